@@ -1,0 +1,1 @@
+namespace GlobalUpgrade; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace GlobalUpgrade.Commands; internal static class Placeholder {}
