@@ -1,0 +1,217 @@
+<#
+.SYNOPSIS
+    The one entry point: Bootstrap, Build, Test, Package, Bench, Demo.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Bootstrap', 'Build', 'Test', 'Package', 'Bench', 'Demo')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Pester only: run the test files whose names match (e.g. 'Connection').
+    [string[]] $PesterFilter,
+
+    # Bench only: keys per etcd server and repetitions.
+    [int] $BenchKeys = 200000,
+    [int] $BenchRuns = 5
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$Version = ([xml](Get-Content (Join-Path $Root 'Directory.Build.props') -Raw)).Project.PropertyGroup.Version | Select-Object -First 1
+$ModuleOut = Join-Path $Out "GlobalUpgrade/$Version"
+$SimulatorOut = Join-Path $Out 'simulator'
+$ResultsOut = Join-Path $Out 'test-results'
+$NuGetPackages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+$PesterModule = Join-Path $NuGetPackages 'pester/5.7.1/tools/Pester.psd1'
+
+function Invoke-Native {
+    param([string] $Command, [string[]] $Arguments)
+    Write-Verbose "$Command $($Arguments -join ' ')"
+    & $Command @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$Command $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+# The pwsh running this script, as a command line a child process can use (under 'dotnet pwsh' it is dotnet + pwsh.dll).
+function Get-PwshCommand {
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return @($process, [Reflection.Assembly]::GetEntryAssembly().Location)
+    }
+    return @($process)
+}
+
+function Invoke-Bootstrap {
+    Invoke-Native dotnet @('tool', 'restore')
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'GlobalUpgrade.sln'))
+    Invoke-Native dotnet @('restore', (Join-Path $Root '.config/restore/Tools.Restore.csproj'))
+    $needed = @{ etcd = 'etcd-server'; sshd = 'openssh-server' }
+    $missing = @($needed.Keys | Where-Object { -not (Get-Command $_ -ErrorAction Ignore) -and -not (Test-Path "/usr/sbin/$_") } | ForEach-Object { $needed[$_] })
+    if ($missing.Count -eq 0) { return }
+    $isDebianRoot = (Test-Path /etc/debian_version) -and ((& id -u) -eq '0')
+    if ($isDebianRoot) {
+        Write-Host "Installing $($missing -join ', ') (needed by the etcd and SSH tests)"
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native apt-get @('update', '-qq')
+        Invoke-Native apt-get @(@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+        # Debian starts the services it installs; the tests start their own on loopback ports.
+        foreach ($service in 'etcd', 'ssh') { & systemctl disable --now $service 2>$null | Out-Null }
+    }
+    else {
+        Write-Warning "Install $($missing -join ' and ') (Debian: apt-get install $($missing -join ' ')); the etcd and SSH tests need them."
+    }
+}
+
+function Invoke-Build {
+    Invoke-Native dotnet @('build', (Join-Path $Root 'GlobalUpgrade.sln'), '-c', $Configuration, '-nologo', '-clp:ErrorsOnly')
+    $publish = Join-Path $Out 'publish'
+    Remove-Item $publish, $ModuleOut -Recurse -Force -ErrorAction Ignore
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GlobalUpgrade/GlobalUpgrade.csproj'), '-c', $Configuration, '-o', $publish, '--no-build', '-nologo')
+
+    # The module as it ships: cmdlet assembly at the root, everything it loads privately under Dependencies/.
+    $dependencies = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'Dependencies')
+    Get-ChildItem $publish -File | Where-Object Name -NotMatch '^(GlobalUpgrade(\.Models)?\.(dll|pdb)|GlobalUpgrade\.deps\.json|System\.Management\.Automation\.dll)$' |
+        Copy-Item -Destination $dependencies
+    Copy-Item (Join-Path $publish 'GlobalUpgrade*.dll'), (Join-Path $publish 'GlobalUpgrade*.pdb') $ModuleOut -Exclude 'GlobalUpgrade.Engine.*'
+    Copy-Item (Join-Path $Root 'module/GlobalUpgrade.Format.ps1xml') $ModuleOut
+    Copy-Item (Join-Path $Root 'module/Preflight') $ModuleOut -Recurse
+    Copy-Item (Join-Path $Root 'module/en-US') $ModuleOut -Recurse
+    $manifest = Get-Content (Join-Path $Root 'module/GlobalUpgrade.psd1') -Raw
+    $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$Version'" | Set-Content (Join-Path $ModuleOut 'GlobalUpgrade.psd1')
+    & (Join-Path $Root 'docs/Build-Help.ps1') -DocsPath (Join-Path $Root 'docs') -OutputPath (Join-Path $ModuleOut 'en-US/GlobalUpgrade.dll-Help.xml')
+
+    Remove-Item $SimulatorOut -Recurse -Force -ErrorAction Ignore
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GlobalUpgrade.Simulator/GlobalUpgrade.Simulator.csproj'), '-c', $Configuration, '-o', $SimulatorOut, '--no-build', '-nologo')
+    Write-Host "Module: $ModuleOut"
+}
+
+function Read-TrxCounts([string] $Folder) {
+    $counts = @{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($file in Get-ChildItem $Folder -Filter *.trx -ErrorAction Ignore) {
+        $counters = ([xml](Get-Content $file -Raw)).TestRun.ResultSummary.Counters
+        $counts.Passed += [int]$counters.passed
+        $counts.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        $counts.Skipped += [int]$counters.notExecuted
+    }
+    $counts
+}
+
+function Invoke-Test {
+    Remove-Item $ResultsOut -Recurse -Force -ErrorAction Ignore
+    $null = New-Item -ItemType Directory -Force $ResultsOut
+
+    # xunit: every test project of the solution, against the assemblies just built.
+    & dotnet test (Join-Path $Root 'GlobalUpgrade.sln') -c $Configuration --no-build -nologo `
+        --logger 'trx' --logger 'console;verbosity=normal' --results-directory (Join-Path $ResultsOut 'xunit')
+    $xunitExit = $LASTEXITCODE
+    $xunit = Read-TrxCounts (Join-Path $ResultsOut 'xunit')
+    if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 } # a crashed test host counts as a failure
+
+    # Pester: the built module as users drive it, in a fresh pwsh.
+    $pesterSummary = Join-Path $ResultsOut 'pester-summary.json'
+    $env:GLOBALUPGRADE_MODULE = Join-Path $ModuleOut 'GlobalUpgrade.psd1'
+    $env:GLOBALUPGRADE_SIMULATOR = Join-Path $SimulatorOut 'GlobalUpgrade.Simulator.dll'
+    $env:GLOBALUPGRADE_PWSH = (Get-PwshCommand) -join [IO.Path]::PathSeparator
+    $env:GLOBALUPGRADE_ROOT = $Root
+    $env:GLOBALUPGRADE_PESTER = $PesterModule
+    $paths = if ($PesterFilter) { $PesterFilter | ForEach-Object { Get-ChildItem (Join-Path $Root 'tests/pester') -Filter "*$_*.Tests.ps1" } | ForEach-Object FullName } else { Join-Path $Root 'tests/pester' }
+    $script = @"
+Import-Module '$PesterModule'
+`$c = New-PesterConfiguration
+`$c.Run.Path = @('$(($paths) -join "','")')
+`$c.Run.PassThru = `$true
+`$c.Output.Verbosity = 'Detailed'
+`$c.TestResult.Enabled = `$true
+`$c.TestResult.OutputPath = '$(Join-Path $ResultsOut 'pester.xml')'
+`$r = Invoke-Pester -Configuration `$c
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount + `$r.NotRunCount } | ConvertTo-Json | Set-Content '$pesterSummary'
+"@
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script
+    $pester = if (Test-Path $pesterSummary) { Get-Content $pesterSummary -Raw | ConvertFrom-Json -AsHashtable } else { @{ Passed = 0; Failed = 1; Skipped = 0 } }
+
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    $skipped = $xunit.Skipped + $pester.Skipped
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Package {
+    $repo = Join-Path $Out 'repo'
+    Remove-Item $repo -Recurse -Force -ErrorAction Ignore
+    $null = New-Item -ItemType Directory -Force $repo
+    $name = "GlobalUpgradeBuild$PID"
+    Register-PSResourceRepository -Name $name -Uri $repo -Trusted
+    try {
+        Publish-PSResource -Path $ModuleOut -Repository $name -SkipDependenciesCheck
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $name
+    }
+    $package = Get-ChildItem $repo -Filter *.nupkg | Select-Object -First 1
+    Write-Host "Package: $($package.FullName)"
+}
+
+function Start-DemoSimulator([string] $Scenario, [string] $Kubeconfig) {
+    $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @((Join-Path $SimulatorOut 'GlobalUpgrade.Simulator.dll'), '--dr', '--kubeconfig', $Kubeconfig, '--scenario', $Scenario)) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardInput = $true
+    $info.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($info)
+    $line = $process.StandardOutput.ReadLine()
+    if ($line -notlike 'READY*') { throw "The simulator did not start: $line" }
+    $process
+}
+
+function Invoke-Demo {
+    $kubeconfig = Join-Path $Out 'demo/sim.kubeconfig'
+    $null = New-Item -ItemType Directory -Force (Split-Path $kubeconfig)
+    Write-Host "Starting the ACP simulator (a global DR pair, scenario 'failed-machine')" -ForegroundColor Cyan
+    $simulator = Start-DemoSimulator -Scenario 'failed-machine' -Kubeconfig $kubeconfig
+    try {
+        $pwsh = Get-PwshCommand
+        $demo = @"
+Import-Module '$(Join-Path $ModuleOut 'GlobalUpgrade.psd1')'
+`$env:KUBECONFIG = '$kubeconfig'
+Write-Host '> Connect-GlobalCluster -Context primary -Role Primary; Connect-GlobalCluster -Context standby -Role Standby' -ForegroundColor Yellow
+Connect-GlobalCluster -Context primary -Role Primary | Out-Null
+Connect-GlobalCluster -Context standby -Role Standby | Out-Null
+Get-GlobalCluster | Format-Table | Out-Host
+Write-Host '> Get-GlobalMachine' -ForegroundColor Yellow
+Get-GlobalMachine | Format-Table | Out-Host
+Write-Host '> Get-GlobalMachine -NotRunning   # what blocks a DR upgrade' -ForegroundColor Yellow
+Get-GlobalMachine -NotRunning | Format-List Cluster, Name, IP, Phase, Reason, Message | Out-Host
+"@
+        & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $demo
+        if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
+    }
+    finally {
+        $simulator.StandardInput.Close()
+        if (-not $simulator.WaitForExit(10000)) { $simulator.Kill($true) }
+        Write-Host 'Simulator stopped.' -ForegroundColor Cyan
+    }
+}
+
+function Invoke-Bench {
+    & (Join-Path $Root 'tests/bench/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $ModuleOut 'GlobalUpgrade.psd1') -Pwsh (Get-PwshCommand) -Keys $BenchKeys -Runs $BenchRuns -OutputPath (Join-Path $Out 'bench')
+}
+
+foreach ($t in $Task) {
+    switch ($t) {
+        'Bootstrap' { Invoke-Bootstrap }
+        'Build' { Invoke-Bootstrap; Invoke-Build }
+        'Test' { Invoke-Bootstrap; Invoke-Build; Invoke-Test }
+        'Package' { Invoke-Bootstrap; Invoke-Build; Invoke-Package }
+        'Bench' { Invoke-Bootstrap; Invoke-Build; Invoke-Bench }
+        'Demo' { Invoke-Bootstrap; Invoke-Build; Invoke-Demo }
+    }
+}

@@ -1,0 +1,30 @@
+@{
+    RootModule           = 'GlobalUpgrade.dll'
+    RequiredAssemblies   = @('GlobalUpgrade.Models.dll')
+    ModuleVersion        = '0.0.0'  # stamped by build.ps1 from Directory.Build.props
+    GUID                 = '5b0f2a59-3c1e-4d5e-9a57-2f6b1f0c9e41'
+    Author               = 'GlobalUpgrade maintainers'
+    CompanyName          = 'GlobalUpgrade'
+    Copyright            = '(c) GlobalUpgrade maintainers. MIT License.'
+    Description          = 'Upgrade the global cluster of Alauda Container Platform, with and without global DR: connections, checks, image sync, upgrade, etcd synchronizer lifecycle and a resumable runbook.'
+    CompatiblePSEditions = @('Core')
+    PowerShellVersion    = '7.4'
+    FormatsToProcess     = @('GlobalUpgrade.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-GlobalCluster'
+        'Get-GlobalCluster'
+        'Disconnect-GlobalCluster'
+        'Get-GlobalMachine'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('ACP', 'Alauda', 'Kubernetes', 'Upgrade', 'DR', 'etcd')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ProjectUri   = 'https://example.invalid/globalupgrade'
+            ReleaseNotes = 'See README.md.'
+        }
+    }
+}

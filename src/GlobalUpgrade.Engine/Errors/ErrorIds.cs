@@ -1,0 +1,22 @@
+namespace GlobalUpgrade.Errors;
+
+/// <summary>The stable error ids users and scripts match on. Never rename one: scripts depend on them.</summary>
+public static class ErrorIds
+{
+    public const string KubeconfigNotFound = nameof(KubeconfigNotFound);
+    public const string KubeconfigInvalid = nameof(KubeconfigInvalid);
+    public const string ContextNotFound = nameof(ContextNotFound);
+    public const string ServerUnreachable = nameof(ServerUnreachable);
+    public const string ServerTimeout = nameof(ServerTimeout);
+    public const string CertificateNotTrusted = nameof(CertificateNotTrusted);
+    public const string Unauthorized = nameof(Unauthorized);
+    public const string Forbidden = nameof(Forbidden);
+    public const string NotAGlobalCluster = nameof(NotAGlobalCluster);
+    public const string ClusterNotConnected = nameof(ClusterNotConnected);
+    public const string NoClusterConnected = nameof(NoClusterConnected);
+    public const string ClusterNameInUse = nameof(ClusterNameInUse);
+    public const string PlatformVersionUnknown = nameof(PlatformVersionUnknown);
+    public const string ApiRequestFailed = nameof(ApiRequestFailed);
+    public const string OperationCancelled = nameof(OperationCancelled);
+    public const string UnexpectedError = nameof(UnexpectedError);
+}

@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+
+namespace GlobalUpgrade.Kubernetes;
+
+/// <summary>Reads fields of API objects held as JSON, tolerating absent parents (the API omits empty fields).</summary>
+public static class JsonPath
+{
+    public static JsonNode? Node(JsonNode? node, string dottedPath)
+    {
+        foreach (var part in dottedPath.Split('.'))
+        {
+            if (node is not JsonObject obj || !obj.TryGetPropertyValue(part, out node))
+            {
+                return null;
+            }
+        }
+
+        return node;
+    }
+
+    public static string? String(JsonNode? node, string dottedPath) => Node(node, dottedPath) switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonValue v => v.ToJsonString(),
+        _ => null,
+    };
+
+    public static long? Int64(JsonNode? node, string dottedPath) => Node(node, dottedPath) switch
+    {
+        JsonValue v when v.TryGetValue<long>(out var l) => l,
+        JsonValue v when v.TryGetValue<int>(out var i) => i,
+        JsonValue v when v.TryGetValue<string>(out var s) && long.TryParse(s, out var p) => p,
+        _ => null,
+    };
+
+    public static bool? Bool(JsonNode? node, string dottedPath) => Node(node, dottedPath) switch
+    {
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        JsonValue v when v.TryGetValue<string>(out var s) && bool.TryParse(s, out var p) => p,
+        _ => null,
+    };
+
+    public static IEnumerable<JsonObject> Objects(JsonNode? node, string dottedPath) =>
+        Node(node, dottedPath) is JsonArray array ? array.OfType<JsonObject>() : [];
+
+    public static IReadOnlyDictionary<string, string> StringMap(JsonNode? node, string dottedPath) =>
+        Node(node, dottedPath) is JsonObject obj
+            ? obj.Where(p => p.Value is JsonValue).ToDictionary(p => p.Key, p => p.Value!.ToString(), StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
+
+    public static string Name(JsonNode? node) => String(node, "metadata.name") ?? "";
+}

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text.Json;
+using GlobalUpgrade.Errors;
+using k8s.Autorest;
+
+namespace GlobalUpgrade.Kubernetes;
+
+/// <summary>
+/// Turns what the HTTP stack and KubernetesClient throw into errors an operator can act on: which server, which
+/// user, which CA, and what to do. Everything else passes through unchanged.
+/// </summary>
+public static class KubeErrorTranslator
+{
+    public static Exception Translate(Exception ex, ClusterEndpoint endpoint, string what, CancellationToken callerToken)
+    {
+        if (ex is GlobalUpgradeException)
+        {
+            return ex;
+        }
+
+        if (ex is OperationCanceledException && callerToken.IsCancellationRequested)
+        {
+            return ex;
+        }
+
+        if (ex is HttpOperationException http)
+        {
+            return FromStatus(http.Response?.StatusCode ?? 0, http.Response?.Content, endpoint, what, http);
+        }
+
+        if (Find<AuthenticationException>(ex) is { } tls)
+        {
+            return new GlobalUpgradeException(
+                ErrorIds.CertificateNotTrusted,
+                FailureCategory.SecurityError,
+                $"The TLS certificate of {endpoint.Server} (context '{endpoint.Context}') is not trusted: it was checked against {endpoint.CaSource}. Put the cluster's CA in the kubeconfig (certificate-authority-data); verification is never skipped.",
+                endpoint.Context,
+                tls);
+        }
+
+        if (Find<SocketException>(ex) is { } socket)
+        {
+            return new GlobalUpgradeException(
+                ErrorIds.ServerUnreachable,
+                FailureCategory.ConnectionError,
+                $"Cannot reach the API server {endpoint.HostAndPort} of context '{endpoint.Context}' ({socket.SocketErrorCode}) while {what}. Check the address in the kubeconfig, the VPN/firewall, and that port {endpoint.Server.Port} is open.",
+                endpoint.Context,
+                ex);
+        }
+
+        if (ex is TaskCanceledException or TimeoutException || Find<TimeoutException>(ex) is not null)
+        {
+            return new GlobalUpgradeException(
+                ErrorIds.ServerTimeout,
+                FailureCategory.OperationTimeout,
+                $"The API server {endpoint.HostAndPort} of context '{endpoint.Context}' did not answer in time while {what}. Check the network path to it and retry.",
+                endpoint.Context,
+                ex);
+        }
+
+        if (ex is HttpRequestException request)
+        {
+            return new GlobalUpgradeException(
+                ErrorIds.ServerUnreachable,
+                FailureCategory.ConnectionError,
+                $"The request to {endpoint.HostAndPort} (context '{endpoint.Context}') failed while {what}: {request.Message}",
+                endpoint.Context,
+                ex);
+        }
+
+        return ex;
+    }
+
+    public static GlobalUpgradeException FromStatus(HttpStatusCode status, string? body, ClusterEndpoint endpoint, string what, Exception? inner)
+    {
+        var user = endpoint.User ?? "(unnamed user)";
+        return status switch
+        {
+            HttpStatusCode.Unauthorized => new GlobalUpgradeException(
+                ErrorIds.Unauthorized,
+                FailureCategory.AuthenticationError,
+                $"The API server {endpoint.HostAndPort} rejected the credentials of user '{user}' (context '{endpoint.Context}') with 401 Unauthorized while {what}. Renew the token or certificate of that user in the kubeconfig.",
+                endpoint.Context,
+                inner),
+            HttpStatusCode.Forbidden => new GlobalUpgradeException(
+                ErrorIds.Forbidden,
+                FailureCategory.PermissionDenied,
+                $"User '{user}' (context '{endpoint.Context}') is not allowed to do this on {endpoint.HostAndPort} (403 Forbidden) while {what}: {StatusMessage(body)}. Use a platform administrator's kubeconfig.",
+                endpoint.Context,
+                inner),
+            _ => new GlobalUpgradeException(
+                ErrorIds.ApiRequestFailed,
+                FailureCategory.InvalidOperation,
+                $"The API server {endpoint.HostAndPort} (context '{endpoint.Context}') answered {(int)status} {status} while {what}: {StatusMessage(body)}",
+                endpoint.Context,
+                inner),
+        };
+    }
+
+    /// <summary>The message of a Kubernetes Status body, or the start of whatever else came back.</summary>
+    public static string StatusMessage(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return "(no message)";
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("message", out var message))
+            {
+                return message.GetString() ?? "(no message)";
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        var text = body.Trim();
+        return text.Length > 200 ? text[..200] + "…" : text;
+    }
+
+    private static T? Find<T>(Exception ex)
+        where T : Exception
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,1 +1,0 @@
-namespace GlobalUpgrade; internal static class Placeholder {}

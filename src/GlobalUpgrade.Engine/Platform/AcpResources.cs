@@ -1,0 +1,23 @@
+namespace GlobalUpgrade.Platform;
+
+/// <summary>
+/// The ACP API surface the module reads and writes. Group/version/plural come from the real CRDs and OpenAPI
+/// documents [schema], except ClusterVersionShadow, which is documented but has no published schema [doc].
+/// </summary>
+public static class AcpResources
+{
+    public static readonly AcpResource Machines = new("platform.tkestack.io", "v1", "machines", Namespaced: false);
+    public static readonly AcpResource Clusters = new("platform.tkestack.io", "v1", "clusters", Namespaced: false);
+    public static readonly AcpResource ProductBases = new("product.alauda.io", "v1alpha2", "productbases", Namespaced: false);
+    public static readonly AcpResource ModuleInfos = new("cluster.alauda.io", "v1alpha1", "moduleinfoes", Namespaced: false);
+    public static readonly AcpResource ModulePlugins = new("cluster.alauda.io", "v1alpha1", "moduleplugins", Namespaced: false);
+    public static readonly AcpResource ModuleConfigs = new("cluster.alauda.io", "v1alpha1", "moduleconfigs", Namespaced: false);
+    public static readonly AcpResource ClusterModules = new("cluster.alauda.io", "v1alpha1", "clustermodules", Namespaced: false);
+    public static readonly AcpResource ClusterVersionShadows = new("config.alauda.io", "v1", "clusterversionshadows", Namespaced: true);
+
+    /// <summary>The ProductBase that carries the running platform version.</summary>
+    public const string ProductBaseName = "base";
+
+    /// <summary>The tkestack Cluster object that marks a global cluster.</summary>
+    public const string GlobalClusterName = "global";
+}

@@ -1,0 +1,107 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Reporting;
+using GlobalUpgrade.Session;
+
+namespace GlobalUpgrade.Commands.Infrastructure;
+
+/// <summary>
+/// The base of every cmdlet: cancellation on Ctrl+C, the session's connections, engine work run off the pipeline
+/// thread with its messages written on it, and engine failures turned into ErrorRecords.
+/// </summary>
+public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
+{
+    private CancellationTokenSource? cancellation;
+
+    protected CancellationToken CancellationToken => (cancellation ??= new CancellationTokenSource()).Token;
+
+    protected ConnectionRegistry Connections => ConnectionRegistry.ForSession(Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty);
+
+    public void Dispose()
+    {
+        cancellation?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    protected override void BeginProcessing() => cancellation ??= new CancellationTokenSource();
+
+    protected override void StopProcessing() => cancellation?.Cancel();
+
+    /// <summary>Runs engine work, pumping its verbose/progress messages onto the pipeline; a failure is terminating.</summary>
+    protected T Run<T>(Func<CancellationToken, Task<T>> operation)
+    {
+        var (result, failure) = Execute(operation);
+        if (failure is not null)
+        {
+            ThrowTerminatingError(failure);
+        }
+
+        return result!;
+    }
+
+    /// <summary>Like <see cref="Run{T}"/>, but a failure is written as a non-terminating error (one item of many).</summary>
+    protected bool TryRun<T>(Func<CancellationToken, Task<T>> operation, out T result)
+    {
+        var (value, failure) = Execute(operation);
+        if (failure is not null)
+        {
+            WriteError(failure);
+        }
+
+        result = value!;
+        return failure is null;
+    }
+
+    private (T? Result, ErrorRecord? Failure) Execute<T>(Func<CancellationToken, Task<T>> operation)
+    {
+        var log = new PipelineOperationLog();
+        var token = CancellationToken;
+        Task<T> task;
+        using (OperationLog.Use(log))
+        {
+            task = Task.Run(() => operation(token), token);
+        }
+
+        _ = task.ContinueWith(_ => log.Queue.CompleteAdding(), TaskScheduler.Default);
+        foreach (var write in log.Queue.GetConsumingEnumerable())
+        {
+            write(this);
+        }
+
+        try
+        {
+            return (task.GetAwaiter().GetResult(), null);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (GlobalUpgradeException ex)
+        {
+            return (default, ToErrorRecord(ex));
+        }
+        catch (Exception ex)
+        {
+            // A failure we did not foresee: still an ErrorRecord with its message, never a raw stack trace.
+            return (default, new ErrorRecord(ex, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, null));
+        }
+    }
+
+    protected void Run(Func<CancellationToken, Task> operation) => Run<bool>(async ct =>
+    {
+        await operation(ct).ConfigureAwait(false);
+        return true;
+    });
+
+    protected static ErrorRecord ToErrorRecord(GlobalUpgradeException ex) =>
+        new(ex, ex.ErrorId, ToCategory(ex.Category), ex.Target);
+
+    protected void WriteFailure(GlobalUpgradeException ex) => WriteError(ToErrorRecord(ex));
+
+    protected void ThrowFailure(string errorId, FailureCategory category, string message, object? target = null) =>
+        ThrowTerminatingError(ToErrorRecord(new GlobalUpgradeException(errorId, category, message, target)));
+
+    private static ErrorCategory ToCategory(FailureCategory category) =>
+        Enum.TryParse<ErrorCategory>(category.ToString(), out var mapped) ? mapped : ErrorCategory.NotSpecified;
+}

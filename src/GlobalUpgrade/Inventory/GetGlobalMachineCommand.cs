@@ -1,0 +1,45 @@
+using System.Management.Automation;
+using GlobalUpgrade.Commands.Infrastructure;
+using GlobalUpgrade.Inventory;
+
+namespace GlobalUpgrade.Commands.Inventory;
+
+/// <summary>Lists the tkestack Machines of connected global clusters (all of them unless -Cluster names some).</summary>
+[Cmdlet(VerbsCommon.Get, "GlobalMachine")]
+[OutputType(typeof(GlobalMachine))]
+public sealed class GetGlobalMachineCommand : GlobalUpgradeCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    [ArgumentCompleter(typeof(ConnectedClusterCompleter))]
+    [ClusterNameTransformation]
+    public string[]? Cluster { get; set; }
+
+    [Parameter]
+    public string[]? Phase { get; set; }
+
+    /// <summary>Only machines whose phase is not Running: what blocks a DR upgrade.</summary>
+    [Parameter]
+    public SwitchParameter NotRunning { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var connections = Run(_ => Task.FromResult(Connections.Resolve(Cluster)));
+        foreach (var connection in connections)
+        {
+            // One unreachable cluster must not hide the machines of the others.
+            if (!TryRun(ct => MachineReader.ListAsync(connection, ct), out var machines))
+            {
+                continue;
+            }
+
+            foreach (var machine in machines)
+            {
+                if ((!NotRunning || !machine.IsRunning) && (Phase is null || Phase.Contains(machine.Phase ?? "", StringComparer.OrdinalIgnoreCase)))
+                {
+                    WriteObject(machine);
+                }
+            }
+        }
+    }
+}

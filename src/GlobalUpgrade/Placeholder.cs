@@ -1,1 +1,0 @@
-namespace GlobalUpgrade.Commands; internal static class Placeholder {}
