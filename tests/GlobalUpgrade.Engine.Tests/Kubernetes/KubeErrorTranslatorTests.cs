@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Kubernetes;
+using Xunit;
+
+namespace GlobalUpgrade.Tests.Kubernetes;
+
+public sealed class KubeErrorTranslatorTests
+{
+    private static readonly ClusterEndpoint Endpoint = new("/tmp/kc", "primary", new Uri("https://10.1.2.3:6443"), "admin", "certificate-authority-data of cluster 'c'");
+
+    [Fact]
+    public void StatusMessageReadsKubernetesStatusAndCutsAnythingElse()
+    {
+        Assert.Equal("pods \"x\" is forbidden", KubeErrorTranslator.StatusMessage("""{"kind":"Status","message":"pods \"x\" is forbidden"}"""));
+        Assert.StartsWith("<html>", KubeErrorTranslator.StatusMessage("<html>" + new string('x', 1000)), StringComparison.Ordinal);
+        Assert.True(KubeErrorTranslator.StatusMessage("<html>" + new string('x', 1000)).Length < 250);
+        Assert.Equal("(no message)", KubeErrorTranslator.StatusMessage(" "));
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.Unauthorized, ErrorIds.Unauthorized, FailureCategory.AuthenticationError)]
+    [InlineData(HttpStatusCode.Forbidden, ErrorIds.Forbidden, FailureCategory.PermissionDenied)]
+    [InlineData(HttpStatusCode.InternalServerError, ErrorIds.ApiRequestFailed, FailureCategory.InvalidOperation)]
+    public void StatusCodesMapToStableIdsNamingUserAndServer(HttpStatusCode status, string id, FailureCategory category)
+    {
+        var ex = KubeErrorTranslator.FromStatus(status, null, Endpoint, "listing machines", null);
+        Assert.Equal(id, ex.ErrorId);
+        Assert.Equal(category, ex.Category);
+        Assert.Contains("10.1.2.3:6443", ex.Message, StringComparison.Ordinal);
+        if (status != HttpStatusCode.InternalServerError)
+        {
+            Assert.Contains("'admin'", ex.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void TransportFailuresSayWhatWentWrongAndWhere()
+    {
+        var tls = KubeErrorTranslator.Translate(new HttpRequestException("ssl", new AuthenticationException("rejected")), Endpoint, "x", default);
+        var refused = KubeErrorTranslator.Translate(new HttpRequestException("refused", new SocketException((int)SocketError.ConnectionRefused)), Endpoint, "x", default);
+        var timeout = KubeErrorTranslator.Translate(new TaskCanceledException("t", new TimeoutException()), Endpoint, "x", default);
+
+        Assert.Equal(ErrorIds.CertificateNotTrusted, Assert.IsType<GlobalUpgradeException>(tls).ErrorId);
+        Assert.Contains("certificate-authority-data", tls.Message, StringComparison.Ordinal);
+        Assert.Equal(ErrorIds.ServerUnreachable, Assert.IsType<GlobalUpgradeException>(refused).ErrorId);
+        Assert.Contains("ConnectionRefused", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(ErrorIds.ServerTimeout, Assert.IsType<GlobalUpgradeException>(timeout).ErrorId);
+    }
+
+    [Fact]
+    public void CallerCancellationIsNotDisguisedAsATimeout()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var cancelled = new OperationCanceledException(cts.Token);
+        Assert.Same(cancelled, KubeErrorTranslator.Translate(cancelled, Endpoint, "x", cts.Token));
+    }
+}
