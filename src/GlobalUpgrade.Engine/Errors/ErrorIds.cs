@@ -19,4 +19,11 @@ public static class ErrorIds
     public const string ApiRequestFailed = nameof(ApiRequestFailed);
     public const string OperationCancelled = nameof(OperationCancelled);
     public const string UnexpectedError = nameof(UnexpectedError);
+
+    // etcd synchronizer monitor
+    public const string SyncReportUnreadable = nameof(SyncReportUnreadable);
+    public const string SyncMonitorUnavailable = nameof(SyncMonitorUnavailable);
+    public const string SyncMonitorTimeout = nameof(SyncMonitorTimeout);
+    public const string SyncMonitorNotFound = nameof(SyncMonitorNotFound);
+    public const string InvalidMonitorUri = nameof(InvalidMonitorUri);
 }

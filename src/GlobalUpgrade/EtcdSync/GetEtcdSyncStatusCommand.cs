@@ -1,0 +1,58 @@
+using System.Management.Automation;
+using GlobalUpgrade.Commands.Infrastructure;
+using GlobalUpgrade.EtcdSync;
+using GlobalUpgrade.Platform;
+
+namespace GlobalUpgrade.Commands.EtcdSync;
+
+/// <summary>Reads the etcd synchronizer monitor's /check report of the standby: missed and surplus keys.</summary>
+[Cmdlet(VerbsCommon.Get, "EtcdSyncStatus", DefaultParameterSetName = ViaApiServer)]
+[OutputType(typeof(EtcdSyncStatus))]
+public sealed class GetEtcdSyncStatusCommand : GlobalUpgradeCmdlet
+{
+    private const string ViaApiServer = nameof(ViaApiServer);
+    private const string Direct = nameof(Direct);
+
+    /// <summary>The standby connection (default: the connected cluster with role Standby).</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ConnectedClusterCompleter))]
+    [ClusterNameTransformation]
+    public string? Cluster { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = Direct)]
+    public Uri? MonitorUri { get; set; }
+
+    [Parameter(ParameterSetName = ViaApiServer)]
+    [ValidateNotNullOrEmpty]
+    public string? MonitorPort { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = (int)SyncMonitorClient.DefaultTimeout.TotalSeconds;
+
+    protected override void ProcessRecord()
+    {
+        var timeout = TimeSpan.FromSeconds(TimeoutSec);
+        if (MonitorUri is not null)
+        {
+            if (!MonitorUri.IsAbsoluteUri || MonitorUri.Scheme is not ("http" or "https"))
+            {
+                ThrowFailure(Errors.ErrorIds.InvalidMonitorUri, Errors.FailureCategory.InvalidArgument, $"-MonitorUri '{MonitorUri}' is not an http(s) URL. Use http://<clusterIP of etcd-sync-monitor>/check (IPv6 in brackets: http://[fd00::10]/check).", MonitorUri);
+            }
+
+            if (TryRun(ct => SyncMonitorClient.ReadDirectAsync(MonitorUri, Cluster ?? MonitorUri.Host, timeout, ct), out var direct))
+            {
+                WriteObject(direct);
+            }
+
+            return;
+        }
+
+        var standby = Run(_ => Task.FromResult(Cluster is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Cluster)));
+        var profile = EtcdSyncProfile.Default with { MonitorPort = MonitorPort };
+        if (TryRun(ct => SyncMonitorClient.ReadViaProxyAsync(standby, profile, timeout, ct), out var status))
+        {
+            WriteObject(status);
+        }
+    }
+}

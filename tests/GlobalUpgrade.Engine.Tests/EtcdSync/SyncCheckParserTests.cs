@@ -1,0 +1,60 @@
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.EtcdSync;
+using Xunit;
+
+namespace GlobalUpgrade.Tests.EtcdSync;
+
+public sealed class SyncCheckParserTests
+{
+    public static TheoryData<string, string[], string[]> ReadableBodies => new()
+    {
+        { "LOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\n", [], [] },
+        { "LOCAL ETCD missed keys:\n/registry/a\n/registry/b\nLOCAL ETCD surplus keys:\n/registry/c\n", ["/registry/a", "/registry/b"], ["/registry/c"] },
+        { "LOCAL ETCD surplus keys:\r\n/registry/c\r\n\r\nLOCAL ETCD missed keys:\r\n  /registry/a  \r\n", ["/registry/a"], ["/registry/c"] },
+        { "\n\n  LOCAL ETCD missed keys:  \n\n\nLOCAL ETCD surplus keys:", [], [] },
+        { "local etcd missed keys (2):\n/registry/x/é/ü\n/registry/y\nLOCAL ETCD surplus keys: 0\n", ["/registry/x/é/ü", "/registry/y"], [] },
+    };
+
+    [Theory]
+    [MemberData(nameof(ReadableBodies))]
+    public async Task ReadsBothSectionsWhateverTheirLayout(string body, string[] missed, string[] surplus)
+    {
+        var report = await SyncCheckParser.ParseAsync(new StringReader(body), "test", default);
+        Assert.Equal(missed, report.MissedKeys);
+        Assert.Equal(surplus, report.SurplusKeys);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\n\n")]
+    [InlineData("<html><body><h1>502 Bad Gateway</h1></body></html>")]
+    [InlineData("LOCAL ETCD missed keys:\n/registry/a\n")]
+    [InlineData("LOCAL ETCD surplus keys:\n")]
+    [InlineData("/registry/a\nLOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\n")]
+    [InlineData("LOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\nerror: context deadline exceeded\n")]
+    [InlineData("LOCAL ETCD missed keys:\nLOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\n")]
+    [InlineData("{\"kind\":\"Status\",\"code\":503}")]
+    public async Task AnythingItCannotAccountForIsUnreadableNeverInSync(string body)
+    {
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => SyncCheckParser.ParseAsync(new StringReader(body), "http://monitor/check", default));
+        Assert.Equal(ErrorIds.SyncReportUnreadable, ex.ErrorId);
+        Assert.Equal(FailureCategory.InvalidData, ex.Category);
+        Assert.Contains("UNKNOWN", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StreamsALargeReport()
+    {
+        var body = new System.Text.StringBuilder("LOCAL ETCD missed keys:\n");
+        for (var i = 0; i < 100_000; i++)
+        {
+            body.Append("/registry/configmaps/ns").Append(i % 97).Append("/cm-").Append(i).Append('\n');
+        }
+
+        body.Append("LOCAL ETCD surplus keys:\n/registry/secrets/x/y\n");
+        var report = await SyncCheckParser.ParseAsync(new StringReader(body.ToString()), "test", default);
+        Assert.Equal(100_000, report.MissedKeys.Count);
+        Assert.Equal($"/registry/configmaps/ns{99_998 % 97}/cm-99998", report.MissedKeys[99_998]);
+        Assert.Single(report.SurplusKeys);
+    }
+}
