@@ -26,4 +26,7 @@ public static class ErrorIds
     public const string SyncMonitorTimeout = nameof(SyncMonitorTimeout);
     public const string SyncMonitorNotFound = nameof(SyncMonitorNotFound);
     public const string InvalidMonitorUri = nameof(InvalidMonitorUri);
+
+    // DR consistency
+    public const string EtcdEndpointsRequired = nameof(EtcdEndpointsRequired);
 }

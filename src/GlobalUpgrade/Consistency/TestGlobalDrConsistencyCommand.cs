@@ -1,0 +1,57 @@
+using System.Management.Automation;
+using GlobalUpgrade.Commands.Infrastructure;
+using GlobalUpgrade.Consistency;
+using GlobalUpgrade.EtcdSync;
+using GlobalUpgrade.Platform;
+
+namespace GlobalUpgrade.Commands.Consistency;
+
+/// <summary>
+/// Checks that a global DR pair may be upgraded: the standby holds the primary's data, every Machine is Running,
+/// plugins and functional components are settled, and both run one version. Never throws for a failed check.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "GlobalDrConsistency")]
+[OutputType(typeof(CheckResult))]
+[OutputType(typeof(bool))]
+public sealed class TestGlobalDrConsistencyCommand : GlobalUpgradeCmdlet
+{
+    [Parameter]
+    [ArgumentCompleter(typeof(ConnectedClusterCompleter))]
+    [ClusterNameTransformation]
+    public string? Primary { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(ConnectedClusterCompleter))]
+    [ClusterNameTransformation]
+    public string? Standby { get; set; }
+
+    [Parameter]
+    public ConsistencySource Source { get; set; } = ConsistencySource.Monitor;
+
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = (int)SyncMonitorClient.DefaultTimeout.TotalSeconds;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MonitorPort { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var (primary, standby) = Run(_ => Task.FromResult((
+            Primary is null ? Connections.ByRole(ClusterRole.Primary) : Connections.Get(Primary),
+            Standby is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Standby))));
+        var request = new DrConsistencyRequest(primary, standby, Source, EtcdSyncProfile.Default with { MonitorPort = MonitorPort }, TimeSpan.FromSeconds(TimeoutSec), KeyspaceCheck: null);
+        var results = Run(ct => DrConsistencyChecker.RunAsync(request, ct));
+        if (Quiet)
+        {
+            WriteObject(results.Count > 0 && results.All(r => r.Passed));
+            return;
+        }
+
+        WriteObject(results, enumerateCollection: true);
+    }
+}
