@@ -63,7 +63,7 @@ internal sealed class WatchStreamer(SimCluster cluster, TimeSpan bookmarkInterva
                     lastRv = Math.Max(lastRv, e.ResourceVersion);
                     if (await SendAsync(ctx, route, e, labels, fields, cts.Token) && ++sent >= (fault?.DropWatchAfterEvents ?? int.MaxValue))
                     {
-                        ctx.Abort();
+                        await DropAsync(ctx);
                         return;
                     }
                 }
@@ -98,7 +98,7 @@ internal sealed class WatchStreamer(SimCluster cluster, TimeSpan bookmarkInterva
                     lastRv = e.ResourceVersion;
                     if (await SendAsync(ctx, route, e, labels, fields, cts.Token) && ++sent >= (fault?.DropWatchAfterEvents ?? int.MaxValue))
                     {
-                        ctx.Abort();
+                        await DropAsync(ctx);
                         return;
                     }
                 }
@@ -131,6 +131,13 @@ internal sealed class WatchStreamer(SimCluster cluster, TimeSpan bookmarkInterva
 
         await WriteEventAsync(ctx, e.Type, obj, ct);
         return true;
+    }
+
+    // Give the flushed events time to leave the socket; Abort discards whatever is still queued.
+    private static async Task DropAsync(HttpContext ctx)
+    {
+        await Task.Delay(100);
+        ctx.Abort();
     }
 
     private static Task WriteBookmarkAsync(HttpContext ctx, ApiRoute route, long rv, CancellationToken ct) =>
