@@ -1,0 +1,61 @@
+namespace GlobalUpgrade.Simulator.Admin;
+
+/// <summary>The faults installed on one cluster; <see cref="Match"/> consumes one use of a limited fault.</summary>
+public sealed class FaultInjector
+{
+    private readonly Lock _gate = new();
+    private readonly List<FaultRule> _rules = [];
+
+    public void Add(FaultRule rule)
+    {
+        _ = rule.Regex; // fail on a bad pattern when it is installed, not when a request comes
+        lock (_gate)
+        {
+            _rules.Add(rule);
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _rules.Clear();
+        }
+    }
+
+    public IReadOnlyList<FaultRule> Snapshot()
+    {
+        lock (_gate)
+        {
+            return _rules.ToArray();
+        }
+    }
+
+    public FaultRule? Match(string method, string pathAndQuery)
+    {
+        lock (_gate)
+        {
+            foreach (var rule in _rules)
+            {
+                if ((rule.Method is null || string.Equals(rule.Method, method, StringComparison.OrdinalIgnoreCase)) && rule.Regex.IsMatch(pathAndQuery))
+                {
+                    if (rule.Times is { } left)
+                    {
+                        if (left <= 1)
+                        {
+                            _rules.Remove(rule);
+                        }
+                        else
+                        {
+                            rule.Times = left - 1;
+                        }
+                    }
+
+                    return rule;
+                }
+            }
+
+            return null;
+        }
+    }
+}

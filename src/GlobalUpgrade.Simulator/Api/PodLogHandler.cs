@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text;
+using GlobalUpgrade.Simulator.Store;
+using Microsoft.AspNetCore.Http;
+
+namespace GlobalUpgrade.Simulator.Api;
+
+/// <summary>
+/// <c>GET .../pods/{name}/log</c>: plain text; with <c>follow=true</c> new lines are streamed until the pod is
+/// deleted (a new pod with the same name does not continue the stream) or the client goes away.
+/// </summary>
+internal sealed class PodLogHandler(SimCluster cluster, CancellationToken stopping)
+{
+    public async Task HandleAsync(HttpContext ctx, ApiRoute route)
+    {
+        var pod = cluster.Store.Get(ResourceTypes.Pods, route.Namespace, route.Name!) ?? throw ApiException.NotFound(ResourceTypes.Pods, route.Name!);
+        var uid = pod.Str("metadata.uid");
+        var q = ctx.Request.Query;
+        var follow = ResourceHandler.IsTrue(q["follow"]);
+        var timestamps = ResourceHandler.IsTrue(q["timestamps"]);
+        DateTimeOffset? since = DateTimeOffset.TryParse(q["sinceTime"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var st) ? st : null;
+        if (int.TryParse(q["sinceSeconds"], out var sinceSeconds))
+        {
+            since = DateTimeOffset.UtcNow.AddSeconds(-sinceSeconds);
+        }
+
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "text/plain";
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
+        var (lines, next) = cluster.Logs.Read(route.Namespace!, route.Name!, 0);
+        var position = lines.Count;
+        var selected = lines.Where(l => since is null || l.Time >= since).ToList();
+        if (int.TryParse(q["tailLines"], out var tail) && tail >= 0)
+        {
+            selected = selected.TakeLast(tail).ToList();
+        }
+
+        try
+        {
+            await ctx.Response.StartAsync(cts.Token);
+            await WriteAsync(ctx, selected, timestamps, cts.Token);
+            while (follow && !cts.IsCancellationRequested)
+            {
+                // Wake on an append or every 200 ms to notice that the pod is gone.
+                await Task.WhenAny(next, Task.Delay(200, cts.Token));
+                (lines, next) = cluster.Logs.Read(route.Namespace!, route.Name!, position);
+                position += lines.Count;
+                await WriteAsync(ctx, lines, timestamps, cts.Token);
+                if (cluster.Store.Get(ResourceTypes.Pods, route.Namespace, route.Name!)?.Str("metadata.uid") != uid)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext ctx, List<(DateTimeOffset Time, string Line)> lines, bool timestamps, CancellationToken ct)
+    {
+        if (lines.Count == 0)
+        {
+            return;
+        }
+
+        var sb = new StringBuilder();
+        foreach (var (time, line) in lines)
+        {
+            if (timestamps)
+            {
+                sb.Append(time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture)).Append(' ');
+            }
+
+            sb.Append(line).Append('\n');
+        }
+
+        await ctx.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(sb.ToString()), ct);
+        await ctx.Response.Body.FlushAsync(ct);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Simulator.Store;
+
+namespace GlobalUpgrade.Simulator.Controllers;
+
+/// <summary>The cluster-plugin objects (ModulePlugin, ModuleConfig, ModuleInfo) as the platform writes them.</summary>
+public static class Plugins
+{
+    public const string ModuleNameLabel = "cpaas.io/module-name";
+    public const string ClusterNameLabel = "cpaas.io/cluster-name";
+    public const string ModuleTypeLabel = "cpaas.io/module-type";
+
+    public static JsonObject ModulePlugin(string moduleName, string displayName, string version) => new()
+    {
+        ["apiVersion"] = ResourceTypes.ModulePlugins.ApiVersion,
+        ["kind"] = "ModulePlugin",
+        ["metadata"] = new JsonObject { ["name"] = moduleName, ["labels"] = new JsonObject { [ModuleNameLabel] = moduleName } },
+        ["spec"] = new JsonObject
+        {
+            ["name"] = moduleName,
+            ["description"] = new JsonObject { ["en"] = displayName, ["zh"] = displayName },
+            ["deleteable"] = true,
+        },
+        ["status"] = new JsonObject { ["latestVersion"] = version },
+    };
+
+    public static JsonObject ModuleConfig(string moduleName, string version) => new()
+    {
+        ["apiVersion"] = ResourceTypes.ModuleConfigs.ApiVersion,
+        ["kind"] = "ModuleConfig",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = $"{moduleName}-{version}",
+            ["labels"] = new JsonObject { [ModuleNameLabel] = moduleName, ["cpaas.io/module-version"] = version },
+        },
+        ["spec"] = new JsonObject { ["name"] = moduleName, ["version"] = version, ["config"] = new JsonObject() },
+        ["status"] = new JsonObject { ["readyForDeploy"] = true },
+    };
+
+    /// <summary>A ModuleInfo named the way the platform renames it: <c>&lt;cluster&gt;-&lt;hash&gt;</c>.</summary>
+    public static JsonObject ModuleInfo(string clusterName, string moduleName, string version) => new()
+    {
+        ["apiVersion"] = ResourceTypes.ModuleInfos.ApiVersion,
+        ["kind"] = "ModuleInfo",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = PlatformName(clusterName, moduleName),
+            ["labels"] = new JsonObject { [ClusterNameLabel] = clusterName, [ModuleNameLabel] = moduleName, [ModuleTypeLabel] = "plugin" },
+        },
+        ["spec"] = new JsonObject { ["version"] = version },
+    };
+
+    public static string PlatformName(string clusterName, string moduleName) =>
+        $"{clusterName}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{clusterName}/{moduleName}")))[..32]}";
+}

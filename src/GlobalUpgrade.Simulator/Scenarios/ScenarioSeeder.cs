@@ -1,0 +1,164 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Simulator.Controllers;
+using GlobalUpgrade.Simulator.Store;
+
+namespace GlobalUpgrade.Simulator.Scenarios;
+
+/// <summary>Writes the objects a <see cref="ClusterScenario"/> describes into a fresh cluster store.</summary>
+public static class ScenarioSeeder
+{
+    /// <summary>Namespaces every ACP global cluster has.</summary>
+    public static readonly string[] PlatformNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease", "cpaas-system", "cert-manager", "global-credentials"];
+
+    public static void Seed(SimCluster cluster)
+    {
+        var s = cluster.Scenario;
+        var store = cluster.Store;
+        var namespaces = PlatformNamespaces.Concat(s.Namespaces)
+            .Concat(s.Objects.Select(o => o.Namespace()).OfType<string>())
+            .Distinct();
+        foreach (var ns in namespaces)
+        {
+            store.Upsert(ResourceTypes.Namespaces, Namespace(ns));
+        }
+
+        store.Upsert(ResourceTypes.ProductBases, ProductBase(s));
+        if (s.IsGlobal)
+        {
+            store.Upsert(ResourceTypes.Clusters, GlobalCluster(s));
+        }
+
+        foreach (var m in s.Machines)
+        {
+            store.Upsert(ResourceTypes.Machines, Machine(m));
+        }
+
+        store.Upsert(ResourceTypes.ClusterModules, ClusterModule(s));
+        store.Upsert(ResourceTypes.Secrets, Secret("cpaas-system", "k8sadmin", new() { ["token"] = s.K8sAdminToken ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) }));
+        foreach (var p in s.Plugins)
+        {
+            store.Upsert(ResourceTypes.ModulePlugins, Plugins.ModulePlugin(p.ModuleName, p.DisplayName, p.Version));
+            store.Upsert(ResourceTypes.ModuleConfigs, Plugins.ModuleConfig(p.ModuleName, p.Version));
+            if (p.Installed)
+            {
+                var info = Plugins.ModuleInfo("global", p.ModuleName, p.Version);
+                info.Set("status", new JsonObject { ["phase"] = p.Phase, ["version"] = p.Version });
+                store.Upsert(ResourceTypes.ModuleInfos, info);
+            }
+        }
+
+        foreach (var o in s.Objects)
+        {
+            var type = ResourceTypes.FindByKind(o.Str("apiVersion") ?? "", o.Str("kind") ?? "")
+                ?? throw new InvalidDataException($"scenario object of unknown kind {o.Str("apiVersion")}/{o.Str("kind")}");
+            store.Upsert(type, o);
+        }
+    }
+
+    public static JsonObject Namespace(string name) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Namespace",
+        ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["kubernetes.io/metadata.name"] = name } },
+        ["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") },
+        ["status"] = new JsonObject { ["phase"] = "Active" },
+    };
+
+    public static JsonObject Secret(string ns, string name, Dictionary<string, string> data) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Secret",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+        ["type"] = "Opaque",
+        ["data"] = new JsonObject(data.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Convert.ToBase64String(Encoding.UTF8.GetBytes(p.Value))))),
+    };
+
+    private static JsonObject ProductBase(ClusterScenario s) => new()
+    {
+        ["apiVersion"] = ResourceTypes.ProductBases.ApiVersion,
+        ["kind"] = "ProductBase",
+        ["metadata"] = new JsonObject { ["name"] = Platform.ProductBaseName },
+        ["spec"] = new JsonObject
+        {
+            ["platformURL"] = $"https://{s.Vip}",
+            ["alternativeURLs"] = new JsonArray(s.AlternativeUrls.Select(u => (JsonNode)u.Replace("{vip}", s.Vip, StringComparison.Ordinal)).ToArray()),
+        },
+        ["status"] = new JsonObject { ["phase"] = "Running", ["version"] = s.PlatformVersion },
+    };
+
+    private static JsonObject GlobalCluster(ClusterScenario s) => new()
+    {
+        ["apiVersion"] = ResourceTypes.Clusters.ApiVersion,
+        ["kind"] = "Cluster",
+        ["metadata"] = new JsonObject { ["name"] = "global" },
+        ["spec"] = new JsonObject { ["tenantID"] = "default", ["type"] = "Baremetal", ["version"] = s.KubernetesVersion.TrimStart('v') },
+        ["status"] = new JsonObject { ["phase"] = "Running", ["version"] = s.KubernetesVersion.TrimStart('v') },
+    };
+
+    private static JsonObject Machine(MachineScenario m)
+    {
+        var status = new JsonObject
+        {
+            ["phase"] = m.Phase,
+            ["addresses"] = new JsonArray(new JsonObject { ["type"] = "Real", ["address"] = m.Ip }),
+            ["conditions"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "EnsureHealth",
+                ["status"] = m.Phase == "Running" ? "True" : "False",
+                ["reason"] = m.Reason,
+                ["message"] = m.Message,
+            }),
+        };
+        if (m.Reason is not null)
+        {
+            status["reason"] = m.Reason;
+        }
+
+        if (m.Message is not null)
+        {
+            status["message"] = m.Message;
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = ResourceTypes.Machines.ApiVersion,
+            ["kind"] = "Machine",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = m.Name,
+                ["labels"] = new JsonObject { ["platform.tkestack.io/cluster-name"] = m.ClusterName, ["node-role.kubernetes.io/" + m.Role] = "" },
+            },
+            ["spec"] = new JsonObject
+            {
+                ["clusterName"] = m.ClusterName,
+                ["ip"] = m.Ip,
+                ["role"] = m.Role,
+                ["type"] = "Baremetal",
+                ["port"] = 22,
+                ["username"] = "root",
+            },
+            ["status"] = status,
+        };
+    }
+
+    private static JsonObject ClusterModule(ClusterScenario s) => new()
+    {
+        ["apiVersion"] = ResourceTypes.ClusterModules.ApiVersion,
+        ["kind"] = "ClusterModule",
+        ["metadata"] = new JsonObject { ["name"] = "global" },
+        ["spec"] = new JsonObject { ["version"] = string.IsNullOrEmpty(s.ClusterModule.Version) ? s.PlatformVersion : s.ClusterModule.Version },
+        ["status"] = new JsonObject
+        {
+            ["base"] = new JsonObject
+            {
+                ["deployStatus"] = s.ClusterModule.DeployStatus,
+                ["runningStatus"] = s.ClusterModule.RunningStatus,
+                ["version"] = string.IsNullOrEmpty(s.ClusterModule.Version) ? s.PlatformVersion : s.ClusterModule.Version,
+            },
+            ["upgradable"] = false,
+            ["needUpgrade"] = false,
+        },
+    };
+}

@@ -1,0 +1,23 @@
+namespace GlobalUpgrade.Simulator;
+
+/// <summary>How to start an <see cref="AcpSimulator"/>.</summary>
+public sealed class SimulatorOptions
+{
+    /// <summary>True: two clusters, <c>primary</c> and <c>standby</c>; false: one cluster, <c>global</c>.</summary>
+    public bool Dr { get; set; }
+
+    /// <summary>A scenario name (<c>Scenarios/&lt;name&gt;.yaml</c> beside the assembly) or a path to a .yaml/.json file.</summary>
+    public string Scenario { get; set; } = "healthy";
+
+    /// <summary>Where to write the kubeconfig; a temporary file when empty.</summary>
+    public string KubeconfigPath { get; set; } = "";
+
+    /// <summary>A factor applied to every scenario duration (0.1 makes the controllers ten times faster).</summary>
+    public double TimeScale { get; set; } = 1.0;
+
+    /// <summary>How often a watch with <c>allowWatchBookmarks=true</c> gets a BOOKMARK event.</summary>
+    public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many store events each cluster keeps for resuming watches.</summary>
+    public int WatchHistoryLimit { get; set; } = Store.ObjectStore.DefaultHistoryLimit;
+}

@@ -1,0 +1,420 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace GlobalUpgrade.Simulator.Store;
+
+/// <summary>
+/// The objects of one simulated cluster, with one increasing resourceVersion and a bounded event history for
+/// watches, like etcd behind an API server. Thread-safe; everything handed out is a copy.
+/// </summary>
+public sealed class ObjectStore
+{
+    public const int DefaultHistoryLimit = 1000;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<ResourceType, SortedDictionary<string, JsonObject>> _objects = [];
+    private readonly LinkedList<StoreEvent> _history = new();
+    private readonly List<StoreSubscription> _subscriptions = [];
+    private readonly TimeProvider _time;
+    private long _resourceVersion;
+    private long _compactedUpTo;
+
+    public ObjectStore(string clusterName, TimeProvider? time = null, int historyLimit = DefaultHistoryLimit)
+    {
+        ClusterName = clusterName;
+        _time = time ?? TimeProvider.System;
+        HistoryLimit = historyLimit;
+        foreach (var t in ResourceTypes.All)
+        {
+            _objects[t] = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+        }
+    }
+
+    public string ClusterName { get; }
+
+    public int HistoryLimit { get; }
+
+    public long ResourceVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _resourceVersion;
+            }
+        }
+    }
+
+    public JsonObject? Get(ResourceType type, string? ns, string name)
+    {
+        lock (_gate)
+        {
+            return _objects[type].TryGetValue(Key(type, ns, name), out var o) ? (JsonObject)o.DeepClone() : null;
+        }
+    }
+
+    public JsonObject? Get(string resource, string? ns, string name) => Get(ResourceTypes.ByResource(resource), ns, name);
+
+    /// <summary>Objects of a type (in one namespace, or all when <paramref name="ns"/> is null), ordered by namespace/name.</summary>
+    public (List<JsonObject> Items, long ResourceVersion) List(ResourceType type, string? ns = null)
+    {
+        lock (_gate)
+        {
+            var items = _objects[type].Values
+                .Where(o => ns is null || o.Namespace() == ns)
+                .Select(o => (JsonObject)o.DeepClone())
+                .ToList();
+            return (items, _resourceVersion);
+        }
+    }
+
+    public List<JsonObject> List(string resource, string? ns = null) => List(ResourceTypes.ByResource(resource), ns).Items;
+
+    /// <summary>Every stored object, sorted by etcd key.</summary>
+    public List<(ResourceType Type, JsonObject Object)> All()
+    {
+        lock (_gate)
+        {
+            return _objects
+                .SelectMany(p => p.Value.Values.Select(o => (Type: p.Key, Object: (JsonObject)o.DeepClone())))
+                .OrderBy(p => p.Type.EtcdKey(p.Object.Namespace(), p.Object.Name()), StringComparer.Ordinal)
+                .ToList();
+        }
+    }
+
+    public JsonObject Create(ResourceType type, JsonObject obj, WriteMode mode = WriteMode.Api)
+    {
+        obj = (JsonObject)obj.DeepClone();
+        var meta = obj.Metadata();
+        var ns = type.Namespaced ? obj.Namespace() : null;
+        if (type.Namespaced && string.IsNullOrEmpty(ns))
+        {
+            throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+
+        lock (_gate)
+        {
+            var name = obj.Name();
+            if (string.IsNullOrEmpty(name))
+            {
+                var prefix = obj.Str("metadata.generateName") ?? throw ApiException.Invalid(type, "", "metadata.name: Required value: name or generateName is required");
+                do
+                {
+                    name = prefix + RandomSuffix(5);
+                }
+                while (_objects[type].ContainsKey(Key(type, ns, name)));
+                meta["name"] = name;
+            }
+
+            if (_objects[type].ContainsKey(Key(type, ns, name)))
+            {
+                throw ApiException.AlreadyExists(type, name);
+            }
+
+            if (mode != WriteMode.Raw && ns is not null && !_objects[ResourceTypes.Namespaces].ContainsKey(ns))
+            {
+                throw ApiException.NotFound(ResourceTypes.Namespaces, ns);
+            }
+
+            if (mode == WriteMode.Api && type.HasStatus && IsCustom(type))
+            {
+                obj.Remove("status");
+            }
+
+            obj["apiVersion"] = type.ApiVersion;
+            obj["kind"] = type.Kind;
+            if (!type.Namespaced)
+            {
+                meta.Remove("namespace");
+            }
+
+            meta["uid"] = Guid.NewGuid().ToString();
+            meta["creationTimestamp"] = ObjectMeta.Timestamp(_time.GetUtcNow());
+            meta["generation"] = 1;
+            meta.Remove("deletionTimestamp");
+            return Commit(type, obj, StoreEvent.Added);
+        }
+    }
+
+    public JsonObject Create(string resource, JsonObject obj, WriteMode mode = WriteMode.Raw) => Create(ResourceTypes.ByResource(resource), obj, mode);
+
+    /// <summary>Replaces an object (PUT). A non-empty resourceVersion that is not the stored one is a conflict.</summary>
+    public JsonObject Update(ResourceType type, JsonObject obj, WriteMode mode = WriteMode.Api)
+    {
+        var ns = type.Namespaced ? obj.Namespace() : null;
+        return Mutate(type, ns, obj.Name(), _ => (JsonObject)obj.DeepClone(), mode);
+    }
+
+    /// <summary>Reads, changes and writes an object atomically; the change receives a private copy.</summary>
+    public JsonObject Mutate(ResourceType type, string? ns, string name, Func<JsonObject, JsonObject> change, WriteMode mode = WriteMode.Raw)
+    {
+        lock (_gate)
+        {
+            if (!_objects[type].TryGetValue(Key(type, ns, name), out var current))
+            {
+                throw ApiException.NotFound(type, name);
+            }
+
+            var proposed = change((JsonObject)current.DeepClone());
+            var rv = proposed.Str("metadata.resourceVersion");
+            if (!string.IsNullOrEmpty(rv) && rv != current.Str("metadata.resourceVersion"))
+            {
+                throw ApiException.Conflict(type, name);
+            }
+
+            var next = Reconcile(type, current, proposed, mode);
+            if (JsonNode.DeepEquals(next, current))
+            {
+                return (JsonObject)current.DeepClone();
+            }
+
+            if (next.IsDeleting() && next.Finalizers().Count == 0)
+            {
+                return Remove(type, next);
+            }
+
+            return Commit(type, next, StoreEvent.Modified);
+        }
+    }
+
+    public JsonObject Mutate(string resource, string? ns, string name, Action<JsonObject> change) =>
+        Mutate(ResourceTypes.ByResource(resource), ns, name, o =>
+        {
+            change(o);
+            return o;
+        });
+
+    /// <summary>Creates or replaces an object as given (controllers, scenarios, admin API).</summary>
+    public JsonObject Upsert(ResourceType type, JsonObject obj)
+    {
+        lock (_gate)
+        {
+            var ns = type.Namespaced ? obj.Namespace() : null;
+            if (!_objects[type].ContainsKey(Key(type, ns, obj.Name())))
+            {
+                return Create(type, obj, WriteMode.Raw);
+            }
+
+            var copy = (JsonObject)obj.DeepClone();
+            copy.Metadata().Remove("resourceVersion");
+            return Mutate(type, ns, obj.Name(), _ => copy, WriteMode.Raw);
+        }
+    }
+
+    /// <summary>
+    /// Deletes an object. With finalizers it only gets a deletionTimestamp and stays until they are removed.
+    /// Returns the object as it is after the call and whether it is gone.
+    /// </summary>
+    public (JsonObject Object, bool Removed) Delete(ResourceType type, string? ns, string name, string? uidPrecondition = null)
+    {
+        lock (_gate)
+        {
+            if (!_objects[type].TryGetValue(Key(type, ns, name), out var current))
+            {
+                throw ApiException.NotFound(type, name);
+            }
+
+            if (uidPrecondition is not null && uidPrecondition != current.Str("metadata.uid"))
+            {
+                throw new ApiException(409, "Conflict", $"Precondition failed: UID in precondition: {uidPrecondition}, UID in object meta: {current.Str("metadata.uid")}", type, name);
+            }
+
+            if (current.Finalizers().Count > 0)
+            {
+                if (current.IsDeleting())
+                {
+                    return ((JsonObject)current.DeepClone(), false);
+                }
+
+                var next = (JsonObject)current.DeepClone();
+                next.Metadata()["deletionTimestamp"] = ObjectMeta.Timestamp(_time.GetUtcNow());
+                next.Metadata()["deletionGracePeriodSeconds"] = 0;
+                return (Commit(type, next, StoreEvent.Modified), false);
+            }
+
+            if (type == ResourceTypes.Namespaces)
+            {
+                // Namespace deletion removes what is in it; the simulator does not model the Terminating phase.
+                foreach (var t in ResourceTypes.All.Where(t => t.Namespaced))
+                {
+                    foreach (var o in _objects[t].Values.Where(o => o.Namespace() == name).ToList())
+                    {
+                        Remove(t, (JsonObject)o.DeepClone());
+                    }
+                }
+            }
+
+            return (Remove(type, (JsonObject)current.DeepClone()), true);
+        }
+    }
+
+    public (JsonObject Object, bool Removed) Delete(string resource, string? ns, string name) => Delete(ResourceTypes.ByResource(resource), ns, name);
+
+    /// <summary>
+    /// Subscribes to changes of a type (or all types when null). With <paramref name="fromResourceVersion"/> the
+    /// retained history after it is replayed (410 Expired when it was compacted); without, the current objects are
+    /// replayed as synthetic ADDED events.
+    /// </summary>
+    public StoreSubscription Subscribe(ResourceType? type, string? ns, long? fromResourceVersion)
+    {
+        lock (_gate)
+        {
+            var sub = new StoreSubscription(type, ns, s =>
+            {
+                lock (_gate)
+                {
+                    _subscriptions.Remove(s);
+                }
+            });
+            if (fromResourceVersion is { } from)
+            {
+                if (from < _compactedUpTo)
+                {
+                    throw ApiException.Gone($"too old resource version: {from} ({_compactedUpTo + 1})");
+                }
+
+                sub.Initial = _history.Where(e => e.ResourceVersion > from && sub.Wants(e)).ToList();
+            }
+            else
+            {
+                sub.Initial = _objects
+                    .Where(p => type is null || p.Key == type)
+                    .SelectMany(p => p.Value.Values.Select(o => (Type: p.Key, Object: o)))
+                    .Where(p => ns is null || p.Object.Namespace() == ns)
+                    .Select(p => new StoreEvent(p.Object.ResourceVersion(), StoreEvent.Added, p.Type, (JsonObject)p.Object.DeepClone()))
+                    .ToList();
+            }
+
+            _subscriptions.Add(sub);
+            return sub;
+        }
+    }
+
+    /// <summary>Forgets the event history, as an etcd compaction does; older watches then get 410 Expired.</summary>
+    public void Compact()
+    {
+        lock (_gate)
+        {
+            _history.Clear();
+            _compactedUpTo = _resourceVersion;
+        }
+    }
+
+    private static bool IsCustom(ResourceType t) => t.Group.Contains('.', StringComparison.Ordinal) && !t.Group.EndsWith(".k8s.io", StringComparison.Ordinal);
+
+    private static string Key(ResourceType type, string? ns, string name) => type.Namespaced ? $"{ns}/{name}" : name;
+
+    private static string RandomSuffix(int length)
+    {
+        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        return string.Create(length, alphabet, (span, a) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = a[Random.Shared.Next(a.Length)];
+            }
+        });
+    }
+
+    // Builds the object to store from the stored one and what the client sent, per write mode.
+    private static JsonObject Reconcile(ResourceType type, JsonObject current, JsonObject proposed, WriteMode mode)
+    {
+        JsonObject next;
+        if (mode == WriteMode.Status)
+        {
+            next = (JsonObject)current.DeepClone();
+            next["status"] = proposed["status"]?.DeepClone();
+            if (next["status"] is null)
+            {
+                next.Remove("status");
+            }
+        }
+        else
+        {
+            next = (JsonObject)proposed.DeepClone();
+            if (mode == WriteMode.Api && type.HasStatus)
+            {
+                next.Remove("status");
+                if (current["status"] is { } status)
+                {
+                    next["status"] = status.DeepClone();
+                }
+            }
+
+            // Identity and server-owned fields cannot be changed by a client.
+            var meta = next.Metadata();
+            var cur = current.Metadata();
+            foreach (var field in new[] { "name", "namespace", "uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds" })
+            {
+                meta.Remove(field);
+                if (cur[field] is { } v)
+                {
+                    meta[field] = v.DeepClone();
+                }
+            }
+
+            next["apiVersion"] = type.ApiVersion;
+            next["kind"] = type.Kind;
+        }
+
+        next.Metadata()["resourceVersion"] = current.Str("metadata.resourceVersion");
+        if (!JsonNode.DeepEquals(Body(current), Body(next)))
+        {
+            var generation = long.TryParse(current.Str("metadata.generation"), NumberStyles.None, CultureInfo.InvariantCulture, out var g) ? g : 1;
+            next.Metadata()["generation"] = generation + 1;
+        }
+
+        return next;
+    }
+
+    // Everything but metadata and status: what "spec changed" means for the generation counter.
+    private static JsonObject Body(JsonObject o)
+    {
+        var b = new JsonObject();
+        foreach (var (k, v) in o)
+        {
+            if (k is not ("metadata" or "status" or "apiVersion" or "kind"))
+            {
+                b[k] = v?.DeepClone();
+            }
+        }
+
+        return b;
+    }
+
+    private JsonObject Commit(ResourceType type, JsonObject obj, string eventType)
+    {
+        var rv = ++_resourceVersion;
+        obj.Metadata()["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
+        _objects[type][Key(type, type.Namespaced ? obj.Namespace() : null, obj.Name())] = obj;
+        Publish(new StoreEvent(rv, eventType, type, (JsonObject)obj.DeepClone()));
+        return (JsonObject)obj.DeepClone();
+    }
+
+    private JsonObject Remove(ResourceType type, JsonObject obj)
+    {
+        _objects[type].Remove(Key(type, type.Namespaced ? obj.Namespace() : null, obj.Name()));
+        var rv = ++_resourceVersion;
+        obj.Metadata()["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
+        Publish(new StoreEvent(rv, StoreEvent.Deleted, type, (JsonObject)obj.DeepClone()));
+        return obj;
+    }
+
+    private void Publish(StoreEvent e)
+    {
+        _history.AddLast(e);
+        while (_history.Count > HistoryLimit)
+        {
+            _compactedUpTo = _history.First!.Value.ResourceVersion;
+            _history.RemoveFirst();
+        }
+
+        foreach (var s in _subscriptions)
+        {
+            if (s.Wants(e))
+            {
+                s.Channel.Writer.TryWrite(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+using System.Net;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Xunit;
+
+namespace GlobalUpgrade.Simulator.Tests;
+
+/// <summary>The Kubernetes REST surface as the real KubernetesClient uses it.</summary>
+public sealed class ApiTests : IAsyncLifetime
+{
+    private SimHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await SimHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Lists_machines_through_custom_objects()
+    {
+        using var client = _host.Client("primary");
+        var list = (JsonElement)await client.CustomObjects.ListClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines");
+        var items = list.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(4, items.Count);
+        Assert.All(items, m => Assert.Equal("Running", m.GetProperty("status").GetProperty("phase").GetString()));
+        Assert.Equal("MachineList", list.GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public async Task Gets_a_machine_through_the_generic_client()
+    {
+        using var client = _host.Client("standby");
+        using var generic = new GenericClient(client, "platform.tkestack.io", "v1", "machines", disposeClient: false);
+        var machine = await generic.ReadAsync<Machine>("192.168.131.11");
+        Assert.Equal("192.168.131.11", machine.Spec.Ip);
+        Assert.Equal("master", machine.Spec.Role);
+        Assert.Equal("Running", machine.Status.Phase);
+
+        var missing = await Assert.ThrowsAsync<HttpOperationException>(() => generic.ReadAsync<Machine>("nope"));
+        Assert.Equal(HttpStatusCode.NotFound, missing.Response.StatusCode);
+        using var status = JsonDocument.Parse(missing.Response.Content);
+        Assert.Equal("machines.platform.tkestack.io \"nope\" not found", status.RootElement.GetProperty("message").GetString());
+        Assert.Equal("NotFound", status.RootElement.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Version_comes_from_the_scenario()
+    {
+        using var client = _host.Client("primary");
+        var version = await client.Version.GetCodeAsync();
+        Assert.Equal("v1.31.4", version.GitVersion);
+        Assert.Equal("31", version.Minor);
+    }
+
+    [Fact]
+    public async Task Wrong_token_is_401_and_readonly_token_is_403()
+    {
+        using var http = _host.Http("primary", token: _host.Sim.Clusters["standby"].Token);
+        var response = await http.GetAsync(new Uri("/api/v1/namespaces", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Status", status.RootElement.GetProperty("kind").GetString());
+        Assert.Equal("Unauthorized", status.RootElement.GetProperty("reason").GetString());
+
+        using var readonlyClient = _host.Client("primary-readonly");
+        var forbidden = await Assert.ThrowsAsync<HttpOperationException>(() => readonlyClient.CoreV1.ListNamespaceAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Pages_with_limit_and_continue()
+    {
+        using var client = _host.Client("primary");
+        for (var i = 0; i < 7; i++)
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = $"page-{i}", Labels = new Dictionary<string, string> { ["paged"] = "yes" } } }, "app2");
+        }
+
+        var names = new List<string>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var page = await client.CoreV1.ListNamespacedConfigMapAsync("app2", labelSelector: "paged=yes", limit: 3, continueParameter: token);
+            names.AddRange(page.Items.Select(c => c.Metadata.Name));
+            token = page.Metadata.ContinueProperty;
+            pages++;
+        }
+        while (!string.IsNullOrEmpty(token));
+
+        Assert.Equal(3, pages);
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => $"page-{i}"), names);
+    }
+
+    [Fact]
+    public async Task Label_and_field_selectors_filter()
+    {
+        using var client = _host.Client("primary");
+        var masters = (JsonElement)await client.CustomObjects.ListClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines", labelSelector: "node-role.kubernetes.io/master");
+        Assert.Equal(3, masters.GetProperty("items").GetArrayLength());
+        var notMasters = (JsonElement)await client.CustomObjects.ListClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines", labelSelector: "!node-role.kubernetes.io/master,platform.tkestack.io/cluster-name in (global,other)");
+        Assert.Equal(1, notMasters.GetProperty("items").GetArrayLength());
+        var byName = await client.CoreV1.ListConfigMapForAllNamespacesAsync(fieldSelector: "metadata.name=foo");
+        Assert.Equal("app1", Assert.Single(byName.Items).Metadata.NamespaceProperty);
+        var notApp1 = await client.CoreV1.ListConfigMapForAllNamespacesAsync(fieldSelector: "metadata.name=foo,metadata.namespace!=app1");
+        Assert.Empty(notApp1.Items);
+    }
+
+    [Fact]
+    public async Task Merge_and_json_patches_apply_and_bump_resource_version()
+    {
+        using var client = _host.Client("primary");
+        var before = await client.CoreV1.ReadNamespacedConfigMapAsync("foo", "app1");
+        var merged = await client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch("{\"data\":{\"greeting\":null,\"color\":\"blue\"}}", V1Patch.PatchType.MergePatch), "foo", "app1");
+        Assert.Equal(new Dictionary<string, string> { ["color"] = "blue" }, merged.Data);
+        Assert.True(long.Parse(merged.Metadata.ResourceVersion) > long.Parse(before.Metadata.ResourceVersion));
+
+        var jsonPatched = await client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch("[{\"op\":\"test\",\"path\":\"/data/color\",\"value\":\"blue\"},{\"op\":\"add\",\"path\":\"/data/size\",\"value\":\"L\"},{\"op\":\"replace\",\"path\":\"/data/color\",\"value\":\"red\"}]", V1Patch.PatchType.JsonPatch), "foo", "app1");
+        Assert.Equal("red", jsonPatched.Data["color"]);
+        Assert.Equal("L", jsonPatched.Data["size"]);
+
+        var failed = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch("[{\"op\":\"test\",\"path\":\"/data/color\",\"value\":\"green\"}]", V1Patch.PatchType.JsonPatch), "foo", "app1"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, failed.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Replace_with_a_stale_resource_version_conflicts()
+    {
+        using var client = _host.Client("primary");
+        var cm = await client.CoreV1.ReadNamespacedConfigMapAsync("foo", "app1");
+        cm.Data["x"] = "1";
+        await client.CoreV1.ReplaceNamespacedConfigMapAsync(cm, "foo", "app1");
+        cm.Data["x"] = "2";
+        var conflict = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ReplaceNamespacedConfigMapAsync(cm, "foo", "app1"));
+        Assert.Equal(HttpStatusCode.Conflict, conflict.Response.StatusCode);
+
+        var exists = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "foo" } }, "app1"));
+        Assert.Equal(HttpStatusCode.Conflict, exists.Response.StatusCode);
+        Assert.Contains("AlreadyExists", exists.Response.Content, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Finalizers_hold_a_deleted_object_until_removed()
+    {
+        using var client = _host.Client("primary");
+        await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "held", Finalizers = ["sim.test/hold"] } }, "app1");
+        await client.CoreV1.DeleteNamespacedConfigMapAsync("held", "app1");
+        var held = await client.CoreV1.ReadNamespacedConfigMapAsync("held", "app1");
+        Assert.NotNull(held.Metadata.DeletionTimestamp);
+
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"metadata\":{\"finalizers\":null}}", V1Patch.PatchType.MergePatch), "held", "app1");
+        var gone = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ReadNamespacedConfigMapAsync("held", "app1"));
+        Assert.Equal(HttpStatusCode.NotFound, gone.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Status_subresource_is_separate_from_the_main_resource()
+    {
+        using var client = _host.Client("standby");
+        await client.CustomObjects.PatchClusterCustomObjectAsync(
+            new V1Patch("{\"status\":{\"phase\":\"Failed\"},\"metadata\":{\"labels\":{\"x\":\"y\"}}}", V1Patch.PatchType.MergePatch), "platform.tkestack.io", "v1", "machines", "192.168.131.11");
+        var machine = (JsonElement)await client.CustomObjects.GetClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines", "192.168.131.11");
+        Assert.Equal("Running", machine.GetProperty("status").GetProperty("phase").GetString());
+        Assert.Equal("y", machine.GetProperty("metadata").GetProperty("labels").GetProperty("x").GetString());
+
+        await client.CustomObjects.PatchClusterCustomObjectStatusAsync(
+            new V1Patch("{\"status\":{\"phase\":\"Failed\"}}", V1Patch.PatchType.MergePatch), "platform.tkestack.io", "v1", "machines", "192.168.131.11");
+        machine = (JsonElement)await client.CustomObjects.GetClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines", "192.168.131.11");
+        Assert.Equal("Failed", machine.GetProperty("status").GetProperty("phase").GetString());
+    }
+
+    [Fact]
+    public async Task Generate_name_creates_a_unique_name()
+    {
+        using var client = _host.Client("primary");
+        var created = await client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { GenerateName = "gen-" }, StringData = null, Data = new Dictionary<string, byte[]> { ["k"] = "v"u8.ToArray() } }, "app1");
+        Assert.StartsWith("gen-", created.Metadata.Name, StringComparison.Ordinal);
+        Assert.Equal(9, created.Metadata.Name.Length);
+    }
+}
