@@ -6,14 +6,6 @@ using GlobalUpgrade.Reporting;
 
 namespace GlobalUpgrade.Consistency;
 
-/// <summary>Which evidence of "the standby holds the primary's data" to use.</summary>
-public enum ConsistencySource
-{
-    Monitor,
-    Etcd,
-    Both,
-}
-
 /// <summary>What Test-GlobalDrConsistency asks for.</summary>
 public sealed record DrConsistencyRequest(
     ClusterConnection Primary,

@@ -41,9 +41,9 @@ public sealed class TestGlobalDrConsistencyCommand : GlobalUpgradeCmdlet
 
     protected override void ProcessRecord()
     {
-        var (primary, standby) = Run(_ => Task.FromResult((
+        var (primary, standby) = Require(() => (
             Primary is null ? Connections.ByRole(ClusterRole.Primary) : Connections.Get(Primary),
-            Standby is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Standby))));
+            Standby is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Standby)));
         var request = new DrConsistencyRequest(primary, standby, Source, EtcdSyncProfile.Default with { MonitorPort = MonitorPort }, TimeSpan.FromSeconds(TimeoutSec), KeyspaceCheck: null);
         var results = Run(ct => DrConsistencyChecker.RunAsync(request, ct));
         if (Quiet)

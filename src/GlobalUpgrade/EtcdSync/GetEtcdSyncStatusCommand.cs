@@ -48,7 +48,7 @@ public sealed class GetEtcdSyncStatusCommand : GlobalUpgradeCmdlet
             return;
         }
 
-        var standby = Run(_ => Task.FromResult(Cluster is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Cluster)));
+        var standby = Require(() => Cluster is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Cluster));
         var profile = EtcdSyncProfile.Default with { MonitorPort = MonitorPort };
         if (TryRun(ct => SyncMonitorClient.ReadViaProxyAsync(standby, profile, timeout, ct), out var status))
         {

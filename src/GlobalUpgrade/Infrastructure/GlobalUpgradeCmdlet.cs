@@ -13,10 +13,12 @@ namespace GlobalUpgrade.Commands.Infrastructure;
 public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
 {
     private CancellationTokenSource? cancellation;
+    private ConnectionRegistry? connections;
 
     protected CancellationToken CancellationToken => (cancellation ??= new CancellationTokenSource()).Token;
 
-    protected ConnectionRegistry Connections => ConnectionRegistry.ForSession(Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty);
+    /// <summary>The session's connections. Resolved on the pipeline thread: the runspace is thread-bound.</summary>
+    protected ConnectionRegistry Connections => connections ??= ConnectionRegistry.ForSession(Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty);
 
     public void Dispose()
     {
@@ -24,7 +26,11 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected override void BeginProcessing() => cancellation ??= new CancellationTokenSource();
+    protected override void BeginProcessing()
+    {
+        cancellation ??= new CancellationTokenSource();
+        _ = Connections;
+    }
 
     protected override void StopProcessing() => cancellation?.Cancel();
 
@@ -85,6 +91,20 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
         {
             // A failure we did not foresee: still an ErrorRecord with its message, never a raw stack trace.
             return (default, new ErrorRecord(ex, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, null));
+        }
+    }
+
+    /// <summary>Runs quick synchronous engine logic (argument resolution) on the pipeline thread; a failure is terminating.</summary>
+    protected T Require<T>(Func<T> resolve)
+    {
+        try
+        {
+            return resolve();
+        }
+        catch (GlobalUpgradeException ex)
+        {
+            ThrowTerminatingError(ToErrorRecord(ex));
+            throw; // not reached
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class GetGlobalMachineCommand : GlobalUpgradeCmdlet
 
     protected override void ProcessRecord()
     {
-        var connections = Run(_ => Task.FromResult(Connections.Resolve(Cluster)));
+        var connections = Require(() => Connections.Resolve(Cluster));
         foreach (var connection in connections)
         {
             // One unreachable cluster must not hide the machines of the others.

@@ -1,0 +1,103 @@
+# Shared by the Pester suites: the simulator as a child process, its admin API, and a child pwsh.
+# build.ps1 sets GLOBALUPGRADE_MODULE, GLOBALUPGRADE_SIMULATOR, GLOBALUPGRADE_PWSH and GLOBALUPGRADE_ROOT.
+
+$ErrorActionPreference = 'Stop'
+
+function Get-TestPwsh {
+    # The pwsh that runs the tests, as a command line (under 'dotnet pwsh' it is dotnet + pwsh.dll).
+    @($env:GLOBALUPGRADE_PWSH -split [IO.Path]::PathSeparator)
+}
+
+function Invoke-ChildPwsh {
+    <# Runs a script in a fresh pwsh and returns its output lines; throws with the output when it fails. #>
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
+    $pwsh = Get-TestPwsh
+    $info = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Script)) { $info.ArgumentList.Add($a) }
+    foreach ($k in $Environment.Keys) { $info.Environment[$k] = [string]$Environment[$k] }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.UseShellExecute = $false
+    $p = [Diagnostics.Process]::Start($info)
+    $stderr = $p.StandardError.ReadToEndAsync()
+    $stdout = $p.StandardOutput.ReadToEnd()
+    $p.WaitForExit()
+    [pscustomobject]@{ ExitCode = $p.ExitCode; Output = $stdout; Error = $stderr.Result }
+}
+
+function Start-TestSimulator {
+    <# Starts the simulator as a child process and returns a handle with the kubeconfig and each cluster's server and token. #>
+    param([string] $Scenario = 'healthy', [switch] $Dr, [double] $TimeScale = 1)
+    $dir = (New-Item -ItemType Directory -Force (Join-Path ([IO.Path]::GetTempPath()) "gu-sim-$([guid]::NewGuid().ToString('n').Substring(0, 8))")).FullName
+    $kubeconfig = Join-Path $dir 'sim.kubeconfig'
+    $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    $arguments = @($env:GLOBALUPGRADE_SIMULATOR, '--kubeconfig', $kubeconfig, '--scenario', $Scenario, '--time-scale', "$TimeScale")
+    if ($Dr) { $arguments += '--dr' }
+    foreach ($a in $arguments) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardInput = $true   # closing it stops the simulator, even if this process dies
+    $info.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($info)
+    $ready = $process.StandardOutput.ReadLineAsync()
+    if (-not $ready.Wait(30000) -or $ready.Result -notlike 'READY*') { $process.Kill($true); throw "The simulator did not start (scenario $Scenario): $($ready.Result)" }
+    [pscustomobject]@{
+        Process    = $process
+        Directory  = $dir
+        Kubeconfig = $kubeconfig
+        Clusters   = Read-SimKubeconfig $kubeconfig
+    }
+}
+
+function Stop-TestSimulator {
+    param($Simulator)
+    if (-not $Simulator) { return }
+    try { $Simulator.Process.StandardInput.Close() } catch { }
+    if (-not $Simulator.Process.WaitForExit(10000)) { $Simulator.Process.Kill($true) }
+    Remove-Item $Simulator.Directory -Recurse -Force -ErrorAction Ignore
+}
+
+function Read-SimKubeconfig([string] $Path) {
+    # The simulator writes a plain kubeconfig: one cluster, user and context per name. Enough YAML for that layout.
+    $text = Get-Content $Path -Raw
+    $clusters = @{}
+    foreach ($m in [regex]::Matches($text, '(?m)^- name: (?<name>[\w-]+)\r?\n  cluster:\r?\n    server: (?<server>\S+)')) {
+        $clusters[$m.Groups['name'].Value] = @{ Server = $m.Groups['server'].Value }
+    }
+    foreach ($m in [regex]::Matches($text, '(?m)^- name: (?<name>[\w-]+)\r?\n  user:\r?\n    token: (?<token>\S+)')) {
+        if ($clusters.ContainsKey($m.Groups['name'].Value)) { $clusters[$m.Groups['name'].Value].Token = $m.Groups['token'].Value }
+    }
+    $clusters
+}
+
+function Invoke-SimAdmin {
+    <# Calls the simulator's test API (/_sim/...) of one cluster. #>
+    param(
+        [Parameter(Mandatory)] $Simulator,
+        [Parameter(Mandatory)] [string] $Cluster,
+        [Parameter(Mandatory)] [string] $Path,
+        [string] $Method = 'GET',
+        $Body
+    )
+    $c = $Simulator.Clusters[$Cluster]
+    $params = @{ Uri = "$($c.Server)$Path"; Method = $Method; Headers = @{ Authorization = "Bearer $($c.Token)" }; SkipCertificateCheck = $true }
+    if ($null -ne $Body) { $params.Body = ConvertTo-Json -InputObject $Body -Depth 20 -Compress; $params.ContentType = 'application/json' }
+    Invoke-RestMethod @params
+}
+
+function Get-SimStore {
+    <# Every object the simulated cluster stores, as canonical JSON lines (for before/after comparisons). #>
+    param([Parameter(Mandatory)] $Simulator, [Parameter(Mandatory)] [string] $Cluster)
+    $objects = Invoke-SimAdmin -Simulator $Simulator -Cluster $Cluster -Path '/_sim/store'
+    @($objects | ForEach-Object { ConvertTo-Json -InputObject $_ -Depth 30 -Compress }) | Sort-Object
+}
+
+function New-TestKubeconfig {
+    <# Writes a kubeconfig variant of the simulator's (a wrong token, another CA, a closed port). #>
+    param([Parameter(Mandatory)] $Simulator, [Parameter(Mandatory)] [string] $Name, [scriptblock] $Transform)
+    $text = Get-Content $Simulator.Kubeconfig -Raw
+    $path = Join-Path $Simulator.Directory $Name
+    Set-Content -Path $path -Value (& $Transform $text)
+    $path
+}
+
+Export-ModuleMember -Function *
