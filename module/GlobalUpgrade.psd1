@@ -15,6 +15,8 @@
         'Get-GlobalCluster'
         'Disconnect-GlobalCluster'
         'Get-GlobalMachine'
+        'Get-EtcdSyncStatus'
+        'Test-GlobalDrConsistency'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
