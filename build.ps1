@@ -122,6 +122,7 @@ function Invoke-Test {
     $env:GLOBALUPGRADE_PESTER = $PesterModule
     $paths = if ($PesterFilter) { $PesterFilter | ForEach-Object { Get-ChildItem (Join-Path $Root 'tests/pester') -Filter "*$_*.Tests.ps1" } | ForEach-Object FullName } else { Join-Path $Root 'tests/pester' }
     $script = @"
+`$PSStyle.OutputRendering = 'PlainText'  # escape codes in messages would make the XML report invalid
 Import-Module '$PesterModule'
 `$c = New-PesterConfiguration
 `$c.Run.Path = @('$(($paths) -join "','")')
@@ -130,11 +131,15 @@ Import-Module '$PesterModule'
 `$c.TestResult.Enabled = `$true
 `$c.TestResult.OutputPath = '$(Join-Path $ResultsOut 'pester.xml')'
 `$r = Invoke-Pester -Configuration `$c
-@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount + `$r.NotRunCount } | ConvertTo-Json | Set-Content '$pesterSummary'
+@{ Passed = [int]`$r.PassedCount; Failed = [int]`$r.FailedCount + [int]`$r.FailedBlocksCount + [int]`$r.FailedContainersCount; Skipped = [int]`$r.SkippedCount + [int]`$r.NotRunCount } | ConvertTo-Json | Set-Content '$pesterSummary'
 "@
     $pwsh = Get-PwshCommand
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script
-    $pester = if (Test-Path $pesterSummary) { Get-Content $pesterSummary -Raw | ConvertFrom-Json -AsHashtable } else { @{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $pesterExit = $LASTEXITCODE
+    $pester = if (Test-Path $pesterSummary) { Get-Content $pesterSummary -Raw | ConvertFrom-Json -AsHashtable } else { @{ Passed = 0; Failed = 0; Skipped = 0 } }
+    # A Pester run that crashed or reported nothing counts as a failure, never as green.
+    if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
+    if ($pester.Passed + $pester.Failed -eq 0) { $pester.Failed = 1 }
 
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed

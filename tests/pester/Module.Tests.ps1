@@ -89,7 +89,7 @@ Describe 'Package' -Tag CI {
     It 'publishes to a local folder repository, installs with Install-PSResource and imports by name' {
         $repo = Join-Path $TestDrive 'repo'
         $home2 = Join-Path $TestDrive 'home'
-        New-Item -ItemType Directory $repo, $home2 | Out-Null
+        New-Item -ItemType Directory $repo, (Join-Path $home2 '.local/share'), (Join-Path $home2 '.config') | Out-Null
         # A child pwsh with its own HOME, so registering and installing leave the real user profile alone.
         $script = @"
 `$ErrorActionPreference = 'Stop'
@@ -102,7 +102,7 @@ Import-Module GlobalUpgrade
 'imported=' + `$m.Version + ' from ' + `$m.ModuleBase
 'commands=' + (Get-Command -Module GlobalUpgrade).Count
 "@
-        $run = Invoke-ChildPwsh -Script $script -Environment @{ HOME = $home2; XDG_DATA_HOME = (Join-Path $home2 '.local/share'); XDG_CONFIG_HOME = (Join-Path $home2 '.config'); PSModulePath = '' }
+        $run = Invoke-ChildPwsh -Script $script -Environment @{ HOME = $home2; PSModulePath = '' }
         $run.Error | Should -BeNullOrEmpty
         $run.Output | Should -Match 'GlobalUpgrade\.\d+\.\d+\.\d+\.nupkg'
         $run.Output | Should -Match "imported=$($manifest.ModuleVersion) from $([regex]::Escape($home2))"

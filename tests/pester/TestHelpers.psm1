@@ -18,6 +18,7 @@ function Invoke-ChildPwsh {
     $info.RedirectStandardOutput = $true
     $info.RedirectStandardError = $true
     $info.UseShellExecute = $false
+    $info.WorkingDirectory = [IO.Path]::GetTempPath()  # whatever the child writes relative to its folder stays out of the repo
     $p = [Diagnostics.Process]::Start($info)
     $stderr = $p.StandardError.ReadToEndAsync()
     $stdout = $p.StandardOutput.ReadToEnd()
