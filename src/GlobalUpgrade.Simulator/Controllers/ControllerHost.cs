@@ -14,6 +14,8 @@ internal sealed class ControllerHost(IReadOnlyDictionary<string, SimCluster> clu
             var etcdSync = new EtcdSyncRuntime(cluster, _ctx, active);
             var moduleInfos = new ModuleInfoController(cluster, _ctx, etcdSync);
             _ctx.Spawn(moduleInfos.RunAsync);
+            _ctx.Spawn(new ClusterModuleController(cluster, _ctx).RunAsync);
+            _ctx.Spawn(new ClusterVersionShadowController(cluster, _ctx).RunAsync);
         }
     }
 

@@ -10,11 +10,14 @@ namespace GlobalUpgrade.Simulator.Controllers;
 /// </summary>
 internal sealed class ModuleInfoController(SimCluster cluster, ControllerContext ctx, EtcdSyncRuntime etcdSync)
 {
+    // Subscribed at construction, so nothing written after the simulator has started is missed.
+    private readonly StoreSubscription _subscription = cluster.Store.Subscribe(null, null, null);
+
     private readonly HashSet<string> _tearingDown = [];
 
     public async Task RunAsync()
     {
-        using var sub = cluster.Store.Subscribe(null, null, null);
+        using var sub = _subscription;
         foreach (var e in sub.Initial)
         {
             Handle(e, initial: true);

@@ -49,6 +49,11 @@ public static class ScenarioSeeder
             }
         }
 
+        if (s.ClusterVersionShadow is { Version: { Length: > 0 } cvshVersion })
+        {
+            store.Upsert(ResourceTypes.ClusterVersionShadows, ClusterVersionShadowController.Seed(cvshVersion));
+        }
+
         if (s.EtcdSync.Variant == EtcdSyncVariants.Helm316)
         {
             EtcdSyncVariants.SeedHelm316(store);
