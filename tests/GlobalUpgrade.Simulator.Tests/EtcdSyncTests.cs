@@ -58,7 +58,7 @@ public sealed class EtcdSyncTests
         await standby.CoreV1.DeleteNamespacedPodAsync(leader.Metadata.Name, "cpaas-system");
         var next = await WaitForLeaderAsync(standby, notNamed: leader.Metadata.Name);
         Assert.NotEqual(leader.Metadata.Name, next.Metadata.Name);
-        await WatchTests.WaitUntil(() => CheckAsync(host).GetAwaiter().GetResult() == "LOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\n");
+        await WatchTests.WaitUntilAsync(async () => await CheckAsync(host) == "LOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\n");
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class EtcdSyncTests
         var leader = await WaitForLeaderAsync(standby);
         await standby.CoreV1.DeleteNamespacedPodAsync(leader.Metadata.Name, "cpaas-system");
         V1Pod? pending = null;
-        await WatchTests.WaitUntil(() => (pending = standby.CoreV1.ListNamespacedPod("cpaas-system", labelSelector: "app=etcd-sync").Items.FirstOrDefault()) is not null);
+        await WatchTests.WaitUntilAsync(async () => (pending = (await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items.FirstOrDefault()) is not null);
         Assert.Equal("Pending", pending!.Status.Phase);
 
         using var stream = await standby.CoreV1.ReadNamespacedPodLogAsync(pending.Metadata.Name, "cpaas-system", follow: true);
@@ -151,6 +151,37 @@ public sealed class EtcdSyncTests
         Assert.StartsWith("<html>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await http.DeleteAsync(new Uri("/_sim/monitor", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(CheckPath, UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Proxy_to_a_service_without_endpoints_is_503_and_a_missing_service_is_404()
+    {
+        await using var host = await SimHost.StartAsync("healthy", dr: false);
+        using var client = host.Client("global");
+        await client.CoreV1.CreateNamespacedServiceAsync(new V1Service { Metadata = new V1ObjectMeta { Name = "lonely" }, Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 80 }] } }, "app1");
+        using var http = host.Http("global");
+        var noEndpoints = await http.GetAsync(new Uri("/api/v1/namespaces/app1/services/lonely/proxy/check", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, noEndpoints.StatusCode);
+        using var status = JsonDocument.Parse(await noEndpoints.Content.ReadAsStringAsync());
+        Assert.Equal("no endpoints available for service \"lonely\"", status.RootElement.GetProperty("message").GetString());
+        var missing = await http.GetAsync(new Uri("/api/v1/namespaces/app1/services/http:nope:80/proxy/", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Monitor_can_hang_or_cut_its_answer()
+    {
+        await using var host = await SimHost.StartAsync("healthy");
+        using var standby = host.Client("standby");
+        await WaitForLeaderAsync(standby);
+        using var http = host.Http("standby");
+        await http.PostAsJsonAsync(new Uri("/_sim/monitor", UriKind.Relative), new { body = "LOCAL ETCD missed keys:\n/registry/configmaps/app1/a\nLOCAL ETCD surplus keys:\n", truncateBodyAt = 30 });
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.GetStringAsync(new Uri(CheckPath, UriKind.Relative)));
+
+        await http.PostAsJsonAsync(new Uri("/_sim/monitor", UriKind.Relative), new { hangMs = 5000, body = "late" });
+        using var impatient = host.Http("standby");
+        impatient.Timeout = TimeSpan.FromMilliseconds(300);
+        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => impatient.GetStringAsync(new Uri(CheckPath, UriKind.Relative)));
     }
 
     [Fact]

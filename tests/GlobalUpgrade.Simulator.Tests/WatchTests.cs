@@ -118,6 +118,20 @@ public sealed class WatchTests : IAsyncLifetime
         Assert.Equal([(WatchEventType.Added, "sel"), (WatchEventType.Deleted, "sel"), (WatchEventType.Added, "sel")], seen);
     }
 
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, double seconds = 10)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("condition not met");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     internal static async Task WaitUntil(Func<bool> condition, double seconds = 10)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
