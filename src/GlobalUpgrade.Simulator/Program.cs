@@ -48,7 +48,8 @@ Console.Out.Flush();
 // A parent process that dies closes our stdin (a pipe); /dev/null or a file (a background job) is ignored.
 if (watchStdin && StdinIsWatchable())
 {
-    _ = Task.Run(() =>
+    // A dedicated thread: the blocking read must not hold a thread-pool thread for the whole run.
+    new Thread(() =>
     {
         var stdin = Console.OpenStandardInput();
         var buffer = new byte[256];
@@ -57,7 +58,8 @@ if (watchStdin && StdinIsWatchable())
         }
 
         done.Cancel();
-    });
+    })
+    { IsBackground = true, Name = "stdin-watch" }.Start();
 }
 
 try

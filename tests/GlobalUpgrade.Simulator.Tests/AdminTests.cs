@@ -97,6 +97,31 @@ public sealed class AdminTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_dropped_after_a_time_breaks_the_stream()
+    {
+        using var http = _host.Http("primary");
+        await http.PostAsJsonAsync(new Uri("/_sim/faults", UriKind.Relative), new { pathRegex = "watch=true", dropWatchAfterMs = 300, times = 1 });
+        using var client = _host.Client("primary");
+        var started = DateTime.UtcNow;
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var _ in client.CoreV1.WatchListNamespaceAsync())
+            {
+            }
+        });
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Readonly_context_may_read_the_version_only()
+    {
+        using var client = _host.Client("standby-readonly");
+        Assert.Equal("v1.31.4", (await client.Version.GetCodeAsync()).GitVersion);
+        var forbidden = await Assert.ThrowsAsync<HttpOperationException>(() => client.CustomObjects.ListClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines"));
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.Response.StatusCode);
+    }
+
+    [Fact]
     public async Task Raw_objects_and_platform_version_bypass_the_api_rules()
     {
         using var http = _host.Http("standby");

@@ -93,6 +93,45 @@ public sealed class WatchTests : IAsyncLifetime
         Assert.Contains(lines, l => l.StartsWith("{\"type\":\"BOOKMARK\"", StringComparison.Ordinal) && l.Contains("\"resourceVersion\"", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Object_that_stops_matching_the_selector_is_reported_deleted()
+    {
+        using var client = _host.Client("primary");
+        await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "sel", Labels = new Dictionary<string, string> { ["tier"] = "a" } } }, "app1");
+        var seen = new List<(WatchEventType, string)>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var watch = Task.Run(async () =>
+        {
+            await foreach (var (type, cm) in client.CoreV1.WatchListNamespacedConfigMapAsync("app1", labelSelector: "tier=a", cancellationToken: cts.Token))
+            {
+                seen.Add((type, cm.Metadata.Name));
+                if (seen.Count == 3)
+                {
+                    break;
+                }
+            }
+        });
+        await WaitUntil(() => seen.Count >= 1);
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"metadata\":{\"labels\":{\"tier\":\"b\"}}}", V1Patch.PatchType.MergePatch), "sel", "app1");
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"metadata\":{\"labels\":{\"tier\":\"a\"}}}", V1Patch.PatchType.MergePatch), "sel", "app1");
+        await watch;
+        Assert.Equal([(WatchEventType.Added, "sel"), (WatchEventType.Deleted, "sel"), (WatchEventType.Added, "sel")], seen);
+    }
+
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, double seconds = 10)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("condition not met");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     internal static async Task WaitUntil(Func<bool> condition, double seconds = 10)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);

@@ -35,6 +35,16 @@ internal sealed class PodLogHandler(SimCluster cluster, CancellationToken stoppi
             selected = selected.TakeLast(tail).ToList();
         }
 
+        if (int.TryParse(q["limitBytes"], out var limitBytes) && limitBytes > 0)
+        {
+            // limitBytes ends the answer once reached, even when following.
+            var text = Encoding.UTF8.GetBytes(string.Concat(selected.Select(l => (timestamps ? Stamp(l.Time) + " " : "") + l.Line + "\n")));
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "text/plain";
+            await ctx.Response.Body.WriteAsync(text.AsMemory(0, Math.Min(limitBytes, text.Length)), ctx.RequestAborted);
+            return;
+        }
+
         try
         {
             await ctx.Response.StartAsync(cts.Token);
@@ -57,6 +67,8 @@ internal sealed class PodLogHandler(SimCluster cluster, CancellationToken stoppi
         }
     }
 
+    private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
     private static async Task WriteAsync(HttpContext ctx, List<(DateTimeOffset Time, string Line)> lines, bool timestamps, CancellationToken ct)
     {
         if (lines.Count == 0)
@@ -69,7 +81,7 @@ internal sealed class PodLogHandler(SimCluster cluster, CancellationToken stoppi
         {
             if (timestamps)
             {
-                sb.Append(time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture)).Append(' ');
+                sb.Append(Stamp(time)).Append(' ');
             }
 
             sb.Append(line).Append('\n');

@@ -53,6 +53,7 @@ internal sealed class WatchStreamer(SimCluster cluster, TimeSpan bookmarkInterva
         using (subscription)
         {
             var sent = 0;
+            var matching = new Selection(from is null);
             var lastRv = from ?? cluster.Store.ResourceVersion;
             try
             {
@@ -61,7 +62,7 @@ internal sealed class WatchStreamer(SimCluster cluster, TimeSpan bookmarkInterva
                 foreach (var e in subscription.Initial)
                 {
                     lastRv = Math.Max(lastRv, e.ResourceVersion);
-                    if (await SendAsync(ctx, route, e, labels, fields, cts.Token) && ++sent >= (fault?.DropWatchAfterEvents ?? int.MaxValue))
+                    if (await SendAsync(ctx, route, e, labels, fields, matching, cts.Token) && ++sent >= (fault?.DropWatchAfterEvents ?? int.MaxValue))
                     {
                         await DropAsync(ctx);
                         return;
@@ -96,7 +97,7 @@ internal sealed class WatchStreamer(SimCluster cluster, TimeSpan bookmarkInterva
                     }
 
                     lastRv = e.ResourceVersion;
-                    if (await SendAsync(ctx, route, e, labels, fields, cts.Token) && ++sent >= (fault?.DropWatchAfterEvents ?? int.MaxValue))
+                    if (await SendAsync(ctx, route, e, labels, fields, matching, cts.Token) && ++sent >= (fault?.DropWatchAfterEvents ?? int.MaxValue))
                     {
                         await DropAsync(ctx);
                         return;
@@ -115,9 +116,31 @@ internal sealed class WatchStreamer(SimCluster cluster, TimeSpan bookmarkInterva
         }
     }
 
-    private static async Task<bool> SendAsync(HttpContext ctx, ApiRoute route, StoreEvent e, LabelSelector labels, FieldSelector fields, CancellationToken ct)
+    // Like the real server, an object that starts or stops matching the selectors is reported as ADDED or DELETED.
+    private static async Task<bool> SendAsync(HttpContext ctx, ApiRoute route, StoreEvent e, LabelSelector labels, FieldSelector fields, Selection matching, CancellationToken ct)
     {
-        if (!labels.Matches(e.Object.Labels()) || !fields.Matches(e.Object))
+        var key = $"{e.Object.Namespace()}/{e.Object.Name()}";
+        var matches = labels.Matches(e.Object.Labels()) && fields.Matches(e.Object);
+        var type = e.Type;
+        if (type == StoreEvent.Deleted)
+        {
+            if (!matching.Keys.Remove(key) && !matches)
+            {
+                return false;
+            }
+        }
+        else if (matches)
+        {
+            if (matching.Keys.Add(key) && matching.Complete)
+            {
+                type = StoreEvent.Added;
+            }
+        }
+        else if (matching.Keys.Remove(key))
+        {
+            type = StoreEvent.Deleted;
+        }
+        else
         {
             return false;
         }
@@ -129,8 +152,17 @@ internal sealed class WatchStreamer(SimCluster cluster, TimeSpan bookmarkInterva
             obj["apiVersion"] = route.ApiVersion;
         }
 
-        await WriteEventAsync(ctx, e.Type, obj, ct);
+        await WriteEventAsync(ctx, type, obj, ct);
         return true;
+    }
+
+    /// <summary>
+    /// The objects a watch has reported as matching. Complete when the watch began with the current state; a resumed
+    /// watch does not know what matched before, so it cannot turn a MODIFIED into an ADDED.
+    /// </summary>
+    private sealed record Selection(bool Complete)
+    {
+        public HashSet<string> Keys { get; } = new(StringComparer.Ordinal);
     }
 
     // Give the flushed events time to leave the socket; Abort discards whatever is still queued.

@@ -3,21 +3,27 @@ namespace GlobalUpgrade.Simulator.Controllers;
 /// <summary>Runs the controllers that play the platform, one set per cluster, until the simulator stops.</summary>
 internal sealed class ControllerHost(IReadOnlyDictionary<string, SimCluster> clusters, double timeScale, CancellationToken stopping)
 {
-    private readonly List<Task> _running = [];
-
-    public IReadOnlyDictionary<string, SimCluster> Clusters => clusters;
-
-    public double TimeScale => timeScale;
+    private readonly ControllerContext _ctx = new(timeScale, stopping);
 
     public void Start()
     {
+        foreach (var cluster in clusters.Values)
+        {
+            // The synchronizer on the standby mirrors the primary (the "active" cluster); elsewhere it compares with itself.
+            var active = cluster.Name == "standby" && clusters.TryGetValue("primary", out var primary) ? primary.Store : null;
+            var etcdSync = new EtcdSyncRuntime(cluster, _ctx, active);
+            var moduleInfos = new ModuleInfoController(cluster, _ctx, etcdSync);
+            _ctx.Spawn(moduleInfos.RunAsync);
+            _ctx.Spawn(new ClusterModuleController(cluster, _ctx).RunAsync);
+            _ctx.Spawn(new ClusterVersionShadowController(cluster, _ctx).RunAsync);
+        }
     }
 
     public async Task StopAsync()
     {
         try
         {
-            await Task.WhenAll(_running).WaitAsync(TimeSpan.FromSeconds(5));
+            await _ctx.WhenAll().WaitAsync(TimeSpan.FromSeconds(5));
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {

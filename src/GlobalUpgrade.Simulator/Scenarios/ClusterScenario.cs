@@ -47,6 +47,9 @@ public sealed class ClusterScenario
 
     /// <summary>Extra raw Kubernetes objects (app config maps, secrets, deployments...).</summary>
     public List<JsonObject> Objects { get; set; } = [];
+
+    /// <summary>More objects for one cluster on top of <see cref="Objects"/> (a merge patch replaces lists, this adds).</summary>
+    public List<JsonObject> ExtraObjects { get; set; } = [];
 }
 
 public sealed class MachineScenario
@@ -107,9 +110,6 @@ public sealed class EtcdSyncScenario
 
     /// <summary>Etcd keys of primary objects the mirror does not copy until the leader pod has been deleted once.</summary>
     public List<string> MissedUntilLeaderRestart { get; set; } = [];
-
-    /// <summary>Objects that exist only on the standby (surplus keys).</summary>
-    public List<JsonObject> SurplusObjects { get; set; } = [];
 }
 
 public sealed class UpgradeScenario

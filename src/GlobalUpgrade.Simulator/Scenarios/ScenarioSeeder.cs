@@ -17,7 +17,7 @@ public static class ScenarioSeeder
         var s = cluster.Scenario;
         var store = cluster.Store;
         var namespaces = PlatformNamespaces.Concat(s.Namespaces)
-            .Concat(s.Objects.Select(o => o.Namespace()).OfType<string>())
+            .Concat(s.Objects.Concat(s.ExtraObjects).Select(o => o.Namespace()).OfType<string>())
             .Distinct();
         foreach (var ns in namespaces)
         {
@@ -49,7 +49,17 @@ public static class ScenarioSeeder
             }
         }
 
-        foreach (var o in s.Objects)
+        if (s.ClusterVersionShadow is { Version: { Length: > 0 } cvshVersion })
+        {
+            store.Upsert(ResourceTypes.ClusterVersionShadows, ClusterVersionShadowController.Seed(cvshVersion));
+        }
+
+        if (s.EtcdSync.Variant == EtcdSyncVariants.Helm316)
+        {
+            EtcdSyncVariants.SeedHelm316(store);
+        }
+
+        foreach (var o in s.Objects.Concat(s.ExtraObjects))
         {
             var type = ResourceTypes.FindByKind(o.Str("apiVersion") ?? "", o.Str("kind") ?? "")
                 ?? throw new InvalidDataException($"scenario object of unknown kind {o.Str("apiVersion")}/{o.Str("kind")}");

@@ -1,0 +1,93 @@
+using System.Globalization;
+using GlobalUpgrade.Simulator.Store;
+
+namespace GlobalUpgrade.Simulator.Controllers;
+
+/// <summary>
+/// Plays the functional-components upgrade (before 4.3): a ClusterModule whose <c>spec.version</c> changes goes
+/// <c>status.base.deployStatus</c> Upgrading → Completed (runningStatus Healthy, <c>status.base.version</c> updated) over
+/// the scenario's upgrade duration, or → DeployFailed with <c>status.unableUpgradeReason</c> in <c>deploy-failed</c>.
+/// The v1alpha1 schema has no top-level <c>status.version</c>: the version is written to <c>status.base.version</c>.
+/// </summary>
+internal sealed class ClusterModuleController(SimCluster cluster, ControllerContext ctx)
+{
+    // Subscribed at construction, so nothing written after the simulator has started is missed.
+    private readonly StoreSubscription _subscription = cluster.Store.Subscribe(ResourceTypes.ClusterModules, null, null);
+
+    private readonly Dictionary<string, long> _handledGeneration = [];
+
+    public async Task RunAsync()
+    {
+        using var sub = _subscription;
+        foreach (var e in sub.Initial)
+        {
+            _handledGeneration[e.Object.Name()] = Generation(e.Object.Str("metadata.generation"));
+        }
+
+        await foreach (var e in sub.Live.ReadAllAsync(ctx.Stopping))
+        {
+            var obj = e.Object;
+            var name = obj.Name();
+            var generation = Generation(obj.Str("metadata.generation"));
+            if (e.Type == StoreEvent.Deleted || generation <= _handledGeneration.GetValueOrDefault(name))
+            {
+                continue;
+            }
+
+            _handledGeneration[name] = generation;
+            var target = obj.Str("spec.version");
+            if (!string.IsNullOrEmpty(target) && target != obj.Str("status.base.version"))
+            {
+                ctx.Spawn(() => UpgradeAsync(name, target, generation));
+            }
+        }
+    }
+
+    private async Task UpgradeAsync(string name, string target, long generation)
+    {
+        Update(name, generation, o =>
+        {
+            o.Set("status.base.deployStatus", "Upgrading");
+            o.Set("status.base.lastTransitionTime", ObjectMeta.Timestamp(DateTimeOffset.UtcNow));
+            o.Set("status.needUpgrade", true);
+            o["status"]!.AsObject().Remove("unableUpgradeReason");
+        });
+        await ctx.Delay(cluster.Scenario.Durations.UpgradeSeconds);
+        var failure = cluster.Scenario.Upgrade.DeployFailedReason;
+        Update(name, generation, o =>
+        {
+            o.Set("status.base.lastTransitionTime", ObjectMeta.Timestamp(DateTimeOffset.UtcNow));
+            if (failure is not null)
+            {
+                o.Set("status.base.deployStatus", "DeployFailed");
+                o.Set("status.base.runningStatus", "Abnormal");
+                o.Set("status.base.reason", "DeployFailed");
+                o.Set("status.base.message", failure);
+                o.Set("status.unableUpgradeReason", failure);
+                o.Set("status.upgradable", false);
+            }
+            else
+            {
+                o.Set("status.base.deployStatus", "Completed");
+                o.Set("status.base.runningStatus", "Healthy");
+                o.Set("status.base.version", target);
+                o.Set("status.base.deployTime", ObjectMeta.Timestamp(DateTimeOffset.UtcNow));
+                o.Set("status.needUpgrade", false);
+            }
+        });
+    }
+
+    // Writes only while the spec is the one being upgraded; a newer spec change starts its own upgrade.
+    private void Update(string name, long generation, Action<System.Text.Json.Nodes.JsonObject> change) =>
+        cluster.Store.Mutate(ResourceTypes.ClusterModules, null, name, o =>
+        {
+            if (Generation(o.Str("metadata.generation")) == generation)
+            {
+                change(o);
+            }
+
+            return o;
+        });
+
+    private static long Generation(string? text) => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var g) ? g : 0;
+}

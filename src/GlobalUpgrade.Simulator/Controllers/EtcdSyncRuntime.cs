@@ -1,0 +1,272 @@
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Simulator.Store;
+
+namespace GlobalUpgrade.Simulator.Controllers;
+
+/// <summary>
+/// The etcd synchronizer on one cluster: bootstrap job (4.3.1+), deployment, a pod that turns Running, takes the
+/// leader lease and logs, the monitor service, and the mirror that copies the active cluster's objects while a
+/// leader runs. A deleted pod is replaced by a new leader, as the deployment would do.
+/// </summary>
+internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx, ObjectStore? active)
+{
+    private readonly SemaphoreSlim _mutex = new(1, 1);
+    private bool _installed;
+    private string _version = "";
+    private string? _leader;
+    private int _leaderChanges;
+    private CancellationTokenSource? _mirror;
+
+    private ObjectStore Store => cluster.Store;
+
+    private Scenarios.DurationsScenario Durations => cluster.Scenario.Durations;
+
+    public async Task InstallAsync(string version, bool instant)
+    {
+        await _mutex.WaitAsync(ctx.Stopping);
+        try
+        {
+            _installed = true;
+            _version = version;
+            if (VersionText.Parse(version) >= EtcdSyncNames.BootstrapFrom)
+            {
+                var job = EtcdSyncObjects.BootstrapJob(version);
+                if (instant)
+                {
+                    EtcdSyncObjects.MarkComplete(job, DateTimeOffset.UtcNow);
+                }
+
+                Store.Upsert(ResourceTypes.Jobs, job);
+                if (!instant)
+                {
+                    await ctx.Delay(Durations.BootstrapJobSeconds);
+                    Store.Mutate(ResourceTypes.Jobs, EtcdSyncNames.Namespace, EtcdSyncNames.BootstrapJob, j =>
+                    {
+                        EtcdSyncObjects.MarkComplete(j, DateTimeOffset.UtcNow);
+                        return j;
+                    });
+                }
+            }
+
+            Store.Upsert(ResourceTypes.Deployments, EtcdSyncObjects.Deployment(version));
+            Store.Upsert(ResourceTypes.Services, EtcdSyncObjects.MonitorService());
+        }
+        finally
+        {
+            _mutex.Release();
+        }
+
+        await StartPodAsync(instant);
+    }
+
+    public void OnPodDeleted(JsonObject pod)
+    {
+        if (pod.Namespace() != EtcdSyncNames.Namespace || pod.Labels().GetValueOrDefault(EtcdSyncNames.PodLabelKey) != EtcdSyncNames.PodLabelValue)
+        {
+            return;
+        }
+
+        ctx.Spawn(async () =>
+        {
+            await _mutex.WaitAsync(ctx.Stopping);
+            try
+            {
+                if (!_installed)
+                {
+                    return;
+                }
+
+                if (pod.Name() == _leader)
+                {
+                    _leader = null;
+                    _leaderChanges++;
+                    cluster.Services.Remove(EtcdSyncNames.Namespace, EtcdSyncNames.MonitorService);
+                }
+            }
+            finally
+            {
+                _mutex.Release();
+            }
+
+            await StartPodAsync(instant: false);
+        });
+    }
+
+    public async Task UninstallAsync()
+    {
+        await _mutex.WaitAsync(ctx.Stopping);
+        try
+        {
+            _installed = false;
+            _leader = null;
+            if (_mirror is not null)
+            {
+                await _mirror.CancelAsync();
+                _mirror = null;
+            }
+
+            cluster.Services.Remove(EtcdSyncNames.Namespace, EtcdSyncNames.MonitorService);
+            await ctx.Delay(Durations.PodStartSeconds / 2);
+            TryDelete(ResourceTypes.Services, EtcdSyncNames.MonitorService);
+            TryDelete(ResourceTypes.Deployments, EtcdSyncNames.Deployment);
+            foreach (var pod in Store.List(ResourceTypes.Pods, EtcdSyncNames.Namespace).Items
+                .Where(p => p.Labels().GetValueOrDefault(EtcdSyncNames.PodLabelKey) == EtcdSyncNames.PodLabelValue))
+            {
+                TryDelete(ResourceTypes.Pods, pod.Name());
+            }
+
+            TryDelete(ResourceTypes.Leases, EtcdSyncNames.Lease);
+            TryDelete(ResourceTypes.Jobs, EtcdSyncNames.BootstrapJob);
+        }
+        finally
+        {
+            _mutex.Release();
+        }
+    }
+
+    private async Task StartPodAsync(bool instant)
+    {
+        var name = $"{EtcdSyncNames.Deployment}-{RandomName(10)}-{RandomName(5)}";
+        var node = cluster.Scenario.Machines.FirstOrDefault(m => m.Role == "master")?.Name ?? "node-1";
+        var pod = EtcdSyncObjects.Pod(name, _version, node);
+        if (instant)
+        {
+            EtcdSyncObjects.MarkRunning(pod, DateTimeOffset.UtcNow);
+        }
+
+        await _mutex.WaitAsync(ctx.Stopping);
+        try
+        {
+            if (!_installed)
+            {
+                return;
+            }
+
+            Store.Create(ResourceTypes.Pods, pod, WriteMode.Raw);
+        }
+        finally
+        {
+            _mutex.Release();
+        }
+
+        cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"starting etcd-sync {_version}"));
+        if (!instant)
+        {
+            await ctx.Delay(Durations.PodStartSeconds);
+            Store.Mutate(ResourceTypes.Pods, EtcdSyncNames.Namespace, name, p =>
+            {
+                EtcdSyncObjects.MarkRunning(p, DateTimeOffset.UtcNow);
+                return p;
+            });
+        }
+
+        await _mutex.WaitAsync(ctx.Stopping);
+        try
+        {
+            if (!_installed || Store.Get(ResourceTypes.Pods, EtcdSyncNames.Namespace, name) is null)
+            {
+                return;
+            }
+
+            _leader = name;
+            Store.Upsert(ResourceTypes.Leases, EtcdSyncObjects.Lease(name, DateTimeOffset.UtcNow, _leaderChanges));
+            Store.Mutate(ResourceTypes.Deployments, EtcdSyncNames.Namespace, EtcdSyncNames.Deployment, d =>
+            {
+                d.Set("status.readyReplicas", 1);
+                d.Set("status.availableReplicas", 1);
+                return d;
+            });
+            cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"attempting to acquire leader lease {EtcdSyncNames.Namespace}/{EtcdSyncNames.Lease}..."));
+            cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"{EtcdSyncNames.AcquiredLeaderLine} {EtcdSyncNames.Namespace}/{EtcdSyncNames.Lease} holder={name}"));
+            cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", EtcdSyncNames.StartSyncLine));
+            var activeStore = active ?? Store;
+            cluster.Services.Set(EtcdSyncNames.Namespace, EtcdSyncNames.MonitorService, (http, path) => MonitorBackend.HandleAsync(http, path, cluster, activeStore));
+            if (active is not null && _mirror is null)
+            {
+                _mirror = CancellationTokenSource.CreateLinkedTokenSource(ctx.Stopping);
+                var token = _mirror.Token;
+                ctx.Spawn(() => MirrorLoopAsync(active, token));
+            }
+        }
+        finally
+        {
+            _mutex.Release();
+        }
+    }
+
+    // Copies the active cluster's synced objects while a leader runs; never deletes (surplus keys stay for review).
+    private async Task MirrorLoopAsync(ObjectStore activeStore, CancellationToken token)
+    {
+        var held = cluster.Scenario.EtcdSync.MissedUntilLeaderRestart.ToHashSet(StringComparer.Ordinal);
+        while (!token.IsCancellationRequested)
+        {
+            string? leader;
+            int changes;
+            await _mutex.WaitAsync(token);
+            try
+            {
+                leader = _leader;
+                changes = _leaderChanges;
+            }
+            finally
+            {
+                _mutex.Release();
+            }
+
+            if (leader is not null)
+            {
+                var local = EtcdKeys.Synced(Store);
+                var copied = 0;
+                foreach (var (key, (type, obj)) in EtcdKeys.Synced(activeStore))
+                {
+                    if (changes == 0 && held.Contains(key))
+                    {
+                        continue;
+                    }
+
+                    var source = EtcdKeys.Comparable(obj);
+                    if (local.TryGetValue(key, out var mine) && JsonNode.DeepEquals(EtcdKeys.Comparable(mine.Object), source))
+                    {
+                        continue;
+                    }
+
+                    Store.Upsert(type, source);
+                    copied++;
+                }
+
+                if (copied > 0)
+                {
+                    cluster.Logs.Append(EtcdSyncNames.Namespace, leader, Line("I", $"synced {copied} keys from the active cluster"));
+                }
+            }
+
+            await ctx.Delay(Durations.MirrorIntervalSeconds, token);
+        }
+    }
+
+    private void TryDelete(ResourceType type, string name)
+    {
+        try
+        {
+            Store.Delete(type, EtcdSyncNames.Namespace, name);
+        }
+        catch (ApiException e) when (e.Code == 404)
+        {
+        }
+    }
+
+    private static string Line(string level, string text) =>
+        $"{level}{DateTime.UtcNow:MMdd HH:mm:ss.ffffff}       1 etcdsync.go:0] {text}";
+
+    private static string RandomName(int length)
+    {
+        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        return string.Create(length, alphabet, (span, a) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = a[Random.Shared.Next(a.Length)];
+            }
+        });
+    }
+}

@@ -1,0 +1,244 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Xunit;
+
+namespace GlobalUpgrade.Simulator.Tests;
+
+/// <summary>The etcd synchronizer controller, its monitor behind the service proxy, and the mirror.</summary>
+public sealed class EtcdSyncTests
+{
+    private const string CheckPath = "/api/v1/namespaces/cpaas-system/services/etcd-sync-monitor:80/proxy/check";
+
+    [Fact]
+    public async Task Healthy_standby_runs_a_leader_that_logged_start_sync_and_reports_in_sync()
+    {
+        await using var host = await SimHost.StartAsync("healthy");
+        using var standby = host.Client("standby");
+        var pod = await WaitForLeaderAsync(standby);
+        Assert.Equal("Running", pod.Status.Phase);
+        Assert.True(pod.Status.ContainerStatuses.Single().Ready);
+        var log = await standby.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, "cpaas-system");
+        using var reader = new StreamReader(log);
+        var text = await reader.ReadToEndAsync();
+        Assert.Contains("Acquired leader lease", text, StringComparison.Ordinal);
+        Assert.Contains("Start Sync update", text, StringComparison.Ordinal);
+
+        var check = await CheckAsync(host);
+        Assert.Equal("LOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\n", check);
+
+        // The primary has no synchronizer: no monitor service there.
+        using var http = host.Http("primary");
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri(CheckPath, UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Mirror_copies_new_primary_objects_to_the_standby()
+    {
+        await using var host = await SimHost.StartAsync("healthy");
+        using var primary = host.Client("primary");
+        await primary.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "copied" }, Data = new Dictionary<string, string> { ["a"] = "b" } }, "app1");
+        await WatchTests.WaitUntil(() => host.Sim.Clusters["standby"].Store.Get("configmaps", "app1", "copied") is not null);
+        Assert.Equal("LOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\n", await CheckAsync(host));
+    }
+
+    [Fact]
+    public async Task Missed_keys_clear_after_the_leader_pod_is_deleted()
+    {
+        await using var host = await SimHost.StartAsync("missed-keys");
+        using var standby = host.Client("standby");
+        var leader = await WaitForLeaderAsync(standby);
+        var check = await CheckAsync(host);
+        Assert.Contains("/registry/configmaps/app1/missed-a\n", check, StringComparison.Ordinal);
+        Assert.Contains("/registry/secrets/app2/missed-b\n", check, StringComparison.Ordinal);
+
+        await standby.CoreV1.DeleteNamespacedPodAsync(leader.Metadata.Name, "cpaas-system");
+        var next = await WaitForLeaderAsync(standby, notNamed: leader.Metadata.Name);
+        Assert.NotEqual(leader.Metadata.Name, next.Metadata.Name);
+        await WatchTests.WaitUntilAsync(async () => await CheckAsync(host) == "LOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\n");
+    }
+
+    [Fact]
+    public async Task Surplus_keys_are_reported_and_kept()
+    {
+        await using var host = await SimHost.StartAsync("surplus-keys");
+        using var standby = host.Client("standby");
+        await WaitForLeaderAsync(standby);
+        var check = await CheckAsync(host);
+        Assert.Equal("LOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\n/registry/apps/deployments/app2/old-web\n/registry/configmaps/app1/leftover\n", check);
+    }
+
+    [Fact]
+    public async Task Uninstall_tears_down_then_releases_the_module_info_and_install_brings_it_back()
+    {
+        await using var host = await SimHost.StartAsync("healthy");
+        using var standby = host.Client("standby");
+        await WaitForLeaderAsync(standby);
+        const string selector = "cpaas.io/module-name=etcd-sync,cpaas.io/cluster-name=global,cpaas.io/module-type=plugin";
+        var infos = (JsonElement)await standby.CustomObjects.ListClusterCustomObjectAsync("cluster.alauda.io", "v1alpha1", "moduleinfoes", labelSelector: selector);
+        var name = infos.GetProperty("items")[0].GetProperty("metadata").GetProperty("name").GetString()!;
+        Assert.StartsWith("global-", name, StringComparison.Ordinal);
+
+        await standby.CustomObjects.DeleteClusterCustomObjectAsync("cluster.alauda.io", "v1alpha1", "moduleinfoes", name);
+        await WatchTests.WaitUntil(() => host.Sim.Clusters["standby"].Store.Get("moduleinfoes", null, name) is null);
+        Assert.Empty((await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items);
+        using var http = host.Http("standby");
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri(CheckPath, UriKind.Relative))).StatusCode);
+
+        // Install a 4.3.1 plugin under any name: the platform renames it and runs the bootstrap job first.
+        var info = new Dictionary<string, object>
+        {
+            ["apiVersion"] = "cluster.alauda.io/v1alpha1",
+            ["kind"] = "ModuleInfo",
+            ["metadata"] = new Dictionary<string, object>
+            {
+                ["generateName"] = "etcd-sync-",
+                ["labels"] = new Dictionary<string, string> { ["cpaas.io/module-name"] = "etcd-sync", ["cpaas.io/cluster-name"] = "global", ["cpaas.io/module-type"] = "plugin" },
+            },
+            ["spec"] = new Dictionary<string, object> { ["version"] = "v4.3.1" },
+        };
+        await standby.CustomObjects.CreateClusterCustomObjectAsync(info, "cluster.alauda.io", "v1alpha1", "moduleinfoes");
+        await WatchTests.WaitUntil(() => host.Sim.Clusters["standby"].Store.Get("moduleinfoes", null, name)?["status"]?["phase"]?.ToString() == "Running");
+        var job = await standby.BatchV1.ReadNamespacedJobAsync("etcd-sync-bootstrap", "cpaas-system");
+        Assert.Equal(1, job.Status.Succeeded);
+        Assert.Contains(job.Status.Conditions, c => c.Type == "Complete" && c.Status == "True");
+        await WaitForLeaderAsync(standby);
+        Assert.Single((JsonElement[])[.. ((JsonElement)await standby.CustomObjects.ListClusterCustomObjectAsync("cluster.alauda.io", "v1alpha1", "moduleinfoes", labelSelector: selector)).GetProperty("items").EnumerateArray()]);
+    }
+
+    [Fact]
+    public async Task Follow_streams_the_log_of_a_new_pod_until_start_sync()
+    {
+        await using var host = await SimHost.StartAsync("healthy", timeScale: 0.5);
+        using var standby = host.Client("standby");
+        var leader = await WaitForLeaderAsync(standby);
+        await standby.CoreV1.DeleteNamespacedPodAsync(leader.Metadata.Name, "cpaas-system");
+        V1Pod? pending = null;
+        await WatchTests.WaitUntilAsync(async () => (pending = (await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items.FirstOrDefault()) is not null);
+        Assert.Equal("Pending", pending!.Status.Phase);
+
+        using var stream = await standby.CoreV1.ReadNamespacedPodLogAsync(pending.Metadata.Name, "cpaas-system", follow: true);
+        using var reader = new StreamReader(stream);
+        string? line;
+        var lines = new List<string>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while ((line = await reader.ReadLineAsync(cts.Token)) is not null)
+        {
+            lines.Add(line);
+            if (line.Contains("Start Sync update", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        Assert.Contains(lines, l => l.Contains("Acquired leader lease", StringComparison.Ordinal));
+        Assert.Contains("Start Sync update", lines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Monitor_answer_can_be_overridden()
+    {
+        await using var host = await SimHost.StartAsync("healthy");
+        using var standby = host.Client("standby");
+        await WaitForLeaderAsync(standby);
+        using var http = host.Http("standby");
+        await http.PostAsJsonAsync(new Uri("/_sim/monitor", UriKind.Relative), new { status = 500, body = "<html><body>502 Bad Gateway</body></html>", contentType = "text/html" });
+        var response = await http.GetAsync(new Uri(CheckPath, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.StartsWith("<html>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await http.DeleteAsync(new Uri("/_sim/monitor", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(CheckPath, UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Proxy_to_a_service_without_endpoints_is_503_and_a_missing_service_is_404()
+    {
+        await using var host = await SimHost.StartAsync("healthy", dr: false);
+        using var client = host.Client("global");
+        await client.CoreV1.CreateNamespacedServiceAsync(new V1Service { Metadata = new V1ObjectMeta { Name = "lonely" }, Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 80 }] } }, "app1");
+        using var http = host.Http("global");
+        var noEndpoints = await http.GetAsync(new Uri("/api/v1/namespaces/app1/services/lonely/proxy/check", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, noEndpoints.StatusCode);
+        using var status = JsonDocument.Parse(await noEndpoints.Content.ReadAsStringAsync());
+        Assert.Equal("no endpoints available for service \"lonely\"", status.RootElement.GetProperty("message").GetString());
+        var missing = await http.GetAsync(new Uri("/api/v1/namespaces/app1/services/http:nope:80/proxy/", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Monitor_can_hang_or_cut_its_answer()
+    {
+        await using var host = await SimHost.StartAsync("healthy");
+        using var standby = host.Client("standby");
+        await WaitForLeaderAsync(standby);
+        using var http = host.Http("standby");
+        await http.PostAsJsonAsync(new Uri("/_sim/monitor", UriKind.Relative), new { body = "LOCAL ETCD missed keys:\n/registry/configmaps/app1/a\nLOCAL ETCD surplus keys:\n", truncateBodyAt = 30 });
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.GetStringAsync(new Uri(CheckPath, UriKind.Relative)));
+
+        await http.PostAsJsonAsync(new Uri("/_sim/monitor", UriKind.Relative), new { hangMs = 5000, body = "late" });
+        using var impatient = host.Http("standby");
+        impatient.Timeout = TimeSpan.FromMilliseconds(300);
+        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => impatient.GetStringAsync(new Uri(CheckPath, UriKind.Relative)));
+    }
+
+    [Fact]
+    public async Task Old_variants_are_seeded_on_the_primary()
+    {
+        await using (var host = await SimHost.StartAsync("v3.16"))
+        {
+            using var primary = host.Client("primary");
+            await primary.AppsV1.ReadNamespacedDeploymentAsync("etcd-mirror-etcd-mirror", "kube-system");
+            await primary.CoreV1.ReadNamespacedConfigMapAsync("etcd-sync-ignore-text", "kube-system");
+            await primary.CoreV1.ReadNamespacedSecretAsync("etcd-slave-mirror-cert", "kube-system");
+        }
+
+        await using (var host = await SimHost.StartAsync("v3.18"))
+        {
+            using var primary = host.Client("primary");
+            var infos = (JsonElement)await primary.CustomObjects.ListClusterCustomObjectAsync("cluster.alauda.io", "v1alpha1", "moduleinfoes", labelSelector: "cpaas.io/module-name=etcdsync");
+            Assert.Equal(1, infos.GetProperty("items").GetArrayLength());
+        }
+    }
+
+    internal static async Task<V1Pod> WaitForLeaderAsync(Kubernetes client, string? notNamed = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            try
+            {
+                var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("etcd-sync-mirror", "cpaas-system");
+                var holder = lease.Spec.HolderIdentity;
+                if (holder != notNamed)
+                {
+                    var pod = await client.CoreV1.ReadNamespacedPodAsync(holder, "cpaas-system");
+                    if (pod.Status.Phase == "Running")
+                    {
+                        return pod;
+                    }
+                }
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("no etcd-sync leader");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    private static async Task<string> CheckAsync(SimHost host)
+    {
+        using var http = host.Http("standby");
+        var response = await http.GetAsync(new Uri(CheckPath, UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync();
+    }
+}
