@@ -16,6 +16,7 @@ public static class ErrorIds
     public const string NoClusterConnected = nameof(NoClusterConnected);
     public const string ClusterNameInUse = nameof(ClusterNameInUse);
     public const string PlatformVersionUnknown = nameof(PlatformVersionUnknown);
+    public const string InvalidPlatformVersion = nameof(InvalidPlatformVersion);
     public const string ApiRequestFailed = nameof(ApiRequestFailed);
     public const string OperationCancelled = nameof(OperationCancelled);
     public const string UnexpectedError = nameof(UnexpectedError);
