@@ -132,10 +132,16 @@ public static class ScenarioSeeder
             {
                 ["type"] = "EnsureHealth",
                 ["status"] = m.Phase == "Running" ? "True" : "False",
-                ["reason"] = m.Reason,
-                ["message"] = m.Message,
+                ["lastProbeTime"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow),
             }),
         };
+        if (m.Reason is not null || m.Message is not null)
+        {
+            var condition = status["conditions"]![0]!.AsObject();
+            condition["reason"] = m.Reason;
+            condition["message"] = m.Message;
+        }
+
         if (m.Reason is not null)
         {
             status["reason"] = m.Reason;
