@@ -56,6 +56,11 @@ public sealed class AcpSimulator : IAsyncDisposable
             ScenarioSeeder.Seed(c);
         }
 
+        if (options.Dr)
+        {
+            ScenarioSeeder.LinkDrPair(clusters[0], clusters[1]);
+        }
+
         var ca = CertificateAuthority.Create();
         var stopping = new CancellationTokenSource();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });

@@ -91,6 +91,14 @@ public sealed class ApiTests : IAsyncLifetime
 
         Assert.Equal(3, pages);
         Assert.Equal(Enumerable.Range(0, 7).Select(i => $"page-{i}"), names);
+
+        // A continue token from before a compaction is too old, as on a real API server.
+        var first = await client.CoreV1.ListNamespacedConfigMapAsync("app2", limit: 2);
+        _host.Sim.Clusters["primary"].Store.Compact();
+        await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "after-compaction" } }, "app2");
+        _host.Sim.Clusters["primary"].Store.Compact();
+        var expired = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ListNamespacedConfigMapAsync("app2", limit: 2, continueParameter: first.Metadata.ContinueProperty));
+        Assert.Equal(HttpStatusCode.Gone, expired.Response.StatusCode);
     }
 
     [Fact]

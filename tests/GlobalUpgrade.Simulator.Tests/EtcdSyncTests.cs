@@ -4,6 +4,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using GlobalUpgrade.Simulator.Store;
 using Xunit;
 
 namespace GlobalUpgrade.Simulator.Tests;
@@ -107,6 +108,37 @@ public sealed class EtcdSyncTests
         Assert.Contains(job.Status.Conditions, c => c.Type == "Complete" && c.Status == "True");
         await WaitForLeaderAsync(standby);
         Assert.Single((JsonElement[])[.. ((JsonElement)await standby.CustomObjects.ListClusterCustomObjectAsync("cluster.alauda.io", "v1alpha1", "moduleinfoes", labelSelector: selector)).GetProperty("items").EnumerateArray()]);
+    }
+
+    [Fact]
+    public async Task Without_the_active_cluster_token_the_synchronizer_does_not_lead()
+    {
+        await using var host = await SimHost.StartAsync("failed-machine");
+        using var standby = host.Client("standby");
+        await WaitForLeaderAsync(standby);
+        var store = host.Sim.Clusters["standby"].Store;
+        var name = store.List("moduleinfoes").Single().Str("metadata.name")!;
+        await standby.CustomObjects.DeleteClusterCustomObjectAsync("cluster.alauda.io", "v1alpha1", "moduleinfoes", name);
+        await WatchTests.WaitUntil(() => store.Get("moduleinfoes", null, name) is null);
+        await standby.CoreV1.DeleteNamespacedSecretAsync("etcd-sync-active-cluster-token", "cpaas-system");
+
+        var info = GlobalUpgrade.Simulator.Controllers.Plugins.ModuleInfo("global", "etcd-sync", "v4.1.0");
+        store.Create("moduleinfoes", info, GlobalUpgrade.Simulator.Store.WriteMode.Api);
+        V1Pod? pod = null;
+        await WatchTests.WaitUntilAsync(async () => (pod = (await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items.FirstOrDefault(p => p.Status.Phase == "Running")) is not null);
+        await WatchTests.WaitUntilAsync(async () =>
+        {
+            using var reader = new StreamReader(await standby.CoreV1.ReadNamespacedPodLogAsync(pod!.Metadata.Name, "cpaas-system"));
+            return (await reader.ReadToEndAsync()).Contains("cannot connect to the active cluster", StringComparison.Ordinal);
+        });
+        Assert.Null(store.Get("leases", "cpaas-system", "etcd-sync-mirror"));
+        Assert.Equal("Processing", store.Get("moduleinfoes", null, name).Str("status.phase"));
+
+        using var primary = host.Client("primary");
+        var primaryToken = (await primary.CoreV1.ReadNamespacedSecretAsync("k8sadmin", "cpaas-system")).Data["token"];
+        await standby.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "etcd-sync-active-cluster-token" }, Data = new Dictionary<string, byte[]> { ["token"] = primaryToken } }, "cpaas-system");
+        await WaitForLeaderAsync(standby);
+        await WatchTests.WaitUntil(() => store.Get("moduleinfoes", null, name).Str("status.phase") == "Running");
     }
 
     [Fact]

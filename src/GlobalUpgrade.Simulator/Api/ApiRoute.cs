@@ -11,9 +11,8 @@ internal sealed record ApiRoute(ResourceType Type, string Version, string? Names
     public string ApiVersion => Type.ApiVersionFor(Version);
 
     /// <summary>Parses a resource path; null when the path is not a resource path (discovery, unknown).</summary>
-    public static ApiRoute? Parse(string path, out string? unknownResource)
+    public static ApiRoute? Parse(string path)
     {
-        unknownResource = null;
         var parts = path.Trim('/').Split('/');
         string group, version;
         int i;
@@ -44,7 +43,6 @@ internal sealed record ApiRoute(ResourceType Type, string Version, string? Names
         var type = ResourceTypes.Find(group, version, parts[i]);
         if (type is null)
         {
-            unknownResource = parts[i];
             return null;
         }
 

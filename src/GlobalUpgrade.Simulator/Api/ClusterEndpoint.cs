@@ -136,7 +136,7 @@ internal sealed class ClusterEndpoint
             return;
         }
 
-        var route = ApiRoute.Parse(path, out _) ?? throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+        var route = ApiRoute.Parse(path) ?? throw new ApiException(404, "NotFound", "the server could not find the requested resource");
         if (route.Type == ResourceTypes.Pods && route.Subresource == "log" && route.Name is not null && ctx.Request.Method == "GET")
         {
             await _logs.HandleAsync(ctx, route);

@@ -102,7 +102,12 @@ internal sealed class ResourceHandler(SimCluster cluster, WatchStreamer watches)
         // A continue token names the last key served; the next page starts after it.
         if (!string.IsNullOrEmpty(q["continue"]))
         {
-            var after = DecodeContinue(q["continue"]!);
+            var (tokenRv, after) = DecodeContinue(q["continue"]!);
+            if (tokenRv < Store.CompactedUpTo)
+            {
+                throw new ApiException(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+            }
+
             items = items.Where(o => string.CompareOrdinal(SortKey(o), after) > 0).ToList();
         }
 
@@ -229,11 +234,13 @@ internal sealed class ResourceHandler(SimCluster cluster, WatchStreamer watches)
     private static string EncodeContinue(long rv, string key) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = rv, ["start"] = key }.ToJsonString(JsonText.Options)));
 
-    private static string DecodeContinue(string token)
+    private static (long ResourceVersion, string After) DecodeContinue(string token)
     {
         try
         {
-            return JsonNode.Parse(Convert.FromBase64String(token)).Str("start") ?? throw ApiException.BadRequest("invalid continue token");
+            var node = JsonNode.Parse(Convert.FromBase64String(token));
+            var rv = long.TryParse(node.Str("rv"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : 0;
+            return (rv, node.Str("start") ?? throw ApiException.BadRequest("invalid continue token"));
         }
         catch (Exception e) when (e is FormatException or JsonException)
         {

@@ -21,6 +21,12 @@ public static class EtcdSyncNames
     public const int MonitorPort = 80;
     public const string BootstrapJob = "etcd-sync-bootstrap";
 
+    /// <summary>Secret on the standby (key <c>token</c>) with the primary's token, created before install (docs global_dr.mdx).</summary>
+    public const string ActiveClusterTokenSecret = "etcd-sync-active-cluster-token";
+
+    /// <summary>The primary's secret whose <c>token</c> the standby's secret must hold.</summary>
+    public const string TokenSourceSecret = "k8sadmin";
+
     /// <summary>From this plugin version on, the bootstrap job runs before the deployment.</summary>
     public static readonly Version BootstrapFrom = new(4, 3, 1);
 

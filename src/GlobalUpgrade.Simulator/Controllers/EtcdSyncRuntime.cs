@@ -160,6 +160,17 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
             });
         }
 
+        // The synchronizer needs the active cluster's token before it can lead; it retries until the secret is right.
+        while (active is not null && !ActiveTokenAccepted(active))
+        {
+            cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("E", $"cannot connect to the active cluster: secret {EtcdSyncNames.Namespace}/{EtcdSyncNames.ActiveClusterTokenSecret} is missing or its token is rejected (401 Unauthorized); retrying"));
+            await ctx.Delay(Math.Max(Durations.PodStartSeconds, 0.5));
+            if (!_installed || Store.Get(ResourceTypes.Pods, EtcdSyncNames.Namespace, name) is null)
+            {
+                return;
+            }
+        }
+
         await _mutex.WaitAsync(ctx.Stopping);
         try
         {
@@ -241,6 +252,25 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
             }
 
             await ctx.Delay(Durations.MirrorIntervalSeconds, token);
+        }
+    }
+
+    private bool ActiveTokenAccepted(ObjectStore activeStore)
+    {
+        var expected = SecretToken(activeStore, EtcdSyncNames.TokenSourceSecret);
+        return expected is not null && SecretToken(Store, EtcdSyncNames.ActiveClusterTokenSecret) == expected;
+    }
+
+    private static string? SecretToken(ObjectStore store, string secret)
+    {
+        var data = store.Get(ResourceTypes.Secrets, EtcdSyncNames.Namespace, secret).Str("data.token");
+        try
+        {
+            return data is null ? null : System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(data));
+        }
+        catch (FormatException)
+        {
+            return null;
         }
     }
 

@@ -20,12 +20,24 @@ internal sealed class ModuleInfoController(SimCluster cluster, ControllerContext
         using var sub = _subscription;
         foreach (var e in sub.Initial)
         {
-            Handle(e, initial: true);
+            SafeHandle(e, initial: true);
         }
 
         await foreach (var e in sub.Live.ReadAllAsync(ctx.Stopping))
         {
-            Handle(e, initial: false);
+            SafeHandle(e, initial: false);
+        }
+    }
+
+    // An object deleted or changed between the event and our write must not stop the controller.
+    private void SafeHandle(StoreEvent e, bool initial)
+    {
+        try
+        {
+            Handle(e, initial);
+        }
+        catch (ApiException ex) when (ex.Code is 404 or 409)
+        {
         }
     }
 

@@ -67,6 +67,21 @@ public static class ScenarioSeeder
         }
     }
 
+    /// <summary>
+    /// Links a DR pair as an installed synchronizer needs: the standby's <c>etcd-sync-active-cluster-token</c> holds
+    /// the primary's k8sadmin token when the 4.x plugin is installed there.
+    /// </summary>
+    public static void LinkDrPair(SimCluster primary, SimCluster standby)
+    {
+        var installed = standby.Scenario.Plugins.Any(p => p.ModuleName == EtcdSyncNames.ModuleName && p.Installed);
+        var token = primary.Store.Get(ResourceTypes.Secrets, "cpaas-system", EtcdSyncNames.TokenSourceSecret).Str("data.token");
+        if (installed && token is not null)
+        {
+            standby.Store.Upsert(ResourceTypes.Secrets, Secret("cpaas-system", EtcdSyncNames.ActiveClusterTokenSecret,
+                new() { ["token"] = Encoding.UTF8.GetString(Convert.FromBase64String(token)) }));
+        }
+    }
+
     public static JsonObject Namespace(string name) => new()
     {
         ["apiVersion"] = "v1",
@@ -117,10 +132,16 @@ public static class ScenarioSeeder
             {
                 ["type"] = "EnsureHealth",
                 ["status"] = m.Phase == "Running" ? "True" : "False",
-                ["reason"] = m.Reason,
-                ["message"] = m.Message,
+                ["lastProbeTime"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow),
             }),
         };
+        if (m.Reason is not null || m.Message is not null)
+        {
+            var condition = status["conditions"]![0]!.AsObject();
+            condition["reason"] = m.Reason;
+            condition["message"] = m.Message;
+        }
+
         if (m.Reason is not null)
         {
             status["reason"] = m.Reason;

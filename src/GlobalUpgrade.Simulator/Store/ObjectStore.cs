@@ -32,6 +32,18 @@ public sealed class ObjectStore
 
     public string ClusterName { get; }
 
+    /// <summary>The newest resourceVersion whose event has been forgotten; resuming from before it is 410 Expired.</summary>
+    public long CompactedUpTo
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _compactedUpTo;
+            }
+        }
+    }
+
     public int HistoryLimit { get; }
 
     public long ResourceVersion
