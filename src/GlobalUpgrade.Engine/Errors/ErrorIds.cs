@@ -30,4 +30,11 @@ public static class ErrorIds
 
     // DR consistency
     public const string EtcdEndpointsRequired = nameof(EtcdEndpointsRequired);
+
+    // runbook and journal
+    public const string JournalExists = nameof(JournalExists);
+    public const string JournalNotFound = nameof(JournalNotFound);
+    public const string JournalLocked = nameof(JournalLocked);
+    public const string JournalCorrupt = nameof(JournalCorrupt);
+    public const string JournalInputsChanged = nameof(JournalInputsChanged);
 }
