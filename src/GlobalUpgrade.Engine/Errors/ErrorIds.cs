@@ -37,4 +37,5 @@ public static class ErrorIds
     public const string JournalLocked = nameof(JournalLocked);
     public const string JournalCorrupt = nameof(JournalCorrupt);
     public const string JournalInputsChanged = nameof(JournalInputsChanged);
+    public const string UnsupportedReportFormat = nameof(UnsupportedReportFormat);
 }
