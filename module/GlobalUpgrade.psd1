@@ -15,6 +15,8 @@
         'Get-GlobalCluster'
         'Disconnect-GlobalCluster'
         'Get-GlobalMachine'
+        'Compare-EtcdKeyspace'
+        'Test-EtcdEndpoint'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -19,4 +19,15 @@ public static class ErrorIds
     public const string ApiRequestFailed = nameof(ApiRequestFailed);
     public const string OperationCancelled = nameof(OperationCancelled);
     public const string UnexpectedError = nameof(UnexpectedError);
+
+    // etcd (Compare-EtcdKeyspace, Test-EtcdEndpoint)
+    public const string EtcdEndpointInvalid = nameof(EtcdEndpointInvalid);
+    public const string EtcdCertificateFileNotFound = nameof(EtcdCertificateFileNotFound);
+    public const string EtcdCertificateInvalid = nameof(EtcdCertificateInvalid);
+    public const string EtcdTlsOptionsIncomplete = nameof(EtcdTlsOptionsIncomplete);
+    public const string EtcdExclusionInvalid = nameof(EtcdExclusionInvalid);
+    public const string EtcdConnectionFailed = nameof(EtcdConnectionFailed);
+    public const string EtcdScanFailed = nameof(EtcdScanFailed);
+    public const string EtcdRevisionCompacted = nameof(EtcdRevisionCompacted);
+    public const string EtcdKeyOrderViolated = nameof(EtcdKeyOrderViolated);
 }
