@@ -68,6 +68,12 @@ internal sealed record EtcdFailure(FailureCategory Category, string Reason, stri
                     return new(FailureCategory.OperationTimeout, $"{hostPort} did not answer in time", "Check that the address is etcd's client port and that no firewall drops the traffic, or raise -TimeoutSec.");
                 case HttpProtocolException or HttpIOException when endpoint.Scheme == Uri.UriSchemeHttp:
                     return new(FailureCategory.ProtocolError, $"{hostPort} does not speak plain HTTP/2 gRPC ({inner.Message})", "If etcd serves TLS there (ACP does), use https:// and the TLS files.");
+                case IOException or ObjectDisposedException when endpoint.Scheme == Uri.UriSchemeHttps && client.Tls.ClientCertificate is null:
+                    return new(FailureCategory.SecurityError, $"{hostPort} closed the TLS connection without answering: etcd runs with client-certificate authentication (--client-cert-auth) and no client certificate was sent",
+                        $"Pass a client certificate issued by the etcd CA and its key (-CertificatePath/-KeyPath; ACP: /etc/kubernetes/pki/apiserver-etcd-client.crt and .key). The server was verified with {client.Tls.CaDescription}.");
+                case IOException or ObjectDisposedException when endpoint.Scheme == Uri.UriSchemeHttps && inner.Message.Contains("HTTP/2", StringComparison.Ordinal):
+                    return new(FailureCategory.SecurityError, $"{hostPort} closed the TLS connection without answering: it did not accept the client certificate {client.Tls.CertificatePath}",
+                        $"Use a client certificate issued by the CA of this etcd (each cluster has its own etcd CA). The server was verified with {client.Tls.CaDescription}.");
                 case IOException io when endpoint.Scheme == Uri.UriSchemeHttps && inner.Message.Contains("SSL", StringComparison.OrdinalIgnoreCase):
                     return new(FailureCategory.SecurityError, $"the TLS connection to {hostPort} failed: {io.Message}{InnerText(io)}",
                         $"The server was verified with {client.Tls.CaDescription}; if etcd runs with --client-cert-auth, pass a client certificate issued by its CA (-CertificatePath/-KeyPath).");

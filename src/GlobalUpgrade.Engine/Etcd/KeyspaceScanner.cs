@@ -19,7 +19,9 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
     private readonly List<string> failures = [];
     private EtcdClient? client;
     private int endpointIndex;
+    private const int ProgressIntervalMs = 250;
     private bool needsLogin;
+    private long lastProgress = long.MinValue / 2;
 
     public string Role => options.Role;
 
@@ -50,6 +52,9 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                     Limit = pageSize,
                     KeysOnly = !withValues,
                     Revision = Revision,
+                    // The first page is linearizable (the member's newest data decides the revision); later pages
+                    // read that fixed revision, which any member that has it answers alike without a raft round.
+                    Serializable = Revision != 0,
                     // No SortOrder: etcd returns a range in ascending key order by construction (its index is a
                     // B-tree), and asking for a sort makes etcd 3.4 read the whole remaining range for every page.
                     // The merge checks the order and stops if it is ever violated.
@@ -68,7 +73,13 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                     await writer.WriteAsync(kvs, cancellationToken).ConfigureAwait(false);
                 }
 
-                OperationLog.Current.Progress(new OperationProgress(activityId, $"Reading the {Role} etcd", $"{KeysRead:N0} keys read from {client?.Endpoint} at revision {Revision}"));
+                if (Environment.TickCount64 - lastProgress >= ProgressIntervalMs)
+                {
+                    // At most a few records a second: Write-Progress is costly and pages can be sub-millisecond.
+                    lastProgress = Environment.TickCount64;
+                    OperationLog.Current.Progress(new OperationProgress(activityId, $"Reading the {Role} etcd", $"{KeysRead:N0} keys read from {client?.Endpoint} at revision {Revision}"));
+                }
+
                 PageRead?.Invoke(Role, KeysRead);
                 if (!response.More || kvs.Count == 0)
                 {
