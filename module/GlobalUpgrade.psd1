@@ -17,6 +17,8 @@
         'Get-GlobalMachine'
         'Get-EtcdSyncStatus'
         'Test-GlobalDrConsistency'
+        'Compare-EtcdKeyspace'
+        'Test-EtcdEndpoint'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

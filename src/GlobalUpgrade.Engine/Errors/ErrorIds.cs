@@ -38,4 +38,14 @@ public static class ErrorIds
     public const string JournalCorrupt = nameof(JournalCorrupt);
     public const string JournalInputsChanged = nameof(JournalInputsChanged);
     public const string UnsupportedReportFormat = nameof(UnsupportedReportFormat);
+    // etcd (Compare-EtcdKeyspace, Test-EtcdEndpoint)
+    public const string EtcdEndpointInvalid = nameof(EtcdEndpointInvalid);
+    public const string EtcdCertificateFileNotFound = nameof(EtcdCertificateFileNotFound);
+    public const string EtcdCertificateInvalid = nameof(EtcdCertificateInvalid);
+    public const string EtcdTlsOptionsIncomplete = nameof(EtcdTlsOptionsIncomplete);
+    public const string EtcdExclusionInvalid = nameof(EtcdExclusionInvalid);
+    public const string EtcdConnectionFailed = nameof(EtcdConnectionFailed);
+    public const string EtcdScanFailed = nameof(EtcdScanFailed);
+    public const string EtcdRevisionCompacted = nameof(EtcdRevisionCompacted);
+    public const string EtcdKeyOrderViolated = nameof(EtcdKeyOrderViolated);
 }
