@@ -15,6 +15,9 @@
         'Get-GlobalCluster'
         'Disconnect-GlobalCluster'
         'Get-GlobalMachine'
+        'Invoke-GlobalImageSync'
+        'Get-GlobalImageSync'
+        'Wait-GlobalImageSync'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

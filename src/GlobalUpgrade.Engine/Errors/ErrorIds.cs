@@ -36,4 +36,7 @@ public static class ErrorIds
     public const string ImageSyncNotFound = nameof(ImageSyncNotFound);
     public const string ImageSyncTimeout = nameof(ImageSyncTimeout);
     public const string RunStateInvalid = nameof(RunStateInvalid);
+    public const string RegistryCredentialMissing = nameof(RegistryCredentialMissing);
+    public const string RegistryMissing = nameof(RegistryMissing);
+    public const string ProgressPatternInvalid = nameof(ProgressPatternInvalid);
 }

@@ -34,7 +34,9 @@ public static partial class DetachedRun
     public const string DefaultRoot = "/var/lib/globalupgrade/runs";
 
     // Reads the secrets (NAME base64 per line) into unexported variables, deletes the file, records the pid,
-    // runs the command with its output appended to log, then writes exit atomically.
+    // runs the command (as a child whose pid is in cpid) with its output appended to log, then writes exit
+    // atomically. Followers watch the child, which the wrapper reaps at once, not the wrapper: an orphaned
+    // wrapper may linger as a zombie where init reaps slowly.
     private const string Wrapper = """
         dir="$1"
         if [ -f "$dir/secrets" ]; then
@@ -46,7 +48,10 @@ public static partial class DetachedRun
         unset gu_name gu_value
         echo "$$" > "$dir/pid.tmp" && mv -f -- "$dir/pid.tmp" "$dir/pid"
         if cd -- "$(cat "$dir/cwd")"; then
-          ( eval "$(cat "$dir/cmd")" ) >> "$dir/log" 2>&1 < /dev/null
+          ( eval "$(cat "$dir/cmd")" ) >> "$dir/log" 2>&1 < /dev/null &
+          gu_child=$!
+          echo "$gu_child" > "$dir/cpid"
+          wait "$gu_child"
           gu_code=$?
         else
           echo "cannot enter $(cat "$dir/cwd")" >> "$dir/log"
@@ -157,8 +162,19 @@ public static partial class DetachedRun
             from={{(offset + 1).ToString(CultureInfo.InvariantCulture)}}
             [ -f "$dir/log" ] || { echo "no log in $dir" >&2; exit 3; }
             pid=$(cat -- "$dir/pid" 2>/dev/null || true)
-            if [ -f "$dir/exit" ] || [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then exec tail -c "+$from" -- "$dir/log"; fi
-            exec tail -c "+$from" -s 0.1 --pid="$pid" -f -- "$dir/log"
+            alive() { [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$dir"; }
+            i=0
+            while [ ! -s "$dir/cpid" ] && [ ! -f "$dir/exit" ] && alive && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+            cpid=$(cat -- "$dir/cpid" 2>/dev/null || true)
+            if [ -f "$dir/exit" ] || [ -z "$cpid" ] || ! kill -0 "$cpid" 2>/dev/null; then
+              tail -c "+$from" -- "$dir/log" || exit 4
+            else
+              tail -c "+$from" -s 0.1 --pid="$cpid" -f -- "$dir/log" || exit 4
+            fi
+            # The command ended; the wrapper writes exit right after.
+            i=0
+            while [ ! -f "$dir/exit" ] && alive && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+            exit 0
             """;
         var result = await host.ExecuteAsync(script, default, sink, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)

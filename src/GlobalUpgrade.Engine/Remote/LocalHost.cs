@@ -38,7 +38,7 @@ public sealed class LocalHost : IRemoteHost
         {
             try
             {
-                process.Kill(entireProcessTree: false);
+                process.Kill(entireProcessTree: true);
             }
             catch (InvalidOperationException)
             {
