@@ -19,6 +19,9 @@
         'Test-GlobalDrConsistency'
         'Compare-EtcdKeyspace'
         'Test-EtcdEndpoint'
+        'Invoke-GlobalImageSync'
+        'Get-GlobalImageSync'
+        'Wait-GlobalImageSync'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -48,4 +48,23 @@ public static class ErrorIds
     public const string EtcdScanFailed = nameof(EtcdScanFailed);
     public const string EtcdRevisionCompacted = nameof(EtcdRevisionCompacted);
     public const string EtcdKeyOrderViolated = nameof(EtcdKeyOrderViolated);
+    // Remote execution and image sync.
+    public const string HostKeyUnknown = nameof(HostKeyUnknown);
+    public const string HostKeyChanged = nameof(HostKeyChanged);
+    public const string KnownHostsInvalid = nameof(KnownHostsInvalid);
+    public const string SshAuthenticationFailed = nameof(SshAuthenticationFailed);
+    public const string SshConnectionFailed = nameof(SshConnectionFailed);
+    public const string SshKeyFileInvalid = nameof(SshKeyFileInvalid);
+    public const string RemoteSessionLost = nameof(RemoteSessionLost);
+    public const string RemoteCommandFailed = nameof(RemoteCommandFailed);
+    public const string PackagePathNotFound = nameof(PackagePathNotFound);
+    public const string UpgradeScriptNotFound = nameof(UpgradeScriptNotFound);
+    public const string ImageSyncFailed = nameof(ImageSyncFailed);
+    public const string ImageSyncLost = nameof(ImageSyncLost);
+    public const string ImageSyncNotFound = nameof(ImageSyncNotFound);
+    public const string ImageSyncTimeout = nameof(ImageSyncTimeout);
+    public const string RunStateInvalid = nameof(RunStateInvalid);
+    public const string RegistryCredentialMissing = nameof(RegistryCredentialMissing);
+    public const string RegistryMissing = nameof(RegistryMissing);
+    public const string ProgressPatternInvalid = nameof(ProgressPatternInvalid);
 }
