@@ -30,4 +30,23 @@ public static class ErrorIds
 
     // DR consistency
     public const string EtcdEndpointsRequired = nameof(EtcdEndpointsRequired);
+
+    // Waiting (watches, pod logs)
+    public const string WaitTimedOut = nameof(WaitTimedOut);
+    public const string WatchFailed = nameof(WatchFailed);
+    public const string PodGone = nameof(PodGone);
+
+    // etcd synchronizer lifecycle
+    public const string StandbyNotConsistent = nameof(StandbyNotConsistent);
+    public const string HelmReleaseRemovalNeedsNode = nameof(HelmReleaseRemovalNeedsNode);
+    public const string EtcdSyncPluginNotFound = nameof(EtcdSyncPluginNotFound);
+    public const string EtcdSyncVersionNotFound = nameof(EtcdSyncVersionNotFound);
+    public const string EtcdSyncConfigKeyUnknown = nameof(EtcdSyncConfigKeyUnknown);
+    public const string EtcdSyncNotInstalled = nameof(EtcdSyncNotInstalled);
+    public const string EtcdSyncNoLeader = nameof(EtcdSyncNoLeader);
+    public const string EtcdSyncUnsupportedVersion = nameof(EtcdSyncUnsupportedVersion);
+    public const string EtcdSyncAmbiguous = nameof(EtcdSyncAmbiguous);
+    public const string EtcdEndpointUnreachable = nameof(EtcdEndpointUnreachable);
+    public const string ActiveClusterTokenMissing = nameof(ActiveClusterTokenMissing);
+    public const string BootstrapJobFailed = nameof(BootstrapJobFailed);
 }
