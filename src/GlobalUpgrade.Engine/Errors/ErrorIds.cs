@@ -67,4 +67,22 @@ public static class ErrorIds
     public const string RegistryCredentialMissing = nameof(RegistryCredentialMissing);
     public const string RegistryMissing = nameof(RegistryMissing);
     public const string ProgressPatternInvalid = nameof(ProgressPatternInvalid);
+    // Waiting (watches, pod logs)
+    public const string WaitTimedOut = nameof(WaitTimedOut);
+    public const string WatchFailed = nameof(WatchFailed);
+    public const string PodGone = nameof(PodGone);
+
+    // etcd synchronizer lifecycle
+    public const string StandbyNotConsistent = nameof(StandbyNotConsistent);
+    public const string HelmReleaseRemovalNeedsNode = nameof(HelmReleaseRemovalNeedsNode);
+    public const string EtcdSyncPluginNotFound = nameof(EtcdSyncPluginNotFound);
+    public const string EtcdSyncVersionNotFound = nameof(EtcdSyncVersionNotFound);
+    public const string EtcdSyncConfigKeyUnknown = nameof(EtcdSyncConfigKeyUnknown);
+    public const string EtcdSyncNotInstalled = nameof(EtcdSyncNotInstalled);
+    public const string EtcdSyncNoLeader = nameof(EtcdSyncNoLeader);
+    public const string EtcdSyncUnsupportedVersion = nameof(EtcdSyncUnsupportedVersion);
+    public const string EtcdSyncAmbiguous = nameof(EtcdSyncAmbiguous);
+    public const string EtcdEndpointUnreachable = nameof(EtcdEndpointUnreachable);
+    public const string ActiveClusterTokenMissing = nameof(ActiveClusterTokenMissing);
+    public const string BootstrapJobFailed = nameof(BootstrapJobFailed);
 }
