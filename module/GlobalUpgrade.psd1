@@ -17,6 +17,9 @@
         'Get-GlobalMachine'
         'Get-EtcdSyncStatus'
         'Test-GlobalDrConsistency'
+        'Install-EtcdSync'
+        'Uninstall-EtcdSync'
+        'Restart-EtcdSync'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
