@@ -31,6 +31,42 @@ public static class ErrorIds
     // DR consistency
     public const string EtcdEndpointsRequired = nameof(EtcdEndpointsRequired);
 
+    // runbook and journal
+    public const string JournalExists = nameof(JournalExists);
+    public const string JournalNotFound = nameof(JournalNotFound);
+    public const string JournalLocked = nameof(JournalLocked);
+    public const string JournalCorrupt = nameof(JournalCorrupt);
+    public const string JournalInputsChanged = nameof(JournalInputsChanged);
+    public const string UnsupportedReportFormat = nameof(UnsupportedReportFormat);
+    // etcd (Compare-EtcdKeyspace, Test-EtcdEndpoint)
+    public const string EtcdEndpointInvalid = nameof(EtcdEndpointInvalid);
+    public const string EtcdCertificateFileNotFound = nameof(EtcdCertificateFileNotFound);
+    public const string EtcdCertificateInvalid = nameof(EtcdCertificateInvalid);
+    public const string EtcdTlsOptionsIncomplete = nameof(EtcdTlsOptionsIncomplete);
+    public const string EtcdExclusionInvalid = nameof(EtcdExclusionInvalid);
+    public const string EtcdConnectionFailed = nameof(EtcdConnectionFailed);
+    public const string EtcdScanFailed = nameof(EtcdScanFailed);
+    public const string EtcdRevisionCompacted = nameof(EtcdRevisionCompacted);
+    public const string EtcdKeyOrderViolated = nameof(EtcdKeyOrderViolated);
+    // Remote execution and image sync.
+    public const string HostKeyUnknown = nameof(HostKeyUnknown);
+    public const string HostKeyChanged = nameof(HostKeyChanged);
+    public const string KnownHostsInvalid = nameof(KnownHostsInvalid);
+    public const string SshAuthenticationFailed = nameof(SshAuthenticationFailed);
+    public const string SshConnectionFailed = nameof(SshConnectionFailed);
+    public const string SshKeyFileInvalid = nameof(SshKeyFileInvalid);
+    public const string RemoteSessionLost = nameof(RemoteSessionLost);
+    public const string RemoteCommandFailed = nameof(RemoteCommandFailed);
+    public const string PackagePathNotFound = nameof(PackagePathNotFound);
+    public const string UpgradeScriptNotFound = nameof(UpgradeScriptNotFound);
+    public const string ImageSyncFailed = nameof(ImageSyncFailed);
+    public const string ImageSyncLost = nameof(ImageSyncLost);
+    public const string ImageSyncNotFound = nameof(ImageSyncNotFound);
+    public const string ImageSyncTimeout = nameof(ImageSyncTimeout);
+    public const string RunStateInvalid = nameof(RunStateInvalid);
+    public const string RegistryCredentialMissing = nameof(RegistryCredentialMissing);
+    public const string RegistryMissing = nameof(RegistryMissing);
+    public const string ProgressPatternInvalid = nameof(ProgressPatternInvalid);
     // Waiting (watches, pod logs)
     public const string WaitTimedOut = nameof(WaitTimedOut);
     public const string WatchFailed = nameof(WatchFailed);

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using Etcdserverpb;
+using GlobalUpgrade.Reporting;
+
+namespace GlobalUpgrade.Etcd;
+
+/// <summary>
+/// Test-EtcdEndpoint: connects to one etcd member (through a VIP:2379 forward, say), completes the TLS handshake
+/// and asks for the member's status. A failed check is a CheckResult with Passed = false that says what to fix;
+/// only bad arguments (missing or unusable TLS files, a malformed endpoint) throw.
+/// </summary>
+public static class EtcdEndpointProbe
+{
+    public const string CheckName = "EtcdEndpoint";
+
+    public static async Task<CheckResult> TestAsync(EtcdClientOptions options, CancellationToken cancellationToken)
+    {
+        var tls = EtcdTlsMaterial.Load(options);
+        var endpoint = options.Endpoints[0];
+        var expected = $"a TLS handshake and a member status within {options.EffectiveTimeout.TotalSeconds:0.#} s";
+        if (endpoint.Scheme == Uri.UriSchemeHttp)
+        {
+            expected = $"a member status within {options.EffectiveTimeout.TotalSeconds:0.#} s";
+        }
+
+        OperationLog.Current.Verbose($"Asking etcd at {endpoint} for its status (server verified with {tls.CaDescription}{(tls.ClientCertificate is null ? "" : $", client certificate {tls.CertificatePath}")}).");
+        using var client = EtcdClient.Open(endpoint, tls, options.EffectiveTimeout);
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            if (options.UserName is not null)
+            {
+                await client.AuthenticateAsync(options.UserName, options.Password ?? "", cancellationToken).ConfigureAwait(false);
+            }
+
+            var status = await client.Maintenance.StatusAsync(new StatusRequest(), client.Call(cancellationToken)).ConfigureAwait(false);
+            var connect = watch.Elapsed;
+
+            // A second call on the open connection: the round trip without the handshake.
+            watch.Restart();
+            await client.Maintenance.StatusAsync(new StatusRequest(), client.Call(cancellationToken)).ConfigureAwait(false);
+            var roundTrip = watch.Elapsed;
+
+            var detail = new Dictionary<string, object?>
+            {
+                ["ClusterId"] = status.Header.ClusterId.ToString("x"),
+                ["MemberId"] = status.Header.MemberId.ToString("x"),
+                ["Version"] = status.Version,
+                ["DbSize"] = status.DbSize,
+                ["Leader"] = status.Leader.ToString("x"),
+                ["IsLeader"] = status.Leader == status.Header.MemberId,
+                ["RaftTerm"] = status.RaftTerm,
+                ["Revision"] = status.Header.Revision,
+                ["RoundTrip"] = roundTrip,
+                ["ConnectTime"] = connect,
+                ["CaPath"] = tls.CaPath,
+                ["Errors"] = status.Errors.ToArray(),
+            };
+            var actual = $"etcd {status.Version}, cluster {status.Header.ClusterId:x}, member {status.Header.MemberId:x}, leader {status.Leader:x}, round trip {roundTrip.TotalMilliseconds:0.#} ms";
+            if (status.Errors.Count > 0)
+            {
+                return new CheckResult
+                {
+                    Check = CheckName,
+                    Target = endpoint.ToString(),
+                    Passed = false,
+                    Expected = "a member without errors",
+                    Actual = actual,
+                    Message = $"etcd at {endpoint} answers but reports errors: {string.Join("; ", status.Errors)}. Fix them (e.g. a NOSPACE alarm: compact, defragment and disarm) before relying on this member.",
+                    Detail = detail,
+                };
+            }
+
+            if (status.Leader == 0)
+            {
+                return new CheckResult
+                {
+                    Check = CheckName,
+                    Target = endpoint.ToString(),
+                    Passed = false,
+                    Expected = "a member of a cluster with a leader",
+                    Actual = actual,
+                    Message = $"etcd at {endpoint} answers but its cluster has no leader: check the other members and the network between them.",
+                    Detail = detail,
+                };
+            }
+
+            return new CheckResult
+            {
+                Check = CheckName,
+                Target = endpoint.ToString(),
+                Passed = true,
+                Expected = expected,
+                Actual = actual,
+                Message = $"etcd {status.Version} at {endpoint} answered in {roundTrip.TotalMilliseconds:0.#} ms (connect and handshake {connect.TotalMilliseconds:0} ms), member {status.Header.MemberId:x} of cluster {status.Header.ClusterId:x}.",
+                Detail = detail,
+            };
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var failure = EtcdFailure.Describe(ex, client);
+            return new CheckResult
+            {
+                Check = CheckName,
+                Target = endpoint.ToString(),
+                Passed = false,
+                Expected = expected,
+                Actual = failure.Reason,
+                Message = failure.Sentence,
+                Detail = new Dictionary<string, object?>
+                {
+                    ["Category"] = failure.Category.ToString(),
+                    ["CaPath"] = tls.CaPath,
+                    ["CertificatePath"] = tls.CertificatePath,
+                    ["Elapsed"] = watch.Elapsed,
+                },
+            };
+        }
+    }
+}

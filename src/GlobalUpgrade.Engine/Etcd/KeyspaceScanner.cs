@@ -1,0 +1,185 @@
+using System.Text;
+using System.Threading.Channels;
+using Etcdserverpb;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Reporting;
+using Google.Protobuf;
+using Grpc.Core;
+using Mvccpb;
+
+namespace GlobalUpgrade.Etcd;
+
+/// <summary>
+/// Reads every key under a prefix of one etcd cluster in pages, every page pinned to the revision of the first,
+/// so the scan is one consistent snapshot. A member that fails is replaced by the next endpoint of the same
+/// cluster at the same revision; when none is left the scan fails, saying how far it got — never a shorter list.
+/// </summary>
+internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial tls, string prefix, bool withValues, int pageSize, int activityId)
+{
+    private readonly List<string> failures = [];
+    private EtcdClient? client;
+    private int endpointIndex;
+    private const int ProgressIntervalMs = 250;
+    private bool needsLogin;
+    private long lastProgress = long.MinValue / 2;
+
+    public string Role => options.Role;
+
+    public long KeysRead { get; private set; }
+
+    public long Revision { get; private set; }
+
+    public ByteString? LastKey { get; private set; }
+
+    /// <summary>The endpoint that is (or was last) answering.</summary>
+    public Uri Endpoint => options.Endpoints[Math.Min(endpointIndex, options.Endpoints.Count - 1)];
+
+    /// <summary>Test hook: called after each page with the side and the keys read so far.</summary>
+    public Action<string, long>? PageRead { get; init; }
+
+    public async Task RunAsync(ChannelWriter<IReadOnlyList<KeyValue>> writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var start = ByteString.CopyFromUtf8(prefix);
+            var end = PrefixEnd(start);
+            while (true)
+            {
+                var request = new RangeRequest
+                {
+                    Key = start,
+                    RangeEnd = end,
+                    Limit = pageSize,
+                    KeysOnly = !withValues,
+                    Revision = Revision,
+                    // The first page is linearizable (the member's newest data decides the revision); later pages
+                    // read that fixed revision, which any member that has it answers alike without a raft round.
+                    Serializable = Revision != 0,
+                    // No SortOrder: etcd returns a range in ascending key order by construction (its index is a
+                    // B-tree), and asking for a sort makes etcd 3.4 read the whole remaining range for every page.
+                    // The merge checks the order and stops if it is ever violated.
+                };
+                var response = await RangeAsync(request, cancellationToken).ConfigureAwait(false);
+                if (Revision == 0)
+                {
+                    Revision = response.Header.Revision;
+                }
+
+                var kvs = response.Kvs;
+                KeysRead += kvs.Count;
+                if (kvs.Count > 0)
+                {
+                    LastKey = kvs[^1].Key;
+                    await writer.WriteAsync(kvs, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (Environment.TickCount64 - lastProgress >= ProgressIntervalMs)
+                {
+                    // At most a few records a second: Write-Progress is costly and pages can be sub-millisecond.
+                    lastProgress = Environment.TickCount64;
+                    OperationLog.Current.Progress(new OperationProgress(activityId, $"Reading the {Role} etcd", $"{KeysRead:N0} keys read from {client?.Endpoint} at revision {Revision}"));
+                }
+
+                PageRead?.Invoke(Role, KeysRead);
+                if (!response.More || kvs.Count == 0)
+                {
+                    break;
+                }
+
+                start = NextKey(kvs[^1].Key);
+            }
+
+            OperationLog.Current.Progress(new OperationProgress(activityId, $"Reading the {Role} etcd", $"{KeysRead:N0} keys read", Completed: true));
+        }
+        finally
+        {
+            client?.Dispose();
+        }
+    }
+
+    private async Task<RangeResponse> RangeAsync(RangeRequest request, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (client is null)
+            {
+                client = EtcdClient.Open(options.Endpoints[endpointIndex], tls, options.EffectiveTimeout);
+                needsLogin = options.UserName is not null;
+                OperationLog.Current.Verbose($"Reading the {Role} etcd at {client.Endpoint} ({(withValues ? "keys and values" : "keys only")}, pages of {pageSize} keys{(Revision == 0 ? "" : $", at revision {Revision}")}).");
+            }
+
+            try
+            {
+                if (needsLogin)
+                {
+                    await client.AuthenticateAsync(options.UserName!, options.Password ?? "", cancellationToken).ConfigureAwait(false);
+                    needsLogin = false;
+                }
+
+                return await client.Kv.RangeAsync(request, client.Call(cancellationToken)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not GlobalUpgradeException)
+            {
+                var failure = EtcdFailure.Describe(ex, client);
+                failures.Add($"{client.Endpoint}: {failure.Message}");
+                OperationLog.Current.Verbose($"The {Role} etcd at {client.Endpoint} failed: {failure.Message}");
+                client.Dispose();
+                client = null;
+                var clusterWide = failure.Category is FailureCategory.InvalidOperation or FailureCategory.AuthenticationError or FailureCategory.PermissionDenied;
+                if (clusterWide || endpointIndex + 1 >= options.Endpoints.Count)
+                {
+                    throw Fail(failure, ex);
+                }
+
+                endpointIndex++;
+            }
+        }
+    }
+
+    private GlobalUpgradeException Fail(EtcdFailure last, Exception inner)
+    {
+        var tried = string.Join(" | ", failures);
+        if (Revision == 0)
+        {
+            return new GlobalUpgradeException(
+                ErrorIds.EtcdConnectionFailed,
+                last.Category,
+                $"The {Role} etcd could not be read, so nothing was compared: {tried}",
+                Endpoint.ToString(),
+                inner);
+        }
+
+        var lastKey = LastKey is null ? "none yet" : $"'{Encoding.UTF8.GetString(LastKey.Span)}'";
+        var id = last.Category == FailureCategory.InvalidOperation ? ErrorIds.EtcdRevisionCompacted : ErrorIds.EtcdScanFailed;
+        return new GlobalUpgradeException(
+            id,
+            last.Category,
+            $"Reading the {Role} etcd failed after {KeysRead:N0} keys (revision {Revision}, last key read {lastKey}): {tried} The comparison is incomplete, so no result is reported.",
+            Endpoint.ToString(),
+            inner);
+    }
+
+    /// <summary>The end of the range of all keys with the prefix, as etcd clients compute it (an empty prefix: every key).</summary>
+    internal static ByteString PrefixEnd(ByteString prefix)
+    {
+        var bytes = prefix.ToByteArray();
+        for (var i = bytes.Length - 1; i >= 0; i--)
+        {
+            if (bytes[i] < 0xff)
+            {
+                bytes[i]++;
+                return ByteString.CopyFrom(bytes, 0, i + 1);
+            }
+        }
+
+        return ByteString.CopyFrom(0);
+    }
+
+    /// <summary>The smallest key after <paramref name="key"/>: the key with a zero byte appended.</summary>
+    internal static ByteString NextKey(ByteString key)
+    {
+        var bytes = new byte[key.Length + 1];
+        key.Span.CopyTo(bytes);
+        return UnsafeByteOperations.UnsafeWrap(bytes);
+    }
+}

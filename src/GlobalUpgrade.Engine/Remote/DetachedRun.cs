@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using GlobalUpgrade.Errors;
+
+namespace GlobalUpgrade.Remote;
+
+/// <summary>What a detached run looks like on the node.</summary>
+public enum DetachedState
+{
+    Running,
+    Exited,
+
+    /// <summary>The wrapper is gone without having written the exit file.</summary>
+    Lost,
+
+    /// <summary>No run folder with that id.</summary>
+    Missing,
+}
+
+public sealed record DetachedStatus(DetachedState State, int? ExitCode, long LogLength);
+
+/// <summary>
+/// Long commands that outlive the SSH session (or the pwsh process): each runs in a run folder
+/// <c>&lt;root&gt;/&lt;id&gt;/</c> holding <c>cmd</c>, <c>cwd</c>, <c>log</c> (stdout+stderr), <c>pid</c> and, once it
+/// ended, <c>exit</c>; a wrapper started with setsid/nohup runs it, so a closed session, Ctrl+C or a dropped
+/// network do not stop it. Secrets travel on the start command's stdin into a 0600 file that the wrapper reads
+/// into shell variables and deletes before it writes its pid; the command refers to them as "$NAME", so they
+/// never appear in <c>cmd</c>, on our command lines, or in errors.
+/// </summary>
+public static partial class DetachedRun
+{
+    public const string DefaultRoot = "/var/lib/globalupgrade/runs";
+
+    // Reads the secrets (NAME base64 per line) into unexported variables, deletes the file, records the pid,
+    // runs the command (as a child whose pid is in cpid) with its output appended to log, then writes exit
+    // atomically. Followers watch the child, which the wrapper reaps at once, not the wrapper: an orphaned
+    // wrapper may linger as a zombie where init reaps slowly.
+    private const string Wrapper = """
+        dir="$1"
+        if [ -f "$dir/secrets" ]; then
+          while read -r gu_name gu_value; do
+            [ -n "$gu_name" ] && printf -v "$gu_name" '%s' "$(printf '%s' "$gu_value" | base64 -d)"
+          done < "$dir/secrets"
+          rm -f -- "$dir/secrets"
+        fi
+        unset gu_name gu_value
+        echo "$$" > "$dir/pid.tmp" && mv -f -- "$dir/pid.tmp" "$dir/pid"
+        if cd -- "$(cat "$dir/cwd")"; then
+          ( eval "$(cat "$dir/cmd")" ) >> "$dir/log" 2>&1 < /dev/null &
+          gu_child=$!
+          echo "$gu_child" > "$dir/cpid"
+          wait "$gu_child"
+          gu_code=$?
+        else
+          echo "cannot enter $(cat "$dir/cwd")" >> "$dir/log"
+          gu_code=127
+        fi
+        echo "$gu_code" > "$dir/exit.tmp" && mv -f -- "$dir/exit.tmp" "$dir/exit"
+        """;
+
+    public static string NewId() =>
+        DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
+
+    public static string Folder(string root, string id) => root.TrimEnd('/') + "/" + ValidateId(id);
+
+    public static string ValidateId(string id) =>
+        IdPattern().IsMatch(id) ? id : throw new GlobalUpgradeException(ErrorIds.RunStateInvalid, FailureCategory.InvalidArgument, $"'{id}' is not a run id.", id);
+
+    public static bool IsValidSecretName(string name) => SecretNamePattern().IsMatch(name);
+
+    /// <summary>
+    /// Starts <paramref name="command"/> (bash, may refer to the secrets as "$NAME") detached in
+    /// <paramref name="workingDirectory"/>, and returns once the wrapper runs and the secrets file is gone.
+    /// </summary>
+    public static async Task StartAsync(IRemoteHost host, string root, string id, string workingDirectory, string command, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken)
+    {
+        var input = new StringBuilder();
+        foreach (var (name, value) in secrets)
+        {
+            if (!IsValidSecretName(name))
+            {
+                throw new ArgumentException($"'{name}' is not a valid secret variable name.", nameof(secrets));
+            }
+
+            input.Append(name).Append(' ').Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(value))).Append('\n');
+        }
+
+        var dir = Folder(root, id);
+        var script = $$"""
+            set -eu
+            dir={{RemoteHost.Quote(dir)}}
+            umask 077
+            mkdir -p -- "$dir"
+            if [ -e "$dir/cmd" ]; then echo "run folder $dir is already in use" >&2; exit 17; fi
+            cat > "$dir/secrets"
+            printf '%s\n' {{RemoteHost.Quote(command)}} > "$dir/cmd"
+            printf '%s' {{RemoteHost.Quote(workingDirectory)}} > "$dir/cwd"
+            printf '%s\n' {{RemoteHost.Quote(Wrapper)}} > "$dir/run"
+            : > "$dir/log"
+            setsid nohup bash "$dir/run" "$dir" > /dev/null 2>&1 < /dev/null &
+            i=0
+            while [ ! -s "$dir/pid" ]; do
+              i=$((i+1)); if [ "$i" -gt 400 ]; then echo "the detached wrapper did not start" >&2; exit 1; fi
+              sleep 0.025
+            done
+            """;
+        var bytes = Encoding.UTF8.GetBytes(input.ToString());
+        try
+        {
+            await host.RunCheckedAsync(script, $"start run {id} in {dir}", cancellationToken, bytes).ConfigureAwait(false);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    public static async Task<DetachedStatus> GetStatusAsync(IRemoteHost host, string root, string id, CancellationToken cancellationToken)
+    {
+        var script = $$"""
+            dir={{RemoteHost.Quote(Folder(root, id))}}
+            [ -d "$dir" ] || { echo MISSING 0 0; exit 0; }
+            size=$(stat -c %s -- "$dir/log" 2>/dev/null || echo 0)
+            if [ -f "$dir/exit" ]; then echo "EXITED $(cat -- "$dir/exit") $size"; exit 0; fi
+            pid=$(cat -- "$dir/pid" 2>/dev/null || true)
+            if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$dir"; then
+              echo "RUNNING $pid $size"
+            elif [ -f "$dir/exit" ]; then
+              echo "EXITED $(cat -- "$dir/exit") $size"
+            else
+              echo "LOST 0 $size"
+            fi
+            """;
+        var output = await host.RunCheckedAsync(script, $"read the state of run {id}", cancellationToken).ConfigureAwait(false);
+        var fields = output.Trim().Split(' ');
+        if (fields.Length != 3 || !long.TryParse(fields[2], CultureInfo.InvariantCulture, out var size))
+        {
+            throw new GlobalUpgradeException(ErrorIds.RunStateInvalid, FailureCategory.InvalidData,
+                $"The run folder of {id} on {host.Target.DisplayName} holds unexpected state: '{output.Trim()}'.", id);
+        }
+
+        return fields[0] switch
+        {
+            "EXITED" when int.TryParse(fields[1], CultureInfo.InvariantCulture, out var code) => new DetachedStatus(DetachedState.Exited, code, size),
+            "EXITED" => throw new GlobalUpgradeException(ErrorIds.RunStateInvalid, FailureCategory.InvalidData, $"The exit file of run {id} holds '{fields[1]}'.", id),
+            "RUNNING" => new DetachedStatus(DetachedState.Running, null, size),
+            "LOST" => new DetachedStatus(DetachedState.Lost, null, size),
+            _ => new DetachedStatus(DetachedState.Missing, null, 0),
+        };
+    }
+
+    /// <summary>
+    /// Streams the run's log from byte <paramref name="offset"/> into <paramref name="sink"/> until the run ends
+    /// (then everything it wrote has been copied). Cancelling stops the following only, never the run.
+    /// </summary>
+    public static async Task FollowAsync(IRemoteHost host, string root, string id, long offset, Stream sink, CancellationToken cancellationToken)
+    {
+        var script = $$"""
+            dir={{RemoteHost.Quote(Folder(root, id))}}
+            from={{(offset + 1).ToString(CultureInfo.InvariantCulture)}}
+            [ -f "$dir/log" ] || { echo "no log in $dir" >&2; exit 3; }
+            pid=$(cat -- "$dir/pid" 2>/dev/null || true)
+            alive() { [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$dir"; }
+            i=0
+            while [ ! -s "$dir/cpid" ] && [ ! -f "$dir/exit" ] && alive && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+            cpid=$(cat -- "$dir/cpid" 2>/dev/null || true)
+            if [ -f "$dir/exit" ] || [ -z "$cpid" ] || ! kill -0 "$cpid" 2>/dev/null; then
+              tail -c "+$from" -- "$dir/log" || exit 4
+            else
+              tail -c "+$from" -s 0.1 --pid="$cpid" -f -- "$dir/log" || exit 4
+            fi
+            # The command ended; the wrapper writes exit right after.
+            i=0
+            while [ ! -f "$dir/exit" ] && alive && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+            exit 0
+            """;
+        var result = await host.ExecuteAsync(script, default, sink, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw new GlobalUpgradeException(ErrorIds.RemoteCommandFailed, FailureCategory.InvalidOperation,
+                $"Could not follow the log of run {id} on {host.Target.DisplayName} (exit code {result.ExitCode}): {result.Error.Trim()}", id);
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^[A-Z_][A-Z0-9_]{0,63}$")]
+    private static partial Regex SecretNamePattern();
+}

@@ -1,0 +1,187 @@
+using System.Text;
+
+namespace GlobalUpgrade.Remote;
+
+/// <summary>
+/// Where a followed log goes: appended to a local file as it streams, with only the last few KB kept in memory
+/// (for the latest line, progress and the last lines of an error) — memory stays bounded whatever the log size.
+/// Known secrets are masked before anything is written or kept.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1710", Justification = "A sink, written like a stream.")]
+public sealed class LogSink : Stream
+{
+    public const string Mask = "********";
+    private const int TailCapacity = 16 * 1024;
+
+    private readonly Stream? file;
+    private readonly byte[][] secrets;
+    private readonly byte[] mask = Encoding.UTF8.GetBytes(Mask);
+    private readonly int carryLength;
+    private readonly object gate = new();
+    private readonly byte[] tail = new byte[TailCapacity];
+    private int tailStart;
+    private int tailCount;
+    private byte[] carry = [];
+    private long received;
+
+    public LogSink(string? localPath, IEnumerable<string>? secrets = null)
+    {
+        this.secrets = (secrets ?? []).Where(s => !string.IsNullOrEmpty(s)).Select(Encoding.UTF8.GetBytes).ToArray();
+        carryLength = this.secrets.Length == 0 ? 0 : this.secrets.Max(s => s.Length) - 1;
+        if (localPath is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(localPath))!);
+            file = new FileStream(localPath, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
+        }
+    }
+
+    /// <summary>Bytes received from the node (before masking): the offset to resume from.</summary>
+    public long Received => Interlocked.Read(ref received);
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        if (secrets.Length == 0)
+        {
+            Emit(buffer);
+        }
+        else
+        {
+            // Mask whole occurrences; keep the last (longest secret - 1) bytes back in case one is split across writes.
+            var masked = MaskSecrets([.. carry, .. buffer]);
+            var keep = Math.Min(carryLength, masked.Length);
+            Emit(masked.AsSpan(0, masked.Length - keep));
+            carry = masked[(masked.Length - keep)..];
+        }
+
+        Interlocked.Add(ref received, buffer.Length);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        Write(buffer.AsSpan(offset, count));
+        return Task.CompletedTask;
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Write(buffer.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    private byte[] MaskSecrets(byte[] data)
+    {
+        foreach (var secret in secrets)
+        {
+            var at = data.AsSpan().IndexOf(secret);
+            if (at < 0)
+            {
+                continue;
+            }
+
+            var result = new List<byte>(data.Length);
+            var rest = data.AsSpan();
+            while ((at = rest.IndexOf(secret)) >= 0)
+            {
+                result.AddRange(rest[..at]);
+                result.AddRange(mask);
+                rest = rest[(at + secret.Length)..];
+            }
+
+            result.AddRange(rest);
+            data = result.ToArray();
+        }
+
+        return data;
+    }
+
+    private void Emit(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return;
+        }
+
+        file?.Write(data);
+        lock (gate)
+        {
+            var keep = data.Length > TailCapacity ? data[^TailCapacity..] : data;
+            var end = (tailStart + tailCount) % TailCapacity;
+            var first = Math.Min(keep.Length, TailCapacity - end);
+            keep[..first].CopyTo(tail.AsSpan(end));
+            keep[first..].CopyTo(tail);
+            var overflow = tailCount + keep.Length - TailCapacity;
+            if (overflow > 0)
+            {
+                tailStart = (tailStart + overflow) % TailCapacity;
+                tailCount = TailCapacity;
+            }
+            else
+            {
+                tailCount += keep.Length;
+            }
+        }
+    }
+
+    /// <summary>The last complete or partial lines seen (at most <paramref name="count"/>), newest last.</summary>
+    public string[] LastLines(int count)
+    {
+        byte[] snapshot;
+        lock (gate)
+        {
+            snapshot = new byte[tailCount];
+            for (var i = 0; i < tailCount; i++)
+            {
+                snapshot[i] = tail[(tailStart + i) % TailCapacity];
+            }
+        }
+
+        var lines = Encoding.UTF8.GetString(snapshot).Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        // The first line may be cut by the ring buffer unless the buffer holds the whole log.
+        var start = tailCount == TailCapacity ? 1 : 0;
+        return lines.Skip(start).Where(l => l.Trim().Length > 0).TakeLast(count).ToArray();
+    }
+
+    public override void Flush() => file?.Flush();
+
+    /// <summary>Writes what was held back for masking; call once the stream has ended.</summary>
+    public void Complete()
+    {
+        if (carry.Length > 0)
+        {
+            var rest = carry;
+            carry = [];
+            Emit(rest);
+        }
+
+        file?.Flush();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Complete();
+            file?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}

@@ -1,0 +1,130 @@
+using System.Management.Automation;
+using GlobalUpgrade.Commands.Remote;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.ImageSync;
+using GlobalUpgrade.Remote;
+
+namespace GlobalUpgrade.Commands.ImageSync;
+
+/// <summary>
+/// Runs <c>bash upgrade.sh --only-sync-image=true</c> detached on a node (or here), then follows it to the end
+/// unless -Detach. Several targets piped in are started one by one and followed concurrently.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "GlobalImageSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(ImageSyncRun))]
+public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
+{
+    private readonly List<ImageSyncFollower.Item> started = [];
+    private readonly ImageSyncStore store = ImageSyncStore.Default;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string PackagePath { get; set; } = "";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Cluster { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Registry { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? RegistryCredential { get; set; }
+
+    [Parameter]
+    public SwitchParameter Detach { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string ProgressPattern { get; set; } = FollowOptions.DefaultProgressPattern;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LogPath { get; set; }
+
+    [Parameter]
+    [ValidatePattern("^/.+")]
+    public string RunRoot { get; set; } = DetachedRun.DefaultRoot;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (Registry is not null && RegistryCredential is null)
+        {
+            ThrowFailure(ErrorIds.RegistryCredentialMissing, FailureCategory.InvalidArgument,
+                "-Registry needs -RegistryCredential (the user and password upgrade.sh logs in with).", Registry);
+        }
+
+        if (RegistryCredential is not null && Registry is null)
+        {
+            ThrowFailure(ErrorIds.RegistryMissing, FailureCategory.InvalidArgument,
+                "-RegistryCredential is only used with -Registry (an external registry).", null);
+        }
+
+        try
+        {
+            _ = new System.Text.RegularExpressions.Regex(ProgressPattern);
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowFailure(ErrorIds.ProgressPatternInvalid, FailureCategory.InvalidArgument, $"-ProgressPattern is not a valid regular expression: {ex.Message}", ProgressPattern);
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        var target = BuildTarget();
+        var cluster = Cluster ?? DefaultCluster();
+        if (!ShouldProcess($"{PackagePath} on {target.DisplayName} (cluster {cluster})", "Sync the package's images (bash upgrade.sh --only-sync-image=true)"))
+        {
+            return;
+        }
+
+        var request = new ImageSyncRequest
+        {
+            Target = target,
+            Cluster = cluster,
+            PackagePath = PackagePath,
+            Registry = Registry,
+            RegistryCredential = RegistryCredential?.GetNetworkCredential(),
+            LogPath = ResolveLogPath(),
+            RunRoot = RunRoot,
+        };
+        var run = Run(ct => ImageSyncService.StartAsync(request, store, ct));
+        if (run.LogPath is { } logPath && LogPath is not null && Directory.Exists(logPath))
+        {
+            run.LogPath = Path.Combine(logPath, run.Id + ".log");
+            store.Save(run);
+        }
+
+        if (Detach)
+        {
+            WriteObject(run);
+            return;
+        }
+
+        var secrets = request.RegistryCredential is { Password: { Length: > 0 } password } ? new[] { password } : [];
+        started.Add(new ImageSyncFollower.Item(run, target, new FollowOptions { ProgressPattern = ProgressPattern, Secrets = secrets }));
+    }
+
+    protected override void EndProcessing()
+    {
+        ImageSyncFollower.FollowAll(this, started, f => Run(f), store);
+        base.EndProcessing();
+    }
+
+    private string? ResolveLogPath() => LogPath is null ? null : GetUnresolvedProviderPathFromPSPath(LogPath);
+
+    private string DefaultCluster()
+    {
+        var connections = Connections.All;
+        return connections.Count switch
+        {
+            0 => "global",
+            1 => connections[0].Name,
+            _ => throw new PSArgumentException("Several clusters are connected: name the one these images are for with -Cluster.", nameof(Cluster)),
+        };
+    }
+}

@@ -1,0 +1,68 @@
+using System.Management.Automation;
+using GlobalUpgrade.Commands.Infrastructure;
+using GlobalUpgrade.Remote;
+
+namespace GlobalUpgrade.Commands.Remote;
+
+/// <summary>
+/// The options of every cmdlet that runs something on a node: without -ComputerName it runs on this machine (the
+/// operator is on the node), otherwise over SSH with a verified host key.
+/// </summary>
+public abstract class RemoteCmdlet : GlobalUpgradeCmdlet
+{
+    /// <summary>The node (control-plane node of the global cluster). Omit to run on this machine.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [Alias("Node", "HostName")]
+    public virtual string? ComputerName { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = 22;
+
+    /// <summary>User and password for the SSH login (or the passphrase of -KeyFilePath).</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? SshCredential { get; set; }
+
+    /// <summary>The SSH user when -SshCredential is not given; default: the local user name.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? UserName { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KnownHostsPath { get; set; }
+
+    [Parameter]
+    [ValidatePattern(@"^(SHA256:)?[A-Za-z0-9+/]{43}=?$")]
+    public string? HostKeyFingerprint { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int ConnectTimeoutSec { get; set; } = 20;
+
+    protected bool RemoteOptionGiven =>
+        SshCredential is not null || UserName is not null || KeyFilePath is not null || KnownHostsPath is not null || HostKeyFingerprint is not null;
+
+    /// <summary>The target these parameters describe (this machine when -ComputerName is absent).</summary>
+    protected RemoteTarget BuildTarget() => BuildTarget(ComputerName);
+
+    protected RemoteTarget BuildTarget(string? computerName) => string.IsNullOrEmpty(computerName)
+        ? RemoteTarget.Local
+        : new RemoteTarget
+        {
+            ComputerName = computerName,
+            Port = Port,
+            UserName = UserName,
+            Credential = SshCredential?.GetNetworkCredential(),
+            KeyFilePath = KeyFilePath is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFilePath),
+            KnownHostsPath = KnownHostsPath is null ? null : GetUnresolvedProviderPathFromPSPath(KnownHostsPath),
+            HostKeyFingerprint = HostKeyFingerprint,
+            ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeoutSec),
+        };
+}

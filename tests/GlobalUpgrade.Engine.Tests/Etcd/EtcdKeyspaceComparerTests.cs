@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Sockets;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Etcd;
+using Xunit;
+
+namespace GlobalUpgrade.Tests.Etcd;
+
+[Collection(EtcdCollection.Name)]
+public sealed class EtcdKeyspaceComparerTests(EtcdPairFixture etcd)
+{
+    [Fact]
+    public async Task TlsWithClientCertificatesFindsTheKnownDifferences()
+    {
+        var diff = await EtcdKeyspaceComparer.CompareAsync(Request(tls: true, compareValues: true, pageSize: 7), default);
+
+        Assert.Equal(EtcdPairFixture.Missed, diff.MissedKeys);
+        Assert.Equal(EtcdPairFixture.Surplus, diff.SurplusKeys);
+        Assert.Equal([EtcdPairFixture.ChangedKey], diff.ChangedKeys);
+        Assert.Contains(EtcdPairFixture.NonAsciiMissedKey, diff.MissedKeys);
+        Assert.Contains(EtcdPairFixture.LongMissedKey, diff.MissedKeys);
+        Assert.False(diff.IsConsistent);
+        Assert.False(diff.IsTruncated);
+        Assert.True(diff.PrimaryRevision > 0);
+        Assert.True(diff.StandbyRevision > 0);
+        var common = EtcdPairFixture.CommonCount + 4; // long, non-ASCII, namespace app, changed
+        Assert.Equal(common + EtcdPairFixture.Missed.Length, diff.PrimaryCount);
+        Assert.Equal(common + EtcdPairFixture.Surplus.Length, diff.StandbyCount);
+        Assert.Equal(EtcdPairFixture.ExcludedDifferences.Length + 2, diff.ExcludedCount); // + kube-system/both on each side
+        Assert.Equal(etcd.Primary.TlsEndpoint.ToString(), diff.PrimaryEndpoint);
+    }
+
+    [Fact]
+    public async Task PlainHttpKeysOnlyGivesTheSameKeysAndNoValueDifferences()
+    {
+        var diff = await EtcdKeyspaceComparer.CompareAsync(Request(tls: false), default);
+        Assert.Equal(EtcdPairFixture.Missed, diff.MissedKeys);
+        Assert.Equal(EtcdPairFixture.Surplus, diff.SurplusKeys);
+        Assert.Empty(diff.ChangedKeys);
+        Assert.False(diff.ValuesCompared);
+    }
+
+    [Fact]
+    public async Task WithoutExclusionsTheExcludedDifferencesShow()
+    {
+        var diff = await EtcdKeyspaceComparer.CompareAsync(Request(tls: false) with { Exclusions = [] }, default);
+        Assert.Equal(0, diff.ExcludedCount);
+        Assert.Equal(EtcdPairFixture.Missed.Length + EtcdPairFixture.ExcludedDifferences.Count(e => e.Primary), diff.MissedCount);
+        Assert.Contains("/registry/namespaces/cpaas-system", diff.MissedKeys);
+        Assert.Contains("/registry/events/app/e1", diff.SurplusKeys);
+    }
+
+    [Fact]
+    public async Task APrefixWithoutDifferencesIsConsistent()
+    {
+        var diff = await EtcdKeyspaceComparer.CompareAsync(Request(tls: false, compareValues: true) with { Prefix = "/registry/namespaces/" }, default);
+        Assert.True(diff.IsConsistent);
+        Assert.Equal(1, diff.PrimaryCount);
+    }
+
+    [Fact]
+    public async Task ListsAreCappedAndSaySo()
+    {
+        var diff = await EtcdKeyspaceComparer.CompareAsync(Request(tls: false) with { MaxKeys = 2 }, default);
+        Assert.Equal(2, diff.MissedKeys.Count);
+        Assert.Equal(EtcdPairFixture.Missed.Length, diff.MissedCount);
+        Assert.True(diff.IsTruncated);
+    }
+
+    [Fact]
+    public async Task AWrongCaIsASecurityErrorNamingTheCa()
+    {
+        var request = Request(tls: true);
+        request = request with { Standby = request.Standby with { CaPath = etcd.Pki.OtherCaPath } };
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => EtcdKeyspaceComparer.CompareAsync(request, default));
+        Assert.Equal(ErrorIds.EtcdConnectionFailed, ex.ErrorId);
+        Assert.Equal(FailureCategory.SecurityError, ex.Category);
+        Assert.Contains(etcd.Pki.OtherCaPath, ex.Message);
+        Assert.Contains("standby", ex.Message);
+    }
+
+    [Fact]
+    public async Task AMissingCertificateFileIsAnArgumentError()
+    {
+        var request = Request(tls: true);
+        request = request with { Primary = request.Primary with { CertificatePath = "/nonexistent/client.crt" } };
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => EtcdKeyspaceComparer.CompareAsync(request, default));
+        Assert.Equal(ErrorIds.EtcdCertificateFileNotFound, ex.ErrorId);
+        Assert.Equal(FailureCategory.ObjectNotFound, ex.Category);
+    }
+
+    [Fact]
+    public async Task AFailedMemberIsReplacedByTheNextEndpointOfTheSameCluster()
+    {
+        var closed = new Uri($"http://127.0.0.1:{EtcdTestServer.FreePort()}");
+        var request = Request(tls: false);
+        request = request with { Primary = request.Primary with { Endpoints = [closed, etcd.Primary.PlainEndpoint] } };
+        var diff = await EtcdKeyspaceComparer.CompareAsync(request, default);
+        Assert.Equal(EtcdPairFixture.Missed, diff.MissedKeys);
+        Assert.Equal(etcd.Primary.PlainEndpoint.ToString(), diff.PrimaryEndpoint);
+    }
+
+    [Fact]
+    public async Task EtcdKilledMidScanIsAnErrorNotAShorterList()
+    {
+        await using var doomed = await EtcdTestServer.StartAsync(etcd.Pki, "doomed");
+        await doomed.PutAsync(Enumerable.Range(0, 200).Select(i => ($"/registry/pods/app/k{i:D4}", "v")));
+        var request = Request(tls: false, pageSize: 20);
+        request = request with { Primary = request.Primary with { Endpoints = [doomed.PlainEndpoint] } };
+
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => EtcdKeyspaceComparer.CompareAsync(
+            request,
+            (side, keys) =>
+            {
+                if (side == "primary" && keys == 40)
+                {
+                    doomed.Kill();
+                }
+            },
+            default));
+
+        Assert.Equal(ErrorIds.EtcdScanFailed, ex.ErrorId);
+        Assert.Contains(doomed.PlainEndpoint.ToString(), ex.Message);
+        Assert.Contains("after 40 keys", ex.Message);
+        Assert.Contains("/registry/pods/app/k0039", ex.Message);
+        Assert.Equal(doomed.PlainEndpoint.ToString(), ex.Target);
+    }
+
+    [Fact]
+    public async Task AnEndpointThatNeverAnswersTimesOut()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start(); // accepts connections (in the backlog) and never answers
+        var endpoint = new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}");
+        var request = Request(tls: false);
+        request = request with { Standby = new EtcdClientOptions("standby", [endpoint], Timeout: TimeSpan.FromSeconds(1)) };
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => EtcdKeyspaceComparer.CompareAsync(request, default));
+        Assert.Equal(ErrorIds.EtcdConnectionFailed, ex.ErrorId);
+        Assert.Equal(FailureCategory.OperationTimeout, ex.Category);
+    }
+
+    private EtcdKeyspaceRequest Request(bool tls, bool compareValues = false, int pageSize = 5) =>
+        new(Side("primary", etcd.Primary, tls), Side("standby", etcd.Standby, tls), "/registry/", EtcdExclusions.DefaultRules, compareValues, pageSize);
+
+    private EtcdClientOptions Side(string role, EtcdTestServer server, bool tls) =>
+        tls
+            ? new(role, [server.TlsEndpoint], etcd.Pki.ClientCertificatePath, etcd.Pki.ClientKeyPath, etcd.Pki.CaPath, Timeout: TimeSpan.FromSeconds(10))
+            : new(role, [server.PlainEndpoint], Timeout: TimeSpan.FromSeconds(10));
+}

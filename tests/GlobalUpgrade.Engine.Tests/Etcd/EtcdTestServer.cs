@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Etcdserverpb;
+using GlobalUpgrade.Etcd;
+using Google.Protobuf;
+
+namespace GlobalUpgrade.Tests.Etcd;
+
+/// <summary>
+/// A CA, a server certificate (127.0.0.1, localhost), a client certificate, and an unrelated second CA, written as
+/// PEM files to a temporary folder — what ACP's /etc/kubernetes/pki/etcd holds, made for the tests.
+/// </summary>
+public sealed class EtcdTestPki : IDisposable
+{
+    public EtcdTestPki()
+    {
+        Folder = Directory.CreateTempSubdirectory("gu-etcd-pki-").FullName;
+        var notBefore = DateTimeOffset.UtcNow.AddDays(-1);
+        var notAfter = DateTimeOffset.UtcNow.AddDays(30);
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var ca = CreateCa("CN=GlobalUpgrade test etcd CA", caKey, notBefore, notAfter);
+        CaPath = WritePem("ca.crt", ca.ExportCertificatePem());
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var other = CreateCa("CN=Some other CA", otherKey, notBefore, notAfter);
+        OtherCaPath = WritePem("other-ca.crt", other.ExportCertificatePem());
+        (ServerCertificatePath, ServerKeyPath) = Issue(ca, "server", "CN=etcd-test-server", server: true, notBefore, notAfter);
+        (ClientCertificatePath, ClientKeyPath) = Issue(ca, "client", "CN=apiserver-etcd-client", server: false, notBefore, notAfter);
+    }
+
+    public string Folder { get; }
+
+    public string CaPath { get; }
+
+    public string OtherCaPath { get; }
+
+    public string ServerCertificatePath { get; }
+
+    public string ServerKeyPath { get; }
+
+    public string ClientCertificatePath { get; }
+
+    public string ClientKeyPath { get; }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Folder, true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static X509Certificate2 CreateCa(string subject, ECDsa key, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        return request.CreateSelfSigned(notBefore, notAfter);
+    }
+
+    private (string Certificate, string Key) Issue(X509Certificate2 ca, string name, string subject, bool server, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        var usages = new OidCollection { new Oid("1.3.6.1.5.5.7.3.2") };
+        if (server)
+        {
+            usages.Add(new Oid("1.3.6.1.5.5.7.3.1"));
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddIpAddress(IPAddress.Loopback);
+            names.AddDnsName("localhost");
+            request.CertificateExtensions.Add(names.Build());
+        }
+
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
+        using var certificate = request.Create(ca, notBefore, notAfter, RandomNumberGenerator.GetBytes(16));
+        return (WritePem($"{name}.crt", certificate.ExportCertificatePem()), WritePem($"{name}.key", key.ExportPkcs8PrivateKeyPem()));
+    }
+
+    private string WritePem(string name, string pem)
+    {
+        var path = Path.Combine(Folder, name);
+        File.WriteAllText(path, pem + "\n");
+        return path;
+    }
+}
+
+/// <summary>
+/// A real etcd (/usr/bin/etcd, Debian's etcd-server) on free loopback ports with a temporary data folder: TLS with
+/// client-certificate authentication on one port and plain HTTP on another, both serving the same data.
+/// </summary>
+public sealed class EtcdTestServer : IAsyncDisposable
+{
+    public const string EtcdPath = "/usr/bin/etcd";
+
+    private readonly Process process;
+    private readonly string dataFolder;
+    private readonly StringBuilder output = new();
+
+    private EtcdTestServer(Process process, string dataFolder, Uri tlsEndpoint, Uri plainEndpoint)
+    {
+        this.process = process;
+        this.dataFolder = dataFolder;
+        TlsEndpoint = tlsEndpoint;
+        PlainEndpoint = plainEndpoint;
+    }
+
+    public Uri TlsEndpoint { get; }
+
+    public Uri PlainEndpoint { get; }
+
+    public static async Task<EtcdTestServer> StartAsync(EtcdTestPki pki, string name)
+    {
+        if (!File.Exists(EtcdPath))
+        {
+            throw new InvalidOperationException($"{EtcdPath} is missing: the etcd tests need a real etcd. Install it with 'apt-get install etcd-server' (or run ./build.ps1 -Task Bootstrap as root).");
+        }
+
+        var root = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+        var data = Path.Combine(root, $"gu-etcd-{name}-{Guid.NewGuid():N}");
+        var (tlsPort, plainPort, peerPort) = (FreePort(), FreePort(), FreePort());
+        var tls = new Uri($"https://127.0.0.1:{tlsPort}");
+        var plain = new Uri($"http://127.0.0.1:{plainPort}");
+        var peer = $"http://127.0.0.1:{peerPort}";
+        var info = new ProcessStartInfo(EtcdPath)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            "--name", name, "--data-dir", data,
+            "--listen-client-urls", $"https://127.0.0.1:{tlsPort},http://127.0.0.1:{plainPort}", "--advertise-client-urls", $"https://127.0.0.1:{tlsPort}",
+            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", $"{name}={peer}",
+            "--cert-file", pki.ServerCertificatePath, "--key-file", pki.ServerKeyPath,
+            "--client-cert-auth", "--trusted-ca-file", pki.CaPath,
+            "--max-txn-ops", "10000", "--max-request-bytes", "33554432",
+            "--logger", "zap", "--log-level", "error",
+        })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("etcd did not start");
+        var server = new EtcdTestServer(process, data, tls, plain);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await server.WaitReadyAsync().ConfigureAwait(false);
+        return server;
+    }
+
+    /// <summary>Kills etcd at once (a crash, as far as clients can tell).</summary>
+    public void Kill()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(true);
+            process.WaitForExit(10000);
+        }
+    }
+
+    public async Task PutAsync(IEnumerable<(string Key, string Value)> pairs)
+    {
+        using var client = OpenPlain();
+        foreach (var chunk in pairs.Chunk(5000))
+        {
+            var txn = new TxnRequest();
+            foreach (var (key, value) in chunk)
+            {
+                txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value) } });
+            }
+
+            await client.Kv.TxnAsync(txn, client.Call(CancellationToken.None));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        process.Dispose();
+        await Task.Yield();
+        try
+        {
+            Directory.Delete(dataFolder, true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    internal EtcdClient OpenPlain() =>
+        EtcdClient.Open(PlainEndpoint, EtcdTlsMaterial.Load(new EtcdClientOptions("test", [PlainEndpoint])), TimeSpan.FromSeconds(10));
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            if (output.Length < 20000)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        using var client = OpenPlain();
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                process.WaitForExit();
+                throw new InvalidOperationException($"etcd exited with code {process.ExitCode}: {output}");
+            }
+
+            try
+            {
+                await client.Maintenance.StatusAsync(new StatusRequest(), client.Call(CancellationToken.None)).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+        }
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
