@@ -22,6 +22,9 @@
         'Invoke-GlobalImageSync'
         'Get-GlobalImageSync'
         'Wait-GlobalImageSync'
+        'Install-EtcdSync'
+        'Uninstall-EtcdSync'
+        'Restart-EtcdSync'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

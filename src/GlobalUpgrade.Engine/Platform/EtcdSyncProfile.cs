@@ -41,4 +41,41 @@ public sealed record EtcdSyncProfile
     public string BootstrapJob { get; init; } = "etcd-sync-bootstrap";
 
     public Version BootstrapJobSince { get; init; } = new(4, 3, 1);
+
+    /// <summary>[doc] Labels that identify a plugin's ModuleInfo (the platform renames the object; never find it by name).</summary>
+    public const string ModuleNameLabel = "cpaas.io/module-name";
+
+    public const string ClusterNameLabel = "cpaas.io/cluster-name";
+
+    public const string ModuleTypeLabel = "cpaas.io/module-type";
+
+    public const string ModuleTypePlugin = "plugin";
+
+    /// <summary>[doc] The cluster a DR pair's synchronizer plugin is installed for (cpaas.io/cluster-name).</summary>
+    public string PluginClusterName { get; init; } = "global";
+
+    /// <summary>[doc] Names the console shows for the synchronizer plugin (4.x, 3.18); a ModulePlugin matching one is the synchronizer.</summary>
+    public IReadOnlyList<string> PluginDisplayNames { get; init; } = ["Alauda Container Platform etcd Synchronizer", "etcd Synchronizer", "EtcdSync"];
+
+    /// <summary>[assumed] Install-form keys in ModuleInfo spec.config, tried in order against the keys the ModuleConfig declares
+    /// (case and punctuation ignored); the first one is used when the ModuleConfig declares none. -Config passes exact keys.</summary>
+    public IReadOnlyList<string> ActiveClusterVipKeys { get; init; } = ["activeClusterVip", "activeGlobalClusterVip", "activeVip"];
+
+    /// <summary>[assumed] See <see cref="ActiveClusterVipKeys"/>.</summary>
+    public IReadOnlyList<string> ActiveEtcdEndpointsKeys { get; init; } = ["activeEtcdEndpoints", "activeGlobalClusterEtcdEndpoints", "activeClusterEtcdEndpoints"];
+
+    /// <summary>[assumed] See <see cref="ActiveClusterVipKeys"/>.</summary>
+    public IReadOnlyList<string> StandbyEtcdEndpointsKeys { get; init; } = ["standbyEtcdEndpoints", "standbyClusterEtcdEndpoints", "standbyGlobalClusterEtcdEndpoints"];
+
+    /// <summary>[assumed] See <see cref="ActiveClusterVipKeys"/>.</summary>
+    public IReadOnlyList<string> ActiveClusterTokenSecretKeys { get; init; } = ["activeClusterTokenSecret", "activeGlobalClusterTokenSecret", "tokenSecret"];
+
+    /// <summary>[assumed] See <see cref="ActiveClusterVipKeys"/>.</summary>
+    public IReadOnlyList<string> DataCheckIntervalKeys { get; init; } = ["dataCheckInterval", "checkInterval"];
+
+    /// <summary>[doc] etcd's client port, forwarded from both VIPs to the control-plane nodes.</summary>
+    public int EtcdPort { get; init; } = 2379;
+
+    /// <summary>[assumed] How long an install, uninstall or restart may take before it is reported as stuck.</summary>
+    public TimeSpan DefaultTimeout { get; init; } = TimeSpan.FromMinutes(10);
 }

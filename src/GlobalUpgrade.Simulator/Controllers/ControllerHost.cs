@@ -16,7 +16,19 @@ internal sealed class ControllerHost(IReadOnlyDictionary<string, SimCluster> clu
             _ctx.Spawn(moduleInfos.RunAsync);
             _ctx.Spawn(new ClusterModuleController(cluster, _ctx).RunAsync);
             _ctx.Spawn(new ClusterVersionShadowController(cluster, _ctx).RunAsync);
+            if (active is not null && clusters["primary"].Scenario.EtcdSync.Variant is EtcdSyncVariants.Plugin318 or EtcdSyncVariants.Helm316)
+            {
+                ServeLegacyMonitor(cluster, active);
+            }
         }
+    }
+
+    // [assumed] Before 4.0 the synchronizer runs on the primary; its /check is read on the standby as for 4.x, so the
+    // DR consistency checks work the same for every version.
+    private static void ServeLegacyMonitor(SimCluster standby, Store.ObjectStore primary)
+    {
+        standby.Store.Upsert(Store.ResourceTypes.Services, EtcdSyncObjects.MonitorService());
+        standby.Services.Set(EtcdSyncNames.Namespace, EtcdSyncNames.MonitorService, (http, path) => MonitorBackend.HandleAsync(http, path, standby, primary));
     }
 
     public async Task StopAsync()

@@ -42,4 +42,19 @@ public static class EtcdSyncNames
         "cpaas-system", "cert-manager", "default", "global-credentials", "cpaas-system-global-credentials", "kube-ovn",
         "kube-public", "kube-system", "nsx-system", "cpaas-solution", "kube-node-lease", "kubevirt", "nativestor-system", "operators",
     };
+
+    /// <summary>
+    /// [assumed] The install form of the 4.x plugin as its ModuleConfig <c>spec.config</c> declares it (keys with defaults);
+    /// the UI labels are documented (Active Global Cluster VIP, ... ETCD Endpoints, Token Secret, Data Check Interval,
+    /// Print detail logs), the keys are not.
+    /// </summary>
+    public static System.Text.Json.Nodes.JsonObject InstallForm() => new()
+    {
+        ["activeClusterVip"] = "",
+        ["activeEtcdEndpoints"] = "",
+        ["standbyEtcdEndpoints"] = "",
+        ["activeClusterTokenSecret"] = ActiveClusterTokenSecret,
+        ["dataCheckInterval"] = 60,
+        ["printDetailLogs"] = false,
+    };
 }

@@ -150,6 +150,27 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
         }
 
         cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"starting etcd-sync {_version}"));
+        if (!instant && cluster.Scenario.EtcdSync.PodStuckReason is { Length: > 0 } stuck)
+        {
+            // A pod that never starts: it stays Pending, its container waiting with the scenario's reason.
+            await ctx.Delay(Durations.PodStartSeconds);
+            Store.Mutate(ResourceTypes.Pods, EtcdSyncNames.Namespace, name, p =>
+            {
+                p.Set("status.containerStatuses", new JsonArray(new JsonObject
+                {
+                    ["name"] = "etcd-sync",
+                    ["ready"] = false,
+                    ["restartCount"] = 0,
+                    ["started"] = false,
+                    ["image"] = p["spec"]?["containers"]?[0]?["image"]?.DeepClone(),
+                    ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = stuck, ["message"] = $"Back-off pulling image \"{p["spec"]?["containers"]?[0]?["image"]}\"" } },
+                }));
+                return p;
+            });
+            cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("E", $"container etcd-sync: {stuck}"));
+            return;
+        }
+
         if (!instant)
         {
             await ctx.Delay(Durations.PodStartSeconds);

@@ -35,7 +35,7 @@ public static class Plugins
             ["name"] = $"{moduleName}-{version}",
             ["labels"] = new JsonObject { [ModuleNameLabel] = moduleName, ["cpaas.io/module-version"] = version },
         },
-        ["spec"] = new JsonObject { ["name"] = moduleName, ["version"] = version, ["config"] = new JsonObject() },
+        ["spec"] = new JsonObject { ["name"] = moduleName, ["version"] = version, ["config"] = moduleName == EtcdSyncNames.ModuleName ? EtcdSyncNames.InstallForm() : new JsonObject() },
         ["status"] = new JsonObject { ["readyForDeploy"] = true },
     };
 

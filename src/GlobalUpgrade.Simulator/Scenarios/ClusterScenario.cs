@@ -110,6 +110,9 @@ public sealed class EtcdSyncScenario
 
     /// <summary>Etcd keys of primary objects the mirror does not copy until the leader pod has been deleted once.</summary>
     public List<string> MissedUntilLeaderRestart { get; set; } = [];
+
+    /// <summary>When set, new synchronizer pods never become Ready: they stay Pending with this waiting reason (e.g. ImagePullBackOff).</summary>
+    public string? PodStuckReason { get; set; }
 }
 
 public sealed class UpgradeScenario

@@ -1,0 +1,24 @@
+using GlobalUpgrade.Consistency;
+using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
+
+namespace GlobalUpgrade.EtcdSync;
+
+/// <summary>
+/// Safety rule 2: the synchronizer is not removed while the standby misses or has surplus keys, or a Machine is not
+/// Running — the DR consistency checks, every one of which must pass. An unchecked item counts as failed.
+/// </summary>
+public static class EtcdSyncGuard
+{
+    public static async Task<IReadOnlyList<CheckResult>> FailedChecksAsync(ClusterConnection primary, ClusterConnection standby, EtcdSyncProfile details, TimeSpan monitorTimeout, CancellationToken cancellationToken)
+    {
+        var request = new DrConsistencyRequest(primary, standby, ConsistencySource.Monitor, details, monitorTimeout, KeyspaceCheck: null);
+        var results = await DrConsistencyChecker.RunAsync(request, cancellationToken).ConfigureAwait(false);
+        return results.Count == 0
+            ? [new CheckResult { Check = "DrConsistency", Target = $"{primary.Name},{standby.Name}", Passed = false, Message = "No check ran." }]
+            : results.Where(r => !r.Passed).ToList();
+    }
+
+    public static string Describe(IReadOnlyList<CheckResult> failed) =>
+        string.Join(Environment.NewLine, failed.Select(f => $"  - {f.Check} on {f.Target}: {f.Message}"));
+}

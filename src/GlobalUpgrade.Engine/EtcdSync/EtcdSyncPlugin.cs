@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
+using GlobalUpgrade.Reporting;
+
+namespace GlobalUpgrade.EtcdSync;
+
+/// <summary>
+/// Finds the synchronizer's cluster-plugin objects: its module name (from the ModulePlugins, unless given), its
+/// ModuleInfo by labels (never by name: the platform renames it) and the ModuleConfig of a version.
+/// </summary>
+public static class EtcdSyncPlugin
+{
+    public static string ModuleInfoSelector(string moduleName, EtcdSyncProfile details) =>
+        $"{EtcdSyncProfile.ModuleNameLabel}={moduleName},{EtcdSyncProfile.ClusterNameLabel}={details.PluginClusterName},{EtcdSyncProfile.ModuleTypeLabel}={EtcdSyncProfile.ModuleTypePlugin}";
+
+    /// <summary>The plugin's cpaas.io/module-name: the one given, else the ModulePlugin that is the synchronizer, else the profile's [assumed] name.</summary>
+    public static async Task<string> ResolveModuleNameAsync(ClusterConnection cluster, PlatformProfile profile, string? given, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrWhiteSpace(given))
+        {
+            return given;
+        }
+
+        var details = profile.EtcdSyncDetails;
+        var plugins = await cluster.ListAsync(AcpResources.ModulePlugins, null, null, cancellationToken).ConfigureAwait(false);
+        var matches = plugins
+            .Select(p => (Name: ModuleNameOf(p), Texts: DisplayTexts(p)))
+            .Where(p => p.Name.Length > 0 && (p.Name == profile.EtcdSyncModuleName || details.PluginDisplayNames.Any(d => p.Texts.Any(t => string.Equals(t, d, StringComparison.OrdinalIgnoreCase)))))
+            .Select(p => p.Name)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (matches.Count == 1)
+        {
+            OperationLog.Current.Verbose($"[{cluster.Name}] the etcd synchronizer is the plugin '{matches[0]}' (ModulePlugin found by its name or display name)");
+            return matches[0];
+        }
+
+        if (matches.Count > 1)
+        {
+            if (profile.EtcdSyncModuleName is { } preferred && matches.Contains(preferred))
+            {
+                return preferred;
+            }
+
+            throw new GlobalUpgradeException(
+                ErrorIds.EtcdSyncAmbiguous,
+                FailureCategory.InvalidData,
+                $"Cluster '{cluster.Name}' has several ModulePlugins that look like the etcd synchronizer: {string.Join(", ", matches)}. Name the one to use with -ModuleName.",
+                cluster.Name);
+        }
+
+        var assumed = profile.EtcdSyncModuleName ?? details.ModuleName;
+        OperationLog.Current.Verbose($"[{cluster.Name}] no ModulePlugin names the etcd synchronizer; assuming module name '{assumed}' (override with -ModuleName)");
+        return assumed;
+    }
+
+    public static Task<IReadOnlyList<JsonObject>> FindModuleInfosAsync(ClusterConnection cluster, string moduleName, EtcdSyncProfile details, CancellationToken cancellationToken) =>
+        cluster.ListAsync(AcpResources.ModuleInfos, null, ModuleInfoSelector(moduleName, details), cancellationToken);
+
+    /// <summary>The ModuleConfig of <paramref name="version"/>, or of the latest version when none is given.</summary>
+    public static async Task<JsonObject> FindModuleConfigAsync(ClusterConnection cluster, string moduleName, string? version, CancellationToken cancellationToken)
+    {
+        var configs = (await cluster.ListAsync(AcpResources.ModuleConfigs, null, $"{EtcdSyncProfile.ModuleNameLabel}={moduleName}", cancellationToken).ConfigureAwait(false))
+            .Where(c => VersionOf(c) is not null)
+            .ToList();
+        if (configs.Count == 0)
+        {
+            throw new GlobalUpgradeException(
+                ErrorIds.EtcdSyncPluginNotFound,
+                FailureCategory.ObjectNotFound,
+                $"Cluster '{cluster.Name}' has no ModuleConfig of plugin '{moduleName}' (moduleconfigs.cluster.alauda.io labelled {EtcdSyncProfile.ModuleNameLabel}={moduleName}). Check the plugin is uploaded to the platform, or name the right plugin with -ModuleName.",
+                moduleName);
+        }
+
+        if (version is null)
+        {
+            return configs.OrderByDescending(c => PlatformVersion.TryParse(VersionOf(c), out var v) ? v : new PlatformVersion(0, 0, 0, "")).First();
+        }
+
+        return configs.FirstOrDefault(c => SameVersion(VersionOf(c), version))
+            ?? throw new GlobalUpgradeException(
+                ErrorIds.EtcdSyncVersionNotFound,
+                FailureCategory.ObjectNotFound,
+                $"Plugin '{moduleName}' on cluster '{cluster.Name}' has no version {version}. Available: {string.Join(", ", configs.Select(VersionOf))}.",
+                version);
+    }
+
+    public static string? VersionOf(JsonObject moduleConfig) => JsonPath.String(moduleConfig, "spec.version") ?? JsonPath.StringMap(moduleConfig, "metadata.labels").GetValueOrDefault("cpaas.io/module-version");
+
+    public static bool SameVersion(string? a, string? b) =>
+        a is not null && b is not null && string.Equals(a.TrimStart('v'), b.TrimStart('v'), StringComparison.OrdinalIgnoreCase);
+
+    private static string ModuleNameOf(JsonObject plugin) =>
+        JsonPath.StringMap(plugin, "metadata.labels").GetValueOrDefault(EtcdSyncProfile.ModuleNameLabel)
+        ?? JsonPath.String(plugin, "spec.name")
+        ?? JsonPath.Name(plugin);
+
+    private static IEnumerable<string> DisplayTexts(JsonObject plugin)
+    {
+        foreach (var path in new[] { "spec.name", "spec.displayName", "spec.description.en", "spec.description.zh", "metadata.name" })
+        {
+            if (JsonPath.String(plugin, path) is { Length: > 0 } text)
+            {
+                yield return text;
+            }
+        }
+
+        foreach (var (key, value) in JsonPath.StringMap(plugin, "metadata.annotations"))
+        {
+            if (key.Contains("display-name", StringComparison.OrdinalIgnoreCase) || key.Contains("displayName", StringComparison.OrdinalIgnoreCase))
+            {
+                yield return value;
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
+using GlobalUpgrade.Reporting;
+
+namespace GlobalUpgrade.EtcdSync;
+
+/// <summary>One time limit shared by the steps of an install, uninstall or restart.</summary>
+public sealed class WaitBudget(TimeSpan total)
+{
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+
+    public TimeSpan Total => total;
+
+    /// <summary>What is left (at least a second, so the step that runs out reports itself as the one that timed out).</summary>
+    public TimeSpan Remaining => total - clock.Elapsed is var left && left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
+}
+
+/// <summary>The event-driven waits of the synchronizer's life, built on <see cref="ResourceWatcher"/> and <see cref="PodLogFollower"/>.</summary>
+public static class EtcdSyncWaits
+{
+    public static Task ModuleInfosGoneAsync(ClusterConnection cluster, string selector, WaitBudget budget, CancellationToken cancellationToken) =>
+        ResourceWatcher.WaitAsync(cluster, KubeKind.Custom(AcpResources.ModuleInfos), new ListArgs(null, selector, null), new WaitCondition
+        {
+            Description = $"ModuleInfo {selector} to be gone",
+            IsDone = items => items.Count == 0,
+            DescribeState = items => string.Join("; ", items.Select(i => $"ModuleInfo {JsonPath.Name(i)}: {JsonPath.String(i, "status.phase") ?? "no phase"}{(JsonPath.String(i, "metadata.deletionTimestamp") is null ? "" : ", deleting")}, finalizers [{string.Join(", ", JsonPath.Node(i, "metadata.finalizers")?.AsArray().Select(f => f?.ToString()) ?? [])}]")),
+        }, budget.Remaining, cancellationToken);
+
+    public static Task PodsGoneAsync(ClusterConnection cluster, string ns, string labelSelector, WaitBudget budget, CancellationToken cancellationToken) =>
+        ResourceWatcher.WaitAsync(cluster, KubeKind.Pods, new ListArgs(ns, labelSelector, null), new WaitCondition
+        {
+            Description = $"pods {labelSelector} in {ns} to be gone",
+            IsDone = items => items.Count == 0,
+            DescribeState = DescribePods,
+        }, budget.Remaining, cancellationToken);
+
+    public static async Task<JsonObject> ModuleInfoRunningAsync(ClusterConnection cluster, string selector, string version, WaitBudget budget, CancellationToken cancellationToken)
+    {
+        var result = await ResourceWatcher.WaitAsync(cluster, KubeKind.Custom(AcpResources.ModuleInfos), new ListArgs(null, selector, null), new WaitCondition
+        {
+            Description = $"ModuleInfo {selector} to be Running at {version}",
+            IsDone = items => items.Any(i => IsRunningAt(i, version)),
+            DescribeState = items => items.Count == 0 ? "no ModuleInfo yet" : string.Join("; ", items.Select(i => $"ModuleInfo {JsonPath.Name(i)}: {JsonPath.String(i, "status.phase") ?? "no phase yet"} {JsonPath.String(i, "status.version")}")),
+        }, budget.Remaining, cancellationToken).ConfigureAwait(false);
+        return result.Objects.First(i => IsRunningAt(i, version));
+    }
+
+    public static bool IsRunningAt(JsonObject moduleInfo, string version) =>
+        JsonPath.String(moduleInfo, "status.phase") == "Running"
+        && JsonPath.String(moduleInfo, "metadata.deletionTimestamp") is null
+        && (JsonPath.String(moduleInfo, "status.version") is not { } v || EtcdSyncPlugin.SameVersion(v, version));
+
+    public static Task JobCompleteAsync(ClusterConnection cluster, string ns, string job, WaitBudget budget, CancellationToken cancellationToken) =>
+        ResourceWatcher.WaitAsync(cluster, KubeKind.Jobs, new ListArgs(ns, null, $"metadata.name={job}"), new WaitCondition
+        {
+            Description = $"job {ns}/{job} to complete",
+            IsDone = items => items.Any(j => HasCondition(j, "Complete") || JsonPath.Int64(j, "status.succeeded") >= 1),
+            FailsWith = items => items.FirstOrDefault(j => HasCondition(j, "Failed")) is { } failed
+                ? new GlobalUpgradeException(ErrorIds.BootstrapJobFailed, FailureCategory.InvalidOperation, $"Job {ns}/{job} on cluster '{cluster.Name}' failed: {ConditionMessage(failed, "Failed")}. Read its pod's log (kubectl logs -n {ns} job/{job}) before installing again.", job)
+                : null,
+            DescribeState = items => items.Count == 0 ? $"job {job} not created yet" : string.Join("; ", items.Select(j => $"job {JsonPath.Name(j)}: active {JsonPath.Int64(j, "status.active") ?? 0}, succeeded {JsonPath.Int64(j, "status.succeeded") ?? 0}, failed {JsonPath.Int64(j, "status.failed") ?? 0}")),
+        }, budget.Remaining, cancellationToken);
+
+    /// <summary>Waits until a pod of the selection is Running with every container ready; returns its name.</summary>
+    public static async Task<string> PodReadyAsync(ClusterConnection cluster, string ns, string labelSelector, string? podName, WaitBudget budget, CancellationToken cancellationToken)
+    {
+        var what = podName is null ? $"a pod {labelSelector} in {ns}" : $"pod {ns}/{podName}";
+        var result = await ResourceWatcher.WaitAsync(cluster, KubeKind.Pods, new ListArgs(ns, labelSelector, podName is null ? null : $"metadata.name={podName}"), new WaitCondition
+        {
+            Description = $"{what} to be Running and Ready",
+            IsDone = items => items.Any(IsReady),
+            DescribeState = DescribePods,
+        }, budget.Remaining, cancellationToken).ConfigureAwait(false);
+        return JsonPath.Name(result.Objects.First(IsReady));
+    }
+
+    /// <summary>Waits until the lease has a holder other than <paramref name="notHolder"/>; returns the holder.</summary>
+    public static async Task<string> LeaderAsync(ClusterConnection cluster, EtcdSyncProfile details, string? notHolder, WaitBudget budget, CancellationToken cancellationToken)
+    {
+        static string? Holder(IReadOnlyList<JsonObject> items) => items.Select(l => JsonPath.String(l, "spec.holderIdentity")).FirstOrDefault(h => !string.IsNullOrEmpty(h));
+        var result = await ResourceWatcher.WaitAsync(cluster, KubeKind.Leases, new ListArgs(details.Namespace, null, $"metadata.name={details.LeaderLease}"), new WaitCondition
+        {
+            Description = notHolder is null ? $"lease {details.Namespace}/{details.LeaderLease} to have a holder" : $"lease {details.Namespace}/{details.LeaderLease} to pass from {notHolder} to a new leader",
+            IsDone = items => Holder(items) is { } h && h != notHolder,
+            DescribeState = items => items.Count == 0 ? "no lease yet" : $"holder {Holder(items) ?? "(none)"}",
+        }, budget.Remaining, cancellationToken).ConfigureAwait(false);
+        return Holder(result.Objects)!;
+    }
+
+    /// <summary>
+    /// The documented "is it syncing" check, event-driven: a leader (lease holder other than <paramref name="previousLeader"/>)
+    /// whose pod is Ready and has logged "Start Sync update". Returns the leader and when it logged the line.
+    /// </summary>
+    public static async Task<(string Leader, DateTimeOffset? SyncStartedAt)> LeaderSyncingAsync(ClusterConnection cluster, EtcdSyncProfile details, string? previousLeader, WaitBudget budget, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var leader = await LeaderAsync(cluster, details, previousLeader, budget, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await PodReadyAsync(cluster, details.Namespace, details.PodLabelSelector, leader, budget, cancellationToken).ConfigureAwait(false);
+                var line = await PodLogFollower.WaitForLineAsync(cluster, details.Namespace, leader, details.SyncStartedLogLine, budget.Remaining, cancellationToken).ConfigureAwait(false);
+                return (leader, line.Time);
+            }
+            catch (GlobalUpgradeException ex) when (ex.ErrorId == ErrorIds.PodGone && attempt < 3)
+            {
+                // The leader went away under us (someone restarted it): follow its successor.
+                OperationLog.Current.Verbose($"[{cluster.Name}] leader {leader} went away; following its successor");
+                previousLeader = leader;
+            }
+        }
+    }
+
+    public static bool IsReady(JsonObject pod) =>
+        JsonPath.String(pod, "status.phase") == "Running"
+        && JsonPath.String(pod, "metadata.deletionTimestamp") is null
+        && JsonPath.Objects(pod, "status.containerStatuses").ToList() is { Count: > 0 } containers
+        && containers.All(c => JsonPath.Bool(c, "ready") == true);
+
+    /// <summary>"pod x: Pending, 0/1 ready, etcd-sync waiting: ImagePullBackOff (message)" for each pod.</summary>
+    public static string DescribePods(IReadOnlyList<JsonObject> pods) =>
+        pods.Count == 0 ? "no pod" : string.Join("; ", pods.Select(DescribePod));
+
+    public static string DescribePod(JsonObject pod)
+    {
+        var containers = JsonPath.Objects(pod, "status.containerStatuses").ToList();
+        var ready = containers.Count(c => JsonPath.Bool(c, "ready") == true);
+        var waiting = containers
+            .Select(c => (Name: JsonPath.String(c, "name"), Reason: JsonPath.String(c, "state.waiting.reason"), Message: JsonPath.String(c, "state.waiting.message")))
+            .Where(c => c.Reason is not null)
+            .Select(c => $", {c.Name} waiting: {c.Reason}{(c.Message is null ? "" : $" ({c.Message})")}");
+        var deleting = JsonPath.String(pod, "metadata.deletionTimestamp") is null ? "" : ", terminating";
+        return $"pod {JsonPath.Name(pod)}: {JsonPath.String(pod, "status.phase") ?? "no phase"}, {ready}/{Math.Max(containers.Count, 1)} ready{string.Concat(waiting)}{deleting}";
+    }
+
+    private static bool HasCondition(JsonObject obj, string type) =>
+        JsonPath.Objects(obj, "status.conditions").Any(c => JsonPath.String(c, "type") == type && JsonPath.String(c, "status") == "True");
+
+    private static string ConditionMessage(JsonObject obj, string type) =>
+        JsonPath.Objects(obj, "status.conditions").Where(c => JsonPath.String(c, "type") == type).Select(c => $"{JsonPath.String(c, "reason")}: {JsonPath.String(c, "message")}").FirstOrDefault() ?? type;
+}

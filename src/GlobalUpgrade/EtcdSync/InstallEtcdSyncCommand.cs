@@ -1,0 +1,114 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Commands.Infrastructure;
+using GlobalUpgrade.EtcdSync;
+using GlobalUpgrade.Platform;
+
+namespace GlobalUpgrade.Commands.EtcdSync;
+
+/// <summary>
+/// Installs the 4.x etcd synchronizer plugin on the standby as the DR docs describe and waits until its leader syncs;
+/// returns the installation. A re-run that finds everything as asked changes nothing and says so.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Install, "EtcdSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(EtcdSyncInstallation))]
+public sealed class InstallEtcdSyncCommand : GlobalUpgradeCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string ActiveClusterVip { get; set; } = "";
+
+    [Parameter]
+    public Uri[]? ActiveEtcdEndpoint { get; set; }
+
+    [Parameter]
+    public Uri[]? StandbyEtcdEndpoint { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string ActiveClusterTokenSecret { get; set; } = EtcdSyncProfile.Default.ActiveClusterTokenSecret;
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? DataCheckInterval { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Version { get; set; }
+
+    [Parameter]
+    public Hashtable? Config { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ModuleName { get; set; }
+
+    /// <summary>The standby (default: the connected cluster with role Standby).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ConnectedClusterCompleter))]
+    [ClusterNameTransformation]
+    public string? Cluster { get; set; }
+
+    /// <summary>The primary whose token the standby's synchronizer uses (default: the connected cluster with role Primary).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ConnectedClusterCompleter))]
+    [ClusterNameTransformation]
+    public string? Primary { get; set; }
+
+    [Parameter]
+    public SwitchParameter SkipEndpointCheck { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSec { get; set; } = (int)EtcdSyncProfile.Default.DefaultTimeout.TotalSeconds;
+
+    protected override void ProcessRecord()
+    {
+        var details = EtcdSyncProfile.Default with { ActiveClusterTokenSecret = ActiveClusterTokenSecret };
+        var (primary, standby) = Require(() => (
+            Primary is null ? Connections.ByRole(ClusterRole.Primary) : Connections.Get(Primary),
+            Cluster is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Cluster)));
+        var profile = Require(() => PlatformProfile.For(PlatformVersion.Parse(standby.Info.PlatformVersion)) with { EtcdSyncDetails = details });
+        var request = new EtcdSyncInstallRequest
+        {
+            Primary = primary,
+            Standby = standby,
+            Profile = profile,
+            ActiveClusterVip = ActiveClusterVip,
+            ActiveEtcdEndpoints = ActiveEtcdEndpoint,
+            StandbyEtcdEndpoints = StandbyEtcdEndpoint,
+            DataCheckInterval = DataCheckInterval,
+            Version = Version,
+            ModuleName = ModuleName,
+            Config = Config?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => ToJson(e.Value), StringComparer.Ordinal),
+            SkipEndpointCheck = SkipEndpointCheck,
+        };
+        var plan = Run(ct => EtcdSyncInstaller.PlanAsync(request, ct));
+        if (!plan.HasChanges)
+        {
+            WriteWarning($"The etcd synchronizer plugin {plan.ModuleName} {plan.Version} is already installed on '{standby.Name}' as asked, and its token secret is current: nothing changed.");
+        }
+        else if (!ShouldProcess($"plugin {plan.ModuleName} {plan.Version} on '{standby.Name}'", plan.Describe()))
+        {
+            return;
+        }
+
+        WriteObject(Run(ct => EtcdSyncInstaller.ExecuteAsync(plan, TimeSpan.FromSeconds(TimeoutSec), ct)));
+    }
+
+    /// <summary>-Config values as JSON: numbers, booleans and strings as they are, lists as arrays, hashtables as objects.</summary>
+    private static JsonNode? ToJson(object? value) => (value is PSObject ps ? ps.BaseObject : value) switch
+    {
+        null => null,
+        string s => JsonValue.Create(s),
+        bool b => JsonValue.Create(b),
+        int i => JsonValue.Create(i),
+        long l => JsonValue.Create(l),
+        double d => JsonValue.Create(d),
+        decimal m => JsonValue.Create(m),
+        IDictionary map => new JsonObject(map.Cast<DictionaryEntry>().Select(e => KeyValuePair.Create(e.Key.ToString()!, ToJson(e.Value)))),
+        IEnumerable list => new JsonArray(list.Cast<object?>().Select(ToJson).ToArray()),
+        var other => JsonValue.Create(other.ToString()),
+    };
+}
