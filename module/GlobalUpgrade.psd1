@@ -22,6 +22,10 @@
         'Invoke-GlobalImageSync'
         'Get-GlobalImageSync'
         'Wait-GlobalImageSync'
+        'Start-GlobalUpgrade'
+        'Wait-GlobalUpgrade'
+        'Get-GlobalUpgradeStatus'
+        'Get-GlobalUpgradePlan'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
