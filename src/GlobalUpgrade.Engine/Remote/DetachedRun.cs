@@ -88,13 +88,15 @@ public static partial class DetachedRun
         }
 
         var dir = Folder(root, id);
+        var bytes = Encoding.UTF8.GetBytes(input.ToString());
         var script = $$"""
             set -eu
             dir={{RemoteHost.Quote(dir)}}
             umask 077
             mkdir -p -- "$dir"
             if [ -e "$dir/cmd" ]; then echo "run folder $dir is already in use" >&2; exit 17; fi
-            cat > "$dir/secrets"
+            # Exactly the bytes sent (a count, never the content): no reliance on the channel's EOF.
+            if [ {{bytes.Length.ToString(CultureInfo.InvariantCulture)}} -gt 0 ]; then head -c {{bytes.Length.ToString(CultureInfo.InvariantCulture)}} > "$dir/secrets"; fi
             printf '%s\n' {{RemoteHost.Quote(command)}} > "$dir/cmd"
             printf '%s' {{RemoteHost.Quote(workingDirectory)}} > "$dir/cwd"
             printf '%s\n' {{RemoteHost.Quote(Wrapper)}} > "$dir/run"
@@ -106,7 +108,6 @@ public static partial class DetachedRun
               sleep 0.025
             done
             """;
-        var bytes = Encoding.UTF8.GetBytes(input.ToString());
         try
         {
             await host.RunCheckedAsync(script, $"start run {id} in {dir}", cancellationToken, bytes).ConfigureAwait(false);
