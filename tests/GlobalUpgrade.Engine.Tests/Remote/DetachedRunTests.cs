@@ -48,7 +48,9 @@ public sealed class DetachedRunTests(SshdFixture sshd)
         var id = DetachedRun.NewId();
         using (var starter = await RemoteHost.OpenAsync(sshd.Target(), CancellationToken.None))
         {
-            await DetachedRun.StartAsync(starter, root, id, "/tmp", "for i in $(seq 1 30); do echo \"[$i/30] line $i\"; sleep 0.05; done",
+            // Ten lines, then it waits for the test's go-ahead (so the run is surely still going when the session dies).
+            await DetachedRun.StartAsync(starter, root, id, "/tmp",
+                $"for i in $(seq 1 30); do echo \"[$i/30] line $i\"; [ $i -eq 10 ] && while [ ! -f {RemoteHost.Quote(Path.Combine(root, "go"))} ]; do sleep 0.05; done; done; true",
                 new Dictionary<string, string>(), CancellationToken.None);
         }
 
@@ -74,6 +76,7 @@ public sealed class DetachedRunTests(SshdFixture sshd)
         {
             using var host = await RemoteHost.OpenAsync(sshd.Target(), CancellationToken.None);
             Assert.Equal(DetachedState.Running, (await DetachedRun.GetStatusAsync(host, root, id, CancellationToken.None)).State);
+            File.WriteAllText(Path.Combine(root, "go"), "");
             await DetachedRun.FollowAsync(host, root, id, offset, sink, CancellationToken.None);
             Assert.Equal(new DetachedStatus(DetachedState.Exited, 0, offset + sink.Received), await DetachedRun.GetStatusAsync(host, root, id, CancellationToken.None));
         }
@@ -90,10 +93,12 @@ public sealed class DetachedRunTests(SshdFixture sshd)
         var root = TestPaths.NewTempFolder();
         var id = DetachedRun.NewId();
         using var host = await RemoteHost.OpenAsync(RemoteTarget.Local, CancellationToken.None);
-        await DetachedRun.StartAsync(host, root, id, "/tmp", "sleep 0.5; echo done", new Dictionary<string, string>(), CancellationToken.None);
+        var go = Path.Combine(root, "go");
+        await DetachedRun.StartAsync(host, root, id, "/tmp", $"while [ ! -f {RemoteHost.Quote(go)} ]; do sleep 0.05; done; echo done", new Dictionary<string, string>(), CancellationToken.None);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DetachedRun.FollowAsync(host, root, id, 0, Stream.Null, cts.Token));
         Assert.Equal(DetachedState.Running, (await DetachedRun.GetStatusAsync(host, root, id, CancellationToken.None)).State);
+        File.WriteAllText(go, "");
         using var sink = new LogSink(null);
         await DetachedRun.FollowAsync(host, root, id, 0, sink, CancellationToken.None);
         Assert.Equal(["done"], sink.LastLines(5));
