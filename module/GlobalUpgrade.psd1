@@ -25,6 +25,10 @@
         'Install-EtcdSync'
         'Uninstall-EtcdSync'
         'Restart-EtcdSync'
+        'Start-GlobalUpgrade'
+        'Wait-GlobalUpgrade'
+        'Get-GlobalUpgradeStatus'
+        'Get-GlobalUpgradePlan'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

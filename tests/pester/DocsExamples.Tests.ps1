@@ -15,8 +15,25 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'EtcdTestServer.psm1') -Force
     $script:sim = Start-TestSimulator -Scenario 'healthy' -Dr
     $env:KUBECONFIG = $sim.Kubeconfig
+
+    # Two real etcd servers for the etcd pages (plain http on loopback; the pages show the TLS options).
+    $script:pki = New-EtcdTestPki
+    $script:etcdPrimary = Start-EtcdTestServer -Name primary -Pki $pki
+    $script:etcdStandby = Start-EtcdTestServer -Name standby -Pki $pki
+    Set-EtcdTestKey -Endpoint $etcdPrimary.PlainEndpoint -Keys '/registry/configmaps/app1/a', '/registry/configmaps/app1/b'
+    Set-EtcdTestKey -Endpoint $etcdStandby.PlainEndpoint -Keys '/registry/configmaps/app1/a'
+    $env:GU_PRIMARY_ETCD = $etcdPrimary.PlainEndpoint
+    $env:GU_STANDBY_ETCD = $etcdStandby.PlainEndpoint
+
+    # The stand-in upgrade package, quick, for the image sync and upgrade pages; run records go to the test drive.
+    $env:GU_PACKAGE = Join-Path $TestDrive 'package'
+    Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $env:GU_PACKAGE -Recurse
+    Set-Content (Join-Path $env:GU_PACKAGE 'fake.conf') "GU_FAKE_DURATION_MS=300`nGU_FAKE_IMAGES=5"
+    $script:stateHome = $env:GLOBALUPGRADE_STATE_HOME
+    $env:GLOBALUPGRADE_STATE_HOME = Join-Path $TestDrive 'state'
 
     # What an operator on a node reads with curl: a monitor answering /check, here on loopback.
     $script:monitor = [Net.HttpListener]::new()
@@ -42,7 +59,9 @@ AfterAll {
     $monitor.Stop()
     $monitorLoop.Dispose()
     Stop-TestSimulator $script:sim
-    Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI -ErrorAction Ignore
+    $etcdPrimary, $etcdStandby | Where-Object { $_ } | Stop-EtcdTestServer
+    Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI, Env:GU_PRIMARY_ETCD, Env:GU_STANDBY_ETCD, Env:GU_PACKAGE -ErrorAction Ignore
+    $env:GLOBALUPGRADE_STATE_HOME = $stateHome
 }
 
 Describe 'Docs examples run' -Tag CI {
@@ -57,6 +76,11 @@ Describe 'Docs examples run' -Tag CI {
         if (-not $pageSessions.ContainsKey($Page)) {
             $pageSessions[$Page] = [runspacefactory]::CreateRunspace()
             $pageSessions[$Page].Open()
+            # Examples may ask for a login with Get-Credential; answer as a user would, without a prompt.
+            $answer = [powershell]::Create()
+            $answer.Runspace = $pageSessions[$Page]
+            $null = $answer.AddScript('function Get-Credential { param([string] $Message, [string] $UserName = "docs-user") [pscredential]::new($UserName, (ConvertTo-SecureString "docs-password-0" -AsPlainText -Force)) }').Invoke()
+            $answer.Dispose()
         }
         $ps = [powershell]::Create()
         $ps.Runspace = $pageSessions[$Page]

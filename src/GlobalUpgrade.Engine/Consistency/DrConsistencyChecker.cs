@@ -1,4 +1,5 @@
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Etcd;
 using GlobalUpgrade.EtcdSync;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
@@ -13,7 +14,7 @@ public sealed record DrConsistencyRequest(
     ConsistencySource Source,
     EtcdSyncProfile Profile,
     TimeSpan MonitorTimeout,
-    Func<CancellationToken, Task<CheckResult>>? KeyspaceCheck);
+    EtcdKeyspaceRequest? Keyspace);
 
 /// <summary>
 /// The gate of the DR procedure. Every check either ran to completion and says what it found, or failed with
@@ -31,11 +32,11 @@ public static class DrConsistencyChecker
 
         if (request.Source is ConsistencySource.Etcd or ConsistencySource.Both)
         {
-            var keyspace = request.KeyspaceCheck ?? throw new GlobalUpgradeException(
+            var keyspace = request.Keyspace ?? throw new GlobalUpgradeException(
                 ErrorIds.EtcdEndpointsRequired,
                 FailureCategory.InvalidArgument,
                 "-Source Etcd and -Source Both compare the two etcd keyspaces directly: give -PrimaryEtcdEndpoint and -StandbyEtcdEndpoint (and the TLS files of each side).");
-            checks.Add((CheckNames.StandbyKeyspaceMatches, request.Standby.Name, keyspace));
+            checks.Add((CheckNames.StandbyKeyspaceMatches, request.Standby.Name, async ct => FromKeyspaceDiff(request.Standby.Name, await EtcdKeyspaceComparer.CompareAsync(keyspace, ct).ConfigureAwait(false))));
         }
 
         foreach (var cluster in new[] { request.Primary, request.Standby })
@@ -70,6 +71,23 @@ public static class DrConsistencyChecker
             : $"The standby {status.Cluster} is not in sync: {status.MissedCount} missed keys (e.g. {string.Join(", ", status.MissedKeys.Take(3))}) and {status.SurplusCount} surplus keys (e.g. {string.Join(", ", status.SurplusKeys.Take(3))}). Missed keys are often cured by Restart-EtcdSync; surplus keys need an operator's review — never delete them blindly.",
         Detail = new Dictionary<string, object?> { ["MissedKeys"] = status.MissedKeys, ["SurplusKeys"] = status.SurplusKeys, ["Source"] = status.Source },
     };
+
+    public static CheckResult FromKeyspaceDiff(string standby, EtcdKeyspaceDiff diff)
+    {
+        var same = diff.MissedCount == 0 && diff.SurplusCount == 0 && diff.ChangedCount == 0;
+        return new CheckResult
+        {
+            Check = CheckNames.StandbyKeyspaceMatches,
+            Target = standby,
+            Passed = same,
+            Expected = $"the standby's keys equal the primary's {diff.PrimaryCount} (after {diff.ExcludedCount} excluded)",
+            Actual = $"{diff.MissedCount} missed, {diff.SurplusCount} surplus{(diff.ValuesCompared ? $", {diff.ChangedCount} changed" : "")}",
+            Message = same
+                ? $"The etcd keyspaces match: {diff.PrimaryCount} keys on {diff.PrimaryEndpoint} (revision {diff.PrimaryRevision}) and {diff.StandbyCount} on {diff.StandbyEndpoint} (revision {diff.StandbyRevision})."
+                : $"The standby's etcd differs from the primary's: {diff.MissedCount} keys missed (e.g. {string.Join(", ", diff.MissedKeys.Take(3))}), {diff.SurplusCount} surplus (e.g. {string.Join(", ", diff.SurplusKeys.Take(3))}){(diff.ValuesCompared ? $", {diff.ChangedCount} with other values" : "")}. Nothing is deleted: review surplus keys with the operations team.",
+            Detail = new Dictionary<string, object?> { ["MissedKeys"] = diff.MissedKeys, ["SurplusKeys"] = diff.SurplusKeys, ["ChangedKeys"] = diff.ChangedKeys },
+        };
+    }
 
     private static async Task<CheckResult> VersionsMatchAsync(ClusterConnection primary, ClusterConnection standby, CancellationToken cancellationToken)
     {

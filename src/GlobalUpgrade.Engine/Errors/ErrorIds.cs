@@ -85,4 +85,19 @@ public static class ErrorIds
     public const string EtcdEndpointUnreachable = nameof(EtcdEndpointUnreachable);
     public const string ActiveClusterTokenMissing = nameof(ActiveClusterTokenMissing);
     public const string BootstrapJobFailed = nameof(BootstrapJobFailed);
+
+    // Start-GlobalUpgrade, Wait-GlobalUpgrade, Get-GlobalUpgradePlan
+    public const string UnsupportedUpgradePath = nameof(UnsupportedUpgradePath);
+    public const string ImageSyncNotDone = nameof(ImageSyncNotDone);
+    public const string UpgradeNotTriggered = nameof(UpgradeNotTriggered);
+    public const string TargetVersionUnknown = nameof(TargetVersionUnknown);
+    public const string UpgradeTriggerFailed = nameof(UpgradeTriggerFailed);
+    public const string UpgradeTriggerLost = nameof(UpgradeTriggerLost);
+    public const string ComponentUpgradeFailed = nameof(ComponentUpgradeFailed);
+    public const string ComponentUpgradeStalled = nameof(ComponentUpgradeStalled);
+    public const string ComponentObjectNotFound = nameof(ComponentObjectNotFound);
+    public const string UpgradeTimeout = nameof(UpgradeTimeout);
+    public const string UpgradeRunNotFound = nameof(UpgradeRunNotFound);
+    public const string InvalidProfileOverride = nameof(InvalidProfileOverride);
+    public const string InvalidEstimate = nameof(InvalidEstimate);
 }

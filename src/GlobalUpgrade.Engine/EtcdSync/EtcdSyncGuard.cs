@@ -12,7 +12,7 @@ public static class EtcdSyncGuard
 {
     public static async Task<IReadOnlyList<CheckResult>> FailedChecksAsync(ClusterConnection primary, ClusterConnection standby, EtcdSyncProfile details, TimeSpan monitorTimeout, CancellationToken cancellationToken)
     {
-        var request = new DrConsistencyRequest(primary, standby, ConsistencySource.Monitor, details, monitorTimeout, KeyspaceCheck: null);
+        var request = new DrConsistencyRequest(primary, standby, ConsistencySource.Monitor, details, monitorTimeout, Keyspace: null);
         var results = await DrConsistencyChecker.RunAsync(request, cancellationToken).ConfigureAwait(false);
         return results.Count == 0
             ? [new CheckResult { Check = "DrConsistency", Target = $"{primary.Name},{standby.Name}", Passed = false, Message = "No check ran." }]

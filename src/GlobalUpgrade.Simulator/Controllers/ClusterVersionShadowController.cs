@@ -39,7 +39,9 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
 
             _handledGeneration[Key(obj)] = generation;
             var target = obj.Str("spec.desiredUpdate.version");
-            if (!string.IsNullOrEmpty(target) && target != Platform.Version(cluster.Store))
+            // Upgrades unless the operator already runs the target: ProductBase may move before (a 4.3 upgrade.sh
+            // --skip-sync-image does in the stand-in package), so what the operator last worked towards counts too.
+            if (!string.IsNullOrEmpty(target) && (target != Platform.Version(cluster.Store) || obj.Str("status.desired.version") != target))
             {
                 var (ns, name) = (obj.Namespace(), obj.Name());
                 ctx.Spawn(() => UpgradeAsync(ns, name, target, generation));

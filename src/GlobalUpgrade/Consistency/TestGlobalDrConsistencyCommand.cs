@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Consistency;
+using GlobalUpgrade.Etcd;
 using GlobalUpgrade.EtcdSync;
 using GlobalUpgrade.Platform;
 
@@ -39,12 +40,37 @@ public sealed class TestGlobalDrConsistencyCommand : GlobalUpgradeCmdlet
     [ValidateNotNullOrEmpty]
     public string? MonitorPort { get; set; }
 
+    /// <summary>The primary's etcd members (https://ip:2379), for -Source Etcd or Both.</summary>
+    [Parameter]
+    public Uri[]? PrimaryEtcdEndpoint { get; set; }
+
+    [Parameter]
+    public Uri[]? StandbyEtcdEndpoint { get; set; }
+
+    [Parameter]
+    public string? PrimaryEtcdCertificatePath { get; set; }
+
+    [Parameter]
+    public string? PrimaryEtcdKeyPath { get; set; }
+
+    [Parameter]
+    public string? PrimaryEtcdCaPath { get; set; }
+
+    [Parameter]
+    public string? StandbyEtcdCertificatePath { get; set; }
+
+    [Parameter]
+    public string? StandbyEtcdKeyPath { get; set; }
+
+    [Parameter]
+    public string? StandbyEtcdCaPath { get; set; }
+
     protected override void ProcessRecord()
     {
         var (primary, standby) = Require(() => (
             Primary is null ? Connections.ByRole(ClusterRole.Primary) : Connections.Get(Primary),
             Standby is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Standby)));
-        var request = new DrConsistencyRequest(primary, standby, Source, EtcdSyncProfile.Default with { MonitorPort = MonitorPort }, TimeSpan.FromSeconds(TimeoutSec), KeyspaceCheck: null);
+        var request = new DrConsistencyRequest(primary, standby, Source, EtcdSyncProfile.Default with { MonitorPort = MonitorPort }, TimeSpan.FromSeconds(TimeoutSec), KeyspaceRequest());
         var results = Run(ct => DrConsistencyChecker.RunAsync(request, ct));
         if (Quiet)
         {
@@ -53,5 +79,21 @@ public sealed class TestGlobalDrConsistencyCommand : GlobalUpgradeCmdlet
         }
 
         WriteObject(results, enumerateCollection: true);
+    }
+
+    private EtcdKeyspaceRequest? KeyspaceRequest()
+    {
+        if (PrimaryEtcdEndpoint is not { Length: > 0 } || StandbyEtcdEndpoint is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        string? Resolve(string? path) => path is null ? null : GetUnresolvedProviderPathFromPSPath(path);
+        var timeout = TimeSpan.FromSeconds(TimeoutSec);
+        return new EtcdKeyspaceRequest(
+            new EtcdClientOptions("primary", PrimaryEtcdEndpoint, Resolve(PrimaryEtcdCertificatePath), Resolve(PrimaryEtcdKeyPath), Resolve(PrimaryEtcdCaPath), Timeout: timeout),
+            new EtcdClientOptions("standby", StandbyEtcdEndpoint, Resolve(StandbyEtcdCertificatePath), Resolve(StandbyEtcdKeyPath), Resolve(StandbyEtcdCaPath), Timeout: timeout),
+            EtcdKeyspaceRequest.DefaultPrefix,
+            EtcdExclusions.DefaultRules);
     }
 }

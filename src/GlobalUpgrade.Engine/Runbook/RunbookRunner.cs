@@ -1,0 +1,98 @@
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Reporting;
+
+namespace GlobalUpgrade.Runbook;
+
+/// <summary>
+/// Runs a runbook's steps in order against its journal: steps already Succeeded or Skipped are not run again, the
+/// journal is written before and after every step, and a failed step stops the run with its own message.
+/// The cmdlet calls <see cref="RunGroupAsync"/> one group at a time, so confirmations and output happen on the
+/// pipeline thread between groups.
+/// </summary>
+public sealed class RunbookRunner(RunbookJournal journal, IReadOnlyList<StepDefinition> steps)
+{
+    public IReadOnlyList<StepDefinition> Steps => steps;
+
+    /// <summary>The groups in order, each with its steps.</summary>
+    public IReadOnlyList<IReadOnlyList<StepDefinition>> Groups =>
+        steps.GroupBy(s => s.Group).Select(g => (IReadOnlyList<StepDefinition>)g.ToList()).ToList();
+
+    public bool IsDone(StepDefinition step) => journal.Step(step.Name, step.Cluster).State is StepState.Succeeded or StepState.Skipped;
+
+    /// <summary>Runs the steps of one group (concurrently) and returns their records; throws when one failed.</summary>
+    public async Task<IReadOnlyList<RunbookStep>> RunGroupAsync(IReadOnlyList<StepDefinition> group, CancellationToken cancellationToken)
+    {
+        var pending = group.Where(s => !IsDone(s)).ToList();
+        var outcomes = await Task.WhenAll(pending.Select(s => RunStepAsync(s, cancellationToken))).ConfigureAwait(false);
+        var failed = outcomes.FirstOrDefault(o => o.State == StepState.Failed);
+        if (failed is not null)
+        {
+            throw new RunbookStepFailedException(failed, outcomes);
+        }
+
+        return outcomes;
+    }
+
+    public RunbookStep Record(StepDefinition step) => ToRecord(journal.Step(step.Name, step.Cluster));
+
+    private async Task<RunbookStep> RunStepAsync(StepDefinition definition, CancellationToken cancellationToken)
+    {
+        var entry = journal.Step(definition.Name, definition.Cluster);
+        var resumed = entry.State is StepState.Running or StepState.Failed;
+        journal.Update(_ =>
+        {
+            entry.State = StepState.Running;
+            entry.StartedAt ??= DateTimeOffset.Now;
+            entry.FinishedAt = null;
+            entry.Attempts++;
+            entry.Message = resumed ? "resumed" : "running";
+        });
+        OperationLog.Current.Verbose($"Step {definition.Name} [{definition.Cluster}] {(resumed ? "resumes" : "starts")}.");
+        StepOutcome outcome;
+        try
+        {
+            outcome = await definition.Run(new StepContext(journal, entry, resumed), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C: the step stays Running in the journal; -Resume picks it up.
+            throw;
+        }
+        catch (GlobalUpgradeException ex)
+        {
+            outcome = new StepOutcome(StepState.Failed, $"{ex.Message} [{ex.ErrorId}]");
+        }
+        catch (Exception ex)
+        {
+            outcome = new StepOutcome(StepState.Failed, $"{ex.Message} [{ErrorIds.UnexpectedError}]");
+        }
+
+        journal.Update(_ =>
+        {
+            entry.State = outcome.State;
+            entry.FinishedAt = DateTimeOffset.Now;
+            entry.Message = outcome.Message;
+        });
+        return ToRecord(entry);
+    }
+
+    private static RunbookStep ToRecord(JournalStep entry) => new()
+    {
+        Name = entry.Name,
+        Cluster = entry.Cluster,
+        State = entry.State,
+        StartedAt = entry.StartedAt,
+        FinishedAt = entry.FinishedAt,
+        Message = entry.Message,
+        Detail = entry.Outputs.Properties().ToDictionary(p => p.Name, p => (object?)p.Value.ToString(Newtonsoft.Json.Formatting.None)),
+    };
+}
+
+/// <summary>A step failed: the run stops here; the records of the group say what happened.</summary>
+public sealed class RunbookStepFailedException(RunbookStep failed, IReadOnlyList<RunbookStep> group)
+    : Exception($"Step {failed.Name} [{failed.Cluster}] failed: {failed.Message}")
+{
+    public RunbookStep Failed { get; } = failed;
+
+    public IReadOnlyList<RunbookStep> Group { get; } = group;
+}

@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
+
+namespace GlobalUpgrade.Upgrade;
+
+/// <summary>The functional components as one object shows them: what is asked for, what runs, and whether it is settled or failed.</summary>
+public sealed record ComponentState
+{
+    public required ComponentUpgradeKind Kind { get; init; }
+
+    public required string ObjectName { get; init; }
+
+    public bool Exists { get; init; }
+
+    /// <summary>The version the object asks for (ClusterModule spec.version, CVSH spec.desiredUpdate.version).</summary>
+    public string? Desired { get; init; }
+
+    /// <summary>The version that runs (ClusterModule status.base.version; CVSH the newest Completed history entry).</summary>
+    public string? Current { get; init; }
+
+    /// <summary>The version the platform works towards (CVSH status.desired.version); null for a ClusterModule.</summary>
+    public string? Working { get; init; }
+
+    public string State { get; init; } = "";
+
+    /// <summary>Completed and Healthy (ClusterModule), Ready and not Reconciling (CVSH).</summary>
+    public bool Settled { get; init; }
+
+    /// <summary>DeployFailed/UpgradeFailed (ClusterModule) or Stalled=True (CVSH).</summary>
+    public bool Failed { get; init; }
+
+    /// <summary>True when the status describes the current spec (observedGeneration ≥ generation, or no observedGeneration published).</summary>
+    public bool Observed { get; init; } = true;
+
+    public string? Reason { get; init; }
+
+    public bool AsksFor(string version) => Versions.Same(Desired, version);
+
+    public bool IsAt(string version) => Settled && Versions.Same(Current, version) && Observed && (Working is null || Versions.Same(Working, version));
+
+    public bool HasFailedFor(string version) => Failed && Observed && Versions.Same(Working ?? Desired, version);
+
+    public static ComponentState Read(JsonObject? obj, ComponentUpgradeProfile profile) =>
+        profile.Kind == ComponentUpgradeKind.ClusterModule ? FromClusterModule(obj, profile) : FromClusterVersionShadow(obj, profile);
+
+    public static ComponentState FromClusterModule(JsonObject? obj, ComponentUpgradeProfile profile)
+    {
+        var name = profile.ComponentObject;
+        if (obj is null)
+        {
+            return new ComponentState { Kind = ComponentUpgradeKind.ClusterModule, ObjectName = name, State = "NotFound" };
+        }
+
+        var deploy = JsonPath.String(obj, "status.base.deployStatus");
+        var running = JsonPath.String(obj, "status.base.runningStatus");
+        var failed = deploy is "DeployFailed" or "UpgradeFailed";
+        return new ComponentState
+        {
+            Kind = ComponentUpgradeKind.ClusterModule,
+            ObjectName = name,
+            Exists = true,
+            Desired = JsonPath.String(obj, profile.ClusterModuleVersionField),
+            Current = JsonPath.String(obj, "status.base.version"),
+            State = running is null ? deploy ?? "Unknown" : $"{deploy ?? "Unknown"}/{running}",
+            Settled = deploy == "Completed" && running == "Healthy",
+            Failed = failed,
+            Reason = failed || JsonPath.String(obj, "status.unableUpgradeReason") is { Length: > 0 }
+                ? FirstNonEmpty(JsonPath.String(obj, "status.unableUpgradeReason"), JsonPath.String(obj, "status.base.message"), deploy)
+                : null,
+        };
+    }
+
+    public static ComponentState FromClusterVersionShadow(JsonObject? obj, ComponentUpgradeProfile profile)
+    {
+        var name = profile.ComponentObject;
+        if (obj is null)
+        {
+            return new ComponentState { Kind = ComponentUpgradeKind.ClusterVersionShadow, ObjectName = name, State = "NotFound" };
+        }
+
+        var conditions = JsonPath.Objects(obj, "status.conditions").ToList();
+        JsonObject? Condition(string type) => conditions.FirstOrDefault(c => JsonPath.String(c, "type") == type);
+        bool IsTrue(string type) => JsonPath.String(Condition(type), "status") == "True";
+        var stalled = IsTrue("Stalled");
+        var ready = IsTrue("Ready");
+        var reconciling = IsTrue("Reconciling");
+        var generation = JsonPath.Int64(obj, "metadata.generation");
+        var observed = JsonPath.Int64(obj, "status.observedGeneration");
+        var current = JsonPath.Objects(obj, "status.history").FirstOrDefault(h => JsonPath.String(h, "state") == "Completed") is { } completed
+            ? JsonPath.String(completed, "version")
+            : null;
+        string? reason = null;
+        if (stalled)
+        {
+            var stall = Condition("Stalled");
+            var failedChecks = JsonPath.Objects(obj, "status.preflight.checks")
+                .Where(c => JsonPath.String(c, "state") is "Failed" or "Error")
+                .Select(c => $"{JsonPath.String(c, "name")} ({JsonPath.String(c, "policy") ?? "?"}): {FirstNonEmpty(JsonPath.String(c, "reason"), "failed")}{(JsonPath.String(c, "message") is { Length: > 0 } m ? " - " + m : "")}")
+                .ToList();
+            reason = $"Stalled: {FirstNonEmpty(JsonPath.String(stall, "reason"), "no reason given")}{(JsonPath.String(stall, "message") is { Length: > 0 } message ? " - " + message : "")}"
+                + (failedChecks.Count > 0 ? $"; failed preflight checks: {string.Join("; ", failedChecks)}" : "");
+        }
+
+        return new ComponentState
+        {
+            Kind = ComponentUpgradeKind.ClusterVersionShadow,
+            ObjectName = name,
+            Exists = true,
+            Desired = JsonPath.String(obj, profile.ClusterVersionShadowVersionField),
+            Current = current,
+            Working = JsonPath.String(obj, "status.desired.version"),
+            State = stalled ? "Stalled" : reconciling ? "Reconciling" : ready ? "Ready" : JsonPath.String(Condition("PreflightReady"), "status") == "Unknown" ? "Preflight" : "NotReady",
+            Settled = ready && !reconciling && !stalled,
+            Failed = stalled,
+            Observed = observed is null || generation is null || observed >= generation,
+            Reason = reason,
+        };
+    }
+
+    private static string FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) ?? "";
+}
+
+/// <summary>Compares versions as ACP writes them: "v4.3.0", "4.3.0" and "4.3" are the same version.</summary>
+public static class Versions
+{
+    public static bool Same(string? a, string? b) =>
+        a is not null && b is not null && string.Equals(Normalize(a), Normalize(b), StringComparison.OrdinalIgnoreCase);
+
+    public static string Normalize(string version)
+    {
+        var text = version.Trim();
+        if (text.StartsWith('v') || text.StartsWith('V'))
+        {
+            text = text[1..];
+        }
+
+        return PlatformVersion.TryParse(text, out var parsed) && parsed.Text.Count(c => c == '.') == 1 && !parsed.Text.Contains('-', StringComparison.Ordinal)
+            ? $"{parsed.Major}.{parsed.Minor}.0"
+            : text;
+    }
+}

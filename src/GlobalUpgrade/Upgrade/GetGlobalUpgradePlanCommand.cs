@@ -1,0 +1,55 @@
+using System.Collections;
+using System.Globalization;
+using System.Management.Automation;
+using GlobalUpgrade.Commands.Infrastructure;
+using GlobalUpgrade.Platform;
+using GlobalUpgrade.Upgrade;
+
+namespace GlobalUpgrade.Commands.Upgrade;
+
+/// <summary>
+/// What an upgrade of the connected cluster (or DR pair) to a version would do, changing nothing: the path check per
+/// cluster, the steps in the documented order, which are already done, an estimate per step and the window totals.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "GlobalUpgradePlan")]
+[OutputType(typeof(GlobalUpgradePlan))]
+public sealed class GetGlobalUpgradePlanCommand : GlobalUpgradeCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string TargetVersion { get; set; } = "";
+
+    /// <summary>The package folder whose image sync is looked up in the local record.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? PackagePath { get; set; }
+
+    /// <summary>The clusters to plan for; default: every connected cluster (a Primary and a Standby make a DR plan).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ConnectedClusterCompleter))]
+    [ClusterNameTransformation]
+    public string[]? Cluster { get; set; }
+
+    /// <summary>Estimates by step name: a TimeSpan, minutes, or text ('2:00:00', '1.5h', '45m'), e.g. @{ ImageSync = '3h' }.</summary>
+    [Parameter]
+    public Hashtable? Estimate { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        _ = Require(() => PlatformVersion.Parse(TargetVersion));
+        var estimates = Require(() =>
+        {
+            var result = new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
+            foreach (DictionaryEntry entry in Estimate ?? new Hashtable())
+            {
+                var name = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? "";
+                result[name] = UpgradeSteps.ParseEstimate(name, entry.Value is PSObject p ? p.BaseObject : entry.Value);
+            }
+
+            _ = UpgradeSteps.Estimates(result);
+            return result;
+        });
+        var clusters = Require(() => Connections.Resolve(Cluster));
+        WriteObject(Run(ct => UpgradeInspector.PlanAsync(clusters, TargetVersion, PackagePath, estimates, null, ct)));
+    }
+}

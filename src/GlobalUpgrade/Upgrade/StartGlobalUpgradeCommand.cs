@@ -1,0 +1,135 @@
+using System.Collections;
+using System.Globalization;
+using System.Management.Automation;
+using GlobalUpgrade.Commands.Infrastructure;
+using GlobalUpgrade.Commands.Remote;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Remote;
+using GlobalUpgrade.Upgrade;
+
+namespace GlobalUpgrade.Commands.Upgrade;
+
+/// <summary>
+/// Upgrades a global cluster with an extracted upgrade package: checks the version path, that it is a global cluster
+/// and that the package's images were synced for it (before any change), runs <c>upgrade.sh --skip-sync-image</c>
+/// on the node (or here), then upgrades the functional components and waits for them.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "GlobalUpgrade", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(GlobalUpgradeRun))]
+public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
+{
+    private readonly UpgradeRunStore store = UpgradeRunStore.Default;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string PackagePath { get; set; } = "";
+
+    /// <summary>The connected global cluster to upgrade; default: the only connected one.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ConnectedClusterCompleter))]
+    [ClusterNameTransformation]
+    [ValidateNotNullOrEmpty]
+    public string? Cluster { get; set; }
+
+    /// <summary>The version to upgrade to; default: the first line of the package's 'version' file.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TargetVersion { get; set; }
+
+    [Parameter]
+    public SwitchParameter IncludeKubernetes { get; set; }
+
+    [Parameter]
+    public UpgradeStage Stage { get; set; } = UpgradeStage.All;
+
+    /// <summary>Upgrade without a successful image sync on record (and run -Stage Components without a recorded trigger).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Return once the trigger runs detached on the node; Wait-GlobalUpgrade follows it.</summary>
+    [Parameter]
+    public SwitchParameter Detach { get; set; }
+
+    /// <summary>Stop waiting after this many seconds (the upgrade goes on). Default: the trigger to its end, the components up to 2 hours.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int TimeoutSec { get; set; }
+
+    /// <summary>Overrides of the assumed component upgrade write, e.g. @{ ClusterModuleName = 'global'; KubernetesVersion = 'v1.32.3' }.</summary>
+    [Parameter]
+    public Hashtable? ComponentProfile { get; set; }
+
+    [Parameter]
+    [ValidatePattern("^/.+")]
+    public string RunRoot { get; set; } = DetachedRun.DefaultRoot;
+
+    protected override void ProcessRecord()
+    {
+        var connection = Require(() => UpgradeCmdletHelper.ResolveCluster(Connections, Cluster));
+        var overrides = Require(() => UpgradeCmdletHelper.ToOverrides(ComponentProfile));
+        var target = BuildTarget();
+        var version = TargetVersion ?? "the version in the package's 'version' file";
+        if (!ShouldProcess($"global cluster '{connection.Name}' ({connection.Info.PlatformVersion} → {version}) with {PackagePath} on {target.DisplayName}",
+                Stage switch
+                {
+                    UpgradeStage.Trigger => "Trigger the upgrade (bash upgrade.sh --skip-sync-image)",
+                    UpgradeStage.Components => "Upgrade the functional components",
+                    _ => "Upgrade (bash upgrade.sh --skip-sync-image, then the functional components)",
+                }))
+        {
+            return;
+        }
+
+        var request = new UpgradeRequest
+        {
+            Target = target,
+            Cluster = connection,
+            PackagePath = PackagePath,
+            TargetVersion = TargetVersion,
+            Stage = Stage,
+            IncludeKubernetes = IncludeKubernetes,
+            Force = Force,
+            Detach = Detach,
+            Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,
+            ProfileOverrides = overrides,
+            RunRoot = RunRoot,
+        };
+        WriteObject(Run(ct => UpgradeService.StartAsync(request, store, ct)));
+    }
+}
+
+internal static class UpgradeCmdletHelper
+{
+    public static ClusterConnection ResolveCluster(Session.ConnectionRegistry connections, string? name)
+    {
+        if (name is not null)
+        {
+            return connections.Get(name);
+        }
+
+        var all = connections.Resolve(null);
+        return all.Count == 1
+            ? all[0]
+            : throw new GlobalUpgradeException(ErrorIds.ClusterNotConnected, FailureCategory.InvalidArgument,
+                $"Several clusters are connected ({string.Join(", ", all.Select(c => c.Name))}): name the one to upgrade with -Cluster.", null);
+    }
+
+    public static IReadOnlyDictionary<string, string?>? ToOverrides(Hashtable? table)
+    {
+        if (table is null)
+        {
+            return null;
+        }
+
+        var result = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry entry in table)
+        {
+            result[Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? ""] = entry.Value is null ? null : Convert.ToString(entry.Value is PSObject p ? p.BaseObject : entry.Value, CultureInfo.InvariantCulture);
+        }
+
+        // Validate the names now, on the pipeline thread, before anything is asked of a cluster.
+        _ = Platform.ComponentUpgradeProfile.For(new Platform.PlatformVersion(4, 1, 0, "4.1.0")).With(result);
+        return result;
+    }
+}

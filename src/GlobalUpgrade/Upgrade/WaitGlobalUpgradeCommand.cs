@@ -1,0 +1,72 @@
+using System.Management.Automation;
+using GlobalUpgrade.Commands.Remote;
+using GlobalUpgrade.Remote;
+using GlobalUpgrade.Upgrade;
+
+namespace GlobalUpgrade.Commands.Upgrade;
+
+/// <summary>
+/// Re-attaches to recorded upgrade runs (by id, or piped from Start-GlobalUpgrade / Get-GlobalUpgradeStatus): follows
+/// the trigger's log from where the local copy stopped, then the component upgrade, and returns each run once it ended.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Wait, "GlobalUpgrade")]
+[OutputType(typeof(GlobalUpgradeRun))]
+public sealed class WaitGlobalUpgradeCommand : RemoteCmdlet
+{
+    private readonly UpgradeRunStore store = UpgradeRunStore.Default;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Id { get; set; } = [];
+
+    /// <summary>Give up waiting after this many seconds (the upgrade goes on); default: the trigger to its end, the components up to 2 hours.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int TimeoutSec { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var id in Id)
+        {
+            if (!TryRun(_ => Task.FromResult(store.Get(id)), out var run))
+            {
+                continue;
+            }
+
+            var cluster = Connections.All.FirstOrDefault(c => string.Equals(c.Name, run.Cluster, StringComparison.OrdinalIgnoreCase));
+            var options = new UpgradeWaitOptions
+            {
+                Target = TargetFor(run),
+                Cluster = cluster,
+                Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,
+            };
+            if (TryRun(ct => UpgradeService.ContinueAsync(run, options, store, ct), out var finished))
+            {
+                WriteObject(finished);
+            }
+        }
+    }
+
+    /// <summary>The recorded target, with what the user passed now taken over (a password is never recorded).</summary>
+    private RemoteTarget TargetFor(GlobalUpgradeRun run)
+    {
+        var recorded = UpgradeService.TargetOf(run, SshCredential?.GetNetworkCredential());
+        if (recorded.IsLocal && (string.IsNullOrEmpty(ComputerName) || string.Equals(ComputerName, run.ComputerName, StringComparison.OrdinalIgnoreCase)))
+        {
+            return recorded;
+        }
+
+        var given = BuildTarget(ComputerName ?? run.ComputerName);
+        return recorded with
+        {
+            ComputerName = given.ComputerName,
+            Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : recorded.Port,
+            UserName = UserName ?? given.Credential?.UserName ?? recorded.UserName,
+            Credential = given.Credential,
+            KeyFilePath = given.KeyFilePath ?? recorded.KeyFilePath,
+            KnownHostsPath = given.KnownHostsPath ?? recorded.KnownHostsPath,
+            HostKeyFingerprint = given.HostKeyFingerprint ?? recorded.HostKeyFingerprint,
+            ConnectTimeout = given.ConnectTimeout,
+        };
+    }
+}
