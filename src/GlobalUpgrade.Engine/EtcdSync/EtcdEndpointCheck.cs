@@ -36,3 +36,39 @@ public sealed class TcpEndpointCheck : IEtcdEndpointCheck
         }
     }
 }
+
+/// <summary>
+/// Test-EtcdEndpoint's probe (connection, TLS handshake, member status) used as the install's pre-check. Without the
+/// other cluster's client certificate a TLS or authentication refusal still proves what the synchronizer needs from
+/// the network — port 2379 is forwarded and etcd answers — so only an unreachable port fails the check.
+/// </summary>
+public sealed class EtcdProbeEndpointCheck : IEtcdEndpointCheck
+{
+    private static readonly HashSet<string> AnsweredCategories = new(StringComparer.Ordinal)
+    {
+        nameof(Errors.FailureCategory.SecurityError),
+        nameof(Errors.FailureCategory.AuthenticationError),
+        nameof(Errors.FailureCategory.PermissionDenied),
+        nameof(Errors.FailureCategory.ProtocolError),
+    };
+
+    public async Task<CheckResult> CheckAsync(Uri endpoint, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var result = await Etcd.EtcdEndpointProbe.TestAsync(new Etcd.EtcdClientOptions("endpoint", [endpoint], Timeout: timeout), cancellationToken).ConfigureAwait(false);
+        if (result.Passed || result.Detail?.GetValueOrDefault("Category") is not string category || !AnsweredCategories.Contains(category))
+        {
+            return result;
+        }
+
+        return new CheckResult
+        {
+            Check = result.Check,
+            Target = result.Target,
+            Passed = true,
+            Expected = "port reachable and answering",
+            Actual = result.Actual,
+            Message = $"{endpoint.Host}:{endpoint.Port} is reachable and answers ({result.Actual}); the synchronizer brings its own certificates.",
+            Detail = result.Detail,
+        };
+    }
+}

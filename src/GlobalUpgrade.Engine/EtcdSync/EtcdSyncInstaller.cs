@@ -38,7 +38,7 @@ public sealed record EtcdSyncInstallRequest
 
     public bool SkipEndpointCheck { get; init; }
 
-    public IEtcdEndpointCheck EndpointCheck { get; init; } = new TcpEndpointCheck();
+    public IEtcdEndpointCheck EndpointCheck { get; init; } = new EtcdProbeEndpointCheck();
 
     public TimeSpan EndpointTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -83,9 +83,9 @@ public static class EtcdSyncUninstaller
 
     /// <summary>
     /// Carries out the plan. <paramref name="runOnNode"/> runs shell commands on a control-plane node of the host
-    /// (3.16's helm3 del); without it the Helm part is an error that lists the commands to run by hand.
+    /// (3.16's helm3 del) and returns its exit code (127: helm3 not found), where it ran and its stderr; without it the Helm part is an error that lists the commands to run by hand.
     /// </summary>
-    public static async Task ExecuteAsync(EtcdSyncUninstallPlan plan, TimeSpan timeout, Func<IReadOnlyList<string>, CancellationToken, Task>? runOnNode, CancellationToken cancellationToken)
+    public static async Task ExecuteAsync(EtcdSyncUninstallPlan plan, TimeSpan timeout, Func<IReadOnlyList<string>, CancellationToken, Task<(int ExitCode, string Where, string Error)>>? runOnNode, CancellationToken cancellationToken)
     {
         var host = plan.Host;
         var details = plan.Profile.EtcdSyncDetails;
@@ -110,17 +110,23 @@ public static class EtcdSyncUninstaller
 
             if (plan.HelmReleaseNamespaces.Count > 0)
             {
+                var byHand = $"The config maps, secrets and deployment of the 3.16 etcd synchronizer were removed from '{host.Name}', but its Helm release is still installed in {string.Join(", ", plan.HelmReleaseNamespaces)}; removing it needs helm3 on a control-plane node of '{host.Name}'";
                 if (runOnNode is null)
                 {
-                    throw new GlobalUpgradeException(
-                        ErrorIds.HelmReleaseRemovalNeedsNode,
-                        FailureCategory.InvalidOperation,
-                        $"The config maps, secrets and deployment of the 3.16 etcd synchronizer were removed from '{host.Name}', but its Helm release is still installed in {string.Join(", ", plan.HelmReleaseNamespaces)}, and removing it needs a shell on a control-plane node of '{host.Name}' (remote execution is not available in this build). Run there: {string.Join("; ", plan.HelmCommands)}",
-                        host.Name);
+                    throw new GlobalUpgradeException(ErrorIds.HelmReleaseRemovalNeedsNode, FailureCategory.InvalidOperation, $"{byHand}. Run there: {string.Join("; ", plan.HelmCommands)}", host.Name);
                 }
 
                 log.Verbose($"[{host.Name}] removing the Helm release on a control-plane node: {string.Join("; ", plan.HelmCommands)}");
-                await runOnNode(plan.HelmCommands, cancellationToken).ConfigureAwait(false);
+                var (exitCode, where, error) = await runOnNode(plan.HelmCommands, cancellationToken).ConfigureAwait(false);
+                if (exitCode == 127)
+                {
+                    throw new GlobalUpgradeException(ErrorIds.HelmReleaseRemovalNeedsNode, FailureCategory.InvalidOperation, $"{byHand}, and {where} has no helm3. Give -ComputerName <control-plane node>, or run there: {string.Join("; ", plan.HelmCommands)}", host.Name);
+                }
+
+                if (exitCode != 0)
+                {
+                    throw new GlobalUpgradeException(ErrorIds.RemoteCommandFailed, FailureCategory.InvalidOperation, $"{byHand}; on {where} '{string.Join("; ", plan.HelmCommands)}' failed (exit code {exitCode}): {error.Trim()}", host.Name);
+                }
             }
 
             return;

@@ -1,8 +1,10 @@
 using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
+using GlobalUpgrade.Commands.Remote;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.EtcdSync;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Remote;
 
 namespace GlobalUpgrade.Commands.EtcdSync;
 
@@ -13,7 +15,7 @@ namespace GlobalUpgrade.Commands.EtcdSync;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Uninstall, "EtcdSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class UninstallEtcdSyncCommand : GlobalUpgradeCmdlet
+public sealed class UninstallEtcdSyncCommand : RemoteCmdlet
 {
     /// <summary>The cluster to remove it from (default: the standby on 4.x, the primary on 3.x).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -77,6 +79,16 @@ public sealed class UninstallEtcdSyncCommand : GlobalUpgradeCmdlet
             return;
         }
 
-        Run(ct => EtcdSyncUninstaller.ExecuteAsync(plan, TimeSpan.FromSeconds(TimeoutSec), runOnNode: null, ct));
+        var target = BuildTarget();
+        Run(ct => EtcdSyncUninstaller.ExecuteAsync(plan, TimeSpan.FromSeconds(TimeoutSec), (commands, token) => RunOnNodeAsync(target, commands, token), ct));
+    }
+
+    // 3.16 only: helm3 del on a control-plane node (-ComputerName), or on this machine when the operator is on one.
+    private static async Task<(int ExitCode, string Where, string Error)> RunOnNodeAsync(RemoteTarget target, IReadOnlyList<string> commands, CancellationToken cancellationToken)
+    {
+        using var host = await RemoteHost.OpenAsync(target, cancellationToken).ConfigureAwait(false);
+        var script = "command -v helm3 >/dev/null 2>&1 || exit 127\nset -e\n" + string.Join("\n", commands) + "\n";
+        var (exitCode, _, error) = await host.RunAsync(script, cancellationToken).ConfigureAwait(false);
+        return (exitCode, target.IsLocal ? "this machine" : host.Target.DisplayName, error);
     }
 }

@@ -1,0 +1,72 @@
+<#
+.SYNOPSIS
+    What a watch-driven wait costs: Restart-EtcdSync against the simulator with the new leader pod taking 10 s, 30 s
+    and 60 s to become Ready, counting the API requests the wait made (simulator request log) and how long after the
+    simulator wrote the event (lease acquireTime, log line) the cmdlet returned.
+.DESCRIPTION
+    Takes the parameters of every bench script (-ModulePath, -Pwsh, -Keys, -Runs, -OutputPath); -Keys is unused,
+    -Runs caps the repetitions of the 30 s case (at most 3, each costs 30 s). Writes <OutputPath>/WaitRequests.md.
+#>
+param([string] $ModulePath, [string[]] $Pwsh, [int] $Keys, [int] $Runs, [string] $OutputPath)
+$ErrorActionPreference = 'Stop'
+if (-not $env:GLOBALUPGRADE_SIMULATOR) {
+    $env:GLOBALUPGRADE_SIMULATOR = Join-Path (Split-Path (Split-Path (Split-Path $ModulePath))) 'simulator/GlobalUpgrade.Simulator.dll'
+}
+Import-Module (Join-Path $PSScriptRoot '../pester/TestHelpers.psm1') -Force
+Import-Module $ModulePath -Force
+
+# The healthy scenario's pods start in 2 s; the time scale stretches that to the pod start we want.
+$podStartSeconds = 2
+$cases = @(10, 30) + @(30) * ([Math]::Min([Math]::Max($Runs, 1), 3) - 1) + @(60)
+$rows = foreach ($seconds in $cases) {
+    $sim = Start-TestSimulator -Scenario healthy -Dr -TimeScale ($seconds / $podStartSeconds)
+    try {
+        Get-GlobalCluster | Disconnect-GlobalCluster
+        Connect-GlobalCluster -Kubeconfig $sim.Kubeconfig -Context primary -Role Primary | Out-Null
+        Connect-GlobalCluster -Kubeconfig $sim.Kubeconfig -Context standby -Role Standby | Out-Null
+        Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/requests' -Method DELETE | Out-Null
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $result = Restart-EtcdSync -PassThru -TimeoutSec ($seconds * 4)
+        $returned = [DateTimeOffset]::UtcNow
+        $elapsed = $watch.Elapsed
+        $requests = @(Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/requests' | ForEach-Object { $_ })
+        $lease = Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/apis/coordination.k8s.io/v1/namespaces/cpaas-system/leases/etcd-sync-mirror'
+        $acquired = [DateTimeOffset]::Parse($lease.spec.acquireTime, [Globalization.CultureInfo]::InvariantCulture)
+        $kinds = $requests | Group-Object {
+            if ($_.path -match '/log') { 'log' }
+            elseif ($_.path -match 'watch=') { 'watch' }
+            elseif ($_.method -eq 'DELETE') { 'delete' }
+            elseif ($_.path -match '\?|/(pods|leases|jobs|moduleinfoes|moduleplugins)$') { 'list' }
+            else { 'get' }
+        } -AsHashTable
+        [pscustomobject]@{
+            PodStart  = $seconds
+            Elapsed   = $elapsed.TotalSeconds
+            Total     = $requests.Count
+            Watch     = @($kinds['watch']).Where({ $_ }).Count
+            List      = @($kinds['list']).Where({ $_ }).Count
+            Get       = @($kinds['get']).Where({ $_ }).Count
+            Log       = @($kinds['log']).Where({ $_ }).Count
+            Delete    = @($kinds['delete']).Where({ $_ }).Count
+            LatencyMs = ($returned - $acquired).TotalMilliseconds
+            Leader    = $result.LeaderPod
+        }
+    }
+    finally {
+        Get-GlobalCluster | Disconnect-GlobalCluster
+        Stop-TestSimulator $sim
+    }
+}
+
+$rows | Format-Table | Out-String | Write-Host
+$table = ($rows | ForEach-Object {
+        "| $($_.PodStart) s | $([Math]::Round($_.Elapsed, 1)) s | $($_.Total) | $($_.Watch) | $($_.List) | $($_.Get) | $($_.Log) | $($_.Delete) | $([Math]::Round($_.LatencyMs)) ms |"
+    }) -join "`n"
+$section = @"
+### Restart-EtcdSync waiting for a new leader pod ($(Get-Date -Format 'yyyy-MM-dd'), simulator, healthy DR pair)
+| pod start | wait | requests | watch | list | get | log | delete | event → cmdlet returned |
+|---|---|---|---|---|---|---|---|---|
+$table
+
+"@
+Set-Content (Join-Path $OutputPath 'WaitRequests.md') $section
