@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 using Etcdserverpb;
@@ -42,6 +43,8 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         try
         {
             var start = ByteString.CopyFromUtf8(prefix);
+            // etcd (3.4) walks its index from a request's start to its end whatever the limit, so each page costs
+            // the rest of the range: larger pages read faster, smaller ones hold less memory (-PageSize).
             var end = PrefixEnd(start);
             while (true)
             {
@@ -59,7 +62,9 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                     // B-tree), and asking for a sort makes etcd 3.4 read the whole remaining range for every page.
                     // The merge checks the order and stops if it is ever violated.
                 };
+                var started = Stopwatch.GetTimestamp();
                 var response = await RangeAsync(request, cancellationToken).ConfigureAwait(false);
+                OperationLog.Current.Debug($"{Role}: range from '{Shorten(start)}' to '{Shorten(end)}' → {response.Kvs.Count} keys{(response.More ? ", more" : "")} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms");
                 if (Revision == 0)
                 {
                     Revision = response.Header.Revision;
@@ -157,6 +162,12 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             $"Reading the {Role} etcd failed after {KeysRead:N0} keys (revision {Revision}, last key read {lastKey}): {tried} The comparison is incomplete, so no result is reported.",
             Endpoint.ToString(),
             inner);
+    }
+
+    private static string Shorten(ByteString key)
+    {
+        var text = Encoding.UTF8.GetString(key.Span).Replace("\0", "\\0", StringComparison.Ordinal);
+        return text.Length <= 80 ? text : text[..77] + "...";
     }
 
     /// <summary>The end of the range of all keys with the prefix, as etcd clients compute it (an empty prefix: every key).</summary>
