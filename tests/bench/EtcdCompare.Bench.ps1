@@ -68,13 +68,14 @@ try {
     $expected = [Math]::Ceiling($Keys / 100)
 
     # The administrator's script: both sides to files (one after the other), sorted bytewise, compared with comm.
+# etcdctl's default --command-timeout (5 s) is too short for a large keyspace in one range, hence 600s.
     $baseline = Join-Path $work 'baseline.sh'
     Set-Content $baseline @"
 set -e
 export ETCDCTL_API=3 LC_ALL=C
 cd '$work'
-etcdctl --endpoints $primary get /registry/ --prefix --keys-only > primary.txt
-etcdctl --endpoints $standby get /registry/ --prefix --keys-only > standby.txt
+etcdctl --command-timeout=600s --endpoints $primary get /registry/ --prefix --keys-only > primary.txt
+etcdctl --command-timeout=600s --endpoints $standby get /registry/ --prefix --keys-only > standby.txt
 sed '/^`$/d' primary.txt | sort > primary.sorted
 sed '/^`$/d' standby.txt | sort > standby.sorted
 comm -23 primary.sorted standby.sorted > missed.txt
@@ -100,11 +101,11 @@ Import-Module '$ModulePath'
 `$process = [Diagnostics.Process]::GetCurrentProcess()
 [GC]::Collect(); `$process.Refresh()
 `$afterImport = `$process.WorkingSet64
-`$null = Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby   # warm-up
+`$null = Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby -TimeoutSec 600   # warm-up
 [Console]::Out.WriteLine('READY')
 while ((`$line = [Console]::In.ReadLine()) -eq 'run') {
     `$watch = [Diagnostics.Stopwatch]::StartNew()
-    `$diff = Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby
+    `$diff = Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby -TimeoutSec 600
     `$ms = `$watch.Elapsed.TotalMilliseconds
     `$process.Refresh()
     [Console]::Out.WriteLine((@{ Ms = `$ms; Missed = `$diff.MissedCount; Surplus = `$diff.SurplusCount; PeakMB = `$process.PeakWorkingSet64 / 1MB; GrowthMB = (`$process.PeakWorkingSet64 - `$afterImport) / 1MB; AfterImportMB = `$afterImport / 1MB } | ConvertTo-Json -Compress))
@@ -146,7 +147,7 @@ while ((`$line = [Console]::In.ReadLine()) -eq 'run') {
     $cpu = (Get-Content /proc/cpuinfo | Select-String '^model name\s*:\s*(.*)' | Select-Object -First 1).Matches.Groups[1].Value
     $section = @"
 ### Compare-EtcdKeyspace vs etcdctl + sort + comm ($(Get-Date -Format 'yyyy-MM-dd'), {0:N0} keys per side, 1 % differing, $Runs runs each, interleaved)
-Two etcd $(& /usr/bin/etcd --version | Select-Object -First 1) servers on loopback, plain HTTP; $([Environment]::ProcessorCount) cores ($cpu).
+Two etcd $((& /usr/bin/etcd --version | Select-Object -First 1) -replace '^etcd Version: ') servers on loopback, plain HTTP; $([Environment]::ProcessorCount) cores ($cpu).
 Both find {1:N0} missed and {1:N0} surplus keys.
 
 | contender | median time | peak memory |

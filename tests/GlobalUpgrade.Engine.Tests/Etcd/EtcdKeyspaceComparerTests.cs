@@ -127,6 +127,33 @@ public sealed class EtcdKeyspaceComparerTests(EtcdPairFixture etcd)
     }
 
     [Fact]
+    public async Task ARevisionCompactedMidScanIsAnErrorNotAShorterList()
+    {
+        await using var busy = await EtcdTestServer.StartAsync(etcd.Pki, "compacted");
+        await busy.PutAsync(Enumerable.Range(0, 100).Select(i => ($"/registry/pods/app/k{i:D4}", "v")));
+        var request = Request(tls: false, pageSize: 10);
+        request = request with { Primary = request.Primary with { Endpoints = [busy.PlainEndpoint] } };
+
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => EtcdKeyspaceComparer.CompareAsync(
+            request,
+            (side, keys) =>
+            {
+                if (side == "primary" && keys == 10)
+                {
+                    // Another write, then a compaction past the revision the scan is pinned to.
+                    using var client = busy.OpenPlain();
+                    var put = client.Kv.Put(new Etcdserverpb.PutRequest { Key = Google.Protobuf.ByteString.CopyFromUtf8("/registry/pods/app/late"), Value = Google.Protobuf.ByteString.CopyFromUtf8("v") }, client.Call(default));
+                    client.Kv.Compact(new Etcdserverpb.CompactionRequest { Revision = put.Header.Revision, Physical = true }, client.Call(default));
+                }
+            },
+            default));
+
+        Assert.Equal(ErrorIds.EtcdRevisionCompacted, ex.ErrorId);
+        Assert.Contains("after 10 keys", ex.Message);
+        Assert.Contains("compacted", ex.Message);
+    }
+
+    [Fact]
     public async Task AnEndpointThatNeverAnswersTimesOut()
     {
         using var silent = new TcpListener(IPAddress.Loopback, 0);
