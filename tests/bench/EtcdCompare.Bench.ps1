@@ -36,7 +36,7 @@ public static class EtcdFill {
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
         const int batch = 10000;
         var batches = Enumerable.Range(0, (count + batch - 1) / batch);
-        Parallel.ForEach(batches, new ParallelOptions { MaxDegreeOfParallelism = 4 }, b => {
+        Parallel.ForEach(batches, new ParallelOptions { MaxDegreeOfParallelism = 2 }, b => {
             var body = new StringBuilder("{\"success\":[");
             for (var i = b * batch; i < Math.Min(count, (b + 1) * batch); i++) {
                 if (i > b * batch) body.Append(',');
@@ -44,8 +44,13 @@ public static class EtcdFill {
                 body.Append("{\"requestPut\":{\"key\":\"").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(key))).Append("\",\"value\":\"dg==\"}}");
             }
             body.Append("]}");
-            using var response = http.PostAsync(endpoint + "/v3/kv/txn", new StringContent(body.ToString(), Encoding.UTF8, "application/json")).GetAwaiter().GetResult();
-            response.EnsureSuccessStatusCode();
+            // A busy etcd answers 503 now and then (raft proposals time out); puts are idempotent, so retry.
+            for (var attempt = 1; ; attempt++) {
+                using var response = http.PostAsync(endpoint + "/v3/kv/txn", new StringContent(body.ToString(), Encoding.UTF8, "application/json")).GetAwaiter().GetResult();
+                if (response.IsSuccessStatusCode) break;
+                if (attempt == 10) response.EnsureSuccessStatusCode();
+                System.Threading.Thread.Sleep(1000 * attempt);
+            }
         });
     }
 }
