@@ -35,6 +35,16 @@ BeforeAll {
         }).AddArgument($monitor)
     $null = $monitorLoop.BeginInvoke()
     $script:pageSessions = @{}
+
+    # Upgrade pages: run records in a state folder of their own, and $env:GU_UPGRADE_PACKAGE, a stand-in package
+    # (run locally) that installs v4.2.0 over the pair's v4.1.0 (a ClusterModule upgrade) in a few seconds.
+    $script:previousStateHome = $env:GLOBALUPGRADE_STATE_HOME
+    $env:GLOBALUPGRADE_STATE_HOME = (New-Item -ItemType Directory -Force (Join-Path $sim.Directory 'state')).FullName
+    $upgradePackage = Join-Path $sim.Directory 'upgrade-package'
+    Copy-Item -Recurse (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $upgradePackage
+    Set-Content -Path (Join-Path $upgradePackage 'version') -Value 'v4.2.0'
+    Set-Content -Path (Join-Path $upgradePackage 'fake.conf') -Value 'GU_FAKE_DURATION_MS=300', 'GU_FAKE_IMAGES=3'
+    $env:GU_UPGRADE_PACKAGE = $upgradePackage
 }
 
 AfterAll {
@@ -42,7 +52,8 @@ AfterAll {
     $monitor.Stop()
     $monitorLoop.Dispose()
     Stop-TestSimulator $script:sim
-    Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI -ErrorAction Ignore
+    Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI, Env:GU_UPGRADE_PACKAGE -ErrorAction Ignore
+    $env:GLOBALUPGRADE_STATE_HOME = $previousStateHome
 }
 
 Describe 'Docs examples run' -Tag CI {
