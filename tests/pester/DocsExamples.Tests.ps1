@@ -65,6 +65,15 @@ BeforeAll {
         }).AddArgument($monitor)
     $null = $monitorLoop.BeginInvoke()
     $script:pageSessions = @{}
+
+    # Upgrade pages: run records in a state folder of their own, and $env:GU_UPGRADE_PACKAGE, a stand-in package
+    # (run locally) that installs v4.2.0 over the pair's v4.1.0 (a ClusterModule upgrade) in a few seconds.
+    $env:GLOBALUPGRADE_STATE_HOME = (New-Item -ItemType Directory -Force (Join-Path $sim.Directory 'state')).FullName
+    $upgradePackage = Join-Path $sim.Directory 'upgrade-package'
+    Copy-Item -Recurse (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $upgradePackage
+    Set-Content -Path (Join-Path $upgradePackage 'version') -Value 'v4.2.0'
+    Set-Content -Path (Join-Path $upgradePackage 'fake.conf') -Value 'GU_FAKE_DURATION_MS=300', 'GU_FAKE_IMAGES=3'
+    $env:GU_UPGRADE_PACKAGE = $upgradePackage
 }
 
 AfterAll {
@@ -73,7 +82,7 @@ AfterAll {
     $monitorLoop.Dispose()
     Stop-TestSimulator $script:sim
     $etcdPrimary, $etcdStandby | Where-Object { $_ } | Stop-EtcdTestServer
-    Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI, Env:GU_PRIMARY_ETCD, Env:GU_STANDBY_ETCD, Env:GU_PACKAGE, Env:GU_WORK, Env:GU_JOURNAL, Env:GU_DR_PRIMARY_PACKAGE, Env:GU_DR_STANDBY_PACKAGE -ErrorAction Ignore
+    Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI, Env:GU_PRIMARY_ETCD, Env:GU_STANDBY_ETCD, Env:GU_PACKAGE, Env:GU_WORK, Env:GU_JOURNAL, Env:GU_DR_PRIMARY_PACKAGE, Env:GU_DR_STANDBY_PACKAGE, Env:GU_UPGRADE_PACKAGE -ErrorAction Ignore
     $env:GLOBALUPGRADE_STATE_HOME = $stateHome
 }
 
