@@ -29,10 +29,12 @@ $rows = foreach ($seconds in $cases) {
         $result = Restart-EtcdSync -PassThru -TimeoutSec ($seconds * 4)
         $returned = [DateTimeOffset]::UtcNow
         $elapsed = $watch.Elapsed
-        Start-Sleep -Milliseconds 300  # the simulator logs a streamed request when the client has closed it
+        # The simulator logs a streamed request when the client has closed it; .NET drains a disposed response for up
+        # to 2 s (SocketsHttpHandler.ResponseDrainTimeout) before it closes the connection.
+        Start-Sleep -Milliseconds 2500
         $requests = @(Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/requests' | ForEach-Object { $_ })
         $lease = Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/apis/coordination.k8s.io/v1/namespaces/cpaas-system/leases/etcd-sync-mirror'
-        $acquired = [DateTimeOffset]::Parse($lease.spec.acquireTime, [Globalization.CultureInfo]::InvariantCulture)
+        $acquired = [DateTimeOffset]$lease.spec.acquireTime  # ConvertFrom-Json made it a DateTime; keep its fraction
         $kinds = $requests | Group-Object {
             if ($_.path -match '/log\?') { 'log' }
             elseif ($_.path -match 'watch=true') { 'watch' }
