@@ -29,6 +29,9 @@
         'Wait-GlobalUpgrade'
         'Get-GlobalUpgradeStatus'
         'Get-GlobalUpgradePlan'
+        'Invoke-GlobalDrUpgrade'
+        'Invoke-GlobalUpgrade'
+        'Export-GlobalUpgradeReport'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

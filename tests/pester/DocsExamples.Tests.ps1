@@ -4,7 +4,10 @@
 
 BeforeDiscovery {
     $docs = Join-Path $env:GLOBALUPGRADE_ROOT 'docs'
-    $script:examples = foreach ($page in Get-ChildItem $docs -Filter '*-*.md') {
+    # The runbook pages upgrade the simulated pair for real: they run last, the report after the runbook.
+    $last = 'Invoke-GlobalUpgrade', 'Invoke-GlobalDrUpgrade', 'Export-GlobalUpgradeReport'
+    $pages = Get-ChildItem $docs -Filter '*-*.md' | Sort-Object { [array]::IndexOf($last, $_.BaseName) }, Name
+    $script:examples = foreach ($page in $pages) {
         $text = Get-Content $page.FullName -Raw
         $section = ($text -split '(?m)^## ')| Where-Object { $_ -like 'EXAMPLES*' }
         foreach ($m in [regex]::Matches($section, '(?ms)^### (?<title>[^\n]+)\n.*?```powershell\n(?<code>.*?)\n```')) {
@@ -16,7 +19,7 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'EtcdTestServer.psm1') -Force
-    $script:sim = Start-TestSimulator -Scenario 'healthy' -Dr
+    $script:sim = Start-TestSimulator -Scenario 'healthy' -Dr -TimeScale 0.2
     $env:KUBECONFIG = $sim.Kubeconfig
 
     # Two real etcd servers for the etcd pages (plain http on loopback; the pages show the TLS options).
@@ -32,6 +35,16 @@ BeforeAll {
     $env:GU_PACKAGE = Join-Path $TestDrive 'package'
     Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $env:GU_PACKAGE -Recurse
     Set-Content (Join-Path $env:GU_PACKAGE 'fake.conf') "GU_FAKE_DURATION_MS=300`nGU_FAKE_IMAGES=5"
+    # Two stand-in packages for the DR runbook, each telling its simulated cluster that the upgrade happened.
+    $env:GU_WORK = (New-Item -ItemType Directory (Join-Path $TestDrive 'work')).FullName
+    $env:GU_JOURNAL = Join-Path $env:GU_WORK 'dr.journal.json'
+    foreach ($cluster in 'primary', 'standby') {
+        $package = Join-Path $TestDrive "dr-$cluster"
+        Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $package -Recurse
+        Set-Content (Join-Path $package 'version') 'v4.2.0'
+        Set-Content (Join-Path $package 'fake.conf') "GU_FAKE_DURATION_MS=300`nGU_FAKE_IMAGES=5`nGU_SIM_ADMIN_URL=$($sim.Clusters[$cluster].Server)`nGU_SIM_TOKEN=$($sim.Clusters[$cluster].Token)"
+        Set-Item "Env:GU_DR_$($cluster.ToUpper())_PACKAGE" $package
+    }
     $script:stateHome = $env:GLOBALUPGRADE_STATE_HOME
     $env:GLOBALUPGRADE_STATE_HOME = Join-Path $TestDrive 'state'
 
@@ -60,7 +73,7 @@ AfterAll {
     $monitorLoop.Dispose()
     Stop-TestSimulator $script:sim
     $etcdPrimary, $etcdStandby | Where-Object { $_ } | Stop-EtcdTestServer
-    Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI, Env:GU_PRIMARY_ETCD, Env:GU_STANDBY_ETCD, Env:GU_PACKAGE -ErrorAction Ignore
+    Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI, Env:GU_PRIMARY_ETCD, Env:GU_STANDBY_ETCD, Env:GU_PACKAGE, Env:GU_WORK, Env:GU_JOURNAL, Env:GU_DR_PRIMARY_PACKAGE, Env:GU_DR_STANDBY_PACKAGE -ErrorAction Ignore
     $env:GLOBALUPGRADE_STATE_HOME = $stateHome
 }
 

@@ -100,4 +100,9 @@ public static class ErrorIds
     public const string UpgradeRunNotFound = nameof(UpgradeRunNotFound);
     public const string InvalidProfileOverride = nameof(InvalidProfileOverride);
     public const string InvalidEstimate = nameof(InvalidEstimate);
+    public const string UpgradeFailed = nameof(UpgradeFailed);
+    public const string StandbyNotUpgraded = nameof(StandbyNotUpgraded);
+    public const string EtcdSyncOptionsMissing = nameof(EtcdSyncOptionsMissing);
+    public const string RunbookStepFailed = nameof(RunbookStepFailed);
+    public const string RunbookOrder = nameof(RunbookOrder);
 }

@@ -54,7 +54,6 @@ public static class ImageSyncService
         var target = request.Target;
         var packagePath = ImageSyncLedger.NormalizePath(request.PackagePath);
         using var host = await RemoteHost.OpenAsync(target, cancellationToken).ConfigureAwait(false);
-        var identity = await ReadPackageIdentityAsync(host, packagePath, cancellationToken).ConfigureAwait(false);
 
         var command = new StringBuilder("bash upgrade.sh --only-sync-image=true");
         var shown = new StringBuilder(command.ToString());
@@ -83,7 +82,7 @@ public static class ImageSyncService
             Port = target.Port,
             UserName = target.IsLocal ? Environment.UserName : target.EffectiveUserName,
             PackagePath = packagePath,
-            PackageIdentity = identity,
+
             Registry = string.IsNullOrEmpty(request.Registry) ? null : request.Registry,
             State = ImageSyncState.Running,
             StartedAt = DateTimeOffset.Now,
@@ -94,8 +93,10 @@ public static class ImageSyncService
             HostKeyFingerprint = target.HostKeyFingerprint,
         };
 
-        OperationLog.Current.Verbose($"Starting on {target.DisplayName} in {packagePath}: {shown} (run {id}, run folder {run.RunFolder}).");
-        await DetachedRun.StartAsync(host, request.RunRoot, id, packagePath, command.ToString(), secrets, cancellationToken).ConfigureAwait(false);
+        // One command checks the package (nothing is created when it is not usable) and starts the run.
+        OperationLog.Current.Verbose($"Checking {packagePath}/upgrade.sh on {target.DisplayName}, then starting there: {shown} (run {id}, run folder {run.RunFolder}).");
+        run.PackageIdentity = (await DetachedRun.StartAsync(host, request.RunRoot, id, packagePath, command.ToString(), secrets, cancellationToken,
+            PackageCheck(packagePath), code => PackageCheckFailure(code, packagePath, target.DisplayName)).ConfigureAwait(false)).Trim();
         store.Save(run);
         OperationLog.Current.Verbose($"Run {id} is running detached on {target.DisplayName}; Wait-GlobalImageSync -Id {id} re-attaches to it.");
         return run;
@@ -107,25 +108,29 @@ public static class ImageSyncService
     /// </summary>
     public static async Task<string> ReadPackageIdentityAsync(IRemoteHost host, string packagePath, CancellationToken cancellationToken)
     {
-        var script = $$"""
-            cd -- {{RemoteHost.Quote(packagePath)}} 2>/dev/null || exit 3
-            [ -f upgrade.sh ] || exit 4
-            v=$( [ -f version ] && head -n 1 version | head -c 100 || true)
-            echo "version=${v:-unknown} package=$(basename "$PWD") upgrade.sh-sha256=$(sha256sum upgrade.sh | cut -c1-64)"
-            """;
         OperationLog.Current.Verbose($"Checking {packagePath}/upgrade.sh on {host.Target.DisplayName}.");
-        var (exitCode, output, error) = await host.RunAsync(script, cancellationToken).ConfigureAwait(false);
-        return exitCode switch
-        {
-            0 => output.Trim(),
-            3 => throw new GlobalUpgradeException(ErrorIds.PackagePathNotFound, FailureCategory.ObjectNotFound,
-                $"The package folder '{packagePath}' does not exist on {host.Target.DisplayName}. Copy the upgrade package to the node, extract it, and pass the extracted folder as -PackagePath.", packagePath),
-            4 => throw new GlobalUpgradeException(ErrorIds.UpgradeScriptNotFound, FailureCategory.ObjectNotFound,
-                $"'{packagePath}' on {host.Target.DisplayName} has no upgrade.sh: -PackagePath must be the extracted upgrade package folder (the one holding upgrade.sh). Nothing was started.", packagePath),
-            _ => throw new GlobalUpgradeException(ErrorIds.RemoteCommandFailed, FailureCategory.InvalidOperation,
-                $"Could not check the package '{packagePath}' on {host.Target.DisplayName} (exit code {exitCode}): {error.Trim()}", packagePath),
-        };
+        var (exitCode, output, error) = await host.RunAsync(PackageCheck(packagePath), cancellationToken).ConfigureAwait(false);
+        return exitCode == 0
+            ? output.Trim()
+            : throw PackageCheckFailure(exitCode, packagePath, host.Target.DisplayName) ?? new GlobalUpgradeException(ErrorIds.RemoteCommandFailed, FailureCategory.InvalidOperation,
+                $"Could not check the package '{packagePath}' on {host.Target.DisplayName} (exit code {exitCode}): {error.Trim()}", packagePath);
     }
+
+    private static string PackageCheck(string packagePath) => $$"""
+        cd -- {{RemoteHost.Quote(packagePath)}} 2>/dev/null || exit 93
+        [ -f upgrade.sh ] || exit 94
+        v=$( [ -f version ] && head -n 1 version | head -c 100 || true)
+        echo "version=${v:-unknown} package=$(basename "$PWD") upgrade.sh-sha256=$(sha256sum upgrade.sh | cut -c1-64)"
+        """;
+
+    private static GlobalUpgradeException? PackageCheckFailure(int exitCode, string packagePath, string where) => exitCode switch
+    {
+        93 => new GlobalUpgradeException(ErrorIds.PackagePathNotFound, FailureCategory.ObjectNotFound,
+            $"The package folder '{packagePath}' does not exist on {where}. Copy the upgrade package to the node, extract it, and pass the extracted folder as -PackagePath.", packagePath),
+        94 => new GlobalUpgradeException(ErrorIds.UpgradeScriptNotFound, FailureCategory.ObjectNotFound,
+            $"'{packagePath}' on {where} has no upgrade.sh: -PackagePath must be the extracted upgrade package folder (the one holding upgrade.sh). Nothing was started.", packagePath),
+        _ => null,
+    };
 
     /// <summary>
     /// Re-attaches to a run: streams its log from where the local copy stopped, reports progress, and returns the
@@ -159,8 +164,7 @@ public static class ImageSyncService
             var reporter = ReportProgressAsync(run, sink, pattern, activity, activityId, options.ProgressInterval, log, stopReporting.Token);
             try
             {
-                await DetachedRun.FollowAsync(host, root, run.Id, offset, sink, token).ConfigureAwait(false);
-                status = await DetachedRun.GetStatusAsync(host, root, run.Id, token).ConfigureAwait(false);
+                status = await DetachedRun.FollowAsync(host, root, run.Id, offset, sink, token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or GlobalUpgradeException)
             {

@@ -74,7 +74,12 @@ public static partial class DetachedRun
     /// Starts <paramref name="command"/> (bash, may refer to the secrets as "$NAME") detached in
     /// <paramref name="workingDirectory"/>, and returns once the wrapper runs and the secrets file is gone.
     /// </summary>
-    public static async Task StartAsync(IRemoteHost host, string root, string id, string workingDirectory, string command, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="precheck"/> (optional) runs first in the same script, before anything is created: it may
+    /// print to stdout (returned) and exit with a code that <paramref name="precheckFailure"/> turns into an error.
+    /// </remarks>
+    public static async Task<string> StartAsync(IRemoteHost host, string root, string id, string workingDirectory, string command, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken,
+        string? precheck = null, Func<int, GlobalUpgradeException?>? precheckFailure = null)
     {
         var input = new StringBuilder();
         foreach (var (name, value) in secrets)
@@ -88,13 +93,15 @@ public static partial class DetachedRun
         }
 
         var dir = Folder(root, id);
-        var script = $$"""
+        var bytes = Encoding.UTF8.GetBytes(input.ToString());
+        var script = (precheck is null ? "" : "(\n" + precheck + "\n) || exit $?\n") + $$"""
             set -eu
             dir={{RemoteHost.Quote(dir)}}
             umask 077
             mkdir -p -- "$dir"
             if [ -e "$dir/cmd" ]; then echo "run folder $dir is already in use" >&2; exit 17; fi
-            cat > "$dir/secrets"
+            # Exactly the bytes sent (a count, never the content): no reliance on the channel's EOF.
+            if [ {{bytes.Length.ToString(CultureInfo.InvariantCulture)}} -gt 0 ]; then head -c {{bytes.Length.ToString(CultureInfo.InvariantCulture)}} > "$dir/secrets"; fi
             printf '%s\n' {{RemoteHost.Quote(command)}} > "$dir/cmd"
             printf '%s' {{RemoteHost.Quote(workingDirectory)}} > "$dir/cwd"
             printf '%s\n' {{RemoteHost.Quote(Wrapper)}} > "$dir/run"
@@ -106,10 +113,16 @@ public static partial class DetachedRun
               sleep 0.025
             done
             """;
-        var bytes = Encoding.UTF8.GetBytes(input.ToString());
         try
         {
-            await host.RunCheckedAsync(script, $"start run {id} in {dir}", cancellationToken, bytes).ConfigureAwait(false);
+            var (exitCode, output, error) = await host.RunAsync(script, cancellationToken, bytes).ConfigureAwait(false);
+            if (exitCode != 0)
+            {
+                throw precheckFailure?.Invoke(exitCode) ?? new GlobalUpgradeException(ErrorIds.RemoteCommandFailed, FailureCategory.InvalidOperation,
+                    $"Could not start run {id} in {dir} on {host.Target.DisplayName} (exit code {exitCode}): {error.Trim()}", id);
+            }
+
+            return output;
         }
         finally
         {
@@ -117,28 +130,37 @@ public static partial class DetachedRun
         }
     }
 
+    // Prints "STATE code-or-pid log-size" for the run folder in $dir.
+    private const string StatusSnippet = """
+        gu_status() {
+          [ -d "$dir" ] || { echo MISSING 0 0; return; }
+          size=$(stat -c %s -- "$dir/log" 2>/dev/null || echo 0)
+          if [ -f "$dir/exit" ]; then echo "EXITED $(cat -- "$dir/exit") $size"; return; fi
+          pid=$(cat -- "$dir/pid" 2>/dev/null || true)
+          if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$dir"; then
+            echo "RUNNING $pid $size"
+          elif [ -f "$dir/exit" ]; then
+            echo "EXITED $(cat -- "$dir/exit") $size"
+          else
+            echo "LOST 0 $size"
+          fi
+        }
+        """;
+
     public static async Task<DetachedStatus> GetStatusAsync(IRemoteHost host, string root, string id, CancellationToken cancellationToken)
     {
-        var script = $$"""
-            dir={{RemoteHost.Quote(Folder(root, id))}}
-            [ -d "$dir" ] || { echo MISSING 0 0; exit 0; }
-            size=$(stat -c %s -- "$dir/log" 2>/dev/null || echo 0)
-            if [ -f "$dir/exit" ]; then echo "EXITED $(cat -- "$dir/exit") $size"; exit 0; fi
-            pid=$(cat -- "$dir/pid" 2>/dev/null || true)
-            if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$dir"; then
-              echo "RUNNING $pid $size"
-            elif [ -f "$dir/exit" ]; then
-              echo "EXITED $(cat -- "$dir/exit") $size"
-            else
-              echo "LOST 0 $size"
-            fi
-            """;
+        var script = $"dir={RemoteHost.Quote(Folder(root, id))}\n{StatusSnippet}\ngu_status\n";
         var output = await host.RunCheckedAsync(script, $"read the state of run {id}", cancellationToken).ConfigureAwait(false);
-        var fields = output.Trim().Split(' ');
+        return ParseStatus(output.Trim(), id, host);
+    }
+
+    private static DetachedStatus ParseStatus(string line, string id, IRemoteHost host)
+    {
+        var fields = line.Split(' ');
         if (fields.Length != 3 || !long.TryParse(fields[2], CultureInfo.InvariantCulture, out var size))
         {
             throw new GlobalUpgradeException(ErrorIds.RunStateInvalid, FailureCategory.InvalidData,
-                $"The run folder of {id} on {host.Target.DisplayName} holds unexpected state: '{output.Trim()}'.", id);
+                $"The run folder of {id} on {host.Target.DisplayName} holds unexpected state: '{line}'.", id);
         }
 
         return fields[0] switch
@@ -155,7 +177,8 @@ public static partial class DetachedRun
     /// Streams the run's log from byte <paramref name="offset"/> into <paramref name="sink"/> until the run ends
     /// (then everything it wrote has been copied). Cancelling stops the following only, never the run.
     /// </summary>
-    public static async Task FollowAsync(IRemoteHost host, string root, string id, long offset, Stream sink, CancellationToken cancellationToken)
+    /// <returns>The run's state once the following ended (read in the same command).</returns>
+    public static async Task<DetachedStatus> FollowAsync(IRemoteHost host, string root, string id, long offset, Stream sink, CancellationToken cancellationToken)
     {
         var script = $$"""
             dir={{RemoteHost.Quote(Folder(root, id))}}
@@ -174,14 +197,19 @@ public static partial class DetachedRun
             # The command ended; the wrapper writes exit right after.
             i=0
             while [ ! -f "$dir/exit" ] && alive && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+            echo "GU-STATUS $(gu_status)" >&2
             exit 0
-            """;
+            """ + "\n";
+        script = StatusSnippet + "\n" + script;
         var result = await host.ExecuteAsync(script, default, sink, cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode != 0)
+        var status = result.Error.Split('\n').LastOrDefault(l => l.StartsWith("GU-STATUS ", StringComparison.Ordinal));
+        if (result.ExitCode != 0 || status is null)
         {
             throw new GlobalUpgradeException(ErrorIds.RemoteCommandFailed, FailureCategory.InvalidOperation,
                 $"Could not follow the log of run {id} on {host.Target.DisplayName} (exit code {result.ExitCode}): {result.Error.Trim()}", id);
         }
+
+        return ParseStatus(status["GU-STATUS ".Length..].Trim(), id, host);
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]

@@ -113,7 +113,13 @@ public sealed class LogSink : Stream
             return;
         }
 
-        file?.Write(data);
+        if (file is not null)
+        {
+            // Flushed per chunk so the local copy can be watched (tail -f) while the run goes on.
+            file.Write(data);
+            file.Flush();
+        }
+
         lock (gate)
         {
             var keep = data.Length > TailCapacity ? data[^TailCapacity..] : data;

@@ -122,18 +122,17 @@ public sealed class SshHost : IRemoteHost
     public async Task<RemoteCommandResult> ExecuteAsync(string script, ReadOnlyMemory<byte> input, Stream output, CancellationToken cancellationToken)
     {
         OperationLog.Current.Debug($"bash -c on {Target.DisplayName}: {LocalHost.FirstLine(script)}");
-        using var command = client.CreateCommand("exec bash -c " + RemoteHost.Quote(script));
+        // Without input the script's stdin is /dev/null: the channel's EOF is not something to rely on.
+        using var command = client.CreateCommand("exec bash --norc --noprofile -c " + RemoteHost.Quote(script) + (input.IsEmpty ? " < /dev/null" : ""));
         var error = new BoundedMemoryStream(8192);
         Task execution;
         try
         {
             execution = command.ExecuteAsync(cancellationToken);
-            using (var stdin = command.CreateInputStream())
+            if (!input.IsEmpty)
             {
-                if (!input.IsEmpty)
-                {
-                    await stdin.WriteAsync(input, cancellationToken).ConfigureAwait(false);
-                }
+                using var stdin = command.CreateInputStream();
+                await stdin.WriteAsync(input, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is SshException or ObjectDisposedException or InvalidOperationException or SocketException)

@@ -19,6 +19,10 @@ public sealed class JournalDocument
     public string TargetVersion { get; set; } = "";
 
     /// <summary>SHA-256 of the canonical, non-secret inputs: a resume with other inputs is refused unless forced.</summary>
+    /// <summary>The version the clusters ran when the runbook began: it decides the steps (e.g. where the synchronizer lives).</summary>
+    [JsonProperty("sourceVersion")]
+    public string SourceVersion { get; set; } = "";
+
     [JsonProperty("inputsDigest")]
     public string InputsDigest { get; set; } = "";
 

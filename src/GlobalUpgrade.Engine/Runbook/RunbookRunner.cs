@@ -19,23 +19,16 @@ public sealed class RunbookRunner(RunbookJournal journal, IReadOnlyList<StepDefi
 
     public bool IsDone(StepDefinition step) => journal.Step(step.Name, step.Cluster).State is StepState.Succeeded or StepState.Skipped;
 
-    /// <summary>Runs the steps of one group (concurrently) and returns their records; throws when one failed.</summary>
+    /// <summary>Runs the steps of one group that are not done yet (concurrently) and returns the records of the whole group.</summary>
     public async Task<IReadOnlyList<RunbookStep>> RunGroupAsync(IReadOnlyList<StepDefinition> group, CancellationToken cancellationToken)
     {
-        var pending = group.Where(s => !IsDone(s)).ToList();
-        var outcomes = await Task.WhenAll(pending.Select(s => RunStepAsync(s, cancellationToken))).ConfigureAwait(false);
-        var failed = outcomes.FirstOrDefault(o => o.State == StepState.Failed);
-        if (failed is not null)
-        {
-            throw new RunbookStepFailedException(failed, outcomes);
-        }
-
-        return outcomes;
+        await Task.WhenAll(group.Where(s => !IsDone(s)).Select(s => RunStepAsync(s, cancellationToken))).ConfigureAwait(false);
+        return group.Select(Record).ToList();
     }
 
     public RunbookStep Record(StepDefinition step) => ToRecord(journal.Step(step.Name, step.Cluster));
 
-    private async Task<RunbookStep> RunStepAsync(StepDefinition definition, CancellationToken cancellationToken)
+    private async Task RunStepAsync(StepDefinition definition, CancellationToken cancellationToken)
     {
         var entry = journal.Step(definition.Name, definition.Cluster);
         var resumed = entry.State is StepState.Running or StepState.Failed;
@@ -73,7 +66,6 @@ public sealed class RunbookRunner(RunbookJournal journal, IReadOnlyList<StepDefi
             entry.FinishedAt = DateTimeOffset.Now;
             entry.Message = outcome.Message;
         });
-        return ToRecord(entry);
     }
 
     private static RunbookStep ToRecord(JournalStep entry) => new()
@@ -86,13 +78,4 @@ public sealed class RunbookRunner(RunbookJournal journal, IReadOnlyList<StepDefi
         Message = entry.Message,
         Detail = entry.Outputs.Properties().ToDictionary(p => p.Name, p => (object?)p.Value.ToString(Newtonsoft.Json.Formatting.None)),
     };
-}
-
-/// <summary>A step failed: the run stops here; the records of the group say what happened.</summary>
-public sealed class RunbookStepFailedException(RunbookStep failed, IReadOnlyList<RunbookStep> group)
-    : Exception($"Step {failed.Name} [{failed.Cluster}] failed: {failed.Message}")
-{
-    public RunbookStep Failed { get; } = failed;
-
-    public IReadOnlyList<RunbookStep> Group { get; } = group;
 }

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Remote;
+using Newtonsoft.Json.Linq;
+
+namespace GlobalUpgrade.Runbook;
+
+/// <summary>The etcd synchronizer's install form, as the runbook re-installs it (Install-EtcdSync's parameters).</summary>
+public sealed record EtcdSyncOptions
+{
+    /// <summary>The primary's VIP ("Active Global Cluster VIP"); required to re-install the synchronizer.</summary>
+    public string? ActiveClusterVip { get; init; }
+
+    public IReadOnlyList<Uri>? ActiveEtcdEndpoints { get; init; }
+
+    public IReadOnlyList<Uri>? StandbyEtcdEndpoints { get; init; }
+
+    public int? DataCheckInterval { get; init; }
+
+    public string? Version { get; init; }
+
+    public string? ModuleName { get; init; }
+
+    public IReadOnlyDictionary<string, JsonNode?>? Config { get; init; }
+
+    /// <summary>Skip the port 2379 checks (CheckEtcdPorts and the installer's own).</summary>
+    public bool SkipEndpointCheck { get; init; }
+}
+
+/// <summary>What Invoke-GlobalDrUpgrade / Invoke-GlobalUpgrade run. Secrets live only here, never in the journal.</summary>
+public sealed record RunbookRequest
+{
+    /// <summary>The primary (DR) or the standalone global cluster.</summary>
+    public required ClusterConnection Primary { get; init; }
+
+    /// <summary>The standby; null for a standalone global cluster.</summary>
+    public ClusterConnection? Standby { get; init; }
+
+    /// <summary>The extracted package on the primary's (or the standalone cluster's) node.</summary>
+    public required string PackagePath { get; init; }
+
+    /// <summary>The extracted package on the standby's node; default: the same path as on the primary's.</summary>
+    public string? StandbyPackagePath { get; init; }
+
+    public required string TargetVersion { get; init; }
+
+    public RemoteTarget PrimaryTarget { get; init; } = RemoteTarget.Local;
+
+    public RemoteTarget StandbyTarget { get; init; } = RemoteTarget.Local;
+
+    public string? Registry { get; init; }
+
+    public NetworkCredential? RegistryCredential { get; init; }
+
+    public EtcdSyncOptions EtcdSync { get; init; } = new();
+
+    /// <summary>The standby's VIP, which its ProductBase spec.alternativeURLs must hold [doc]; default: the standby API server's host.</summary>
+    public string? StandbyVip { get; init; }
+
+    public TimeSpan VerifySyncTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    public TimeSpan StepTimeout { get; init; } = TimeSpan.FromHours(3);
+
+    public string RunRoot { get; init; } = DetachedRun.DefaultRoot;
+
+    public bool IsDr => Standby is not null;
+
+    public string PackagePathOf(ClusterConnection cluster) => ReferenceEquals(cluster, Standby) ? StandbyPackagePath ?? PackagePath : PackagePath;
+
+    public string EffectiveStandbyVip => StandbyVip ?? Standby?.Endpoint.Server.Host ?? "";
+
+    /// <summary>The inputs that define the runbook (no secret): a resume with other inputs is refused.</summary>
+    public JObject DescribeInputs()
+    {
+        var inputs = new JObject
+        {
+            ["targetVersion"] = TargetVersion,
+            ["packagePath"] = PackagePath,
+            ["primary"] = $"{Primary.Info.Context} ({Primary.Endpoint.Server})",
+            ["primaryNode"] = PrimaryTarget.DisplayName,
+        };
+        if (Standby is not null)
+        {
+            inputs["standby"] = $"{Standby.Info.Context} ({Standby.Endpoint.Server})";
+            inputs["standbyNode"] = StandbyTarget.DisplayName;
+            inputs["standbyPackagePath"] = StandbyPackagePath ?? PackagePath;
+            inputs["standbyVip"] = EffectiveStandbyVip;
+            inputs["activeClusterVip"] = EtcdSync.ActiveClusterVip;
+        }
+
+        if (Registry is not null)
+        {
+            inputs["registry"] = Registry;
+            inputs["registryUser"] = RegistryCredential?.UserName;
+        }
+
+        return inputs;
+    }
+}

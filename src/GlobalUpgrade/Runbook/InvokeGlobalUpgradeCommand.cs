@@ -1,0 +1,30 @@
+using System.Management.Automation;
+using GlobalUpgrade.Runbook;
+
+namespace GlobalUpgrade.Commands.Runbook;
+
+/// <summary>
+/// The standard upgrade of a global cluster without DR as a resumable runbook: pre-flight, image sync, upgrade,
+/// post-checks. One RunbookStep per step; a journal to resume from.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "GlobalUpgrade", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(RunbookStep), typeof(GlobalUpgradePlan))]
+public sealed class InvokeGlobalUpgradeCommand : RunbookCmdlet
+{
+    /// <summary>The connection to upgrade; default: the connected Standalone cluster.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(Infrastructure.ConnectedClusterCompleter))]
+    [Infrastructure.ClusterNameTransformation]
+    public string? Cluster { get; set; }
+
+    protected override RunbookRequest BuildRequest() => new()
+    {
+        Primary = Require(() => Cluster is null ? Connections.ByRole(ClusterRole.Standalone) : Connections.Get(Cluster)),
+        PackagePath = PackagePath,
+        TargetVersion = TargetVersion,
+        PrimaryTarget = BuildTarget(ComputerName),
+        Registry = Registry,
+        RegistryCredential = RegistryCredential?.GetNetworkCredential(),
+        StepTimeout = TimeSpan.FromSeconds(StepTimeoutSec),
+    };
+}

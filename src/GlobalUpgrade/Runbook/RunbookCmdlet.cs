@@ -1,0 +1,129 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Commands.Remote;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Runbook;
+using GlobalUpgrade.Upgrade;
+
+namespace GlobalUpgrade.Commands.Runbook;
+
+/// <summary>
+/// What both runbooks share: the package, the target, the journal (-JournalPath, -Resume), human gates
+/// (-PauseBefore), -WhatIf as a plan, and the loop that runs one step group at a time and streams its records.
+/// </summary>
+public abstract class RunbookCmdlet : RemoteCmdlet
+{
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string PackagePath { get; set; } = "";
+
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string TargetVersion { get; set; } = "";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Registry { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? RegistryCredential { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? JournalPath { get; set; }
+
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
+
+    /// <summary>Resume even though the inputs differ from the journal's.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Steps before which to stop and ask (a human gate), e.g. UpgradePrimary.</summary>
+    [Parameter]
+    [ValidateSet("Preflight", "ImageSync", "UninstallEtcdSync", "UpgradeStandby", "UpgradePrimary", "Upgrade", "CheckEtcdPorts", "InstallEtcdSync", "VerifySync", "PostChecks")]
+    public string[]? PauseBefore { get; set; }
+
+    /// <summary>Overrides of the time estimates shown by -WhatIf, by step name (minutes, TimeSpan or '2h').</summary>
+    [Parameter]
+    public Hashtable? Estimate { get; set; }
+
+    [Parameter]
+    [ValidateRange(60, 86400)]
+    public int StepTimeoutSec { get; set; } = 3 * 3600;
+
+    protected abstract RunbookRequest BuildRequest();
+
+    protected override void ProcessRecord()
+    {
+        var request = BuildRequest();
+        var estimates = Estimate?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => UpgradeSteps.ParseEstimate(e.Key.ToString()!, e.Value is PSObject p ? p.BaseObject : e.Value), StringComparer.OrdinalIgnoreCase);
+        var journalPath = GetUnresolvedProviderPathFromPSPath(JournalPath ?? RunbookSession.DefaultJournalName(request));
+
+        if (WhatIfRequested())
+        {
+            ShowPlan(request, estimates, journalPath);
+            return;
+        }
+
+        using var session = Run(ct => RunbookSession.OpenAsync(request, journalPath, Resume, Force, estimates, ct));
+        WriteVerbose($"Journal: {journalPath}");
+        foreach (var group in session.Runner.Groups)
+        {
+            if (group.All(session.Runner.IsDone))
+            {
+                WriteObject(group.Select(session.Runner.Record), enumerateCollection: true);
+                continue;
+            }
+
+            var step = group[0];
+            var where = string.Join(", ", group.Select(s => s.Cluster));
+            if (PauseBefore?.Contains(step.Name, StringComparer.OrdinalIgnoreCase) == true
+                && !ShouldContinue($"The runbook is about to run {step.Name} on {where}. Continue?", $"Paused before {step.Name}"))
+            {
+                WriteWarning($"Stopped before {step.Name}. Continue later with the same command and -Resume -JournalPath '{journalPath}'.");
+                return;
+            }
+
+            if (!ShouldProcess(where, $"Run step {step.Name}"))
+            {
+                return;
+            }
+
+            var records = Run(ct => session.Runner.RunGroupAsync(group, ct));
+            WriteObject(records, enumerateCollection: true);
+            if (records.FirstOrDefault(r => r.State == StepState.Failed) is { } failed)
+            {
+                ThrowFailure(ErrorIds.RunbookStepFailed, FailureCategory.InvalidOperation,
+                    $"Step {failed.Name} on {failed.Cluster} failed: {failed.Message} The journal '{journalPath}' records where the run stopped: fix the cause, then run the same command with -Resume.", failed);
+            }
+        }
+
+        WriteVerbose($"Done. Report: Export-GlobalUpgradeReport -JournalPath '{journalPath}' -Path report.html");
+    }
+
+    private bool WhatIfRequested() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) && whatIf is SwitchParameter { IsPresent: true };
+
+    private void ShowPlan(RunbookRequest request, IReadOnlyDictionary<string, TimeSpan>? estimates, string journalPath)
+    {
+        var clusters = request.Standby is null ? new[] { request.Primary } : [request.Primary, request.Standby];
+        var plan = Run(ct => UpgradeInspector.PlanAsync(clusters, request.TargetVersion, request.PackagePath, estimates, null, ct));
+        var journal = File.Exists(journalPath) ? Require(() => RunbookJournal.Read(journalPath)) : null;
+        foreach (var step in plan.Steps)
+        {
+            var recorded = journal?.Steps.FirstOrDefault(s => s.Name == step.Name && s.Cluster == step.Cluster);
+            var done = recorded?.State is StepState.Succeeded or StepState.Skipped ? $"done in the journal ({recorded.State})" : step.AlreadyDone ? "already done" : "would run";
+            ShouldProcess(step.Cluster, $"{step.Name}: {done}, estimate {step.Estimate}");
+        }
+
+        WriteObject(plan);
+    }
+
+    protected static IReadOnlyDictionary<string, JsonNode?>? ToConfig(object? value) =>
+        value is Hashtable table
+            ? table.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(e.Value is PSObject p ? p.BaseObject : e.Value)))
+            : null;
+}

@@ -1,0 +1,242 @@
+# Invoke-/Get-/Wait-GlobalImageSync as a user drives them: locally and over a real OpenSSH server (started here on
+# a loopback port with generated keys), with the stand-in upgrade.sh from tests/fixtures/package.
+BeforeAll {
+    Import-Module $env:GLOBALUPGRADE_MODULE -Force
+    $script:Root = if ($env:GLOBALUPGRADE_ROOT) { $env:GLOBALUPGRADE_ROOT } else { (Resolve-Path "$PSScriptRoot/../..").Path }
+    $script:Work = Join-Path ([IO.Path]::GetTempPath()) "gu-pester-sync-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    $null = New-Item -ItemType Directory -Force $Work
+    $script:InvokeId = 'GlobalUpgrade.Commands.ImageSync.InvokeGlobalImageSyncCommand'
+    $script:WaitId = 'GlobalUpgrade.Commands.ImageSync.WaitGlobalImageSyncCommand'
+
+    function New-Package([string] $Name, [int] $DurationMs = 300, [int] $Images = 6, [int] $ExitCode = 0, [string] $Extra = '') {
+        $path = Join-Path $Work $Name
+        $null = New-Item -ItemType Directory -Force $path
+        Copy-Item (Join-Path $Root 'tests/fixtures/package/*') $path
+        Set-Content (Join-Path $path 'fake.conf') "GU_FAKE_DURATION_MS=$DurationMs`nGU_FAKE_IMAGES=$Images`nGU_FAKE_EXIT=$ExitCode`n$Extra"
+        $path
+    }
+
+    # A real sshd on a free loopback port (fails with the install command when openssh-server is missing).
+    if (-not (Test-Path /usr/sbin/sshd)) { throw 'The SSH tests need a real OpenSSH server: /usr/sbin/sshd is missing. Install it: apt-get install openssh-server' }
+    $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+    $listener.Start(); $script:Port = $listener.LocalEndpoint.Port; $listener.Stop()
+    $script:SshDir = Join-Path $Work 'sshd'
+    & bash (Join-Path $Root 'tests/fixtures/sshd/prepare-sshd.sh') $SshDir $Port
+    if ($LASTEXITCODE -ne 0) { throw "prepare-sshd.sh failed ($LASTEXITCODE)" }
+    $info = [Diagnostics.ProcessStartInfo]::new('/usr/sbin/sshd')
+    foreach ($a in '-D', '-e', '-f', (Join-Path $SshDir 'sshd_config')) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardError = $true
+    $info.UseShellExecute = $false
+    $script:Sshd = [Diagnostics.Process]::Start($info)
+    $null = $Sshd.StandardError.ReadToEndAsync()
+    $deadline = (Get-Date).AddSeconds(10)
+    while ($true) {
+        try { $c = [Net.Sockets.TcpClient]::new('127.0.0.1', $Port); $c.Dispose(); break }
+        catch { if ((Get-Date) -gt $deadline -or $Sshd.HasExited) { throw "sshd did not start on port $Port" }; Start-Sleep -Milliseconds 50 }
+    }
+    $script:Fingerprint = (Get-Content (Join-Path $SshDir 'host_fingerprint') -Raw).Trim()
+    $script:Node = @{
+        ComputerName   = '127.0.0.1'
+        Port           = $Port
+        UserName       = [Environment]::UserName
+        KeyFilePath    = Join-Path $SshDir 'user_ed25519'
+        KnownHostsPath = Join-Path $SshDir 'known_hosts'
+    }
+}
+
+AfterAll {
+    if ($Sshd -and -not $Sshd.HasExited) { $Sshd.Kill($true); $null = $Sshd.WaitForExit(5000) }
+    Remove-Item $Work -Recurse -Force -ErrorAction Ignore
+    Remove-Item Env:GLOBALUPGRADE_STATE_HOME -ErrorAction Ignore
+}
+
+Describe 'Invoke-GlobalImageSync' -Tag CI {
+    BeforeEach {
+        $env:GLOBALUPGRADE_STATE_HOME = Join-Path $Work "state-$([guid]::NewGuid().ToString('N').Substring(0, 6))"
+        $script:RunRoot = Join-Path $Work "runs-$([guid]::NewGuid().ToString('N').Substring(0, 6))"
+    }
+
+    It 'syncs on this machine, saves the log and records the run' {
+        $package = New-Package 'local' -DurationMs 100
+        $run = Invoke-GlobalImageSync -PackagePath $package -Cluster primary -RunRoot $RunRoot -Confirm:$false
+        $run | Should -BeOfType ([GlobalUpgrade.ImageSyncRun])
+        $run.State | Should -Be 'Succeeded'
+        $run.ExitCode | Should -Be 0
+        $run.Transport | Should -Be 'Local'
+        $run.LastLines[-1] | Should -Match 'image sync finished'
+        (Get-Content $run.LogPath -Raw) | Should -BeExactly (Get-Content (Join-Path $run.RunFolder 'log') -Raw)
+        $run.LogPath | Should -BeLike "$env:GLOBALUPGRADE_STATE_HOME/runs/*.log"
+        (Get-GlobalImageSync -Id $run.Id).State | Should -Be 'Succeeded'
+        (Get-GlobalImageSync -Cluster prim*).Id | Should -Be $run.Id
+    }
+
+    It 'syncs on a node over SSH with a verified host key' {
+        $package = New-Package 'remote' -DurationMs 100
+        $run = Invoke-GlobalImageSync @Node -PackagePath $package -Cluster standby -RunRoot $RunRoot -Confirm:$false
+        $run.State | Should -Be 'Succeeded'
+        $run.Transport | Should -Be 'Ssh'
+        $run.ComputerName | Should -Be '127.0.0.1'
+        $run.PackageIdentity | Should -Match 'version=v4\.3\.0'
+    }
+
+    It 'survives a killed SSH session; Wait-GlobalImageSync re-attaches and follows to the end' {
+        $package = New-Package 'killed' -DurationMs 3000 -Images 30
+        # Kill the per-connection sshd processes (children of our sshd) once the sync is under way.
+        $kill = [Diagnostics.ProcessStartInfo]::new('bash')
+        $kill.ArgumentList.Add('-c')
+        # ... i.e. once the local copy of the log has content (the follow is streaming), whatever the machine's load.
+        $kill.ArgumentList.Add("for i in `$(seq 1 300); do [ -n ""`$(find '$env:GLOBALUPGRADE_STATE_HOME' -name '*.log' -size +0 2>/dev/null)"" ] && break; sleep 0.05; done; for p in `$(cat /proc/$($Sshd.Id)/task/$($Sshd.Id)/children); do kill -KILL `$p; done")
+        $killer = [Diagnostics.Process]::Start($kill)
+        $err = $null
+        try { Invoke-GlobalImageSync @Node -PackagePath $package -Cluster standby -RunRoot $RunRoot -Confirm:$false } catch { $err = $_ }
+        $killer.WaitForExit()
+        $err.FullyQualifiedErrorId | Should -BeExactly "RemoteSessionLost,$InvokeId"
+        $err.Exception.Message | Should -Match 'Wait-GlobalImageSync -Id'
+
+        $running = Get-GlobalImageSync -State Running
+        $running.Count | Should -Be 1
+        $partial = (Get-Item $running.LogPath).Length
+        $partial | Should -BeGreaterThan 0
+        $done = $running | Wait-GlobalImageSync -TimeoutSec 60
+        $done.State | Should -Be 'Succeeded'
+        # Nothing lost, nothing read twice.
+        (Get-Content $done.LogPath -Raw) | Should -BeExactly (Get-Content (Join-Path $done.RunFolder 'log') -Raw)
+        (Get-Content $done.LogPath | Select-String '\[\d+/30\] pushing').Count | Should -Be 30
+    }
+
+    It 'refuses an unknown host key and shows its fingerprint' {
+        $empty = Join-Path $Work 'known_hosts_empty'; Set-Content $empty ''
+        $package = New-Package 'unknown-key'
+        $err = $null
+        try { Invoke-GlobalImageSync @Node -KnownHostsPath $empty -PackagePath $package -RunRoot $RunRoot -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly "HostKeyUnknown,$InvokeId"
+        $err.CategoryInfo.Category | Should -Be 'SecurityError'
+        $err.Exception.Message | Should -BeLike "*$Fingerprint*"
+        Test-Path $RunRoot | Should -BeFalse
+    }
+
+    It 'refuses a changed host key' {
+        $package = New-Package 'changed-key'
+        $err = $null
+        try { Invoke-GlobalImageSync @Node -KnownHostsPath (Join-Path $SshDir 'known_hosts_changed') -PackagePath $package -RunRoot $RunRoot -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly "HostKeyChanged,$InvokeId"
+        $err.Exception.Message | Should -BeLike "*$Fingerprint*"
+    }
+
+    It 'accepts a pinned fingerprint without known_hosts' {
+        $package = New-Package 'pinned' -DurationMs 50 -Images 2
+        $node = $Node.Clone(); $node.Remove('KnownHostsPath')
+        $run = Invoke-GlobalImageSync @node -KnownHostsPath (Join-Path $Work 'none') -HostKeyFingerprint $Fingerprint -PackagePath $package -RunRoot $RunRoot -Confirm:$false
+        $run.State | Should -Be 'Succeeded'
+    }
+
+    It 'reports a wrong password' {
+        $package = New-Package 'wrong-password'
+        $credential = [pscredential]::new([Environment]::UserName, (ConvertTo-SecureString 'certainly-wrong-9931' -AsPlainText -Force))
+        $node = $Node.Clone(); $node.Remove('KeyFilePath'); $node.Remove('UserName')
+        $err = $null
+        try { Invoke-GlobalImageSync @node -SshCredential $credential -PackagePath $package -RunRoot $RunRoot -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly "SshAuthenticationFailed,$InvokeId"
+        $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        "$err" | Should -Not -Match 'certainly-wrong-9931'
+    }
+
+    It 'reports a wrong key' {
+        $package = New-Package 'wrong-key'
+        $node = $Node.Clone(); $node.KeyFilePath = Join-Path $SshDir 'other_ed25519'
+        $err = $null
+        try { Invoke-GlobalImageSync @node -PackagePath $package -RunRoot $RunRoot -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly "SshAuthenticationFailed,$InvokeId"
+    }
+
+    It 'refuses a folder without upgrade.sh before starting anything' {
+        $empty = Join-Path $Work 'no-script'; $null = New-Item -ItemType Directory -Force $empty
+        $err = $null
+        try { Invoke-GlobalImageSync -PackagePath $empty -RunRoot $RunRoot -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly "UpgradeScriptNotFound,$InvokeId"
+        Test-Path $RunRoot | Should -BeFalse
+        Get-GlobalImageSync | Should -BeNullOrEmpty
+    }
+
+    It 'surfaces the last log lines of a failed sync' {
+        $package = New-Package 'failing' -DurationMs 200 -Images 25 -ExitCode 3
+        $err = $null
+        try { Invoke-GlobalImageSync @Node -PackagePath $package -RunRoot $RunRoot -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly "ImageSyncFailed,$InvokeId"
+        $err.Exception.Message | Should -Match 'exit code 3'
+        $err.Exception.Message | Should -Match 'push failed: unexpected status 500'
+        $err.Exception.Message | Should -Match '\[25/25\] pushing'
+        $err.TargetObject.State | Should -Be 'Failed'
+        (Get-GlobalImageSync -State Failed).LastLines.Count | Should -Be 20
+    }
+
+    It 'follows two targets piped in concurrently' {
+        $targets = @(
+            [pscustomobject]@{ Cluster = 'primary'; PackagePath = (New-Package 'pair-a' -DurationMs 1000 -Images 10) }
+            [pscustomobject]@{ Cluster = 'standby'; PackagePath = (New-Package 'pair-b' -DurationMs 1000 -Images 10); ComputerName = '127.0.0.1' }
+        )
+        $node = $Node.Clone(); $node.Remove('ComputerName')
+        $runs = $targets | Invoke-GlobalImageSync @node -RunRoot $RunRoot -Confirm:$false
+        $runs.Count | Should -Be 2
+        # Both were running at the same time: each started before the other finished.
+        $runs[0].StartedAt | Should -BeLessThan $runs[1].FinishedAt
+        $runs[1].StartedAt | Should -BeLessThan $runs[0].FinishedAt
+        $runs.State | Should -Be @('Succeeded', 'Succeeded')
+        ($runs | Sort-Object Cluster).Transport | Should -Be @('Local', 'Ssh')
+    }
+
+    It 'detaches and is picked up again by Wait-GlobalImageSync from the pipeline' {
+        $package = New-Package 'detached' -DurationMs 500
+        $run = Invoke-GlobalImageSync -PackagePath $package -RunRoot $RunRoot -Detach -Confirm:$false
+        $run.State | Should -Be 'Running'
+        $done = $run | Wait-GlobalImageSync
+        $done.State | Should -Be 'Succeeded'
+        (Get-GlobalImageSync -Id $run.Id).State | Should -Be 'Succeeded'
+    }
+
+    It 'starts nothing under -WhatIf' {
+        $package = New-Package 'whatif'
+        Invoke-GlobalImageSync -PackagePath $package -RunRoot $RunRoot -WhatIf | Should -BeNullOrEmpty
+        Test-Path $RunRoot | Should -BeFalse
+    }
+
+    It 'reports an unknown run id' {
+        $err = $null
+        try { Wait-GlobalImageSync -Id 'no-such-run' -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly "ImageSyncNotFound,$WaitId"
+    }
+
+    It 'never shows the registry password: transcript, streams, records, logs, run folder' {
+        $password = 'Leak-Canary-7f3a9c!'
+        $sha = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($password))).ToLowerInvariant()
+        $package = New-Package 'secret' -DurationMs 100 -Images 3 -Extra "GU_FAKE_PASSWORD_SHA256=$sha"
+        $registry = [pscredential]::new('pusher', (ConvertTo-SecureString $password -AsPlainText -Force))
+        $transcript = Join-Path $Work 'transcript.txt'
+        $oldDebug = $DebugPreference; $oldProgress = $ProgressPreference
+        Start-Transcript -Path $transcript -Force | Out-Null
+        try {
+            $DebugPreference = 'Continue'
+            $streams = Invoke-GlobalImageSync @Node -PackagePath $package -Cluster primary -Registry 'registry.example:5000' -RegistryCredential $registry `
+                -RunRoot $RunRoot -Verbose -Debug -Confirm:$false *>&1
+            $failed = $null
+            try { Invoke-GlobalImageSync @Node -PackagePath (New-Package 'secret-fail' -ExitCode 4 -Images 3) -Registry 'registry.example:5000' -RegistryCredential $registry -RunRoot $RunRoot -Verbose -Debug -Confirm:$false *>&1 | Out-Null }
+            catch { $failed = $_ }
+        }
+        finally {
+            Stop-Transcript | Out-Null
+            $DebugPreference = $oldDebug; $ProgressPreference = $oldProgress
+        }
+        $run = $streams | Where-Object { $_ -is [GlobalUpgrade.ImageSyncRun] }
+        $run.State | Should -Be 'Succeeded'   # the password arrived: the stand-in checks its SHA-256
+        $failed.FullyQualifiedErrorId | Should -BeExactly "ImageSyncFailed,$InvokeId"
+        ($streams | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count | Should -BeGreaterThan 0
+        ($streams | Out-String -Width 500) | Should -Not -Match ([regex]::Escape($password))
+        ($failed | Out-String -Width 500) + $failed.Exception.Message | Should -Not -Match ([regex]::Escape($password))
+        $files = @($transcript) + @(Get-ChildItem $env:GLOBALUPGRADE_STATE_HOME, $RunRoot -Recurse -File | ForEach-Object FullName)
+        $files.Count | Should -BeGreaterThan 6
+        foreach ($file in $files) {
+            (Get-Content $file -Raw) | Should -Not -Match ([regex]::Escape($password)) -Because $file
+        }
+        Get-ChildItem $RunRoot -Recurse -Filter secrets | Should -BeNullOrEmpty
+    }
+}

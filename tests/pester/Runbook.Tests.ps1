@@ -1,0 +1,163 @@
+# Invoke-GlobalDrUpgrade against a simulated DR pair: a whole run, a run killed and resumed, damaged journals,
+# the standby-first rule, and the report. The runbook runs in a child pwsh where it must be killable.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module $env:GLOBALUPGRADE_MODULE -Force
+
+    function New-DrFixture([string] $Name, [int] $SyncMs = 300) {
+        $sim = Start-TestSimulator -Scenario healthy -Dr -TimeScale 0.2
+        $work = (New-Item -ItemType Directory (Join-Path $TestDrive $Name)).FullName
+        foreach ($cluster in 'primary', 'standby') {
+            $package = Join-Path $work "package-$cluster"
+            Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $package -Recurse
+            Set-Content (Join-Path $package 'version') 'v4.2.0'
+            Set-Content (Join-Path $package 'fake.conf') "GU_FAKE_DURATION_MS=$SyncMs`nGU_FAKE_IMAGES=5`nGU_SIM_ADMIN_URL=$($sim.Clusters[$cluster].Server)`nGU_SIM_TOKEN=$($sim.Clusters[$cluster].Token)"
+        }
+        [pscustomobject]@{ Simulator = $sim; Work = $work; Journal = (Join-Path $work 'dr.journal.json'); State = (Join-Path $work 'state') }
+    }
+
+    # The runbook as an operator types it, in a child pwsh (so a test can kill it), returning its step records.
+    function Get-RunbookScript($Fixture, [switch] $Resume, [string] $Extra = '') {
+        @"
+`$ErrorActionPreference = 'Stop'
+`$env:GLOBALUPGRADE_STATE_HOME = '$($Fixture.State)'
+Import-Module '$env:GLOBALUPGRADE_MODULE'
+`$env:KUBECONFIG = '$($Fixture.Simulator.Kubeconfig)'
+Connect-GlobalCluster -Context primary -Role Primary | Out-Null
+Connect-GlobalCluster -Context standby -Role Standby | Out-Null
+Invoke-GlobalDrUpgrade -PackagePath '$($Fixture.Work)/package-primary' -StandbyPackagePath '$($Fixture.Work)/package-standby' -TargetVersion v4.2.0 -StandbyVip 192.168.131.10 -EtcdSync @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = `$true } -JournalPath '$($Fixture.Journal)' $(if ($Resume) { '-Resume' }) $Extra |
+    ForEach-Object { 'STEP ' + `$_.Name + ' ' + `$_.Cluster + ' ' + `$_.State }
+"@
+    }
+
+    function Get-ChangeRequests($Simulator) {
+        # The change-making requests of the runbook (not idempotent if repeated blindly).
+        foreach ($cluster in 'primary', 'standby') {
+            (Invoke-SimAdmin -Simulator $Simulator -Cluster $cluster -Path '/_sim/requests') | Where-Object {
+                ($_.method -eq 'DELETE' -and $_.path -match 'moduleinfoes') -or
+                ($_.method -eq 'POST' -and $_.path -match 'moduleinfoes') -or
+                ($_.method -eq 'PATCH' -and $_.path -match 'clustermodules|clusterversionshadows')
+            } | ForEach-Object { "$cluster $($_.method) $(($_.path -split '\?')[0])" }
+        }
+    }
+
+    function Get-FinalState($Simulator) {
+        # What an uninterrupted run leaves, without what differs by nature (names, uids, times, versions of objects).
+        foreach ($cluster in 'primary', 'standby') {
+            $store = Invoke-SimAdmin -Simulator $Simulator -Cluster $cluster -Path '/_sim/store'
+            "$cluster version=" + ($store | Where-Object { $_.kind -eq 'ProductBase' }).status.version
+            "$cluster clustermodule=" + ($store | Where-Object { $_.kind -eq 'ClusterModule' } | ForEach-Object { "$($_.spec.version)/$($_.status.base.deployStatus)" })
+            "$cluster moduleinfoes=" + @($store | Where-Object { $_.kind -eq 'ModuleInfo' } | ForEach-Object { "$($_.metadata.labels.'cpaas.io/module-name'):$($_.status.phase)" } | Sort-Object) -join ','
+            "$cluster etcd-sync-pods=" + @($store | Where-Object { $_.kind -eq 'Pod' -and $_.metadata.labels.app -eq 'etcd-sync' }).Count
+        }
+    }
+}
+
+Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
+    It 'runs the whole DR upgrade in the documented order, standby before primary' {
+        $f = New-DrFixture 'whole'
+        try {
+            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f)
+            $run.ExitCode | Should -Be 0 -Because $run.Error
+            $steps = @($run.Output -split "`n" | Where-Object { $_ -like 'STEP *' })
+            ($steps | ForEach-Object { ($_ -split ' ')[1] }) | Should -Be @('Preflight', 'ImageSync', 'ImageSync', 'UninstallEtcdSync', 'UpgradeStandby', 'UpgradePrimary', 'CheckEtcdPorts', 'InstallEtcdSync', 'VerifySync', 'PostChecks')
+            $steps | Where-Object { $_ -notmatch ' (Succeeded|Skipped)$' } | Should -BeNullOrEmpty
+            $state = Get-FinalState $f.Simulator
+            $state | Should -Contain 'primary version=v4.2.0'
+            $state | Should -Contain 'standby version=v4.2.0'
+            (Get-ChangeRequests $f.Simulator) | Where-Object { $_ -match 'DELETE' } | Should -HaveCount 1
+            $journal = Get-Content $f.Journal -Raw | ConvertFrom-Json
+            $journal.steps | Where-Object name -eq 'UpgradeStandby' | ForEach-Object { [datetimeoffset]$_.finishedAt } | Should -BeLessThan ([datetimeoffset]($journal.steps | Where-Object name -eq 'UpgradePrimary').startedAt)
+            $script:reference = $state
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+
+    It 'resumes after being killed during <Step>, to the same end state, issuing no change twice' -ForEach @(
+        @{ Step = 'ImageSync' }
+        @{ Step = 'UpgradeStandby' }
+        @{ Step = 'InstallEtcdSync' }
+    ) {
+        $f = New-DrFixture "kill-$Step" -SyncMs 3000
+        try {
+            # Start the runbook, wait until the journal says the step is running, kill the process tree.
+            $pwsh = Get-TestPwsh
+            $info = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+            foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', (Get-RunbookScript $f))) { $info.ArgumentList.Add($a) }
+            $info.RedirectStandardOutput = $true; $info.RedirectStandardError = $true; $info.UseShellExecute = $false
+            $child = [Diagnostics.Process]::Start($info)
+            $deadline = (Get-Date).AddSeconds(120)
+            do {
+                Start-Sleep -Milliseconds 100
+                $running = (Test-Path $f.Journal) -and ((Get-Content $f.Journal -Raw -ErrorAction Ignore | ConvertFrom-Json -ErrorAction Ignore).steps | Where-Object { $_.name -eq $Step -and $_.state -eq 'Running' })
+            } until ($running -or $child.HasExited -or (Get-Date) -gt $deadline)
+            $child.HasExited | Should -BeFalse -Because "the runbook was to be killed while $Step ran"
+            $child.Kill($true)
+            $child.WaitForExit()
+
+            $resumed = Invoke-ChildPwsh -Script (Get-RunbookScript $f -Resume)
+            $resumed.ExitCode | Should -Be 0 -Because $resumed.Error
+            Get-FinalState $f.Simulator | Should -Be $reference
+            $changes = @(Get-ChangeRequests $f.Simulator)
+            $changes | Group-Object | Where-Object Count -gt 1 | ForEach-Object Name | Should -BeNullOrEmpty -Because 'no change is issued twice'
+            ($changes | Where-Object { $_ -match 'DELETE' }) | Should -HaveCount 1
+            ($changes | Where-Object { $_ -match 'POST' }) | Should -HaveCount 1
+            $triggers = Get-ChildItem (Join-Path $f.State 'upgrades') -Filter *.json -ErrorAction Ignore
+            $imageSyncs = @(Get-ChildItem (Join-Path $f.State 'runs') -Filter *.json | ForEach-Object { Get-Content $_.FullName -Raw | ConvertFrom-Json } | Where-Object { $_.PSObject.Properties['PackagePath'] })
+            ($imageSyncs | Group-Object Cluster | Where-Object Count -gt 1) | Should -BeNullOrEmpty -Because 'an image sync is re-attached, not started again'
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+
+    It 'refuses a damaged journal instead of starting again' -ForEach @(@{ Damage = 'truncated' }, @{ Damage = 'garbage' }) {
+        $f = New-DrFixture "damaged-$Damage"
+        try {
+            (Invoke-ChildPwsh -Script (Get-RunbookScript $f -Extra '-PauseBefore Preflight')).ExitCode | Out-Null
+            Set-Content $f.Journal -Value (if ($Damage -eq 'truncated') { '{"format":1,"runbook":"GlobalDrUpgrade","steps":[{"na' } else { 'not json at all' })
+            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f -Resume)
+            $run.ExitCode | Should -Not -Be 0
+            $run.Error | Should -Match 'JournalCorrupt|is damaged'
+            (Get-ChangeRequests $f.Simulator) | Should -BeNullOrEmpty -Because 'nothing ran'
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+
+    It 'never upgrades the primary before the standby, even when the journal says so' {
+        $f = New-DrFixture 'order'
+        try {
+            Connect-GlobalCluster -Kubeconfig $f.Simulator.Kubeconfig -Context primary -Role Primary | Out-Null
+            Connect-GlobalCluster -Kubeconfig $f.Simulator.Kubeconfig -Context standby -Role Standby | Out-Null
+            $env:GLOBALUPGRADE_STATE_HOME = $f.State
+            $common = @{ PackagePath = "$($f.Work)/package-primary"; StandbyPackagePath = "$($f.Work)/package-standby"; TargetVersion = 'v4.2.0'; StandbyVip = '192.168.131.10'; EtcdSync = @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = $true }; JournalPath = $f.Journal }
+            # Run nothing, then forge a journal in which every step up to the primary's upgrade "succeeded".
+            { Invoke-GlobalDrUpgrade @common -PauseBefore Preflight -Confirm:$false } | Should -Throw
+            $journal = Get-Content $f.Journal -Raw | ConvertFrom-Json
+            foreach ($s in $journal.steps | Select-Object -First 5) { $s.state = 'Succeeded' }
+            $journal | ConvertTo-Json -Depth 20 | Set-Content $f.Journal
+            $err = { Invoke-GlobalDrUpgrade @common -Resume } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'RunbookStepFailed,*'
+            $err.Exception.Message | Should -Match 'StandbyNotUpgraded|only after the standby'
+            (Get-ChangeRequests $f.Simulator) | Where-Object { $_ -match '^primary PATCH' } | Should -BeNullOrEmpty
+        }
+        finally {
+            Get-GlobalCluster | Disconnect-GlobalCluster
+            Remove-Item Env:GLOBALUPGRADE_STATE_HOME -ErrorAction Ignore
+            Stop-TestSimulator $f.Simulator
+        }
+    }
+
+    It 'shows the plan under -WhatIf and changes nothing' {
+        $f = New-DrFixture 'whatif'
+        try {
+            Connect-GlobalCluster -Kubeconfig $f.Simulator.Kubeconfig -Context primary -Role Primary | Out-Null
+            Connect-GlobalCluster -Kubeconfig $f.Simulator.Kubeconfig -Context standby -Role Standby | Out-Null
+            $before = @('primary', 'standby' | ForEach-Object { Get-SimStore $f.Simulator $_ })
+            $plan = Invoke-GlobalDrUpgrade -PackagePath "$($f.Work)/package-primary" -TargetVersion v4.2.0 -JournalPath $f.Journal -WhatIf
+            $plan.PathSupported | Should -BeTrue
+            $plan.PrestagedWindow | Should -BeLessThan $plan.SequentialWindow
+            @('primary', 'standby' | ForEach-Object { Get-SimStore $f.Simulator $_ }) | Should -Be $before
+            Test-Path $f.Journal | Should -BeFalse
+        }
+        finally { Get-GlobalCluster | Disconnect-GlobalCluster; Stop-TestSimulator $f.Simulator }
+    }
+}

@@ -1,0 +1,367 @@
+# Start-GlobalUpgrade, Wait-GlobalUpgrade, Get-GlobalUpgradeStatus and Get-GlobalUpgradePlan against the simulator,
+# with the stand-in upgrade.sh (tests/fixtures/package) run locally, and once over a loopback OpenSSH server.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module $env:GLOBALUPGRADE_MODULE -Force
+
+    $script:work = (New-Item -ItemType Directory -Force (Join-Path ([IO.Path]::GetTempPath()) "gu-upgrade-$([guid]::NewGuid().ToString('n').Substring(0, 8))")).FullName
+    $script:previousStateHome = $env:GLOBALUPGRADE_STATE_HOME
+    $script:runRoot = Join-Path $work 'node-runs'
+
+    function New-TestPackage {
+        <# A copy of the stand-in package that says it installs $Version; $Conf lines go to fake.conf. #>
+        param([string] $Version, [hashtable] $Conf = @{}, $Simulator, [string] $Cluster)
+        $dir = Join-Path $work "package-$([guid]::NewGuid().ToString('n').Substring(0, 6))"
+        Copy-Item -Recurse (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $dir
+        Set-Content -Path (Join-Path $dir 'version') -Value $Version
+        $lines = @('GU_FAKE_DURATION_MS=200', 'GU_FAKE_IMAGES=4')
+        if ($Simulator) {
+            # The trigger moves ProductBase to the package's version, as the real one does.
+            $lines += "GU_SIM_ADMIN_URL=$($Simulator.Clusters[$Cluster].Server)", "GU_SIM_TOKEN=$($Simulator.Clusters[$Cluster].Token)"
+        }
+        $lines += $Conf.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }
+        Set-Content -Path (Join-Path $dir 'fake.conf') -Value $lines
+        $dir
+    }
+
+    function Use-FreshState {
+        $env:GLOBALUPGRADE_STATE_HOME = (New-Item -ItemType Directory -Force (Join-Path $work "state-$([guid]::NewGuid().ToString('n').Substring(0, 6))")).FullName
+    }
+
+    function Connect-Sim($Simulator, [string] $Context = 'global') {
+        Get-GlobalCluster | Disconnect-GlobalCluster
+        Connect-GlobalCluster -Kubeconfig $Simulator.Kubeconfig -Context $Context -Role Standalone | Out-Null
+    }
+
+    function Sync-Package([string] $Package, [string] $Cluster = 'global') {
+        Invoke-GlobalImageSync -PackagePath $Package -Cluster $Cluster -RunRoot $runRoot -Confirm:$false | Out-Null
+    }
+
+    function Get-SimObject($Simulator, [string] $Path, [string] $Cluster = 'global') {
+        Invoke-SimAdmin -Simulator $Simulator -Cluster $Cluster -Path $Path
+    }
+
+    function Get-ComponentPatch($Simulator, [string] $Cluster = 'global') {
+        @((Invoke-SimAdmin -Simulator $Simulator -Cluster $Cluster -Path '/_sim/requests') |
+                Where-Object { $_.method -eq 'PATCH' -and $_.path -match 'clustermodules|clusterversionshadows' })
+    }
+
+    function Get-UpgradeRecord { @(Get-ChildItem (Join-Path $env:GLOBALUPGRADE_STATE_HOME 'upgrades') -Filter '*.json' -ErrorAction Ignore) }
+
+    function Get-TriggerFolder { @(Get-ChildItem $runRoot -Directory -Filter '*-trigger' -ErrorAction Ignore) }
+}
+
+AfterAll {
+    Get-GlobalCluster | Disconnect-GlobalCluster
+    $env:GLOBALUPGRADE_STATE_HOME = $previousStateHome
+    Remove-Item $work -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'Start-GlobalUpgrade 4.1 → 4.2 through the ClusterModule' -Tag CI {
+    BeforeAll {
+        Use-FreshState
+        $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 0.1
+        Connect-Sim $sim
+        $script:pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
+        Sync-Package $pkg
+    }
+    AfterAll { Stop-TestSimulator $sim }
+
+    It 'triggers, upgrades the components with Kubernetes, and records the run' {
+        $run = Start-GlobalUpgrade -PackagePath $pkg -IncludeKubernetes -RunRoot $runRoot -Confirm:$false
+        $run | Should -BeOfType ([GlobalUpgrade.GlobalUpgradeRun])
+        $run.State | Should -Be 'Succeeded'
+        $run.Stage | Should -Be 'Components'
+        $run.FromVersion | Should -Be 'v4.1.0'
+        $run.ToVersion | Should -Be 'v4.2.0'
+        $run.ComponentUpgrade | Should -Be 'ClusterModule'
+        $run.TriggerExitCode | Should -Be 0
+        $run.TriggerRunId | Should -Not -BeNullOrEmpty
+        Get-Content $run.LogPath -Raw | Should -Match 'upgrade triggered: v4.2.0'
+        $module = Get-SimObject $sim '/apis/cluster.alauda.io/v1alpha1/clustermodules/global'
+        $module.spec.version | Should -Be 'v4.2.0'
+        $module.status.base.version | Should -Be 'v4.2.0'
+        $module.status.base.deployStatus | Should -Be 'Completed'
+        ($module.spec.upgradeModulesInfos | Where-Object name -eq 'kubernetes').version | Should -Be 'v4.2.0'
+        (Get-UpgradeRecord).Count | Should -Be 1
+    }
+
+    It 'reports the live state with the last run' {
+        $status = Get-GlobalUpgradeStatus
+        $status | Should -BeOfType ([GlobalUpgrade.GlobalUpgradeStatus])
+        $status.PlatformVersion | Should -Be 'v4.2.0'
+        $status.ComponentUpgrade | Should -Be 'ClusterModule'
+        $status.ComponentVersion | Should -Be 'v4.2.0'
+        $status.ComponentState | Should -Be 'Completed/Healthy'
+        $status.LastRun.State | Should -Be 'Succeeded'
+    }
+
+    It 'does nothing, and writes nothing, when asked again' {
+        Invoke-SimAdmin -Simulator $sim -Cluster global -Path '/_sim/requests' -Method DELETE | Out-Null
+        $again = Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false
+        $again.State | Should -Be 'Succeeded'
+        $again.Message | Should -Match 'Nothing to do'
+        $again.TriggerRunId | Should -BeNullOrEmpty
+        Get-ComponentPatch $sim | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'A resumed upgrade never asks twice' -Tag CI {
+    BeforeAll {
+        Use-FreshState
+        # Real-time durations: the component upgrade takes 6 s, longer than the first wait.
+        $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 1
+        Connect-Sim $sim
+        $script:pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
+        Sync-Package $pkg
+    }
+    AfterAll { Stop-TestSimulator $sim }
+
+    It 'times out waiting, keeps the run, and Wait-GlobalUpgrade finishes it without a second request' {
+        Invoke-SimAdmin -Simulator $sim -Cluster global -Path '/_sim/requests' -Method DELETE | Out-Null
+        { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -TimeoutSec 2 -Confirm:$false } | Should -Throw -ErrorId 'UpgradeTimeout,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand'
+        $status = Get-GlobalUpgradeStatus
+        $status.LastRun.State | Should -Be 'Running'
+        $status.DesiredVersion | Should -Be 'v4.2.0'
+        (Get-ComponentPatch $sim).Count | Should -Be 1
+
+        $done = $status.LastRun | Wait-GlobalUpgrade -TimeoutSec 60
+        $done.State | Should -Be 'Succeeded'
+        $done.Id | Should -Be $status.LastRun.Id
+        (Get-ComponentPatch $sim).Count | Should -Be 1
+    }
+
+    It 'only waits when the cluster already asks for the target (no local record)' {
+        Invoke-SimAdmin -Simulator $sim -Cluster global -Path '/_sim/requests' -Method DELETE | Out-Null
+        # Put the ClusterModule back to "upgrading to v4.2.0", as a killed run would have left it, and forget the records.
+        $module = Get-SimObject $sim '/apis/cluster.alauda.io/v1alpha1/clustermodules/global'
+        $module.status.base.version = 'v4.1.0'; $module.status.base.deployStatus = 'Upgrading'
+        Invoke-SimAdmin -Simulator $sim -Cluster global -Path '/_sim/objects' -Method POST -Body $module | Out-Null
+        Remove-Item (Join-Path $env:GLOBALUPGRADE_STATE_HOME 'upgrades') -Recurse -Force
+        $wait = Start-ThreadJob -ArgumentList $sim, $module -ScriptBlock {
+            param($sim, $module)
+            Start-Sleep -Seconds 2
+            Import-Module (Join-Path $using:PSScriptRoot 'TestHelpers.psm1')
+            $module.status.base.version = 'v4.2.0'; $module.status.base.deployStatus = 'Completed'
+            Invoke-SimAdmin -Simulator $sim -Cluster global -Path '/_sim/objects' -Method POST -Body $module | Out-Null
+        }
+        $run = Start-GlobalUpgrade -PackagePath $pkg -Stage Components -RunRoot $runRoot -TimeoutSec 30 -Confirm:$false -Verbose 4>&1 |
+            Tee-Object -Variable output | Where-Object { $_ -is [GlobalUpgrade.GlobalUpgradeRun] }
+        $wait | Wait-Job | Remove-Job
+        $run.State | Should -Be 'Succeeded'
+        $run.ComponentRequestedAt | Should -BeNullOrEmpty
+        ($output | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message -join "`n" | Should -Match 'already asks for v4.2.0'
+        Get-ComponentPatch $sim | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Start-GlobalUpgrade 4.2 → 4.3 through the ClusterVersionShadow' -Tag CI {
+    BeforeAll {
+        Use-FreshState
+        $script:sim = Start-TestSimulator -Scenario 'v4.2-to-4.3' -TimeScale 0.1
+        Connect-Sim $sim
+        $script:pkg = New-TestPackage -Version 'v4.3.0' -Simulator $sim -Cluster global
+        Sync-Package $pkg
+    }
+    AfterAll { Stop-TestSimulator $sim }
+
+    It 'patches spec.desiredUpdate.version and waits for Ready' {
+        $run = Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false
+        $run.State | Should -Be 'Succeeded'
+        $run.ComponentUpgrade | Should -Be 'ClusterVersionShadow'
+        $run.FromVersion | Should -Be 'v4.2.0'
+        $cvsh = Get-SimObject $sim '/apis/config.alauda.io/v1/namespaces/cpaas-system/clusterversionshadows/global'
+        $cvsh.spec.desiredUpdate.version | Should -Be 'v4.3.0'
+        $cvsh.status.history[0].version | Should -Be 'v4.3.0'
+        $cvsh.status.history[0].state | Should -Be 'Completed'
+        (Get-GlobalUpgradeStatus).ComponentState | Should -Be 'Ready'
+    }
+}
+
+Describe 'The platform''s own reason surfaces' -Tag CI {
+    AfterEach { Stop-TestSimulator $script:sim }
+
+    It 'DeployFailed: the ClusterModule''s unableUpgradeReason' {
+        Use-FreshState
+        $script:sim = Start-TestSimulator -Scenario deploy-failed -TimeScale 0.1
+        Connect-Sim $sim
+        $pkg = New-TestPackage -Version 'v4.2.0'
+        Sync-Package $pkg
+        { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false } | Should -Throw -ErrorId 'ComponentUpgradeFailed,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand' -ExpectedMessage '*timed out waiting for deployment cpaas-system/archon*'
+        $last = (Get-GlobalUpgradeStatus).LastRun
+        $last.State | Should -Be 'Failed'
+        $last.Message | Should -Match 'DeployFailed'
+    }
+
+    It 'Stalled: the condition''s reason and the failed preflight check' {
+        Use-FreshState
+        $script:sim = Start-TestSimulator -Scenario stalled -TimeScale 0.1
+        Connect-Sim $sim
+        $pkg = New-TestPackage -Version 'v4.3.0'
+        Sync-Package $pkg
+        $err = $null
+        try { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly 'ComponentUpgradeStalled,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand'
+        $err.Exception.Message | Should -Match 'EtcdMemberUnhealthy'
+        $err.Exception.Message | Should -Match 'EtcdHealthy \(Required\)'
+        $err.Exception.Message | Should -Match '192.168.131.12 is unhealthy'
+        (Get-GlobalUpgradeStatus).Reason | Should -Match 'EtcdHealthy'
+    }
+
+    It 'a failing upgrade.sh: its exit code and last log lines' {
+        Use-FreshState
+        $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 0.1
+        Connect-Sim $sim
+        $pkg = New-TestPackage -Version 'v4.2.0' -Conf @{ GU_FAKE_EXIT = 3 }
+        $err = $null
+        try { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Force -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly 'UpgradeTriggerFailed,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand'
+        $err.Exception.Message | Should -Match 'exit code 3'
+        $err.Exception.Message | Should -Match 'triggering the upgrade to v4.2.0'
+        Get-ComponentPatch $sim | Should -BeNullOrEmpty
+        (Get-GlobalUpgradeStatus).LastRun.State | Should -Be 'Failed'
+    }
+}
+
+Describe 'Refused before any change' -Tag CI {
+    BeforeAll {
+        $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 0.1
+        Connect-Sim $sim
+    }
+    AfterAll { Stop-TestSimulator $sim }
+    BeforeEach {
+        Use-FreshState
+        Remove-Item $runRoot -Recurse -Force -ErrorAction Ignore
+    }
+
+    It 'an unsupported path (<Name>), even with -Force' -ForEach @(
+        @{ Name = '4.1 → 4.4'; Version = 'v4.4.0' }
+        @{ Name = 'a downgrade 4.1 → 4.0'; Version = 'v4.0.0' }
+    ) {
+        $pkg = New-TestPackage -Version $Version -Simulator $sim -Cluster global
+        Sync-Package $pkg
+        $before = Get-SimStore -Simulator $sim -Cluster global
+        $triggersBefore = (Get-TriggerFolder).Count
+        { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Force -Confirm:$false } | Should -Throw -ErrorId 'UnsupportedUpgradePath,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand'
+        Get-SimStore -Simulator $sim -Cluster global | Should -Be $before
+        (Get-TriggerFolder).Count | Should -Be $triggersBefore
+        Get-UpgradeRecord | Should -BeNullOrEmpty
+    }
+
+    It 'a package whose image sync is not on record; accepted with -Force' {
+        $pkg = New-TestPackage -Version 'v4.2.0'
+        $before = Get-SimStore -Simulator $sim -Cluster global
+        $err = $null
+        try { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly 'ImageSyncNotDone,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand'
+        $err.Exception.Message | Should -Match 'Invoke-GlobalImageSync'
+        Get-SimStore -Simulator $sim -Cluster global | Should -Be $before
+        Get-TriggerFolder | Should -BeNullOrEmpty
+        Get-UpgradeRecord | Should -BeNullOrEmpty
+
+        $run = Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Force -Confirm:$false
+        $run.State | Should -Be 'Succeeded'
+        $run.Forced | Should -BeTrue
+    }
+
+    It '-WhatIf changes nothing' {
+        $pkg = New-TestPackage -Version 'v4.2.0'
+        $before = Get-SimStore -Simulator $sim -Cluster global
+        $result = Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Force -WhatIf
+        $result | Should -BeNullOrEmpty
+        Get-SimStore -Simulator $sim -Cluster global | Should -Be $before
+        Get-TriggerFolder | Should -BeNullOrEmpty
+        Get-UpgradeRecord | Should -BeNullOrEmpty
+    }
+
+    It 'a cluster that is not a global cluster' {
+        $pkg = New-TestPackage -Version 'v4.2.0'
+        $c = $sim.Clusters['global']
+        Invoke-RestMethod -Uri "$($c.Server)/apis/platform.tkestack.io/v1/clusters/global" -Method Delete -Headers @{ Authorization = "Bearer $($c.Token)" } -SkipCertificateCheck | Out-Null
+        $before = Get-SimStore -Simulator $sim -Cluster global
+        { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Force -Confirm:$false } | Should -Throw -ErrorId 'NotAGlobalCluster,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand'
+        Get-SimStore -Simulator $sim -Cluster global | Should -Be $before
+        Get-TriggerFolder | Should -BeNullOrEmpty
+        Get-UpgradeRecord | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Get-GlobalUpgradePlan' -Tag CI {
+    BeforeAll {
+        Use-FreshState
+        $script:sim = Start-TestSimulator -Scenario healthy -Dr -TimeScale 0.1
+        Get-GlobalCluster | Disconnect-GlobalCluster
+        Connect-GlobalCluster -Kubeconfig $sim.Kubeconfig -Context primary -Role Primary | Out-Null
+        Connect-GlobalCluster -Kubeconfig $sim.Kubeconfig -Context standby -Role Standby | Out-Null
+        $script:pkg = New-TestPackage -Version 'v4.3.0'
+        Sync-Package $pkg -Cluster standby
+    }
+    AfterAll { Stop-TestSimulator $sim }
+
+    It 'lists the DR steps in the documented order, with what is done and the windows' {
+        $before = Get-SimStore -Simulator $sim -Cluster primary
+        $plan = Get-GlobalUpgradePlan -TargetVersion v4.3.0 -PackagePath $pkg
+        Get-SimStore -Simulator $sim -Cluster primary | Should -Be $before
+        $plan | Should -BeOfType ([GlobalUpgrade.GlobalUpgradePlan])
+        $plan.Kind | Should -Be 'DR'
+        $plan.PathSupported | Should -BeTrue
+        $plan.Paths.ComponentUpgrade | Should -Be @('ClusterVersionShadow', 'ClusterVersionShadow')
+        $plan.Steps.Name | Should -Be @('Preflight', 'ImageSync', 'ImageSync', 'UninstallEtcdSync', 'UpgradeStandby', 'UpgradePrimary', 'CheckEtcdPorts', 'InstallEtcdSync', 'VerifySync', 'PostChecks')
+        $syncs = $plan.Steps | Where-Object Name -eq 'ImageSync'
+        ($syncs | Where-Object Cluster -eq 'standby').AlreadyDone | Should -BeTrue
+        ($syncs | Where-Object Cluster -eq 'primary').WouldRun | Should -BeTrue
+        $plan.SequentialWindow - $plan.PrestagedWindow | Should -Be ([timespan]::FromHours(2))
+        $plan.PrestageLead | Should -Be ([timespan]::FromHours(2))
+    }
+
+    It 'takes estimates, and refuses an unknown step' {
+        $plan = Get-GlobalUpgradePlan -TargetVersion v4.3.0 -Cluster standby -Estimate @{ ImageSync = '3h'; Upgrade = 45 }
+        $plan.Kind | Should -Be 'Standard'
+        ($plan.Steps | Where-Object Name -eq 'ImageSync').Estimate | Should -Be ([timespan]::FromHours(3))
+        ($plan.Steps | Where-Object Name -eq 'Upgrade').Estimate | Should -Be ([timespan]::FromMinutes(45))
+        { Get-GlobalUpgradePlan -TargetVersion v4.3.0 -Estimate @{ Coffee = 5 } } | Should -Throw -ErrorId 'InvalidEstimate,GlobalUpgrade.Commands.Upgrade.GetGlobalUpgradePlanCommand'
+    }
+
+    It 'shows an unsupported path without throwing' {
+        $plan = Get-GlobalUpgradePlan -TargetVersion v4.4.0
+        $plan.PathSupported | Should -BeFalse
+        $plan.Paths[0].Reason | Should -Match 'no supported path'
+    }
+}
+
+Describe 'Start-GlobalUpgrade on a node over SSH' -Tag CI {
+    BeforeAll {
+        $script:skip = -not (Test-Path /usr/sbin/sshd)
+        if ($skip) { return }
+        Use-FreshState
+        $sshDir = Join-Path $work 'sshd'
+        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $listener.Start(); $script:sshPort = $listener.LocalEndpoint.Port; $listener.Stop()
+        & bash (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/sshd/prepare-sshd.sh') $sshDir $sshPort | Out-Null
+        $script:sshd = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-e', '-f', (Join-Path $sshDir 'sshd_config') -PassThru -RedirectStandardError (Join-Path $sshDir 'sshd.log')
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while ([DateTime]::UtcNow -lt $deadline) {
+            try { $tcp = [Net.Sockets.TcpClient]::new('127.0.0.1', $sshPort); $tcp.Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
+        }
+        $script:node = @{ ComputerName = '127.0.0.1'; Port = $sshPort; UserName = [Environment]::UserName; KeyFilePath = (Join-Path $sshDir 'user_ed25519'); KnownHostsPath = (Join-Path $sshDir 'known_hosts') }
+        $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 0.1
+        Connect-Sim $sim
+        $script:pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
+    }
+    AfterAll {
+        if ($skip) { return }
+        Stop-TestSimulator $sim
+        if ($sshd -and -not $sshd.HasExited) { Stop-Process -Id $sshd.Id }
+    }
+
+    It 'runs the trigger detached on the node, and Wait-GlobalUpgrade re-attaches' {
+        if ($skip) { Set-ItResult -Skipped -Because 'no /usr/sbin/sshd'; return }
+        $run = Start-GlobalUpgrade @node -PackagePath $pkg -RunRoot $runRoot -Force -Detach -Confirm:$false
+        $run.State | Should -Be 'Running'
+        $run.Stage | Should -Be 'Trigger'
+        $run.Transport | Should -Be 'Ssh'
+        $done = Wait-GlobalUpgrade -Id $run.Id -TimeoutSec 60
+        $done.State | Should -Be 'Succeeded'
+        $done.TriggerExitCode | Should -Be 0
+        (Get-SimObject $sim '/apis/cluster.alauda.io/v1alpha1/clustermodules/global').status.base.version | Should -Be 'v4.2.0'
+    }
+}
