@@ -29,16 +29,21 @@ $rows = foreach ($seconds in $cases) {
         $result = Restart-EtcdSync -PassThru -TimeoutSec ($seconds * 4)
         $returned = [DateTimeOffset]::UtcNow
         $elapsed = $watch.Elapsed
+        # The simulator logs a streamed request when the client has closed it; .NET drains a disposed response for up
+        # to 2 s (SocketsHttpHandler.ResponseDrainTimeout) before it closes the connection.
+        Start-Sleep -Milliseconds 2500
         $requests = @(Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/requests' | ForEach-Object { $_ })
         $lease = Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/apis/coordination.k8s.io/v1/namespaces/cpaas-system/leases/etcd-sync-mirror'
-        $acquired = [DateTimeOffset]::Parse($lease.spec.acquireTime, [Globalization.CultureInfo]::InvariantCulture)
+        $acquired = [DateTimeOffset]$lease.spec.acquireTime  # ConvertFrom-Json made it a DateTime; keep its fraction
         $kinds = $requests | Group-Object {
-            if ($_.path -match '/log') { 'log' }
-            elseif ($_.path -match 'watch=') { 'watch' }
+            if ($_.path -match '/log\?') { 'log' }
+            elseif ($_.path -match 'watch=true') { 'watch' }
             elseif ($_.method -eq 'DELETE') { 'delete' }
-            elseif ($_.path -match '\?|/(pods|leases|jobs|moduleinfoes|moduleplugins)$') { 'list' }
+            elseif ($_.path -match '\?') { 'list' }
             else { 'get' }
         } -AsHashTable
+        # When the wait saw the event: the first request it made after the simulator wrote the new lease.
+        $next = $requests | Where-Object { [DateTimeOffset]$_.start -gt $acquired } | Sort-Object { [DateTimeOffset]$_.start } | Select-Object -First 1
         [pscustomobject]@{
             PodStart  = $seconds
             Elapsed   = $elapsed.TotalSeconds
@@ -48,6 +53,7 @@ $rows = foreach ($seconds in $cases) {
             Get       = @($kinds['get']).Where({ $_ }).Count
             Log       = @($kinds['log']).Where({ $_ }).Count
             Delete    = @($kinds['delete']).Where({ $_ }).Count
+            SeenMs    = if ($next) { ([DateTimeOffset]$next.start - $acquired).TotalMilliseconds } else { [double]::NaN }
             LatencyMs = ($returned - $acquired).TotalMilliseconds
             Leader    = $result.LeaderPod
         }
@@ -60,12 +66,12 @@ $rows = foreach ($seconds in $cases) {
 
 $rows | Format-Table | Out-String | Write-Host
 $table = ($rows | ForEach-Object {
-        "| $($_.PodStart) s | $([Math]::Round($_.Elapsed, 1)) s | $($_.Total) | $($_.Watch) | $($_.List) | $($_.Get) | $($_.Log) | $($_.Delete) | $([Math]::Round($_.LatencyMs)) ms |"
+        "| $($_.PodStart) s | $([Math]::Round($_.Elapsed, 1)) s | $($_.Total) | $($_.Watch) | $($_.List) | $($_.Get) | $($_.Log) | $($_.Delete) | $([Math]::Round($_.SeenMs)) ms | $([Math]::Round($_.LatencyMs)) ms |"
     }) -join "`n"
 $section = @"
 ### Restart-EtcdSync waiting for a new leader pod ($(Get-Date -Format 'yyyy-MM-dd'), simulator, healthy DR pair)
-| pod start | wait | requests | watch | list | get | log | delete | event → cmdlet returned |
-|---|---|---|---|---|---|---|---|---|
+| pod start | wait | requests | watch | list | get | log | delete | event → next request | event → cmdlet returned |
+|---|---|---|---|---|---|---|---|---|---|
 $table
 
 "@

@@ -130,13 +130,13 @@ Describe 'A 4.x DR pair: the plugin on the standby' -Tag CI {
 
     It 'survives watches dropped mid-wait (dropWatchAfterMs) and resumes them' {
         Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/requests' -Method DELETE | Out-Null
-        Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/faults' -Method POST -Body @(@{ pathRegex = 'watch='; dropWatchAfterMs = 150 }) | Out-Null
+        Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/faults' -Method POST -Body @(@{ pathRegex = 'watch=true'; dropWatchAfterMs = 150 }) | Out-Null
         try {
             $old = Get-Leader $sim
             (Restart-EtcdSync -PassThru -TimeoutSec 30).LeaderPod | Should -Not -Be $old
         }
         finally { Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/faults' -Method DELETE | Out-Null }
-        $watches = @((Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/requests') | Where-Object { $_.path -match 'watch=' })
+        $watches = @((Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/requests') | Where-Object { $_.path -match 'watch=true' })
         $watches.Count | Should -BeGreaterThan 2 -Because 'dropped watches were resumed'
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Platform;
@@ -65,7 +66,7 @@ public sealed class KubeKind
         resource.ToString(),
         resource.Namespaced,
         async (c, a, ct) => ClusterConnection.ToJson((await CustomCall(c, resource, a, watch: false, ct).ConfigureAwait(false)).Body),
-        (c, a, onError, ct) => CustomCall(c, resource, a, watch: true, ct).WatchAsync<JsonElement, object>(onError, ct));
+        (c, a, onError, ct) => Owned(CustomCall(c, resource, a, watch: true, ct), onError, ct));
 
     public override string ToString() => Name;
 
@@ -73,6 +74,46 @@ public sealed class KubeKind
         r.Namespaced && a.Namespace is not null
             ? c.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(r.Group, r.Version, a.Namespace, r.Plural, allowWatchBookmarks: watch ? true : null, continueParameter: a.Continue, fieldSelector: a.FieldSelector, labelSelector: a.LabelSelector, limit: watch ? null : 500, resourceVersion: a.ResourceVersion, timeoutSeconds: a.TimeoutSeconds, watch: watch ? true : null, cancellationToken: ct)
             : c.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync(r.Group, r.Version, r.Plural, allowWatchBookmarks: watch ? true : null, continueParameter: a.Continue, fieldSelector: a.FieldSelector, labelSelector: a.LabelSelector, limit: watch ? null : 500, resourceVersion: a.ResourceVersion, timeoutSeconds: a.TimeoutSeconds, watch: watch ? true : null, cancellationToken: ct);
+
+    // KubernetesClient leaves the watch's HTTP response open when the consumer stops early; the server would keep the
+    // watch (and we the connection) until timeoutSeconds. Dispose it as soon as the enumeration ends.
+    private static async IAsyncEnumerable<(WatchEventType Type, JsonElement Object)> Owned<TList>(Task<HttpOperationResponse<TList>> call, Action<Exception> onError, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var response = await call.ConfigureAwait(false);
+        try
+        {
+            await foreach (var item in Task.FromResult(response).WatchAsync<JsonElement, TList>(onError, ct).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            Close(response.Response);
+        }
+    }
+
+    // KubernetesClient 21 wraps a watch's content in its internal LineSeparatedHttpContent, which does not dispose
+    // the stream it reads from; disposing the response therefore leaves the connection (and the server's watch)
+    // open. Close that stream too. ResourceWatcherTests.The_watch_connection_is_closed_when_the_wait_ends guards it.
+    internal static void Close(HttpResponseMessage? response)
+    {
+        if (response is null)
+        {
+            return;
+        }
+
+        var content = response.Content;
+        if (content?.GetType().FullName == "k8s.LineSeparatedHttpContent")
+        {
+            const System.Reflection.BindingFlags Instance = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public;
+            (content.GetType().GetProperty("StreamReader", Instance)?.GetValue(content) as IDisposable)?.Dispose();
+            (content.GetType().GetField("_originStream", Instance)?.GetValue(content) as IDisposable)?.Dispose();
+            (content.GetType().GetField("_originContent", Instance)?.GetValue(content) as IDisposable)?.Dispose();
+        }
+
+        response.Dispose();
+    }
 
     private static KubeKind Core<TList>(string name, Func<IKubernetes, ListArgs, bool, CancellationToken, Task<HttpOperationResponse<TList>>> call) => new(
         name,
@@ -82,5 +123,5 @@ public sealed class KubeKind
             var response = await call(c, a, false, ct).ConfigureAwait(false);
             return JsonNode.Parse(KubernetesJson.Serialize(response.Body)) as JsonObject;
         },
-        (c, a, onError, ct) => call(c, a, true, ct).WatchAsync<JsonElement, TList>(onError, ct));
+        (c, a, onError, ct) => Owned(call(c, a, true, ct), onError, ct));
 }

@@ -37,16 +37,24 @@ public static class PodLogFollower
                 try
                 {
                     using var response = await cluster.Client.CoreV1.ReadNamespacedPodLogWithHttpMessagesAsync(pod, ns, follow: true, timestamps: true, cancellationToken: token).ConfigureAwait(false);
-                    using var reader = new StreamReader(response.Body, Encoding.UTF8);
-                    while (await reader.ReadLineAsync(token).ConfigureAwait(false) is { } raw)
+                    try
                     {
-                        var (time, line) = Split(raw);
-                        lastLine = line;
-                        if (line.Contains(text, StringComparison.Ordinal))
+                        using var reader = new StreamReader(response.Body, Encoding.UTF8);
+                        while (await reader.ReadLineAsync(token).ConfigureAwait(false) is { } raw)
                         {
-                            log.Verbose($"[{cluster.Name}] pod {ns}/{pod} logged \"{text}\" after {clock.Elapsed.TotalSeconds:0.0} s");
-                            return new LogMatch(pod, line, time);
+                            var (time, line) = Split(raw);
+                            lastLine = line;
+                            if (line.Contains(text, StringComparison.Ordinal))
+                            {
+                                log.Verbose($"[{cluster.Name}] pod {ns}/{pod} logged \"{text}\" after {clock.Elapsed.TotalSeconds:0.0} s");
+                                return new LogMatch(pod, line, time);
+                            }
                         }
+                    }
+                    finally
+                    {
+                        // Disposing the reader alone leaves the followed stream (and the server's follow) open.
+                        KubeKind.Close(response.Response);
                     }
                 }
                 catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
@@ -91,6 +99,11 @@ public static class PodLogFollower
                 FailureCategory.OperationTimeout,
                 $"Timed out after {timeout.TotalSeconds:0} s waiting for {what} on cluster '{cluster.Name}'. Its last line: {lastLine}",
                 pod);
+        }
+        finally
+        {
+            // Closes the followed stream at once, whether we found the line or gave up.
+            await deadline.CancelAsync().ConfigureAwait(false);
         }
     }
 

@@ -223,6 +223,8 @@ public static class ResourceWatcher
         }
         finally
         {
+            // Ends the open watch now: disposing the enumerator does not close KubernetesClient's stream.
+            await deadline.CancelAsync().ConfigureAwait(false);
             await ticker.CancelAsync().ConfigureAwait(false);
             await progress.ConfigureAwait(false);
             log.Progress(new OperationProgress(activity, title, "done", Completed: true, Elapsed: clock.Elapsed));

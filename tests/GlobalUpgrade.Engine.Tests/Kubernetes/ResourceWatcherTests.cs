@@ -74,6 +74,21 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_watch_connection_is_closed_when_the_wait_ends()
+    {
+        var created = CreateLater("app1", "closes", 500);
+        await Wait("closes");
+        await created;
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while (!Primary.Requests.Snapshot().Any(r => r.Path.Contains("watch=true", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Contains(Primary.Requests.Snapshot(), r => r.Path.Contains("watch=true", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_dropped_stream_is_resumed_from_the_last_resource_version_without_a_new_list()
     {
         Primary.Faults.Add(new FaultRule { PathRegex = "configmaps.*watch=", DropWatchAfterMs = 300, Times = 3 });
@@ -219,6 +234,13 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
         Primary.Logs.Append("app1", "logger", "I0101 Start Sync update");
         var match = await waiting;
         Assert.Equal("I0101 Start Sync update", match.Line);
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while (!Primary.Requests.Snapshot().Any(r => r.Path.Contains("/log", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Contains(Primary.Requests.Snapshot(), r => r.Path.Contains("/log", StringComparison.Ordinal));
         Assert.NotNull(match.Time);
 
         var timeout = await Assert.ThrowsAsync<GlobalUpgradeException>(() => PodLogFollower.WaitForLineAsync(connection, "app1", "logger", "never", TimeSpan.FromSeconds(1), default));
