@@ -45,6 +45,13 @@ BeforeAll {
     Set-Content -Path (Join-Path $upgradePackage 'version') -Value 'v4.2.0'
     Set-Content -Path (Join-Path $upgradePackage 'fake.conf') -Value 'GU_FAKE_DURATION_MS=300', 'GU_FAKE_IMAGES=3'
     $env:GU_UPGRADE_PACKAGE = $upgradePackage
+    if (-not $env:GU_PACKAGE) {
+        # Image sync pages: a copy of the stand-in package, quick.
+        $script:ownPackage = Join-Path $sim.Directory 'package'
+        Copy-Item -Recurse (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $ownPackage
+        Set-Content -Path (Join-Path $ownPackage 'fake.conf') -Value 'GU_FAKE_DURATION_MS=300', 'GU_FAKE_IMAGES=3'
+        $env:GU_PACKAGE = $ownPackage
+    }
 }
 
 AfterAll {
@@ -54,6 +61,7 @@ AfterAll {
     Stop-TestSimulator $script:sim
     Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI, Env:GU_UPGRADE_PACKAGE -ErrorAction Ignore
     $env:GLOBALUPGRADE_STATE_HOME = $previousStateHome
+    if ($script:ownPackage) { Remove-Item Env:GU_PACKAGE -ErrorAction Ignore }
 }
 
 Describe 'Docs examples run' -Tag CI {
