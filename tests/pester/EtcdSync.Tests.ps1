@@ -280,3 +280,27 @@ Describe 'A synchronizer pod that never becomes Ready' -Tag CI {
         finally { Stop-TestSimulator $sim }
     }
 }
+
+Describe 'A 4.3.1 plugin: the bootstrap job runs first' -Tag CI {
+    It 'waits for job etcd-sync-bootstrap to complete, then for the leader; the latest ModuleConfig is the default' {
+        $sim = Start-TestSimulator -Scenario healthy -Dr -TimeScale 0.25
+        try {
+            Connect-Pair $sim
+            Uninstall-EtcdSync -Confirm:$false
+            $form = @{ activeClusterVip = ''; activeEtcdEndpoints = ''; standbyEtcdEndpoints = ''; activeClusterTokenSecret = 'etcd-sync-active-cluster-token'; dataCheckInterval = 60 }
+            Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/objects' -Method POST -Body @(@{
+                    apiVersion = 'cluster.alauda.io/v1alpha1'; kind = 'ModuleConfig'
+                    metadata   = @{ name = 'etcd-sync-v4.3.1'; labels = @{ 'cpaas.io/module-name' = 'etcd-sync'; 'cpaas.io/module-version' = 'v4.3.1' } }
+                    spec       = @{ name = 'etcd-sync'; version = 'v4.3.1'; config = $form }
+                }) | Out-Null
+            $result = Install-EtcdSync -ActiveClusterVip 192.168.130.10 -SkipEndpointCheck -Verbose 4>&1
+            $verbose = ($result | Where-Object { $_ -is [Management.Automation.VerboseRecord] }) -join "`n"
+            $installation = $result | Where-Object { $_ -is [GlobalUpgrade.EtcdSyncInstallation] }
+            $installation.Version | Should -Be 'v4.3.1'
+            $verbose | Should -Match 'job cpaas-system/etcd-sync-bootstrap to complete: done'
+            $job = Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/apis/batch/v1/namespaces/cpaas-system/jobs/etcd-sync-bootstrap'
+            $job.status.succeeded | Should -Be 1
+        }
+        finally { Stop-TestSimulator $sim }
+    }
+}
