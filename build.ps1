@@ -51,7 +51,7 @@ function Invoke-Bootstrap {
     Invoke-Native dotnet @('tool', 'restore')
     Invoke-Native dotnet @('restore', (Join-Path $Root 'GlobalUpgrade.sln'))
     Invoke-Native dotnet @('restore', (Join-Path $Root '.config/restore/Tools.Restore.csproj'))
-    $needed = @{ etcd = 'etcd-server'; etcdctl = 'etcd-client'; sshd = 'openssh-server' }
+    $needed = @{ etcd = 'etcd-server'; etcdctl = 'etcd-client'; time = 'time'; sshd = 'openssh-server' }
     $missing = @($needed.Keys | Where-Object { -not (Get-Command $_ -ErrorAction Ignore) -and -not (Test-Path "/usr/sbin/$_") } | ForEach-Object { $needed[$_] })
     if ($missing.Count -eq 0) { return }
     $isDebianRoot = (Test-Path /etc/debian_version) -and ((& id -u) -eq '0')

@@ -50,6 +50,21 @@ public sealed class UpgradeTests
     }
 
     [Fact]
+    public async Task Cluster_version_shadow_upgrades_when_the_trigger_moved_the_platform_version_first()
+    {
+        await using var host = await SimHost.StartAsync("v4.2-to-4.3", dr: false);
+        using var client = host.Client("global");
+        var store = host.Sim.Clusters["global"].Store;
+        GlobalUpgrade.Simulator.Controllers.Platform.SetVersion(store, "v4.3.0");
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch("{\"spec\":{\"desiredUpdate\":{\"version\":\"v4.3.0\"}}}", V1Patch.PatchType.MergePatch), "config.alauda.io", "v1", "cpaas-system", "clusterversionshadows", "global");
+        await WatchTests.WaitUntil(() => Condition(store, "Reconciling") == "True");
+        await WatchTests.WaitUntil(() => Condition(store, "Ready") == "True");
+        var cvsh = store.Get("clusterversionshadows", "cpaas-system", "global")!;
+        Assert.Equal("v4.3.0", cvsh["status"]!["desired"]!["version"]!.ToString());
+        Assert.Equal("v4.3.0", cvsh["status"]!["history"]![0]!["version"]!.ToString());
+    }
+
+    [Fact]
     public async Task Stalled_scenario_reports_a_failed_preflight_check()
     {
         await using var host = await SimHost.StartAsync("stalled");

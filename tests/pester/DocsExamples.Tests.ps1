@@ -35,15 +35,24 @@ BeforeAll {
     $env:GU_PACKAGE = Join-Path $TestDrive 'package'
     Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $env:GU_PACKAGE -Recurse
     Set-Content (Join-Path $env:GU_PACKAGE 'fake.conf') "GU_FAKE_DURATION_MS=300`nGU_FAKE_IMAGES=5"
-    # Two stand-in packages for the DR runbook, each telling its simulated cluster that the upgrade happened.
     $env:GU_WORK = (New-Item -ItemType Directory (Join-Path $TestDrive 'work')).FullName
     $env:GU_JOURNAL = Join-Path $env:GU_WORK 'dr.journal.json'
-    foreach ($cluster in 'primary', 'standby') {
-        $package = Join-Path $TestDrive "dr-$cluster"
-        Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $package -Recurse
-        Set-Content (Join-Path $package 'version') 'v4.2.0'
-        Set-Content (Join-Path $package 'fake.conf') "GU_FAKE_DURATION_MS=300`nGU_FAKE_IMAGES=5`nGU_SIM_ADMIN_URL=$($sim.Clusters[$cluster].Server)`nGU_SIM_TOKEN=$($sim.Clusters[$cluster].Token)"
-        Set-Item "Env:GU_DR_$($cluster.ToUpper())_PACKAGE" $package
+    $script:runbookSim = $null
+
+    # The runbook pages upgrade a pair for real: they get a fresh healthy pair of their own (the other pages may have
+    # changed theirs), and two stand-in packages, each telling its simulated cluster that the upgrade happened.
+    function Use-RunbookSimulator {
+        if ($script:runbookSim) { return }
+        $script:runbookSim = Start-TestSimulator -Scenario 'healthy' -Dr -TimeScale 0.2
+        $env:KUBECONFIG = $runbookSim.Kubeconfig
+        $env:GLOBALUPGRADE_STATE_HOME = (New-Item -ItemType Directory -Force (Join-Path $runbookSim.Directory 'state')).FullName
+        foreach ($cluster in 'primary', 'standby') {
+            $package = Join-Path $TestDrive "dr-$cluster"
+            Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $package -Recurse
+            Set-Content (Join-Path $package 'version') 'v4.2.0'
+            Set-Content (Join-Path $package 'fake.conf') "GU_FAKE_DURATION_MS=300`nGU_FAKE_IMAGES=5`nGU_SIM_ADMIN_URL=$($runbookSim.Clusters[$cluster].Server)`nGU_SIM_TOKEN=$($runbookSim.Clusters[$cluster].Token)"
+            Set-Item "Env:GU_DR_$($cluster.ToUpper())_PACKAGE" $package
+        }
     }
     $script:stateHome = $env:GLOBALUPGRADE_STATE_HOME
     $env:GLOBALUPGRADE_STATE_HOME = Join-Path $TestDrive 'state'
@@ -65,6 +74,15 @@ BeforeAll {
         }).AddArgument($monitor)
     $null = $monitorLoop.BeginInvoke()
     $script:pageSessions = @{}
+
+    # Upgrade pages: run records in a state folder of their own, and $env:GU_UPGRADE_PACKAGE, a stand-in package
+    # (run locally) that installs v4.2.0 over the pair's v4.1.0 (a ClusterModule upgrade) in a few seconds.
+    $env:GLOBALUPGRADE_STATE_HOME = (New-Item -ItemType Directory -Force (Join-Path $sim.Directory 'state')).FullName
+    $upgradePackage = Join-Path $sim.Directory 'upgrade-package'
+    Copy-Item -Recurse (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $upgradePackage
+    Set-Content -Path (Join-Path $upgradePackage 'version') -Value 'v4.2.0'
+    Set-Content -Path (Join-Path $upgradePackage 'fake.conf') -Value 'GU_FAKE_DURATION_MS=300', 'GU_FAKE_IMAGES=3'
+    $env:GU_UPGRADE_PACKAGE = $upgradePackage
 }
 
 AfterAll {
@@ -73,7 +91,8 @@ AfterAll {
     $monitorLoop.Dispose()
     Stop-TestSimulator $script:sim
     $etcdPrimary, $etcdStandby | Where-Object { $_ } | Stop-EtcdTestServer
-    Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI, Env:GU_PRIMARY_ETCD, Env:GU_STANDBY_ETCD, Env:GU_PACKAGE, Env:GU_WORK, Env:GU_JOURNAL, Env:GU_DR_PRIMARY_PACKAGE, Env:GU_DR_STANDBY_PACKAGE -ErrorAction Ignore
+    Stop-TestSimulator $script:runbookSim
+    Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI, Env:GU_PRIMARY_ETCD, Env:GU_STANDBY_ETCD, Env:GU_PACKAGE, Env:GU_WORK, Env:GU_JOURNAL, Env:GU_DR_PRIMARY_PACKAGE, Env:GU_DR_STANDBY_PACKAGE, Env:GU_UPGRADE_PACKAGE -ErrorAction Ignore
     $env:GLOBALUPGRADE_STATE_HOME = $stateHome
 }
 
@@ -86,6 +105,7 @@ Describe 'Docs examples run' -Tag CI {
     }
 
     It '<Page>: <Title>' -ForEach $examples {
+        if ($Page -in 'Invoke-GlobalUpgrade', 'Invoke-GlobalDrUpgrade', 'Export-GlobalUpgradeReport') { Use-RunbookSimulator }
         if (-not $pageSessions.ContainsKey($Page)) {
             $pageSessions[$Page] = [runspacefactory]::CreateRunspace()
             $pageSessions[$Page].Open()

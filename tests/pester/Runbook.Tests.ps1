@@ -113,7 +113,7 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
         $f = New-DrFixture "damaged-$Damage"
         try {
             (Invoke-ChildPwsh -Script (Get-RunbookScript $f -Extra '-PauseBefore Preflight')).ExitCode | Out-Null
-            Set-Content $f.Journal -Value (if ($Damage -eq 'truncated') { '{"format":1,"runbook":"GlobalDrUpgrade","steps":[{"na' } else { 'not json at all' })
+            Set-Content $f.Journal -Value $(if ($Damage -eq 'truncated') { '{"format":1,"runbook":"GlobalDrUpgrade","steps":[{"na' } else { 'not json at all' })
             $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f -Resume)
             $run.ExitCode | Should -Not -Be 0
             $run.Error | Should -Match 'JournalCorrupt|is damaged'

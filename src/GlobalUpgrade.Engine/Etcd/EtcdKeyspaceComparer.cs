@@ -33,7 +33,7 @@ public sealed record EtcdKeyspaceRequest(
 /// </summary>
 public static class EtcdKeyspaceComparer
 {
-    private const int PrefetchPages = 2;
+    private const int PrefetchPages = 1;
 
     public static Task<EtcdKeyspaceDiff> CompareAsync(EtcdKeyspaceRequest request, CancellationToken cancellationToken) =>
         CompareAsync(request, null, cancellationToken);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Numerics;
 using System.Text;
 using System.Threading.Channels;
 using Etcdserverpb;
@@ -42,7 +44,9 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         try
         {
             var start = ByteString.CopyFromUtf8(prefix);
-            var end = PrefixEnd(start);
+            var rangeEnd = PrefixEnd(start);
+            var window = new KeyWindow(pageSize);
+            var end = rangeEnd; // the first request looks at the whole range: its keys tell how dense they are
             while (true)
             {
                 var request = new RangeRequest
@@ -59,7 +63,9 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                     // B-tree), and asking for a sort makes etcd 3.4 read the whole remaining range for every page.
                     // The merge checks the order and stops if it is ever violated.
                 };
+                var started = Stopwatch.GetTimestamp();
                 var response = await RangeAsync(request, cancellationToken).ConfigureAwait(false);
+                OperationLog.Current.Debug($"{Role}: range from '{Shorten(start)}' to '{Shorten(end)}' → {response.Kvs.Count} keys{(response.More ? ", more" : "")} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms");
                 if (Revision == 0)
                 {
                     Revision = response.Header.Revision;
@@ -81,12 +87,24 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                 }
 
                 PageRead?.Invoke(Role, KeysRead);
-                if (!response.More || kvs.Count == 0)
+                if (response.More && kvs.Count > 0)
+                {
+                    // The window held more than a page: go on right after the last key, with a narrower window.
+                    window.Learn(kvs, more: true);
+                    start = NextKey(kvs[^1].Key);
+                }
+                else if (end.Equals(rangeEnd))
                 {
                     break;
                 }
+                else
+                {
+                    // Every key of [start, end) has been read: the next window starts at end.
+                    window.Learn(kvs, more: false);
+                    start = end;
+                }
 
-                start = NextKey(kvs[^1].Key);
+                end = window.End(start, rangeEnd);
             }
 
             OperationLog.Current.Progress(new OperationProgress(activityId, $"Reading the {Role} etcd", $"{KeysRead:N0} keys read", Completed: true));
@@ -159,6 +177,12 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             inner);
     }
 
+    private static string Shorten(ByteString key)
+    {
+        var text = Encoding.UTF8.GetString(key.Span).Replace("\0", "\\0", StringComparison.Ordinal);
+        return text.Length <= 80 ? text : text[..77] + "...";
+    }
+
     /// <summary>The end of the range of all keys with the prefix, as etcd clients compute it (an empty prefix: every key).</summary>
     internal static ByteString PrefixEnd(ByteString prefix)
     {
@@ -181,5 +205,94 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         var bytes = new byte[key.Length + 1];
         key.Span.CopyTo(bytes);
         return UnsafeByteOperations.UnsafeWrap(bytes);
+    }
+}
+
+/// <summary>
+/// Chooses the end of each range request. etcd walks its index from a request's start to its end whatever the
+/// limit (3.4 even collects every revision on the way), so paging over [start, prefixEnd) costs O(keys²/page).
+/// Bounding each request by an end key that should hold about a page of keys keeps each walk near a page.
+/// The estimate only decides how far a request looks — coverage never depends on it: a window is left only when
+/// etcd says it returned all of it (More = false), else the next request starts right after the last key returned.
+/// Keys are read as big-endian numbers of their first <see cref="PositionBytes"/> bytes; the width is re-estimated
+/// from the density of the keys just read, grows at most 4-fold after a sparse window and ever faster after empty ones
+/// (an empty request is cheap; a window far too wide costs a walk of everything in it).
+/// </summary>
+internal sealed class KeyWindow(int pageSize)
+{
+    internal const int PositionBytes = 128;
+
+    private static readonly BigInteger Limit = BigInteger.One << (8 * PositionBytes);
+
+    private readonly BigInteger target = Math.Max(1, pageSize * 3L / 4);
+
+    private BigInteger width = BigInteger.One;
+    private int emptyInARow;
+
+    internal BigInteger Width => width;
+
+    public ByteString End(ByteString start, ByteString rangeEnd)
+    {
+        var end = Position(start.Span) + width;
+        if (end >= Limit)
+        {
+            return rangeEnd;
+        }
+
+        var key = KeyAt(end);
+        var everyKeyAfter = rangeEnd.Length == 1 && rangeEnd[0] == 0; // "\0": every key from start on
+        return everyKeyAfter || key.Span.SequenceCompareTo(rangeEnd.Span) < 0 ? key : rangeEnd;
+    }
+
+    /// <summary>Learns from the keys one request returned: all of its window (more = false) or its first page.</summary>
+    public void Learn(IReadOnlyList<KeyValue> keys, bool more)
+    {
+        if (keys.Count == 0)
+        {
+            // Doubling, then quadrupling, …: a gap between dense regions is crossed in a few cheap requests.
+            emptyInARow++;
+            width <<= emptyInARow;
+            return;
+        }
+
+        emptyInARow = 0;
+
+        var span = keys.Count >= 2 ? Position(keys[^1].Key.Span) - Position(keys[0].Key.Span) : BigInteger.Zero;
+        if (more)
+        {
+            // A full page: its own keys say how dense the keys are here.
+            width = span.IsZero ? BigInteger.Max(BigInteger.One, width / 2) : BigInteger.Max(BigInteger.One, span * target / (keys.Count - 1));
+        }
+        else
+        {
+            // A whole window with fewer keys than a page: widen in proportion, at most 4-fold.
+            width = BigInteger.Max(BigInteger.One, BigInteger.Min(width * 4, width * target / keys.Count));
+        }
+    }
+
+    internal static BigInteger Position(ReadOnlySpan<byte> key)
+    {
+        Span<byte> padded = stackalloc byte[PositionBytes];
+        padded.Clear();
+        key[..Math.Min(key.Length, PositionBytes)].CopyTo(padded);
+        return new BigInteger(padded, isUnsigned: true, isBigEndian: true);
+    }
+
+    /// <summary>
+    /// The key at <paramref name="position"/> without its trailing zero bytes. It is still above every key whose
+    /// position is below: the first byte where they differ is non-zero in it, so it is never trimmed.
+    /// </summary>
+    internal static ByteString KeyAt(BigInteger position)
+    {
+        var raw = position.ToByteArray(isUnsigned: true, isBigEndian: true);
+        var padded = new byte[PositionBytes];
+        raw.CopyTo(padded, PositionBytes - raw.Length);
+        var length = PositionBytes;
+        while (length > 1 && padded[length - 1] == 0)
+        {
+            length--;
+        }
+
+        return ByteString.CopyFrom(padded, 0, length);
     }
 }

@@ -108,12 +108,14 @@ public sealed class EtcdKeyspaceComparerTests(EtcdPairFixture etcd)
         var request = Request(tls: false, pageSize: 20);
         request = request with { Primary = request.Primary with { Endpoints = [doomed.PlainEndpoint] } };
 
+        long killedAt = 0;
         var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => EtcdKeyspaceComparer.CompareAsync(
             request,
             (side, keys) =>
             {
-                if (side == "primary" && keys == 40)
+                if (side == "primary" && keys >= 40 && killedAt == 0)
                 {
+                    killedAt = keys;
                     doomed.Kill();
                 }
             },
@@ -121,9 +123,73 @@ public sealed class EtcdKeyspaceComparerTests(EtcdPairFixture etcd)
 
         Assert.Equal(ErrorIds.EtcdScanFailed, ex.ErrorId);
         Assert.Contains(doomed.PlainEndpoint.ToString(), ex.Message);
-        Assert.Contains("after 40 keys", ex.Message);
-        Assert.Contains("/registry/pods/app/k0039", ex.Message);
+        Assert.Contains($"after {killedAt:N0} keys", ex.Message);
+        Assert.Contains($"/registry/pods/app/k{killedAt - 1:D4}", ex.Message);
         Assert.Equal(doomed.PlainEndpoint.ToString(), ex.Target);
+    }
+
+    [Fact]
+    public async Task ARevisionCompactedMidScanIsAnErrorNotAShorterList()
+    {
+        await using var busy = await EtcdTestServer.StartAsync(etcd.Pki, "compacted");
+        await busy.PutAsync(Enumerable.Range(0, 100).Select(i => ($"/registry/pods/app/k{i:D4}", "v")));
+        var request = Request(tls: false, pageSize: 10);
+        request = request with { Primary = request.Primary with { Endpoints = [busy.PlainEndpoint] } };
+        long compactedAt = 0;
+
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => EtcdKeyspaceComparer.CompareAsync(
+            request,
+            (side, keys) =>
+            {
+                if (side == "primary" && keys >= 10 && compactedAt == 0)
+                {
+                    compactedAt = keys;
+                    // Another write, then a compaction past the revision the scan is pinned to.
+                    using var client = busy.OpenPlain();
+                    var put = client.Kv.Put(new Etcdserverpb.PutRequest { Key = Google.Protobuf.ByteString.CopyFromUtf8("/registry/pods/app/late"), Value = Google.Protobuf.ByteString.CopyFromUtf8("v") }, client.Call(default));
+                    client.Kv.Compact(new Etcdserverpb.CompactionRequest { Revision = put.Header.Revision, Physical = true }, client.Call(default));
+                }
+            },
+            default));
+
+        Assert.Equal(ErrorIds.EtcdRevisionCompacted, ex.ErrorId);
+        Assert.Contains($"after {compactedAt:N0} keys", ex.Message);
+        Assert.Contains("compacted", ex.Message);
+    }
+
+    [Fact]
+    public async Task WindowedPagesCoverEveryKeyWhateverTheKeyShapes()
+    {
+        await using var server = await EtcdTestServer.StartAsync(etcd.Pki, "shapes");
+        // Dense decimal runs with gaps between them, a sparse tail, keys sharing more than 128 bytes, non-ASCII.
+        var keys = Enumerable.Range(0, 1500).Select(i => $"/registry/configmaps/team-{i % 50:D4}/app-config-{i:D8}")
+            .Concat(Enumerable.Range(0, 40).Select(i => $"/registry/zz/{new string('q', i * 7)}"))
+            .Concat(Enumerable.Range(0, 60).Select(i => $"/registry/secrets/app/{new string('s', 200)}{i:D3}"))
+            .Concat(["/registry/\u00ff", "/registry/ключ", "/registry/a"])
+            .ToList();
+        await server.PutAsync(keys.Select(k => (k, "v")));
+        foreach (var pageSize in new[] { 3, 100, 5000 })
+        {
+            var request = new EtcdKeyspaceRequest(
+                new EtcdClientOptions("primary", [server.PlainEndpoint]),
+                new EtcdClientOptions("standby", [etcd.Standby.PlainEndpoint]),
+                "/registry/", [], PageSize: pageSize, MaxKeys: 5000);
+            var diff = await EtcdKeyspaceComparer.CompareAsync(request, default);
+            Assert.Equal(keys.Count, diff.PrimaryCount);
+            Assert.Equal(keys.Order(StringComparer.Ordinal), diff.MissedKeys); // BMP only: UTF-16 ordinal = UTF-8 byte order
+        }
+    }
+
+    [Fact]
+    public void WindowEndsAreAboveTheirStart()
+    {
+        foreach (var start in new[] { "/registry/", "/registry/pods/a", "/registry/" + new string('x', 300), "/registry/\u00ff\u00ff" })
+        {
+            var key = Google.Protobuf.ByteString.CopyFromUtf8(start);
+            var window = new KeyWindow(100);
+            var end = window.End(key, KeyspaceScanner.PrefixEnd(Google.Protobuf.ByteString.CopyFromUtf8("/registry/")));
+            Assert.True(end.Span.SequenceCompareTo(key.Span) > 0, start);
+        }
     }
 
     [Fact]

@@ -101,13 +101,22 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
         Assert.Equal(1, lists);
     }
 
+    // On a loaded machine a fixed delay may pass before the wait has even listed: wait for its watch instead.
+    private async Task WatchStartedAsync()
+    {
+        for (var i = 0; i < 200 && !Primary.Requests.Snapshot().Any(r => r.Path.Contains("/configmaps", StringComparison.Ordinal) && r.Path.Contains("watch=", StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(50);
+        }
+    }
+
     [Fact]
     public async Task A_compacted_resource_version_410_in_the_stream_makes_it_list_again()
     {
         // The first watch drops; meanwhile the history is compacted, so resuming gets a 410 Expired ERROR event.
         Primary.Faults.Add(new FaultRule { PathRegex = "namespaces/app1/configmaps.*watch=", DropWatchAfterMs = 600, Times = 1 });
         var waiting = Wait("after-410");
-        await Task.Delay(200);
+        await WatchStartedAsync();
         CreateConfigMap("app2", "bump");
         Primary.Store.Compact();
         await Task.Delay(1200);
@@ -174,7 +183,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     [Fact]
     public async Task Timeout_names_what_it_waited_for_and_the_last_state()
     {
-        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => Wait("never", TimeSpan.FromSeconds(1)));
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => Wait("never", TimeSpan.FromSeconds(3)));
         Assert.Equal(ErrorIds.WaitTimedOut, ex.ErrorId);
         Assert.Contains("config map app1/never", ex.Message, StringComparison.Ordinal);
         Assert.Contains("foo", ex.Message, StringComparison.Ordinal);
