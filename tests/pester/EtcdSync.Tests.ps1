@@ -263,7 +263,7 @@ Describe 'Older platforms: the synchronizer on the primary' -Tag CI {
 }
 
 Describe 'A synchronizer pod that never becomes Ready' -Tag CI {
-    It 'times out naming the pod and its last status, and what it waited for' {
+    It 'times out naming the pod and its last status; Ctrl+C stops the wait at once' {
         $sim = Start-TestSimulator -Scenario pod-never-ready -Dr -TimeScale 0.25
         try {
             Connect-Pair $sim
@@ -276,6 +276,44 @@ Describe 'A synchronizer pod that never becomes Ready' -Tag CI {
             $failed[0].Exception.Message | Should -Match ([regex]::Escape($pod))
             $failed[0].Exception.Message | Should -Match 'Pending'
             $failed[0].Exception.Message | Should -Match 'ImagePullBackOff'
+
+            # Ctrl+C (StopProcessing) ends the wait at once.
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript("Import-Module '$env:GLOBALUPGRADE_MODULE'; Connect-GlobalCluster -Kubeconfig '$($sim.Kubeconfig)' -Context primary -Role Primary | Out-Null; Connect-GlobalCluster -Kubeconfig '$($sim.Kubeconfig)' -Context standby -Role Standby | Out-Null; Install-EtcdSync -ActiveClusterVip 192.168.130.10 -SkipEndpointCheck -TimeoutSec 600 -Verbose")
+            $async = $ps.BeginInvoke()
+            $deadline = (Get-Date).AddSeconds(20)
+            while (-not ($ps.Streams.Verbose | Where-Object Message -Match "waiting for") -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Start-Sleep -Milliseconds 1500
+            $stopping = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $stopping.Elapsed.TotalSeconds | Should -BeLessThan 3
+            $async.IsCompleted | Should -BeTrue
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $ps.Dispose()
+        }
+        finally { Stop-TestSimulator $sim }
+    }
+}
+
+Describe 'A 4.3.1 plugin: the bootstrap job runs first' -Tag CI {
+    It 'waits for job etcd-sync-bootstrap to complete, then for the leader; the latest ModuleConfig is the default' {
+        $sim = Start-TestSimulator -Scenario healthy -Dr -TimeScale 0.25
+        try {
+            Connect-Pair $sim
+            Uninstall-EtcdSync -Confirm:$false
+            $form = @{ activeClusterVip = ''; activeEtcdEndpoints = ''; standbyEtcdEndpoints = ''; activeClusterTokenSecret = 'etcd-sync-active-cluster-token'; dataCheckInterval = 60 }
+            Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/objects' -Method POST -Body @(@{
+                    apiVersion = 'cluster.alauda.io/v1alpha1'; kind = 'ModuleConfig'
+                    metadata   = @{ name = 'etcd-sync-v4.3.1'; labels = @{ 'cpaas.io/module-name' = 'etcd-sync'; 'cpaas.io/module-version' = 'v4.3.1' } }
+                    spec       = @{ name = 'etcd-sync'; version = 'v4.3.1'; config = $form }
+                }) | Out-Null
+            $result = Install-EtcdSync -ActiveClusterVip 192.168.130.10 -SkipEndpointCheck -Verbose 4>&1
+            $verbose = ($result | Where-Object { $_ -is [Management.Automation.VerboseRecord] }) -join "`n"
+            $installation = $result | Where-Object { $_ -is [GlobalUpgrade.EtcdSyncInstallation] }
+            $installation.Version | Should -Be 'v4.3.1'
+            $verbose | Should -Match 'job cpaas-system/etcd-sync-bootstrap to complete: done'
+            $job = Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/apis/batch/v1/namespaces/cpaas-system/jobs/etcd-sync-bootstrap'
+            $job.status.succeeded | Should -Be 1
         }
         finally { Stop-TestSimulator $sim }
     }
