@@ -1,4 +1,5 @@
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Remote;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Converters;
 
@@ -9,20 +10,11 @@ namespace GlobalUpgrade.ImageSync;
 /// per-user state folder ($GLOBALUPGRADE_STATE_HOME, else $XDG_STATE_HOME/globalupgrade, else
 /// ~/.local/state/globalupgrade). Files are replaced atomically.
 /// </summary>
-public sealed class ImageSyncStore
+public sealed class ImageSyncStore : RunRecordStore<ImageSyncRun>
 {
-    private static readonly JsonSerializerSettings Settings = new()
-    {
-        Formatting = Formatting.Indented,
-        Converters = { new StringEnumConverter() },
-        DateParseHandling = DateParseHandling.DateTimeOffset,
-        NullValueHandling = NullValueHandling.Include,
-    };
-
     public ImageSyncStore(string stateFolder)
+        : base(stateFolder, "runs")
     {
-        StateFolder = stateFolder;
-        RunsFolder = Path.Combine(stateFolder, "runs");
     }
 
     public static ImageSyncStore Default => new(DefaultStateFolder);
@@ -46,68 +38,12 @@ public sealed class ImageSyncStore
         }
     }
 
-    public string StateFolder { get; }
+    protected override string IdOf(ImageSyncRun run) => run.Id;
 
-    public string RunsFolder { get; }
+    protected override DateTimeOffset StartedAtOf(ImageSyncRun run) => run.StartedAt;
 
-    public string DefaultLogPath(string id) => Path.Combine(RunsFolder, id + ".log");
-
-    public void Save(ImageSyncRun run)
-    {
-        Directory.CreateDirectory(RunsFolder);
-        var path = Path.Combine(RunsFolder, run.Id + ".json");
-        var temporary = path + "." + Environment.ProcessId + "." + Environment.CurrentManagedThreadId + ".tmp";
-        File.WriteAllText(temporary, JsonConvert.SerializeObject(run, Settings));
-        File.Move(temporary, path, overwrite: true);
-    }
-
-    public ImageSyncRun? Find(string id)
-    {
-        var path = Path.Combine(RunsFolder, id + ".json");
-        return File.Exists(path) ? Read(path) : null;
-    }
-
-    public ImageSyncRun Get(string id) =>
-        Find(id) ?? throw new GlobalUpgradeException(ErrorIds.ImageSyncNotFound, FailureCategory.ObjectNotFound,
-            $"No image sync run '{id}' is recorded in {RunsFolder}. Get-GlobalImageSync lists the known runs.", id);
-
-    /// <summary>Every recorded run, newest first; damaged records are skipped.</summary>
-    public IReadOnlyList<ImageSyncRun> List()
-    {
-        if (!Directory.Exists(RunsFolder))
-        {
-            return [];
-        }
-
-        var runs = new List<ImageSyncRun>();
-        foreach (var path in Directory.EnumerateFiles(RunsFolder, "*.json"))
-        {
-            try
-            {
-                if (Read(path) is { } run)
-                {
-                    runs.Add(run);
-                }
-            }
-            catch (GlobalUpgradeException)
-            {
-            }
-        }
-
-        return runs.OrderByDescending(r => r.StartedAt).ToList();
-    }
-
-    private static ImageSyncRun? Read(string path)
-    {
-        try
-        {
-            return JsonConvert.DeserializeObject<ImageSyncRun>(File.ReadAllText(path), Settings);
-        }
-        catch (JsonException ex)
-        {
-            throw new GlobalUpgradeException(ErrorIds.RunStateInvalid, FailureCategory.InvalidData, $"The run record '{path}' is damaged: {ex.Message}", path, ex);
-        }
-    }
+    protected override GlobalUpgradeException NotFound(string id) => new(ErrorIds.ImageSyncNotFound, FailureCategory.ObjectNotFound,
+        $"No image sync run '{id}' is recorded in {RunsFolder}. Get-GlobalImageSync lists the known runs.", id);
 }
 
 /// <summary>What Start-GlobalUpgrade asks before it uses a package: did its image sync succeed for this cluster?</summary>

@@ -68,6 +68,8 @@ public static partial class DetachedRun
     public static string ValidateId(string id) =>
         IdPattern().IsMatch(id) ? id : throw new GlobalUpgradeException(ErrorIds.RunStateInvalid, FailureCategory.InvalidArgument, $"'{id}' is not a run id.", id);
 
+    public static bool IsRunId(string id) => IdPattern().IsMatch(id);
+
     public static bool IsValidSecretName(string name) => SecretNamePattern().IsMatch(name);
 
     /// <summary>
