@@ -230,18 +230,8 @@ public static class ImageSyncService
     }
 
     /// <summary>The target recorded with a run (no password: pass the credential again for password logins).</summary>
-    public static RemoteTarget TargetOf(ImageSyncRun run, NetworkCredential? credential = null) => run.Transport == "Local"
-        ? RemoteTarget.Local
-        : new RemoteTarget
-        {
-            ComputerName = run.ComputerName,
-            Port = run.Port,
-            UserName = run.UserName,
-            Credential = credential,
-            KeyFilePath = run.KeyFilePath,
-            KnownHostsPath = run.KnownHostsPath,
-            HostKeyFingerprint = run.HostKeyFingerprint,
-        };
+    public static RemoteTarget TargetOf(ImageSyncRun run, NetworkCredential? credential = null) =>
+        RemoteTarget.FromRecord(run.Transport, run.ComputerName, run.Port, run.UserName, run.KeyFilePath, run.KnownHostsPath, run.HostKeyFingerprint, credential);
 
     private static string RunRoot(ImageSyncRun run)
     {

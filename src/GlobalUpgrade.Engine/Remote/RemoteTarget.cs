@@ -43,4 +43,19 @@ public sealed record RemoteTarget
 
     public static string DefaultKnownHostsPath =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts");
+
+    /// <summary>The target a run was recorded with (a password is never recorded: pass the credential again).</summary>
+    public static RemoteTarget FromRecord(string transport, string computerName, int port, string? userName, string? keyFilePath, string? knownHostsPath, string? hostKeyFingerprint, NetworkCredential? credential) =>
+        transport == "Local"
+            ? Local
+            : new RemoteTarget
+            {
+                ComputerName = computerName,
+                Port = port,
+                UserName = userName,
+                Credential = credential,
+                KeyFilePath = keyFilePath,
+                KnownHostsPath = knownHostsPath,
+                HostKeyFingerprint = hostKeyFingerprint,
+            };
 }

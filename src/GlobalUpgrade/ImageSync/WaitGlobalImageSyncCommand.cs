@@ -58,26 +58,6 @@ public sealed class WaitGlobalImageSyncCommand : RemoteCmdlet
         base.EndProcessing();
     }
 
-    /// <summary>The recorded target, with what the user passed now taken over (a password is never recorded).</summary>
-    private RemoteTarget TargetFor(ImageSyncRun run)
-    {
-        var recorded = ImageSyncService.TargetOf(run, SshCredential?.GetNetworkCredential());
-        if (recorded.IsLocal && (string.IsNullOrEmpty(ComputerName) || string.Equals(ComputerName, run.ComputerName, StringComparison.OrdinalIgnoreCase)))
-        {
-            return recorded;
-        }
-
-        var given = BuildTarget(ComputerName ?? run.ComputerName);
-        return recorded with
-        {
-            ComputerName = given.ComputerName,
-            Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : recorded.Port,
-            UserName = UserName ?? given.Credential?.UserName ?? recorded.UserName,
-            Credential = given.Credential,
-            KeyFilePath = given.KeyFilePath ?? recorded.KeyFilePath,
-            KnownHostsPath = given.KnownHostsPath ?? recorded.KnownHostsPath,
-            HostKeyFingerprint = given.HostKeyFingerprint ?? recorded.HostKeyFingerprint,
-            ConnectTimeout = given.ConnectTimeout,
-        };
-    }
+    private RemoteTarget TargetFor(ImageSyncRun run) =>
+        TargetForRecorded(ImageSyncService.TargetOf(run, SshCredential?.GetNetworkCredential()), run.ComputerName);
 }

@@ -65,4 +65,26 @@ public abstract class RemoteCmdlet : GlobalUpgradeCmdlet
             HostKeyFingerprint = HostKeyFingerprint,
             ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeoutSec),
         };
+
+    /// <summary>A recorded run's target, with what the user passed now taken over (a password is never recorded).</summary>
+    protected RemoteTarget TargetForRecorded(RemoteTarget recorded, string recordedComputerName)
+    {
+        if (recorded.IsLocal && (string.IsNullOrEmpty(ComputerName) || string.Equals(ComputerName, recordedComputerName, StringComparison.OrdinalIgnoreCase)))
+        {
+            return recorded;
+        }
+
+        var given = BuildTarget(ComputerName ?? recordedComputerName);
+        return recorded with
+        {
+            ComputerName = given.ComputerName,
+            Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : recorded.Port,
+            UserName = UserName ?? given.Credential?.UserName ?? recorded.UserName,
+            Credential = given.Credential,
+            KeyFilePath = given.KeyFilePath ?? recorded.KeyFilePath,
+            KnownHostsPath = given.KnownHostsPath ?? recorded.KnownHostsPath,
+            HostKeyFingerprint = given.HostKeyFingerprint ?? recorded.HostKeyFingerprint,
+            ConnectTimeout = given.ConnectTimeout,
+        };
+    }
 }

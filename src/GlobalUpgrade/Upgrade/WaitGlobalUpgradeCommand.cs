@@ -47,26 +47,6 @@ public sealed class WaitGlobalUpgradeCommand : RemoteCmdlet
         }
     }
 
-    /// <summary>The recorded target, with what the user passed now taken over (a password is never recorded).</summary>
-    private RemoteTarget TargetFor(GlobalUpgradeRun run)
-    {
-        var recorded = UpgradeService.TargetOf(run, SshCredential?.GetNetworkCredential());
-        if (recorded.IsLocal && (string.IsNullOrEmpty(ComputerName) || string.Equals(ComputerName, run.ComputerName, StringComparison.OrdinalIgnoreCase)))
-        {
-            return recorded;
-        }
-
-        var given = BuildTarget(ComputerName ?? run.ComputerName);
-        return recorded with
-        {
-            ComputerName = given.ComputerName,
-            Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : recorded.Port,
-            UserName = UserName ?? given.Credential?.UserName ?? recorded.UserName,
-            Credential = given.Credential,
-            KeyFilePath = given.KeyFilePath ?? recorded.KeyFilePath,
-            KnownHostsPath = given.KnownHostsPath ?? recorded.KnownHostsPath,
-            HostKeyFingerprint = given.HostKeyFingerprint ?? recorded.HostKeyFingerprint,
-            ConnectTimeout = given.ConnectTimeout,
-        };
-    }
+    private RemoteTarget TargetFor(GlobalUpgradeRun run) =>
+        TargetForRecorded(UpgradeService.TargetOf(run, SshCredential?.GetNetworkCredential()), run.ComputerName);
 }
