@@ -311,21 +311,9 @@ public static class EtcdSyncInstaller
         new($"https://{(host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host)}:{port.ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>The standby's VIP: ProductBase spec.alternativeURLs (https://&lt;standby VIP&gt; [doc]), else spec.platformURL, else the API server's host.</summary>
-    private static async Task<string> StandbyVipAsync(ClusterConnection standby, CancellationToken cancellationToken)
-    {
-        var productBase = await standby.GetAsync(AcpResources.ProductBases, null, AcpResources.ProductBaseName, cancellationToken).ConfigureAwait(false);
-        var urls = (JsonPath.Node(productBase, "spec.alternativeURLs") as JsonArray)?.Select(u => u?.ToString()).ToList() ?? [];
-        urls.Add(JsonPath.String(productBase, "spec.platformURL"));
-        foreach (var url in urls)
-        {
-            if (Uri.TryCreate(url, UriKind.Absolute, out var uri))
-            {
-                return uri.Host.Trim('[', ']');
-            }
-        }
-
-        return standby.Endpoint.Server.Host.Trim('[', ']');
-    }
+    private static async Task<string> StandbyVipAsync(ClusterConnection standby, CancellationToken cancellationToken) =>
+        (await ProductBase.ReadAsync(standby, cancellationToken).ConfigureAwait(false))?.UrlHosts().FirstOrDefault()
+        ?? standby.Endpoint.Server.Host.Trim('[', ']');
 
     private static async Task<byte[]> ReadPrimaryTokenAsync(EtcdSyncInstallRequest request, CancellationToken cancellationToken)
     {

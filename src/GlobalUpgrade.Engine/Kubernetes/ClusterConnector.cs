@@ -41,9 +41,8 @@ public static class ClusterConnector
                     endpoint.Context);
             }
 
-            var productBase = await provisional.GetAsync(AcpResources.ProductBases, null, AcpResources.ProductBaseName, cancellationToken).ConfigureAwait(false);
-            var platformVersion = JsonPath.String(productBase, "status.version");
-            if (string.IsNullOrEmpty(platformVersion))
+            var productBase = await ProductBase.ReadAsync(provisional, cancellationToken).ConfigureAwait(false);
+            if (productBase?.Version is not { } platformVersion)
             {
                 throw new GlobalUpgradeException(
                     ErrorIds.PlatformVersionUnknown,
@@ -59,7 +58,7 @@ public static class ClusterConnector
                 Context = endpoint.Context,
                 Server = endpoint.Server,
                 PlatformVersion = platformVersion,
-                PlatformPhase = JsonPath.String(productBase, "status.phase"),
+                PlatformPhase = productBase.Phase,
                 KubernetesVersion = version.GitVersion ?? $"v{version.Major}.{version.Minor}",
                 Kubeconfig = path,
                 User = endpoint.User,

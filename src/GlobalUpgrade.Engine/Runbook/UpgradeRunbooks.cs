@@ -104,10 +104,10 @@ public static class UpgradeRunbooks
 
     private static async Task<CheckResult> AlternativeUrlCheckAsync(RunbookRequest request, CancellationToken ct)
     {
-        var productBase = await request.Standby!.GetAsync(AcpResources.ProductBases, null, AcpResources.ProductBaseName, ct).ConfigureAwait(false);
-        var urls = JsonPath.Node(productBase, "spec.alternativeURLs") is System.Text.Json.Nodes.JsonArray array ? array.Select(u => u?.ToString() ?? "").ToList() : [];
+        var productBase = await ProductBase.ReadAsync(request.Standby!, ct).ConfigureAwait(false);
+        var urls = productBase?.AlternativeUrls ?? [];
         var expected = $"https://{request.EffectiveStandbyVip}";
-        var found = urls.Any(u => string.Equals(u.TrimEnd('/'), expected, StringComparison.OrdinalIgnoreCase));
+        var found = productBase?.ListsAlternativeUrl(request.EffectiveStandbyVip) == true;
         return new CheckResult
         {
             Check = "StandbyAlternativeUrl",

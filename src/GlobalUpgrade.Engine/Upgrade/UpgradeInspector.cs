@@ -14,13 +14,13 @@ public static class UpgradeInspector
     public static async Task<GlobalUpgradeStatus> GetStatusAsync(ClusterConnection cluster, UpgradeRunStore store, CancellationToken cancellationToken)
     {
         OperationLog.Current.Verbose($"[{cluster.Name}] reading productbases/{AcpResources.ProductBaseName}, the ClusterVersionShadow and the ClusterModule.");
-        var productBase = await cluster.GetAsync(AcpResources.ProductBases, null, AcpResources.ProductBaseName, cancellationToken).ConfigureAwait(false);
+        var productBase = await ProductBase.ReadAsync(cluster, cancellationToken).ConfigureAwait(false);
         var components = await ReadComponentsAsync(cluster, null, cancellationToken).ConfigureAwait(false);
         return new GlobalUpgradeStatus
         {
             Cluster = cluster.Name,
-            PlatformVersion = JsonPath.String(productBase, "status.version"),
-            PlatformPhase = JsonPath.String(productBase, "status.phase"),
+            PlatformVersion = productBase?.Version,
+            PlatformPhase = productBase?.Phase,
             ComponentUpgrade = components.Exists ? components.Kind.ToString() : null,
             DesiredVersion = components.Desired,
             ComponentVersion = components.Current,
