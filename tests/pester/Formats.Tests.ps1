@@ -25,9 +25,12 @@ BeforeAll {
         }
     }
 
+    # The default table view as a 120-column terminal shows it, without colour codes.
     function Format-At120([object[]] $InputObject) {
+        $rendering = $PSStyle.OutputRendering
         $PSStyle.OutputRendering = 'PlainText'
-        $InputObject | Format-Table | Out-String -Width 120
+        try { $InputObject | Format-Table | Out-String -Width 120 }
+        finally { $PSStyle.OutputRendering = $rendering }
     }
 }
 
