@@ -5,14 +5,14 @@ namespace GlobalUpgrade.Etcd;
 
 /// <summary>
 /// Chooses where the windows of a scan end. etcd 3.4 walks its index from a request's start to its end whatever the
-/// limit, so paging over [start, prefixEnd) costs O(keys²/page); a window that should hold about half a page keeps
+/// limit, so paging over [start, prefixEnd) costs O(keys²/page); a window that should hold about three quarters of a page keeps
 /// each walk near a page. The estimate only decides how far a request looks — coverage never depends on it: a
 /// window is left only when etcd says it returned all of it (more = false).
 /// Keys are read as big-endian numbers of their first <see cref="PositionBytes"/> bytes. Every answer carries
 /// etcd's exact count of the keys in the requested window, so the width is re-estimated from whole windows
 /// (count over width), not only from the keys of one page, which misjudge keys that come in clusters (a run of
 /// names, then a gap to the next namespace). A window with too few keys to measure grows the width 4-fold, and
-/// faster after three in a row (a gap is crossed in a few cheap requests, and a window that lands past it in dense
+/// faster after four in a row (a gap is crossed in a few cheap requests, and a window that lands past it in dense
 /// keys holds at most a few windows' worth); a window with more than a page shrinks it to the narrower of its own
 /// density and its first page's.
 /// Thread-safe: the windows read at the same time share one estimate.
@@ -25,8 +25,8 @@ internal sealed class KeyWindow(int pageSize)
 
     private readonly object gate = new();
 
-    /// <summary>Keys a window is cut to hold: half a page, so a denser stretch than estimated still fits.</summary>
-    private readonly long target = Math.Max(1, pageSize / 2);
+    /// <summary>Keys a window is cut to hold: three quarters of a page, so a denser stretch than estimated still fits.</summary>
+    private readonly long target = Math.Max(1, pageSize * 3L / 4);
 
     private BigInteger width = BigInteger.One;
     private int sparseInARow;
@@ -96,10 +96,10 @@ internal sealed class KeyWindow(int pageSize)
             }
             else if (overshoots == 0)
             {
-                // Too few keys to measure: widen 4-fold, three times; then faster each time in a row (a gap between
+                // Too few keys to measure: widen 4-fold, four times; then faster each time in a row (a gap between
                 // resources can be 2^100 positions wide), never past what the count suggests.
                 sparseInARow = Math.Min(sparseInARow + 1, 64);
-                var grown = distance << (2 * Math.Max(1, sparseInARow - 2));
+                var grown = distance << (2 * Math.Max(1, sparseInARow - 3));
                 if (page.Total > 0)
                 {
                     grown = BigInteger.Min(grown, distance * target / page.Total);
