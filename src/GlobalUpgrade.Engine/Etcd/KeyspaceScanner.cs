@@ -113,6 +113,11 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
 
             Complete();
         }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested && windows.Select(w => w.Failed).OfType<GlobalUpgradeException>().FirstOrDefault() is { } own)
+        {
+            // A window stopped the scan itself (etcd broke the protocol): that is the error, not the cancellation.
+            throw own;
+        }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && Failure(ex, windows) is { } failure)
         {
             // Whichever window failed first, the scan stops where its in-order output stopped.
