@@ -17,7 +17,9 @@ param(
 
     # Bench only: keys per etcd server and repetitions.
     [int] $BenchKeys = 200000,
-    [int] $BenchRuns = 5
+    [int] $BenchRuns = 5,
+    # Bench only: run only these benchmarks (file names without .Bench.ps1, e.g. EtcdCompare); all when empty.
+    [string[]] $BenchName
 )
 
 $ErrorActionPreference = 'Stop'
@@ -175,7 +177,7 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
-    & (Join-Path $Root 'tests/bench/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $ModuleOut 'GlobalUpgrade.psd1') -Pwsh (Get-PwshCommand) -Keys $BenchKeys -Runs $BenchRuns -OutputPath (Join-Path $Out 'bench')
+    & (Join-Path $Root 'tests/bench/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $ModuleOut 'GlobalUpgrade.psd1') -Pwsh (Get-PwshCommand) -Keys $BenchKeys -Runs $BenchRuns -OutputPath (Join-Path $Out 'bench') -Name $BenchName
 }
 
 foreach ($t in $Task) {
