@@ -18,11 +18,34 @@ public static class ImageSyncService
     public const int LastLineCount = RunFollower.LastLineCount;
     internal const string PasswordVariable = "GU_REGISTRY_PASSWORD";
 
-    /// <summary>Records, checks the package, starts the sync detached; returns it Running. Nothing is recorded when it could not start.</summary>
+    /// <summary>
+    /// Records, checks the package, starts the sync detached; returns it Running. Nothing is recorded when it could
+    /// not start. A run of the same package for the same cluster and node whose start was interrupted (still Starting)
+    /// is taken up instead of recording another, so asking again never starts a second sync.
+    /// </summary>
     public static async Task<ImageSyncRun> StartAsync(ImageSyncRequest request, ImageSyncStore store, CancellationToken cancellationToken)
     {
         using var host = await RemoteHost.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false);
-        return await LaunchAsync(Record(request, store), request, host, store, cancellationToken).ConfigureAwait(false);
+        var run = Interrupted(request, store) ?? Record(request, store);
+        return await LaunchAsync(run, request, host, store, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ImageSyncRun? Interrupted(ImageSyncRequest request, ImageSyncStore store)
+    {
+        var probe = new ImageSyncRun();
+        request.Target.RecordInto(probe);
+        var packagePath = ImageSyncLedger.NormalizePath(request.PackagePath);
+        var run = store.List().FirstOrDefault(r => r.State == ImageSyncState.Starting
+            && string.Equals(r.Cluster, request.Cluster, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(r.PackagePath, packagePath, StringComparison.Ordinal)
+            && string.Equals(r.ComputerName, probe.ComputerName, StringComparison.OrdinalIgnoreCase) && r.Port == probe.Port
+            && string.Equals(r.RunFolder, DetachedRun.Folder(request.RunRoot, r.Id), StringComparison.Ordinal));
+        if (run is not null)
+        {
+            OperationLog.Current.Verbose($"Run {run.Id} of {packagePath} for {run.Cluster} was recorded but its start was interrupted: taking it up instead of starting another.");
+        }
+
+        return run;
     }
 
     /// <summary>Saves a new run in State Starting; nothing is asked of the node yet.</summary>

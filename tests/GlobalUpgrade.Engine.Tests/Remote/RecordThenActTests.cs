@@ -82,6 +82,32 @@ public sealed class RecordThenActTests(SshdFixture sshd)
     }
 
     [Fact]
+    public async Task AskingAgainAfterAKilledStartTakesUpTheInterruptedRun()
+    {
+        var (folder, store, request) = Setup();
+        var first = ImageSyncService.Record(request, store);
+        using (var host = await RemoteHost.OpenAsync(request.Target, CancellationToken.None))
+        {
+            await DetachedRun.StartAsync(host, Path.Combine(folder, "runs"), first.Id, first.PackagePath, "bash upgrade.sh --only-sync-image=true", new Dictionary<string, string>(), CancellationToken.None);
+        }
+
+        // Invoke-GlobalImageSync again (or a runbook that lost the run id): the same run, not a second sync.
+        var again = await ImageSyncService.StartAsync(request, store, CancellationToken.None);
+        Assert.Equal(first.Id, again.Id);
+        Assert.Single(store.List());
+        var done = await ImageSyncService.FollowAsync(again, request.Target, new FollowOptions(), store, CancellationToken.None);
+        Assert.Equal(ImageSyncState.Succeeded, done.State);
+        Assert.Equal(1, Starts(request));
+
+        // A run past Starting is never taken up: a new request records a new run.
+        var next = await ImageSyncService.StartAsync(request, store, CancellationToken.None);
+        Assert.NotEqual(first.Id, next.Id);
+        Assert.Equal(ImageSyncState.Succeeded, (await ImageSyncService.FollowAsync(next, request.Target, new FollowOptions(), store, CancellationToken.None)).State);
+        Assert.Equal(2, Starts(request));
+        Directory.Delete(folder, true);
+    }
+
+    [Fact]
     public async Task FollowingARecordLeftStartingThatNeverStartedSaysSoAndNeverHangs()
     {
         var (folder, store, request) = Setup();

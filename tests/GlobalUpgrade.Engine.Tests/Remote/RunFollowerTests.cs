@@ -55,6 +55,8 @@ public sealed class RunFollowerTests(SshdFixture sshd)
         Assert.Equal(-1, parser.PercentComplete(["no count", "still none"]));
         Assert.Equal(-1, parser.PercentComplete(["[3/0] zero total"]));
         Assert.Equal(10, new ImageSyncProgress(@"done (\d+) of (\d+)").PercentComplete(["done 1 of 10"]));
+        Assert.Equal(ErrorIds.ProgressPatternInvalid, Assert.Throws<GlobalUpgradeException>(() => new ImageSyncProgress(@"\d+/\d+")).ErrorId);
+        Assert.Equal(ErrorIds.ProgressPatternInvalid, Assert.Throws<GlobalUpgradeException>(() => new ImageSyncProgress("([0-9]")).ErrorId);
     }
 
     [Fact]
