@@ -21,10 +21,20 @@ public sealed class RunFollowerTests(SshdFixture sshd)
         var folder = TestPaths.NewTempFolder();
         var store = new ImageSyncStore(Path.Combine(folder, "state"));
         var target = remote ? sshd.Target() : RemoteTarget.Local;
-        var request = new ImageSyncRequest { Target = target, Cluster = "global", PackagePath = TestPaths.Package(folder, durationMs: 400, images: 4), RunRoot = Path.Combine(folder, "runs") };
+        var package = TestPaths.Package(folder);
+        // Half the images, then it waits until the follower reported 50 %.
+        File.WriteAllText(Path.Combine(package, "upgrade.sh"),
+            "for i in 1 2; do echo \"[$i/4] image $i\"; done; while [ ! -f go ]; do sleep 0.05; done; for i in 3 4; do echo \"[$i/4] image $i\"; done; echo 'image sync finished'\n");
+        var request = new ImageSyncRequest { Target = target, Cluster = "global", PackagePath = package, RunRoot = Path.Combine(folder, "runs") };
         var run = await ImageSyncService.StartAsync(request, store, CancellationToken.None);
 
-        var log = new ProgressLog();
+        var log = new ProgressLog(p =>
+        {
+            if (p.PercentComplete == 50)
+            {
+                File.WriteAllText(Path.Combine(package, "go"), "");
+            }
+        });
         DetachedStatus status;
         using (OperationLog.Use(log))
         {
@@ -42,7 +52,7 @@ public sealed class RunFollowerTests(SshdFixture sshd)
         Assert.Equal(new DetachedStatus(DetachedState.Exited, 0, new FileInfo(Path.Combine(folder, "runs", run.Id, "log")).Length), status);
         Assert.Equal(status.LogLength, store.Get(run.Id).LogOffset);
         Assert.Contains("image sync finished", store.Get(run.Id).LastLines[^1], StringComparison.Ordinal);
-        Assert.Contains(log.Reports, p => p.PercentComplete is > 0 and <= 100);
+        Assert.Contains(log.Reports, p => p.PercentComplete == 50 && p.Status == "[2/4] image 2" && p.CurrentOperation == $"run {run.Id}");
         Assert.True(log.Reports.Last().Completed);
         Directory.Delete(folder, true);
     }
@@ -90,13 +100,34 @@ public sealed class RunFollowerTests(SshdFixture sshd)
         var request = new ImageSyncRequest { Target = sshd.Target(), Cluster = "global", PackagePath = package, RunRoot = Path.Combine(folder, "runs") };
         var run = await ImageSyncService.StartAsync(request, store, CancellationToken.None);
 
-        // The first follow stops on its timeout: the run goes on, the record keeps how far the copy got.
-        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => ImageSyncService.FollowAsync(run, request.Target, new FollowOptions { Timeout = TimeSpan.FromMilliseconds(1500) }, store, CancellationToken.None));
-        Assert.Equal(ErrorIds.ImageSyncTimeout, ex.ErrorId);
+        // The first follow is stopped (Ctrl+C) once 25 lines arrived: the run goes on, the record keeps how far the copy got.
+        using (var stop = new CancellationTokenSource())
+        {
+            var localLog = store.DefaultLogPath(run.Id);
+            var watcher = Task.Run(async () =>
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                while (!(File.Exists(localLog) && File.ReadAllText(localLog).Contains("line 25\n", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(20);
+                }
+
+                await stop.CancelAsync();
+            });
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ImageSyncService.FollowAsync(run, request.Target, new FollowOptions(), store, stop.Token));
+            await watcher;
+        }
+
         var recorded = store.Get(run.Id);
         Assert.Equal(ImageSyncState.Running, recorded.State);
-        Assert.True(recorded.LogOffset > 0);
+        Assert.Equal(new FileInfo(store.DefaultLogPath(run.Id)).Length, recorded.LogOffset);
         Assert.Equal("[25/30] line 25", recorded.LastLines[^1]);
+
+        // A timeout stops the following only, with its own id; the run cannot end before the go-ahead.
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => ImageSyncService.FollowAsync(recorded, request.Target, new FollowOptions { Timeout = TimeSpan.FromMilliseconds(300) }, store, CancellationToken.None));
+        Assert.Equal(ErrorIds.ImageSyncTimeout, ex.ErrorId);
+        recorded = store.Get(run.Id);
+        Assert.Equal(ImageSyncState.Running, recorded.State);
 
         // Re-attached from the record (as Wait-GlobalImageSync does): nothing lost, nothing read twice.
         File.WriteAllText(go, "");
@@ -249,7 +280,7 @@ public sealed class RunFollowerTests(SshdFixture sshd)
         return run;
     }
 
-    private sealed class ProgressLog : IOperationLog
+    private sealed class ProgressLog(Action<OperationProgress>? onProgress = null) : IOperationLog
     {
         public ConcurrentQueue<OperationProgress> Reports { get; } = new();
 
@@ -259,6 +290,10 @@ public sealed class RunFollowerTests(SshdFixture sshd)
 
         public void Warning(string message) { }
 
-        public void Progress(OperationProgress progress) => Reports.Enqueue(progress);
+        public void Progress(OperationProgress progress)
+        {
+            Reports.Enqueue(progress);
+            onProgress?.Invoke(progress);
+        }
     }
 }
