@@ -51,11 +51,14 @@ public sealed record RunbookValues(IReadOnlyDictionary<string, string> Versions,
         {
             return new RunbookValues(
                 versions.Properties().ToDictionary(p => p.Name, p => p.Value.ToString(), StringComparer.Ordinal),
-                outputs[StandbyVipKey]?.Type == JTokenType.String ? outputs[StandbyVipKey]!.ToString() : null,
-                outputs[PluginVersionKey]?.Type == JTokenType.String ? outputs[PluginVersionKey]!.ToString() : null);
+                Text(outputs[StandbyVipKey]),
+                Text(outputs[PluginVersionKey]));
         }
 
         OperationLog.Current.Verbose("The journal has no values from Preflight; reading them from the clusters.");
         return await ComputeAsync(context.Request, cancellationToken).ConfigureAwait(false);
     }
+
+    // A null string is stored as a JSON null, which reads back as an empty string value.
+    private static string? Text(JToken? token) => token is JValue { Value: string { Length: > 0 } text } ? text : null;
 }

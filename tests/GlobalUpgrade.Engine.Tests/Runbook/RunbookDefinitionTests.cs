@@ -77,6 +77,32 @@ public sealed class RunbookDefinitionTests : IDisposable
         Assert.Equal("done, because a successful image sync of /pkg is on record", new StepPlan(PlannedState.Done, "a successful image sync of /pkg is on record").ToString());
     }
 
+    [Theory]
+    [InlineData("10.0.1.10", null)]
+    [InlineData(null, "v4.2.3")]
+    public async Task PreflightValuesReadBackAsTheyWereKept(string? standbyVip, string? pluginVersion)
+    {
+        var folder = Directory.CreateTempSubdirectory("gu-values-").FullName;
+        try
+        {
+            var request = new RunbookRequest { Primary = Connect("east", ClusterRole.Primary), Standby = Connect("west", ClusterRole.Standby), PackagePath = "/pkg", TargetVersion = "v4.2.0" };
+            using var journal = RunbookJournal.Create(Path.Combine(folder, "j.json"), UpgradeRunbooks.NewJournal(request, RunbookSession.StepsOf(request, "v4.1.0"), "v4.1.0"));
+            var kept = new RunbookValues(new Dictionary<string, string> { ["east"] = "v4.1.0", ["west"] = "v4.1.1" }, standbyVip, pluginVersion);
+            kept.Save(new StepContext(request, journal, journal.Document.Steps[0], resumed: false));
+
+            var later = new StepContext(request, journal, journal.Document.Steps[^1], resumed: true);
+            var read = await RunbookValues.ReadAsync(later, CancellationToken.None);
+
+            Assert.Equal(kept.Versions, read.Versions);
+            Assert.Equal(standbyVip, read.StandbyVip);
+            Assert.Equal(pluginVersion, read.PluginVersion);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private ClusterConnection Connect(string name, ClusterRole role)
     {
         var server = new Uri($"https://{name}.invalid:6443");
