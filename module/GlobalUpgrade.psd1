@@ -32,6 +32,8 @@
         'Invoke-GlobalDrUpgrade'
         'Invoke-GlobalUpgrade'
         'Export-GlobalUpgradeReport'
+        'Test-GlobalUpgradeReadiness'
+        'Invoke-GlobalUpgradePreflight'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

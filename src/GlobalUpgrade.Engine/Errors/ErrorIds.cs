@@ -105,4 +105,11 @@ public static class ErrorIds
     public const string EtcdSyncOptionsMissing = nameof(EtcdSyncOptionsMissing);
     public const string RunbookStepFailed = nameof(RunbookStepFailed);
     public const string RunbookOrder = nameof(RunbookOrder);
+
+    // Test-GlobalUpgradeReadiness, Invoke-GlobalUpgradePreflight
+    public const string InvalidKubernetesRange = nameof(InvalidKubernetesRange);
+    public const string PreflightOutputUnreadable = nameof(PreflightOutputUnreadable);
+    public const string PreflightNotSupported = nameof(PreflightNotSupported);
+    public const string PreflightFailedToRun = nameof(PreflightFailedToRun);
+    public const string NodeClusterAmbiguous = nameof(NodeClusterAmbiguous);
 }
