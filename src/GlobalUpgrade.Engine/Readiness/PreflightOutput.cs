@@ -61,7 +61,8 @@ public sealed record PreflightOutput(IReadOnlyDictionary<string, string> Summary
             }
 
             string? Field(int i) => fields.Length > i && fields[i].Trim().Length > 0 ? fields[i].Trim() : null;
-            checks.Add(new PreflightEntry(fields[0].Trim(), Field(1), Field(2), Field(3), fields.Length > 4 ? string.Join('\t', fields[4..]).Trim() : null));
+            var message = fields.Length > 4 ? string.Join('\t', fields[4..]).Trim() : "";
+            checks.Add(new PreflightEntry(fields[0].Trim(), Field(1), Field(2), Field(3), message.Length > 0 ? message : null));
         }
 
         if (summary.Count == 0 || !text.Contains("Checks", StringComparison.Ordinal))
