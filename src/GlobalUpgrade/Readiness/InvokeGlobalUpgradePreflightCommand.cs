@@ -10,7 +10,9 @@ namespace GlobalUpgrade.Commands.Readiness;
 /// here), or with -FromCluster the Cluster Version Operator's result in ClusterVersionShadow status.preflight. One
 /// CheckResult per documented check plus the summary (Check PreflightSummary); no data is NotChecked, never passed.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "GlobalUpgradePreflight", DefaultParameterSetName = NodeSet)]
+// upgrade.sh --preflight is read-only [doc], but it is the vendor's script run on a node: -WhatIf shows where, and
+// ConfirmImpact Low keeps it from asking by default.
+[Cmdlet(VerbsLifecycle.Invoke, "GlobalUpgradePreflight", DefaultParameterSetName = NodeSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(CheckResult))]
 public sealed class InvokeGlobalUpgradePreflightCommand : RemoteCmdlet
 {
@@ -47,6 +49,11 @@ public sealed class InvokeGlobalUpgradePreflightCommand : RemoteCmdlet
 
         var node = BuildTarget();
         var target = $"{Cluster ?? (node.IsLocal ? Environment.MachineName : node.DisplayName)}/preflight";
+        if (!ShouldProcess($"{PackagePath} on {node.DisplayName}", UpgradePreflight.Command))
+        {
+            return;
+        }
+
         WriteObject(Run(ct => UpgradePreflight.RunAsync(node, PackagePath, target, ct)), enumerateCollection: true);
     }
 }
