@@ -215,6 +215,7 @@ Describe 'Test-GlobalUpgradeReadiness' -Tag CI {
         @{ Arguments = @{ TargetVersion = 'latest' }; Id = 'InvalidPlatformVersion' }
         @{ Arguments = @{ TargetVersion = '4.2'; Assumption = @{ NoSuchThing = 'x' } }; Id = 'InvalidProfileOverride' }
         @{ Arguments = @{ TargetVersion = '4.2'; KubernetesVersionRange = 'newest' }; Id = 'InvalidKubernetesRange' }
+        @{ Arguments = @{ TargetVersion = '4.3'; PackagePath = '/root/cpaas-package' }; Id = 'NodeAccessRequired' }
     ) {
         { Test-GlobalUpgradeReadiness @Arguments } | Should -Throw -ErrorId "$Id,GlobalUpgrade.Commands.Readiness.TestGlobalUpgradeReadinessCommand"
     }

@@ -112,4 +112,5 @@ public static class ErrorIds
     public const string PreflightNotSupported = nameof(PreflightNotSupported);
     public const string PreflightFailedToRun = nameof(PreflightFailedToRun);
     public const string NodeClusterAmbiguous = nameof(NodeClusterAmbiguous);
+    public const string NodeAccessRequired = nameof(NodeAccessRequired);
 }

@@ -48,6 +48,12 @@ public static class ReadinessChecker
                 $"One node ({request.Node.DisplayName}) cannot stand for {request.Clusters.Count} clusters ({string.Join(", ", request.Clusters.Select(c => c.Name))}). Name one with -Cluster, or leave out -ComputerName/-Local to reach every control-plane node of each cluster over SSH.");
         }
 
+        if (request.PackagePath is not null && request.NodeAccess == NodeAccess.None)
+        {
+            throw new GlobalUpgradeException(ErrorIds.NodeAccessRequired, FailureCategory.InvalidArgument,
+                "-PackagePath names a folder on a control-plane node, but no node access was given. Add -Local (this machine is the node) or -ComputerName with SSH options.", request.PackagePath);
+        }
+
         var results = new List<CheckResult>();
         foreach (var cluster in request.Clusters)
         {
