@@ -46,6 +46,8 @@
         'Invoke-GlobalDrUpgrade'
         'Invoke-GlobalUpgrade'
         'Export-GlobalUpgradeReport'
+        'Test-GlobalUpgradeReadiness'
+        'Invoke-GlobalUpgradePreflight'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

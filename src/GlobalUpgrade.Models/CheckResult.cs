@@ -10,7 +10,25 @@ public sealed class CheckResult
 
     public required string Target { get; init; }
 
-    public required bool Passed { get; init; }
+    /// <summary>True only when the check was made and passed; a State of Failed or NotChecked always reads false.</summary>
+    public required bool Passed
+    {
+        get => passed && state is null or CheckState.Passed;
+        init => passed = value;
+    }
+
+    /// <summary>
+    /// Passed / Failed / NotChecked: derived from <see cref="Passed"/> unless a producer sets it (older producers
+    /// set Passed only). A State of Passed with Passed = false reads Failed, so no unchecked item ever passes.
+    /// </summary>
+    public CheckState State
+    {
+        get => state is { } set && !(set == CheckState.Passed && !passed) ? set : passed ? CheckState.Passed : CheckState.Failed;
+        init => state = value;
+    }
+
+    private readonly bool passed;
+    private readonly CheckState? state;
 
     public string? Expected { get; init; }
 
@@ -21,5 +39,5 @@ public sealed class CheckResult
     /// <summary>Extra facts of the check (e.g. a member id, a key list), for | Format-List *.</summary>
     public IReadOnlyDictionary<string, object?>? Detail { get; init; }
 
-    public override string ToString() => $"{Check} on {Target}: {(Passed ? "passed" : "FAILED")} - {Message}";
+    public override string ToString() => $"{Check} on {Target}: {State switch { CheckState.Passed => "passed", CheckState.NotChecked => "NOT CHECKED", _ => "FAILED" }} - {Message}";
 }

@@ -103,4 +103,12 @@ public static class ErrorIds
     public const string EtcdSyncOptionUnknown = nameof(EtcdSyncOptionUnknown);
     public const string EtcdSyncOptionInvalid = nameof(EtcdSyncOptionInvalid);
     public const string RunbookStepFailed = nameof(RunbookStepFailed);
+
+    // Test-GlobalUpgradeReadiness, Invoke-GlobalUpgradePreflight
+    public const string InvalidKubernetesRange = nameof(InvalidKubernetesRange);
+    public const string PreflightOutputUnreadable = nameof(PreflightOutputUnreadable);
+    public const string PreflightNotSupported = nameof(PreflightNotSupported);
+    public const string PreflightFailedToRun = nameof(PreflightFailedToRun);
+    public const string NodeClusterAmbiguous = nameof(NodeClusterAmbiguous);
+    public const string NodeAccessRequired = nameof(NodeAccessRequired);
 }

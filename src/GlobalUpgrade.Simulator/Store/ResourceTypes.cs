@@ -24,10 +24,13 @@ public static class ResourceTypes
     // No schema in acp/crds; group/version/short name per acp/README.md.
     public static readonly ResourceType ClusterVersionShadows = new("config.alauda.io", "v1", "clusterversionshadows", "ClusterVersionShadow", true, "clusterversionshadow", ["cvsh"]);
 
+    // [doc: release-4.1 docs/en/configure/backup/backups/etcd.mdx] the etcd backup tasks (Cluster Enhancer plugin).
+    public static readonly ResourceType EtcdBackupConfigurations = new("enhancement.cluster.alauda.io", "v1", "etcdbackupconfigurations", "EtcdBackupConfiguration", false, "etcdbackupconfiguration", []);
+
     public static IReadOnlyList<ResourceType> All { get; } =
     [
         Namespaces, Pods, Services, Secrets, ConfigMaps, Leases, Jobs, Deployments, Machines, Clusters,
-        ModuleInfos, ModulePlugins, ModuleConfigs, ClusterModules, ProductBases, ClusterVersionShadows,
+        ModuleInfos, ModulePlugins, ModuleConfigs, ClusterModules, ProductBases, ClusterVersionShadows, EtcdBackupConfigurations,
     ];
 
     private static readonly Dictionary<string, ResourceType> ByResourceName = All.ToDictionary(t => t.Resource);

@@ -1,0 +1,101 @@
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
+using GlobalUpgrade.Remote;
+
+namespace GlobalUpgrade.Readiness;
+
+/// <summary>How the node checks reach the control-plane nodes.</summary>
+public enum NodeAccess
+{
+    /// <summary>No node access: node checks are NotChecked.</summary>
+    None,
+
+    /// <summary>This machine is the (one) control-plane node to check.</summary>
+    Local,
+
+    /// <summary>The one node named by the operator, over SSH.</summary>
+    Named,
+
+    /// <summary>Every control-plane Machine of each global cluster (spec.ip), over SSH with the same options.</summary>
+    ControlPlane,
+}
+
+public sealed record ReadinessRequest(IReadOnlyList<ClusterConnection> Clusters, PlatformVersion Target)
+{
+    public ReadinessAssumptions Assumptions { get; init; } = ReadinessAssumptions.Default;
+
+    /// <summary>-KubernetesVersionRange: replaces the documented prerequisite.</summary>
+    public string? KubernetesVersionRange { get; init; }
+
+    public NodeAccess NodeAccess { get; init; }
+
+    /// <summary>The SSH options (Named: with ComputerName; ControlPlane: ComputerName replaced per node).</summary>
+    public RemoteTarget Node { get; init; } = RemoteTarget.Local;
+
+    /// <summary>A 4.3 package on the node: its upgrade.sh --preflight replaces the CVSH's preflight data.</summary>
+    public string? PackagePath { get; init; }
+}
+
+/// <summary>Test-GlobalUpgradeReadiness: reads each cluster, measures the nodes, judges every condition. Changes nothing.</summary>
+public static class ReadinessChecker
+{
+    public static async Task<IReadOnlyList<CheckResult>> RunAsync(ReadinessRequest request, CancellationToken cancellationToken)
+    {
+        if (request.NodeAccess is NodeAccess.Local or NodeAccess.Named && request.Clusters.Count > 1)
+        {
+            throw new GlobalUpgradeException(ErrorIds.NodeClusterAmbiguous, FailureCategory.InvalidArgument,
+                $"One node ({request.Node.DisplayName}) cannot stand for {request.Clusters.Count} clusters ({string.Join(", ", request.Clusters.Select(c => c.Name))}). Name one with -Cluster, or leave out -ComputerName/-Local to reach every control-plane node of each cluster over SSH.");
+        }
+
+        if (request.PackagePath is not null && request.NodeAccess == NodeAccess.None)
+        {
+            throw new GlobalUpgradeException(ErrorIds.NodeAccessRequired, FailureCategory.InvalidArgument,
+                "-PackagePath names a folder on a control-plane node, but no node access was given. Add -Local (this machine is the node) or -ComputerName with SSH options.", request.PackagePath);
+        }
+
+        var results = new List<CheckResult>();
+        foreach (var cluster in request.Clusters)
+        {
+            var facts = await ReadinessReader.ReadAsync(cluster, request.Target, request.Assumptions, cancellationToken).ConfigureAwait(false);
+            var from = facts.From;
+            facts = facts with
+            {
+                KubernetesOverride = request.KubernetesVersionRange is { } range ? KubernetesPrerequisites.Parse(range, from?.Line ?? "?", request.Target.Line) : null,
+                MinioSpace = await MeasureAsync(request, facts.ControlPlaneNodes, cancellationToken).ConfigureAwait(false),
+                PackagePreflight = request.PackagePath is { } package && request.Target.IsAtLeast(4, 3) && request.NodeAccess != NodeAccess.None
+                    ? await UpgradePreflight.RunAsync(NodesOf(request, facts.ControlPlaneNodes).First().Target, package, $"{cluster.Name}/preflight", cancellationToken).ConfigureAwait(false)
+                    : null,
+            };
+            results.AddRange(ReadinessConditions.Judge(facts));
+        }
+
+        return results;
+    }
+
+    private static async Task<IReadOnlyList<MinioSpace>?> MeasureAsync(ReadinessRequest request, IReadOnlyList<string> controlPlane, CancellationToken cancellationToken)
+    {
+        if (request.NodeAccess == NodeAccess.None)
+        {
+            return null;
+        }
+
+        var measured = new List<MinioSpace>();
+        foreach (var (name, target) in NodesOf(request, controlPlane))
+        {
+            measured.Add(await MinioSpaceProbe.MeasureAsync(target, name, request.Assumptions.MinioPath, cancellationToken).ConfigureAwait(false));
+        }
+
+        return measured;
+    }
+
+    private static IReadOnlyList<(string Name, RemoteTarget Target)> NodesOf(ReadinessRequest request, IReadOnlyList<string> controlPlane) => request.NodeAccess switch
+    {
+        NodeAccess.Local => [(Environment.MachineName, RemoteTarget.Local)],
+        NodeAccess.Named => [(request.Node.DisplayName, request.Node)],
+        _ => controlPlane.Count > 0
+            ? controlPlane.Select(ip => (ip, request.Node with { ComputerName = ip })).ToList()
+            : throw new GlobalUpgradeException(ErrorIds.NodeClusterAmbiguous, FailureCategory.ObjectNotFound,
+                "The global cluster lists no control-plane Machine (spec.role master), so there is no node to reach. Name the node with -ComputerName.") ,
+    };
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
+using GlobalUpgrade.Reporting;
+using k8s.Autorest;
+
+namespace GlobalUpgrade.Readiness;
+
+/// <summary>Reads, without changing anything, what the readiness conditions need from one connected global cluster.</summary>
+public static class ReadinessReader
+{
+    /// <summary>[schema: openapi/platform.tkestack.io.v1.json] a control-plane Machine has spec.role master.</summary>
+    private const string ControlPlaneRole = "master";
+
+    public static async Task<ReadinessFacts> ReadAsync(ClusterConnection cluster, PlatformVersion target, ReadinessAssumptions assumptions, CancellationToken cancellationToken)
+    {
+        OperationLog.Current.Verbose($"[{cluster.Name}] reading ProductBase, {AcpResources.Clusters}, {AcpResources.Machines}, {AcpResources.ModuleInfos}, {AcpResources.ModuleConfigs} and {assumptions.EtcdBackupResource}.");
+        var productBase = await ProductBase.ReadAsync(cluster, cancellationToken).ConfigureAwait(false);
+        var clusters = await cluster.ListAsync(AcpResources.Clusters, null, null, cancellationToken).ConfigureAwait(false);
+        var machines = await cluster.ListAsync(AcpResources.Machines, null, null, cancellationToken).ConfigureAwait(false);
+        var infos = await cluster.ListAsync(AcpResources.ModuleInfos, null, null, cancellationToken).ConfigureAwait(false);
+        var configs = await cluster.ListAsync(AcpResources.ModuleConfigs, null, null, cancellationToken).ConfigureAwait(false);
+        var backups = await ListIfServedAsync(cluster, assumptions.EtcdBackupResource, cancellationToken).ConfigureAwait(false);
+        JsonObject? shadow = null;
+        if (target.IsAtLeast(4, 3))
+        {
+            var profile = ComponentUpgradeProfile.For(target);
+            OperationLog.Current.Verbose($"[{cluster.Name}] reading ClusterVersionShadow {profile.ClusterVersionShadowNamespace}/{profile.ClusterVersionShadowName} status.preflight.");
+            shadow = await cluster.GetAsync(AcpResources.ClusterVersionShadows, profile.ClusterVersionShadowNamespace, profile.ClusterVersionShadowName, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ReadinessFacts
+        {
+            Cluster = cluster.Name,
+            Target = target,
+            RunningVersion = productBase?.Version,
+            Assumptions = assumptions,
+            ManagedClusters = clusters.Select(c => new ManagedCluster(JsonPath.Name(c), JsonPath.String(c, "status.version") ?? JsonPath.String(c, "spec.version")))
+                .OrderBy(c => c.Name == AcpResources.GlobalClusterName ? 0 : 1).ThenBy(c => c.Name, StringComparer.Ordinal).ToList(),
+            ControlPlaneNodes = machines.Where(m => JsonPath.String(m, "spec.clusterName") == AcpResources.GlobalClusterName && JsonPath.String(m, "spec.role") == ControlPlaneRole)
+                .Select(m => JsonPath.String(m, "spec.ip") ?? JsonPath.Name(m)).Order(StringComparer.Ordinal).ToList(),
+            InstalledPlugins = infos.Select(i => new InstalledPlugin(
+                Label(i, EtcdSyncProfile.ClusterNameLabel) ?? "?", Label(i, EtcdSyncProfile.ModuleNameLabel) ?? JsonPath.Name(i),
+                JsonPath.String(i, "status.version") ?? JsonPath.String(i, "spec.version"), JsonPath.Name(i))).ToList(),
+            PublishedPlugins = configs.Select(c => new PublishedPlugin(Label(c, EtcdSyncProfile.ModuleNameLabel) ?? JsonPath.Name(c), JsonPath.String(c, "spec.version") ?? ""))
+                .Where(p => p.Version.Length > 0).ToList(),
+            EtcdBackupTasks = backups?.Select(JsonPath.Name).ToList(),
+            ClusterVersionShadow = shadow,
+        };
+    }
+
+    private static string? Label(JsonObject obj, string label) => JsonPath.StringMap(obj, "metadata.labels").GetValueOrDefault(label);
+
+    /// <summary>The objects of a resource, or null when the server does not serve it (404: the CRD is absent).</summary>
+    private static async Task<IReadOnlyList<JsonObject>?> ListIfServedAsync(ClusterConnection cluster, AcpResource resource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await cluster.ListAsync(resource, null, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GlobalUpgradeException ex) when (ex.InnerException is HttpOperationException { Response.StatusCode: HttpStatusCode.NotFound })
+        {
+            OperationLog.Current.Verbose($"[{cluster.Name}] {resource} is not served.");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.ImageSync;
+using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
+using GlobalUpgrade.Remote;
+using GlobalUpgrade.Reporting;
+using GlobalUpgrade.Upgrade;
+
+namespace GlobalUpgrade.Readiness;
+
+/// <summary>
+/// The 4.3 preflight [doc: release-4.3 upgrade_global_cluster.mdx "Run preflight checks"]: upgrade.sh --preflight
+/// (read-only) on a control-plane node, or the Cluster Version Operator's result in CVSH status.preflight. One
+/// result per documented check plus the summary.
+/// </summary>
+public static class UpgradePreflight
+{
+    public const string Command = "bash upgrade.sh --preflight";
+
+    public static async Task<IReadOnlyList<CheckResult>> RunAsync(RemoteTarget node, string packagePath, string target, CancellationToken cancellationToken)
+    {
+        using var host = await RemoteHost.OpenAsync(node, cancellationToken).ConfigureAwait(false);
+        var identity = await ImageSyncService.ReadPackageIdentityAsync(host, packagePath, cancellationToken).ConfigureAwait(false);
+        if (UpgradeService.PackageVersion(identity) is { } version && PlatformVersion.TryParse(version, out var v) && !PlatformProfile.For(v).HasUpgradePreflight)
+        {
+            throw new GlobalUpgradeException(ErrorIds.PreflightNotSupported, FailureCategory.InvalidOperation,
+                $"The package '{packagePath}' on {node.DisplayName} installs {version}; upgrade.sh has --preflight only from 4.3. Use Test-GlobalUpgradeReadiness for the documented conditions of {version}.", packagePath);
+        }
+
+        OperationLog.Current.Verbose($"Running {Command} in {packagePath} on {node.DisplayName} (read-only).");
+        var (exitCode, output, error) = await host.RunAsync($"cd -- {RemoteHost.Quote(packagePath)} && {Command}", cancellationToken).ConfigureAwait(false);
+        PreflightOutput parsed;
+        try
+        {
+            parsed = PreflightOutput.Parse(output, node.DisplayName);
+        }
+        catch (GlobalUpgradeException) when (exitCode != 0)
+        {
+            throw new GlobalUpgradeException(ErrorIds.PreflightFailedToRun, FailureCategory.InvalidOperation,
+                $"{Command} in {packagePath} on {node.DisplayName} failed with exit code {exitCode} before printing its result: {Tail(error.Length > 0 ? error : output)}", packagePath);
+        }
+
+        var origin = $"upgrade.sh --preflight on {node.DisplayName}";
+        return [Summary(target, parsed, origin), .. CvoPreflight.Judge(target, parsed.Checks, origin, "Run upgrade.sh --preflight again.")];
+    }
+
+    /// <summary>The same checks as the Cluster Version Operator reports them (no node needed).</summary>
+    public static async Task<IReadOnlyList<CheckResult>> ReadFromClusterAsync(ClusterConnection cluster, CancellationToken cancellationToken)
+    {
+        var profile = ComponentUpgradeProfile.For(new PlatformVersion(4, 3, 0, "4.3.0"));
+        OperationLog.Current.Verbose($"[{cluster.Name}] reading ClusterVersionShadow {profile.ClusterVersionShadowNamespace}/{profile.ClusterVersionShadowName} status.preflight.");
+        var shadow = await cluster.GetAsync(AcpResources.ClusterVersionShadows, profile.ClusterVersionShadowNamespace, profile.ClusterVersionShadowName, cancellationToken).ConfigureAwait(false);
+        var target = $"{cluster.Name}/preflight";
+        const string howToCheck = "The Cluster Version Operator reports it once deployed (4.3); before that run Invoke-GlobalUpgradePreflight -PackagePath on a control-plane node.";
+        if (shadow is null)
+        {
+            return
+            [
+                ReadinessResult.Create(ReadinessCheckNames.PreflightSummary, target, CheckState.NotChecked, "Passed", "no ClusterVersionShadow",
+                    $"{cluster.Name} has no ClusterVersionShadow, so there is no preflight result. {howToCheck}", CvoPreflight.Source),
+                .. CvoPreflight.Judge(target, null, $"{cluster.Name} has no ClusterVersionShadow", howToCheck),
+            ];
+        }
+
+        return [CvoPreflight.SummaryOf(target, shadow), .. CvoPreflight.Judge(target, CvoPreflight.EntriesOf(shadow), $"ClusterVersionShadow of {cluster.Name}", howToCheck)];
+    }
+
+    private static CheckResult Summary(string target, PreflightOutput output, string origin)
+    {
+        var result = output.Result;
+        var state = result switch
+        {
+            _ when string.Equals(result, "Passed", StringComparison.OrdinalIgnoreCase) => CheckState.Passed,
+            _ when string.Equals(result, "Failed", StringComparison.OrdinalIgnoreCase) => CheckState.Failed,
+            _ => CheckState.NotChecked,
+        };
+        var desired = output.Summary.GetValueOrDefault("Desired Version");
+        return ReadinessResult.Create(ReadinessCheckNames.PreflightSummary, target, state, "Passed", result ?? "no result",
+            $"{origin}: {result ?? "no overall result"} (current {output.Summary.GetValueOrDefault("Current Version") ?? "?"}, desired {desired ?? "?"}).",
+            CvoPreflight.Source,
+            new Dictionary<string, object?>
+            {
+                ["CurrentVersion"] = output.Summary.GetValueOrDefault("Current Version"),
+                ["DesiredVersion"] = desired,
+                ["DesiredImage"] = output.Summary.GetValueOrDefault("Desired Image"),
+                ["Origin"] = origin,
+            });
+    }
+
+    private static string Tail(string text)
+    {
+        var lines = text.Trim().Split('\n');
+        return string.Join(" | ", lines.Skip(Math.Max(0, lines.Length - 5)).Select(l => l.Trim()));
+    }
+}
