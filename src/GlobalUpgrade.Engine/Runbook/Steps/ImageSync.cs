@@ -34,28 +34,38 @@ public sealed class ImageSync(RunbookShape shape, ClusterSlot slot) : RunbookSte
         var store = ImageSyncStore.Default;
         var secrets = request.RegistryCredential?.Password is { Length: > 0 } password ? new[] { password } : [];
         var follow = new FollowOptions { Secrets = secrets, Timeout = request.StepTimeout };
-        ImageSyncRun run;
-        if (context.Output(RunIdKey)?.ToString() is { Length: > 0 } runId && store.Find(runId) is { } recorded)
-        {
-            OperationLog.Current.Verbose($"[{cluster.Name}] re-attaching to image sync run {runId}.");
-            run = recorded.State == ImageSyncState.Running
-                ? await ImageSyncService.FollowAsync(recorded, ImageSyncService.TargetOf(recorded, target.Credential), follow, store, cancellationToken).ConfigureAwait(false)
-                : recorded;
-            if (run.State != ImageSyncState.Succeeded)
-            {
-                throw new GlobalUpgradeException(ErrorIds.ImageSyncFailed, FailureCategory.InvalidOperation, $"The image sync of {cluster.Name} (run {run.Id}) ended {run.State}. Last lines: {string.Join(" / ", run.LastLines ?? [])}", cluster.Name);
-            }
-        }
-        else if (ImageSyncLedger.LastSucceeded(cluster.Name, packagePath, store) is { } done)
+        var syncRequest = new ImageSyncRequest { Target = target, Cluster = cluster.Name, PackagePath = packagePath, Registry = request.Registry, RegistryCredential = request.RegistryCredential, RunRoot = request.RunRoot };
+
+        // A run this step recorded and that may still be under way is taken up; a failed one is not: -Resume re-checks and syncs again.
+        var run = context.Output(RunIdKey)?.ToString() is { Length: > 0 } runId && store.Find(runId) is { State: ImageSyncState.Starting or ImageSyncState.Running or ImageSyncState.Succeeded } recorded
+            ? recorded
+            : null;
+        if (run is null && ImageSyncLedger.LastSucceeded(cluster.Name, packagePath, store) is { } done)
         {
             context.SetOutput(RunIdKey, done.Id);
             return StepOutcome.Skipped($"A successful image sync of {packagePath} for {cluster.Name} is on record (run {done.Id}, {done.FinishedAt:yyyy-MM-dd HH:mm}).");
         }
+
+        if (run is null)
+        {
+            // Record, journal, then act: a kill in between leaves a Starting run that the next resume launches once.
+            run = ImageSyncService.Record(syncRequest, store);
+            context.SetOutput(RunIdKey, run.Id);
+        }
         else
         {
-            run = await ImageSyncService.StartAsync(new ImageSyncRequest { Target = target, Cluster = cluster.Name, PackagePath = packagePath, Registry = request.Registry, RegistryCredential = request.RegistryCredential, RunRoot = request.RunRoot }, store, cancellationToken).ConfigureAwait(false);
-            context.SetOutput(RunIdKey, run.Id);
-            run = await ImageSyncService.FollowAsync(run, target, follow, store, cancellationToken).ConfigureAwait(false);
+            OperationLog.Current.Verbose($"[{cluster.Name}] re-attaching to image sync run {run.Id} ({run.State}).");
+        }
+
+        if (run.State != ImageSyncState.Succeeded)
+        {
+            run = await ImageSyncService.LaunchAsync(run, syncRequest, store, cancellationToken).ConfigureAwait(false);
+            run = await ImageSyncService.FollowAsync(run, ImageSyncService.TargetOf(run, target.Credential), follow, store, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (run.State != ImageSyncState.Succeeded)
+        {
+            throw new GlobalUpgradeException(ErrorIds.ImageSyncFailed, FailureCategory.InvalidOperation, $"The image sync of {cluster.Name} (run {run.Id}) ended {run.State}. Last lines: {string.Join(" / ", run.LastLines ?? [])} Fix the cause, then run again with -Resume: the sync is started again.", cluster.Name);
         }
 
         return StepOutcome.Succeeded($"Images of {run.PackagePath} synced for {cluster.Name} (run {run.Id}, log {run.LogPath}).");

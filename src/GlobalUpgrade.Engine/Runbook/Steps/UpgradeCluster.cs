@@ -12,6 +12,8 @@ namespace GlobalUpgrade.Runbook.Steps;
 public sealed class UpgradeCluster(RunbookShape shape, ClusterSlot slot)
     : RunbookStepDefinition(!shape.IsDr ? UpgradeSteps.Upgrade : slot == ClusterSlot.Standby ? UpgradeSteps.UpgradeStandby : UpgradeSteps.UpgradePrimary, shape, slot)
 {
+    private const string RunIdKey = "upgradeRunId";
+
     public override StepPlan Plan(PlanFacts facts)
     {
         var c = facts.Of(Cluster);
@@ -42,16 +44,23 @@ public sealed class UpgradeCluster(RunbookShape shape, ClusterSlot slot)
     {
         var request = context.Request;
         var cluster = context.Cluster(Slots[0]);
-        var run = await UpgradeService.StartAsync(new UpgradeRequest
-        {
-            Target = context.Target(Slots[0]),
-            Cluster = cluster,
-            PackagePath = request.PackagePathOf(cluster),
-            TargetVersion = request.TargetVersion,
-            Timeout = request.StepTimeout,
-            RunRoot = request.RunRoot,
-        }, UpgradeRunStore.Default, cancellationToken).ConfigureAwait(false);
-        context.SetOutput("upgradeRunId", run.Id);
+        var target = context.Target(Slots[0]);
+        var store = UpgradeRunStore.Default;
+
+        // Record, journal, then act: the run id is in the journal before the trigger starts, so a resume re-attaches.
+        var run = context.Output(RunIdKey)?.ToString() is { Length: > 0 } runId && store.Find(runId) is { State: UpgradeRunState.Starting or UpgradeRunState.Running } recorded
+            ? recorded
+            : await UpgradeService.RecordAsync(new UpgradeRequest
+            {
+                Target = target,
+                Cluster = cluster,
+                PackagePath = request.PackagePathOf(cluster),
+                TargetVersion = request.TargetVersion,
+                Timeout = request.StepTimeout,
+                RunRoot = request.RunRoot,
+            }, store, cancellationToken).ConfigureAwait(false);
+        context.SetOutput(RunIdKey, run.Id);
+        run = await UpgradeService.ContinueAsync(run, new UpgradeWaitOptions { Target = target, Cluster = cluster, Timeout = request.StepTimeout }, store, cancellationToken).ConfigureAwait(false);
         if (run.State != UpgradeRunState.Succeeded)
         {
             throw new GlobalUpgradeException(ErrorIds.UpgradeFailed, FailureCategory.InvalidOperation, $"The upgrade of {cluster.Name} ended {run.State}: {run.Message}", cluster.Name);
