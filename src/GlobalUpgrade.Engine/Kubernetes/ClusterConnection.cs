@@ -16,14 +16,6 @@ public sealed class ClusterConnection : IDisposable
 {
     private const int PageSize = 500;
 
-    /// <summary>
-    /// The most pages one list may take (50,000 objects of a kind — far beyond any ACP kind we list) and the most
-    /// time: a server whose continue token never ends must fail the call, not page forever.
-    /// </summary>
-    internal static int MaxPages { get; set; } = 100;
-
-    internal static TimeSpan ListDeadline { get; set; } = TimeSpan.FromMinutes(5);
-
     public ClusterConnection(GlobalCluster info, IKubernetes client, ClusterEndpoint endpoint)
     {
         Info = info;
@@ -70,48 +62,20 @@ public sealed class ClusterConnection : IDisposable
             }
         }, cancellationToken);
 
-    /// <summary>
-    /// Lists custom objects, following continue tokens so large lists arrive whole — within <see cref="MaxPages"/>
-    /// pages and <see cref="ListDeadline"/>, and never the same token twice. A page that is not a list (no items
-    /// array, e.g. a "{}" body) is an error: an empty set must be one the server said is empty.
-    /// </summary>
+    /// <summary>Lists custom objects, every page (<see cref="ListPager"/>: bounded, and only real lists).</summary>
     public Task<IReadOnlyList<JsonObject>> ListAsync(AcpResource resource, string? ns, string? labelSelector, CancellationToken cancellationToken)
     {
         var what = $"listing {resource}";
         return CallAsync(what, async (client, ct) =>
         {
-            var items = new List<JsonObject>();
-            var seenTokens = new HashSet<string>(StringComparer.Ordinal);
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            string? continueToken = null;
-            for (var pages = 1; ; pages++)
-            {
-                var page = resource.Namespaced && ns is not null
-                    ? await client.CustomObjects.ListNamespacedCustomObjectAsync(resource.Group, resource.Version, ns, resource.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: PageSize, cancellationToken: ct).ConfigureAwait(false)
-                    : await client.CustomObjects.ListClusterCustomObjectAsync(resource.Group, resource.Version, resource.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: PageSize, cancellationToken: ct).ConfigureAwait(false);
-                var list = ToJson(page);
-                if (list is null || !list.TryGetPropertyValue("items", out var itemsNode) || itemsNode is not (JsonArray or null))
-                {
-                    throw AnswerUnreadable(what, $"a page that is not a list (no items array): '{Shorten(list?.ToJsonString() ?? "")}'");
-                }
-
-                items.AddRange(JsonPath.Objects(list, "items").Select(o => (JsonObject)o.DeepClone()));
-                continueToken = JsonPath.String(list, "metadata.continue");
-                if (string.IsNullOrEmpty(continueToken))
-                {
-                    return (IReadOnlyList<JsonObject>)items;
-                }
-
-                if (!seenTokens.Add(continueToken))
-                {
-                    throw PagingExceeded(what, $"the server sent the same continue token twice after {pages} pages ({items.Count} objects), so the list would never end");
-                }
-
-                if (pages >= MaxPages || clock.Elapsed > ListDeadline)
-                {
-                    throw PagingExceeded(what, $"the list did not end within {(pages >= MaxPages ? $"{MaxPages} pages" : $"{ListDeadline.TotalMinutes:0} minutes")} ({pages} pages, {items.Count} objects) — its continue token never runs out");
-                }
-            }
+            var (items, _) = await ListPager.ReadAllAsync(
+                async (token, pageToken) => ToJson(resource.Namespaced && ns is not null
+                    ? await client.CustomObjects.ListNamespacedCustomObjectAsync(resource.Group, resource.Version, ns, resource.Plural, continueParameter: token, labelSelector: labelSelector, limit: PageSize, cancellationToken: pageToken).ConfigureAwait(false)
+                    : await client.CustomObjects.ListClusterCustomObjectAsync(resource.Group, resource.Version, resource.Plural, continueParameter: token, labelSelector: labelSelector, limit: PageSize, cancellationToken: pageToken).ConfigureAwait(false)),
+                KubeErrorTranslator.Describe(Endpoint),
+                what,
+                ct).ConfigureAwait(false);
+            return (IReadOnlyList<JsonObject>)items;
         }, cancellationToken);
     }
 
@@ -127,14 +91,6 @@ public sealed class ClusterConnection : IDisposable
 
     private static string Qualified(string? ns, string name) => ns is null ? name : $"{ns}/{name}";
 
-    private static string Shorten(string text) => text.Length > 120 ? text[..120] + "…" : text;
-
     private GlobalUpgradeException AnswerUnreadable(string what, string answer) =>
         KubeErrorTranslator.AnswerUnreadable(Endpoint, what, answer, null);
-
-    private GlobalUpgradeException PagingExceeded(string what, string why) => new(
-        ErrorIds.ListPagingExceeded,
-        FailureCategory.OperationTimeout,
-        $"The API server {Endpoint.HostAndPort} (context '{Endpoint.Context}') kept paging while {what}: {why}. Nothing was concluded from the partial list. Check the API server (and any proxy in front of it) and retry.",
-        Endpoint.Context);
 }

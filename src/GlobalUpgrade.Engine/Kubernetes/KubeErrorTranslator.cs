@@ -121,12 +121,18 @@ public static class KubeErrorTranslator
         };
     }
 
+    /// <summary>Who answered, for messages: "The API server host:port (context 'x')".</summary>
+    public static string Describe(ClusterEndpoint endpoint) => $"The API server {endpoint.HostAndPort} (context '{endpoint.Context}')";
+
     /// <summary>A success status whose body is not what the API promises (HTML from a proxy, nothing, a non-list).</summary>
-    public static GlobalUpgradeException AnswerUnreadable(ClusterEndpoint endpoint, string what, string answer, Exception? inner) => new(
+    public static GlobalUpgradeException AnswerUnreadable(ClusterEndpoint endpoint, string what, string answer, Exception? inner) =>
+        AnswerUnreadable(Describe(endpoint), what, answer, inner, endpoint.Context);
+
+    public static GlobalUpgradeException AnswerUnreadable(string server, string what, string answer, Exception? inner, object? target = null) => new(
         ErrorIds.ServerAnswerUnreadable,
         FailureCategory.InvalidData,
-        $"The API server {endpoint.HostAndPort} (context '{endpoint.Context}') answered with {answer} while {what}, not a Kubernetes API object. Nothing was concluded from it. Check that the kubeconfig's server is the API server itself and not a web proxy or login page in front of it, and retry.",
-        endpoint.Context,
+        $"{server} answered with {answer} while {what}, not a Kubernetes API object. Nothing was concluded from it. Check that the kubeconfig's server is the API server itself and not a web proxy or login page in front of it, and retry.",
+        target ?? server,
         inner);
 
     /// <summary>The message of a Kubernetes Status body, or the start of whatever else came back.</summary>
