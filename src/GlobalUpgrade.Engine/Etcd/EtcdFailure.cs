@@ -8,9 +8,10 @@ namespace GlobalUpgrade.Etcd;
 /// <summary>
 /// An etcd call's failure, told as what happened and what to fix. <see cref="ServerAnswered"/> is true only when
 /// something at the far end demonstrably spoke TLS or etcd's protocol (a certificate arrived, or etcd sent a
-/// status of its own): a timeout, a cancelled call or a dropped connection is never "answered". Certificates are
-/// blamed only after a certificate arrived; a connection that drops is re-tried once on TCP, so a member that died
-/// is told as such, not as a TLS problem.
+/// status of its own, or a TLS alert): a timeout, a cancelled call or a dropped connection is never "answered".
+/// Certificates are blamed only when the far end speaks TLS (its certificate arrived, or it refused the handshake
+/// with a TLS alert), never for a port that sent something else or closed; a connection that drops is re-tried
+/// once on TCP, so a member that died is told as such, not as a TLS problem.
 /// </summary>
 internal sealed record EtcdFailure(FailureCategory Category, string Reason, string Remedy, bool ServerAnswered = false)
 {
@@ -68,12 +69,13 @@ internal sealed record EtcdFailure(FailureCategory Category, string Reason, stri
                 case TimeoutException:
                 case TaskCanceledException when inner.InnerException is TimeoutException:
                     return timedOut;
-                case AuthenticationException auth when !speaksTls:
-                    return Died(endpoint) ?? (IsNotTls(auth)
-                        ? new(FailureCategory.ProtocolError, $"{hostPort} does not speak TLS: it answered the TLS handshake with something else ({auth.Message}) — most likely etcd's plain-HTTP listener", $"Use http://{hostPort} if that port is meant to be plain, or the member's TLS client port with https://.")
-                        : NoTls(hostPort, $"closed the connection during the TLS handshake before sending any certificate ({auth.Message}{InnerText(auth)})"));
+                case AuthenticationException auth when !speaksTls && IsNotTls(auth):
+                    return new(FailureCategory.ProtocolError, $"{hostPort} does not speak TLS: it answered the TLS handshake with something else ({auth.Message}) — most likely etcd's plain-HTTP listener", $"Use http://{hostPort} if that port is meant to be plain, or the member's TLS client port with https://.");
+                case AuthenticationException auth when !speaksTls && IsClosed(auth):
+                    return Died(endpoint) ?? NoTls(hostPort, $"closed the connection during the TLS handshake before sending any certificate ({auth.Message}{InnerText(auth)})");
                 case AuthenticationException auth:
-                    return new(FailureCategory.SecurityError, $"the TLS handshake with {hostPort} failed after the server's certificate was accepted: {auth.Message}{InnerText(auth)}",
+                    // A TLS alert: the far end speaks TLS and refused the handshake (typically a required client certificate).
+                    return new(FailureCategory.SecurityError, $"the TLS handshake with {hostPort} failed: {auth.Message}{InnerText(auth)}",
                         $"The server was verified with {client.Tls.CaDescription}; {(client.Tls.ClientCertificate is null ? "no client certificate was sent — ACP's etcd requires one (-CertificatePath/-KeyPath)" : $"the client certificate {client.Tls.CertificatePath} was sent — it must be issued by the etcd CA")}.", ServerAnswered: true);
                 case HttpProtocolException or HttpIOException when endpoint.Scheme == Uri.UriSchemeHttp:
                     return Died(endpoint) ?? new(FailureCategory.ProtocolError, $"{hostPort} does not speak plain HTTP/2 gRPC ({inner.Message})", "If etcd serves TLS there (ACP does), use https:// and the TLS files.");
@@ -138,6 +140,9 @@ internal sealed record EtcdFailure(FailureCategory Category, string Reason, stri
         FailureCategory.ConnectionError,
         $"{hostPort} {what}: it does not speak TLS on that port",
         $"If that is etcd's plain-HTTP listener, use http://{hostPort}; otherwise check that the address is etcd's TLS client port (2379) and that the member runs. Certificates were not reached, so they are not the cause.");
+
+    private static bool IsClosed(AuthenticationException auth) =>
+        Chain(auth).Any(e => e is EndOfStreamException || e.Message.Contains("EOF", StringComparison.Ordinal) || e.Message.Contains("0 bytes", StringComparison.Ordinal) || e.Message.Contains("closed the transport stream", StringComparison.Ordinal));
 
     private static bool IsNotTls(AuthenticationException auth) =>
         Chain(auth).Any(e => e.Message.Contains("frame", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("wrong version", StringComparison.OrdinalIgnoreCase));
