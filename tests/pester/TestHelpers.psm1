@@ -92,6 +92,14 @@ function Get-SimStore {
     @($objects | ForEach-Object { ConvertTo-Json -InputObject $_ -Depth 30 -Compress }) | Sort-Object
 }
 
+function Connect-SimPair {
+    <# Connects the simulator's primary and standby (as Primary and Standby), after dropping every other connection. #>
+    param([Parameter(Mandatory)] $Simulator)
+    Get-GlobalCluster | Disconnect-GlobalCluster
+    Connect-GlobalCluster -Kubeconfig $Simulator.Kubeconfig -Context primary -Role Primary | Out-Null
+    Connect-GlobalCluster -Kubeconfig $Simulator.Kubeconfig -Context standby -Role Standby | Out-Null
+}
+
 function New-TestKubeconfig {
     <# Writes a kubeconfig variant of the simulator's (a wrong token, another CA, a closed port). #>
     param([Parameter(Mandatory)] $Simulator, [Parameter(Mandatory)] [string] $Name, [scriptblock] $Transform)

@@ -5,7 +5,13 @@ using GlobalUpgrade.Platform;
 
 namespace GlobalUpgrade.Consistency;
 
-/// <summary>The per-cluster checks: Machines Running, plugins and functional components settled.</summary>
+/// <summary>
+/// The per-cluster checks: Machines Running, plugins and functional components settled. Each is an "all of"
+/// check, and "all of nothing" is never a pass where the platform must have members: a global cluster has at
+/// least its control-plane Machines and its own ClusterModule, so an empty list of those means the answer cannot
+/// be trusted (NOT CHECKED). Plugins are the exception: a cluster may have none installed, and the list was
+/// read whole (ClusterConnection refuses an answer that is not a list), so none installed is none unsettled.
+/// </summary>
 public static class ClusterStateChecks
 {
     private const int ListedInMessage = 10;
@@ -13,13 +19,18 @@ public static class ClusterStateChecks
     public static async Task<CheckResult> MachinesRunningAsync(ClusterConnection cluster, CancellationToken cancellationToken)
     {
         var machines = await MachineReader.ListAsync(cluster, cancellationToken).ConfigureAwait(false);
+        if (machines.Count == 0)
+        {
+            return NoMembers(CheckNames.MachinesRunning, cluster, "Machines (machines.platform.tkestack.io)", "its control-plane nodes");
+        }
+
         var notRunning = machines.Where(m => !m.IsRunning).ToList();
         return new CheckResult
         {
             Check = CheckNames.MachinesRunning,
             Target = cluster.Name,
             Passed = notRunning.Count == 0,
-            Expected = $"all {machines.Count} Machines Running",
+            Expected = $"all {machines.Count} Machines Running (at least one)",
             Actual = notRunning.Count == 0 ? $"{machines.Count} of {machines.Count} Running" : $"{notRunning.Count} of {machines.Count} not Running",
             Message = notRunning.Count == 0
                 ? $"All {machines.Count} Machines of {cluster.Name} are Running."
@@ -32,6 +43,7 @@ public static class ClusterStateChecks
     {
         var modules = await cluster.ListAsync(AcpResources.ModuleInfos, null, null, cancellationToken).ConfigureAwait(false);
         var unsettled = modules.Where(m => !IsPluginSettled(m)).ToList();
+        var none = modules.Count == 0;
         return new CheckResult
         {
             Check = CheckNames.PluginsSettled,
@@ -39,7 +51,9 @@ public static class ClusterStateChecks
             Passed = unsettled.Count == 0,
             Expected = "every ModuleInfo Running",
             Actual = $"{modules.Count - unsettled.Count} of {modules.Count} Running",
-            Message = unsettled.Count == 0
+            Message = none
+                ? $"No plugin (ModuleInfo) is installed on {cluster.Name}, so none is unsettled."
+                : unsettled.Count == 0
                 ? $"All {modules.Count} plugins (ModuleInfo) of {cluster.Name} are Running."
                 : $"Plugins not settled on {cluster.Name}: {Describe(unsettled.Select(m => $"{ModuleLabel(m)} ({(JsonPath.String(m, "metadata.deletionTimestamp") is null ? JsonPath.String(m, "status.phase") ?? "no phase" : "Deleting")})"))}. Wait for them or fix them first.",
             Detail = new Dictionary<string, object?> { ["Unsettled"] = unsettled.Select(JsonPath.Name).ToArray() },
@@ -49,22 +63,29 @@ public static class ClusterStateChecks
     public static async Task<CheckResult> ComponentsSettledAsync(ClusterConnection cluster, CancellationToken cancellationToken)
     {
         var modules = await cluster.ListAsync(AcpResources.ClusterModules, null, null, cancellationToken).ConfigureAwait(false);
+        if (modules.Count == 0)
+        {
+            return NoMembers(CheckNames.ComponentsSettled, cluster, "ClusterModules (clustermodules.cluster.alauda.io)", "the global cluster's own ClusterModule");
+        }
+
         var unsettled = modules.Where(m => !IsComponentSettled(m)).ToList();
         return new CheckResult
         {
             Check = CheckNames.ComponentsSettled,
             Target = cluster.Name,
-            Passed = unsettled.Count == 0 && modules.Count > 0,
-            Expected = "every ClusterModule Completed and Healthy",
+            Passed = unsettled.Count == 0,
+            Expected = "every ClusterModule Completed and Healthy (at least one)",
             Actual = $"{modules.Count - unsettled.Count} of {modules.Count} settled",
-            Message = modules.Count == 0
-                ? $"{cluster.Name} has no ClusterModule, so its functional components cannot be checked."
-                : unsettled.Count == 0
+            Message = unsettled.Count == 0
                     ? $"All {modules.Count} functional components (ClusterModule) of {cluster.Name} are Completed and Healthy."
                     : $"Functional components not settled on {cluster.Name}: {Describe(unsettled.Select(m => $"{JsonPath.Name(m)} ({JsonPath.String(m, "status.base.deployStatus") ?? "no deployStatus"}/{JsonPath.String(m, "status.base.runningStatus") ?? "no runningStatus"}{Reason(m)})"))}.",
             Detail = new Dictionary<string, object?> { ["Unsettled"] = unsettled.Select(JsonPath.Name).ToArray() },
         };
     }
+
+    private static CheckResult NoMembers(string check, ClusterConnection cluster, string kind, string mustHave) =>
+        NotChecked.Result(check, cluster.Name, Errors.ErrorIds.NoMembersToCheck,
+            $"{cluster.Name} answered with no {kind} at all, but a global cluster always has {mustHave}. An empty answer proves nothing; check that the context points at the global cluster and that its API server serves them, then check again.");
 
     internal static bool IsPluginSettled(JsonObject moduleInfo) =>
         JsonPath.String(moduleInfo, "metadata.deletionTimestamp") is null

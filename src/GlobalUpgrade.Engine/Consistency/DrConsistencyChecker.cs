@@ -24,6 +24,7 @@ public static class DrConsistencyChecker
 {
     public static async Task<IReadOnlyList<CheckResult>> RunAsync(DrConsistencyRequest request, CancellationToken cancellationToken)
     {
+        await DrPair.EnsureDistinctAsync(request.Primary, request.Standby, cancellationToken).ConfigureAwait(false);
         var checks = new List<(string Check, string Target, Func<CancellationToken, Task<CheckResult>> Run)>();
         if (request.Source is ConsistencySource.Monitor or ConsistencySource.Both)
         {
@@ -122,16 +123,7 @@ public static class DrConsistencyChecker
         catch (Exception ex)
         {
             OperationLog.Current.Debug($"{check} on {target} could not be checked: {ex.GetType().Name}");
-            return new CheckResult
-            {
-                Check = check,
-                Target = target,
-                Passed = false,
-                Expected = "a completed check",
-                Actual = "not checked",
-                Message = $"NOT CHECKED (counts as failed): {ex.Message}",
-                Detail = new Dictionary<string, object?> { ["ErrorId"] = (ex as GlobalUpgradeException)?.ErrorId ?? ErrorIds.UnexpectedError },
-            };
+            return NotChecked.Result(check, target, (ex as GlobalUpgradeException)?.ErrorId ?? ErrorIds.UnexpectedError, ex.Message);
         }
     }
 }

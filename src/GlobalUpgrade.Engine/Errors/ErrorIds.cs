@@ -17,6 +17,8 @@ public static class ErrorIds
     public const string PlatformVersionUnknown = nameof(PlatformVersionUnknown);
     public const string InvalidPlatformVersion = nameof(InvalidPlatformVersion);
     public const string ApiRequestFailed = nameof(ApiRequestFailed);
+    public const string ServerAnswerUnreadable = nameof(ServerAnswerUnreadable);
+    public const string ListPagingExceeded = nameof(ListPagingExceeded);
     public const string UnexpectedError = nameof(UnexpectedError);
 
     // etcd synchronizer monitor
@@ -28,6 +30,8 @@ public static class ErrorIds
 
     // DR consistency
     public const string EtcdEndpointsRequired = nameof(EtcdEndpointsRequired);
+    public const string DrPairSameCluster = nameof(DrPairSameCluster);
+    public const string NoMembersToCheck = nameof(NoMembersToCheck);
 
     // runbook and journal
     public const string JournalExists = nameof(JournalExists);

@@ -99,6 +99,7 @@ internal sealed class EtcdClient : IDisposable
 
     private static bool Verify(Uri endpoint, EtcdTlsMaterial tls, TlsObservation observation, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
     {
+        observation.CertificateSeen = certificate is not null;
         if (certificate is null)
         {
             observation.Problem = "the server sent no certificate";
@@ -158,4 +159,7 @@ internal sealed class TlsObservation
         get => problem;
         set => problem = value;
     }
+
+    /// <summary>True once a server certificate arrived: the far end speaks TLS (a failure after it is about TLS).</summary>
+    public bool CertificateSeen { get; set; }
 }

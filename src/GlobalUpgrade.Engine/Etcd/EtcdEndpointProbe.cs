@@ -110,6 +110,7 @@ public static class EtcdEndpointProbe
                 Detail = new Dictionary<string, object?>
                 {
                     ["Category"] = failure.Category.ToString(),
+                    ["ServerAnswered"] = failure.ServerAnswered,
                     ["CaPath"] = tls.CaPath,
                     ["CertificatePath"] = tls.CertificatePath,
                     ["Elapsed"] = watch.Elapsed,

@@ -40,22 +40,16 @@ public sealed class TcpEndpointCheck : IEtcdEndpointCheck
 /// <summary>
 /// Test-EtcdEndpoint's probe (connection, TLS handshake, member status) used as the install's pre-check. Without the
 /// other cluster's client certificate a TLS or authentication refusal still proves what the synchronizer needs from
-/// the network — port 2379 is forwarded and etcd answers — so only an unreachable port fails the check.
+/// the network — port 2379 is forwarded and etcd answers — so such a refusal passes. Only an answer counts: the
+/// probe says ServerAnswered when a certificate or an etcd status came back; a port that accepts the connection
+/// and then says nothing (a timeout, a cancelled call) is not reachable.
 /// </summary>
 public sealed class EtcdProbeEndpointCheck : IEtcdEndpointCheck
 {
-    private static readonly HashSet<string> AnsweredCategories = new(StringComparer.Ordinal)
-    {
-        nameof(Errors.FailureCategory.SecurityError),
-        nameof(Errors.FailureCategory.AuthenticationError),
-        nameof(Errors.FailureCategory.PermissionDenied),
-        nameof(Errors.FailureCategory.ProtocolError),
-    };
-
     public async Task<CheckResult> CheckAsync(Uri endpoint, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var result = await Etcd.EtcdEndpointProbe.TestAsync(new Etcd.EtcdClientOptions("endpoint", [endpoint], Timeout: timeout), cancellationToken).ConfigureAwait(false);
-        if (result.Passed || result.Detail?.GetValueOrDefault("Category") is not string category || !AnsweredCategories.Contains(category))
+        if (result.Passed || result.Detail?.GetValueOrDefault("ServerAnswered") is not true)
         {
             return result;
         }

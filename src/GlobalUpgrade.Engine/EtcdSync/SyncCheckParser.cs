@@ -5,10 +5,12 @@ namespace GlobalUpgrade.EtcdSync;
 
 /// <summary>
 /// Parses the etcd synchronizer monitor's /check body, line by line as it streams in. The layout is [assumed]
-/// (acp/README.md): a heading "LOCAL ETCD missed keys:" and one "LOCAL ETCD surplus keys:", each followed by keys,
-/// one per line. Liberal in what it accepts (any order, blank lines, CRLF, whitespace, empty sections, a count
-/// after the heading), strict in what it concludes: a line that is neither a heading nor a key, a key before any
-/// heading, or a missing heading makes the whole report unreadable — never "in sync".
+/// (acp/README.md, after release-4.3 docs/en/install/global_dr.mdx): the headings "LOCAL ETCD missed keys:" and
+/// "LOCAL ETCD surplus keys:" exactly as written, each once, each followed by keys, one per line. It accepts only
+/// that shape with the harmless variations (any order, blank lines, CRLF, whitespace around a line, empty
+/// sections). Anything else — text after a heading's colon (a count, a note), another spelling of a heading, a
+/// heading twice, a line that is neither heading nor key, a key before any heading, a missing heading — makes the
+/// whole report unreadable, never "in sync": a variation we did not foresee may carry keys we would not count.
 /// </summary>
 public static partial class SyncCheckParser
 {
@@ -28,10 +30,9 @@ public static partial class SyncCheckParser
                 continue;
             }
 
-            var heading = Heading().Match(line);
-            if (heading.Success)
+            if (line is MissedHeading or SurplusHeading)
             {
-                var isMissed = heading.Groups["kind"].Value.Equals("missed", StringComparison.OrdinalIgnoreCase);
+                var isMissed = line == MissedHeading;
                 if ((isMissed && sawMissed) || (!isMissed && sawSurplus))
                 {
                     throw Unreadable(source, $"the heading '{line}' appears twice (line {lineNumber})");
@@ -43,9 +44,14 @@ public static partial class SyncCheckParser
                 continue;
             }
 
-            if (line[0] != '/')
+            if (LooksLikeHeading().IsMatch(line))
             {
-                throw Unreadable(source, $"line {lineNumber} is neither a section heading nor an etcd key: '{Shorten(line)}'");
+                throw Unreadable(source, $"line {lineNumber} is a heading not in the documented form '{MissedHeading}' / '{SurplusHeading}' (nothing may follow the colon): '{Shorten(line)}'");
+            }
+
+            if (line[0] != '/' || line.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                throw Unreadable(source, $"line {lineNumber} is neither a section heading nor one etcd key: '{Shorten(line)}'");
             }
 
             if (current is null)
@@ -74,6 +80,10 @@ public static partial class SyncCheckParser
 
     private static string Shorten(string line) => line.Length > 80 ? line[..80] + "…" : line;
 
-    [GeneratedRegex(@"^(LOCAL\s+)?ETCD\s+(?<kind>missed|surplus)\s+keys\b[^/]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex Heading();
+    private const string MissedHeading = "LOCAL ETCD missed keys:";
+    private const string SurplusHeading = "LOCAL ETCD surplus keys:";
+
+    /// <summary>Something meant as a heading but not written as documented (only to say so in the error).</summary>
+    [GeneratedRegex(@"\b(missed|surplus)\s+keys\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LooksLikeHeading();
 }

@@ -6,6 +6,7 @@ using GlobalUpgrade.Platform;
 using GlobalUpgrade.Reporting;
 using k8s;
 using k8s.Autorest;
+using k8s.Models;
 
 namespace GlobalUpgrade.EtcdSync;
 
@@ -24,25 +25,17 @@ public static class SyncMonitorClient
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        var service = await standby.CallAsync(
-            $"reading service {profile.Namespace}/{profile.MonitorService}",
-            async (client, ct) =>
-            {
-                try
-                {
-                    return await client.CoreV1.ReadNamespacedServiceAsync(profile.MonitorService, profile.Namespace, cancellationToken: ct).ConfigureAwait(false);
-                }
-                catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
-                {
-                    return null;
-                }
-            },
-            deadline.Token).ConfigureAwait(false)
-            ?? throw new GlobalUpgradeException(
-                ErrorIds.SyncMonitorNotFound,
-                FailureCategory.ObjectNotFound,
-                $"Cluster '{standby.Name}' has no service {profile.Namespace}/{profile.MonitorService}: the etcd synchronizer is not installed or not running there, so the sync state is UNKNOWN. Install it (Install-EtcdSync) or run against the standby.",
-                standby.Name);
+        var serviceName = $"{profile.Namespace}/{profile.MonitorService}";
+        V1Service service;
+        try
+        {
+            service = await ReadServiceAsync(standby, profile, deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTimeout(ex, deadline, cancellationToken))
+        {
+            // The deadline covers the whole read; the API server's slowness counts against it like the monitor's.
+            throw TimedOut($"service {serviceName} on {standby.Name}", timeout, ex);
+        }
 
         var port = profile.MonitorPort ?? service.Spec?.Ports?.FirstOrDefault()?.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var serviceRef = port is null ? profile.MonitorService : $"{profile.MonitorService}:{port}";
@@ -116,6 +109,27 @@ public static class SyncMonitorClient
             throw CutOff(uri.ToString(), ex);
         }
     }
+
+    private static async Task<V1Service> ReadServiceAsync(ClusterConnection standby, EtcdSyncProfile profile, CancellationToken cancellationToken) =>
+        await standby.CallAsync(
+            $"reading service {profile.Namespace}/{profile.MonitorService}",
+            async (client, ct) =>
+            {
+                try
+                {
+                    return await client.CoreV1.ReadNamespacedServiceAsync(profile.MonitorService, profile.Namespace, cancellationToken: ct).ConfigureAwait(false);
+                }
+                catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return null;
+                }
+            },
+            cancellationToken).ConfigureAwait(false)
+            ?? throw new GlobalUpgradeException(
+                ErrorIds.SyncMonitorNotFound,
+                FailureCategory.ObjectNotFound,
+                $"Cluster '{standby.Name}' has no service {profile.Namespace}/{profile.MonitorService}: the etcd synchronizer is not installed or not running there, so the sync state is UNKNOWN. Install it (Install-EtcdSync) or run against the standby.",
+                standby.Name);
 
     private static async Task<EtcdSyncStatus> ParseAsync(Stream body, string cluster, string source, CancellationToken cancellationToken)
     {

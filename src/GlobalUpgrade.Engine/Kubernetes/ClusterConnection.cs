@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GlobalUpgrade.Errors;
 using GlobalUpgrade.Platform;
 using k8s;
 using k8s.Autorest;
@@ -51,7 +52,9 @@ public sealed class ClusterConnection : IDisposable
                 var result = resource.Namespaced
                     ? await client.CustomObjects.GetNamespacedCustomObjectAsync(resource.Group, resource.Version, ns, resource.Plural, name, ct).ConfigureAwait(false)
                     : await client.CustomObjects.GetClusterCustomObjectAsync(resource.Group, resource.Version, resource.Plural, name, ct).ConfigureAwait(false);
-                return ToJson(result);
+
+                // A 200 without an object is not "does not exist": only a 404 says that.
+                return ToJson(result) ?? throw AnswerUnreadable($"reading {resource} {Qualified(ns, name)}", "200 OK without an object");
             }
             catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
             {
@@ -59,24 +62,22 @@ public sealed class ClusterConnection : IDisposable
             }
         }, cancellationToken);
 
-    /// <summary>Lists custom objects, following continue tokens so large lists arrive whole.</summary>
-    public Task<IReadOnlyList<JsonObject>> ListAsync(AcpResource resource, string? ns, string? labelSelector, CancellationToken cancellationToken) =>
-        CallAsync($"listing {resource}", async (client, ct) =>
+    /// <summary>Lists custom objects, every page (<see cref="ListPager"/>: bounded, and only real lists).</summary>
+    public Task<IReadOnlyList<JsonObject>> ListAsync(AcpResource resource, string? ns, string? labelSelector, CancellationToken cancellationToken)
+    {
+        var what = $"listing {resource}";
+        return CallAsync(what, async (client, ct) =>
         {
-            var items = new List<JsonObject>();
-            string? continueToken = null;
-            do
-            {
-                var page = resource.Namespaced && ns is not null
-                    ? await client.CustomObjects.ListNamespacedCustomObjectAsync(resource.Group, resource.Version, ns, resource.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: PageSize, cancellationToken: ct).ConfigureAwait(false)
-                    : await client.CustomObjects.ListClusterCustomObjectAsync(resource.Group, resource.Version, resource.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: PageSize, cancellationToken: ct).ConfigureAwait(false);
-                var list = ToJson(page);
-                items.AddRange(JsonPath.Objects(list, "items").Select(o => (JsonObject)o.DeepClone()));
-                continueToken = JsonPath.String(list, "metadata.continue");
-            }
-            while (!string.IsNullOrEmpty(continueToken));
+            var (items, _) = await ListPager.ReadAllAsync(
+                async (token, pageToken) => ToJson(resource.Namespaced && ns is not null
+                    ? await client.CustomObjects.ListNamespacedCustomObjectAsync(resource.Group, resource.Version, ns, resource.Plural, continueParameter: token, labelSelector: labelSelector, limit: PageSize, cancellationToken: pageToken).ConfigureAwait(false)
+                    : await client.CustomObjects.ListClusterCustomObjectAsync(resource.Group, resource.Version, resource.Plural, continueParameter: token, labelSelector: labelSelector, limit: PageSize, cancellationToken: pageToken).ConfigureAwait(false)),
+                KubeErrorTranslator.Describe(Endpoint),
+                what,
+                ct).ConfigureAwait(false);
             return (IReadOnlyList<JsonObject>)items;
         }, cancellationToken);
+    }
 
     public void Dispose() => Client.Dispose();
 
@@ -89,4 +90,7 @@ public sealed class ClusterConnection : IDisposable
     };
 
     private static string Qualified(string? ns, string name) => ns is null ? name : $"{ns}/{name}";
+
+    private GlobalUpgradeException AnswerUnreadable(string what, string answer) =>
+        KubeErrorTranslator.AnswerUnreadable(Endpoint, what, answer, null);
 }

@@ -5,7 +5,7 @@ using GlobalUpgrade.Platform;
 namespace GlobalUpgrade.Kubernetes;
 
 /// <summary>What Connect-GlobalCluster asks for.</summary>
-public sealed record ConnectRequest(string? Kubeconfig, string? Context, ClusterRole Role, string? Name, TimeSpan? ConnectTimeout = null);
+public sealed record ConnectRequest(string? Kubeconfig, string? Context, ClusterRole Role, string? Name, TimeSpan? ConnectTimeout = null, TimeSpan? RequestTimeout = null);
 
 /// <summary>Opens a connection and proves it reaches a global cluster: /version, the tkestack Cluster "global", ProductBase "base".</summary>
 public static class ClusterConnector
@@ -13,7 +13,7 @@ public static class ClusterConnector
     public static async Task<ClusterConnection> ConnectAsync(ConnectRequest request, CancellationToken cancellationToken)
     {
         var path = KubeconfigReader.ResolvePath(request.Kubeconfig);
-        var (client, endpoint) = KubeClientFactory.Create(path, request.Context, request.ConnectTimeout);
+        var (client, endpoint) = KubeClientFactory.Create(path, request.Context, request.ConnectTimeout, request.RequestTimeout);
         var provisional = new ClusterConnection(
             new GlobalCluster
             {

@@ -11,7 +11,7 @@ public static class KubeClientFactory
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(60);
 
-    public static (IKubernetes Client, ClusterEndpoint Endpoint) Create(string kubeconfigPath, string? contextName, TimeSpan? connectTimeout = null)
+    public static (IKubernetes Client, ClusterEndpoint Endpoint) Create(string kubeconfigPath, string? contextName, TimeSpan? connectTimeout = null, TimeSpan? requestTimeout = null)
     {
         var config = KubeconfigReader.Load(kubeconfigPath);
         var context = KubeconfigReader.FindContext(config, contextName, kubeconfigPath);
@@ -50,7 +50,7 @@ public static class KubeClientFactory
             DescribeCa(clusterEntry, kubeconfigPath));
 
         var timeout = connectTimeout ?? DefaultConnectTimeout;
-        clientConfig.HttpClientTimeout = DefaultRequestTimeout;
+        clientConfig.HttpClientTimeout = requestTimeout ?? DefaultRequestTimeout;
         clientConfig.FirstMessageHandlerSetup = handler =>
         {
             if (handler is SocketsHttpHandler sockets)
@@ -59,7 +59,7 @@ public static class KubeClientFactory
             }
         };
 
-        return (new k8s.Kubernetes(clientConfig, new RequestTracingHandler(context.Name)), endpoint);
+        return (new k8s.Kubernetes(clientConfig, new RequestTracingHandler(context.Name), new AnswerShapeHandler(endpoint)), endpoint);
     }
 
     private static string DescribeCa(Cluster? cluster, string kubeconfigPath)

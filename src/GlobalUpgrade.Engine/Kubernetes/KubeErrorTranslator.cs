@@ -40,6 +40,22 @@ public static class KubeErrorTranslator
                 tls);
         }
 
+        // Checked before sockets: a cancelled read may carry the aborted socket underneath, and a slow server is not
+        // an unreachable one. A connect timeout (TCP or TLS handshake not done in time) may be a firewall; an
+        // answer that did not come in time is a slow server — each message says which.
+        if (ex is OperationCanceledException or TimeoutException || Find<TimeoutException>(ex) is not null)
+        {
+            var connecting = Chain(ex).Any(e => e.Message.Contains("ConnectTimeout", StringComparison.Ordinal));
+            return new GlobalUpgradeException(
+                ErrorIds.ServerTimeout,
+                FailureCategory.OperationTimeout,
+                connecting
+                    ? $"The API server {endpoint.HostAndPort} of context '{endpoint.Context}' did not complete the connection (TCP and TLS handshake) within the connect timeout while {what}. Check the address in the kubeconfig and the VPN/firewall, or raise -ConnectTimeoutSec."
+                    : $"The API server {endpoint.HostAndPort} of context '{endpoint.Context}' accepted the request but did not answer in time while {what}. It may be overloaded or the network path slow; retry, or give Connect-GlobalCluster a larger -RequestTimeoutSec.",
+                endpoint.Context,
+                ex);
+        }
+
         if (Find<SocketException>(ex) is { } socket)
         {
             return new GlobalUpgradeException(
@@ -50,14 +66,9 @@ public static class KubeErrorTranslator
                 ex);
         }
 
-        if (ex is TaskCanceledException or TimeoutException || Find<TimeoutException>(ex) is not null)
+        if (Find<JsonException>(ex) is { } json)
         {
-            return new GlobalUpgradeException(
-                ErrorIds.ServerTimeout,
-                FailureCategory.OperationTimeout,
-                $"The API server {endpoint.HostAndPort} of context '{endpoint.Context}' did not answer in time while {what}. Check the network path to it and retry.",
-                endpoint.Context,
-                ex);
+            return AnswerUnreadable(endpoint, what, $"a body that is not the JSON expected ({json.Message.Split('.')[0]})", ex);
         }
 
         if (ex is HttpRequestException request)
@@ -66,6 +77,17 @@ public static class KubeErrorTranslator
                 ErrorIds.ServerUnreachable,
                 FailureCategory.ConnectionError,
                 $"The request to {endpoint.HostAndPort} (context '{endpoint.Context}') failed while {what}: {request.Message}",
+                endpoint.Context,
+                ex);
+        }
+
+        if (Find<IOException>(ex) is { } cut)
+        {
+            // The answer started and then the connection dropped: nothing of it is used.
+            return new GlobalUpgradeException(
+                ErrorIds.ServerUnreachable,
+                FailureCategory.ConnectionError,
+                $"The answer of {endpoint.HostAndPort} (context '{endpoint.Context}') was cut off while {what} ({cut.Message}). Nothing was concluded from it; check the network path to the API server and retry.",
                 endpoint.Context,
                 ex);
         }
@@ -99,6 +121,20 @@ public static class KubeErrorTranslator
         };
     }
 
+    /// <summary>Who answered, for messages: "The API server host:port (context 'x')".</summary>
+    public static string Describe(ClusterEndpoint endpoint) => $"The API server {endpoint.HostAndPort} (context '{endpoint.Context}')";
+
+    /// <summary>A success status whose body is not what the API promises (HTML from a proxy, nothing, a non-list).</summary>
+    public static GlobalUpgradeException AnswerUnreadable(ClusterEndpoint endpoint, string what, string answer, Exception? inner) =>
+        AnswerUnreadable(Describe(endpoint), what, answer, inner, endpoint.Context);
+
+    public static GlobalUpgradeException AnswerUnreadable(string server, string what, string answer, Exception? inner, object? target = null) => new(
+        ErrorIds.ServerAnswerUnreadable,
+        FailureCategory.InvalidData,
+        $"{server} answered with {answer} while {what}, not a Kubernetes API object. Nothing was concluded from it. Check that the kubeconfig's server is the API server itself and not a web proxy or login page in front of it, and retry.",
+        target ?? server,
+        inner);
+
     /// <summary>The message of a Kubernetes Status body, or the start of whatever else came back.</summary>
     public static string StatusMessage(string? body)
     {
@@ -121,6 +157,14 @@ public static class KubeErrorTranslator
 
         var text = body.Trim();
         return text.Length > 200 ? text[..200] + "…" : text;
+    }
+
+    private static IEnumerable<Exception> Chain(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
     }
 
     private static T? Find<T>(Exception ex)

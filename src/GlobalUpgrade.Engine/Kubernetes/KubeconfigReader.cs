@@ -26,6 +26,11 @@ public static class KubeconfigReader
 
     public static K8SConfiguration Load(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw Malformed(path, "it is a folder, not a file", null);
+        }
+
         if (!File.Exists(path))
         {
             throw new GlobalUpgradeException(
@@ -38,16 +43,36 @@ public static class KubeconfigReader
         K8SConfiguration config;
         try
         {
+            if (string.IsNullOrWhiteSpace(File.ReadAllText(path)))
+            {
+                throw Malformed(path, "the file is empty", null);
+            }
+
             config = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(path), useRelativePaths: true);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw Malformed(path, $"it cannot be read ({FirstLine(ex.Message)})", ex);
+        }
+        catch (Exception ex) when (ex is NullReferenceException or InvalidCastException)
+        {
+            // The YAML parsed but is not shaped like a kubeconfig (a scalar, a list, a section of the wrong type).
+            throw Malformed(path, "it is YAML but not a kubeconfig (expected a map with clusters, users and contexts)", ex);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or GlobalUpgradeException))
         {
             throw Malformed(path, FirstLine(ex.Message), ex);
         }
 
-        if (config is null || config.Contexts is null || !config.Contexts.Any())
+        if (config is null || config.Contexts is null || !config.Contexts.Any(c => c is not null))
         {
             throw Malformed(path, "it defines no contexts", null);
+        }
+
+        var broken = config.Contexts.FirstOrDefault(c => c is null || string.IsNullOrEmpty(c.Name) || c.ContextDetails is null);
+        if (broken is not null)
+        {
+            throw Malformed(path, $"context '{broken?.Name ?? "(unnamed)"}' has no name or no 'context:' section with a cluster and a user", null);
         }
 
         return config;

@@ -106,7 +106,7 @@ public static class ResourceWatcher
                     if (resourceVersion is null)
                     {
                         lists++;
-                        var list = await ListAllAsync(client, kind, query, token).ConfigureAwait(false);
+                        var list = await ListAllAsync(client, kind, query, token, endpoint).ConfigureAwait(false);
                         objects.Clear();
                         foreach (var item in JsonPath.Objects(list.Items, "items"))
                         {
@@ -237,26 +237,15 @@ public static class ResourceWatcher
         }
     }
 
-    /// <summary>Lists once (all pages) and returns the items with the list's resourceVersion.</summary>
-    public static async Task<(JsonObject Items, string? ResourceVersion)> ListAllAsync(IKubernetes client, KubeKind kind, ListArgs query, CancellationToken cancellationToken)
+    /// <summary>Lists once (all pages, <see cref="ListPager"/>) and returns the items with the list's resourceVersion.</summary>
+    public static async Task<(JsonObject Items, string? ResourceVersion)> ListAllAsync(IKubernetes client, KubeKind kind, ListArgs query, CancellationToken cancellationToken, ClusterEndpoint? endpoint = null)
     {
-        var items = new JsonArray();
-        string? resourceVersion = null;
-        string? next = null;
-        do
-        {
-            var page = await kind.List(client, query with { Continue = next, ResourceVersion = null, TimeoutSeconds = null }, cancellationToken).ConfigureAwait(false);
-            resourceVersion ??= JsonPath.String(page, "metadata.resourceVersion");
-            foreach (var item in JsonPath.Objects(page, "items"))
-            {
-                items.Add(item.DeepClone());
-            }
-
-            next = JsonPath.String(page, "metadata.continue");
-        }
-        while (!string.IsNullOrEmpty(next));
-
-        return (new JsonObject { ["items"] = items }, resourceVersion);
+        var (items, resourceVersion) = await ListPager.ReadAllAsync(
+            (next, ct) => kind.List(client, query with { Continue = next, ResourceVersion = null, TimeoutSeconds = null }, ct),
+            endpoint is null ? "The API server" : KubeErrorTranslator.Describe(endpoint),
+            $"listing {kind}",
+            cancellationToken).ConfigureAwait(false);
+        return (new JsonObject { ["items"] = new JsonArray(items.Select(i => (JsonNode)i).ToArray()) }, resourceVersion);
     }
 
     /// <summary>KubernetesClient 21: HttpRequestException "Error while copying content to a stream" around an EndOfStreamException.</summary>

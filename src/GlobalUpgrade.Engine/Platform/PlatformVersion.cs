@@ -16,23 +16,27 @@ public sealed partial record PlatformVersion(int Major, int Minor, int Patch, st
             : throw new GlobalUpgradeException(
                 ErrorIds.InvalidPlatformVersion,
                 FailureCategory.InvalidArgument,
-                $"'{text}' is not an ACP version. Write it as major.minor[.patch], e.g. 4.2 or v4.2.1.",
+                $"'{text}' is not an ACP version. Write it as major.minor[.patch] with numbers below {int.MaxValue}, e.g. 4.2 or v4.2.1.",
                 text);
 
     public static bool TryParse(string? text, out PlatformVersion version)
     {
+        version = null!;
         var match = text is null ? Match.Empty : Pattern().Match(text.Trim());
         if (!match.Success)
         {
-            version = null!;
             return false;
         }
 
-        version = new PlatformVersion(
-            int.Parse(match.Groups["major"].Value, CultureInfo.InvariantCulture),
-            int.Parse(match.Groups["minor"].Value, CultureInfo.InvariantCulture),
-            match.Groups["patch"].Success ? int.Parse(match.Groups["patch"].Value, CultureInfo.InvariantCulture) : 0,
-            text!.Trim());
+        // Each number must fit: "v4.2.99999999999" is not a version, and must not become an overflow.
+        static bool Number(Group group, out int value) =>
+            int.TryParse(group.Success ? group.Value : "0", NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        if (!Number(match.Groups["major"], out var major) || !Number(match.Groups["minor"], out var minor) || !Number(match.Groups["patch"], out var patch))
+        {
+            return false;
+        }
+
+        version = new PlatformVersion(major, minor, patch, text!.Trim());
         return true;
     }
 

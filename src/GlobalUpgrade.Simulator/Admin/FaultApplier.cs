@@ -20,6 +20,13 @@ internal static class FaultApplier
             return true;
         }
 
+        if (fault.ContinueForever)
+        {
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync($$"""{"kind":"List","apiVersion":"v1","metadata":{"continue":"{{Guid.NewGuid():N}}"},"items":[]}""", ctx.RequestAborted);
+            return true;
+        }
+
         if (fault.Status is { } code)
         {
             ctx.Response.StatusCode = code;

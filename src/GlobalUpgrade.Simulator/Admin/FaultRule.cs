@@ -35,6 +35,9 @@ public sealed class FaultRule
     /// <summary>Serve the real answer but cut it after this many bytes and reset the connection.</summary>
     public int? TruncateBodyAt { get; set; }
 
+    /// <summary>Answer a list with no items and a fresh continue token every time (a list that never ends).</summary>
+    public bool ContinueForever { get; set; }
+
     /// <summary>How many requests the fault hits; null means until it is removed.</summary>
     public int? Times { get; set; }
 

@@ -29,10 +29,15 @@ public sealed class ConnectGlobalClusterCommand : GlobalUpgradeCmdlet
     [ValidateRange(1, 300)]
     public int ConnectTimeoutSec { get; set; } = (int)KubeClientFactory.DefaultConnectTimeout.TotalSeconds;
 
+    /// <summary>How long one API request may take before it fails with ServerTimeout.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int RequestTimeoutSec { get; set; } = (int)KubeClientFactory.DefaultRequestTimeout.TotalSeconds;
+
     protected override void ProcessRecord()
     {
         var kubeconfig = Kubeconfig is null ? null : GetUnresolvedProviderPathFromPSPath(Kubeconfig);
-        var request = new ConnectRequest(kubeconfig, Context, Role, Name, TimeSpan.FromSeconds(ConnectTimeoutSec));
+        var request = new ConnectRequest(kubeconfig, Context, Role, Name, TimeSpan.FromSeconds(ConnectTimeoutSec), TimeSpan.FromSeconds(RequestTimeoutSec));
         var connection = Run(ct => ClusterConnector.ConnectAsync(request, ct));
         Connections.Add(connection);
         WriteVerbose($"Connected '{connection.Name}' ({connection.Info.Role}) to {connection.Info.Server}: ACP {connection.Info.PlatformVersion}, Kubernetes {connection.Info.KubernetesVersion}.");

@@ -12,7 +12,7 @@ public sealed class SyncCheckParserTests
         { "LOCAL ETCD missed keys:\n/registry/a\n/registry/b\nLOCAL ETCD surplus keys:\n/registry/c\n", ["/registry/a", "/registry/b"], ["/registry/c"] },
         { "LOCAL ETCD surplus keys:\r\n/registry/c\r\n\r\nLOCAL ETCD missed keys:\r\n  /registry/a  \r\n", ["/registry/a"], ["/registry/c"] },
         { "\n\n  LOCAL ETCD missed keys:  \n\n\nLOCAL ETCD surplus keys:", [], [] },
-        { "local etcd missed keys (2):\n/registry/x/é/ü\n/registry/y\nLOCAL ETCD surplus keys: 0\n", ["/registry/x/é/ü", "/registry/y"], [] },
+        { "LOCAL ETCD missed keys:\n/registry/x/é/ü\n/registry/y\n\tLOCAL ETCD surplus keys:\t\n", ["/registry/x/é/ü", "/registry/y"], [] },
     };
 
     [Theory]
@@ -34,6 +34,16 @@ public sealed class SyncCheckParserTests
     [InlineData("LOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\nerror: context deadline exceeded\n")]
     [InlineData("LOCAL ETCD missed keys:\nLOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\n")]
     [InlineData("{\"kind\":\"Status\",\"code\":503}")]
+    [InlineData("LOCAL ETCD missed keys: 3\n/registry/a\n/registry/b\n/registry/c\nLOCAL ETCD surplus keys:\n")]
+    [InlineData("LOCAL ETCD missed keys:\nLOCAL ETCD surplus keys: 0\n")]
+    [InlineData("LOCAL ETCD missed keys: (truncated)\nLOCAL ETCD surplus keys:\n")]
+    [InlineData("local etcd missed keys:\nLOCAL ETCD surplus keys:\n")]
+    [InlineData("LOCAL ETCD missed keys (2):\n/registry/a\n/registry/b\nLOCAL ETCD surplus keys:\n")]
+    [InlineData("ETCD missed keys:\nETCD surplus keys:\n")]
+    [InlineData("LOCAL  ETCD missed keys:\nLOCAL ETCD surplus keys:\n")]
+    [InlineData("LOCAL ETCD missed keys:\n/registry/a /registry/b\nLOCAL ETCD surplus keys:\n")]
+    [InlineData("LOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\nLOCAL ETCD surplus keys:\n")]
+    [InlineData("LOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\nREMOTE ETCD missed keys:\n")]
     public async Task AnythingItCannotAccountForIsUnreadableNeverInSync(string body)
     {
         var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => SyncCheckParser.ParseAsync(new StringReader(body), "http://monitor/check", default));

@@ -51,6 +51,30 @@ public sealed class KubeErrorTranslatorTests
     }
 
     [Fact]
+    public void ARequestTimeoutIsServerTimeoutEvenWithAnAbortedSocketUnderneath()
+    {
+        var aborted = new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 2 seconds elapsing.",
+            new TimeoutException("timeout", new IOException("read", new SocketException((int)SocketError.OperationAborted))));
+        var ex = Assert.IsType<GlobalUpgradeException>(KubeErrorTranslator.Translate(aborted, Endpoint, "listing machines", default));
+        Assert.Equal(ErrorIds.ServerTimeout, ex.ErrorId);
+        Assert.DoesNotContain("firewall", ex.Message, StringComparison.OrdinalIgnoreCase);
+
+        var connect = Assert.IsType<GlobalUpgradeException>(KubeErrorTranslator.Translate(
+            new TaskCanceledException("x", new TimeoutException("A connection could not be established within the configured ConnectTimeout.")), Endpoint, "x", default));
+        Assert.Equal(ErrorIds.ServerTimeout, connect.ErrorId);
+        Assert.Contains("-ConnectTimeoutSec", connect.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABodyThatIsNotJsonIsServerAnswerUnreadable()
+    {
+        var json = new System.Text.Json.JsonException("'<' is an invalid start of a value. LineNumber: 0");
+        var ex = Assert.IsType<GlobalUpgradeException>(KubeErrorTranslator.Translate(json, Endpoint, "listing machines", default));
+        Assert.Equal(ErrorIds.ServerAnswerUnreadable, ex.ErrorId);
+        Assert.Equal(FailureCategory.InvalidData, ex.Category);
+    }
+
+    [Fact]
     public void CallerCancellationIsNotDisguisedAsATimeout()
     {
         using var cts = new CancellationTokenSource();

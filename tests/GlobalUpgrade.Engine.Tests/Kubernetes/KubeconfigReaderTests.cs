@@ -24,6 +24,12 @@ public sealed class KubeconfigReaderTests : IDisposable
     [InlineData("clusters: [ {name: a, cluster: {server: 'https://x'} ]\n  bad: : yaml")]
     [InlineData("\u0000\u0001 not yaml at all {{{")]
     [InlineData("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n")]
+    [InlineData("")]
+    [InlineData("  \n\n")]
+    [InlineData("just a string")]
+    [InlineData("- a\n- b\n")]
+    [InlineData("contexts:\n- name: a\n")]
+    [InlineData("contexts:\n- context: {cluster: a, user: a}\n")]
     public void MalformedFileIsKubeconfigInvalid(string content)
     {
         var path = Path.Combine(folder, "config");
@@ -31,6 +37,16 @@ public sealed class KubeconfigReaderTests : IDisposable
         var ex = Assert.Throws<GlobalUpgradeException>(() => KubeconfigReader.Load(path));
         Assert.Equal(ErrorIds.KubeconfigInvalid, ex.ErrorId);
         Assert.Equal(FailureCategory.InvalidData, ex.Category);
+        Assert.DoesNotContain("Object reference", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFolderIsNotAKubeconfig()
+    {
+        var ex = Assert.Throws<GlobalUpgradeException>(() => KubeconfigReader.Load(folder));
+        Assert.Equal(ErrorIds.KubeconfigInvalid, ex.ErrorId);
+        Assert.Contains("folder", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,6 +21,9 @@ public sealed class PlatformTests
     [InlineData("")]
     [InlineData("latest")]
     [InlineData("4")]
+    [InlineData("v4.2.99999999999")]
+    [InlineData("99999999999.1")]
+    [InlineData("v4.2147483648")]
     public void RefusesWhatIsNotAVersion(string text) =>
         Assert.Equal(ErrorIds.InvalidPlatformVersion, Assert.Throws<GlobalUpgradeException>(() => PlatformVersion.Parse(text)).ErrorId);
 
