@@ -17,7 +17,9 @@ param(
 
     # Bench only: keys per etcd server and repetitions.
     [int] $BenchKeys = 200000,
-    [int] $BenchRuns = 5
+    [int] $BenchRuns = 5,
+    # Bench only: run only these benchmarks (file names without .Bench.ps1, e.g. EtcdCompare); all when empty.
+    [string[]] $BenchName
 )
 
 $ErrorActionPreference = 'Stop'
@@ -79,7 +81,7 @@ function Invoke-Build {
     Get-ChildItem $publish -File | Where-Object Name -NotMatch '^(GlobalUpgrade(\.Models)?\.(dll|pdb)|GlobalUpgrade\.deps\.json|System\.Management\.Automation\.dll)$' |
         Copy-Item -Destination $dependencies
     Copy-Item (Join-Path $publish 'GlobalUpgrade*.dll'), (Join-Path $publish 'GlobalUpgrade*.pdb') $ModuleOut -Exclude 'GlobalUpgrade.Engine.*'
-    Copy-Item (Join-Path $Root 'module/GlobalUpgrade.Format.ps1xml') $ModuleOut
+    Copy-Item (Join-Path $Root 'module/Formats') $ModuleOut -Recurse
     Copy-Item (Join-Path $Root 'module/Preflight') $ModuleOut -Recurse
     Copy-Item (Join-Path $Root 'module/en-US') $ModuleOut -Recurse
     $manifest = Get-Content (Join-Path $Root 'module/GlobalUpgrade.psd1') -Raw
@@ -166,65 +168,16 @@ function Invoke-Package {
 }
 
 function Invoke-Demo {
-    # The main job on the bundled simulator: a DR pair with a failed machine (what blocks an upgrade), then the
-    # whole global DR upgrade of a healthy pair with its report. Everything runs locally; nothing is left running.
-    $demo = Join-Path $Out 'demo'
-    Remove-Item $demo -Recurse -Force -ErrorAction Ignore
-    $null = New-Item -ItemType Directory -Force $demo
+    # The main job on the bundled simulator, in a fresh pwsh: tests/demo/Invoke-Demo.ps1.
     $pwsh = Get-PwshCommand
-    $script = @"
-`$ErrorActionPreference = 'Stop'
-`$env:GLOBALUPGRADE_SIMULATOR = '$(Join-Path $SimulatorOut 'GlobalUpgrade.Simulator.dll')'
-`$env:GLOBALUPGRADE_STATE_HOME = '$(Join-Path $demo 'state')'
-Import-Module '$(Join-Path $Root 'tests/pester/TestHelpers.psm1')'
-Import-Module '$(Join-Path $ModuleOut 'GlobalUpgrade.psd1')'
-function Show([string] `$Command) { Write-Host "``n> `$Command" -ForegroundColor Yellow; Invoke-Expression `$Command | Out-Host }
-
-Write-Host '== 1. A DR pair whose standby has a failed machine (simulator scenario failed-machine)' -ForegroundColor Cyan
-`$sim = Start-TestSimulator -Scenario failed-machine -Dr
-try {
-    `$env:KUBECONFIG = `$sim.Kubeconfig
-    Show 'Connect-GlobalCluster -Context primary -Role Primary; Connect-GlobalCluster -Context standby -Role Standby'
-    Show 'Get-GlobalMachine | Format-Table'
-    Show 'Get-GlobalMachine -NotRunning | Format-List Cluster, Name, IP, Phase, Reason, Message'
-    Show 'Test-GlobalDrConsistency | Format-Table Check, Target, Passed, Actual'
-    Get-GlobalCluster | Disconnect-GlobalCluster
-}
-finally { Stop-TestSimulator `$sim }
-
-Write-Host '``n== 2. The whole global DR upgrade of a healthy pair, v4.1.0 -> v4.2.0 (simulator scenario healthy)' -ForegroundColor Cyan
-`$sim = Start-TestSimulator -Scenario healthy -Dr -TimeScale 0.2
-try {
-    `$env:KUBECONFIG = `$sim.Kubeconfig
-    foreach (`$c in 'primary', 'standby') {
-        # A stand-in upgrade package per node: upgrade.sh with the vendor's flags, a realistic log and exit code.
-        `$package = Join-Path '$demo' "package-`$c"
-        Copy-Item '$(Join-Path $Root 'tests/fixtures/package')' `$package -Recurse
-        Set-Content (Join-Path `$package 'version') 'v4.2.0'
-        Set-Content (Join-Path `$package 'fake.conf') "GU_FAKE_DURATION_MS=4000``nGU_FAKE_IMAGES=60``nGU_SIM_ADMIN_URL=`$(`$sim.Clusters[`$c].Server)``nGU_SIM_TOKEN=`$(`$sim.Clusters[`$c].Token)"
-    }
-    Show 'Connect-GlobalCluster -Context primary -Role Primary; Connect-GlobalCluster -Context standby -Role Standby'
-    `$upgrade = @{
-        PackagePath = '$(Join-Path $demo 'package-primary')'; StandbyPackagePath = '$(Join-Path $demo 'package-standby')'
-        TargetVersion = 'v4.2.0'; StandbyVip = '192.168.131.10'; JournalPath = '$(Join-Path $demo 'dr.journal.json')'
-        EtcdSync = @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = `$true }
-    }
-    Write-Host "``n> Invoke-GlobalDrUpgrade @upgrade -WhatIf   # the plan and the maintenance window" -ForegroundColor Yellow
-    Invoke-GlobalDrUpgrade @upgrade -WhatIf | Format-List Kind, Clusters, TargetVersion, PathSupported, SequentialWindow, PrestagedWindow | Out-Host
-    Write-Host "> Invoke-GlobalDrUpgrade @upgrade" -ForegroundColor Yellow
-    Invoke-GlobalDrUpgrade @upgrade | Format-Table Name, Cluster, State, Duration, Message -Wrap | Out-String -Width 180 | Out-Host
-    Show 'Get-GlobalCluster | ForEach-Object { Connect-GlobalCluster -Context `$_.Context -Role `$_.Role } | Format-Table Name, Role, PlatformVersion'
-    `$report = Export-GlobalUpgradeReport -JournalPath `$upgrade.JournalPath -Path '$(Join-Path $demo 'report.html')'
-    Write-Host "``nReport: `$(`$report.FullName)" -ForegroundColor Green
-}
-finally { Stop-TestSimulator `$sim }
-"@
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script
+    $demo = @('-File', (Join-Path $Root 'tests/demo/Invoke-Demo.ps1'), '-ModulePath', (Join-Path $ModuleOut 'GlobalUpgrade.psd1'),
+        '-SimulatorPath', (Join-Path $SimulatorOut 'GlobalUpgrade.Simulator.dll'), '-OutputPath', (Join-Path $Out 'demo'))
+    & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + '-NoProfile' + '-NonInteractive' + $demo)
     if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
 }
 
 function Invoke-Bench {
-    & (Join-Path $Root 'tests/bench/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $ModuleOut 'GlobalUpgrade.psd1') -Pwsh (Get-PwshCommand) -Keys $BenchKeys -Runs $BenchRuns -OutputPath (Join-Path $Out 'bench')
+    & (Join-Path $Root 'tests/bench/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $ModuleOut 'GlobalUpgrade.psd1') -Pwsh (Get-PwshCommand) -Keys $BenchKeys -Runs $BenchRuns -OutputPath (Join-Path $Out 'bench') -Name $BenchName
 }
 
 foreach ($t in $Task) {

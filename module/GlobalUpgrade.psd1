@@ -9,7 +9,21 @@
     Description          = 'Upgrade the global cluster of Alauda Container Platform, with and without global DR: connections, checks, image sync, upgrade, etcd synchronizer lifecycle and a resumable runbook.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
-    FormatsToProcess     = @('GlobalUpgrade.Format.ps1xml')
+    FormatsToProcess     = @(
+        'Formats/CheckResult.Format.ps1xml'
+        'Formats/EtcdKeyspaceDiff.Format.ps1xml'
+        'Formats/EtcdSyncInstallation.Format.ps1xml'
+        'Formats/EtcdSyncStatus.Format.ps1xml'
+        'Formats/GlobalCluster.Format.ps1xml'
+        'Formats/GlobalMachine.Format.ps1xml'
+        'Formats/GlobalUpgradePlan.Format.ps1xml'
+        'Formats/GlobalUpgradeRun.Format.ps1xml'
+        'Formats/GlobalUpgradeStatus.Format.ps1xml'
+        'Formats/ImageSyncRun.Format.ps1xml'
+        'Formats/RunbookStep.Format.ps1xml'
+        'Formats/UpgradePathCheck.Format.ps1xml'
+        'Formats/UpgradePlanStep.Format.ps1xml'
+    )
     CmdletsToExport      = @(
         'Connect-GlobalCluster'
         'Get-GlobalCluster'

@@ -16,6 +16,9 @@ public enum UpgradeStage
 /// <summary>Where an upgrade run stands.</summary>
 public enum UpgradeRunState
 {
+    /// <summary>Recorded, nothing launched yet (or not yet seen launched): a resume asks the node whether the trigger ever started.</summary>
+    Starting = -1,
+
     /// <summary>A stage runs (or ran when last seen): Wait-GlobalUpgrade re-attaches.</summary>
     Running,
 
@@ -30,10 +33,8 @@ public enum UpgradeRunState
 /// One upgrade of a global cluster by Start-GlobalUpgrade. Holds nothing secret: it is saved as JSON in the local
 /// state folder so that Wait-GlobalUpgrade and Get-GlobalUpgradeStatus find it again.
 /// </summary>
-public sealed class GlobalUpgradeRun
+public sealed class GlobalUpgradeRun : RecordedRun
 {
-    public string Id { get; set; } = "";
-
     /// <summary>The connection name of the global cluster upgraded.</summary>
     public string Cluster { get; set; } = "";
 
@@ -52,28 +53,10 @@ public sealed class GlobalUpgradeRun
 
     public string? Message { get; set; }
 
-    public DateTimeOffset StartedAt { get; set; }
-
     public DateTimeOffset? FinishedAt { get; set; }
 
     /// <summary>The extracted package folder on the node (holds upgrade.sh).</summary>
     public string PackagePath { get; set; } = "";
-
-    /// <summary>The node upgrade.sh runs on; the local machine's name for a local run.</summary>
-    public string ComputerName { get; set; } = "";
-
-    /// <summary>Local (this machine) or Ssh.</summary>
-    public string Transport { get; set; } = "Local";
-
-    public int Port { get; set; } = 22;
-
-    public string? UserName { get; set; }
-
-    public string? KeyFilePath { get; set; }
-
-    public string? KnownHostsPath { get; set; }
-
-    public string? HostKeyFingerprint { get; set; }
 
     /// <summary>The detached run of upgrade.sh --skip-sync-image on the node (null when the trigger did not run).</summary>
     public string? TriggerRunId { get; set; }
@@ -85,15 +68,6 @@ public sealed class GlobalUpgradeRun
 
     /// <summary>True once the trigger ended with exit code 0 (or was found already done).</summary>
     public bool TriggerDone { get; set; }
-
-    /// <summary>The local copy of the trigger's log.</summary>
-    public string? LogPath { get; set; }
-
-    /// <summary>Bytes of the node's log already copied to LogPath.</summary>
-    public long LogOffset { get; set; }
-
-    /// <summary>The last lines of the trigger's log when last seen.</summary>
-    public string[] LastLines { get; set; } = [];
 
     /// <summary>ClusterModule (before 4.3) or ClusterVersionShadow (4.3 and later).</summary>
     public string? ComponentUpgrade { get; set; }
@@ -112,7 +86,7 @@ public sealed class GlobalUpgradeRun
     /// <summary>True when -Force skipped the image sync guard.</summary>
     public bool Forced { get; set; }
 
-    public TimeSpan? Duration => (FinishedAt ?? (State == UpgradeRunState.Running ? DateTimeOffset.Now : null)) - StartedAt;
+    public TimeSpan? Duration => (FinishedAt ?? (State is UpgradeRunState.Running or UpgradeRunState.Starting ? DateTimeOffset.Now : null)) - StartedAt;
 
     public override string ToString() => $"{Cluster} {FromVersion} → {ToVersion}: {Stage} {State}";
 }

@@ -206,6 +206,37 @@ Describe 'Invoke-GlobalImageSync' -Tag CI {
         $err.FullyQualifiedErrorId | Should -BeExactly "ImageSyncNotFound,$WaitId"
     }
 
+    It 'masks the registry password the same when -Detach is followed by Wait-GlobalImageSync' {
+        $password = 'Detached-Canary-91b2'
+        $package = New-Package 'echoing'
+        # A careless vendor script that prints its arguments; Wait-GlobalImageSync is never given the password.
+        Set-Content (Join-Path $package 'upgrade.sh') 'echo "args: $*"; echo "[1/1] pushed"'
+        $registry = [pscredential]::new('pusher', (ConvertTo-SecureString $password -AsPlainText -Force))
+        $run = Invoke-GlobalImageSync @Node -PackagePath $package -Registry 'registry.example:5000' -RegistryCredential $registry -RunRoot $RunRoot -Detach -Confirm:$false
+        $done = $run | Wait-GlobalImageSync @Node
+        $done.State | Should -Be 'Succeeded'
+        $done.LastLines | Should -Contain 'args: --only-sync-image=true --registry registry.example:5000 --username pusher --password ********'
+        foreach ($file in Get-ChildItem $env:GLOBALUPGRADE_STATE_HOME, $RunRoot -Recurse -File) {
+            (Get-Content $file.FullName -Raw) | Should -Not -Match ([regex]::Escape($password)) -Because $file.FullName
+        }
+    }
+
+    It 'refuses a -ProgressPattern without the two count groups' -TestCases @(
+        @{ Pattern = '\d+/\d+' }
+        @{ Pattern = '([0-9]' }
+    ) {
+        $package = New-Package 'pattern'
+        $err = $null
+        try { Invoke-GlobalImageSync -PackagePath $package -RunRoot $RunRoot -ProgressPattern $Pattern -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly "ProgressPatternInvalid,$InvokeId"
+        $err.Exception.Message | Should -Match ([regex]::Escape($Pattern))
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Test-Path $RunRoot | Should -BeFalse
+        $err = $null
+        try { Wait-GlobalImageSync -Id 'any-run' -ProgressPattern $Pattern } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly "ProgressPatternInvalid,$WaitId"
+    }
+
     It 'never shows the registry password: transcript, streams, records, logs, run folder' {
         $password = 'Leak-Canary-7f3a9c!'
         $sha = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($password))).ToLowerInvariant()

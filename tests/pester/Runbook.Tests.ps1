@@ -54,13 +54,19 @@ Invoke-GlobalDrUpgrade -PackagePath '$($Fixture.Work)/package-primary' -StandbyP
 }
 
 Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
-    It 'runs the whole DR upgrade in the documented order, standby before primary' {
+    It 'runs the whole DR upgrade in the documented order, standby before primary, as -WhatIf planned it' {
         $f = New-DrFixture 'whole'
         try {
+            Connect-GlobalCluster -Kubeconfig $f.Simulator.Kubeconfig -Context primary -Role Primary | Out-Null
+            Connect-GlobalCluster -Kubeconfig $f.Simulator.Kubeconfig -Context standby -Role Standby | Out-Null
+            $plan = Invoke-GlobalDrUpgrade -PackagePath "$($f.Work)/package-primary" -TargetVersion v4.2.0 -JournalPath $f.Journal -WhatIf
+            Get-GlobalCluster | Disconnect-GlobalCluster
+
             $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f)
             $run.ExitCode | Should -Be 0 -Because $run.Error
             $steps = @($run.Output -split "`n" | Where-Object { $_ -like 'STEP *' })
             ($steps | ForEach-Object { ($_ -split ' ')[1] }) | Should -Be @('Preflight', 'ImageSync', 'ImageSync', 'UninstallEtcdSync', 'UpgradeStandby', 'UpgradePrimary', 'CheckEtcdPorts', 'InstallEtcdSync', 'VerifySync', 'PostChecks')
+            ($steps | ForEach-Object { ($_ -split ' ')[1..2] -join ' ' }) | Should -Be @($plan.Steps | ForEach-Object { "$($_.Name) $($_.Cluster)" }) -Because 'the plan and the run are one list'
             $steps | Where-Object { $_ -notmatch ' (Succeeded|Skipped)$' } | Should -BeNullOrEmpty
             $state = Get-FinalState $f.Simulator
             $state | Should -Contain 'primary version=v4.2.0'
@@ -70,7 +76,7 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
             $journal.steps | Where-Object name -eq 'UpgradeStandby' | ForEach-Object { [datetimeoffset]$_.finishedAt } | Should -BeLessThan ([datetimeoffset]($journal.steps | Where-Object name -eq 'UpgradePrimary').startedAt)
             $script:reference = $state
         }
-        finally { Stop-TestSimulator $f.Simulator }
+        finally { Get-GlobalCluster | Disconnect-GlobalCluster; Stop-TestSimulator $f.Simulator }
     }
 
     It 'resumes after being killed during <Step>, to the same end state, issuing no change twice' -ForEach @(
@@ -159,5 +165,77 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
             Test-Path $f.Journal | Should -BeFalse
         }
         finally { Get-GlobalCluster | Disconnect-GlobalCluster; Stop-TestSimulator $f.Simulator }
+    }
+}
+
+Describe 'Invoke-GlobalUpgrade' -Tag CI {
+    It 'runs the standard upgrade as -WhatIf planned it' {
+        $f = New-DrFixture 'standard'
+        try {
+            Connect-GlobalCluster -Kubeconfig $f.Simulator.Kubeconfig -Context primary -Role Standalone -Name global | Out-Null
+            $env:GLOBALUPGRADE_STATE_HOME = $f.State
+            $common = @{ Cluster = 'global'; PackagePath = "$($f.Work)/package-primary"; TargetVersion = 'v4.2.0'; JournalPath = $f.Journal }
+            $plan = Invoke-GlobalUpgrade @common -WhatIf
+            $plan.Kind | Should -Be 'Standard'
+            $steps = @(Invoke-GlobalUpgrade @common -Confirm:$false)
+            $steps.State | Where-Object { $_ -notin 'Succeeded', 'Skipped' } | Should -BeNullOrEmpty
+            @($steps | ForEach-Object { "$($_.Name) $($_.Cluster)" }) | Should -Be @($plan.Steps | ForEach-Object { "$($_.Name) $($_.Cluster)" }) -Because 'the plan and the run are one list'
+            $steps.Name | Should -Be @('Preflight', 'ImageSync', 'Upgrade', 'PostChecks')
+        }
+        finally {
+            Get-GlobalCluster | Disconnect-GlobalCluster
+            Remove-Item Env:GLOBALUPGRADE_STATE_HOME -ErrorAction Ignore
+            Stop-TestSimulator $f.Simulator
+        }
+    }
+}
+
+Describe 'Runbook inputs' -Tag CI {
+    BeforeAll {
+        $script:inputs = New-DrFixture 'inputs'
+        Connect-GlobalCluster -Kubeconfig $inputs.Simulator.Kubeconfig -Context primary -Role Primary | Out-Null
+        Connect-GlobalCluster -Kubeconfig $inputs.Simulator.Kubeconfig -Context standby -Role Standby | Out-Null
+        $script:dr = @{ PackagePath = "$($inputs.Work)/package-primary"; TargetVersion = 'v4.2.0'; JournalPath = $inputs.Journal; WhatIf = $true }
+    }
+    AfterAll { Get-GlobalCluster | Disconnect-GlobalCluster; Stop-TestSimulator $inputs.Simulator }
+
+    It 'refuses -EtcdSync <Case> with <Id>, naming the key' -ForEach @(
+        @{ Case = 'with an unknown key'; EtcdSync = @{ Bogus = 1 }; Id = 'EtcdSyncOptionUnknown'; Names = 'Bogus' }
+        @{ Case = "SkipEndpointCheck = 'no'"; EtcdSync = @{ ActiveClusterVip = '10.0.0.10'; SkipEndpointCheck = 'no' }; Id = 'EtcdSyncOptionInvalid'; Names = 'SkipEndpointCheck' }
+        @{ Case = 'a host:port endpoint'; EtcdSync = @{ ActiveEtcdEndpoint = '10.0.0.10:2379' }; Id = 'EtcdSyncOptionInvalid'; Names = 'ActiveEtcdEndpoint' }
+        @{ Case = 'a fractional interval'; EtcdSync = @{ DataCheckInterval = 1.5 }; Id = 'EtcdSyncOptionInvalid'; Names = 'DataCheckInterval' }
+        @{ Case = 'a text interval'; EtcdSync = @{ DataCheckInterval = 'often' }; Id = 'EtcdSyncOptionInvalid'; Names = 'DataCheckInterval' }
+    ) {
+        $err = { Invoke-GlobalDrUpgrade @dr -EtcdSync $EtcdSync } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeExactly "$Id,GlobalUpgrade.Commands.Runbook.InvokeGlobalDrUpgradeCommand"
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match $Names
+        Test-Path $inputs.Journal | Should -BeFalse
+    }
+
+    It 'takes typed -EtcdSync values: <Case>' -ForEach @(
+        @{ Case = 'a hashtable'; EtcdSync = @{ ActiveClusterVip = '10.0.0.10'; ActiveEtcdEndpoint = 'https://10.0.0.10:2379', 'https://10.0.0.11:2379'; DataCheckInterval = '30'; SkipEndpointCheck = $true; Config = @{ logLevel = 'debug' } } }
+        @{ Case = 'an EtcdSyncOptions'; EtcdSync = @{ ActiveClusterVip = '10.0.0.10'; SkipEndpointCheck = $true }; Typed = $true }
+    ) {
+        if ($Typed) { $EtcdSync = [GlobalUpgrade.EtcdSyncOptions]$EtcdSync }
+        $plan = Invoke-GlobalDrUpgrade @dr -EtcdSync $EtcdSync
+        ($plan.Steps | Where-Object Name -eq 'CheckEtcdPorts').Reason | Should -Match 'SkipEndpointCheck'
+    }
+
+    It 'refuses -Estimate <Case> with InvalidEstimate' -ForEach @(
+        @{ Case = 'of an unknown step'; Estimate = @{ Coffee = 5 } }
+        @{ Case = 'that is not a duration'; Estimate = @{ ImageSync = 'soon' } }
+    ) {
+        $err = { Invoke-GlobalDrUpgrade @dr -Estimate $Estimate } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeExactly 'InvalidEstimate,GlobalUpgrade.Commands.Runbook.InvokeGlobalDrUpgradeCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'offers the runbook step names to -PauseBefore and refuses others' {
+        $err = { Invoke-GlobalDrUpgrade @dr -PauseBefore Coffee } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+        $err.Exception.Message | Should -Match 'UpgradePrimary'
+        $completions = [System.Management.Automation.CommandCompletion]::CompleteInput('Invoke-GlobalDrUpgrade -PauseBefore Upgrade', 43, $null).CompletionMatches.CompletionText
+        $completions | Should -Be @('UpgradeStandby', 'UpgradePrimary', 'Upgrade')
     }
 }

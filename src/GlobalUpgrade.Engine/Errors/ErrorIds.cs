@@ -14,11 +14,9 @@ public static class ErrorIds
     public const string NotAGlobalCluster = nameof(NotAGlobalCluster);
     public const string ClusterNotConnected = nameof(ClusterNotConnected);
     public const string NoClusterConnected = nameof(NoClusterConnected);
-    public const string ClusterNameInUse = nameof(ClusterNameInUse);
     public const string PlatformVersionUnknown = nameof(PlatformVersionUnknown);
     public const string InvalidPlatformVersion = nameof(InvalidPlatformVersion);
     public const string ApiRequestFailed = nameof(ApiRequestFailed);
-    public const string OperationCancelled = nameof(OperationCancelled);
     public const string UnexpectedError = nameof(UnexpectedError);
 
     // etcd synchronizer monitor
@@ -51,7 +49,6 @@ public static class ErrorIds
     // Remote execution and image sync.
     public const string HostKeyUnknown = nameof(HostKeyUnknown);
     public const string HostKeyChanged = nameof(HostKeyChanged);
-    public const string KnownHostsInvalid = nameof(KnownHostsInvalid);
     public const string SshAuthenticationFailed = nameof(SshAuthenticationFailed);
     public const string SshConnectionFailed = nameof(SshConnectionFailed);
     public const string SshKeyFileInvalid = nameof(SshKeyFileInvalid);
@@ -103,6 +100,7 @@ public static class ErrorIds
     public const string UpgradeFailed = nameof(UpgradeFailed);
     public const string StandbyNotUpgraded = nameof(StandbyNotUpgraded);
     public const string EtcdSyncOptionsMissing = nameof(EtcdSyncOptionsMissing);
+    public const string EtcdSyncOptionUnknown = nameof(EtcdSyncOptionUnknown);
+    public const string EtcdSyncOptionInvalid = nameof(EtcdSyncOptionInvalid);
     public const string RunbookStepFailed = nameof(RunbookStepFailed);
-    public const string RunbookOrder = nameof(RunbookOrder);
 }

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Etcdserverpb;
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -13,6 +14,7 @@ namespace GlobalUpgrade.Etcd;
 internal sealed class EtcdClient : IDisposable
 {
     private readonly GrpcChannel channel;
+    private readonly CallInvoker invoker;
     private readonly TimeSpan timeout;
     private Metadata? headers;
 
@@ -23,7 +25,8 @@ internal sealed class EtcdClient : IDisposable
         this.timeout = timeout;
         Tls = tls;
         Observation = observation;
-        Kv = new KV.KVClient(channel);
+        invoker = channel.CreateCallInvoker();
+        Kv = new KV.KVClient(invoker);
         Maintenance = new Maintenance.MaintenanceClient(channel);
     }
 
@@ -65,6 +68,21 @@ internal sealed class EtcdClient : IDisposable
             MaxRetryAttempts = 0,
         });
         return new EtcdClient(endpoint, channel, timeout, tls, observation);
+    }
+
+    /// <summary>
+    /// KV.Range with the response kept as raw bytes in a <see cref="KeyPage"/> (no object per key): the same RPC
+    /// as <see cref="Kv"/>'s, with another deserializer.
+    /// </summary>
+    public async Task<KeyPage> RangePageAsync(RangeRequest request, PageBuffers buffers, CancellationToken cancellationToken)
+    {
+        var method = new Method<RangeRequest, KeyPage>(
+            MethodType.Unary,
+            "etcdserverpb.KV",
+            "Range",
+            Marshallers.Create<RangeRequest>(r => r.ToByteArray(), _ => throw new NotSupportedException()),
+            new Marshaller<KeyPage>((_, _) => throw new NotSupportedException(), context => KeyPage.Parse(context.PayloadAsReadOnlySequence(), buffers)));
+        return await invoker.AsyncUnaryCall(method, null, Call(cancellationToken), request).ResponseAsync.ConfigureAwait(false);
     }
 
     public CallOptions Call(CancellationToken cancellationToken) => new(headers, DateTime.UtcNow + timeout, cancellationToken);

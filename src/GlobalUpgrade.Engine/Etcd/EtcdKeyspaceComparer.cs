@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Reporting;
-using Mvccpb;
 
 namespace GlobalUpgrade.Etcd;
 
@@ -25,6 +24,9 @@ public sealed record EtcdKeyspaceRequest(
     public const int DefaultValuePageSize = 500;
 
     public const int DefaultMaxKeys = 10000;
+
+    /// <summary>Windows of the keyspace read at the same time per side (tests vary it).</summary>
+    internal int WindowsInFlight { get; init; } = KeyspaceScanner.DefaultWindowsInFlight;
 }
 
 /// <summary>
@@ -38,8 +40,7 @@ public static class EtcdKeyspaceComparer
     public static Task<EtcdKeyspaceDiff> CompareAsync(EtcdKeyspaceRequest request, CancellationToken cancellationToken) =>
         CompareAsync(request, null, cancellationToken);
 
-    /// <param name="pageRead">Test hook: called after each page with the side ('primary'/'standby') and the keys read so far.</param>
-    internal static async Task<EtcdKeyspaceDiff> CompareAsync(EtcdKeyspaceRequest request, Action<string, long>? pageRead, CancellationToken cancellationToken)
+    internal static async Task<EtcdKeyspaceDiff> CompareAsync(EtcdKeyspaceRequest request, ScanHooks? hooks, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(request.Prefix))
         {
@@ -74,8 +75,9 @@ public static class EtcdKeyspaceComparer
         }
 
         var watch = Stopwatch.StartNew();
-        var primary = new KeyspaceScanner(request.Primary, primaryTls, request.Prefix, request.CompareValues, request.PageSize, 1) { PageRead = pageRead };
-        var standby = new KeyspaceScanner(request.Standby, standbyTls, request.Prefix, request.CompareValues, request.PageSize, 2) { PageRead = pageRead };
+        var buffers = new PageBuffers();
+        var primary = new KeyspaceScanner(request.Primary, primaryTls, request.Prefix, request.CompareValues, request.PageSize, 1, buffers) { Hooks = hooks, WindowsInFlight = request.WindowsInFlight };
+        var standby = new KeyspaceScanner(request.Standby, standbyTls, request.Prefix, request.CompareValues, request.PageSize, 2, buffers) { Hooks = hooks, WindowsInFlight = request.WindowsInFlight };
         using var scope = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var primaryPages = NewChannel();
         var standbyPages = NewChannel();
@@ -133,6 +135,7 @@ public static class EtcdKeyspaceComparer
             Exclusions = request.Exclusions.ToArray(),
         };
         log.Verbose($"Read {primary.KeysRead:N0} keys from the primary (revision {primary.Revision}) and {standby.KeysRead:N0} from the standby (revision {standby.Revision}) in {watch.Elapsed.TotalSeconds:N1} s; {merged.Excluded:N0} excluded.");
+        log.Debug($"Range requests: {primary.Requests} to the primary (etcd walked {primary.KeysWalked:N0} index entries), {standby.Requests} to the standby ({standby.KeysWalked:N0}).");
         if (diff.IsTruncated)
         {
             log.Warning($"The key lists are cut at {request.MaxKeys} keys each (-MaxKeys): {diff.MissedCount:N0} missed, {diff.SurplusCount:N0} surplus and {diff.ChangedCount:N0} changed keys in all.");
@@ -141,10 +144,10 @@ public static class EtcdKeyspaceComparer
         return diff;
     }
 
-    private static Channel<IReadOnlyList<KeyValue>> NewChannel() =>
-        Channel.CreateBounded<IReadOnlyList<KeyValue>>(new BoundedChannelOptions(PrefetchPages) { SingleReader = true, SingleWriter = true });
+    private static Channel<KeyPage> NewChannel() =>
+        Channel.CreateBounded<KeyPage>(new BoundedChannelOptions(PrefetchPages) { SingleReader = true, SingleWriter = true });
 
-    private static async Task ProduceAsync(KeyspaceScanner scanner, ChannelWriter<IReadOnlyList<KeyValue>> writer, CancellationTokenSource scope)
+    private static async Task ProduceAsync(KeyspaceScanner scanner, ChannelWriter<KeyPage> writer, CancellationTokenSource scope)
     {
         await Task.Yield();
         try

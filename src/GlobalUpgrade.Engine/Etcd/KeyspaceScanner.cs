@@ -1,186 +1,272 @@
-using System.Diagnostics;
-using System.Numerics;
 using System.Text;
 using System.Threading.Channels;
 using Etcdserverpb;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Reporting;
 using Google.Protobuf;
-using Grpc.Core;
-using Mvccpb;
 
 namespace GlobalUpgrade.Etcd;
 
 /// <summary>
-/// Reads every key under a prefix of one etcd cluster in pages, every page pinned to the revision of the first,
-/// so the scan is one consistent snapshot. A member that fails is replaced by the next endpoint of the same
-/// cluster at the same revision; when none is left the scan fails, saying how far it got — never a shorter list.
+/// Reads every key under a prefix of one etcd cluster, pinned to the revision of the first answer, so the scan is
+/// one consistent snapshot. After the first page the rest of the range is cut into windows (<see cref="KeyWindow"/>)
+/// read several at a time and handed on in key order. A window is left only when etcd says it returned all of it
+/// (more = false), so coverage never depends on where the windows were cut. A member that fails is replaced by the
+/// next endpoint of the same cluster at the same revision; when none is left the scan fails, saying how far it got
+/// — never a shorter list.
 /// </summary>
-internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial tls, string prefix, bool withValues, int pageSize, int activityId)
+internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial tls, string prefix, bool withValues, int pageSize, int activityId, PageBuffers buffers)
 {
-    private readonly List<string> failures = [];
-    private EtcdClient? client;
-    private int endpointIndex;
+    /// <summary>Windows read at the same time: etcd serves concurrent range reads, and one overlaps the next's transfer and parse.</summary>
+    public const int DefaultWindowsInFlight = 2;
+
+    /// <summary>
+    /// Keys-only pages grow up to this many times the page size once the first answer shows a large keyspace
+    /// (a tenth of it per page): etcd 3.4 spends as much on a request as on thousands of keys, so a million keys read
+    /// in pages of 10,000 cost it about twice the CPU of one range. Not more: every page in flight is memory.
+    /// </summary>
+    internal const int MaxPageGrowth = 3;
+
     private const int ProgressIntervalMs = 250;
-    private bool needsLogin;
+
+    private readonly EtcdConnection connection = new(options, tls, withValues, pageSize, buffers);
     private long lastProgress = long.MinValue / 2;
 
     public string Role => options.Role;
 
+    /// <summary>Keys handed on, in key order.</summary>
     public long KeysRead { get; private set; }
 
     public long Revision { get; private set; }
 
-    public ByteString? LastKey { get; private set; }
+    /// <summary>The last key handed on (the scan covered every key up to it).</summary>
+    public byte[]? LastKey { get; private set; }
 
-    /// <summary>The endpoint that is (or was last) answering.</summary>
-    public Uri Endpoint => options.Endpoints[Math.Min(endpointIndex, options.Endpoints.Count - 1)];
+    /// <summary>Range requests made (for -Debug and the tests).</summary>
+    public int Requests => connection.Requests;
 
-    /// <summary>Test hook: called after each page with the side and the keys read so far.</summary>
-    public Action<string, long>? PageRead { get; init; }
+    /// <summary>Keys etcd walked in its index for all requests (the sum of the counts it returned).</summary>
+    public long KeysWalked => connection.KeysWalked;
 
-    public async Task RunAsync(ChannelWriter<IReadOnlyList<KeyValue>> writer, CancellationToken cancellationToken)
+    public Uri Endpoint => connection.Endpoint;
+
+    public int WindowsInFlight { get; init; } = DefaultWindowsInFlight;
+
+    public ScanHooks? Hooks { get; init; }
+
+    public async Task RunAsync(ChannelWriter<KeyPage> writer, CancellationToken cancellationToken)
     {
+        using var scope = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var windows = new Queue<Window>();
         try
         {
             var start = ByteString.CopyFromUtf8(prefix);
             var rangeEnd = PrefixEnd(start);
-            var window = new KeyWindow(pageSize);
-            var end = rangeEnd; // the first request looks at the whole range: its keys tell how dense they are
+
+            // The first request looks at the whole range: linearizable, it fixes the revision, and etcd's count says
+            // how many keys there are in all.
+            var first = await connection.RangeAsync(start, rangeEnd, pageSize, 0, scope.Token).ConfigureAwait(false);
+            Revision = first.Revision;
+            if (!first.More)
+            {
+                await EmitAsync(first, writer, scope.Token).ConfigureAwait(false);
+                Complete();
+                return;
+            }
+
+            var limit = withValues ? pageSize : (int)Math.Clamp(first.Total / 10, pageSize, (long)pageSize * MaxPageGrowth);
+            var estimate = new KeyWindow(limit);
+            estimate.LearnFirstPage(first);
+            var cursor = NextKey(first.LastKey);
+            await EmitAsync(first, writer, scope.Token).ConfigureAwait(false);
+
             while (true)
             {
-                var request = new RangeRequest
+                while (cursor is not null && windows.Count < Math.Max(1, WindowsInFlight))
                 {
-                    Key = start,
-                    RangeEnd = end,
-                    Limit = pageSize,
-                    KeysOnly = !withValues,
-                    Revision = Revision,
-                    // The first page is linearizable (the member's newest data decides the revision); later pages
-                    // read that fixed revision, which any member that has it answers alike without a raft round.
-                    Serializable = Revision != 0,
-                    // No SortOrder: etcd returns a range in ascending key order by construction (its index is a
-                    // B-tree), and asking for a sort makes etcd 3.4 read the whole remaining range for every page.
-                    // The merge checks the order and stops if it is ever violated.
-                };
-                var started = Stopwatch.GetTimestamp();
-                var response = await RangeAsync(request, cancellationToken).ConfigureAwait(false);
-                OperationLog.Current.Debug($"{Role}: range from '{Shorten(start)}' to '{Shorten(end)}' → {response.Kvs.Count} keys{(response.More ? ", more" : "")} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms");
-                if (Revision == 0)
-                {
-                    Revision = response.Header.Revision;
+                    var end = estimate.End(cursor, rangeEnd);
+                    if (Hooks?.CutWindow is { } cut)
+                    {
+                        end = cut(Role, cursor, end);
+                    }
+
+                    var window = new Window(cursor, end);
+                    window.Task = ReadWindowAsync(window, estimate, limit, scope);
+                    windows.Enqueue(window);
+                    cursor = end.Equals(rangeEnd) ? null : end;
                 }
 
-                var kvs = response.Kvs;
-                KeysRead += kvs.Count;
-                if (kvs.Count > 0)
-                {
-                    LastKey = kvs[^1].Key;
-                    await writer.WriteAsync(kvs, cancellationToken).ConfigureAwait(false);
-                }
-
-                if (Environment.TickCount64 - lastProgress >= ProgressIntervalMs)
-                {
-                    // At most a few records a second: Write-Progress is costly and pages can be sub-millisecond.
-                    lastProgress = Environment.TickCount64;
-                    OperationLog.Current.Progress(new OperationProgress(activityId, $"Reading the {Role} etcd", $"{KeysRead:N0} keys read from {client?.Endpoint} at revision {Revision}"));
-                }
-
-                PageRead?.Invoke(Role, KeysRead);
-                if (response.More && kvs.Count > 0)
-                {
-                    // The window held more than a page: go on right after the last key, with a narrower window.
-                    window.Learn(kvs, more: true);
-                    start = NextKey(kvs[^1].Key);
-                }
-                else if (end.Equals(rangeEnd))
+                if (windows.Count == 0)
                 {
                     break;
                 }
-                else
+
+                var head = windows.Peek();
+                await foreach (var page in head.Pages.Reader.ReadAllAsync(scope.Token).ConfigureAwait(false))
                 {
-                    // Every key of [start, end) has been read: the next window starts at end.
-                    window.Learn(kvs, more: false);
-                    start = end;
+                    await EmitAsync(page, writer, scope.Token).ConfigureAwait(false);
                 }
 
-                end = window.End(start, rangeEnd);
+                await head.Task.ConfigureAwait(false);
+                windows.Dequeue();
             }
 
-            OperationLog.Current.Progress(new OperationProgress(activityId, $"Reading the {Role} etcd", $"{KeysRead:N0} keys read", Completed: true));
+            Complete();
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested && windows.Select(w => w.Failed).OfType<GlobalUpgradeException>().FirstOrDefault() is { } own)
+        {
+            // A window stopped the scan itself (etcd broke the protocol): that is the error, not the cancellation.
+            throw own;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && Failure(ex, windows) is { } failure)
+        {
+            // Whichever window failed first, the scan stops where its in-order output stopped.
+            throw Fail(failure);
         }
         finally
         {
-            client?.Dispose();
+            await scope.CancelAsync().ConfigureAwait(false);
+            foreach (var window in windows)
+            {
+                await Settle(window.Task).ConfigureAwait(false);
+            }
+
+            connection.Dispose();
         }
     }
 
-    private async Task<RangeResponse> RangeAsync(RangeRequest request, CancellationToken cancellationToken)
+    private void Complete() =>
+        OperationLog.Current.Progress(new OperationProgress(activityId, $"Reading the {Role} etcd", $"{KeysRead:N0} keys read", Completed: true));
+
+    /// <summary>Reads one window [start, end) to its end, in as many requests as it takes, pages in key order.</summary>
+    private async Task ReadWindowAsync(Window window, KeyWindow estimate, int limit, CancellationTokenSource scope)
     {
-        while (true)
+        await Task.Yield();
+        try
         {
-            if (client is null)
+            var start = window.Start;
+            var end = window.End;
+            var overshoots = 0;
+            while (true)
             {
-                client = EtcdClient.Open(options.Endpoints[endpointIndex], tls, options.EffectiveTimeout);
-                needsLogin = options.UserName is not null;
-                OperationLog.Current.Verbose($"Reading the {Role} etcd at {client.Endpoint} ({(withValues ? "keys and values" : "keys only")}, pages of {pageSize} keys{(Revision == 0 ? "" : $", at revision {Revision}")}).");
-            }
-
-            try
-            {
-                if (needsLogin)
+                // Ask for the next page only when the last one has been taken: a window that is not the head holds
+                // at most one page, so memory stays at a few pages per side however far ahead the windows run.
+                if (!await window.Pages.Writer.WaitToWriteAsync(scope.Token).ConfigureAwait(false))
                 {
-                    await client.AuthenticateAsync(options.UserName!, options.Password ?? "", cancellationToken).ConfigureAwait(false);
-                    needsLogin = false;
+                    return;
                 }
 
-                return await client.Kv.RangeAsync(request, client.Call(cancellationToken)).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not GlobalUpgradeException)
-            {
-                var failure = EtcdFailure.Describe(ex, client);
-                failures.Add($"{client.Endpoint}: {failure.Message}");
-                OperationLog.Current.Verbose($"The {Role} etcd at {client.Endpoint} failed: {failure.Message}");
-                client.Dispose();
-                client = null;
-                var clusterWide = failure.Category is FailureCategory.InvalidOperation or FailureCategory.AuthenticationError or FailureCategory.PermissionDenied;
-                if (clusterWide || endpointIndex + 1 >= options.Endpoints.Count)
+                if (Hooks?.BeforeRequest is { } before)
                 {
-                    throw Fail(failure, ex);
+                    await before(Role, scope.Token).ConfigureAwait(false);
                 }
 
-                endpointIndex++;
+                var page = await connection.RangeAsync(start, end, limit, Revision, scope.Token).ConfigureAwait(false);
+                if (page.More && page.Count == 0)
+                {
+                    throw new GlobalUpgradeException(ErrorIds.EtcdScanFailed, FailureCategory.ProtocolError, $"The {Role} etcd answered a range request with no keys and 'more'; the comparison cannot be trusted and was stopped.", Endpoint.ToString());
+                }
+
+                var remaining = page.Total - page.Count;
+                var next = page.More && page.Count > 0 ? NextKey(page.LastKey) : null;
+                estimate.Learn(start, end, page, overshoots);
+                ByteString? nextEnd;
+                if (next is null)
+                {
+                    nextEnd = end.Equals(window.End) ? null : estimate.End(end, window.End);
+                    next = end;
+                    overshoots = 0;
+                }
+                else
+                {
+                    // etcd's count is exact at the pinned revision: the rest of [start, end) holds exactly `remaining`
+                    // keys. One more request ends the window when they fit in a page; otherwise look less far.
+                    overshoots++;
+                    nextEnd = remaining <= limit ? end : estimate.End(next, end, remaining, page, overshoots);
+                }
+
+                await window.Pages.Writer.WriteAsync(page, scope.Token).ConfigureAwait(false);
+                if (nextEnd is null)
+                {
+                    break;
+                }
+
+                start = next;
+                end = nextEnd;
             }
+
+            window.Pages.Writer.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            window.Pages.Writer.TryComplete(ex);
+            window.Failed = ex;
+
+            // Stop the other windows and the in-order output at once: the scan cannot complete.
+            await scope.CancelAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
-    private GlobalUpgradeException Fail(EtcdFailure last, Exception inner)
+    private async ValueTask EmitAsync(KeyPage page, ChannelWriter<KeyPage> writer, CancellationToken cancellationToken)
     {
-        var tried = string.Join(" | ", failures);
+        var count = page.Count;
+        if (count > 0)
+        {
+            LastKey = page.LastKey.ToArray();
+        }
+
+        KeysRead += count;
+        await writer.WriteAsync(page, cancellationToken).ConfigureAwait(false);
+        if (Environment.TickCount64 - lastProgress >= ProgressIntervalMs)
+        {
+            // At most a few records a second: Write-Progress is costly and pages can be sub-millisecond.
+            lastProgress = Environment.TickCount64;
+            OperationLog.Current.Progress(new OperationProgress(activityId, $"Reading the {Role} etcd", $"{KeysRead:N0} keys read from {connection.Endpoint} at revision {Revision}"));
+        }
+
+        Hooks?.PageRead?.Invoke(Role, KeysRead);
+    }
+
+    /// <summary>The failure that stopped the scan: the etcd failure of whichever request failed first.</summary>
+    private static EtcdScanFailure? Failure(Exception ex, IEnumerable<Window> windows) =>
+        ex as EtcdScanFailure ?? windows.Select(w => w.Failed).OfType<EtcdScanFailure>().FirstOrDefault() ?? (ex as OperationCanceledException)?.InnerException as EtcdScanFailure;
+
+    private GlobalUpgradeException Fail(EtcdScanFailure failure)
+    {
         if (Revision == 0)
         {
             return new GlobalUpgradeException(
                 ErrorIds.EtcdConnectionFailed,
-                last.Category,
-                $"The {Role} etcd could not be read, so nothing was compared: {tried}",
+                failure.Last.Category,
+                $"The {Role} etcd could not be read, so nothing was compared: {failure.Tried}",
                 Endpoint.ToString(),
-                inner);
+                failure.InnerException);
         }
 
-        var lastKey = LastKey is null ? "none yet" : $"'{Encoding.UTF8.GetString(LastKey.Span)}'";
-        var id = last.Category == FailureCategory.InvalidOperation ? ErrorIds.EtcdRevisionCompacted : ErrorIds.EtcdScanFailed;
+        var lastKey = LastKey is null ? "none yet" : $"'{Encoding.UTF8.GetString(LastKey)}'";
+        var id = failure.Last.Category == FailureCategory.InvalidOperation ? ErrorIds.EtcdRevisionCompacted : ErrorIds.EtcdScanFailed;
         return new GlobalUpgradeException(
             id,
-            last.Category,
-            $"Reading the {Role} etcd failed after {KeysRead:N0} keys (revision {Revision}, last key read {lastKey}): {tried} The comparison is incomplete, so no result is reported.",
+            failure.Last.Category,
+            $"Reading the {Role} etcd failed after {KeysRead:N0} keys (revision {Revision}, last key read {lastKey}): {failure.Tried} The comparison is incomplete, so no result is reported.",
             Endpoint.ToString(),
-            inner);
+            failure.InnerException);
     }
 
-    private static string Shorten(ByteString key)
+    private static async Task Settle(Task? task)
     {
-        var text = Encoding.UTF8.GetString(key.Span).Replace("\0", "\\0", StringComparison.Ordinal);
-        return text.Length <= 80 ? text : text[..77] + "...";
+        try
+        {
+            if (task is not null)
+            {
+                await task.ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // The first failure is reported; the others are its consequences.
+        }
     }
 
     /// <summary>The end of the range of all keys with the prefix, as etcd clients compute it (an empty prefix: every key).</summary>
@@ -200,99 +286,25 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
     }
 
     /// <summary>The smallest key after <paramref name="key"/>: the key with a zero byte appended.</summary>
-    internal static ByteString NextKey(ByteString key)
+    internal static ByteString NextKey(ReadOnlySpan<byte> key)
     {
         var bytes = new byte[key.Length + 1];
-        key.Span.CopyTo(bytes);
+        key.CopyTo(bytes);
         return UnsafeByteOperations.UnsafeWrap(bytes);
     }
-}
 
-/// <summary>
-/// Chooses the end of each range request. etcd walks its index from a request's start to its end whatever the
-/// limit (3.4 even collects every revision on the way), so paging over [start, prefixEnd) costs O(keys²/page).
-/// Bounding each request by an end key that should hold about a page of keys keeps each walk near a page.
-/// The estimate only decides how far a request looks — coverage never depends on it: a window is left only when
-/// etcd says it returned all of it (More = false), else the next request starts right after the last key returned.
-/// Keys are read as big-endian numbers of their first <see cref="PositionBytes"/> bytes; the width is re-estimated
-/// from the density of the keys just read, grows at most 4-fold after a sparse window and ever faster after empty ones
-/// (an empty request is cheap; a window far too wide costs a walk of everything in it).
-/// </summary>
-internal sealed class KeyWindow(int pageSize)
-{
-    internal const int PositionBytes = 128;
-
-    private static readonly BigInteger Limit = BigInteger.One << (8 * PositionBytes);
-
-    private readonly BigInteger target = Math.Max(1, pageSize * 3L / 4);
-
-    private BigInteger width = BigInteger.One;
-    private int emptyInARow;
-
-    internal BigInteger Width => width;
-
-    public ByteString End(ByteString start, ByteString rangeEnd)
+    /// <summary>A part [Start, End) of the range, read by its own task; its pages wait here until it is the head.</summary>
+    private sealed class Window(ByteString start, ByteString end)
     {
-        var end = Position(start.Span) + width;
-        if (end >= Limit)
-        {
-            return rangeEnd;
-        }
+        public ByteString Start { get; } = start;
 
-        var key = KeyAt(end);
-        var everyKeyAfter = rangeEnd.Length == 1 && rangeEnd[0] == 0; // "\0": every key from start on
-        return everyKeyAfter || key.Span.SequenceCompareTo(rangeEnd.Span) < 0 ? key : rangeEnd;
-    }
+        public ByteString End { get; } = end;
 
-    /// <summary>Learns from the keys one request returned: all of its window (more = false) or its first page.</summary>
-    public void Learn(IReadOnlyList<KeyValue> keys, bool more)
-    {
-        if (keys.Count == 0)
-        {
-            // Doubling, then quadrupling, …: a gap between dense regions is crossed in a few cheap requests.
-            emptyInARow++;
-            width <<= emptyInARow;
-            return;
-        }
+        // One page ahead at most: a window that is not yet the head waits instead of filling memory.
+        public Channel<KeyPage> Pages { get; } = Channel.CreateBounded<KeyPage>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
 
-        emptyInARow = 0;
+        public Task? Task { get; set; }
 
-        var span = keys.Count >= 2 ? Position(keys[^1].Key.Span) - Position(keys[0].Key.Span) : BigInteger.Zero;
-        if (more)
-        {
-            // A full page: its own keys say how dense the keys are here.
-            width = span.IsZero ? BigInteger.Max(BigInteger.One, width / 2) : BigInteger.Max(BigInteger.One, span * target / (keys.Count - 1));
-        }
-        else
-        {
-            // A whole window with fewer keys than a page: widen in proportion, at most 4-fold.
-            width = BigInteger.Max(BigInteger.One, BigInteger.Min(width * 4, width * target / keys.Count));
-        }
-    }
-
-    internal static BigInteger Position(ReadOnlySpan<byte> key)
-    {
-        Span<byte> padded = stackalloc byte[PositionBytes];
-        padded.Clear();
-        key[..Math.Min(key.Length, PositionBytes)].CopyTo(padded);
-        return new BigInteger(padded, isUnsigned: true, isBigEndian: true);
-    }
-
-    /// <summary>
-    /// The key at <paramref name="position"/> without its trailing zero bytes. It is still above every key whose
-    /// position is below: the first byte where they differ is non-zero in it, so it is never trimmed.
-    /// </summary>
-    internal static ByteString KeyAt(BigInteger position)
-    {
-        var raw = position.ToByteArray(isUnsigned: true, isBigEndian: true);
-        var padded = new byte[PositionBytes];
-        raw.CopyTo(padded, PositionBytes - raw.Length);
-        var length = PositionBytes;
-        while (length > 1 && padded[length - 1] == 0)
-        {
-            length--;
-        }
-
-        return ByteString.CopyFrom(padded, 0, length);
+        public Exception? Failed { get; set; }
     }
 }

@@ -38,6 +38,9 @@ public sealed record EtcdSyncInstallRequest
 
     public bool SkipEndpointCheck { get; init; }
 
+    /// <summary>The standby's VIP for its default etcd endpoint, when the caller knows it (the runbook's Preflight); else read from its ProductBase.</summary>
+    public string? StandbyVip { get; init; }
+
     public IEtcdEndpointCheck EndpointCheck { get; init; } = new EtcdProbeEndpointCheck();
 
     public TimeSpan EndpointTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -106,7 +109,7 @@ public static class EtcdSyncInstaller
         }
 
         var active = request.ActiveEtcdEndpoints is { Count: > 0 } a ? a : [EtcdUri(request.ActiveClusterVip, details.EtcdPort)];
-        var standbyEndpoints = request.StandbyEtcdEndpoints is { Count: > 0 } s ? s : [EtcdUri(await StandbyVipAsync(standby, cancellationToken).ConfigureAwait(false), details.EtcdPort)];
+        var standbyEndpoints = request.StandbyEtcdEndpoints is { Count: > 0 } s ? s : [EtcdUri(request.StandbyVip ?? await StandbyVipAsync(standby, cancellationToken).ConfigureAwait(false), details.EtcdPort)];
         if (!request.SkipEndpointCheck)
         {
             var checks = await Task.WhenAll(active.Concat(standbyEndpoints).Select(e => request.EndpointCheck.CheckAsync(e, request.EndpointTimeout, cancellationToken))).ConfigureAwait(false);

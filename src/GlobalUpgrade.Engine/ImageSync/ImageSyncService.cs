@@ -1,60 +1,125 @@
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Remote;
 using GlobalUpgrade.Reporting;
 
 namespace GlobalUpgrade.ImageSync;
 
-public sealed record ImageSyncRequest
-{
-    public required RemoteTarget Target { get; init; }
-
-    public required string Cluster { get; init; }
-
-    /// <summary>The extracted package folder on the node (holds upgrade.sh).</summary>
-    public required string PackagePath { get; init; }
-
-    /// <summary>An external registry; null syncs to the platform's built-in registry.</summary>
-    public string? Registry { get; init; }
-
-    public NetworkCredential? RegistryCredential { get; init; }
-
-    /// <summary>The local copy of the log; default in the state folder.</summary>
-    public string? LogPath { get; init; }
-
-    /// <summary>Where the run folders live on the node.</summary>
-    public string RunRoot { get; init; } = DetachedRun.DefaultRoot;
-}
-
-public sealed record FollowOptions
-{
-    public static readonly string DefaultProgressPattern = @"(\d+)\s*/\s*(\d+)";
-
-    public string ProgressPattern { get; init; } = DefaultProgressPattern;
-
-    public TimeSpan? Timeout { get; init; }
-
-    /// <summary>Values masked in everything shown or saved (known only while the starting cmdlet runs).</summary>
-    public IReadOnlyList<string> Secrets { get; init; } = [];
-
-    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(500);
-}
-
-/// <summary>Image sync: <c>bash upgrade.sh --only-sync-image=true</c> run detached on a node, recorded locally, followed.</summary>
+/// <summary>
+/// Image sync: <c>bash upgrade.sh --only-sync-image=true</c> run detached on a node, recorded locally, followed.
+/// Record, then act: <see cref="Record"/> saves the run (State Starting) before anything runs, so a caller can note
+/// its id (a runbook journal) first; <see cref="LaunchAsync"/> starts it unless the node shows it started already
+/// (State Running); <see cref="FollowAsync"/> follows it to its end. A kill anywhere in between never starts a
+/// second sync and never leaves a run that is re-attached to forever.
+/// </summary>
 public static class ImageSyncService
 {
-    public const int LastLineCount = 20;
+    public const int LastLineCount = RunFollower.LastLineCount;
     internal const string PasswordVariable = "GU_REGISTRY_PASSWORD";
 
-    /// <summary>Checks the package, starts the sync detached and records it (State Running).</summary>
+    /// <summary>
+    /// Records, checks the package, starts the sync detached; returns it Running. Nothing is recorded when it could
+    /// not start. A run of the same package for the same cluster and node whose start was interrupted (still Starting)
+    /// is taken up instead of recording another, so asking again never starts a second sync.
+    /// </summary>
     public static async Task<ImageSyncRun> StartAsync(ImageSyncRequest request, ImageSyncStore store, CancellationToken cancellationToken)
     {
-        var target = request.Target;
-        var packagePath = ImageSyncLedger.NormalizePath(request.PackagePath);
-        using var host = await RemoteHost.OpenAsync(target, cancellationToken).ConfigureAwait(false);
+        using var host = await RemoteHost.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false);
+        var run = Interrupted(request, store) ?? Record(request, store);
+        return await LaunchAsync(run, request, host, store, cancellationToken).ConfigureAwait(false);
+    }
 
+    private static ImageSyncRun? Interrupted(ImageSyncRequest request, ImageSyncStore store)
+    {
+        var probe = new ImageSyncRun();
+        request.Target.RecordInto(probe);
+        var packagePath = ImageSyncLedger.NormalizePath(request.PackagePath);
+        var run = store.List().FirstOrDefault(r => r.State == ImageSyncState.Starting
+            && string.Equals(r.Cluster, request.Cluster, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(r.PackagePath, packagePath, StringComparison.Ordinal)
+            && string.Equals(r.ComputerName, probe.ComputerName, StringComparison.OrdinalIgnoreCase) && r.Port == probe.Port
+            && string.Equals(r.RunFolder, DetachedRun.Folder(request.RunRoot, r.Id), StringComparison.Ordinal));
+        if (run is not null)
+        {
+            OperationLog.Current.Verbose($"Run {run.Id} of {packagePath} for {run.Cluster} was recorded but its start was interrupted: taking it up instead of starting another.");
+        }
+
+        return run;
+    }
+
+    /// <summary>Saves a new run in State Starting; nothing is asked of the node yet.</summary>
+    public static ImageSyncRun Record(ImageSyncRequest request, ImageSyncStore store)
+    {
+        var id = DetachedRun.NewId();
+        var run = new ImageSyncRun
+        {
+            Id = id,
+            Cluster = request.Cluster,
+            PackagePath = ImageSyncLedger.NormalizePath(request.PackagePath),
+            Registry = string.IsNullOrEmpty(request.Registry) ? null : request.Registry,
+            State = ImageSyncState.Starting,
+            StartedAt = DateTimeOffset.Now,
+            LogPath = request.LogPath ?? store.DefaultLogPath(id),
+            RunFolder = DetachedRun.Folder(request.RunRoot, id),
+        };
+        request.Target.RecordInto(run);
+        store.Save(run);
+        return run;
+    }
+
+    /// <summary>
+    /// Starts a recorded run that is Starting, unless its run folder shows it started already (then it is only marked
+    /// Running); any other run is returned as it is. <paramref name="request"/> supplies the registry credential,
+    /// which is never recorded.
+    /// </summary>
+    public static async Task<ImageSyncRun> LaunchAsync(ImageSyncRun run, ImageSyncRequest request, ImageSyncStore store, CancellationToken cancellationToken)
+    {
+        if (run.State != ImageSyncState.Starting)
+        {
+            return run;
+        }
+
+        using var host = await RemoteHost.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false);
+        return await LaunchAsync(run, request, host, store, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<ImageSyncRun> LaunchAsync(ImageSyncRun run, ImageSyncRequest request, IRemoteHost host, ImageSyncStore store, CancellationToken cancellationToken)
+    {
+        var (command, shown, secrets) = Command(request);
+        var root = DetachedRun.RootOf(run.RunFolder, run.Id);
+        var where = host.Target.DisplayName;
+
+        // One command checks the package (nothing is created when it is not usable) and starts the run.
+        OperationLog.Current.Verbose($"Checking {run.PackagePath}/upgrade.sh on {where}, then starting there: {shown} (run {run.Id}, run folder {run.RunFolder}).");
+        string? identity;
+        try
+        {
+            identity = await DetachedRun.StartOnceAsync(host, root, run.Id, run.PackagePath, command, secrets, cancellationToken,
+                UpgradePackage.Check(run.PackagePath), code => UpgradePackage.CheckFailure(code, run.PackagePath, where)).ConfigureAwait(false);
+        }
+        catch (GlobalUpgradeException ex) when (ex.ErrorId is ErrorIds.PackagePathNotFound or ErrorIds.UpgradeScriptNotFound)
+        {
+            // The check failed before anything was created: there is no run to remember.
+            store.Delete(run.Id);
+            throw;
+        }
+
+        if (identity is null)
+        {
+            OperationLog.Current.Verbose($"Run {run.Id} had started on {where} before (its start was interrupted after launching): not starting it again.");
+            identity = await UpgradePackage.ReadIdentityAsync(host, run.PackagePath, cancellationToken).ConfigureAwait(false);
+        }
+
+        run.PackageIdentity = identity.Trim();
+        run.State = ImageSyncState.Running;
+        store.Save(run);
+        OperationLog.Current.Verbose($"Run {run.Id} is running detached on {where}; Wait-GlobalImageSync -Id {run.Id} re-attaches to it.");
+        return run;
+    }
+
+    private static (string Command, string Shown, Dictionary<string, string> Secrets) Command(ImageSyncRequest request)
+    {
         var command = new StringBuilder("bash upgrade.sh --only-sync-image=true");
         var shown = new StringBuilder(command.ToString());
         var secrets = new Dictionary<string, string>();
@@ -72,140 +137,61 @@ public static class ImageSyncService
             }
         }
 
-        var id = DetachedRun.NewId();
-        var run = new ImageSyncRun
-        {
-            Id = id,
-            Cluster = request.Cluster,
-            ComputerName = target.IsLocal ? Environment.MachineName : target.ComputerName!,
-            Transport = target.IsLocal ? "Local" : "Ssh",
-            Port = target.Port,
-            UserName = target.IsLocal ? Environment.UserName : target.EffectiveUserName,
-            PackagePath = packagePath,
-
-            Registry = string.IsNullOrEmpty(request.Registry) ? null : request.Registry,
-            State = ImageSyncState.Running,
-            StartedAt = DateTimeOffset.Now,
-            LogPath = request.LogPath ?? store.DefaultLogPath(id),
-            RunFolder = DetachedRun.Folder(request.RunRoot, id),
-            KeyFilePath = target.KeyFilePath,
-            KnownHostsPath = target.KnownHostsPath,
-            HostKeyFingerprint = target.HostKeyFingerprint,
-        };
-
-        // One command checks the package (nothing is created when it is not usable) and starts the run.
-        OperationLog.Current.Verbose($"Checking {packagePath}/upgrade.sh on {target.DisplayName}, then starting there: {shown} (run {id}, run folder {run.RunFolder}).");
-        run.PackageIdentity = (await DetachedRun.StartAsync(host, request.RunRoot, id, packagePath, command.ToString(), secrets, cancellationToken,
-            PackageCheck(packagePath), code => PackageCheckFailure(code, packagePath, target.DisplayName)).ConfigureAwait(false)).Trim();
-        store.Save(run);
-        OperationLog.Current.Verbose($"Run {id} is running detached on {target.DisplayName}; Wait-GlobalImageSync -Id {id} re-attaches to it.");
-        return run;
+        return (command.ToString(), shown.ToString(), secrets);
     }
 
-    /// <summary>
-    /// What identifies a package: the first line of its 'version' file (when present), the package folder's name
-    /// and the SHA-256 of upgrade.sh. Fails before anything runs when the folder or upgrade.sh is missing.
-    /// </summary>
-    public static async Task<string> ReadPackageIdentityAsync(IRemoteHost host, string packagePath, CancellationToken cancellationToken)
-    {
-        OperationLog.Current.Verbose($"Checking {packagePath}/upgrade.sh on {host.Target.DisplayName}.");
-        var (exitCode, output, error) = await host.RunAsync(PackageCheck(packagePath), cancellationToken).ConfigureAwait(false);
-        return exitCode == 0
-            ? output.Trim()
-            : throw PackageCheckFailure(exitCode, packagePath, host.Target.DisplayName) ?? new GlobalUpgradeException(ErrorIds.RemoteCommandFailed, FailureCategory.InvalidOperation,
-                $"Could not check the package '{packagePath}' on {host.Target.DisplayName} (exit code {exitCode}): {error.Trim()}", packagePath);
-    }
-
-    private static string PackageCheck(string packagePath) => $$"""
-        cd -- {{RemoteHost.Quote(packagePath)}} 2>/dev/null || exit 93
-        [ -f upgrade.sh ] || exit 94
-        v=$( [ -f version ] && head -n 1 version | head -c 100 || true)
-        echo "version=${v:-unknown} package=$(basename "$PWD") upgrade.sh-sha256=$(sha256sum upgrade.sh | cut -c1-64)"
-        """;
-
-    private static GlobalUpgradeException? PackageCheckFailure(int exitCode, string packagePath, string where) => exitCode switch
-    {
-        93 => new GlobalUpgradeException(ErrorIds.PackagePathNotFound, FailureCategory.ObjectNotFound,
-            $"The package folder '{packagePath}' does not exist on {where}. Copy the upgrade package to the node, extract it, and pass the extracted folder as -PackagePath.", packagePath),
-        94 => new GlobalUpgradeException(ErrorIds.UpgradeScriptNotFound, FailureCategory.ObjectNotFound,
-            $"'{packagePath}' on {where} has no upgrade.sh: -PackagePath must be the extracted upgrade package folder (the one holding upgrade.sh). Nothing was started.", packagePath),
-        _ => null,
-    };
+    /// <summary>What identifies a package (see <see cref="UpgradePackage"/>).</summary>
+    public static Task<string> ReadPackageIdentityAsync(IRemoteHost host, string packagePath, CancellationToken cancellationToken) =>
+        UpgradePackage.ReadIdentityAsync(host, packagePath, cancellationToken);
 
     /// <summary>
     /// Re-attaches to a run: streams its log from where the local copy stopped, reports progress, and returns the
     /// final record; a failed or lost run throws ImageSyncFailed/ImageSyncLost with the last log lines. Ctrl+C and
-    /// a timeout stop the following only — the run goes on on the node.
+    /// a timeout stop the following only — the run goes on on the node. A run still Starting is followed when the
+    /// node shows it started, and is Lost ("never started") otherwise.
     /// </summary>
     public static async Task<ImageSyncRun> FollowAsync(ImageSyncRun run, RemoteTarget target, FollowOptions options, ImageSyncStore store, CancellationToken cancellationToken)
     {
-        using var timeout = options.Timeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var token = linked.Token;
-        var root = RunRoot(run);
-        var logPath = run.LogPath ?? store.DefaultLogPath(run.Id);
-        run.LogPath = logPath;
-        var offset = File.Exists(logPath) ? run.LogOffset : 0;
-        if (!File.Exists(logPath))
-        {
-            run.LogOffset = 0;
-        }
-
-        var activity = $"Image sync of {run.Cluster} on {run.ComputerName}";
-        var activityId = 0x5100 + (int)((uint)StringComparer.Ordinal.GetHashCode(run.Id) % 0xFFF);
-        var pattern = new Regex(options.ProgressPattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-        var log = OperationLog.Current;
         DetachedStatus status;
-        using (var sink = new LogSink(logPath, options.Secrets))
+        try
         {
-            using var host = await RemoteHost.OpenAsync(target, token).ConfigureAwait(false);
-            log.Verbose($"Following run {run.Id} on {target.DisplayName} from byte {offset} of {run.RunFolder}/log (local copy {logPath}).");
-            using var stopReporting = new CancellationTokenSource();
-            var reporter = ReportProgressAsync(run, sink, pattern, activity, activityId, options.ProgressInterval, log, stopReporting.Token);
-            try
+            status = await RunFollower.FollowAsync(run, target, new RunFollower.Options
             {
-                status = await DetachedRun.FollowAsync(host, root, run.Id, offset, sink, token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or GlobalUpgradeException)
-            {
-                sink.Complete();
-                run.LogOffset = offset + sink.Received;
-                run.LastLines = Merge(run.LastLines, sink.LastLines(LastLineCount));
-                store.Save(run);
-                log.Progress(new OperationProgress(activityId, activity, "Detached", Completed: true));
-                if (ex is OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    throw new GlobalUpgradeException(ErrorIds.ImageSyncTimeout, FailureCategory.OperationTimeout,
-                        $"Run {run.Id} on {run.ComputerName} did not end within {options.Timeout}. It goes on on the node; Wait-GlobalImageSync -Id {run.Id} re-attaches.", run);
-                }
-
-                if (ex is GlobalUpgradeException { ErrorId: ErrorIds.RemoteSessionLost } lost)
-                {
-                    throw new GlobalUpgradeException(ErrorIds.RemoteSessionLost, FailureCategory.ConnectionError,
-                        $"{lost.Message}. The image sync (run {run.Id}) goes on on the node; re-attach with Wait-GlobalImageSync -Id {run.Id}.", run, lost);
-                }
-
-                log.Verbose($"Stopped following run {run.Id}; it goes on on {run.ComputerName}. Wait-GlobalImageSync -Id {run.Id} re-attaches.");
-                throw;
-            }
-            finally
-            {
-                await stopReporting.CancelAsync().ConfigureAwait(false);
-                await reporter.ConfigureAwait(false);
-            }
-
-            sink.Complete();
-            run.LogOffset = offset + sink.Received;
-            run.LastLines = Merge(run.LastLines, sink.LastLines(LastLineCount));
+                Activity = $"Image sync of {run.Cluster} on {run.ComputerName}",
+                ActivityBase = 0x5100,
+                RunFolder = DetachedRun.Folder(DetachedRun.RootOf(run.RunFolder, run.Id), run.Id),
+                DefaultLogPath = store.DefaultLogPath(run.Id),
+                Progress = new ImageSyncProgress(options.ProgressPattern),
+                Secrets = options.Secrets,
+                Timeout = options.Timeout,
+                ProgressInterval = options.ProgressInterval,
+            }, _ => store.Save(run), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new GlobalUpgradeException(ErrorIds.ImageSyncTimeout, FailureCategory.OperationTimeout,
+                $"Run {run.Id} on {run.ComputerName} did not end within {options.Timeout}. It goes on on the node; Wait-GlobalImageSync -Id {run.Id} re-attaches.", run);
+        }
+        catch (GlobalUpgradeException lost) when (lost.ErrorId == ErrorIds.RemoteSessionLost)
+        {
+            throw new GlobalUpgradeException(ErrorIds.RemoteSessionLost, FailureCategory.ConnectionError,
+                $"{lost.Message}. The image sync (run {run.Id}) goes on on the node; re-attach with Wait-GlobalImageSync -Id {run.Id}.", run, lost);
+        }
+        catch (OperationCanceledException)
+        {
+            OperationLog.Current.Verbose($"Stopped following run {run.Id}; it goes on on {run.ComputerName}. Wait-GlobalImageSync -Id {run.Id} re-attaches.");
+            throw;
         }
 
         if (status.State == DetachedState.Running)
         {
             // The log ended but the wrapper still runs (tail stopped early): report what we know.
+            run.State = ImageSyncState.Running;
             store.Save(run);
             return run;
         }
 
+        var neverStarted = status.State is DetachedState.Missing or DetachedState.NotStarted;
         run.State = status.State switch
         {
             DetachedState.Exited when status.ExitCode == 0 => ImageSyncState.Succeeded,
@@ -215,69 +201,23 @@ public static class ImageSyncService
         run.ExitCode = status.ExitCode;
         run.FinishedAt = DateTimeOffset.Now;
         store.Save(run);
-        log.Progress(new OperationProgress(activityId, activity, run.State.ToString(), 100, Completed: true));
-        log.Verbose($"Run {run.Id} on {run.ComputerName}: {run.State}{(run.ExitCode is { } c ? $" (exit code {c})" : "")}; log saved to {logPath}.");
+        OperationLog.Current.Verbose($"Run {run.Id} on {run.ComputerName}: {run.State}{(run.ExitCode is { } c ? $" (exit code {c})" : "")}; log saved to {run.LogPath}.");
+        var lastLines = string.Join(Environment.NewLine, run.LastLines);
         return run.State switch
         {
             ImageSyncState.Succeeded => run,
             ImageSyncState.Failed => throw new GlobalUpgradeException(ErrorIds.ImageSyncFailed, FailureCategory.InvalidOperation,
                 $"The image sync of {run.Cluster} (upgrade.sh --only-sync-image in {run.PackagePath} on {run.ComputerName}, run {run.Id}) failed with exit code {run.ExitCode}. " +
-                $"Full log: {logPath}. Last lines:{Environment.NewLine}{string.Join(Environment.NewLine, run.LastLines)}", run),
+                $"Full log: {run.LogPath}. Last lines:{Environment.NewLine}{lastLines}", run),
+            _ when neverStarted => throw new GlobalUpgradeException(ErrorIds.ImageSyncLost, FailureCategory.ResourceUnavailable,
+                $"The image sync of {run.Cluster} (run {run.Id}) never started on {run.ComputerName}: its start was interrupted before upgrade.sh ran. " +
+                "Nothing was synced; run Invoke-GlobalImageSync again (or -Resume the runbook that started it).", run),
             _ => throw new GlobalUpgradeException(ErrorIds.ImageSyncLost, FailureCategory.ResourceUnavailable,
                 $"The image sync of {run.Cluster} (run {run.Id}) is gone from {run.ComputerName} without an exit code: the process was killed or the node restarted. " +
-                $"Run Invoke-GlobalImageSync again. Last lines:{Environment.NewLine}{string.Join(Environment.NewLine, run.LastLines)}", run),
+                $"Run Invoke-GlobalImageSync again (or -Resume the runbook that started it). Last lines:{Environment.NewLine}{lastLines}", run),
         };
     }
 
     /// <summary>The target recorded with a run (no password: pass the credential again for password logins).</summary>
-    public static RemoteTarget TargetOf(ImageSyncRun run, NetworkCredential? credential = null) =>
-        RemoteTarget.FromRecord(run.Transport, run.ComputerName, run.Port, run.UserName, run.KeyFilePath, run.KnownHostsPath, run.HostKeyFingerprint, credential);
-
-    private static string RunRoot(ImageSyncRun run)
-    {
-        var folder = run.RunFolder.TrimEnd('/');
-        var slash = folder.LastIndexOf('/');
-        if (slash <= 0 || !string.Equals(folder[(slash + 1)..], run.Id, StringComparison.Ordinal))
-        {
-            throw new GlobalUpgradeException(ErrorIds.RunStateInvalid, FailureCategory.InvalidData, $"The record of run {run.Id} has an unexpected run folder '{run.RunFolder}'.", run.Id);
-        }
-
-        return folder[..slash];
-    }
-
-    private static string[] Merge(string[] earlier, string[] latest) =>
-        latest.Length >= LastLineCount ? latest : earlier.Concat(latest).TakeLast(LastLineCount).ToArray();
-
-    private static async Task ReportProgressAsync(ImageSyncRun run, LogSink sink, Regex pattern, string activity, int activityId, TimeSpan interval, IOperationLog log, CancellationToken stop)
-    {
-        try
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                var lines = sink.LastLines(LastLineCount);
-                var latest = lines.Length > 0 ? lines[^1] : "waiting for output";
-                var percent = -1;
-                for (var i = lines.Length - 1; i >= 0 && percent < 0; i--)
-                {
-                    var match = pattern.Match(lines[i]);
-                    if (match.Success && match.Groups.Count >= 3
-                        && double.TryParse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out var done)
-                        && double.TryParse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture, out var total) && total > 0)
-                    {
-                        percent = (int)Math.Clamp(done * 100 / total, 0, 100);
-                    }
-                }
-
-                log.Progress(new OperationProgress(activityId, activity, latest.Length > 200 ? latest[..200] : latest, percent,
-                    $"run {run.Id}", Elapsed: DateTimeOffset.Now - run.StartedAt));
-                await Task.Delay(interval, stop).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (RegexMatchTimeoutException)
-        {
-        }
-    }
+    public static RemoteTarget TargetOf(ImageSyncRun run, NetworkCredential? credential = null) => RemoteTarget.FromRecord(run, credential);
 }

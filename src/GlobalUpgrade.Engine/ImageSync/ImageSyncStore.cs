@@ -38,10 +38,6 @@ public sealed class ImageSyncStore : RunRecordStore<ImageSyncRun>
         }
     }
 
-    protected override string IdOf(ImageSyncRun run) => run.Id;
-
-    protected override DateTimeOffset StartedAtOf(ImageSyncRun run) => run.StartedAt;
-
     protected override GlobalUpgradeException NotFound(string id) => new(ErrorIds.ImageSyncNotFound, FailureCategory.ObjectNotFound,
         $"No image sync run '{id}' is recorded in {RunsFolder}. Get-GlobalImageSync lists the known runs.", id);
 }

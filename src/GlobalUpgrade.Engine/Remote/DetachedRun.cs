@@ -15,6 +15,9 @@ public enum DetachedState
     /// <summary>The wrapper is gone without having written the exit file.</summary>
     Lost,
 
+    /// <summary>The run folder exists but its wrapper never ran: the start was interrupted, nothing of the command ran.</summary>
+    NotStarted,
+
     /// <summary>No run folder with that id.</summary>
     Missing,
 }
@@ -36,19 +39,28 @@ public static partial class DetachedRun
     // Reads the secrets (NAME base64 per line) into unexported variables, deletes the file, records the pid,
     // runs the command (as a child whose pid is in cpid) with its output appended to log, then writes exit
     // atomically. Followers watch the child, which the wrapper reaps at once, not the wrapper: an orphaned
-    // wrapper may linger as a zombie where init reaps slowly.
+    // wrapper may linger as a zombie where init reaps slowly. With secrets, the output is masked here, on the
+    // node, before it reaches the log (awk reads them from its own environment, readable only by the same user
+    // and root, never from a command line): every follower, attached or re-attached, reads the same masked log.
     private const string Wrapper = """
         dir="$1"
+        gu_names=""
         if [ -f "$dir/secrets" ]; then
           while read -r gu_name gu_value; do
-            [ -n "$gu_name" ] && printf -v "$gu_name" '%s' "$(printf '%s' "$gu_value" | base64 -d)"
+            [ -n "$gu_name" ] && printf -v "$gu_name" '%s' "$(printf '%s' "$gu_value" | base64 -d)" && gu_names="$gu_names $gu_name"
           done < "$dir/secrets"
           rm -f -- "$dir/secrets"
         fi
         unset gu_name gu_value
         echo "$$" > "$dir/pid.tmp" && mv -f -- "$dir/pid.tmp" "$dir/pid"
         if cd -- "$(cat "$dir/cwd")"; then
-          ( eval "$(cat "$dir/cmd")" ) >> "$dir/log" 2>&1 < /dev/null &
+          if [ -n "$gu_names" ]; then
+            ( set -o pipefail
+              ( eval "$(cat "$dir/cmd")" ) 2>&1 < /dev/null | ( for gu_n in $gu_names; do export "$gu_n"; done; GU_MASK_NAMES="$gu_names" exec awk "$(cat "$dir/mask")" )
+            ) >> "$dir/log" 2>&1 < /dev/null &
+          else
+            ( eval "$(cat "$dir/cmd")" ) >> "$dir/log" 2>&1 < /dev/null &
+          fi
           gu_child=$!
           echo "$gu_child" > "$dir/cpid"
           wait "$gu_child"
@@ -59,6 +71,31 @@ public static partial class DetachedRun
         fi
         echo "$gu_code" > "$dir/exit.tmp" && mv -f -- "$dir/exit.tmp" "$dir/exit"
         """;
+
+    // The node-side twin of LogSink's masking (same mask, same rule for short secrets): line by line, flushed.
+    private const string MaskProgram = """
+        function alnum(c) { return c ~ /^[A-Za-z0-9]$/ }
+        BEGIN { n = split(ENVIRON["GU_MASK_NAMES"], names, " "); for (i = 1; i <= n; i++) if (length(ENVIRON[names[i]]) > 0) secret[++k] = ENVIRON[names[i]] }
+        {
+          line = $0
+          for (j = 1; j <= k; j++) {
+            s = secret[j]; len = length(s); out = ""
+            while ((p = index(line, s)) > 0) {
+              if (len >= @MINLEN@ || (!alnum(substr(out line, length(out) + p - 1, 1)) && !alnum(substr(line, p + len, 1)))) {
+                out = out substr(line, 1, p - 1) "@MASK@"; line = substr(line, p + len)
+              } else {
+                out = out substr(line, 1, p); line = substr(line, p + 1)
+              }
+            }
+            line = out line
+          }
+          print line; fflush()
+        }
+        """;
+
+    private static readonly string NodeMaskProgram = MaskProgram
+        .Replace("@MINLEN@", LogSink.ShortSecretLength.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("@MASK@", LogSink.Mask, StringComparison.Ordinal);
 
     public static string NewId() =>
         DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
@@ -107,6 +144,7 @@ public static partial class DetachedRun
             printf '%s\n' {{RemoteHost.Quote(command)}} > "$dir/cmd"
             printf '%s' {{RemoteHost.Quote(workingDirectory)}} > "$dir/cwd"
             printf '%s\n' {{RemoteHost.Quote(Wrapper)}} > "$dir/run"
+            printf '%s\n' {{RemoteHost.Quote(NodeMaskProgram)}} > "$dir/mask"
             : > "$dir/log"
             setsid nohup bash "$dir/run" "$dir" > /dev/null 2>&1 < /dev/null &
             i=0
@@ -132,6 +170,46 @@ public static partial class DetachedRun
         }
     }
 
+    /// <summary>
+    /// Starts a recorded run unless the node shows it started already: the second half of "record, then act". A run
+    /// folder left by an interrupted start (its wrapper never ran, a secrets file may linger) is removed first.
+    /// </summary>
+    /// <returns>What <see cref="StartAsync"/> returned when this call started the run; null when it had started before (nothing was done).</returns>
+    public static async Task<string?> StartOnceAsync(IRemoteHost host, string root, string id, string workingDirectory, string command, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken,
+        string? precheck = null, Func<int, GlobalUpgradeException?>? precheckFailure = null)
+    {
+        var status = await GetStatusAsync(host, root, id, cancellationToken).ConfigureAwait(false);
+        if (status.State is not (DetachedState.Missing or DetachedState.NotStarted))
+        {
+            return null;
+        }
+
+        if (status.State == DetachedState.NotStarted)
+        {
+            // Only while the wrapper still has not run: never a folder whose run went on meanwhile.
+            await host.RunCheckedAsync($"dir={RemoteHost.Quote(Folder(root, id))}\n[ -s \"$dir/pid\" ] || [ -f \"$dir/exit\" ] || rm -rf -- \"$dir\"\n",
+                $"remove the interrupted start of run {id}", cancellationToken).ConfigureAwait(false);
+        }
+
+        return await StartAsync(host, root, id, workingDirectory, command, secrets, cancellationToken, precheck, precheckFailure).ConfigureAwait(false);
+    }
+
+    /// <summary>The root a recorded run folder (<c>&lt;root&gt;/&lt;id&gt;</c>) lives in.</summary>
+    public static string RootOf(string runFolder, string id) =>
+        Split(runFolder) is var (root, folderId) && string.Equals(folderId, id, StringComparison.Ordinal)
+            ? root
+            : throw new GlobalUpgradeException(ErrorIds.RunStateInvalid, FailureCategory.InvalidData, $"The record of run {id} has an unexpected run folder '{runFolder}'.", id);
+
+    /// <summary>A recorded run folder as its root and run id; throws RunStateInvalid for anything else.</summary>
+    public static (string Root, string Id) Split(string runFolder)
+    {
+        var folder = runFolder.TrimEnd('/');
+        var slash = folder.LastIndexOf('/');
+        return slash > 0 && IsRunId(folder[(slash + 1)..])
+            ? (folder[..slash], folder[(slash + 1)..])
+            : throw new GlobalUpgradeException(ErrorIds.RunStateInvalid, FailureCategory.InvalidData, $"'{runFolder}' is not a run folder (<root>/<run id>).", runFolder);
+    }
+
     // Prints "STATE code-or-pid log-size" for the run folder in $dir.
     private const string StatusSnippet = """
         gu_status() {
@@ -139,7 +217,8 @@ public static partial class DetachedRun
           size=$(stat -c %s -- "$dir/log" 2>/dev/null || echo 0)
           if [ -f "$dir/exit" ]; then echo "EXITED $(cat -- "$dir/exit") $size"; return; fi
           pid=$(cat -- "$dir/pid" 2>/dev/null || true)
-          if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$dir"; then
+          if [ -z "$pid" ]; then echo "NOTSTARTED 0 $size"; return; fi
+          if [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$dir"; then
             echo "RUNNING $pid $size"
           elif [ -f "$dir/exit" ]; then
             echo "EXITED $(cat -- "$dir/exit") $size"
@@ -171,6 +250,7 @@ public static partial class DetachedRun
             "EXITED" => throw new GlobalUpgradeException(ErrorIds.RunStateInvalid, FailureCategory.InvalidData, $"The exit file of run {id} holds '{fields[1]}'.", id),
             "RUNNING" => new DetachedStatus(DetachedState.Running, null, size),
             "LOST" => new DetachedStatus(DetachedState.Lost, null, size),
+            "NOTSTARTED" => new DetachedStatus(DetachedState.NotStarted, null, size),
             _ => new DetachedStatus(DetachedState.Missing, null, 0),
         };
     }
@@ -185,7 +265,8 @@ public static partial class DetachedRun
         var script = $$"""
             dir={{RemoteHost.Quote(Folder(root, id))}}
             from={{(offset + 1).ToString(CultureInfo.InvariantCulture)}}
-            [ -f "$dir/log" ] || { echo "no log in $dir" >&2; exit 3; }
+            # No log: the run never started (or its folder is gone); say so instead of failing.
+            [ -f "$dir/log" ] || { echo "GU-STATUS $(gu_status)" >&2; exit 0; }
             pid=$(cat -- "$dir/pid" 2>/dev/null || true)
             alive() { [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$dir"; }
             i=0

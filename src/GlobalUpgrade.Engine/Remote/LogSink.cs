@@ -11,6 +11,12 @@ namespace GlobalUpgrade.Remote;
 public sealed class LogSink : Stream
 {
     public const string Mask = "********";
+
+    /// <summary>
+    /// A secret shorter than this is masked only where it stands alone (no letter or digit right before or after):
+    /// a short password must not wreck the log by masking it inside every word.
+    /// </summary>
+    public const int ShortSecretLength = 6;
     private const int TailCapacity = 16 * 1024;
 
     private readonly Stream? file;
@@ -84,27 +90,39 @@ public sealed class LogSink : Stream
     {
         foreach (var secret in secrets)
         {
-            var at = data.AsSpan().IndexOf(secret);
-            if (at < 0)
+            if (data.AsSpan().IndexOf(secret) < 0)
             {
                 continue;
             }
 
             var result = new List<byte>(data.Length);
-            var rest = data.AsSpan();
-            while ((at = rest.IndexOf(secret)) >= 0)
+            var from = 0;
+            int at;
+            while ((at = data.AsSpan(from).IndexOf(secret)) >= 0)
             {
-                result.AddRange(rest[..at]);
-                result.AddRange(mask);
-                rest = rest[(at + secret.Length)..];
+                at += from;
+                var end = at + secret.Length;
+                if (secret.Length >= ShortSecretLength || ((at == 0 || !IsAlphanumeric(data[at - 1])) && (end == data.Length || !IsAlphanumeric(data[end]))))
+                {
+                    result.AddRange(data.AsSpan(from, at - from));
+                    result.AddRange(mask);
+                    from = end;
+                }
+                else
+                {
+                    result.AddRange(data.AsSpan(from, at + 1 - from));
+                    from = at + 1;
+                }
             }
 
-            result.AddRange(rest);
+            result.AddRange(data.AsSpan(from));
             data = result.ToArray();
         }
 
         return data;
     }
+
+    private static bool IsAlphanumeric(byte b) => b is >= (byte)'0' and <= (byte)'9' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z';
 
     private void Emit(ReadOnlySpan<byte> data)
     {

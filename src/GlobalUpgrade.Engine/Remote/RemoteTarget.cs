@@ -45,17 +45,29 @@ public sealed record RemoteTarget
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts");
 
     /// <summary>The target a run was recorded with (a password is never recorded: pass the credential again).</summary>
-    public static RemoteTarget FromRecord(string transport, string computerName, int port, string? userName, string? keyFilePath, string? knownHostsPath, string? hostKeyFingerprint, NetworkCredential? credential) =>
-        transport == "Local"
+    public static RemoteTarget FromRecord(RecordedRun run, NetworkCredential? credential = null) =>
+        run.Transport == "Local"
             ? Local
             : new RemoteTarget
             {
-                ComputerName = computerName,
-                Port = port,
-                UserName = userName,
+                ComputerName = run.ComputerName,
+                Port = run.Port,
+                UserName = run.UserName,
                 Credential = credential,
-                KeyFilePath = keyFilePath,
-                KnownHostsPath = knownHostsPath,
-                HostKeyFingerprint = hostKeyFingerprint,
+                KeyFilePath = run.KeyFilePath,
+                KnownHostsPath = run.KnownHostsPath,
+                HostKeyFingerprint = run.HostKeyFingerprint,
             };
+
+    /// <summary>Writes this target into a run's record (everything but the credential).</summary>
+    public void RecordInto(RecordedRun run)
+    {
+        run.ComputerName = IsLocal ? Environment.MachineName : ComputerName!;
+        run.Transport = IsLocal ? "Local" : "Ssh";
+        run.Port = Port;
+        run.UserName = IsLocal ? Environment.UserName : EffectiveUserName;
+        run.KeyFilePath = KeyFilePath;
+        run.KnownHostsPath = KnownHostsPath;
+        run.HostKeyFingerprint = HostKeyFingerprint;
+    }
 }

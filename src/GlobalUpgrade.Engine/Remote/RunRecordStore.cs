@@ -9,7 +9,7 @@ namespace GlobalUpgrade.Remote;
 /// atomically, listed newest first. A damaged record is skipped in lists and an error when asked for by id.
 /// </summary>
 public abstract class RunRecordStore<TRun>
-    where TRun : class
+    where TRun : RecordedRun
 {
     private static readonly JsonSerializerSettings Settings = new()
     {
@@ -34,10 +34,19 @@ public abstract class RunRecordStore<TRun>
     public void Save(TRun run)
     {
         Directory.CreateDirectory(RunsFolder);
-        var path = Path.Combine(RunsFolder, IdOf(run) + ".json");
+        var path = Path.Combine(RunsFolder, run.Id + ".json");
         var temporary = path + "." + Environment.ProcessId + "." + Environment.CurrentManagedThreadId + ".tmp";
         File.WriteAllText(temporary, JsonConvert.SerializeObject(run, Settings));
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Removes the record of a run that never started (nothing of it exists on the node).</summary>
+    public void Delete(string id)
+    {
+        if (DetachedRun.IsRunId(id))
+        {
+            File.Delete(Path.Combine(RunsFolder, id + ".json"));
+        }
     }
 
     public TRun? Find(string id)
@@ -76,12 +85,8 @@ public abstract class RunRecordStore<TRun>
             }
         }
 
-        return runs.OrderByDescending(StartedAtOf).ToList();
+        return runs.OrderByDescending(r => r.StartedAt).ToList();
     }
-
-    protected abstract string IdOf(TRun run);
-
-    protected abstract DateTimeOffset StartedAtOf(TRun run);
 
     protected abstract GlobalUpgradeException NotFound(string id);
 

@@ -6,28 +6,6 @@ using Newtonsoft.Json.Linq;
 
 namespace GlobalUpgrade.Runbook;
 
-/// <summary>The etcd synchronizer's install form, as the runbook re-installs it (Install-EtcdSync's parameters).</summary>
-public sealed record EtcdSyncOptions
-{
-    /// <summary>The primary's VIP ("Active Global Cluster VIP"); required to re-install the synchronizer.</summary>
-    public string? ActiveClusterVip { get; init; }
-
-    public IReadOnlyList<Uri>? ActiveEtcdEndpoints { get; init; }
-
-    public IReadOnlyList<Uri>? StandbyEtcdEndpoints { get; init; }
-
-    public int? DataCheckInterval { get; init; }
-
-    public string? Version { get; init; }
-
-    public string? ModuleName { get; init; }
-
-    public IReadOnlyDictionary<string, JsonNode?>? Config { get; init; }
-
-    /// <summary>Skip the port 2379 checks (CheckEtcdPorts and the installer's own).</summary>
-    public bool SkipEndpointCheck { get; init; }
-}
-
 /// <summary>What Invoke-GlobalDrUpgrade / Invoke-GlobalUpgrade run. Secrets live only here, never in the journal.</summary>
 public sealed record RunbookRequest
 {
@@ -55,7 +33,13 @@ public sealed record RunbookRequest
 
     public EtcdSyncOptions EtcdSync { get; init; } = new();
 
-    /// <summary>The standby's VIP, which its ProductBase spec.alternativeURLs must hold [doc]; default: the standby API server's host.</summary>
+    /// <summary>EtcdSync.Config as JSON (the cmdlet converts it; the engine has no PowerShell types).</summary>
+    public IReadOnlyDictionary<string, JsonNode?>? EtcdSyncConfig { get; init; }
+
+    /// <summary>
+    /// The standby's VIP, which its ProductBase spec.alternativeURLs must hold [doc]; when not given, Preflight works it
+    /// out once (<see cref="RunbookValues"/>) and later steps read it from the journal.
+    /// </summary>
     public string? StandbyVip { get; init; }
 
     public TimeSpan VerifySyncTimeout { get; init; } = TimeSpan.FromMinutes(15);
@@ -67,8 +51,6 @@ public sealed record RunbookRequest
     public bool IsDr => Standby is not null;
 
     public string PackagePathOf(ClusterConnection cluster) => ReferenceEquals(cluster, Standby) ? StandbyPackagePath ?? PackagePath : PackagePath;
-
-    public string EffectiveStandbyVip => StandbyVip ?? Standby?.Endpoint.Server.Host ?? "";
 
     /// <summary>The inputs that define the runbook (no secret): a resume with other inputs is refused.</summary>
     public JObject DescribeInputs()
@@ -85,7 +67,7 @@ public sealed record RunbookRequest
             inputs["standby"] = $"{Standby.Info.Context} ({Standby.Endpoint.Server})";
             inputs["standbyNode"] = StandbyTarget.DisplayName;
             inputs["standbyPackagePath"] = StandbyPackagePath ?? PackagePath;
-            inputs["standbyVip"] = EffectiveStandbyVip;
+            inputs["standbyVip"] = StandbyVip;
             inputs["activeClusterVip"] = EtcdSync.ActiveClusterVip;
         }
 

@@ -1,5 +1,6 @@
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Reporting;
+using GlobalUpgrade.Runbook.Steps;
 
 namespace GlobalUpgrade.Runbook;
 
@@ -9,26 +10,26 @@ namespace GlobalUpgrade.Runbook;
 /// The cmdlet calls <see cref="RunGroupAsync"/> one group at a time, so confirmations and output happen on the
 /// pipeline thread between groups.
 /// </summary>
-public sealed class RunbookRunner(RunbookJournal journal, IReadOnlyList<StepDefinition> steps)
+public sealed class RunbookRunner(RunbookRequest request, RunbookJournal journal, IReadOnlyList<RunbookStepDefinition> steps)
 {
-    public IReadOnlyList<StepDefinition> Steps => steps;
+    public IReadOnlyList<RunbookStepDefinition> Steps => steps;
 
     /// <summary>The groups in order, each with its steps.</summary>
-    public IReadOnlyList<IReadOnlyList<StepDefinition>> Groups =>
-        steps.GroupBy(s => s.Group).Select(g => (IReadOnlyList<StepDefinition>)g.ToList()).ToList();
+    public IReadOnlyList<IReadOnlyList<RunbookStepDefinition>> Groups =>
+        steps.GroupBy(s => s.Group).Select(g => (IReadOnlyList<RunbookStepDefinition>)g.ToList()).ToList();
 
-    public bool IsDone(StepDefinition step) => journal.Step(step.Name, step.Cluster).State is StepState.Succeeded or StepState.Skipped;
+    public bool IsDone(RunbookStepDefinition step) => journal.Step(step.Name, step.Cluster).State is StepState.Succeeded or StepState.Skipped;
 
     /// <summary>Runs the steps of one group that are not done yet (concurrently) and returns the records of the whole group.</summary>
-    public async Task<IReadOnlyList<RunbookStep>> RunGroupAsync(IReadOnlyList<StepDefinition> group, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RunbookStep>> RunGroupAsync(IReadOnlyList<RunbookStepDefinition> group, CancellationToken cancellationToken)
     {
         await Task.WhenAll(group.Where(s => !IsDone(s)).Select(s => RunStepAsync(s, cancellationToken))).ConfigureAwait(false);
         return group.Select(Record).ToList();
     }
 
-    public RunbookStep Record(StepDefinition step) => ToRecord(journal.Step(step.Name, step.Cluster));
+    public RunbookStep Record(RunbookStepDefinition step) => ToRecord(journal.Step(step.Name, step.Cluster));
 
-    private async Task RunStepAsync(StepDefinition definition, CancellationToken cancellationToken)
+    private async Task RunStepAsync(RunbookStepDefinition definition, CancellationToken cancellationToken)
     {
         var entry = journal.Step(definition.Name, definition.Cluster);
         var resumed = entry.State is StepState.Running or StepState.Failed;
@@ -44,7 +45,10 @@ public sealed class RunbookRunner(RunbookJournal journal, IReadOnlyList<StepDefi
         StepOutcome outcome;
         try
         {
-            outcome = await definition.Run(new StepContext(journal, entry, resumed), cancellationToken).ConfigureAwait(false);
+            // Preconditions first, every time: on a resume the journal alone is not proof.
+            var context = new StepContext(request, journal, entry, resumed);
+            await definition.CheckPreconditionsAsync(context, cancellationToken).ConfigureAwait(false);
+            outcome = await definition.RunAsync(context, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,5 +1,6 @@
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Runbook.Steps;
 
 namespace GlobalUpgrade.Runbook;
 
@@ -20,7 +21,7 @@ public sealed class RunbookSession : IDisposable
     public static string DefaultJournalName(RunbookRequest request) =>
         $"globalupgrade-{request.Primary.Name}{(request.Standby is null ? "" : "-" + request.Standby.Name)}-{request.TargetVersion}.journal.json";
 
-    public static async Task<RunbookSession> OpenAsync(RunbookRequest request, string journalPath, bool resume, bool force, IReadOnlyDictionary<string, TimeSpan>? estimates, CancellationToken cancellationToken)
+    public static async Task<RunbookSession> OpenAsync(RunbookRequest request, string journalPath, bool resume, bool force, CancellationToken cancellationToken)
     {
         RunbookJournal journal;
         if (resume)
@@ -44,15 +45,15 @@ public sealed class RunbookSession : IDisposable
             }
 
             var source = await PlatformVersionReader.ReadAsync(request.Standby ?? request.Primary, cancellationToken).ConfigureAwait(false);
-            var steps = UpgradeRunbooks.Build(request, PlatformProfile.For(PlatformVersion.Parse(source)), estimates);
-            var document = UpgradeRunbooks.NewJournal(request, steps);
-            document.SourceVersion = source;
-            journal = RunbookJournal.Create(journalPath, document);
+            journal = RunbookJournal.Create(journalPath, UpgradeRunbooks.NewJournal(request, StepsOf(request, source), source));
         }
 
-        var definitions = UpgradeRunbooks.Build(request, PlatformProfile.For(PlatformVersion.Parse(journal.Document.SourceVersion)), estimates);
-        return new RunbookSession(journal, new RunbookRunner(journal, definitions));
+        return new RunbookSession(journal, new RunbookRunner(request, journal, StepsOf(request, journal.Document.SourceVersion)));
     }
+
+    /// <summary>The steps of the request's runbook; the version the clusters ran when it began decides where the synchronizer lives.</summary>
+    public static IReadOnlyList<RunbookStepDefinition> StepsOf(RunbookRequest request, string sourceVersion) =>
+        UpgradeRunbooks.Define(RunbookShape.Of(request, PlatformProfile.For(PlatformVersion.Parse(sourceVersion))));
 
     public void Dispose() => Journal.Dispose();
 }

@@ -1,16 +1,21 @@
+using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Remote;
 using Newtonsoft.Json.Linq;
 
 namespace GlobalUpgrade.Runbook;
 
-/// <summary>What a running step may use: its journal entry (outputs survive a crash) and the action ledger.</summary>
+/// <summary>What a running step may use: the request, its journal entry (outputs survive a crash) and the action ledger.</summary>
 public sealed class StepContext
 {
-    internal StepContext(RunbookJournal journal, JournalStep step, bool resumed)
+    internal StepContext(RunbookRequest request, RunbookJournal journal, JournalStep step, bool resumed)
     {
+        Request = request;
         Journal = journal;
         Step = step;
         Resumed = resumed;
     }
+
+    public RunbookRequest Request { get; }
 
     public RunbookJournal Journal { get; }
 
@@ -19,10 +24,27 @@ public sealed class StepContext
     /// <summary>True when this step had started before (a crash or a failure) and now runs again.</summary>
     public bool Resumed { get; }
 
+    public ClusterConnection Cluster(ClusterSlot slot) => slot == ClusterSlot.Standby
+        ? Request.Standby ?? throw new InvalidOperationException("A standard runbook has no standby.")
+        : Request.Primary;
+
+    public RemoteTarget Target(ClusterSlot slot) => slot == ClusterSlot.Standby ? Request.StandbyTarget : Request.PrimaryTarget;
+
     public JToken? Output(string key) => Step.Outputs[key];
 
     /// <summary>Saves an output at once (e.g. a detached run id), so a resumed step re-attaches instead of starting again.</summary>
     public void SetOutput(string key, JToken value) => Journal.Update(_ => Step.Outputs[key] = value);
+
+    /// <summary>Saves check results as the "checks" output (the report lists them).</summary>
+    public void SetChecks(IEnumerable<CheckResult> checks) => SetOutput("checks", new JArray(checks.Select(c => new JObject
+    {
+        ["check"] = c.Check,
+        ["target"] = c.Target,
+        ["passed"] = c.Passed,
+        ["expected"] = c.Expected,
+        ["actual"] = c.Actual,
+        ["message"] = c.Message,
+    })));
 
     /// <summary>Records a change-making action before it is issued; true when it had already been issued.</summary>
     public bool Issue(string action)
@@ -44,11 +66,13 @@ public sealed record StepOutcome(StepState State, string Message)
     public static StepOutcome Succeeded(string message) => new(StepState.Succeeded, message);
 
     public static StepOutcome Skipped(string message) => new(StepState.Skipped, message);
-}
 
-/// <summary>One step of a runbook: what it is called, where it works, how long it usually takes, and what it does.</summary>
-public sealed record StepDefinition(string Name, string Cluster, TimeSpan Estimate, Func<StepContext, CancellationToken, Task<StepOutcome>> Run)
-{
-    /// <summary>Steps of one group run concurrently (image sync of both clusters).</summary>
-    public string Group { get; init; } = Name;
+    /// <summary>Succeeded when no check failed, else Failed listing the failed ones.</summary>
+    public static StepOutcome FromChecks(IReadOnlyCollection<CheckResult> checks, string passed, string failedPrefix, string advice = "")
+    {
+        var failed = checks.Where(c => !c.Passed).ToList();
+        return failed.Count == 0
+            ? Succeeded(passed)
+            : new StepOutcome(StepState.Failed, $"{failed.Count} {failedPrefix}: {string.Join(" | ", failed.Select(f => $"{f.Check} on {f.Target}: {f.Message}"))}{advice}");
+    }
 }

@@ -2,6 +2,8 @@ using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Reporting;
+using GlobalUpgrade.Runbook;
+using GlobalUpgrade.Runbook.Steps;
 
 namespace GlobalUpgrade.Upgrade;
 
@@ -57,7 +59,7 @@ public static class UpgradeInspector
     public sealed record ClusterFacts(string Name, ClusterRole Role, string PlatformVersion, ComponentState Components, bool ImageSyncOnRecord);
 
     public static async Task<GlobalUpgradePlan> PlanAsync(IReadOnlyList<ClusterConnection> clusters, string targetVersion, string? packagePath,
-        IReadOnlyDictionary<string, TimeSpan>? estimates, ImageSyncStore? syncStore, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, TimeSpan>? estimates, ImageSyncStore? syncStore, EtcdSyncOptions? etcdSync, CancellationToken cancellationToken)
     {
         var target = PlatformVersion.Parse(targetVersion);
         var facts = new List<ClusterFacts>();
@@ -70,82 +72,42 @@ public static class UpgradeInspector
             facts.Add(new ClusterFacts(cluster.Name, cluster.Info.Role, running, components, synced));
         }
 
-        return Plan(facts, targetVersion, packagePath, estimates);
+        return Plan(facts, targetVersion, packagePath, estimates, etcdSync);
     }
 
-    /// <summary>The plan from what was read (pure; xunit covers it).</summary>
-    public static GlobalUpgradePlan Plan(IReadOnlyList<ClusterFacts> clusters, string targetVersion, string? packagePath, IReadOnlyDictionary<string, TimeSpan>? estimateOverrides)
+    /// <summary>
+    /// The plan from what was read (pure; xunit covers it): the steps of the runbook the runner would run
+    /// (<see cref="UpgradeRunbooks.Define"/>), each with its plan line and estimate. A Primary and a Standby make the
+    /// DR runbook; otherwise each cluster gets the standard one.
+    /// </summary>
+    public static GlobalUpgradePlan Plan(IReadOnlyList<ClusterFacts> clusters, string targetVersion, string? packagePath, IReadOnlyDictionary<string, TimeSpan>? estimateOverrides, EtcdSyncOptions? etcdSync = null)
     {
         var target = PlatformVersion.Parse(targetVersion);
         var estimates = UpgradeSteps.Estimates(estimateOverrides);
         var paths = clusters.Select(c => PathOf(c, target, targetVersion)).ToArray();
-        var primary = clusters.FirstOrDefault(c => c.Role == ClusterRole.Primary);
-        var standby = clusters.FirstOrDefault(c => c.Role == ClusterRole.Standby);
-        var isDr = primary is not null && standby is not null && clusters.Count == 2;
-        var steps = new List<UpgradePlanStep>();
-        var all = string.Join(",", clusters.Select(c => c.Name));
-        bool AtTarget(ClusterFacts c) => paths.First(p => p.Cluster == c.Name).AtTarget;
-
-        void Add(string name, string cluster, bool done, string reason, TimeSpan estimate) => steps.Add(new UpgradePlanStep
+        var facts = new PlanFacts(clusters, paths, targetVersion, packagePath, etcdSync);
+        var shapes = ShapesOf(clusters, target);
+        var steps = shapes.SelectMany(UpgradeRunbooks.Define).Select((step, i) =>
         {
-            Order = steps.Count + 1,
-            Name = name,
-            Cluster = cluster,
-            AlreadyDone = done,
-            WouldRun = !done,
-            Estimate = estimate,
-            Reason = reason,
-        });
-
-        void AddImageSync(ClusterFacts c)
-        {
-            var done = c.ImageSyncOnRecord || AtTarget(c);
-            Add(UpgradeSteps.ImageSync, c.Name, done,
-                AtTarget(c) ? $"{c.Name} already runs {targetVersion}"
-                : c.ImageSyncOnRecord ? $"a successful image sync of {packagePath} is on record"
-                : packagePath is null ? "no -PackagePath given: whether the images were synced is unknown"
-                : $"no successful image sync of {packagePath} on record",
-                estimates[UpgradeSteps.ImageSync]);
-        }
-
-        void AddUpgrade(string name, ClusterFacts c) => Add(name, c.Name, AtTarget(c),
-            AtTarget(c) ? $"{c.Name} already runs {targetVersion} ({c.Components.ObjectName} {c.Components.State})"
-            : $"upgrade.sh --skip-sync-image, component notices (10–15 min), then {c.Components.Kind} {c.PlatformVersion} → {targetVersion}",
-            estimates[name]);
-
-        var allDone = clusters.Count > 0 && clusters.All(AtTarget);
-        if (isDr)
-        {
-            var syncHost = PlatformProfile.For(PlatformVersion.TryParse(standby!.PlatformVersion, out var v) ? v : target).EtcdSyncHost;
-            var hostName = syncHost == ClusterRole.Standby ? standby.Name : primary!.Name;
-            Add(UpgradeSteps.Preflight, all, false, "data consistency (etcd-sync /check), every Machine Running, components settled", estimates[UpgradeSteps.Preflight]);
-            AddImageSync(standby);
-            AddImageSync(primary!);
-            Add(UpgradeSteps.UninstallEtcdSync, hostName, allDone, allDone ? "both clusters already run the target" : $"the etcd synchronizer is removed on the {syncHost.ToString().ToLowerInvariant()} before the upgrade", estimates[UpgradeSteps.UninstallEtcdSync]);
-            AddUpgrade(UpgradeSteps.UpgradeStandby, standby);
-            AddUpgrade(UpgradeSteps.UpgradePrimary, primary!);
-            Add(UpgradeSteps.CheckEtcdPorts, all, false, "port 2379 forwarded from both VIPs to the control-plane nodes", estimates[UpgradeSteps.CheckEtcdPorts]);
-            Add(UpgradeSteps.InstallEtcdSync, standby.Name, false, "re-install the etcd synchronizer on the standby", estimates[UpgradeSteps.InstallEtcdSync]);
-            Add(UpgradeSteps.VerifySync, all, false, "the synchronizer leads and /check reports no missed or surplus keys", estimates[UpgradeSteps.VerifySync]);
-            Add(UpgradeSteps.PostChecks, all, false, "versions, Machines, components", estimates[UpgradeSteps.PostChecks]);
-        }
-        else
-        {
-            foreach (var c in clusters)
+            var plan = step.Plan(facts);
+            return new UpgradePlanStep
             {
-                Add(UpgradeSteps.Preflight, c.Name, false, "every Machine Running, components settled", estimates[UpgradeSteps.Preflight]);
-                AddImageSync(c);
-                AddUpgrade(UpgradeSteps.Upgrade, c);
-                Add(UpgradeSteps.PostChecks, c.Name, false, "versions, Machines, components", estimates[UpgradeSteps.PostChecks]);
-            }
-        }
+                Order = i + 1,
+                Name = step.Name,
+                Cluster = step.Cluster,
+                AlreadyDone = plan.State == PlannedState.Done,
+                WouldRun = plan.State == PlannedState.WouldRun,
+                Estimate = step.Estimate(estimates),
+                Reason = plan.Because,
+            };
+        }).ToList();
 
         var running = steps.Where(s => s.WouldRun).ToList();
         var syncs = running.Where(s => s.Name == UpgradeSteps.ImageSync).ToList();
         return new GlobalUpgradePlan
         {
-            Kind = isDr ? "DR" : "Standard",
-            Clusters = all,
+            Kind = shapes.Any(s => s.IsDr) ? "DR" : "Standard",
+            Clusters = string.Join(",", clusters.Select(c => c.Name)),
             TargetVersion = targetVersion,
             PackagePath = packagePath,
             PathSupported = paths.All(p => p.Supported || p.AtTarget),
@@ -155,6 +117,21 @@ public static class UpgradeInspector
             PrestagedWindow = Sum(running.Except(syncs)),
             PrestageLead = syncs.Count == 0 ? TimeSpan.Zero : syncs.Max(s => s.Estimate),
         };
+    }
+
+    /// <summary>The runbook(s) the clusters make: exactly a Primary and a Standby are one DR pair; otherwise one standard runbook each.</summary>
+    public static IReadOnlyList<RunbookShape> ShapesOf(IReadOnlyList<ClusterFacts> clusters, PlatformVersion target)
+    {
+        var primary = clusters.FirstOrDefault(c => c.Role == ClusterRole.Primary);
+        var standby = clusters.FirstOrDefault(c => c.Role == ClusterRole.Standby);
+        if (primary is not null && standby is not null && clusters.Count == 2)
+        {
+            // Where the synchronizer lives follows the version the clusters run now (as the runner's journal records it).
+            var source = PlatformVersion.TryParse(standby.PlatformVersion, out var running) ? running : target;
+            return [RunbookShape.Dr(primary.Name, standby.Name, PlatformProfile.For(source))];
+        }
+
+        return clusters.Select(c => RunbookShape.Standard(c.Name)).ToList();
     }
 
     private static UpgradePathCheck PathOf(ClusterFacts c, PlatformVersion target, string targetVersion)

@@ -24,10 +24,6 @@ public sealed class UpgradeRunStore : RunRecordStore<GlobalUpgradeRun>
         List().FirstOrDefault(r => string.Equals(r.Cluster, cluster, StringComparison.OrdinalIgnoreCase)
             && (toVersion is null || string.Equals(r.ToVersion, toVersion, StringComparison.OrdinalIgnoreCase)));
 
-    protected override string IdOf(GlobalUpgradeRun run) => run.Id;
-
-    protected override DateTimeOffset StartedAtOf(GlobalUpgradeRun run) => run.StartedAt;
-
     protected override GlobalUpgradeException NotFound(string id) => new(ErrorIds.UpgradeRunNotFound, FailureCategory.ObjectNotFound,
         $"No upgrade run '{id}' is recorded in {RunsFolder}. Get-GlobalUpgradeStatus shows the last run of each connected cluster.", id);
 }

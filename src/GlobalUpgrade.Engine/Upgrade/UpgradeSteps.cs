@@ -4,8 +4,8 @@ using GlobalUpgrade.Errors;
 namespace GlobalUpgrade.Upgrade;
 
 /// <summary>
-/// The steps of a global cluster upgrade in the documented order (seed procedure; acp/README.md) and how long each
-/// takes by default. One place for the names and the estimates: Get-GlobalUpgradePlan and the runbook use both.
+/// The names of the steps of a global cluster upgrade and how long each takes by default (their order is
+/// <see cref="Runbook.UpgradeRunbooks.Define"/>). One place for the names and the estimates.
 /// </summary>
 public static class UpgradeSteps
 {
@@ -24,12 +24,6 @@ public static class UpgradeSteps
     public const string Trigger = nameof(Trigger);
     public const string ComponentNotices = nameof(ComponentNotices);
     public const string Components = nameof(Components);
-
-    /// <summary>The standard (no DR) procedure.</summary>
-    public static readonly IReadOnlyList<string> StandardOrder = [Preflight, ImageSync, Upgrade, PostChecks];
-
-    /// <summary>The global DR procedure; ImageSync runs once per cluster (standby first).</summary>
-    public static readonly IReadOnlyList<string> DrOrder = [Preflight, ImageSync, UninstallEtcdSync, UpgradeStandby, UpgradePrimary, CheckEtcdPorts, InstallEtcdSync, VerifySync, PostChecks];
 
     /// <summary>
     /// Default durations: ImageSync "about 2 hours" per cluster [doc]; ComponentNotices "10–15 minutes" after
@@ -51,7 +45,7 @@ public static class UpgradeSteps
 
     /// <summary>Names an estimate may be given for: the steps plus the parts of a cluster upgrade.</summary>
     public static IReadOnlyList<string> EstimateNames { get; } =
-        [.. DrOrder, Upgrade, Trigger, ComponentNotices, Components];
+        [.. Runbook.UpgradeRunbooks.StepNames, Trigger, ComponentNotices, Components];
 
     /// <summary>The defaults with overrides applied; an Upgrade* override sets the whole cluster upgrade.</summary>
     public static IReadOnlyDictionary<string, TimeSpan> Estimates(IReadOnlyDictionary<string, TimeSpan>? overrides = null)

@@ -1,9 +1,9 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Text.Json.Nodes;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.EtcdSync;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Runbook;
 
 namespace GlobalUpgrade.Commands.EtcdSync;
 
@@ -70,20 +70,17 @@ public sealed class InstallEtcdSyncCommand : GlobalUpgradeCmdlet
             Primary is null ? Connections.ByRole(ClusterRole.Primary) : Connections.Get(Primary),
             Cluster is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Cluster)));
         var profile = Require(() => PlatformProfile.For(PlatformVersion.Parse(standby.Info.PlatformVersion)) with { EtcdSyncDetails = details });
-        var request = new EtcdSyncInstallRequest
+        var options = new EtcdSyncOptions
         {
-            Primary = primary,
-            Standby = standby,
-            Profile = profile,
             ActiveClusterVip = ActiveClusterVip,
-            ActiveEtcdEndpoints = ActiveEtcdEndpoint,
-            StandbyEtcdEndpoints = StandbyEtcdEndpoint,
+            ActiveEtcdEndpoint = ActiveEtcdEndpoint,
+            StandbyEtcdEndpoint = StandbyEtcdEndpoint,
             DataCheckInterval = DataCheckInterval,
             Version = Version,
             ModuleName = ModuleName,
-            Config = Config?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => ToJson(e.Value), StringComparer.Ordinal),
             SkipEndpointCheck = SkipEndpointCheck,
         };
+        var request = EtcdSyncInstallRequests.From(options, HashtableInput.ToJson(Config), primary, standby, profile, standbyVip: null);
         var plan = Run(ct => EtcdSyncInstaller.PlanAsync(request, ct));
         if (!plan.HasChanges)
         {
@@ -96,19 +93,4 @@ public sealed class InstallEtcdSyncCommand : GlobalUpgradeCmdlet
 
         WriteObject(Run(ct => EtcdSyncInstaller.ExecuteAsync(plan, TimeSpan.FromSeconds(TimeoutSec), ct)));
     }
-
-    /// <summary>-Config values as JSON: numbers, booleans and strings as they are, lists as arrays, hashtables as objects.</summary>
-    private static JsonNode? ToJson(object? value) => (value is PSObject ps ? ps.BaseObject : value) switch
-    {
-        null => null,
-        string s => JsonValue.Create(s),
-        bool b => JsonValue.Create(b),
-        int i => JsonValue.Create(i),
-        long l => JsonValue.Create(l),
-        double d => JsonValue.Create(d),
-        decimal m => JsonValue.Create(m),
-        IDictionary map => new JsonObject(map.Cast<DictionaryEntry>().Select(e => KeyValuePair.Create(e.Key.ToString()!, ToJson(e.Value)))),
-        IEnumerable list => new JsonArray(list.Cast<object?>().Select(ToJson).ToArray()),
-        var other => JsonValue.Create(other.ToString()),
-    };
 }

@@ -63,14 +63,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
                 "-RegistryCredential is only used with -Registry (an external registry).", null);
         }
 
-        try
-        {
-            _ = new System.Text.RegularExpressions.Regex(ProgressPattern);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowFailure(ErrorIds.ProgressPatternInvalid, FailureCategory.InvalidArgument, $"-ProgressPattern is not a valid regular expression: {ex.Message}", ProgressPattern);
-        }
+        _ = Require(() => ImageSyncProgress.Parse(ProgressPattern));
     }
 
     protected override void ProcessRecord()

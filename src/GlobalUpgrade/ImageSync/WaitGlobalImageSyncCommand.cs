@@ -29,6 +29,12 @@ public sealed class WaitGlobalImageSyncCommand : RemoteCmdlet
     [ValidateNotNullOrEmpty]
     public string ProgressPattern { get; set; } = FollowOptions.DefaultProgressPattern;
 
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        _ = Require(() => ImageSyncProgress.Parse(ProgressPattern));
+    }
+
     protected override void ProcessRecord()
     {
         foreach (var id in Id)

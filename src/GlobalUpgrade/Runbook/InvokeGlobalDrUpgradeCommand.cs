@@ -1,5 +1,5 @@
-using System.Collections;
 using System.Management.Automation;
+using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Runbook;
 
@@ -30,9 +30,10 @@ public sealed class InvokeGlobalDrUpgradeCommand : RunbookCmdlet
     [ValidateNotNullOrEmpty]
     public string? StandbyPackagePath { get; set; }
 
-    /// <summary>Install-EtcdSync's parameters for the re-install: ActiveClusterVip (required), ActiveEtcdEndpoint, StandbyEtcdEndpoint, DataCheckInterval, Version, ModuleName, Config, SkipEndpointCheck.</summary>
+    /// <summary>Install-EtcdSync's parameters for the re-install, as a hashtable of <see cref="EtcdSyncOptions"/>: ActiveClusterVip (required), ActiveEtcdEndpoint, StandbyEtcdEndpoint, DataCheckInterval, Version, ModuleName, Config, SkipEndpointCheck.</summary>
     [Parameter]
-    public Hashtable? EtcdSync { get; set; }
+    [TypedOptions(nameof(EtcdSync), typeof(EtcdSyncOptions), ErrorIds.EtcdSyncOptionUnknown, ErrorIds.EtcdSyncOptionInvalid)]
+    public EtcdSyncOptions? EtcdSync { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -44,6 +45,7 @@ public sealed class InvokeGlobalDrUpgradeCommand : RunbookCmdlet
 
     protected override RunbookRequest BuildRequest()
     {
+        var etcdSync = Require(() => TypedOptionsAttribute.Accepted(EtcdSync)) ?? new EtcdSyncOptions();
         var primary = Require(() => Connections.ByRole(ClusterRole.Primary));
         var standby = Require(() => Connections.ByRole(ClusterRole.Standby));
         return new RunbookRequest
@@ -57,42 +59,11 @@ public sealed class InvokeGlobalDrUpgradeCommand : RunbookCmdlet
             StandbyTarget = BuildTarget(StandbyComputerName),
             Registry = Registry,
             RegistryCredential = RegistryCredential?.GetNetworkCredential(),
-            EtcdSync = ReadEtcdSync(),
+            EtcdSync = etcdSync,
+            EtcdSyncConfig = HashtableInput.ToJson(etcdSync.Config),
             StandbyVip = StandbyVip,
             VerifySyncTimeout = TimeSpan.FromSeconds(VerifySyncTimeoutSec),
             StepTimeout = TimeSpan.FromSeconds(StepTimeoutSec),
-        };
-    }
-
-    private EtcdSyncOptions ReadEtcdSync()
-    {
-        var table = EtcdSync ?? new Hashtable();
-        var known = new[] { "ActiveClusterVip", "ActiveEtcdEndpoint", "StandbyEtcdEndpoint", "DataCheckInterval", "Version", "ModuleName", "Config", "SkipEndpointCheck" };
-        foreach (var key in table.Keys.Cast<object>().Select(k => k.ToString()!))
-        {
-            if (!known.Contains(key, StringComparer.OrdinalIgnoreCase))
-            {
-                ThrowFailure(ErrorIds.EtcdSyncOptionsMissing, FailureCategory.InvalidArgument, $"-EtcdSync has an unknown key '{key}'. Known: {string.Join(", ", known)}.", key);
-            }
-        }
-
-        object? Get(string key) => table.Cast<DictionaryEntry>().FirstOrDefault(e => string.Equals(e.Key.ToString(), key, StringComparison.OrdinalIgnoreCase)).Value is PSObject p ? p.BaseObject : table.Cast<DictionaryEntry>().FirstOrDefault(e => string.Equals(e.Key.ToString(), key, StringComparison.OrdinalIgnoreCase)).Value;
-        IReadOnlyList<Uri>? Uris(string key) => Get(key) switch
-        {
-            null => null,
-            IEnumerable many and not string => many.Cast<object>().Select(o => new Uri(o.ToString()!)).ToList(),
-            var one => [new Uri(one.ToString()!)],
-        };
-        return new EtcdSyncOptions
-        {
-            ActiveClusterVip = Get("ActiveClusterVip")?.ToString(),
-            ActiveEtcdEndpoints = Uris("ActiveEtcdEndpoint"),
-            StandbyEtcdEndpoints = Uris("StandbyEtcdEndpoint"),
-            DataCheckInterval = Get("DataCheckInterval") is { } interval ? Convert.ToInt32(interval, System.Globalization.CultureInfo.InvariantCulture) : null,
-            Version = Get("Version")?.ToString(),
-            ModuleName = Get("ModuleName")?.ToString(),
-            Config = ToConfig(Get("Config")),
-            SkipEndpointCheck = Get("SkipEndpointCheck") is { } skip && LanguagePrimitives.IsTrue(skip),
         };
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Text.Json.Nodes;
+using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Commands.Remote;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Runbook;
@@ -43,7 +43,8 @@ public abstract class RunbookCmdlet : RemoteCmdlet
 
     /// <summary>Steps before which to stop and ask (a human gate), e.g. UpgradePrimary.</summary>
     [Parameter]
-    [ValidateSet("Preflight", "ImageSync", "UninstallEtcdSync", "UpgradeStandby", "UpgradePrimary", "Upgrade", "CheckEtcdPorts", "InstallEtcdSync", "VerifySync", "PostChecks")]
+    [ValidateRunbookStep]
+    [ArgumentCompleter(typeof(RunbookStepCompleter))]
     public string[]? PauseBefore { get; set; }
 
     /// <summary>Overrides of the time estimates shown by -WhatIf, by step name (minutes, TimeSpan or '2h').</summary>
@@ -59,7 +60,7 @@ public abstract class RunbookCmdlet : RemoteCmdlet
     protected override void ProcessRecord()
     {
         var request = BuildRequest();
-        var estimates = Estimate?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => UpgradeSteps.ParseEstimate(e.Key.ToString()!, e.Value is PSObject p ? p.BaseObject : e.Value), StringComparer.OrdinalIgnoreCase);
+        var estimates = Require(() => HashtableInput.ToEstimates(Estimate));
         var journalPath = GetUnresolvedProviderPathFromPSPath(JournalPath ?? RunbookSession.DefaultJournalName(request));
 
         if (WhatIfRequested())
@@ -68,7 +69,7 @@ public abstract class RunbookCmdlet : RemoteCmdlet
             return;
         }
 
-        using var session = Run(ct => RunbookSession.OpenAsync(request, journalPath, Resume, Force, estimates, ct));
+        using var session = Run(ct => RunbookSession.OpenAsync(request, journalPath, Resume, Force, ct));
         WriteVerbose($"Journal: {journalPath}");
         foreach (var group in session.Runner.Groups)
         {
@@ -107,23 +108,20 @@ public abstract class RunbookCmdlet : RemoteCmdlet
     private bool WhatIfRequested() =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) && whatIf is SwitchParameter { IsPresent: true };
 
+    /// <summary>-WhatIf: the plan of the same steps the run would take, each with its line ("would run, because …") and what the journal already records.</summary>
     private void ShowPlan(RunbookRequest request, IReadOnlyDictionary<string, TimeSpan>? estimates, string journalPath)
     {
         var clusters = request.Standby is null ? new[] { request.Primary } : [request.Primary, request.Standby];
-        var plan = Run(ct => UpgradeInspector.PlanAsync(clusters, request.TargetVersion, request.PackagePath, estimates, null, ct));
+        var plan = Run(ct => UpgradeInspector.PlanAsync(clusters, request.TargetVersion, request.PackagePath, estimates, null, request.EtcdSync, ct));
         var journal = File.Exists(journalPath) ? Require(() => RunbookJournal.Read(journalPath)) : null;
         foreach (var step in plan.Steps)
         {
             var recorded = journal?.Steps.FirstOrDefault(s => s.Name == step.Name && s.Cluster == step.Cluster);
-            var done = recorded?.State is StepState.Succeeded or StepState.Skipped ? $"done in the journal ({recorded.State})" : step.AlreadyDone ? "already done" : "would run";
-            ShouldProcess(step.Cluster, $"{step.Name}: {done}, estimate {step.Estimate}");
+            var line = recorded?.State is StepState.Succeeded or StepState.Skipped ? $"done in the journal ({recorded.State})"
+                : $"{(step.AlreadyDone ? "done" : step.WouldRun ? "would run" : "skipped")}, because {step.Reason}";
+            ShouldProcess(step.Cluster, $"{step.Name}: {line}; estimate {step.Estimate}");
         }
 
         WriteObject(plan);
     }
-
-    protected static IReadOnlyDictionary<string, JsonNode?>? ToConfig(object? value) =>
-        value is Hashtable table
-            ? table.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(e.Value is PSObject p ? p.BaseObject : e.Value)))
-            : null;
 }

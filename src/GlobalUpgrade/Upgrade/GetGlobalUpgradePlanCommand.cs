@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Globalization;
 using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Platform;
@@ -37,19 +36,8 @@ public sealed class GetGlobalUpgradePlanCommand : GlobalUpgradeCmdlet
     protected override void ProcessRecord()
     {
         _ = Require(() => PlatformVersion.Parse(TargetVersion));
-        var estimates = Require(() =>
-        {
-            var result = new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
-            foreach (DictionaryEntry entry in Estimate ?? new Hashtable())
-            {
-                var name = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? "";
-                result[name] = UpgradeSteps.ParseEstimate(name, entry.Value is PSObject p ? p.BaseObject : entry.Value);
-            }
-
-            _ = UpgradeSteps.Estimates(result);
-            return result;
-        });
+        var estimates = Require(() => HashtableInput.ToEstimates(Estimate));
         var clusters = Require(() => Connections.Resolve(Cluster));
-        WriteObject(Run(ct => UpgradeInspector.PlanAsync(clusters, TargetVersion, PackagePath, estimates, null, ct)));
+        WriteObject(Run(ct => UpgradeInspector.PlanAsync(clusters, TargetVersion, PackagePath, estimates, null, null, ct)));
     }
 }

@@ -122,11 +122,7 @@ internal static class UpgradeCmdletHelper
             return null;
         }
 
-        var result = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (DictionaryEntry entry in table)
-        {
-            result[Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? ""] = entry.Value is null ? null : Convert.ToString(entry.Value is PSObject p ? p.BaseObject : entry.Value, CultureInfo.InvariantCulture);
-        }
+        var result = HashtableInput.ToStrings(table);
 
         // Validate the names now, on the pipeline thread, before anything is asked of a cluster.
         _ = Platform.ComponentUpgradeProfile.For(new Platform.PlatformVersion(4, 1, 0, "4.1.0")).With(result);

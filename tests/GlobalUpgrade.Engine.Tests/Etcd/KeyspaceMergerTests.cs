@@ -1,8 +1,6 @@
 using System.Text;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Etcd;
-using Google.Protobuf;
-using Mvccpb;
 using Xunit;
 
 namespace GlobalUpgrade.Tests.Etcd;
@@ -109,11 +107,11 @@ public sealed class KeyspaceMergerTests
     [Fact]
     public async Task ValuesAreComparedOnlyWhenAsked()
     {
-        IReadOnlyList<KeyValue>[] primary = [[Kv("/a", "1"), Kv("/b", "2"), Kv("/c", "3")]];
-        IReadOnlyList<KeyValue>[] standby = [[Kv("/a", "1"), Kv("/b", "two"), Kv("/c", "3")]];
-        var keysOnly = await new KeyspaceMerger(NoExclusions, false, 100).MergeAsync(primary.ToAsyncEnumerable(), standby.ToAsyncEnumerable(), default);
+        KeyPage Primary() => KeyPage.Of([("/a", "1"), ("/b", "2"), ("/c", "3")]);
+        KeyPage Standby() => KeyPage.Of([("/a", "1"), ("/b", "two"), ("/c", "3")]);
+        var keysOnly = await new KeyspaceMerger(NoExclusions, false, 100).MergeAsync(new[] { Primary() }.ToAsyncEnumerable(), new[] { Standby() }.ToAsyncEnumerable(), default);
         Assert.Equal(0, keysOnly.ChangedCount);
-        var withValues = await new KeyspaceMerger(NoExclusions, true, 100).MergeAsync(primary.ToAsyncEnumerable(), standby.ToAsyncEnumerable(), default);
+        var withValues = await new KeyspaceMerger(NoExclusions, true, 100).MergeAsync(new[] { Primary() }.ToAsyncEnumerable(), new[] { Standby() }.ToAsyncEnumerable(), default);
         Assert.Equal(["/b"], withValues.Changed);
     }
 
@@ -125,9 +123,20 @@ public sealed class KeyspaceMergerTests
         Assert.Equal("gone", ex.Message);
     }
 
-    private static async IAsyncEnumerable<IReadOnlyList<KeyValue>> Failing()
+    [Fact]
+    public async Task RepeatsAndOrderAreCheckedAcrossPagesAndWithinThem()
     {
-        yield return [Kv("/a")];
+        var repeated = await Merge([["/a", "/a", "/b"], ["/b"], [], ["/b", "/c"]], [["/a", "/b", "/c"]]);
+        Assert.Equal(0, repeated.MissedCount + repeated.SurplusCount);
+        Assert.Equal(3, repeated.PrimaryCompared);
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => Merge([["/a", "/c"], [], ["/b"]], [["/a"]]));
+        Assert.Equal(ErrorIds.EtcdKeyOrderViolated, ex.ErrorId);
+        Assert.Contains("'/b' after '/c'", ex.Message);
+    }
+
+    private static async IAsyncEnumerable<KeyPage> Failing()
+    {
+        yield return KeyPage.Of([("/a", "")]);
         await Task.Yield();
         throw new IOException("gone");
     }
@@ -135,10 +144,8 @@ public sealed class KeyspaceMergerTests
     private static Task<MergeResult> Merge(string[][] primary, string[][] standby, EtcdKeyMatcher? matcher = null, int maxKeys = 1000) =>
         new KeyspaceMerger(matcher ?? NoExclusions, false, maxKeys).MergeAsync(Pages(primary), Pages(standby), default);
 
-    private static IAsyncEnumerable<IReadOnlyList<KeyValue>> Pages(string[][] pages) =>
-        pages.Select(p => (IReadOnlyList<KeyValue>)p.Select(k => Kv(k)).ToList()).ToAsyncEnumerable();
-
-    private static KeyValue Kv(string key, string value = "") => new() { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value) };
+    private static IAsyncEnumerable<KeyPage> Pages(string[][] pages) =>
+        pages.Select(p => KeyPage.Of(p.Select(k => (k, "")).ToList())).ToAsyncEnumerable();
 }
 
 internal static class AsyncEnumerableTestExtensions

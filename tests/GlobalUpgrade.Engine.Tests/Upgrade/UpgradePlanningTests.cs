@@ -134,11 +134,11 @@ public sealed class UpgradePreconditionTests
     {
         var current = Module("v4.1.0", "v4.1.0");
         current["spec"]!["upgradeModulesInfos"] = new JsonArray(new JsonObject { ["name"] = "logging", ["version"] = "v1" }, new JsonObject { ["name"] = "kubernetes", ["version"] = "old" });
-        var patch = UpgradeService.BuildPatch(current, ModuleProfile, "v4.2.0", includeKubernetes: true);
+        var patch = ComponentUpgrade.BuildPatch(current, ModuleProfile, "v4.2.0", includeKubernetes: true);
         Assert.Equal("""{"spec":{"version":"v4.2.0","upgradeModulesInfos":[{"name":"logging","version":"v1"},{"name":"kubernetes","version":"v4.2.0"}]}}""", patch.ToJsonString());
 
         var custom = ShadowProfile.With(new Dictionary<string, string?> { ["clusterversionshadowkubernetesfield"] = "spec.k8s.upgrade" });
-        Assert.Equal("""{"spec":{"desiredUpdate":{"version":"v4.3.0"},"k8s":{"upgrade":true}}}""", UpgradeService.BuildPatch(null, custom, "v4.3.0", includeKubernetes: true).ToJsonString());
+        Assert.Equal("""{"spec":{"desiredUpdate":{"version":"v4.3.0"},"k8s":{"upgrade":true}}}""", ComponentUpgrade.BuildPatch(null, custom, "v4.3.0", includeKubernetes: true).ToJsonString());
         Assert.Equal(ErrorIds.InvalidProfileOverride, Assert.Throws<GlobalUpgradeException>(() => ShadowProfile.With(new Dictionary<string, string?> { ["Nope"] = "x" })).ErrorId);
     }
 

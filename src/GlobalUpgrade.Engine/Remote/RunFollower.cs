@@ -1,0 +1,101 @@
+using GlobalUpgrade.Reporting;
+
+namespace GlobalUpgrade.Remote;
+
+/// <summary>
+/// The one way to follow a detached run, attached or re-attached: streams the node's log from where the local copy
+/// stopped into that copy (secrets masked), reports progress (the latest line, the percentage the kind's parser
+/// reads, the elapsed time), keeps the record's offset and last lines current — saved whenever the following
+/// stops — and returns the status the run reports. Cancelling or a timeout stops the following only, never the run.
+/// </summary>
+public static class RunFollower
+{
+    public const int LastLineCount = 20;
+
+    public sealed record Options
+    {
+        /// <summary>The progress activity, e.g. "Image sync of global on node1".</summary>
+        public required string Activity { get; init; }
+
+        /// <summary>Progress ids of this kind are ActivityBase + a hash of the run id (several runs followed at once).</summary>
+        public required int ActivityBase { get; init; }
+
+        /// <summary>The run folder on the node, as recorded.</summary>
+        public required string RunFolder { get; init; }
+
+        /// <summary>The local copy of the log when the record names none.</summary>
+        public required string DefaultLogPath { get; init; }
+
+        public IRunProgressParser? Progress { get; init; }
+
+        /// <summary>Values masked in the local copy and the last lines (the node masks them too, when it knows them).</summary>
+        public IReadOnlyList<string> Secrets { get; init; } = [];
+
+        /// <summary>Stop following after this long (then <see cref="TimeoutException"/>); null: to the end.</summary>
+        public TimeSpan? Timeout { get; init; }
+
+        public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    }
+
+    /// <summary>Follows <paramref name="run"/> on <paramref name="target"/> until it ends; <paramref name="save"/> is called with the record whenever the following stops.</summary>
+    /// <exception cref="TimeoutException">The run did not end within <see cref="Options.Timeout"/>; it goes on on the node.</exception>
+    public static async Task<DetachedStatus> FollowAsync(RecordedRun run, RemoteTarget target, Options options, Action<RecordedRun> save, CancellationToken cancellationToken)
+    {
+        var (root, id) = DetachedRun.Split(options.RunFolder);
+        using var timeout = options.Timeout is { } limit ? new CancellationTokenSource(limit > TimeSpan.Zero ? limit : TimeSpan.FromMilliseconds(1)) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var logPath = run.LogPath ??= options.DefaultLogPath;
+
+        // A local copy that is gone is copied again from the start.
+        var offset = File.Exists(logPath) ? run.LogOffset : 0;
+        run.LogOffset = offset;
+        var activityId = options.ActivityBase + (int)((uint)StringComparer.Ordinal.GetHashCode(run.Id) % 0xFFF);
+        var log = OperationLog.Current;
+        var ended = "Detached";
+        using var sink = new LogSink(logPath, options.Secrets);
+        using var stopReporting = new CancellationTokenSource();
+        var reporter = ReportAsync(run, sink, options, activityId, log, stopReporting.Token);
+        try
+        {
+            using var host = await RemoteHost.OpenAsync(target, linked.Token).ConfigureAwait(false);
+            log.Verbose($"Following run {id} on {target.DisplayName} from byte {offset} of {options.RunFolder}/log (local copy {logPath}).");
+            var status = await DetachedRun.FollowAsync(host, root, id, offset, sink, linked.Token).ConfigureAwait(false);
+            ended = status.State.ToString();
+            return status;
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Run {run.Id} on {run.ComputerName} did not end within {options.Timeout}", ex);
+        }
+        finally
+        {
+            await stopReporting.CancelAsync().ConfigureAwait(false);
+            await reporter.ConfigureAwait(false);
+            sink.Complete();
+            run.LogOffset = offset + sink.Received;
+            var latest = sink.LastLines(LastLineCount);
+            run.LastLines = latest.Length >= LastLineCount ? latest : run.LastLines.Concat(latest).TakeLast(LastLineCount).ToArray();
+            save(run);
+            log.Progress(new OperationProgress(activityId, options.Activity, ended, Completed: true));
+        }
+    }
+
+    private static async Task ReportAsync(RecordedRun run, LogSink sink, Options options, int activityId, IOperationLog log, CancellationToken stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var lines = sink.LastLines(LastLineCount);
+                var latest = lines.Length > 0 ? lines[^1] : "waiting for output";
+                var percent = options.Progress?.PercentComplete(lines) ?? -1;
+                log.Progress(new OperationProgress(activityId, options.Activity, latest.Length > 200 ? latest[..200] : latest, percent,
+                    $"run {run.Id}", Elapsed: DateTimeOffset.Now - run.StartedAt));
+                await Task.Delay(options.ProgressInterval, stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

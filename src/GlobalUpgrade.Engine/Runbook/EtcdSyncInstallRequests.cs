@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.EtcdSync;
+using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
+
+namespace GlobalUpgrade.Runbook;
+
+/// <summary>The one way to turn <see cref="EtcdSyncOptions"/> into an install request: Install-EtcdSync and the runbook's InstallEtcdSync step.</summary>
+public static class EtcdSyncInstallRequests
+{
+    public static EtcdSyncInstallRequest From(
+        EtcdSyncOptions options,
+        IReadOnlyDictionary<string, JsonNode?>? config,
+        ClusterConnection primary,
+        ClusterConnection standby,
+        PlatformProfile profile,
+        string? standbyVip) => new()
+        {
+            Primary = primary,
+            Standby = standby,
+            Profile = profile,
+            ActiveClusterVip = options.ActiveClusterVip ?? throw MissingVip(),
+            ActiveEtcdEndpoints = options.ActiveEtcdEndpoint,
+            StandbyEtcdEndpoints = options.StandbyEtcdEndpoint,
+            DataCheckInterval = options.DataCheckInterval,
+            Version = options.Version,
+            ModuleName = options.ModuleName,
+            Config = config,
+            SkipEndpointCheck = options.SkipEndpointCheck,
+            StandbyVip = standbyVip,
+        };
+
+    /// <summary>The etcd endpoints of both clusters as the synchronizer will use them: as given, else &lt;VIP&gt;:2379.</summary>
+    public static IEnumerable<Uri> Endpoints(EtcdSyncOptions options, string standbyVip) =>
+        (options.ActiveEtcdEndpoint is { Length: > 0 } active ? active : [EtcdUri(options.ActiveClusterVip ?? throw MissingVip())])
+            .Concat(options.StandbyEtcdEndpoint is { Length: > 0 } standby ? standby : [EtcdUri(standbyVip)]);
+
+    public static GlobalUpgradeException MissingVip() => new(
+        ErrorIds.EtcdSyncOptionsMissing,
+        FailureCategory.InvalidArgument,
+        "Re-installing the etcd synchronizer needs the primary's VIP: pass -EtcdSync @{ ActiveClusterVip = '<primary VIP>' } (and the etcd endpoints if they are not <VIP>:2379).");
+
+    private static Uri EtcdUri(string host) =>
+        new($"https://{(host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host)}:{EtcdSyncProfile.Default.EtcdPort}");
+}

@@ -1,0 +1,63 @@
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.ImageSync;
+using GlobalUpgrade.Reporting;
+using GlobalUpgrade.Upgrade;
+
+namespace GlobalUpgrade.Runbook.Steps;
+
+/// <summary>
+/// upgrade.sh --only-sync-image on one cluster's node, detached; the run id is kept before it is followed, so a
+/// resume re-attaches. Skipped when a successful sync of the same package is on record (pre-staged days before).
+/// </summary>
+public sealed class ImageSync(RunbookShape shape, ClusterSlot slot) : RunbookStepDefinition(UpgradeSteps.ImageSync, shape, slot)
+{
+    private const string RunIdKey = "runId";
+
+    public override StepPlan Plan(PlanFacts facts)
+    {
+        var c = facts.Of(Cluster);
+        var atTarget = facts.AtTarget(Cluster);
+        return StepPlan.DoneIf(c.ImageSyncOnRecord || atTarget,
+            atTarget ? $"{c.Name} already runs {facts.TargetVersion}"
+            : c.ImageSyncOnRecord ? $"a successful image sync of {facts.PackagePath} is on record"
+            : facts.PackagePath is null ? "no -PackagePath given: whether the images were synced is unknown"
+            : $"no successful image sync of {facts.PackagePath} on record");
+    }
+
+    public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        var slot = Slots[0];
+        var cluster = context.Cluster(slot);
+        var target = context.Target(slot);
+        var packagePath = request.PackagePathOf(cluster);
+        var store = ImageSyncStore.Default;
+        var secrets = request.RegistryCredential?.Password is { Length: > 0 } password ? new[] { password } : [];
+        var follow = new FollowOptions { Secrets = secrets, Timeout = request.StepTimeout };
+        ImageSyncRun run;
+        if (context.Output(RunIdKey)?.ToString() is { Length: > 0 } runId && store.Find(runId) is { } recorded)
+        {
+            OperationLog.Current.Verbose($"[{cluster.Name}] re-attaching to image sync run {runId}.");
+            run = recorded.State == ImageSyncState.Running
+                ? await ImageSyncService.FollowAsync(recorded, ImageSyncService.TargetOf(recorded, target.Credential), follow, store, cancellationToken).ConfigureAwait(false)
+                : recorded;
+            if (run.State != ImageSyncState.Succeeded)
+            {
+                throw new GlobalUpgradeException(ErrorIds.ImageSyncFailed, FailureCategory.InvalidOperation, $"The image sync of {cluster.Name} (run {run.Id}) ended {run.State}. Last lines: {string.Join(" / ", run.LastLines ?? [])}", cluster.Name);
+            }
+        }
+        else if (ImageSyncLedger.LastSucceeded(cluster.Name, packagePath, store) is { } done)
+        {
+            context.SetOutput(RunIdKey, done.Id);
+            return StepOutcome.Skipped($"A successful image sync of {packagePath} for {cluster.Name} is on record (run {done.Id}, {done.FinishedAt:yyyy-MM-dd HH:mm}).");
+        }
+        else
+        {
+            run = await ImageSyncService.StartAsync(new ImageSyncRequest { Target = target, Cluster = cluster.Name, PackagePath = packagePath, Registry = request.Registry, RegistryCredential = request.RegistryCredential, RunRoot = request.RunRoot }, store, cancellationToken).ConfigureAwait(false);
+            context.SetOutput(RunIdKey, run.Id);
+            run = await ImageSyncService.FollowAsync(run, target, follow, store, cancellationToken).ConfigureAwait(false);
+        }
+
+        return StepOutcome.Succeeded($"Images of {run.PackagePath} synced for {cluster.Name} (run {run.Id}, log {run.LogPath}).");
+    }
+}

@@ -1,0 +1,33 @@
+using GlobalUpgrade.EtcdSync;
+using GlobalUpgrade.Platform;
+using GlobalUpgrade.Upgrade;
+
+namespace GlobalUpgrade.Runbook.Steps;
+
+/// <summary>
+/// Re-installs the etcd synchronizer plugin on the standby (Install-EtcdSync with -EtcdSync's options, the standby
+/// VIP and plugin version Preflight kept). The install changes nothing when the plugin is already there.
+/// </summary>
+public sealed class InstallEtcdSync(RunbookShape shape) : RunbookStepDefinition(UpgradeSteps.InstallEtcdSync, shape, ClusterSlot.Standby)
+{
+    public override StepPlan Plan(PlanFacts facts) => StepPlan.Run("re-install the etcd synchronizer on the standby");
+
+    public override Task CheckPreconditionsAsync(StepContext context, CancellationToken cancellationToken) =>
+        context.Request.EtcdSync.ActiveClusterVip is not null ? Task.CompletedTask : throw EtcdSyncInstallRequests.MissingVip();
+
+    public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        var standby = context.Cluster(ClusterSlot.Standby);
+        var values = await RunbookValues.ReadAsync(context, cancellationToken).ConfigureAwait(false);
+
+        // The standby runs the target by now (UpgradeStandby and UpgradePrimary succeeded): install its plugin.
+        var profile = PlatformProfile.For(PlatformVersion.Parse(request.TargetVersion));
+        var install = EtcdSyncInstallRequests.From(request.EtcdSync, request.EtcdSyncConfig, request.Primary, standby, profile, values.StandbyVip) with { Version = values.PluginVersion };
+        var plan = await EtcdSyncInstaller.PlanAsync(install, cancellationToken).ConfigureAwait(false);
+        context.Issue($"install etcd synchronizer {plan.ModuleName} {plan.Version} on {standby.Name}");
+        var installation = await EtcdSyncInstaller.ExecuteAsync(plan, request.StepTimeout, cancellationToken).ConfigureAwait(false);
+        context.SetOutput("leaderPod", installation.LeaderPod ?? "");
+        return StepOutcome.Succeeded($"{installation.ModuleName} {installation.Version} is {installation.Phase} on {installation.Cluster}; leader {installation.LeaderPod} started syncing at {installation.SyncStartedAt:HH:mm:ss}.");
+    }
+}

@@ -1,0 +1,72 @@
+using GlobalUpgrade.Consistency;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.EtcdSync;
+using GlobalUpgrade.Platform;
+using GlobalUpgrade.Upgrade;
+
+namespace GlobalUpgrade.Runbook.Steps;
+
+/// <summary>
+/// The version path, the clusters' state (DR: Test-GlobalDrConsistency and the standby's alternativeURLs) and the
+/// values later steps share (<see cref="RunbookValues"/>). Read-only.
+/// </summary>
+public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(UpgradeSteps.Preflight, shape, [.. shape.All])
+{
+    public override StepPlan Plan(PlanFacts facts) => StepPlan.Run(Shape.IsDr
+        ? "data consistency (etcd-sync /check), every Machine Running, components settled"
+        : "every Machine Running, components settled");
+
+    public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        var values = await RunbookValues.ComputeAsync(request, cancellationToken).ConfigureAwait(false);
+        var target = PlatformVersion.Parse(request.TargetVersion);
+        foreach (var (cluster, version) in values.Versions)
+        {
+            var from = PlatformVersion.Parse(version);
+            if (from.CompareTo(target) != 0 && !UpgradePaths.IsSupported(from, target, out var reason))
+            {
+                throw new GlobalUpgradeException(ErrorIds.UnsupportedUpgradePath, FailureCategory.InvalidOperation,
+                    $"{cluster} runs {from} and cannot be upgraded to {target}: {reason}. Nothing was changed.", cluster);
+            }
+        }
+
+        values.Save(context);
+        var checks = new List<CheckResult>();
+        if (request.Standby is { } standby)
+        {
+            checks.AddRange(await DrConsistencyChecker.RunAsync(new DrConsistencyRequest(request.Primary, standby, ConsistencySource.Monitor, EtcdSyncProfile.Default, SyncMonitorClient.DefaultTimeout, Keyspace: null), cancellationToken).ConfigureAwait(false));
+            checks.Add(await AlternativeUrlCheckAsync(standby, values.StandbyVip!, cancellationToken).ConfigureAwait(false));
+        }
+        else
+        {
+            checks.AddRange(await Settled.ChecksAsync(request.Primary, cancellationToken).ConfigureAwait(false));
+        }
+
+        context.SetChecks(checks);
+        return StepOutcome.FromChecks(checks,
+            $"{checks.Count} checks passed; {string.Join(", ", values.Versions.Select(v => $"{v.Key} runs {v.Value}"))}; target {request.TargetVersion}.",
+            $"of {checks.Count} checks failed",
+            " Fix them, then run again with -Resume.");
+    }
+
+    private static async Task<CheckResult> AlternativeUrlCheckAsync(Kubernetes.ClusterConnection standby, string vip, CancellationToken cancellationToken)
+    {
+        var productBase = await ProductBase.ReadAsync(standby, cancellationToken).ConfigureAwait(false);
+        var urls = productBase?.AlternativeUrls ?? [];
+        var expected = $"https://{vip}";
+        var found = productBase?.ListsAlternativeUrl(vip) == true;
+        var actual = urls.Count == 0 ? "none" : string.Join(", ", urls);
+        return new CheckResult
+        {
+            Check = "StandbyAlternativeUrl",
+            Target = standby.Name,
+            Passed = found,
+            Expected = expected,
+            Actual = actual,
+            Message = found
+                ? $"The standby's ProductBase lists {expected} in spec.alternativeURLs."
+                : $"The standby's ProductBase spec.alternativeURLs lacks {expected} (it has {actual}); add it before upgrading the standby, or give the right -StandbyVip.",
+        };
+    }
+}

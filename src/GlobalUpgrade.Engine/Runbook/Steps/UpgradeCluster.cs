@@ -1,0 +1,62 @@
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Platform;
+using GlobalUpgrade.Upgrade;
+
+namespace GlobalUpgrade.Runbook.Steps;
+
+/// <summary>
+/// One cluster's upgrade (Upgrade; in DR UpgradeStandby, then UpgradePrimary): upgrade.sh --skip-sync-image, then
+/// the functional components. A running trigger is re-attached; an upgrade request already on the cluster is not
+/// written again. The primary goes only once the standby runs the target (safety rule 3), re-read on every resume.
+/// </summary>
+public sealed class UpgradeCluster(RunbookShape shape, ClusterSlot slot)
+    : RunbookStepDefinition(!shape.IsDr ? UpgradeSteps.Upgrade : slot == ClusterSlot.Standby ? UpgradeSteps.UpgradeStandby : UpgradeSteps.UpgradePrimary, shape, slot)
+{
+    public override StepPlan Plan(PlanFacts facts)
+    {
+        var c = facts.Of(Cluster);
+        return StepPlan.DoneIf(facts.AtTarget(Cluster), facts.AtTarget(Cluster)
+            ? $"{c.Name} already runs {facts.TargetVersion} ({c.Components.ObjectName} {c.Components.State})"
+            : $"upgrade.sh --skip-sync-image, component notices (10–15 min), then {c.Components.Kind} {c.PlatformVersion} → {facts.TargetVersion}");
+    }
+
+    public override async Task CheckPreconditionsAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        if (Name != UpgradeSteps.UpgradePrimary)
+        {
+            return;
+        }
+
+        // Safety rule 3: the standby first. Re-read it: the journal alone is not proof.
+        var standby = context.Cluster(ClusterSlot.Standby);
+        var standbyStep = context.Journal.Step(UpgradeSteps.UpgradeStandby, standby.Name);
+        var standbyVersion = await PlatformVersionReader.ReadAsync(standby, cancellationToken).ConfigureAwait(false);
+        if (standbyStep.State != StepState.Succeeded || !Versions.Same(standbyVersion, context.Request.TargetVersion))
+        {
+            throw new GlobalUpgradeException(ErrorIds.StandbyNotUpgraded, FailureCategory.InvalidOperation,
+                $"The primary is upgraded only after the standby: the standby {standby.Name} runs {standbyVersion} (step UpgradeStandby is {standbyStep.State}), not {context.Request.TargetVersion}.", Shape.Primary);
+        }
+    }
+
+    public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        var cluster = context.Cluster(Slots[0]);
+        var run = await UpgradeService.StartAsync(new UpgradeRequest
+        {
+            Target = context.Target(Slots[0]),
+            Cluster = cluster,
+            PackagePath = request.PackagePathOf(cluster),
+            TargetVersion = request.TargetVersion,
+            Timeout = request.StepTimeout,
+            RunRoot = request.RunRoot,
+        }, UpgradeRunStore.Default, cancellationToken).ConfigureAwait(false);
+        context.SetOutput("upgradeRunId", run.Id);
+        if (run.State != UpgradeRunState.Succeeded)
+        {
+            throw new GlobalUpgradeException(ErrorIds.UpgradeFailed, FailureCategory.InvalidOperation, $"The upgrade of {cluster.Name} ended {run.State}: {run.Message}", cluster.Name);
+        }
+
+        return StepOutcome.Succeeded($"{cluster.Name} upgraded from {run.FromVersion} to {run.ToVersion} (run {run.Id}): {run.Message}");
+    }
+}

@@ -1,0 +1,239 @@
+using System.Text;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Etcd;
+using Google.Protobuf;
+using Xunit;
+
+namespace GlobalUpgrade.Tests.Etcd;
+
+/// <summary>
+/// The windowed scan against a real etcd: whatever the key shapes, page sizes and windows in flight, every key is
+/// read exactly once, in order, at the revision of the first answer; a side that fails is an error.
+/// The primary is a server of the test's own; the standby is the fixture's, which holds nothing under the test's
+/// prefix, so the missed list is exactly what the primary's scan read.
+/// </summary>
+[Collection(EtcdCollection.Name)]
+public sealed class KeyspaceWindowTests(EtcdPairFixture etcd)
+{
+    [Theory]
+    [InlineData(1, 10)]
+    [InlineData(3, 7)]
+    [InlineData(3, 500)]
+    [InlineData(8, 64)]
+    public async Task SkewedKeyShapesAreCoveredExactlyOnce(int windows, int pageSize)
+    {
+        await using var server = await EtcdTestServer.StartAsync(etcd.Pki, $"skew{windows}-{pageSize}");
+        var keys = new List<string>();
+
+        // Decimal runs with gaps (names numbered per team), as the benchmark has.
+        keys.AddRange(Enumerable.Range(0, 1200).Select(i => $"/skew/configmaps/team-{i % 30:D4}/app-config-{i:D8}"));
+
+        // One dense namespace in a sparse background: a few keys spread over the whole byte range.
+        keys.AddRange(Enumerable.Range(0, 900).Select(i => $"/skew/pods/dense/p-{i:D5}"));
+        keys.AddRange(Enumerable.Range(0, 26).Select(i => $"/skew/{(char)('a' + i)}{(char)('z' - i)}/k"));
+
+        // Gaps growing exponentially: each key twice as far from the previous one as that from the one before.
+        keys.AddRange(Enumerable.Range(0, 60).Select(i => $"/skew/exp/{1UL << i:X16}"));
+
+        // Keys sharing more than the 128 bytes the estimate looks at, and keys at the top of the byte range.
+        keys.AddRange(Enumerable.Range(0, 80).Select(i => $"/skew/secrets/app/{new string('s', 200)}{i:D3}"));
+        keys.AddRange(["/skew/\u00ff", "/skew/\u00ff\u00ff", "/skew/ключ", "/skew/\uffee"]);
+
+        // Random printable names (seeded: the same on every run).
+        var random = new Random(13);
+        keys.AddRange(Enumerable.Range(0, 300).Select(_ => "/skew/random/" + new string(Enumerable.Range(0, random.Next(1, 40)).Select(_ => (char)random.Next(33, 127)).ToArray())));
+        keys = keys.Distinct().ToList();
+        await server.PutAsync(keys.Select(k => (k, "v")));
+
+        var (diff, read) = await ScanAsync(server, "/skew/", pageSize, windows);
+
+        Assert.Equal(ByteOrder(keys), diff.MissedKeys);
+        Assert.Equal(keys.Count, read); // no key read twice (the merge would hide a repeat)
+        Assert.Equal(keys.Count, diff.PrimaryCount);
+    }
+
+    [Fact]
+    public async Task AKeyExactlyAtAWindowBoundaryIsReadOnceByTheNextWindow()
+    {
+        await using var server = await EtcdTestServer.StartAsync(etcd.Pki, "boundary");
+        var keys = Enumerable.Range(0, 300).Select(i => $"/edge/k{i:D4}").ToList();
+        await server.PutAsync(keys.Select(k => (k, "v")));
+        var ends = new List<string>();
+
+        // Every window ends exactly at an existing key, ten keys on: [k0010, k0020) then [k0020, k0030), ….
+        ByteString Cut(string side, ByteString start, ByteString estimated)
+        {
+            var text = start.ToStringUtf8();
+            var next = keys.FindIndex(k => string.CompareOrdinal(k, text) >= 0);
+            if (next < 0 || next + 10 >= keys.Count)
+            {
+                return KeyspaceScanner.PrefixEnd(ByteString.CopyFromUtf8("/edge/"));
+            }
+
+            lock (ends)
+            {
+                ends.Add(keys[next + 10]);
+            }
+
+            return ByteString.CopyFromUtf8(keys[next + 10]);
+        }
+
+        var (diff, read) = await ScanAsync(server, "/edge/", pageSize: 7, windows: 3, new ScanHooks { CutWindow = Cut });
+
+        Assert.NotEmpty(ends);
+        Assert.Equal(keys, diff.MissedKeys);
+        Assert.Equal(keys.Count, read);
+        Assert.All(ends, end => Assert.Contains(end, diff.MissedKeys));
+    }
+
+    [Fact]
+    public async Task SeveralWindowsOfOneSideAreInFlightTogether()
+    {
+        await using var server = await EtcdTestServer.StartAsync(etcd.Pki, "concurrent");
+        var keys = Enumerable.Range(0, 3000).Select(i => $"/many/k{i:D5}").ToList();
+        await server.PutAsync(keys.Select(k => (k, "v")));
+
+        // The first three window requests of the primary wait for each other: were windows read one after the
+        // other, the second would never come and the wait would fail.
+        var arrived = 0;
+        var allThere = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task Before(string side, CancellationToken cancellationToken)
+        {
+            if (side != "primary" || allThere.Task.IsCompleted)
+            {
+                return;
+            }
+
+            if (Interlocked.Increment(ref arrived) >= 3)
+            {
+                allThere.TrySetResult();
+            }
+
+            await allThere.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        }
+
+        var (diff, read) = await ScanAsync(server, "/many/", pageSize: 100, windows: 3, new ScanHooks { BeforeRequest = Before });
+
+        Assert.True(allThere.Task.IsCompletedSuccessfully);
+        Assert.Equal(keys, diff.MissedKeys);
+        Assert.Equal(keys.Count, read);
+    }
+
+    [Fact]
+    public async Task EveryWindowReadsTheRevisionOfTheFirstAnswer()
+    {
+        await using var server = await EtcdTestServer.StartAsync(etcd.Pki, "pinned");
+        var keys = Enumerable.Range(0, 2000).Select(i => $"/pin/k{i:D5}").ToList();
+        await server.PutAsync(keys.Select(k => (k, "v")));
+        var changed = false;
+
+        // Once the first page is handed on (before any window is read), keys further on are deleted and added.
+        void Change(string side, long read)
+        {
+            if (side != "primary" || changed)
+            {
+                return;
+            }
+
+            changed = true;
+            using var client = server.OpenPlain();
+            client.Kv.DeleteRange(new Etcdserverpb.DeleteRangeRequest { Key = ByteString.CopyFromUtf8("/pin/k01000"), RangeEnd = ByteString.CopyFromUtf8("/pin/k01100") }, client.Call(default));
+            client.Kv.Put(new Etcdserverpb.PutRequest { Key = ByteString.CopyFromUtf8("/pin/k01500-new"), Value = ByteString.CopyFromUtf8("v") }, client.Call(default));
+            client.Kv.Put(new Etcdserverpb.PutRequest { Key = ByteString.CopyFromUtf8("/pin/zzz-new"), Value = ByteString.CopyFromUtf8("v") }, client.Call(default));
+        }
+
+        var (diff, read) = await ScanAsync(server, "/pin/", pageSize: 50, windows: 3, new ScanHooks { PageRead = Change });
+
+        Assert.True(changed);
+        Assert.Equal(keys, diff.MissedKeys);
+        Assert.Equal(keys.Count, read);
+
+        // The changes did happen: a new scan sees them.
+        var (after, _) = await ScanAsync(server, "/pin/", pageSize: 50, windows: 3);
+        Assert.Equal(keys.Count - 100 + 2, after.PrimaryCount);
+        Assert.True(after.PrimaryRevision > diff.PrimaryRevision);
+    }
+
+    [Fact]
+    public async Task ASideFailingWithManyWindowsInFlightIsAnError()
+    {
+        await using var doomed = await EtcdTestServer.StartAsync(etcd.Pki, "doomed-windows");
+        await doomed.PutAsync(Enumerable.Range(0, 600).Select(i => ($"/fail/k{i:D4}", "v")));
+        var requests = 0;
+
+        // The primary dies after a few window requests, while others are in flight.
+        Task Before(string side, CancellationToken cancellationToken)
+        {
+            if (side == "primary" && Interlocked.Increment(ref requests) == 5)
+            {
+                doomed.Kill();
+            }
+
+            return Task.CompletedTask;
+        }
+
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => ScanAsync(doomed, "/fail/", pageSize: 10, windows: 8, new ScanHooks { BeforeRequest = Before }));
+
+        Assert.Equal(ErrorIds.EtcdScanFailed, ex.ErrorId);
+        Assert.Contains("primary", ex.Message);
+        Assert.Contains("The comparison is incomplete", ex.Message);
+        Assert.Equal(doomed.PlainEndpoint.ToString(), ex.Target);
+    }
+
+    [Fact]
+    public void WindowEndsStayAboveTheStartAndWithinTheRange()
+    {
+        var random = new Random(7);
+        var rangeEnd = KeyspaceScanner.PrefixEnd(ByteString.CopyFromUtf8("/registry/"));
+        var window = new KeyWindow(100);
+        for (var i = 0; i < 2000; i++)
+        {
+            var start = ByteString.CopyFrom(Encoding.UTF8.GetBytes("/registry/").Concat(Enumerable.Range(0, random.Next(0, 200)).Select(_ => (byte)random.Next(0, 256))).ToArray());
+            var end = window.End(start, rangeEnd);
+            Assert.True(end.Span.SequenceCompareTo(start.Span) > 0);
+            Assert.True(end.Span.SequenceCompareTo(rangeEnd.Span) <= 0);
+
+            // Teach it what a window of random size held: its estimate moves, the bounds must hold whatever it is.
+            var count = random.Next(0, 300);
+            var page = KeyPage.Of(Enumerable.Range(0, Math.Min(count, 100)).Select(k => ($"/registry/{k:D3}", "")).ToList(), more: count > 100, total: count);
+            window.Learn(start, end, page, overshoots: random.Next(0, 3));
+            if (page.More && end.Span.SequenceCompareTo(rangeEnd.Span) < 0)
+            {
+                var narrower = window.End(start, end, count - 100, page, overshoots: 2);
+                Assert.True(narrower.Span.SequenceCompareTo(start.Span) > 0);
+                Assert.True(narrower.Span.SequenceCompareTo(end.Span) <= 0);
+            }
+        }
+    }
+
+    private async Task<(EtcdKeyspaceDiff Diff, long PrimaryRead)> ScanAsync(EtcdTestServer primary, string prefix, int pageSize, int windows, ScanHooks? hooks = null)
+    {
+        long read = 0;
+        var counting = new ScanHooks
+        {
+            CutWindow = hooks?.CutWindow,
+            BeforeRequest = hooks?.BeforeRequest,
+            PageRead = (side, keys) =>
+            {
+                if (side == "primary")
+                {
+                    read = keys;
+                }
+
+                hooks?.PageRead?.Invoke(side, keys);
+            },
+        };
+        var request = new EtcdKeyspaceRequest(
+            new EtcdClientOptions("primary", [primary.PlainEndpoint], Timeout: TimeSpan.FromSeconds(30)),
+            new EtcdClientOptions("standby", [etcd.Standby.PlainEndpoint], Timeout: TimeSpan.FromSeconds(30)),
+            prefix,
+            [],
+            PageSize: pageSize,
+            MaxKeys: 100000) { WindowsInFlight = windows };
+        var diff = await EtcdKeyspaceComparer.CompareAsync(request, counting, default);
+        return (diff, read);
+    }
+
+    private static List<string> ByteOrder(IEnumerable<string> keys) =>
+        keys.Select(Encoding.UTF8.GetBytes).Order(Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b))).Select(Encoding.UTF8.GetString).ToList();
+}
