@@ -116,7 +116,7 @@ public sealed class AdminTests : IAsyncLifetime
     public async Task Readonly_context_may_read_the_version_only()
     {
         using var client = _host.Client("standby-readonly");
-        Assert.Equal("v1.31.4", (await client.Version.GetCodeAsync()).GitVersion);
+        Assert.Equal("v1.33.5", (await client.Version.GetCodeAsync()).GitVersion);
         var forbidden = await Assert.ThrowsAsync<HttpOperationException>(() => client.CustomObjects.ListClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines"));
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.Response.StatusCode);
     }

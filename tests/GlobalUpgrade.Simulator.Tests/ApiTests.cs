@@ -49,8 +49,8 @@ public sealed class ApiTests : IAsyncLifetime
     {
         using var client = _host.Client("primary");
         var version = await client.Version.GetCodeAsync();
-        Assert.Equal("v1.31.4", version.GitVersion);
-        Assert.Equal("31", version.Minor);
+        Assert.Equal("v1.33.5", version.GitVersion);
+        Assert.Equal("33", version.Minor);
     }
 
     [Fact]

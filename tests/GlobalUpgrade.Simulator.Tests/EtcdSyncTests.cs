@@ -25,8 +25,11 @@ public sealed class EtcdSyncTests
         var log = await standby.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, "cpaas-system");
         using var reader = new StreamReader(log);
         var text = await reader.ReadToEndAsync();
-        Assert.Contains("Acquired leader lease", text, StringComparison.Ordinal);
         Assert.Contains("Start Sync update", text, StringComparison.Ordinal);
+
+        // 4.1: no lease etcd-sync-mirror (documented from 4.3 only); the leader is the first pod by name.
+        Assert.DoesNotContain("Acquired leader lease", text, StringComparison.Ordinal);
+        Assert.Null(host.Sim.Clusters["standby"].Store.Get("leases", "cpaas-system", "etcd-sync-mirror"));
 
         var check = await CheckAsync(host);
         Assert.Equal("LOCAL ETCD missed keys:\nLOCAL ETCD surplus keys:\n", check);
@@ -75,7 +78,7 @@ public sealed class EtcdSyncTests
     [Fact]
     public async Task Uninstall_tears_down_then_releases_the_module_info_and_install_brings_it_back()
     {
-        await using var host = await SimHost.StartAsync("healthy");
+        await using var host = await SimHost.StartAsync("v4.3.1");
         using var standby = host.Client("standby");
         await WaitForLeaderAsync(standby);
         const string selector = "cpaas.io/module-name=etcd-sync,cpaas.io/cluster-name=global,cpaas.io/module-type=plugin";
@@ -99,7 +102,14 @@ public sealed class EtcdSyncTests
                 ["generateName"] = "etcd-sync-",
                 ["labels"] = new Dictionary<string, string> { ["cpaas.io/module-name"] = "etcd-sync", ["cpaas.io/cluster-name"] = "global", ["cpaas.io/module-type"] = "plugin" },
             },
-            ["spec"] = new Dictionary<string, object> { ["version"] = "v4.3.1" },
+            ["spec"] = new Dictionary<string, object>
+            {
+                ["version"] = "v4.3.1",
+                ["config"] = new Dictionary<string, object>
+                {
+                    ["active"] = new Dictionary<string, object> { ["vip"] = "192.168.130.10", ["etcdEndpoints"] = "https://192.168.130.10:2379", ["tokenSecretName"] = "etcd-sync-active-cluster-token" },
+                },
+            },
         };
         await standby.CustomObjects.CreateClusterCustomObjectAsync(info, "cluster.alauda.io", "v1alpha1", "moduleinfoes");
         await WatchTests.WaitUntil(() => host.Sim.Clusters["standby"].Store.Get("moduleinfoes", null, name)?["status"]?["phase"]?.ToString() == "Running");
@@ -113,7 +123,7 @@ public sealed class EtcdSyncTests
     [Fact]
     public async Task Without_the_active_cluster_token_the_synchronizer_does_not_lead()
     {
-        await using var host = await SimHost.StartAsync("failed-machine");
+        await using var host = await SimHost.StartAsync("v4.3.1");
         using var standby = host.Client("standby");
         await WaitForLeaderAsync(standby);
         var store = host.Sim.Clusters["standby"].Store;
@@ -122,7 +132,8 @@ public sealed class EtcdSyncTests
         await WatchTests.WaitUntil(() => store.Get("moduleinfoes", null, name) is null);
         await standby.CoreV1.DeleteNamespacedSecretAsync("etcd-sync-active-cluster-token", "cpaas-system");
 
-        var info = GlobalUpgrade.Simulator.Controllers.Plugins.ModuleInfo("global", "etcd-sync", "v4.1.0");
+        var info = GlobalUpgrade.Simulator.Controllers.Plugins.ModuleInfo("global", "etcd-sync", "v4.3.1");
+        info.Set("spec.config.active.etcdEndpoints", "https://192.168.130.10:2379");
         store.Create("moduleinfoes", info, GlobalUpgrade.Simulator.Store.WriteMode.Api);
         V1Pod? pod = null;
         await WatchTests.WaitUntilAsync(async () => (pod = (await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items.FirstOrDefault(p => p.Status.Phase == "Running")) is not null);
@@ -144,7 +155,7 @@ public sealed class EtcdSyncTests
     [Fact]
     public async Task Follow_streams_the_log_of_a_new_pod_until_start_sync()
     {
-        await using var host = await SimHost.StartAsync("healthy", timeScale: 0.5);
+        await using var host = await SimHost.StartAsync("v4.3.0", timeScale: 0.5);
         using var standby = host.Client("standby");
         var leader = await WaitForLeaderAsync(standby);
         await standby.CoreV1.DeleteNamespacedPodAsync(leader.Metadata.Name, "cpaas-system");
@@ -235,26 +246,33 @@ public sealed class EtcdSyncTests
         }
     }
 
+    /// <summary>The leader as the docs find it: lease etcd-sync-mirror's holder on 4.3+, else the first pod by name
+    /// (release-4.1 install/global_dr.mdx, `--no-headers | head -1`), once it runs and logged "Start Sync update".</summary>
     internal static async Task<V1Pod> WaitForLeaderAsync(Kubernetes client, string? notNamed = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
         {
+            V1Pod? candidate = null;
             try
             {
                 var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("etcd-sync-mirror", "cpaas-system");
-                var holder = lease.Spec.HolderIdentity;
-                if (holder != notNamed)
-                {
-                    var pod = await client.CoreV1.ReadNamespacedPodAsync(holder, "cpaas-system");
-                    if (pod.Status.Phase == "Running")
-                    {
-                        return pod;
-                    }
-                }
+                candidate = lease.Spec.HolderIdentity == notNamed ? null : await client.CoreV1.ReadNamespacedPodAsync(lease.Spec.HolderIdentity, "cpaas-system");
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
             {
+                var first = (await client.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items
+                    .Where(p => p.Metadata.Name != notNamed).OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).FirstOrDefault();
+                if (first is { Status.Phase: "Running" })
+                {
+                    using var reader = new StreamReader(await client.CoreV1.ReadNamespacedPodLogAsync(first.Metadata.Name, "cpaas-system"));
+                    candidate = (await reader.ReadToEndAsync()).Contains("Start Sync update", StringComparison.Ordinal) ? first : null;
+                }
+            }
+
+            if (candidate is { Status.Phase: "Running" })
+            {
+                return candidate;
             }
 
             if (DateTime.UtcNow > deadline)

@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using GlobalUpgrade.Simulator.Store;
 using k8s;
 using k8s.Models;
 using Xunit;
@@ -34,34 +36,38 @@ public sealed class UpgradeTests
     }
 
     [Fact]
-    public async Task Cluster_version_shadow_upgrade_reaches_ready_and_moves_the_platform_version()
+    public async Task The_4_3_trigger_brings_the_operator_and_an_upgrade_writes_the_documented_status()
     {
         await using var host = await SimHost.StartAsync("v4.2-to-4.3");
         using var client = host.Client("standby");
-        await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch("{\"spec\":{\"desiredUpdate\":{\"version\":\"v4.3.0\"}}}", V1Patch.PatchType.MergePatch), "config.alauda.io", "v1", "cpaas-system", "clusterversionshadows", "global");
         var store = host.Sim.Clusters["standby"].Store;
-        await WatchTests.WaitUntil(() => Condition(store, "Reconciling") == "True");
-        await WatchTests.WaitUntil(() => Condition(store, "Ready") == "True");
-        var cvsh = store.Get("clusterversionshadows", "cpaas-system", "global")!;
-        Assert.Equal("Completed", cvsh["status"]!["history"]![0]!["state"]!.ToString());
-        Assert.Equal("v4.3.0", cvsh["status"]!["history"]![0]!["version"]!.ToString());
-        Assert.All(cvsh["status"]!["preflight"]!["checks"]!.AsArray(), c => Assert.Equal("Passed", c!["state"]!.ToString()));
-        Assert.Equal("v4.3.0", store.Get("productbases", null, "base")!["status"]!["version"]!.ToString());
-    }
+        Assert.Null(store.Get("clusterversionshadows", "cpaas-system", "global"));
 
-    [Fact]
-    public async Task Cluster_version_shadow_upgrades_when_the_trigger_moved_the_platform_version_first()
-    {
-        await using var host = await SimHost.StartAsync("v4.2-to-4.3", dr: false);
-        using var client = host.Client("global");
-        var store = host.Sim.Clusters["global"].Store;
-        GlobalUpgrade.Simulator.Controllers.Platform.SetVersion(store, "v4.3.0");
-        await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch("{\"spec\":{\"desiredUpdate\":{\"version\":\"v4.3.0\"}}}", V1Patch.PatchType.MergePatch), "config.alauda.io", "v1", "cpaas-system", "clusterversionshadows", "global");
-        await WatchTests.WaitUntil(() => Condition(store, "Reconciling") == "True");
-        await WatchTests.WaitUntil(() => Condition(store, "Ready") == "True");
+        // upgrade.sh --skip-sync-image moves ProductBase and deploys the CVO, which has applied nothing new yet.
+        await PostVersionAsync(host, "standby", "v4.3.0");
         var cvsh = store.Get("clusterversionshadows", "cpaas-system", "global")!;
-        Assert.Equal("v4.3.0", cvsh["status"]!["desired"]!["version"]!.ToString());
-        Assert.Equal("v4.3.0", cvsh["status"]!["history"]![0]!["version"]!.ToString());
+        Assert.Equal("v4.2.0", cvsh.Str("status.current.version"));
+        Assert.Equal("v4.3.0", cvsh["status"]!["availableUpdates"]![0]!["version"]!.ToString());
+
+        await PatchDesiredAsync(client, "v4.3.0");
+        await WatchTests.WaitUntil(() => Condition(store, "Reconciling") == "True");
+        await WatchTests.WaitUntil(() => Status(store)?["stages"]?.AsArray().Any(st => st?["phase"]?.ToString() == "Running") == true);
+        await WatchTests.WaitUntil(() => Condition(store, "Ready") == "True");
+        var status = Status(store)!;
+        Assert.Equal("v4.3.0", status["current"]!["version"]!.ToString());
+        Assert.Equal("v4.3.0", status["desired"]!["version"]!.ToString());
+        Assert.False(string.IsNullOrEmpty(status["current"]!["image"]?.ToString()));
+        Assert.Equal("False", Condition(store, "Degraded"));
+        Assert.Equal("False", Condition(store, "Stalled"));
+        Assert.Equal("True", Condition(store, "PreflightReady"));
+        Assert.NotNull(status["preflight"]!["observedAt"]);
+        Assert.Equal(GlobalUpgrade.Simulator.Controllers.ClusterVersionShadowController.PreflightChecks, status["preflight"]!["checks"]!.AsArray().Select(c => c!["name"]!.ToString()));
+        Assert.All(status["preflight"]!["checks"]!.AsArray(), c => Assert.Equal("Passed", c!["state"]!.ToString()));
+        Assert.All(status["stages"]!.AsArray(), st => Assert.Equal("Finished", st!["phase"]!.ToString()));
+        Assert.Empty(status["availableUpdates"]!.AsArray());
+        Assert.Equal("Completed", status["history"]![0]!["state"]!.ToString());
+        Assert.Equal("v4.3.0", status["history"]![0]!["version"]!.ToString());
+        Assert.Equal("v4.3.0", store.Get("productbases", null, "base")!["status"]!["version"]!.ToString());
     }
 
     [Fact]
@@ -69,14 +75,58 @@ public sealed class UpgradeTests
     {
         await using var host = await SimHost.StartAsync("stalled");
         using var client = host.Client("primary");
-        await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch("{\"spec\":{\"desiredUpdate\":{\"version\":\"v4.3.0\"}}}", V1Patch.PatchType.MergePatch), "config.alauda.io", "v1", "cpaas-system", "clusterversionshadows", "global");
         var store = host.Sim.Clusters["primary"].Store;
+        await PostVersionAsync(host, "primary", "v4.3.0");
+        await PatchDesiredAsync(client, "v4.3.0");
         await WatchTests.WaitUntil(() => Condition(store, "Stalled") == "True");
-        var cvsh = store.Get("clusterversionshadows", "cpaas-system", "global")!;
-        var failed = Assert.Single(cvsh["status"]!["preflight"]!["checks"]!.AsArray(), c => c!["state"]!.ToString() == "Failed");
-        Assert.Equal("EtcdHealthy", failed!["name"]!.ToString());
-        Assert.Equal("v4.2.0", store.Get("productbases", null, "base")!["status"]!["version"]!.ToString());
+        var failed = Assert.Single(Status(store)!["preflight"]!["checks"]!.AsArray(), c => c!["state"]!.ToString() == "Failed");
+        Assert.Equal("ResourcePatchUpgradeable", failed!["name"]!.ToString());
+        Assert.Equal("UnexemptResourcePatches", failed["reason"]!.ToString());
+        Assert.Equal("v4.2.0", Status(store).Str("current.version"));
+        Assert.Null(Status(store)!["stages"]);
     }
+
+    [Fact]
+    public async Task Retry_scenario_reports_retry_before_the_check_passes()
+    {
+        await using var host = await SimHost.StartAsync("preflight-retry", dr: false, timeScale: 0.2);
+        using var client = host.Client("global");
+        var store = host.Sim.Clusters["global"].Store;
+        await PostVersionAsync(host, "global", "v4.3.0");
+        await PatchDesiredAsync(client, "v4.3.0");
+        await WatchTests.WaitUntil(() => Status(store)?["preflight"]?["checks"]?.AsArray().Any(c => c?["state"]?.ToString() == "Retry") == true);
+        Assert.Equal("False", Condition(store, "PreflightReady"));
+        Assert.Equal("ClusterModuleStable", Status(store)!["preflight"]!["checks"]!.AsArray().Single(c => c!["state"]!.ToString() == "Retry")!["name"]!.ToString());
+        await WatchTests.WaitUntil(() => Condition(store, "Ready") == "True" && Status(store).Str("current.version") == "v4.3.0");
+    }
+
+    [Fact]
+    public async Task Degraded_scenario_turns_degraded_with_the_reason_and_never_applies()
+    {
+        await using var host = await SimHost.StartAsync("degraded", dr: false);
+        using var client = host.Client("global");
+        var store = host.Sim.Clusters["global"].Store;
+        await PostVersionAsync(host, "global", "v4.3.0");
+        await PatchDesiredAsync(client, "v4.3.0");
+        await WatchTests.WaitUntil(() => Condition(store, "Degraded") == "True");
+        var degraded = Status(store)!["conditions"]!.AsArray().Single(c => c!["type"]!.ToString() == "Degraded")!;
+        Assert.Equal("StageOperationFailed", degraded["reason"]!.ToString());
+        Assert.Equal("Running", Status(store)!["stages"]![0]!["phase"]!.ToString());
+        Assert.Equal("v4.2.0", Status(store).Str("current.version"));
+        Assert.NotEqual("True", Condition(store, "Ready"));
+    }
+
+    private static Task PatchDesiredAsync(k8s.Kubernetes client, string version) =>
+        client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch($"{{\"spec\":{{\"desiredUpdate\":{{\"version\":\"{version}\"}}}}}}", V1Patch.PatchType.MergePatch), "config.alauda.io", "v1", "cpaas-system", "clusterversionshadows", "global");
+
+    // What the stand-in upgrade.sh does: POST /_sim/platform-version.
+    internal static async Task PostVersionAsync(SimHost host, string cluster, string version)
+    {
+        using var http = host.Http(cluster);
+        (await http.PostAsJsonAsync(new Uri("/_sim/platform-version", UriKind.Relative), new { version })).EnsureSuccessStatusCode();
+    }
+
+    private static JsonNode? Status(GlobalUpgrade.Simulator.Store.ObjectStore store) => store.Get("clusterversionshadows", "cpaas-system", "global")?["status"];
 
     private static JsonNode? Base(GlobalUpgrade.Simulator.Store.ObjectStore store) => store.Get("clustermodules", null, "global")?["status"]?["base"];
 

@@ -172,9 +172,39 @@ Describe 'Start-GlobalUpgrade 4.2 → 4.3 through the ClusterVersionShadow' -Tag
         $run.FromVersion | Should -Be 'v4.2.0'
         $cvsh = Get-SimObject $sim '/apis/config.alauda.io/v1/namespaces/cpaas-system/clusterversionshadows/global'
         $cvsh.spec.desiredUpdate.version | Should -Be 'v4.3.0'
-        $cvsh.status.history[0].version | Should -Be 'v4.3.0'
-        $cvsh.status.history[0].state | Should -Be 'Completed'
-        (Get-GlobalUpgradeStatus).ComponentState | Should -Be 'Ready'
+        $cvsh.status.current.version | Should -Be 'v4.3.0'
+    }
+
+    It 'Get-GlobalUpgradeStatus shows the documented CVSH status' {
+        $status = Get-GlobalUpgradeStatus
+        $status.ComponentState | Should -Be 'Ready'
+        $status.ComponentVersion | Should -Be 'v4.3.0'
+        $status.OperatorDesiredVersion | Should -Be 'v4.3.0'
+        $status.Conditions | Should -Contain 'Ready=True (Completed)'
+        $status.Conditions | Should -Contain 'Degraded=False'
+        $status.Preflight | Should -Be 'Passed'
+        $status.FailedChecks | Should -BeNullOrEmpty
+        $status.RetryingChecks | Should -BeNullOrEmpty
+        $status.RunningStage | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'A preflight check in Retry is waited for, not taken as failed or passed' -Tag CI {
+    BeforeAll {
+        Use-FreshState
+        $script:sim = Start-TestSimulator -Scenario 'preflight-retry' -TimeScale 0.1
+        Connect-Sim $sim
+        $script:pkg = New-TestPackage -Version 'v4.3.0' -Simulator $sim -Cluster global
+        Sync-Package $pkg
+    }
+    AfterAll { Stop-TestSimulator $sim }
+
+    It 'the upgrade waits through Retry and succeeds' {
+        $run = Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false
+        $run.State | Should -Be 'Succeeded'
+        $requests = Invoke-SimAdmin -Simulator $sim -Cluster global -Path '/_sim/requests'
+        @($requests | Where-Object { $_.path -match '^/apis(/config\.alauda\.io/v1)?/?$' }).Count | Should -BeGreaterThan 0 -Because 'the CVSH group/version is found through API discovery'
+        (Get-GlobalUpgradeStatus).Preflight | Should -Be 'Passed'
     }
 }
 
@@ -197,15 +227,38 @@ Describe 'The platform''s own reason surfaces' -Tag CI {
         Use-FreshState
         $script:sim = Start-TestSimulator -Scenario stalled -TimeScale 0.1
         Connect-Sim $sim
-        $pkg = New-TestPackage -Version 'v4.3.0'
+        $pkg = New-TestPackage -Version 'v4.3.0' -Simulator $sim -Cluster global
         Sync-Package $pkg
         $err = $null
         try { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -BeExactly 'ComponentUpgradeStalled,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand'
-        $err.Exception.Message | Should -Match 'EtcdMemberUnhealthy'
-        $err.Exception.Message | Should -Match 'EtcdHealthy \(Required\)'
-        $err.Exception.Message | Should -Match '192.168.131.12 is unhealthy'
-        (Get-GlobalUpgradeStatus).Reason | Should -Match 'EtcdHealthy'
+        $err.Exception.Message | Should -Match 'Stalled: UnexemptResourcePatches'
+        $err.Exception.Message | Should -Match 'ResourcePatchUpgradeable \(Always\)'
+        $err.Exception.Message | Should -Match 'rp-ingress-tuning is not exempt'
+        $status = Get-GlobalUpgradeStatus
+        $status.Reason | Should -Match 'ResourcePatchUpgradeable'
+        $status.ComponentState | Should -Be 'Stalled'
+        $status.Conditions | Should -Contain 'Stalled=True (UnexemptResourcePatches)'
+        $status.FailedChecks | Should -Be @('ResourcePatchUpgradeable: Failed UnexemptResourcePatches - resourcepatch rp-ingress-tuning is not exempt for 4.3.0 (annotation config.cpaas.io/exempt-for-ver)')
+        $status.Preflight | Should -Be 'NotPassed'
+        $status.ComponentVersion | Should -Be 'v4.2.0'
+    }
+
+    It 'Degraded: a failure with the platform''s reason and the running stage' {
+        Use-FreshState
+        $script:sim = Start-TestSimulator -Scenario degraded -TimeScale 0.1
+        Connect-Sim $sim
+        $pkg = New-TestPackage -Version 'v4.3.0' -Simulator $sim -Cluster global
+        Sync-Package $pkg
+        $err = $null
+        try { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly 'ComponentUpgradeStalled,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand'
+        $err.Exception.Message | Should -Match 'Degraded: StageOperationFailed - operation upgrade-archon of stage Core failed'
+        $status = Get-GlobalUpgradeStatus
+        $status.ComponentState | Should -Be 'Degraded'
+        $status.RunningStage | Should -Be 'Core'
+        $status.Preflight | Should -Be 'Passed'
+        $status.LastRun.State | Should -Be 'Failed'
     }
 
     It 'a failing upgrade.sh: its exit code and last log lines' {

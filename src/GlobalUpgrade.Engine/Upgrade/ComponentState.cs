@@ -16,7 +16,7 @@ public sealed record ComponentState
     /// <summary>The version the object asks for (ClusterModule spec.version, CVSH spec.desiredUpdate.version).</summary>
     public string? Desired { get; init; }
 
-    /// <summary>The version that runs (ClusterModule status.base.version; CVSH the newest Completed history entry).</summary>
+    /// <summary>The version that runs (ClusterModule status.base.version; CVSH status.current.version).</summary>
     public string? Current { get; init; }
 
     /// <summary>The version the platform works towards (CVSH status.desired.version); null for a ClusterModule.</summary>
@@ -27,13 +27,16 @@ public sealed record ComponentState
     /// <summary>Completed and Healthy (ClusterModule), Ready and not Reconciling (CVSH).</summary>
     public bool Settled { get; init; }
 
-    /// <summary>DeployFailed/UpgradeFailed (ClusterModule) or Stalled=True (CVSH).</summary>
+    /// <summary>DeployFailed/UpgradeFailed (ClusterModule) or Stalled=True / Degraded=True (CVSH).</summary>
     public bool Failed { get; init; }
 
     /// <summary>True when the status describes the current spec (observedGeneration ≥ generation, or no observedGeneration published).</summary>
     public bool Observed { get; init; } = true;
 
     public string? Reason { get; init; }
+
+    /// <summary>The CVSH's documented status (conditions, checks, stages, updates); null for a ClusterModule.</summary>
+    public ClusterVersionShadowStatus? ClusterVersionShadow { get; init; }
 
     public bool AsksFor(string version) => Versions.Same(Desired, version);
 
@@ -71,6 +74,11 @@ public sealed record ComponentState
         };
     }
 
+    /// <summary>
+    /// A ClusterVersionShadow through its documented status (<see cref="ClusterVersionShadowStatus"/>): current from
+    /// <c>status.current</c>; Stalled or Degraded is a failure with the platform's reason; a Retry check or no preflight
+    /// data yet is "not passed yet", never passed.
+    /// </summary>
     public static ComponentState FromClusterVersionShadow(JsonObject? obj, ComponentUpgradeProfile profile)
     {
         var name = profile.ComponentObject;
@@ -79,46 +87,32 @@ public sealed record ComponentState
             return new ComponentState { Kind = ComponentUpgradeKind.ClusterVersionShadow, ObjectName = name, State = "NotFound" };
         }
 
-        var conditions = JsonPath.Objects(obj, "status.conditions").ToList();
-        JsonObject? Condition(string type) => conditions.FirstOrDefault(c => JsonPath.String(c, "type") == type);
-        bool IsTrue(string type) => JsonPath.String(Condition(type), "status") == "True";
-        var stalled = IsTrue("Stalled");
-        var ready = IsTrue("Ready");
-        var reconciling = IsTrue("Reconciling");
+        var status = ClusterVersionShadowStatus.Read(obj);
+        var blocking = status.Blocking;
+        var ready = status.IsTrue("Ready");
+        var reconciling = status.IsTrue("Reconciling");
         var generation = JsonPath.Int64(obj, "metadata.generation");
         var observed = JsonPath.Int64(obj, "status.observedGeneration");
-        var current = JsonPath.Objects(obj, "status.history").FirstOrDefault(h => JsonPath.String(h, "state") == "Completed") is { } completed
-            ? JsonPath.String(completed, "version")
-            : null;
-        string? reason = null;
-        if (stalled)
-        {
-            var stall = Condition("Stalled");
-            var failedChecks = JsonPath.Objects(obj, "status.preflight.checks")
-                .Where(c => JsonPath.String(c, "state") is "Failed" or "Error")
-                .Select(c => $"{JsonPath.String(c, "name")} ({JsonPath.String(c, "policy") ?? "?"}): {FirstNonEmpty(JsonPath.String(c, "reason"), "failed")}{(JsonPath.String(c, "message") is { Length: > 0 } m ? " - " + m : "")}")
-                .ToList();
-            reason = $"Stalled: {FirstNonEmpty(JsonPath.String(stall, "reason"), "no reason given")}{(JsonPath.String(stall, "message") is { Length: > 0 } message ? " - " + message : "")}"
-                + (failedChecks.Count > 0 ? $"; failed preflight checks: {string.Join("; ", failedChecks)}" : "");
-        }
-
+        var preflightPending = !reconciling && !ready && !status.PreflightPassed;
         return new ComponentState
         {
             Kind = ComponentUpgradeKind.ClusterVersionShadow,
             ObjectName = name,
             Exists = true,
             Desired = JsonPath.String(obj, profile.ClusterVersionShadowVersionField),
-            Current = current,
-            Working = JsonPath.String(obj, "status.desired.version"),
-            State = stalled ? "Stalled" : reconciling ? "Reconciling" : ready ? "Ready" : JsonPath.String(Condition("PreflightReady"), "status") == "Unknown" ? "Preflight" : "NotReady",
-            Settled = ready && !reconciling && !stalled,
-            Failed = stalled,
+            Current = status.Current,
+            Working = status.Desired,
+            State = blocking?.Type ?? (reconciling ? "Reconciling" : ready ? "Ready" : preflightPending ? "Preflight" : "NotReady"),
+            Settled = ready && !reconciling && blocking is null,
+            Failed = blocking is not null,
             Observed = observed is null || generation is null || observed >= generation,
-            Reason = reason,
+            Reason = status.BlockingReason()
+                ?? (status.RetryingChecks.Any() ? $"preflight checks without a final result yet (Retry): {string.Join("; ", status.RetryingChecks)}" : null),
+            ClusterVersionShadow = status,
         };
     }
 
-    private static string FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) ?? "";
+    internal static string FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) ?? "";
 }
 
 /// <summary>Compares versions as ACP writes them: "v4.3.0", "4.3.0" and "4.3" are the same version.</summary>

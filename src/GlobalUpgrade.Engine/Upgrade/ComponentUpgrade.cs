@@ -24,7 +24,7 @@ public static class ComponentUpgrade
     public static async Task UpgradeAsync(GlobalUpgradeRun run, ClusterConnection cluster, ComponentUpgradeProfile profile, TimeSpan timeout, UpgradeRunStore store, CancellationToken cancellationToken)
     {
         var log = OperationLog.Current;
-        var resource = Resource(profile);
+        var resource = await ClusterVersionShadowDiscovery.ForAsync(cluster, profile, cancellationToken).ConfigureAwait(false);
         var (ns, name) = NameOf(profile);
         var obj = await ReadObjectAsync(cluster, profile, cancellationToken).ConfigureAwait(false);
         if (obj is null)
@@ -130,11 +130,8 @@ public static class ComponentUpgrade
     public static async Task<JsonObject?> ReadObjectAsync(ClusterConnection cluster, ComponentUpgradeProfile profile, CancellationToken cancellationToken)
     {
         var (ns, name) = NameOf(profile);
-        return await cluster.GetAsync(Resource(profile), ns, name, cancellationToken).ConfigureAwait(false);
+        return await cluster.GetAsync(await ClusterVersionShadowDiscovery.ForAsync(cluster, profile, cancellationToken).ConfigureAwait(false), ns, name, cancellationToken).ConfigureAwait(false);
     }
-
-    internal static AcpResource Resource(ComponentUpgradeProfile profile) =>
-        profile.Kind == ComponentUpgradeKind.ClusterModule ? AcpResources.ClusterModules : AcpResources.ClusterVersionShadows;
 
     private static (string? Namespace, string Name) NameOf(ComponentUpgradeProfile profile) =>
         profile.Kind == ComponentUpgradeKind.ClusterModule ? (null, profile.ClusterModuleName) : (profile.ClusterVersionShadowNamespace, profile.ClusterVersionShadowName);

@@ -18,7 +18,7 @@ public static class UpgradeInspector
         OperationLog.Current.Verbose($"[{cluster.Name}] reading productbases/{AcpResources.ProductBaseName}, the ClusterVersionShadow and the ClusterModule.");
         var productBase = await ProductBase.ReadAsync(cluster, cancellationToken).ConfigureAwait(false);
         var components = await ReadComponentsAsync(cluster, null, cancellationToken).ConfigureAwait(false);
-        return new GlobalUpgradeStatus
+        var status = new GlobalUpgradeStatus
         {
             Cluster = cluster.Name,
             PlatformVersion = productBase?.Version,
@@ -31,6 +31,8 @@ public static class UpgradeInspector
             LastRun = store.Latest(cluster.Name),
             ReadAt = DateTimeOffset.Now,
         };
+        components.ClusterVersionShadow?.Describe(status);
+        return status;
     }
 
     /// <summary>

@@ -1,22 +1,40 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using GlobalUpgrade.Simulator.Scenarios;
 using GlobalUpgrade.Simulator.Store;
 
 namespace GlobalUpgrade.Simulator.Controllers;
 
 /// <summary>
-/// Plays the Cluster Version Operator (4.3+): a change of ClusterVersionShadow <c>spec.desiredUpdate.version</c> runs
-/// preflight checks (<c>status.preflight.checks[]</c>), then PreflightReady → Reconciling → Ready, adds a
-/// <c>status.history[]</c> entry and moves ProductBase <c>base</c> to the new version. With a scenario stall, a check
-/// fails and condition Stalled=True. No schema is published for this kind: fields follow acp/README.md.
+/// Plays the Cluster Version Operator (4.3+). A change of ClusterVersionShadow <c>spec.desiredUpdate.version</c> runs the
+/// preflight checks, then the stages, and ends with <c>status.current</c> at the target and ProductBase <c>base</c> moved.
+/// It writes only the documented status fields [doc: release-4.3 docs/en/upgrade/upgrade_global_cluster.mdx "Observe
+/// execution", docs/en/ui/cli_tools/ac/upgrading-clusters.md]: <c>current</c>/<c>desired</c> (version, image),
+/// <c>conditions</c> PreflightReady / Ready / Reconciling / Stalled / Degraded, <c>preflight.observedAt</c> and
+/// <c>.checks[]</c> (name, policy, state Passed / Retry / Failed, reason, message), <c>stages[]</c> (name, priority,
+/// phase Pending / Running / Finished), <c>history[]</c> newest first, <c>availableUpdates</c>. Scenarios make a check
+/// Retry for a while, fail it (Stalled) or make the upgrade Degraded.
 /// </summary>
 internal sealed class ClusterVersionShadowController(SimCluster cluster, ControllerContext ctx)
 {
+    public const string Name = "global";
+
     // Subscribed at construction, so nothing written after the simulator has started is missed.
     private readonly StoreSubscription _subscription = cluster.Store.Subscribe(ResourceTypes.ClusterVersionShadows, null, null);
 
-    /// <summary>[assumed] The preflight checks the operator reports.</summary>
-    public static readonly string[] PreflightChecks = ["NodesReady", "EtcdHealthy", "ClusterModulesReady", "ImagesSynced"];
+    /// <summary>The default check set [doc: release-4.3 upgrade_global_cluster.mdx "Run preflight checks"].</summary>
+    public static readonly string[] PreflightChecks =
+    [
+        "ResourcePatchUpgradeable", "ClusterVersionUpgradeable", "VersionUpgradePath", "KubernetesVersionSupported",
+        "DockerRuntimeUnsupported", "ClusterRunning", "ClusterModuleStable", "ControlPlaneStaticPodsPresent",
+        "CustomEtcdBackupCronJobsAbsent", "CRIUpgradePodsAbsent", "ModuleInfoStable", "PlatformLicense",
+    ];
+
+    /// <summary>[assumed] Stage names: the docs say the CVO drives the Core and then the Aligned plugins.</summary>
+    public static readonly string[] Stages = ["Core", "Aligned"];
+
+    /// <summary>[assumed] A check's reentry policy value (the docs name the field, not its values).</summary>
+    public const string CheckPolicy = "Always";
 
     private readonly Dictionary<string, long> _handledGeneration = [];
 
@@ -39,9 +57,9 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
 
             _handledGeneration[Key(obj)] = generation;
             var target = obj.Str("spec.desiredUpdate.version");
-            // Upgrades unless the operator already runs the target: ProductBase may move before (a 4.3 upgrade.sh
-            // --skip-sync-image does in the stand-in package), so what the operator last worked towards counts too.
-            if (!string.IsNullOrEmpty(target) && (target != Platform.Version(cluster.Store) || obj.Str("status.desired.version") != target))
+            // Upgrades unless the operator already runs the target: ProductBase may move before (the stand-in
+            // upgrade.sh --skip-sync-image does), so what the operator has applied counts.
+            if (!string.IsNullOrEmpty(target) && obj.Str("status.current.version") != target)
             {
                 var (ns, name) = (obj.Namespace(), obj.Name());
                 ctx.Spawn(() => UpgradeAsync(ns, name, target, generation));
@@ -49,21 +67,24 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
         }
     }
 
-    public static JsonObject Seed(string version) => new()
+    /// <summary>A settled operator at <paramref name="version"/>, offering <paramref name="updates"/>.</summary>
+    public static JsonObject Seed(string version, IEnumerable<string> updates) => new()
     {
         ["apiVersion"] = ResourceTypes.ClusterVersionShadows.ApiVersion,
         ["kind"] = ResourceTypes.ClusterVersionShadows.Kind,
-        ["metadata"] = new JsonObject { ["name"] = "global", ["namespace"] = "cpaas-system" },
+        ["metadata"] = new JsonObject { ["name"] = Name, ["namespace"] = "cpaas-system" },
         ["spec"] = new JsonObject { ["desiredUpdate"] = new JsonObject { ["version"] = version } },
         ["status"] = new JsonObject
         {
-            ["desired"] = new JsonObject { ["version"] = version },
+            ["current"] = Release(version),
+            ["desired"] = Release(version),
             ["conditions"] = new JsonArray(
                 Condition("PreflightReady", "True", "PreflightPassed", ""),
                 Condition("Reconciling", "False", "Completed", ""),
                 Condition("Ready", "True", "Completed", $"cluster is at version {version}"),
-                Condition("Stalled", "False", "", "")),
-            ["preflight"] = new JsonObject { ["checks"] = new JsonArray() },
+                Condition("Stalled", "False", "", ""),
+                Condition("Degraded", "False", "", "")),
+            ["availableUpdates"] = new JsonArray(updates.Where(u => u != version).Select(u => (JsonNode)Release(u)).ToArray()),
             ["history"] = new JsonArray(new JsonObject
             {
                 ["version"] = version,
@@ -77,50 +98,84 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
     private async Task UpgradeAsync(string? ns, string name, string target, long generation)
     {
         var step = cluster.Scenario.Durations.CvshStepSeconds;
-        var stall = cluster.Scenario.Upgrade.Stall;
+        var upgrade = cluster.Scenario.Upgrade;
+        var stall = upgrade.Stall;
+
+        // Preflight: no result yet, then Retry rounds (if any), then the final states.
         Update(ns, name, generation, s =>
         {
             SetCondition(s, "PreflightReady", "Unknown", "PreflightRunning", $"running preflight checks for {target}");
             SetCondition(s, "Stalled", "False", "", "");
-            s["desired"] = new JsonObject { ["version"] = target };
-            s["preflight"] = new JsonObject { ["checks"] = new JsonArray(PreflightChecks.Select(c => (JsonNode)Check(c, "Running", "", "")).ToArray()) };
+            SetCondition(s, "Degraded", "False", "", "");
+            s["desired"] = Release(target);
+            s.Remove("preflight");
+            s.Remove("stages");
         });
         await ctx.Delay(step);
+        for (var round = 0; round < (upgrade.Retry?.Rounds ?? 0); round++)
+        {
+            Update(ns, name, generation, s =>
+            {
+                s["preflight"] = Preflight(c => c == upgrade.Retry!.Check ? Check(c, "Retry", upgrade.Retry.Reason, upgrade.Retry.Message) : Check(c, "Passed", "", ""));
+                SetCondition(s, "PreflightReady", "False", "PreflightRetrying", $"check {upgrade.Retry!.Check} has no final result yet");
+            });
+            await ctx.Delay(step);
+        }
 
         Update(ns, name, generation, s =>
         {
-            s["preflight"] = new JsonObject
-            {
-                ["checks"] = new JsonArray(PreflightChecks.Select(c => (JsonNode)(stall is not null && stall.Check == c
-                    ? Check(c, "Failed", stall.Reason, stall.Message)
-                    : Check(c, "Passed", "", ""))).ToArray()),
-            };
+            s["preflight"] = Preflight(c => stall is not null && stall.Check == c ? Check(c, "Failed", stall.Reason, stall.Message) : Check(c, "Passed", "", ""));
             if (stall is not null)
             {
                 SetCondition(s, "PreflightReady", "False", stall.Reason, stall.Message);
                 SetCondition(s, "Stalled", "True", stall.Reason, stall.Message);
                 SetCondition(s, "Reconciling", "False", "PreflightFailed", stall.Message);
+                return;
             }
-            else
-            {
-                SetCondition(s, "PreflightReady", "True", "PreflightPassed", "all preflight checks passed");
-                SetCondition(s, "Reconciling", "True", "Upgrading", $"upgrading to {target}");
-                SetCondition(s, "Ready", "False", "Upgrading", $"upgrading to {target}");
-                var history = s["history"] as JsonArray ?? [];
-                history.Insert(0, new JsonObject { ["version"] = target, ["state"] = "Partial", ["startedTime"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow) });
-                s["history"] = history.DeepClone();
-            }
+
+            SetCondition(s, "PreflightReady", "True", "PreflightPassed", "all preflight checks passed");
+            SetCondition(s, "Reconciling", "True", "Upgrading", $"upgrading to {target}");
+            SetCondition(s, "Ready", "False", "Upgrading", $"upgrading to {target}");
+            s["stages"] = new JsonArray(Stages.Select((st, i) => (JsonNode)Stage(st, i + 1, "Pending")).ToArray());
+            var history = s["history"] as JsonArray ?? [];
+            history.Insert(0, new JsonObject { ["version"] = target, ["state"] = "Partial", ["startedTime"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow) });
+            s["history"] = history.DeepClone();
         });
         if (stall is not null)
         {
             return;
         }
 
-        await ctx.Delay(cluster.Scenario.Durations.UpgradeSeconds);
+        var perStage = cluster.Scenario.Durations.UpgradeSeconds / Stages.Length;
+        for (var i = 0; i < Stages.Length; i++)
+        {
+            var index = i;
+            Update(ns, name, generation, s => SetStage(s, index, "Running"));
+            await ctx.Delay(perStage);
+            if (upgrade.Degraded is { } degraded)
+            {
+                // The stage stays Running: the operator is blocked until someone intervenes.
+                Update(ns, name, generation, s =>
+                {
+                    SetCondition(s, "Degraded", "True", degraded.Reason, degraded.Message);
+                    SetCondition(s, "Reconciling", "False", degraded.Reason, degraded.Message);
+                });
+                return;
+            }
+
+            Update(ns, name, generation, s => SetStage(s, index, "Finished"));
+        }
+
         Update(ns, name, generation, s =>
         {
             SetCondition(s, "Reconciling", "False", "Completed", "");
             SetCondition(s, "Ready", "True", "Completed", $"cluster is at version {target}");
+            s["current"] = Release(target);
+            if (s["availableUpdates"] is JsonArray updates)
+            {
+                s["availableUpdates"] = new JsonArray(updates.OfType<JsonObject>().Where(u => VersionText.Parse(u.Str("version")) > VersionText.Parse(target)).Select(u => (JsonNode)u.DeepClone()).ToArray());
+            }
+
             if (s["history"] is JsonArray { Count: > 0 } history && history[0] is JsonObject first)
             {
                 first["state"] = "Completed";
@@ -174,6 +229,25 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
         existing["message"] = message;
     }
 
+    private static void SetStage(JsonObject status, int index, string phase)
+    {
+        if (status["stages"] is JsonArray stages && stages[index] is JsonObject stage)
+        {
+            stage["phase"] = phase;
+        }
+    }
+
+    // [assumed] The image reference: the docs say current/desired carry "version and image", not the image's form.
+    private static JsonObject Release(string version) => new() { ["version"] = version, ["image"] = $"registry.alauda.cn:60080/acp/release:{version}" };
+
+    private static JsonObject Preflight(Func<string, JsonObject> check) => new()
+    {
+        ["observedAt"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow),
+        ["checks"] = new JsonArray(PreflightChecks.Select(c => (JsonNode)check(c)).ToArray()),
+    };
+
+    private static JsonObject Stage(string name, int priority, string phase) => new() { ["name"] = name, ["priority"] = priority, ["phase"] = phase };
+
     private static JsonObject Condition(string type, string status, string reason, string message) => new()
     {
         ["type"] = type,
@@ -186,7 +260,7 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
     private static JsonObject Check(string name, string state, string reason, string message) => new()
     {
         ["name"] = name,
-        ["policy"] = "Required",
+        ["policy"] = CheckPolicy,
         ["state"] = state,
         ["reason"] = reason,
         ["message"] = message,

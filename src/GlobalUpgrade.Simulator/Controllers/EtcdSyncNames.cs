@@ -21,14 +21,11 @@ public static class EtcdSyncNames
     public const int MonitorPort = 80;
     public const string BootstrapJob = "etcd-sync-bootstrap";
 
-    /// <summary>Secret on the standby (key <c>token</c>) with the primary's token, created before install (docs global_dr.mdx).</summary>
+    /// <summary>Secret on the standby (key <c>token</c>) with the primary's token, created before install on 4.3.1+ (release-4.3 upgrade_global_cluster.mdx).</summary>
     public const string ActiveClusterTokenSecret = "etcd-sync-active-cluster-token";
 
     /// <summary>The primary's secret whose <c>token</c> the standby's secret must hold.</summary>
     public const string TokenSourceSecret = "k8sadmin";
-
-    /// <summary>From this plugin version on, the bootstrap job runs before the deployment.</summary>
-    public static readonly Version BootstrapFrom = new(4, 3, 1);
 
     /// <summary>[assumed] The finalizer the platform puts on a ModuleInfo.</summary>
     public const string ModuleInfoFinalizer = "cpaas.io/moduleinfo-protection";
@@ -41,20 +38,5 @@ public static class EtcdSyncNames
     {
         "cpaas-system", "cert-manager", "default", "global-credentials", "cpaas-system-global-credentials", "kube-ovn",
         "kube-public", "kube-system", "nsx-system", "cpaas-solution", "kube-node-lease", "kubevirt", "nativestor-system", "operators",
-    };
-
-    /// <summary>
-    /// [assumed] The install form of the 4.x plugin as its ModuleConfig <c>spec.config</c> declares it (keys with defaults);
-    /// the UI labels are documented (Active Global Cluster VIP, ... ETCD Endpoints, Token Secret, Data Check Interval,
-    /// Print detail logs), the keys are not.
-    /// </summary>
-    public static System.Text.Json.Nodes.JsonObject InstallForm() => new()
-    {
-        ["activeClusterVip"] = "",
-        ["activeEtcdEndpoints"] = "",
-        ["standbyEtcdEndpoints"] = "",
-        ["activeClusterTokenSecret"] = ActiveClusterTokenSecret,
-        ["dataCheckInterval"] = 60,
-        ["printDetailLogs"] = false,
     };
 }

@@ -28,7 +28,7 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
         {
             _installed = true;
             _version = version;
-            if (VersionText.Parse(version) >= EtcdSyncNames.BootstrapFrom)
+            if (PlatformLine.For(version).RunsBootstrapJob)
             {
                 var job = EtcdSyncObjects.BootstrapJob(version);
                 if (instant)
@@ -181,10 +181,10 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
             });
         }
 
-        // The synchronizer needs the active cluster's token before it can lead; it retries until the secret is right.
-        while (active is not null && !ActiveTokenAccepted(active))
+        // The synchronizer needs its form filled (and on 4.3.1+ the active cluster's token) before it can lead; it retries.
+        while (active is not null && NotConfigured(active) is { } problem)
         {
-            cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("E", $"cannot connect to the active cluster: secret {EtcdSyncNames.Namespace}/{EtcdSyncNames.ActiveClusterTokenSecret} is missing or its token is rejected (401 Unauthorized); retrying"));
+            cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("E", $"cannot connect to the active cluster: {problem}; retrying"));
             await ctx.Delay(Math.Max(Durations.PodStartSeconds, 0.5));
             if (!_installed || Store.Get(ResourceTypes.Pods, EtcdSyncNames.Namespace, name) is null)
             {
@@ -201,15 +201,24 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
             }
 
             _leader = name;
-            Store.Upsert(ResourceTypes.Leases, EtcdSyncObjects.Lease(name, DateTimeOffset.UtcNow, _leaderChanges));
+            var line = PlatformLine.For(_version);
+            if (line.HasLeaderLease)
+            {
+                Store.Upsert(ResourceTypes.Leases, EtcdSyncObjects.Lease(name, DateTimeOffset.UtcNow, _leaderChanges));
+            }
+
             Store.Mutate(ResourceTypes.Deployments, EtcdSyncNames.Namespace, EtcdSyncNames.Deployment, d =>
             {
                 d.Set("status.readyReplicas", 1);
                 d.Set("status.availableReplicas", 1);
                 return d;
             });
-            cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"attempting to acquire leader lease {EtcdSyncNames.Namespace}/{EtcdSyncNames.Lease}..."));
-            cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"{EtcdSyncNames.AcquiredLeaderLine} {EtcdSyncNames.Namespace}/{EtcdSyncNames.Lease} holder={name}"));
+            if (line.HasLeaderLease)
+            {
+                cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"attempting to acquire leader lease {EtcdSyncNames.Namespace}/{EtcdSyncNames.Lease}..."));
+                cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"{EtcdSyncNames.AcquiredLeaderLine} {EtcdSyncNames.Namespace}/{EtcdSyncNames.Lease} holder={name}"));
+            }
+
             cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", EtcdSyncNames.StartSyncLine));
             var activeStore = active ?? Store;
             cluster.Services.Set(EtcdSyncNames.Namespace, EtcdSyncNames.MonitorService, (http, path) => MonitorBackend.HandleAsync(http, path, cluster, activeStore));
@@ -274,6 +283,25 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
 
             await ctx.Delay(Durations.MirrorIntervalSeconds, token);
         }
+    }
+
+    // What keeps the synchronizer from connecting: the active etcd endpoints not set at their form path, or (4.3.1+)
+    // the token secret missing or not holding the active cluster's token. Null when it can connect.
+    private string? NotConfigured(ObjectStore activeStore)
+    {
+        var line = PlatformLine.For(_version);
+        var config = Store.List(ResourceTypes.ModuleInfos).Items
+            .FirstOrDefault(m => m.Labels().GetValueOrDefault(Plugins.ModuleNameLabel) == EtcdSyncNames.ModuleName)?["spec"]?["config"];
+        var endpoints = line.Field(PlatformLine.ActiveEtcdEndpoints);
+        var value = endpoints is null ? null : config.At(endpoints.Path);
+        if (endpoints is not null && (value is null or JsonArray { Count: 0 } || value is JsonValue v && v.TryGetValue<string>(out var text) && string.IsNullOrWhiteSpace(text)))
+        {
+            return $"no {PlatformLine.ActiveEtcdEndpoints} in the ModuleInfo's spec.config";
+        }
+
+        return line.RequiresActiveToken && !ActiveTokenAccepted(activeStore)
+            ? $"secret {EtcdSyncNames.Namespace}/{EtcdSyncNames.ActiveClusterTokenSecret} is missing or its token is rejected (401 Unauthorized)"
+            : null;
     }
 
     private bool ActiveTokenAccepted(ObjectStore activeStore)

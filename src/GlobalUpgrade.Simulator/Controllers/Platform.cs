@@ -8,14 +8,48 @@ public static class Platform
 {
     public const string ProductBaseName = "base";
 
-    /// <summary>Sets <c>status.version</c> of ProductBase <c>base</c> (what <c>upgrade.sh --skip-sync-image</c> ends with).</summary>
-    public static JsonObject SetVersion(ObjectStore store, string version) =>
-        store.Mutate(ResourceTypes.ProductBases, null, ProductBaseName, pb =>
+    public const string EtcdSyncDisplayName = "Alauda Container Platform etcd Synchronizer";
+
+    /// <summary>
+    /// Sets <c>status.version</c> of ProductBase <c>base</c> (what <c>upgrade.sh --skip-sync-image</c> ends with), and
+    /// does what reaching that version brings: the version's etcd synchronizer plugin is published (plugins are released
+    /// with the platform, acp/README.md), and on 4.3+ the Cluster Version Operator with ClusterVersionShadow
+    /// <c>cpaas-system/global</c> is there (release-4.3 upgrade_global_cluster.mdx: <c>--skip-sync-image</c> deploys it).
+    /// </summary>
+    public static JsonObject SetVersion(ObjectStore store, string version)
+    {
+        var previous = Version(store);
+        var result = store.Mutate(ResourceTypes.ProductBases, null, ProductBaseName, pb =>
         {
             pb.Set("status.version", version);
             pb.Set("status.phase", "Running");
             return pb;
         });
+        var line = PlatformLine.For(version);
+        if (line.HasEtcdSyncPlugin)
+        {
+            PublishEtcdSync(store, version);
+        }
+
+        if (line.HasClusterVersionOperator && store.Get(ResourceTypes.ClusterVersionShadows, "cpaas-system", ClusterVersionShadowController.Name) is null)
+        {
+            store.Upsert(ResourceTypes.ClusterVersionShadows, ClusterVersionShadowController.Seed(previous ?? version, [version]));
+        }
+
+        return result;
+    }
+
+    /// <summary>The etcd synchronizer plugin of one version: its ModulePlugin (latest version) and its ModuleConfig.</summary>
+    public static void PublishEtcdSync(ObjectStore store, string version)
+    {
+        var latest = store.Get(ResourceTypes.ModulePlugins, null, EtcdSyncNames.ModuleName).Str("status.latestVersion");
+        if (latest is null || VersionText.Parse(latest) < VersionText.Parse(version))
+        {
+            store.Upsert(ResourceTypes.ModulePlugins, Plugins.ModulePlugin(EtcdSyncNames.ModuleName, EtcdSyncDisplayName, version));
+        }
+
+        store.Upsert(ResourceTypes.ModuleConfigs, Plugins.ModuleConfig(EtcdSyncNames.ModuleName, version));
+    }
 
     public static string? Version(ObjectStore store) => store.Get(ResourceTypes.ProductBases, null, ProductBaseName).Str("status.version");
 }

@@ -26,7 +26,24 @@ public static class Plugins
         ["status"] = new JsonObject { ["latestVersion"] = version },
     };
 
-    public static JsonObject ModuleConfig(string moduleName, string version) => new()
+    /// <summary>
+    /// The ModuleConfig of one plugin version. The 4.x etcd synchronizer's declares its install form as its line has it
+    /// (<see cref="PlatformLine"/>): defaults in <c>spec.config</c> and the fields in <c>spec.deployDescriptors</c>.
+    /// </summary>
+    public static JsonObject ModuleConfig(string moduleName, string version)
+    {
+        var line = PlatformLine.For(version);
+        var spec = new JsonObject { ["name"] = moduleName, ["version"] = version, ["config"] = new JsonObject() };
+        if (moduleName == EtcdSyncNames.ModuleName && line.HasEtcdSyncPlugin)
+        {
+            spec["config"] = line.DefaultConfig();
+            spec["deployDescriptors"] = line.Descriptors();
+        }
+
+        return ModuleConfigObject(moduleName, version, spec);
+    }
+
+    private static JsonObject ModuleConfigObject(string moduleName, string version, JsonObject spec) => new()
     {
         ["apiVersion"] = ResourceTypes.ModuleConfigs.ApiVersion,
         ["kind"] = "ModuleConfig",
@@ -35,7 +52,7 @@ public static class Plugins
             ["name"] = $"{moduleName}-{version}",
             ["labels"] = new JsonObject { [ModuleNameLabel] = moduleName, ["cpaas.io/module-version"] = version },
         },
-        ["spec"] = new JsonObject { ["name"] = moduleName, ["version"] = version, ["config"] = moduleName == EtcdSyncNames.ModuleName ? EtcdSyncNames.InstallForm() : new JsonObject() },
+        ["spec"] = spec,
         ["status"] = new JsonObject { ["readyForDeploy"] = true },
     };
 

@@ -96,7 +96,11 @@ public sealed class ClusterModuleScenario
 
 public sealed class CvshScenario
 {
+    /// <summary>The applied version (<c>status.current.version</c>).</summary>
     public string Version { get; set; } = "";
+
+    /// <summary>Versions offered in <c>status.availableUpdates</c>.</summary>
+    public List<string> AvailableUpdates { get; set; } = [];
 }
 
 /// <summary>The etcd synchronizer: which variant is installed, and what its mirror has not copied.</summary>
@@ -122,6 +126,30 @@ public sealed class UpgradeScenario
 
     /// <summary>When set, a ClusterVersionShadow upgrade stalls on this failed preflight check.</summary>
     public StallScenario? Stall { get; set; }
+
+    /// <summary>When set, this preflight check reports Retry (no final result yet) for some rounds before it passes.</summary>
+    public RetryScenario? Retry { get; set; }
+
+    /// <summary>When set, the ClusterVersionShadow upgrade turns Degraded=True with this reason in its first stage.</summary>
+    public ReasonScenario? Degraded { get; set; }
+}
+
+public sealed class RetryScenario
+{
+    public string Check { get; set; } = "";
+
+    public int Rounds { get; set; } = 2;
+
+    public string Reason { get; set; } = "";
+
+    public string Message { get; set; } = "";
+}
+
+public sealed class ReasonScenario
+{
+    public string Reason { get; set; } = "";
+
+    public string Message { get; set; } = "";
 }
 
 public sealed class StallScenario

@@ -42,10 +42,7 @@ public static class ScenarioLoader
 
     public static Dictionary<string, ClusterScenario> Load(string scenario, IEnumerable<string> clusterNames)
     {
-        var path = Resolve(scenario);
-        var text = File.ReadAllText(path);
-        var root = (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? JsonNode.Parse(text) : YamlToJson(text)) as JsonObject
-            ?? throw new InvalidDataException($"scenario {path} is not a mapping");
+        var root = ReadRoot(scenario, 0);
         var result = new Dictionary<string, ClusterScenario>();
         var sections = root["clusters"] as JsonObject ?? new JsonObject();
         foreach (var name in clusterNames)
@@ -61,6 +58,28 @@ public static class ScenarioLoader
         }
 
         return result;
+    }
+
+    // A scenario may name another in "extends": that one's root, merge-patched with this file's (lists replace).
+    private static JsonObject ReadRoot(string scenario, int depth)
+    {
+        var path = Resolve(scenario);
+        var text = File.ReadAllText(path);
+        var root = (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? JsonNode.Parse(text) : YamlToJson(text)) as JsonObject
+            ?? throw new InvalidDataException($"scenario {path} is not a mapping");
+        if (root["extends"]?.GetValue<string>() is not { Length: > 0 } parent)
+        {
+            return root;
+        }
+
+        if (depth > 8)
+        {
+            throw new InvalidDataException($"scenario {path}: 'extends' goes deeper than 8 files");
+        }
+
+        root.Remove("extends");
+        var baseName = parent.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) ? Path.Combine(Path.GetDirectoryName(path)!, parent) : parent;
+        return (JsonObject)Patches.Merge(ReadRoot(baseName, depth + 1), root)!;
     }
 
     /// <summary>YAML to JSON nodes; plain scalars that look like numbers or booleans become such.</summary>

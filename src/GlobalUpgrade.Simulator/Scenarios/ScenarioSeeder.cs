@@ -51,7 +51,7 @@ public static class ScenarioSeeder
 
         if (s.ClusterVersionShadow is { Version: { Length: > 0 } cvshVersion })
         {
-            store.Upsert(ResourceTypes.ClusterVersionShadows, ClusterVersionShadowController.Seed(cvshVersion));
+            store.Upsert(ResourceTypes.ClusterVersionShadows, ClusterVersionShadowController.Seed(cvshVersion, s.ClusterVersionShadow.AvailableUpdates));
         }
 
         if (s.EtcdSync.Variant == EtcdSyncVariants.Helm316)
@@ -68,14 +68,40 @@ public static class ScenarioSeeder
     }
 
     /// <summary>
-    /// Links a DR pair as an installed synchronizer needs: the standby's <c>etcd-sync-active-cluster-token</c> holds
-    /// the primary's k8sadmin token when the 4.x plugin is installed there.
+    /// Links a DR pair as an installed 4.x synchronizer needs: its ModuleInfo's form filled at its line's paths (the
+    /// primary's etcd endpoints; on 4.3.1+ also the VIP and the token secret), and on 4.3.1+ the standby's
+    /// <c>etcd-sync-active-cluster-token</c> holding the primary's k8sadmin token.
     /// </summary>
     public static void LinkDrPair(SimCluster primary, SimCluster standby)
     {
-        var installed = standby.Scenario.Plugins.Any(p => p.ModuleName == EtcdSyncNames.ModuleName && p.Installed);
+        var plugin = standby.Scenario.Plugins.FirstOrDefault(p => p.ModuleName == EtcdSyncNames.ModuleName && p.Installed);
+        if (plugin is null)
+        {
+            return;
+        }
+
+        var line = PlatformLine.For(plugin.Version);
+        var vip = primary.Scenario.Vip;
+        var values = new Dictionary<string, JsonNode?>
+        {
+            [PlatformLine.ActiveEtcdEndpoints] = $"https://{vip}:2379",
+            [PlatformLine.ActiveClusterVip] = vip,
+            [PlatformLine.ActiveClusterTokenSecret] = EtcdSyncNames.ActiveClusterTokenSecret,
+        };
+        var config = line.DefaultConfig();
+        foreach (var field in line.Form.Where(f => values.ContainsKey(f.DisplayName)))
+        {
+            config.Set(field.Path, values[field.DisplayName]);
+        }
+
+        var name = Plugins.PlatformName("global", EtcdSyncNames.ModuleName);
+        standby.Store.Mutate(ResourceTypes.ModuleInfos, null, name, o =>
+        {
+            o.Set("spec.config", config);
+            return o;
+        });
         var token = primary.Store.Get(ResourceTypes.Secrets, "cpaas-system", EtcdSyncNames.TokenSourceSecret).Str("data.token");
-        if (installed && token is not null)
+        if (line.RequiresActiveToken && token is not null)
         {
             standby.Store.Upsert(ResourceTypes.Secrets, Secret("cpaas-system", EtcdSyncNames.ActiveClusterTokenSecret,
                 new() { ["token"] = Encoding.UTF8.GetString(Convert.FromBase64String(token)) }));

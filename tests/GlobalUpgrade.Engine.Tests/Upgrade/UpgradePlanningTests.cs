@@ -106,7 +106,7 @@ public sealed class UpgradePreconditionTests
         var shadow = JsonNode.Parse("""
             {"metadata":{"name":"global","namespace":"cpaas-system","generation":3},
              "spec":{"desiredUpdate":{"version":"v4.3.0"}},
-             "status":{"observedGeneration":3,"desired":{"version":"v4.3.0"},
+             "status":{"observedGeneration":3,"current":{"version":"v4.2.0"},"desired":{"version":"v4.3.0"},
                "conditions":[{"type":"Ready","status":"True"},{"type":"Stalled","status":"True","reason":"EtcdMemberUnhealthy","message":"member 2 down"}],
                "preflight":{"checks":[{"name":"NodesReady","policy":"Required","state":"Passed"},{"name":"EtcdHealthy","policy":"Required","state":"Failed","reason":"EtcdMemberUnhealthy","message":"member 2 down"}]},
                "history":[{"version":"v4.2.0","state":"Completed"}]}}
@@ -124,7 +124,7 @@ public sealed class UpgradePreconditionTests
     {
         var shadow = JsonNode.Parse("""
             {"metadata":{"generation":4},"spec":{"desiredUpdate":{"version":"v4.3.0"}},
-             "status":{"observedGeneration":3,"desired":{"version":"v4.3.0"},"conditions":[{"type":"Ready","status":"True"}],"history":[{"version":"v4.3.0","state":"Completed"}]}}
+             "status":{"observedGeneration":3,"current":{"version":"v4.3.0"},"desired":{"version":"v4.3.0"},"conditions":[{"type":"Ready","status":"True"}],"history":[{"version":"v4.3.0","state":"Completed"}]}}
             """)!.AsObject();
         Assert.False(ComponentState.Read(shadow, ShadowProfile).IsAt("v4.3.0"));
     }

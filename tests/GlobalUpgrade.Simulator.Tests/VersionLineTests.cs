@@ -1,0 +1,136 @@
+using System.Text.Json.Nodes;
+using k8s;
+using GlobalUpgrade.Simulator.Store;
+using Xunit;
+
+namespace GlobalUpgrade.Simulator.Tests;
+
+/// <summary>
+/// One scenario per version line, each with what the docs say of that line: the etcd synchronizer's plugin and form
+/// (labels in spec.deployDescriptors), the lease (4.3+), the bootstrap job (4.3.1+), the CVO (4.3 only), Kubernetes
+/// versions that satisfy the path prerequisites, and the target's plugin published when the platform reaches it.
+/// </summary>
+public sealed class VersionLineTests
+{
+    private static readonly string[] ThreeFieldForm = ["Active Global Cluster ETCD Endpoints", "Data Check Interval", "Print detail logs"];
+
+    private static readonly string[] SixFieldForm =
+    [
+        "Active Global Cluster VIP", "Active Global Cluster ETCD Endpoints", "Standby Cluster ETCD Endpoints",
+        "Active Global Cluster Token Secret", "Data Check Interval", "Print detail logs",
+    ];
+
+    public static TheoryData<string, string, string?, string, bool, bool, bool> Lines => new()
+    {
+        // scenario, platform, etcd-sync plugin on the standby (null: none), Kubernetes, lease, bootstrap job, CVO
+        { "v3.16", "v3.16.2", null, "v1.28.15", false, false, false },
+        { "v3.18", "v3.18.1", null, "v1.30.14", false, false, false },
+        { "v4.0", "v4.0.0", "v4.0.0", "v1.31.4", false, false, false },
+        { "v4.0-to-4.2", "v4.0.0", "v4.0.0", "v1.32.9", false, false, false },
+        { "healthy", "v4.1.0", "v4.1.0", "v1.33.5", false, false, false },
+        { "v4.2-to-4.3", "v4.2.0", "v4.2.0", "v1.33.5", false, false, false },
+        { "v4.3.0", "v4.3.0", "v4.3.0", "v1.33.5", true, false, true },
+        { "v4.3.1", "v4.3.1", "v4.3.1", "v1.33.5", true, true, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Lines))]
+    public async Task Each_line_behaves_as_documented(string scenario, string platform, string? plugin, string kubernetes, bool lease, bool bootstrap, bool cvo)
+    {
+        await using var host = await SimHost.StartAsync(scenario);
+        foreach (var cluster in host.Sim.Clusters.Values)
+        {
+            Assert.Equal(platform, cluster.Store.Get("productbases", null, "base").Str("status.version"));
+            Assert.Equal(kubernetes.TrimStart('v'), cluster.Store.Get("clusters", null, "global").Str("status.version"));
+            Assert.Equal(cvo, cluster.Store.Get("clusterversionshadows", "cpaas-system", "global") is not null);
+        }
+
+        using var standby = host.Client("standby");
+        Assert.Equal(kubernetes, (await standby.Version.GetCodeAsync()).GitVersion);
+        var store = host.Sim.Clusters["standby"].Store;
+        if (plugin is null)
+        {
+            Assert.DoesNotContain(store.List("moduleconfigs"), m => m.Str("spec.name") == "etcd-sync");
+            return;
+        }
+
+        var config = Assert.Single(store.List("moduleconfigs"), m => m.Str("spec.name") == "etcd-sync");
+        Assert.Equal(plugin, config.Str("spec.version"));
+        var descriptors = config["spec"]!["deployDescriptors"]!.AsArray().Select(d => d!.AsObject()).ToList();
+        Assert.Equal(bootstrap ? SixFieldForm : ThreeFieldForm, descriptors.Select(d => d.Str("displayName")));
+        foreach (var d in descriptors)
+        {
+            Assert.NotEmpty(d["x-descriptors"]!.AsArray());
+            Assert.NotNull(config["spec"]!["config"].At(d.Str("path")!)); // each field has a default at its path
+        }
+
+        await EtcdSyncTests.WaitForLeaderAsync(standby);
+        Assert.Equal(lease, store.Get("leases", "cpaas-system", "etcd-sync-mirror") is not null);
+        Assert.Equal(bootstrap, store.Get("jobs", "cpaas-system", "etcd-sync-bootstrap") is not null);
+        Assert.Equal(bootstrap, store.Get("secrets", "cpaas-system", "etcd-sync-active-cluster-token") is not null);
+    }
+
+    [Fact]
+    public async Task The_form_paths_differ_between_lines_so_a_client_must_read_the_descriptors()
+    {
+        var pathsByLine = new Dictionary<string, string>();
+        foreach (var scenario in new[] { "v4.0", "healthy", "v4.2-to-4.3", "v4.3.1" })
+        {
+            await using var host = await SimHost.StartAsync(scenario, dr: false);
+            var config = host.Sim.Clusters["global"].Store.List("moduleconfigs").Single(m => m.Str("spec.name") == "etcd-sync");
+            pathsByLine[scenario] = config["spec"]!["deployDescriptors"]!.AsArray().Single(d => d.Str("displayName") == "Active Global Cluster ETCD Endpoints").Str("path")!;
+        }
+
+        Assert.Equal(pathsByLine.Count, pathsByLine.Values.Distinct().Count());
+        Assert.Contains(pathsByLine.Values, p => p.Contains('.', StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("v3.18", "v4.1.0", "v4.1.0")]
+    [InlineData("healthy", "v4.2.0", "v4.2.0")]
+    [InlineData("v4.3.0", "v4.3.1", "v4.3.1")]
+    public async Task Reaching_a_version_publishes_its_etcd_sync_plugin(string scenario, string target, string published)
+    {
+        await using var host = await SimHost.StartAsync(scenario);
+        var store = host.Sim.Clusters["standby"].Store;
+        Assert.DoesNotContain(store.List("moduleconfigs"), m => m.Str("spec.name") == "etcd-sync" && m.Str("spec.version") == published);
+        await UpgradeTests.PostVersionAsync(host, "standby", target);
+        var config = Assert.Single(store.List("moduleconfigs"), m => m.Str("spec.name") == "etcd-sync" && m.Str("spec.version") == published);
+        Assert.Equal(published, store.Get("moduleplugins", null, "etcd-sync").Str("status.latestVersion"));
+        var labels = config["spec"]!["deployDescriptors"]!.AsArray().Select(d => d.Str("displayName")).ToList();
+        Assert.Equal(published == "v4.3.1" ? SixFieldForm : ThreeFieldForm, labels);
+    }
+
+    [Fact]
+    public async Task Before_4_3_a_synchronizer_without_its_endpoints_at_the_form_path_never_syncs()
+    {
+        await using var host = await SimHost.StartAsync("v4.0");
+        using var standby = host.Client("standby");
+        await EtcdSyncTests.WaitForLeaderAsync(standby);
+        var store = host.Sim.Clusters["standby"].Store;
+        var name = store.List("moduleinfoes").Single().Name();
+        store.Delete("moduleinfoes", null, name);
+        await WatchTests.WaitUntil(() => store.Get("moduleinfoes", null, name) is null);
+
+        // A client that assumed flat key names: the 4.0 form keeps the endpoints at etcd.active.endpoints.
+        var info = Controllers.Plugins.ModuleInfo("global", "etcd-sync", "v4.0.0");
+        info.Set("spec.config", new JsonObject { ["activeEtcdEndpoints"] = "https://192.168.130.10:2379" });
+        store.Create("moduleinfoes", info, WriteMode.Api);
+        await WatchTests.WaitUntilAsync(async () =>
+        {
+            var pod = (await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items.FirstOrDefault(p => p.Status.Phase == "Running");
+            if (pod is null)
+            {
+                return false;
+            }
+
+            using var reader = new StreamReader(await standby.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, "cpaas-system"));
+            return (await reader.ReadToEndAsync()).Contains("no Active Global Cluster ETCD Endpoints", StringComparison.Ordinal);
+        });
+        Assert.Equal("Processing", store.Get("moduleinfoes", null, name).Str("status.phase"));
+
+        store.Mutate("moduleinfoes", null, name, o => o.Set("spec.config.etcd", new JsonObject { ["active"] = new JsonObject { ["endpoints"] = "https://192.168.130.10:2379" } }));
+        await WatchTests.WaitUntil(() => store.Get("moduleinfoes", null, name).Str("status.phase") == "Running");
+        Assert.Null(store.Get("leases", "cpaas-system", "etcd-sync-mirror"));
+    }
+}

@@ -1,0 +1,107 @@
+# The whole DR runbook (Invoke-GlobalDrUpgrade) on every supported path into 4.1, 4.2, 4.3.0 and 4.3.1, from each
+# supported source line (Platform/UpgradePaths.cs; release-4.x docs/en/upgrade/pre-upgrade.mdx), one simulator
+# scenario per source line. After the run the standby must carry the etcd synchronizer of the target's line:
+# the target's plugin version (released with the platform), its form written only at the paths its ModuleConfig's
+# spec.deployDescriptors declare (nothing undocumented), the token secret only where the form has it (4.3.1+), and
+# the leader pod deleted once.
+BeforeDiscovery {
+    $script:paths = @(
+        @{ Source = 'v3.18'; From = 'v3.18.1'; Target = 'v4.1.0' }
+        @{ Source = 'v4.0'; From = 'v4.0.0'; Target = 'v4.1.0' }
+        @{ Source = 'v4.0-to-4.2'; From = 'v4.0.0'; Target = 'v4.2.0' }
+        @{ Source = 'healthy'; From = 'v4.1.0'; Target = 'v4.2.0' }
+        @{ Source = 'v4.0'; From = 'v4.0.0'; Target = 'v4.3.0' }
+        @{ Source = 'healthy'; From = 'v4.1.0'; Target = 'v4.3.0' }
+        @{ Source = 'v4.2-to-4.3'; From = 'v4.2.0'; Target = 'v4.3.0' }
+        @{ Source = 'v4.0'; From = 'v4.0.0'; Target = 'v4.3.1' }
+        @{ Source = 'healthy'; From = 'v4.1.0'; Target = 'v4.3.1' }
+        @{ Source = 'v4.2-to-4.3'; From = 'v4.2.0'; Target = 'v4.3.1' }
+    )
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+
+    function New-PathFixture([string] $Scenario, [string] $Target) {
+        $sim = Start-TestSimulator -Scenario $Scenario -Dr -TimeScale 0.2
+        $work = (New-Item -ItemType Directory (Join-Path $TestDrive "$Scenario-$Target")).FullName
+        foreach ($cluster in 'primary', 'standby') {
+            $package = Join-Path $work "package-$cluster"
+            Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $package -Recurse
+            Set-Content (Join-Path $package 'version') $Target
+            Set-Content (Join-Path $package 'fake.conf') "GU_FAKE_DURATION_MS=200`nGU_FAKE_IMAGES=3`nGU_SIM_ADMIN_URL=$($sim.Clusters[$cluster].Server)`nGU_SIM_TOKEN=$($sim.Clusters[$cluster].Token)"
+        }
+        [pscustomobject]@{ Simulator = $sim; Work = $work; Journal = (Join-Path $work 'dr.journal.json'); State = (Join-Path $work 'state') }
+    }
+
+    function Get-RunbookScript($Fixture, [string] $Target) {
+        @"
+`$ErrorActionPreference = 'Stop'
+`$env:GLOBALUPGRADE_STATE_HOME = '$($Fixture.State)'
+Import-Module '$env:GLOBALUPGRADE_MODULE'
+`$env:KUBECONFIG = '$($Fixture.Simulator.Kubeconfig)'
+Connect-GlobalCluster -Context primary -Role Primary | Out-Null
+Connect-GlobalCluster -Context standby -Role Standby | Out-Null
+Invoke-GlobalDrUpgrade -PackagePath '$($Fixture.Work)/package-primary' -StandbyPackagePath '$($Fixture.Work)/package-standby' -TargetVersion $Target -StandbyVip 192.168.131.10 -EtcdSync @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = `$true } -JournalPath '$($Fixture.Journal)' |
+    ForEach-Object { 'STEP ' + `$_.Name + ' ' + `$_.Cluster + ' ' + `$_.State }
+"@
+    }
+
+    # Every leaf path of a config object, dotted ("etcd.active.endpoints").
+    function Get-LeafPath($Node, [string] $Prefix = '') {
+        foreach ($p in $Node.PSObject.Properties) {
+            $path = if ($Prefix) { "$Prefix.$($p.Name)" } else { $p.Name }
+            if ($p.Value -is [pscustomobject]) { Get-LeafPath $p.Value $path } else { $path }
+        }
+    }
+
+    function Get-AtPath($Node, [string] $Path) {
+        foreach ($part in $Path -split '\.') { if ($null -eq $Node) { return $null }; $Node = $Node.$part }
+        $Node
+    }
+}
+
+Describe 'Invoke-GlobalDrUpgrade on every supported path' -Tag CI {
+    It '<From> → <Target> (scenario <Source>): the standby runs the target''s etcd-sync with its documented form' -ForEach $paths {
+        $f = New-PathFixture $Source $Target
+        try {
+            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f $Target)
+            $run.ExitCode | Should -Be 0 -Because $run.Error
+            $steps = @($run.Output -split "`n" | Where-Object { $_ -like 'STEP *' })
+            $steps | Where-Object { $_ -notmatch ' (Succeeded|Skipped)$' } | Should -BeNullOrEmpty
+
+            $primary = Invoke-SimAdmin -Simulator $f.Simulator -Cluster primary -Path '/_sim/store'
+            $standby = Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/store'
+            ($primary | Where-Object kind -eq 'ProductBase').status.version | Should -Be $Target
+            ($standby | Where-Object kind -eq 'ProductBase').status.version | Should -Be $Target
+
+            # The plugin released with the target, never an older one.
+            $info = @($standby | Where-Object { $_.kind -eq 'ModuleInfo' -and $_.metadata.labels.'cpaas.io/module-name' -eq 'etcd-sync' })
+            $info | Should -HaveCount 1
+            $info[0].spec.version | Should -Be $Target
+            $info[0].status.phase | Should -Be 'Running'
+
+            # The form: only the paths the target's ModuleConfig declares, the active endpoints filled at theirs.
+            $config = $standby | Where-Object { $_.kind -eq 'ModuleConfig' -and $_.spec.name -eq 'etcd-sync' -and $_.spec.version -eq $Target }
+            $config | Should -Not -BeNullOrEmpty
+            $declared = @($config.spec.deployDescriptors.path)
+            $written = @(Get-LeafPath $info[0].spec.config)
+            $written | Where-Object { $_ -notin $declared } | Should -BeNullOrEmpty -Because "only the documented form's fields are written (declared: $($declared -join ', '))"
+            $endpoints = ($config.spec.deployDescriptors | Where-Object displayName -eq 'Active Global Cluster ETCD Endpoints').path
+            Get-AtPath $info[0].spec.config $endpoints | Should -Not -BeNullOrEmpty
+
+            $hasTokenField = @($config.spec.deployDescriptors | Where-Object displayName -eq 'Active Global Cluster Token Secret').Count -gt 0
+            $hasTokenField | Should -Be ($Target -eq 'v4.3.1')
+            $tokenSecret = $standby | Where-Object { $_.kind -eq 'Secret' -and $_.metadata.name -eq 'etcd-sync-active-cluster-token' }
+            [bool]$tokenSecret | Should -Be $hasTokenField -Because 'the token secret exists only where the form has it (4.3.1+)'
+            [bool]($standby | Where-Object { $_.kind -eq 'Job' -and $_.metadata.name -eq 'etcd-sync-bootstrap' }) | Should -Be ($Target -eq 'v4.3.1')
+            [bool]($standby | Where-Object { $_.kind -eq 'Lease' -and $_.metadata.name -eq 'etcd-sync-mirror' }) | Should -Be ($Target -like 'v4.3.*')
+
+            # One synchronizer pod deleted once, after Start Sync update, so owner references re-sync.
+            $podDeletes = @(Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/requests' |
+                    Where-Object { $_.method -eq 'DELETE' -and $_.path -match '/namespaces/cpaas-system/pods/etcd-sync-' })
+            $podDeletes | Should -HaveCount 1
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+}
