@@ -293,7 +293,7 @@ public static class UpgradeRunbooks
                     // The documented cure for missed keys: restart the synchronizer's leader, once.
                     ctx.Issue("restart etcd synchronizer leader");
                     var profile = PlatformProfile.For(PlatformVersion.Parse(await PlatformVersionReader.ReadAsync(standby, ct).ConfigureAwait(false)));
-                    var leader = await EtcdSyncRestarter.ReadLeaderAsync(standby, profile.EtcdSyncDetails, ct).ConfigureAwait(false);
+                    var leader = await EtcdSyncRestarter.ReadLeaderAsync(standby, profile, ct).ConfigureAwait(false);
                     await EtcdSyncRestarter.RestartAsync(standby, profile, leader, request.EtcdSync.ModuleName, request.StepTimeout, ct).ConfigureAwait(false);
                     ctx.SetOutput("restarted", true);
                     restarted = true;
