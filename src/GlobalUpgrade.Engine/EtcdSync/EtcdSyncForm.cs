@@ -13,7 +13,7 @@ public sealed record EtcdSyncFormValues
 
     public required IReadOnlyList<Uri> ActiveEtcdEndpoints { get; init; }
 
-    /// <summary>Written only where the form has "Standby Cluster ETCD Endpoints" (4.3.1+).</summary>
+    /// <summary>Written only where the form has "Standby Cluster ETCD Endpoints" (4.3.1+), and only when given (the docs keep its default).</summary>
     public IReadOnlyList<Uri>? StandbyEtcdEndpoints { get; init; }
 
     public required string ActiveClusterTokenSecret { get; init; }
@@ -21,7 +21,7 @@ public sealed record EtcdSyncFormValues
     /// <summary>The docs say "use the default": written only when asked for.</summary>
     public int? DataCheckInterval { get; init; }
 
-    /// <summary>-Config: keys of spec.config as they are (they win over the fields above).</summary>
+    /// <summary>-Config: values by their path in spec.config (dots nest, objects merge); they win over the fields above.</summary>
     public IReadOnlyDictionary<string, JsonNode?>? Config { get; init; }
 }
 
@@ -55,9 +55,10 @@ public static class EtcdSyncForm
             Set(config, path, Shape(value, JsonPath.Node(defaults, path) ?? SchemaOf(defaults, path)));
         }
 
+        // -Config keys are paths like the descriptors' (dots nest); an object merges into what is there, anything else replaces it.
         foreach (var (key, value) in values.Config ?? new Dictionary<string, JsonNode?>())
         {
-            config[key] = value?.DeepClone();
+            Set(config, key, value?.DeepClone());
         }
 
         return config;
@@ -141,8 +142,8 @@ public static class EtcdSyncForm
             ? string.Join(",", list.Select(v => v!.GetValue<string>()))
             : value;
 
-    /// <summary>Writes at a dotted path, creating the nested objects on the way.</summary>
-    private static void Set(JsonObject root, string path, JsonNode value)
+    /// <summary>Writes at a dotted path, creating the nested objects on the way; an object is merged into an object already there.</summary>
+    private static void Set(JsonObject root, string path, JsonNode? value)
     {
         var parts = path.Split('.');
         var node = root;
@@ -155,6 +156,17 @@ public static class EtcdSyncForm
             }
 
             node = next;
+        }
+
+        if (value is JsonObject merged && node[parts[^1]] is JsonObject existing)
+        {
+            foreach (var (key, inner) in merged.ToList())
+            {
+                merged.Remove(key);
+                Set(existing, key, inner);
+            }
+
+            return;
         }
 
         node[parts[^1]] = value;

@@ -47,7 +47,8 @@ public static class EtcdSyncInstallPlanner
         {
             ActiveClusterVip = request.ActiveClusterVip,
             ActiveEtcdEndpoints = active,
-            StandbyEtcdEndpoints = standbyEndpoints,
+            // [doc] "Use the default value unless the local etcd service is exposed through a different endpoint": only when given.
+            StandbyEtcdEndpoints = request.StandbyEtcdEndpoints is { Count: > 0 } ? standbyEndpoints : null,
             ActiveClusterTokenSecret = details.ActiveClusterTokenSecret,
             DataCheckInterval = request.DataCheckInterval,
             Config = request.Config,

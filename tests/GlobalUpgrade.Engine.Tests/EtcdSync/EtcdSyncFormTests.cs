@@ -147,6 +147,20 @@ public sealed class EtcdSyncFormTests
     }
 
     [Fact]
+    public void Config_paths_nest_by_dots_and_objects_merge_into_the_form()
+    {
+        var config = EtcdSyncForm.Build(Full431Descriptors(), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values(config: new()
+        {
+            ["log.detail"] = true,
+            ["active"] = new JsonObject { ["vip"] = "10.0.0.9", ["extra"] = new JsonObject { ["x"] = 1 } },
+        }));
+        Assert.True(config["log"]!["detail"]!.GetValue<bool>());
+        Assert.Equal("10.0.0.9", config["active"]!["vip"]!.GetValue<string>());
+        Assert.Equal(1, config["active"]!["extra"]!["x"]!.GetValue<int>());
+        Assert.Equal("https://192.168.130.10:2379", config["active"]!["etcd"]!["endpoints"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Without_descriptors_a_declared_form_without_a_key_for_a_field_is_an_error_that_names_the_keys()
     {
         var ex = Assert.Throws<GlobalUpgradeException>(() => EtcdSyncForm.Build(ModuleConfig(new JsonObject { ["vip"] = "", ["endpoints"] = "" }), EtcdSyncLine.V41, EtcdSyncProfile.Default, Values()));
