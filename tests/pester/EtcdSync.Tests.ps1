@@ -49,17 +49,36 @@ BeforeAll {
         @(Get-SyncPods $Simulator | Where-Object { -not $_.metadata.deletionTimestamp } | ForEach-Object { $_.metadata.name } | Sort-Object -CaseSensitive)[0]
     }
 
+    # The standby's token secret as JSON, or '' when there is none (4.3.1+ only; a 4.1 scenario may or may not seed one).
+    function Get-TokenSecret($Simulator) {
+        try { Invoke-SimAdmin -Simulator $Simulator -Cluster standby -Path '/api/v1/namespaces/cpaas-system/secrets/etcd-sync-active-cluster-token' | ConvertTo-Json -Depth 10 }
+        catch { '' }
+    }
+
     function Get-Requests($Simulator, [string] $Cluster) { (Invoke-SimAdmin -Simulator $Simulator -Cluster $Cluster -Path '/_sim/requests') | ForEach-Object { $_ } }
 
     function Clear-Requests($Simulator) {
         foreach ($c in 'primary', 'standby') { Invoke-SimAdmin -Simulator $Simulator -Cluster $c -Path '/_sim/requests' -Method DELETE | Out-Null }
     }
 
-    # Sets the platform version a cluster's ProductBase reports (before Connect-GlobalCluster reads it).
+    # Sets the platform version a cluster reports, as reaching it would (before Connect-GlobalCluster reads it).
     function Set-PlatformVersion($Simulator, [string] $Cluster, [string] $Version) {
-        $pb = Invoke-SimAdmin -Simulator $Simulator -Cluster $Cluster -Path '/apis/product.alauda.io/v1alpha2/productbases/base'
-        $pb.status.version = $Version
-        Invoke-SimAdmin -Simulator $Simulator -Cluster $Cluster -Path '/_sim/objects' -Method POST -Body @($pb) | Out-Null
+        Invoke-SimAdmin -Simulator $Simulator -Cluster $Cluster -Path '/_sim/platform-version' -Method POST -Body @{ version = $Version } | Out-Null
+    }
+
+    # The value at a dotted path of an object, and every leaf path an object holds.
+    function Get-At($Object, [string] $Path) { foreach ($p in $Path -split '\.') { $Object = $Object.$p }; $Object }
+    function Get-LeafPaths($Object, [string] $Prefix = '') {
+        foreach ($p in $Object.PSObject.Properties) {
+            if ($p.Value -is [pscustomobject]) { Get-LeafPaths $p.Value "$Prefix$($p.Name)." } else { "$Prefix$($p.Name)" }
+        }
+    }
+
+    # label -> path of the install form of a published plugin version (its ModuleConfig's deployDescriptors).
+    function Get-FormPaths($Simulator, [string] $Version) {
+        $paths = @{}
+        foreach ($d in (Invoke-SimAdmin -Simulator $Simulator -Cluster standby -Path "/apis/cluster.alauda.io/v1alpha1/moduleconfigs/etcd-sync-$Version").spec.deployDescriptors) { $paths[$d.displayName] = $d.path }
+        $paths
     }
 
     # A healthy connected pair whose ProductBases report $Version, with exactly the $Published plugin versions.
@@ -85,17 +104,24 @@ BeforeAll {
         @($fields.GetEnumerator() | ForEach-Object { @{ displayName = $_.Key; path = $_.Value; 'x-descriptors' = @('urn:alm:descriptor:com.tectonic.ui:text') } })
     }
 
-    # Publishes exactly these etcd-sync plugin versions on the standby (each ModuleConfig with its line's form).
+    # Publishes exactly these etcd-sync plugin versions on the standby. A version takes the form of a ModuleConfig of
+    # its line that the simulator published (its descriptors and defaults), else the documented labels at paths of our own.
     function Set-PublishedPlugin($Simulator, [string[]] $Versions) {
-        foreach ($old in Get-SimItems $Simulator standby '/apis/cluster.alauda.io/v1alpha1/moduleconfigs?labelSelector=cpaas.io/module-name%3Detcd-sync') {
+        $published = @(Get-SimItems $Simulator standby '/apis/cluster.alauda.io/v1alpha1/moduleconfigs?labelSelector=cpaas.io/module-name%3Detcd-sync')
+        $script:seenConfigs = @($published) + @($script:seenConfigs | Where-Object { $_ })
+        foreach ($old in $published) {
             Invoke-SimAdmin -Simulator $Simulator -Cluster standby -Path "/apis/cluster.alauda.io/v1alpha1/moduleconfigs/$($old.metadata.name)" -Method DELETE | Out-Null
         }
         foreach ($v in $Versions) {
+            $line = ([version]$v.TrimStart('v')).ToString(2)
             $v431 = [version]$v.TrimStart('v') -ge [version]'4.3.1'
+            $template = $script:seenConfigs | Where-Object { $_.spec.deployDescriptors -and ([version]$_.spec.version.TrimStart('v')).ToString(2) -eq $line -and (([version]$_.spec.version.TrimStart('v') -ge [version]'4.3.1') -eq $v431) } | Select-Object -First 1
+            $spec = if ($template) { @{ name = 'etcd-sync'; version = $v; config = $template.spec.config; deployDescriptors = @($template.spec.deployDescriptors) } }
+            else { @{ name = 'etcd-sync'; version = $v; config = @{ dataCheckInterval = 60; printDetailLogs = $false }; deployDescriptors = New-FormDescriptors -V431:$v431 } }
             Invoke-SimAdmin -Simulator $Simulator -Cluster standby -Path '/_sim/objects' -Method POST -Body @(@{
                     apiVersion = 'cluster.alauda.io/v1alpha1'; kind = 'ModuleConfig'
                     metadata   = @{ name = "etcd-sync-$v"; labels = @{ 'cpaas.io/module-name' = 'etcd-sync'; 'cpaas.io/module-version' = $v } }
-                    spec       = @{ name = 'etcd-sync'; version = $v; config = @{ dataCheckInterval = 60; printDetailLogs = $false }; deployDescriptors = New-FormDescriptors -V431:$v431 }
+                    spec       = $spec
                 }) | Out-Null
         }
     }
@@ -134,7 +160,7 @@ Describe 'A 4.x DR pair: the plugin on the standby' -Tag CI {
 
     It 'installs the 4.1 form: labelled ModuleInfo of the 4.1 plugin, fields at their labels'' paths, no VIP or token secret, no lease; the first pod restarted once' {
         Set-PublishedPlugin $sim 'v4.1.0', 'v4.1.2', 'v4.0.5', 'v4.2.0'
-        $secretBefore = Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/api/v1/namespaces/cpaas-system/secrets/etcd-sync-active-cluster-token' | ConvertTo-Json -Depth 10
+        $secretBefore = Get-TokenSecret $sim
         Clear-Requests $sim
         $result = Install-EtcdSync -ActiveClusterVip 192.168.130.10 -SkipEndpointCheck -DataCheckInterval 90 -Config @{ printDetailLogs = $true }
         $result | Should -BeOfType ([GlobalUpgrade.EtcdSyncInstallation])
@@ -150,16 +176,17 @@ Describe 'A 4.x DR pair: the plugin on the standby' -Tag CI {
         $info.metadata.labels.'cpaas.io/cluster-name' | Should -Be 'global'
         $info.metadata.labels.'cpaas.io/module-type' | Should -Be 'plugin'
         $info.spec.version | Should -Be 'v4.1.2'
-        @($info.spec.config.PSObject.Properties.Name | Sort-Object) | Should -Be @('active', 'dataCheckInterval', 'printDetailLogs')
-        @($info.spec.config.active.PSObject.Properties.Name) | Should -Be @('etcdEndpoints') -Because 'the 4.1 form has no VIP and no token secret'
-        $info.spec.config.active.etcdEndpoints | Should -Be 'https://192.168.130.10:2379'
-        $info.spec.config.dataCheckInterval | Should -Be 90
+        $form = Get-FormPaths $sim 'v4.1.2'
+        $form.Keys | Should -Not -Contain 'Active Global Cluster VIP'
+        @(Get-LeafPaths $info.spec.config | Sort-Object) | Should -Be @(@($form['Active Global Cluster ETCD Endpoints'], $form['Data Check Interval'], 'printDetailLogs') | Sort-Object) -Because 'the 4.1 form has no VIP and no token secret'
+        Get-At $info.spec.config $form['Active Global Cluster ETCD Endpoints'] | Should -Be 'https://192.168.130.10:2379'
+        Get-At $info.spec.config $form['Data Check Interval'] | Should -Be 90
         $info.spec.config.printDetailLogs | Should -BeTrue
 
         # 4.1 has no token secret: the standby's is neither read nor written, the primary's k8sadmin never read.
         @(Get-Requests $sim standby | Where-Object { $_.path -match '/secrets' }) | Should -HaveCount 0
         @(Get-Requests $sim primary | Where-Object { $_.path -match '/secrets' }) | Should -HaveCount 0
-        Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/api/v1/namespaces/cpaas-system/secrets/etcd-sync-active-cluster-token' | ConvertTo-Json -Depth 10 | Should -Be $secretBefore
+        Get-TokenSecret $sim | Should -Be $secretBefore
         # 4.1 documents no lease: nothing read or watched it.
         @(Get-Requests $sim standby | Where-Object { $_.path -match '/leases' }) | Should -HaveCount 0
 
@@ -388,7 +415,7 @@ Describe 'A 4.2 standby where only the 4.1 plugin is published' -Tag CI {
         "$warned" | Should -BeNullOrEmpty
         $result.Version | Should -Be 'v4.2.1'
         $result.LeaderPod | Should -Be (Get-FirstSyncPod $sim)
-        (Get-ModuleInfos $sim standby etcd-sync).spec.config.active.PSObject.Properties.Name | Should -Be @('etcdEndpoints')
+        @(Get-LeafPaths (Get-ModuleInfos $sim standby etcd-sync).spec.config) | Should -Be @((Get-FormPaths $sim 'v4.2.1')['Active Global Cluster ETCD Endpoints'])
         @(Get-Requests $sim standby | Where-Object { $_.path -match '/leases|/secrets' }) | Should -HaveCount 0
         @(Get-Requests $sim primary | Where-Object { $_.path -match '/secrets' }) | Should -HaveCount 0
     }
@@ -413,10 +440,11 @@ Describe 'A 4.3.1 DR pair: the 4.3.1+ form, token secret, bootstrap job and leas
         $result.LeaderPod | Should -Be (Get-Leader $sim)
 
         $config = (Get-ModuleInfos $sim standby etcd-sync).spec.config
-        $config.active.vip | Should -Be '192.168.130.10'
-        $config.active.etcdEndpoints | Should -Be 'https://192.168.130.10:2379'
-        $config.active.tokenSecret | Should -Be 'etcd-sync-active-cluster-token'
-        $config.standby.etcdEndpoints | Should -Be 'https://192.168.131.10:2379'
+        $form = Get-FormPaths $sim 'v4.3.1'
+        Get-At $config $form['Active Global Cluster VIP'] | Should -Be '192.168.130.10'
+        Get-At $config $form['Active Global Cluster ETCD Endpoints'] | Should -Be 'https://192.168.130.10:2379'
+        Get-At $config $form['Active Global Cluster Token Secret'] | Should -Be 'etcd-sync-active-cluster-token'
+        Get-At $config $form['Standby Cluster ETCD Endpoints'] | Should -Be 'https://192.168.131.10:2379'
 
         $primaryToken = (Invoke-SimAdmin -Simulator $sim -Cluster primary -Path '/api/v1/namespaces/cpaas-system/secrets/k8sadmin').data.token
         (Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/api/v1/namespaces/cpaas-system/secrets/etcd-sync-active-cluster-token').data.token | Should -Be $primaryToken
