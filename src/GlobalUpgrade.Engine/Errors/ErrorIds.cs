@@ -79,6 +79,8 @@ public static class ErrorIds
     public const string EtcdSyncPluginNotFound = nameof(EtcdSyncPluginNotFound);
     public const string EtcdSyncVersionNotFound = nameof(EtcdSyncVersionNotFound);
     public const string EtcdSyncConfigKeyUnknown = nameof(EtcdSyncConfigKeyUnknown);
+    public const string EtcdSyncVersionMismatch = nameof(EtcdSyncVersionMismatch);
+    public const string EtcdSyncFormFieldNotFound = nameof(EtcdSyncFormFieldNotFound);
     public const string EtcdSyncNotInstalled = nameof(EtcdSyncNotInstalled);
     public const string EtcdSyncNoLeader = nameof(EtcdSyncNoLeader);
     public const string EtcdSyncUnsupportedVersion = nameof(EtcdSyncUnsupportedVersion);

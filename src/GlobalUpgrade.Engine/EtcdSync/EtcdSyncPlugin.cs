@@ -59,8 +59,12 @@ public static class EtcdSyncPlugin
     public static Task<IReadOnlyList<JsonObject>> FindModuleInfosAsync(ClusterConnection cluster, string moduleName, EtcdSyncProfile details, CancellationToken cancellationToken) =>
         cluster.ListAsync(AcpResources.ModuleInfos, null, ModuleInfoSelector(moduleName, details), cancellationToken);
 
-    /// <summary>The ModuleConfig of <paramref name="version"/>, or of the latest version when none is given.</summary>
-    public static async Task<JsonObject> FindModuleConfigAsync(ClusterConnection cluster, string moduleName, string? version, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ModuleConfig to install: the <paramref name="requested"/> version (a warning when it is not of the platform's
+    /// line), else the highest patch published of the platform's major.minor. The plugin is released with the platform,
+    /// so when that line is not published this refuses rather than install another version silently [acp/README.md].
+    /// </summary>
+    public static async Task<JsonObject> SelectModuleConfigAsync(ClusterConnection cluster, string moduleName, string? requested, PlatformVersion platform, CancellationToken cancellationToken)
     {
         var configs = (await cluster.ListAsync(AcpResources.ModuleConfigs, null, $"{EtcdSyncProfile.ModuleNameLabel}={moduleName}", cancellationToken).ConfigureAwait(false))
             .Where(c => VersionOf(c) is not null)
@@ -74,17 +78,34 @@ public static class EtcdSyncPlugin
                 moduleName);
         }
 
-        if (version is null)
+        var published = string.Join(", ", configs.Select(VersionOf).OrderBy(v => v, StringComparer.Ordinal));
+        if (requested is not null)
         {
-            return configs.OrderByDescending(c => PlatformVersion.TryParse(VersionOf(c), out var v) ? v : new PlatformVersion(0, 0, 0, "")).First();
+            var chosen = configs.FirstOrDefault(c => SameVersion(VersionOf(c), requested))
+                ?? throw new GlobalUpgradeException(
+                    ErrorIds.EtcdSyncVersionNotFound,
+                    FailureCategory.ObjectNotFound,
+                    $"Plugin '{moduleName}' on cluster '{cluster.Name}' has no version {requested}. Published: {published}.",
+                    requested);
+            if (!PlatformVersion.TryParse(requested, out var asked) || asked.Line != platform.Line)
+            {
+                OperationLog.Current.Warning($"-Version {requested}: installing plugin {moduleName} {requested} on '{cluster.Name}', which runs ACP {platform}. The plugin is released with the platform; the {platform.Line} plugin is the one the docs install.");
+            }
+
+            return chosen;
         }
 
-        return configs.FirstOrDefault(c => SameVersion(VersionOf(c), version))
+        return configs
+            .Select(c => (Config: c, Version: PlatformVersion.TryParse(VersionOf(c), out var v) ? v : null))
+            .Where(c => c.Version is not null && c.Version.Line == platform.Line)
+            .OrderByDescending(c => c.Version)
+            .Select(c => c.Config)
+            .FirstOrDefault()
             ?? throw new GlobalUpgradeException(
-                ErrorIds.EtcdSyncVersionNotFound,
-                FailureCategory.ObjectNotFound,
-                $"Plugin '{moduleName}' on cluster '{cluster.Name}' has no version {version}. Available: {string.Join(", ", configs.Select(VersionOf))}.",
-                version);
+                ErrorIds.EtcdSyncVersionMismatch,
+                FailureCategory.InvalidOperation,
+                $"Cluster '{cluster.Name}' runs ACP {platform}, and plugin '{moduleName}' is published only at {published}: none of the {platform.Line} line. The plugin is released with the platform; upload the {platform.Line} plugin (violet push) and run again, or install another version on purpose with -Version.",
+                moduleName);
     }
 
     public static string? VersionOf(JsonObject moduleConfig) => JsonPath.String(moduleConfig, "spec.version") ?? JsonPath.StringMap(moduleConfig, "metadata.labels").GetValueOrDefault("cpaas.io/module-version");

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Remote;
 using GlobalUpgrade.Reporting;
 using k8s;
 using k8s.Autorest;
@@ -21,12 +22,12 @@ public sealed record EtcdSyncUninstallPlan(
     public bool NothingToDo => ModuleInfos.Count == 0 && HelmObjects.Count == 0 && HelmReleaseNamespaces.Count == 0;
 
     /// <summary>The commands an operator runs on a control-plane node to remove the 3.16 Helm release.</summary>
-    public IReadOnlyList<string> HelmCommands => HelmReleaseNamespaces.Select(ns => $"helm3 del {PlatformProfile.HelmEraRelease} -n {ns}").ToList();
+    public IReadOnlyList<string> HelmCommands => HelmReleaseNamespaces.Select(HelmEraEtcdSync.DeleteCommand).ToList();
 
     /// <summary>For ShouldProcess and -Verbose: what goes, where.</summary>
     public string Describe() => Profile.EtcdSync switch
     {
-        EtcdSyncKind.HelmRelease => $"the 3.16 Helm-era etcd synchronizer on '{Host.Name}': {string.Join(", ", HelmObjects.Select(o => $"{Singular(o.Kind)} {o.Namespace}/{o.Name}"))}{(HelmReleaseNamespaces.Count == 0 ? "" : $"; Helm release {PlatformProfile.HelmEraRelease} in {string.Join(", ", HelmReleaseNamespaces)}")}",
+        EtcdSyncKind.HelmRelease => $"the 3.16 Helm-era etcd synchronizer on '{Host.Name}': {(HelmReleaseNamespaces.Count == 0 ? "" : $"Helm release {HelmEraEtcdSync.Release} in {string.Join(", ", HelmReleaseNamespaces)}; ")}{string.Join(", ", HelmObjects.Select(o => $"{Singular(o.Kind)} {o.Namespace}/{o.Name}"))}",
         _ => $"the etcd synchronizer plugin '{ModuleName}' on '{Host.Name}': ModuleInfo {string.Join(", ", ModuleInfos)}",
     };
 
@@ -35,7 +36,8 @@ public sealed record EtcdSyncUninstallPlan(
 
 /// <summary>
 /// Removes the etcd synchronizer the way the running platform version needs [doc: upgrade_global_cluster.mdx]:
-/// 4.x the plugin on the standby, 3.18 the EtcdSync plugin on the primary, 3.16 the Helm-era objects on the primary.
+/// 4.x the plugin on the standby, 3.18 the EtcdSync plugin on the primary, 3.16 the Helm release (on a control-plane
+/// node), then the Helm-era objects on the primary, in the docs' order (<see cref="HelmEraEtcdSync"/>).
 /// Deletes, then waits (watch) until the objects and the synchronizer's pods are gone. Never touches etcd keys.
 /// </summary>
 public static class EtcdSyncUninstaller
@@ -46,27 +48,27 @@ public static class EtcdSyncUninstaller
         if (profile.EtcdSync == EtcdSyncKind.HelmRelease)
         {
             var objects = new List<(KubeKind, string, string)>();
-            foreach (var name in PlatformProfile.HelmEraConfigMapsAndSecrets)
+            foreach (var name in HelmEraEtcdSync.ConfigMapsAndSecrets)
             {
                 foreach (var kind in new[] { KubeKind.ConfigMaps, KubeKind.Secrets })
                 {
-                    if (await ExistsAsync(host, kind, PlatformProfile.HelmEraNamespace, name, cancellationToken).ConfigureAwait(false))
+                    if (await ExistsAsync(host, kind, HelmEraEtcdSync.Namespace, name, cancellationToken).ConfigureAwait(false))
                     {
-                        objects.Add((kind, PlatformProfile.HelmEraNamespace, name));
+                        objects.Add((kind, HelmEraEtcdSync.Namespace, name));
                     }
                 }
             }
 
-            if (await ExistsAsync(host, KubeKind.Deployments, PlatformProfile.HelmEraNamespace, PlatformProfile.HelmEraDeployment, cancellationToken).ConfigureAwait(false))
+            if (await ExistsAsync(host, KubeKind.Deployments, HelmEraEtcdSync.Namespace, HelmEraEtcdSync.Deployment, cancellationToken).ConfigureAwait(false))
             {
-                objects.Add((KubeKind.Deployments, PlatformProfile.HelmEraNamespace, PlatformProfile.HelmEraDeployment));
+                objects.Add((KubeKind.Deployments, HelmEraEtcdSync.Namespace, HelmEraEtcdSync.Deployment));
             }
 
             // Helm 3 keeps a release as secrets labelled owner=helm,name=<release> in the release's namespace.
             var releases = new List<string>();
-            foreach (var ns in PlatformProfile.HelmEraReleaseNamespaces)
+            foreach (var ns in HelmEraEtcdSync.ReleaseNamespaces)
             {
-                var found = await ResourceWatcher.ListAllAsync(host.Client, KubeKind.Secrets, new ListArgs(ns, $"owner=helm,name={PlatformProfile.HelmEraRelease}", null), cancellationToken).ConfigureAwait(false);
+                var found = await ResourceWatcher.ListAllAsync(host.Client, KubeKind.Secrets, new ListArgs(ns, $"owner=helm,name={HelmEraEtcdSync.Release}", null), cancellationToken).ConfigureAwait(false);
                 if (JsonPath.Objects(found.Items, "items").Any())
                 {
                     releases.Add(ns);
@@ -82,10 +84,11 @@ public static class EtcdSyncUninstaller
     }
 
     /// <summary>
-    /// Carries out the plan. <paramref name="runOnNode"/> runs shell commands on a control-plane node of the host
-    /// (3.16's helm3 del) and returns its exit code (127: helm3 not found), where it ran and its stderr; without it the Helm part is an error that lists the commands to run by hand.
+    /// Carries out the plan. <paramref name="runOnNode"/> is the control-plane node of the host (this machine or SSH)
+    /// where 3.16's `helm3 del` runs; without it a plan with a Helm release fails before anything is changed, listing
+    /// the commands to run by hand.
     /// </summary>
-    public static async Task ExecuteAsync(EtcdSyncUninstallPlan plan, TimeSpan timeout, Func<IReadOnlyList<string>, CancellationToken, Task<(int ExitCode, string Where, string Error)>>? runOnNode, CancellationToken cancellationToken)
+    public static async Task ExecuteAsync(EtcdSyncUninstallPlan plan, TimeSpan timeout, RemoteTarget? runOnNode, CancellationToken cancellationToken)
     {
         var host = plan.Host;
         var details = plan.Profile.EtcdSyncDetails;
@@ -93,42 +96,7 @@ public static class EtcdSyncUninstaller
         var log = OperationLog.Current;
         if (plan.Profile.EtcdSync == EtcdSyncKind.HelmRelease)
         {
-            foreach (var (kind, ns, name) in plan.HelmObjects)
-            {
-                log.Verbose($"[{host.Name}] deleting {kind} {ns}/{name}");
-                await DeleteAsync(host, kind, ns, name, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (plan.HelmObjects.Any(o => o.Kind == KubeKind.Deployments))
-            {
-                await ResourceWatcher.WaitAsync(host, KubeKind.Deployments, new ListArgs(PlatformProfile.HelmEraNamespace, null, $"metadata.name={PlatformProfile.HelmEraDeployment}"), new WaitCondition
-                {
-                    Description = $"deployment {PlatformProfile.HelmEraNamespace}/{PlatformProfile.HelmEraDeployment} to be gone",
-                    IsDone = items => items.Count == 0,
-                }, budget.Remaining, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (plan.HelmReleaseNamespaces.Count > 0)
-            {
-                var byHand = $"The config maps, secrets and deployment of the 3.16 etcd synchronizer were removed from '{host.Name}', but its Helm release is still installed in {string.Join(", ", plan.HelmReleaseNamespaces)}; removing it needs helm3 on a control-plane node of '{host.Name}'";
-                if (runOnNode is null)
-                {
-                    throw new GlobalUpgradeException(ErrorIds.HelmReleaseRemovalNeedsNode, FailureCategory.InvalidOperation, $"{byHand}. Run there: {string.Join("; ", plan.HelmCommands)}", host.Name);
-                }
-
-                log.Verbose($"[{host.Name}] removing the Helm release on a control-plane node: {string.Join("; ", plan.HelmCommands)}");
-                var (exitCode, where, error) = await runOnNode(plan.HelmCommands, cancellationToken).ConfigureAwait(false);
-                if (exitCode == 127)
-                {
-                    throw new GlobalUpgradeException(ErrorIds.HelmReleaseRemovalNeedsNode, FailureCategory.InvalidOperation, $"{byHand}, and {where} has no helm3. Give -ComputerName <control-plane node>, or run there: {string.Join("; ", plan.HelmCommands)}", host.Name);
-                }
-
-                if (exitCode != 0)
-                {
-                    throw new GlobalUpgradeException(ErrorIds.RemoteCommandFailed, FailureCategory.InvalidOperation, $"{byHand}; on {where} '{string.Join("; ", plan.HelmCommands)}' failed (exit code {exitCode}): {error.Trim()}", host.Name);
-                }
-            }
-
+            await RemoveHelmEraAsync(plan, runOnNode, budget, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -152,6 +120,60 @@ public static class EtcdSyncUninstaller
         // The ModuleInfo carries a finalizer: it is gone only when the platform has torn the plugin down.
         await EtcdSyncWaits.ModuleInfosGoneAsync(host, EtcdSyncPlugin.ModuleInfoSelector(plan.ModuleName!, details), budget, cancellationToken).ConfigureAwait(false);
         await EtcdSyncWaits.PodsGoneAsync(host, details.Namespace, details.PodLabelSelector, budget, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>[doc] release-4.0 upgrade_global_cluster.mdx, tab "Upgrading from 3.16": helm3 del, then the objects, then no etcd-mirror pod.</summary>
+    private static async Task RemoveHelmEraAsync(EtcdSyncUninstallPlan plan, RemoteTarget? node, WaitBudget budget, CancellationToken cancellationToken)
+    {
+        var host = plan.Host;
+        var log = OperationLog.Current;
+        if (plan.HelmReleaseNamespaces.Count > 0)
+        {
+            var needsNode = $"The 3.16 etcd synchronizer's Helm release is installed on '{host.Name}' in {string.Join(", ", plan.HelmReleaseNamespaces)}; the docs remove it first, with helm3 on a control-plane node of '{host.Name}'. Nothing was changed";
+            if (node is null)
+            {
+                throw new GlobalUpgradeException(ErrorIds.HelmReleaseRemovalNeedsNode, FailureCategory.InvalidOperation, $"{needsNode}. Give the node (-ComputerName), or run there: {string.Join("; ", plan.HelmCommands)}", host.Name);
+            }
+
+            log.Verbose($"[{host.Name}] removing the Helm release on {node.DisplayName}: {string.Join("; ", plan.HelmCommands)}");
+            using var remote = await RemoteHost.OpenAsync(node, cancellationToken).ConfigureAwait(false);
+            var script = "command -v helm3 >/dev/null 2>&1 || exit 127\nset -e\n" + string.Join("\n", plan.HelmCommands) + "\n";
+            var (exitCode, _, error) = await remote.RunAsync(script, cancellationToken).ConfigureAwait(false);
+            var where = node.DisplayName;
+            if (exitCode == 127)
+            {
+                throw new GlobalUpgradeException(ErrorIds.HelmReleaseRemovalNeedsNode, FailureCategory.InvalidOperation, $"{needsNode}: {where} has no helm3. Give -ComputerName <control-plane node>, or run there: {string.Join("; ", plan.HelmCommands)}", host.Name);
+            }
+
+            if (exitCode != 0)
+            {
+                throw new GlobalUpgradeException(ErrorIds.RemoteCommandFailed, FailureCategory.InvalidOperation, $"Removing the 3.16 etcd synchronizer's Helm release from '{host.Name}': on {where} '{string.Join("; ", plan.HelmCommands)}' failed (exit code {exitCode}): {error.Trim()}. The config maps, secrets and deployment were not touched.", host.Name);
+            }
+        }
+
+        foreach (var (kind, ns, name) in plan.HelmObjects)
+        {
+            log.Verbose($"[{host.Name}] deleting {kind} {ns}/{name}");
+            await DeleteAsync(host, kind, ns, name, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (plan.HelmObjects.Any(o => o.Kind == KubeKind.Deployments))
+        {
+            await ResourceWatcher.WaitAsync(host, KubeKind.Deployments, new ListArgs(HelmEraEtcdSync.Namespace, null, $"metadata.name={HelmEraEtcdSync.Deployment}"), new WaitCondition
+            {
+                Description = $"deployment {HelmEraEtcdSync.Namespace}/{HelmEraEtcdSync.Deployment} to be gone",
+                IsDone = items => items.Count == 0,
+            }, budget.Remaining, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The docs end with `kubectl get pod -n kube-system | grep etcd-mirror`, which must print nothing.
+        static IEnumerable<JsonObject> Mirrors(IReadOnlyList<JsonObject> pods) => pods.Where(p => JsonPath.Name(p).Contains(HelmEraEtcdSync.PodNamePart, StringComparison.Ordinal));
+        await ResourceWatcher.WaitAsync(host, KubeKind.Pods, new ListArgs(HelmEraEtcdSync.Namespace, null, null), new WaitCondition
+        {
+            Description = $"no pod named *{HelmEraEtcdSync.PodNamePart}* in {HelmEraEtcdSync.Namespace}",
+            IsDone = items => !Mirrors(items).Any(),
+            DescribeState = items => EtcdSyncWaits.DescribePods(Mirrors(items).ToList()),
+        }, budget.Remaining, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<bool> ExistsAsync(ClusterConnection host, KubeKind kind, string ns, string name, CancellationToken cancellationToken)

@@ -77,8 +77,42 @@ public static class EtcdSyncWaits
         return JsonPath.Name(result.Objects.First(IsReady));
     }
 
-    /// <summary>Waits until the lease has a holder other than <paramref name="notHolder"/>; returns the holder.</summary>
-    public static async Task<string> LeaderAsync(ClusterConnection cluster, EtcdSyncProfile details, string? notHolder, WaitBudget budget, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for the pod the version's docs act on, other than <paramref name="notLeader"/>: 4.3+ the holder of lease
+    /// etcd-sync-mirror; 4.0–4.2 the first pod by name (no lease is documented there, so none is waited for).
+    /// </summary>
+    public static Task<string> LeaderAsync(ClusterConnection cluster, EtcdSyncProfile details, EtcdSyncLeaderDetection detection, string? notLeader, WaitBudget budget, CancellationToken cancellationToken) =>
+        detection switch
+        {
+            EtcdSyncLeaderDetection.Lease => LeaseHolderAsync(cluster, details, notLeader, budget, cancellationToken),
+            EtcdSyncLeaderDetection.FirstPodByName => FirstPodAsync(cluster, details, notLeader, budget, cancellationToken),
+            _ => throw EtcdSyncRestarter.NotDocumented(cluster),
+        };
+
+    /// <summary>
+    /// [doc] 4.0–4.2 (release-4.x docs/en/upgrade/upgrade_global_cluster.mdx "Reinstall the etcd sync plugin"):
+    /// `kubectl get po -l app=etcd-sync --no-headers | head -1`, i.e. the first pod by name (terminating pods left out).
+    /// </summary>
+    public static string? FirstPodByName(IEnumerable<JsonObject> pods, string? notPod = null) =>
+        pods.Where(p => JsonPath.String(p, "metadata.deletionTimestamp") is null)
+            .Select(JsonPath.Name)
+            .Where(n => n.Length > 0 && n != notPod)
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault();
+
+    private static async Task<string> FirstPodAsync(ClusterConnection cluster, EtcdSyncProfile details, string? notPod, WaitBudget budget, CancellationToken cancellationToken)
+    {
+        var result = await ResourceWatcher.WaitAsync(cluster, KubeKind.Pods, new ListArgs(details.Namespace, details.PodLabelSelector, null), new WaitCondition
+        {
+            Description = notPod is null ? $"a pod {details.PodLabelSelector} in {details.Namespace}" : $"a pod {details.PodLabelSelector} in {details.Namespace} other than {notPod}",
+            IsDone = items => FirstPodByName(items, notPod) is not null,
+            DescribeState = DescribePods,
+        }, budget.Remaining, cancellationToken).ConfigureAwait(false);
+        return FirstPodByName(result.Objects, notPod)!;
+    }
+
+    /// <summary>[doc] 4.3+ (release-4.3 docs/en/upgrade/upgrade_global_cluster.mdx): wait until the lease has a holder other than <paramref name="notHolder"/>.</summary>
+    private static async Task<string> LeaseHolderAsync(ClusterConnection cluster, EtcdSyncProfile details, string? notHolder, WaitBudget budget, CancellationToken cancellationToken)
     {
         static string? Holder(IReadOnlyList<JsonObject> items) => items.Select(l => JsonPath.String(l, "spec.holderIdentity")).FirstOrDefault(h => !string.IsNullOrEmpty(h));
         var result = await ResourceWatcher.WaitAsync(cluster, KubeKind.Leases, new ListArgs(details.Namespace, null, $"metadata.name={details.LeaderLease}"), new WaitCondition
@@ -91,14 +125,14 @@ public static class EtcdSyncWaits
     }
 
     /// <summary>
-    /// The documented "is it syncing" check, event-driven: a leader (lease holder other than <paramref name="previousLeader"/>)
+    /// The documented "is it syncing" check, event-driven: the version's leader (other than <paramref name="previousLeader"/>)
     /// whose pod is Ready and has logged "Start Sync update". Returns the leader and when it logged the line.
     /// </summary>
-    public static async Task<(string Leader, DateTimeOffset? SyncStartedAt)> LeaderSyncingAsync(ClusterConnection cluster, EtcdSyncProfile details, string? previousLeader, WaitBudget budget, CancellationToken cancellationToken)
+    public static async Task<(string Leader, DateTimeOffset? SyncStartedAt)> LeaderSyncingAsync(ClusterConnection cluster, EtcdSyncProfile details, EtcdSyncLeaderDetection detection, string? previousLeader, WaitBudget budget, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var leader = await LeaderAsync(cluster, details, previousLeader, budget, cancellationToken).ConfigureAwait(false);
+            var leader = await LeaderAsync(cluster, details, detection, previousLeader, budget, cancellationToken).ConfigureAwait(false);
             try
             {
                 await PodReadyAsync(cluster, details.Namespace, details.PodLabelSelector, leader, budget, cancellationToken).ConfigureAwait(false);

@@ -23,7 +23,7 @@ public sealed record EtcdSyncProfile
     /// <summary>[doc] Label of the synchronizer's pods.</summary>
     public string PodLabelSelector { get; init; } = "app=etcd-sync";
 
-    /// <summary>[doc] Lease whose holderIdentity names the leader pod.</summary>
+    /// <summary>[doc] Lease whose holderIdentity names the leader pod (4.3+ only: see <see cref="EtcdSyncLine.Leader"/>).</summary>
     public string LeaderLease { get; init; } = "etcd-sync-mirror";
 
     /// <summary>[doc] Log line of a leader that has started copying.</summary>
@@ -37,10 +37,8 @@ public sealed record EtcdSyncProfile
 
     public string TokenSourceSecret { get; init; } = "k8sadmin";
 
-    /// <summary>[doc] Job that prepares certificates before the synchronizer starts (4.3.1 and later).</summary>
+    /// <summary>[doc] Job that prepares certificates before the synchronizer starts (where <see cref="EtcdSyncLine.HasBootstrapJob"/>).</summary>
     public string BootstrapJob { get; init; } = "etcd-sync-bootstrap";
-
-    public Version BootstrapJobSince { get; init; } = new(4, 3, 1);
 
     /// <summary>[doc] Labels that identify a plugin's ModuleInfo (the platform renames the object; never find it by name).</summary>
     public const string ModuleNameLabel = "cpaas.io/module-name";
@@ -57,8 +55,11 @@ public sealed record EtcdSyncProfile
     /// <summary>[doc] Names the console shows for the synchronizer plugin (4.x, 3.18); a ModulePlugin matching one is the synchronizer.</summary>
     public IReadOnlyList<string> PluginDisplayNames { get; init; } = ["Alauda Container Platform etcd Synchronizer", "etcd Synchronizer", "EtcdSync"];
 
-    /// <summary>[assumed] Install-form keys in ModuleInfo spec.config, tried in order against the keys the ModuleConfig declares
-    /// (case and punctuation ignored); the first one is used when the ModuleConfig declares none. -Config passes exact keys.</summary>
+    /// <summary>
+    /// [assumed] Install-form keys in ModuleInfo spec.config, used only when the ModuleConfig has no
+    /// spec.deployDescriptors to find a field by its documented label: tried in order against the keys its spec.config
+    /// declares (case and punctuation ignored), the first one when it declares none. -Config passes exact keys.
+    /// </summary>
     public IReadOnlyList<string> ActiveClusterVipKeys { get; init; } = ["activeClusterVip", "activeGlobalClusterVip", "activeVip"];
 
     /// <summary>[assumed] See <see cref="ActiveClusterVipKeys"/>.</summary>
@@ -72,6 +73,21 @@ public sealed record EtcdSyncProfile
 
     /// <summary>[assumed] See <see cref="ActiveClusterVipKeys"/>.</summary>
     public IReadOnlyList<string> DataCheckIntervalKeys { get; init; } = ["dataCheckInterval", "checkInterval"];
+
+    /// <summary>[assumed] See <see cref="ActiveClusterVipKeys"/>.</summary>
+    public IReadOnlyList<string> PrintDetailLogsKeys { get; init; } = ["printDetailLogs", "printDetailLog", "debug"];
+
+    /// <summary>The [assumed] fallback keys of a form field.</summary>
+    public IReadOnlyList<string> FallbackKeys(EtcdSyncFormField field) => field switch
+    {
+        EtcdSyncFormField.ActiveClusterVip => ActiveClusterVipKeys,
+        EtcdSyncFormField.ActiveEtcdEndpoints => ActiveEtcdEndpointsKeys,
+        EtcdSyncFormField.StandbyEtcdEndpoints => StandbyEtcdEndpointsKeys,
+        EtcdSyncFormField.ActiveClusterTokenSecret => ActiveClusterTokenSecretKeys,
+        EtcdSyncFormField.DataCheckInterval => DataCheckIntervalKeys,
+        EtcdSyncFormField.PrintDetailLogs => PrintDetailLogsKeys,
+        _ => throw new ArgumentOutOfRangeException(nameof(field), field, null),
+    };
 
     /// <summary>[doc] etcd's client port, forwarded from both VIPs to the control-plane nodes.</summary>
     public int EtcdPort { get; init; } = 2379;

@@ -26,44 +26,33 @@ public enum ComponentUpgradeKind
 /// <summary>
 /// What differs between ACP versions, in one place. Facts are marked [doc]/[assumed] (acp/README.md); every
 /// [assumed] value can be overridden by a cmdlet parameter, so a field engineer can correct it without a rebuild.
+/// The etcd synchronizer's facts are those of the version's <see cref="EtcdSyncLine"/>.
 /// </summary>
 public sealed record PlatformProfile
 {
     public required PlatformVersion Version { get; init; }
 
-    public required EtcdSyncKind EtcdSync { get; init; }
+    public required ComponentUpgradeKind ComponentUpgrade { get; init; }
+
+    /// <summary>The etcd synchronizer of this version's line (install form, leader detection, removal).</summary>
+    public EtcdSyncLine EtcdSyncLine => EtcdSyncLine.For(Version);
+
+    public EtcdSyncKind EtcdSync => EtcdSyncLine.Kind;
 
     /// <summary>[doc] 3.16 and 3.18 remove the synchronizer on the primary, 4.x on the standby.</summary>
     public ClusterRole EtcdSyncHost => EtcdSync == EtcdSyncKind.StandbyPlugin ? ClusterRole.Standby : ClusterRole.Primary;
 
-    /// <summary>[assumed] cpaas.io/module-name of the synchronizer plugin of this version (3.18: "etcdsync"; 4.x: "etcd-sync").</summary>
-    public string? EtcdSyncModuleName { get; init; }
-
-    public required ComponentUpgradeKind ComponentUpgrade { get; init; }
+    /// <summary>[assumed] cpaas.io/module-name of the synchronizer plugin of this version.</summary>
+    public string? EtcdSyncModuleName => EtcdSyncLine.ModuleName;
 
     /// <summary>[doc] 4.3+ upgrade.sh has --preflight.</summary>
     public bool HasUpgradePreflight => Version.IsAtLeast(4, 3);
 
-    /// <summary>[doc] 4.3.1+ runs job etcd-sync-bootstrap before the synchronizer.</summary>
-    public bool HasEtcdSyncBootstrapJob => Version.IsAtLeast(4, 3, 1);
-
     public EtcdSyncProfile EtcdSyncDetails { get; init; } = EtcdSyncProfile.Default;
 
-    /// <summary>[doc] 3.16 Helm era: what to delete through the API (namespace kube-system) and the Helm release.</summary>
-    public static readonly IReadOnlyList<string> HelmEraConfigMapsAndSecrets = ["etcd-master-mirror-cert", "etcd-slave-mirror-cert", "etcd-sync-env", "etcd-sync-ignore-text"];
-
-    public const string HelmEraNamespace = "kube-system";
-    public const string HelmEraDeployment = "etcd-mirror-etcd-mirror";
-    public const string HelmEraRelease = "etcd-sync";
-
-    /// <summary>[doc] The namespaces the Helm release was installed in; `helm3 del` runs once per namespace.</summary>
-    public static readonly IReadOnlyList<string> HelmEraReleaseNamespaces = ["default", "cpaas-system"];
-
-    public static PlatformProfile For(PlatformVersion version) => version switch
+    public static PlatformProfile For(PlatformVersion version) => new()
     {
-        { Major: 3, Minor: < 18 } => new() { Version = version, EtcdSync = EtcdSyncKind.HelmRelease, ComponentUpgrade = ComponentUpgradeKind.ClusterModule },
-        { Major: 3 } => new() { Version = version, EtcdSync = EtcdSyncKind.PrimaryPlugin, EtcdSyncModuleName = "etcdsync", ComponentUpgrade = ComponentUpgradeKind.ClusterModule },
-        _ when version.IsAtLeast(4, 3) => new() { Version = version, EtcdSync = EtcdSyncKind.StandbyPlugin, EtcdSyncModuleName = EtcdSyncProfile.Default.ModuleName, ComponentUpgrade = ComponentUpgradeKind.ClusterVersionShadow },
-        _ => new() { Version = version, EtcdSync = EtcdSyncKind.StandbyPlugin, EtcdSyncModuleName = EtcdSyncProfile.Default.ModuleName, ComponentUpgrade = ComponentUpgradeKind.ClusterModule },
+        Version = version,
+        ComponentUpgrade = version.IsAtLeast(4, 3) ? ComponentUpgradeKind.ClusterVersionShadow : ComponentUpgradeKind.ClusterModule,
     };
 }

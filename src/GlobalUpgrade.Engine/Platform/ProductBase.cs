@@ -52,6 +52,13 @@ public sealed record ProductBase
             .OfType<string>()
             .Where(h => h.Length > 0);
 
+    /// <summary>
+    /// The DR standby's VIP, the one rule for it: the first host of spec.alternativeURLs (https://&lt;standby VIP&gt;
+    /// [doc: install/global_dr.mdx]), else of spec.platformURL, else the API server's host.
+    /// </summary>
+    public static string StandbyVipOf(ClusterConnection standby, ProductBase? productBase) =>
+        productBase?.UrlHosts().FirstOrDefault() ?? standby.Endpoint.Server.Host.Trim('[', ']');
+
     /// <summary>True when spec.alternativeURLs lists https://&lt;host&gt; (any trailing slash, any case).</summary>
     public bool ListsAlternativeUrl(string host) =>
         AlternativeUrls.Any(u => string.Equals(u.TrimEnd('/'), $"https://{host}", StringComparison.OrdinalIgnoreCase));

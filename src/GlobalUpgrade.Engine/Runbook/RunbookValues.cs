@@ -23,15 +23,11 @@ public sealed record RunbookValues(IReadOnlyDictionary<string, string> Versions,
         var clusters = request.Standby is null ? new[] { request.Primary } : [request.Primary, request.Standby];
         var bases = await Task.WhenAll(clusters.Select(c => ProductBase.ReadWithVersionAsync(c, cancellationToken))).ConfigureAwait(false);
         var versions = clusters.Zip(bases).ToDictionary(p => p.First.Name, p => p.Second.Version!, StringComparer.Ordinal);
-        var standbyVip = request.Standby is null ? null : request.StandbyVip ?? StandbyVipOf(request.Standby, bases[1]);
+        var standbyVip = request.Standby is null ? null : request.StandbyVip ?? ProductBase.StandbyVipOf(request.Standby, bases[1]);
 
         // Null: the version the upgraded platform offers, resolved by the installer after the upgrade.
         return new RunbookValues(versions, standbyVip, request.EtcdSync.Version);
     }
-
-    /// <summary>The standby's VIP: ProductBase spec.alternativeURLs (https://&lt;standby VIP&gt; [doc: install/global_dr.mdx]), else spec.platformURL, else the API server's host.</summary>
-    public static string StandbyVipOf(ClusterConnection standby, ProductBase productBase) =>
-        productBase.UrlHosts().FirstOrDefault() ?? standby.Endpoint.Server.Host.Trim('[', ']');
 
     public string VersionOf(string cluster) => Versions[cluster];
 

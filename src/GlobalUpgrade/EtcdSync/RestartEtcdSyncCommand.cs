@@ -30,7 +30,7 @@ public sealed class RestartEtcdSyncCommand : GlobalUpgradeCmdlet
     {
         var (host, profile) = Require(() => EtcdSyncTargets.Resolve(Connections, Cluster, EtcdSyncProfile.Default));
         var details = profile.EtcdSyncDetails;
-        var leader = Run(ct => EtcdSyncRestarter.ReadLeaderAsync(host, details, ct));
+        var leader = Run(ct => EtcdSyncRestarter.ReadLeaderAsync(host, profile, ct));
         if (!ShouldProcess($"pod {details.Namespace}/{leader} on '{host.Name}'", "Delete the etcd-sync leader pod and wait for its successor"))
         {
             return;

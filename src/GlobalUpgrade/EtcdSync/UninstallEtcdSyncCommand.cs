@@ -79,16 +79,8 @@ public sealed class UninstallEtcdSyncCommand : RemoteCmdlet
             return;
         }
 
-        var target = BuildTarget();
-        Run(ct => EtcdSyncUninstaller.ExecuteAsync(plan, TimeSpan.FromSeconds(TimeoutSec), (commands, token) => RunOnNodeAsync(target, commands, token), ct));
-    }
-
-    // 3.16 only: helm3 del on a control-plane node (-ComputerName), or on this machine when the operator is on one.
-    private static async Task<(int ExitCode, string Where, string Error)> RunOnNodeAsync(RemoteTarget target, IReadOnlyList<string> commands, CancellationToken cancellationToken)
-    {
-        using var host = await RemoteHost.OpenAsync(target, cancellationToken).ConfigureAwait(false);
-        var script = "command -v helm3 >/dev/null 2>&1 || exit 127\nset -e\n" + string.Join("\n", commands) + "\n";
-        var (exitCode, _, error) = await host.RunAsync(script, cancellationToken).ConfigureAwait(false);
-        return (exitCode, target.IsLocal ? "this machine" : host.Target.DisplayName, error);
+        // 3.16 only: helm3 del runs on a control-plane node (-ComputerName), or on this machine when the operator is on one.
+        var node = plan.HelmReleaseNamespaces.Count > 0 ? BuildTarget() : null;
+        Run(ct => EtcdSyncUninstaller.ExecuteAsync(plan, TimeSpan.FromSeconds(TimeoutSec), node, ct));
     }
 }

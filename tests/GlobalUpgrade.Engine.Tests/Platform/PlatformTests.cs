@@ -55,7 +55,7 @@ public sealed class PlatformTests
         Assert.Equal(host, profile.EtcdSyncHost);
         Assert.Equal(components, profile.ComponentUpgrade);
         Assert.Equal(version == "v4.3.0", profile.HasUpgradePreflight);
-        Assert.False(profile.HasEtcdSyncBootstrapJob);
-        Assert.True(PlatformProfile.For(PlatformVersion.Parse("v4.3.1")).HasEtcdSyncBootstrapJob);
+        Assert.False(profile.EtcdSyncLine.HasBootstrapJob);
+        Assert.True(PlatformProfile.For(PlatformVersion.Parse("v4.3.1")).EtcdSyncLine.HasBootstrapJob);
     }
 }

@@ -40,7 +40,8 @@ public sealed class UninstallEtcdSync(RunbookShape shape) : RunbookStepDefinitio
         }
 
         context.Issue($"uninstall {plan.Describe()}");
-        await EtcdSyncUninstaller.ExecuteAsync(plan, request.StepTimeout, runOnNode: null, cancellationToken).ConfigureAwait(false);
+        // The 3.16 Helm era removes its releases with helm3 on the host cluster's node first [doc]; that node is the step's target.
+        await EtcdSyncUninstaller.ExecuteAsync(plan, request.StepTimeout, runOnNode: context.Target(Slots[0]), cancellationToken).ConfigureAwait(false);
         return StepOutcome.Succeeded($"Removed {plan.Describe()}.");
     }
 }

@@ -54,7 +54,7 @@ public sealed class VerifySync(RunbookShape shape) : RunbookStepDefinition(Upgra
                     // The documented cure for missed keys: restart the synchronizer's leader, once.
                     context.Issue("restart etcd synchronizer leader");
                     var profile = PlatformProfile.For(PlatformVersion.Parse(request.TargetVersion));
-                    var leader = await EtcdSyncRestarter.ReadLeaderAsync(standby, profile.EtcdSyncDetails, cancellationToken).ConfigureAwait(false);
+                    var leader = await EtcdSyncRestarter.ReadLeaderAsync(standby, profile, cancellationToken).ConfigureAwait(false);
                     await EtcdSyncRestarter.RestartAsync(standby, profile, leader, request.EtcdSync.ModuleName, request.StepTimeout, cancellationToken).ConfigureAwait(false);
                     context.SetOutput(RestartedKey, true);
                     restarted = true;

@@ -1,0 +1,114 @@
+namespace GlobalUpgrade.Platform;
+
+/// <summary>
+/// Every version-dependent fact about the etcd synchronizer of one platform version line (3.16, 3.18, 4.0, 4.1, 4.2,
+/// 4.3.0, 4.3.1+), each with the docs that state it. The engine asks the line; it never compares versions itself.
+/// docs/platform-versions.md mirrors this file.
+/// </summary>
+public sealed record EtcdSyncLine
+{
+    /// <summary>"4.1", "4.3.0", "4.3.1+".</summary>
+    public required string Name { get; init; }
+
+    public required EtcdSyncKind Kind { get; init; }
+
+    /// <summary>[assumed] cpaas.io/module-name of the plugin (3.18: "etcdsync"; 4.x: "etcd-sync"); null for the Helm era.</summary>
+    public string? ModuleName { get; init; }
+
+    /// <summary>The install form's fields, in the docs' order; empty where the module does not install (3.x).</summary>
+    public IReadOnlyList<EtcdSyncFormField> Form { get; init; } = [];
+
+    public EtcdSyncLeaderDetection Leader { get; init; } = EtcdSyncLeaderDetection.NotDocumented;
+
+    /// <summary>[doc] release-4.3 upgrade/upgrade_global_cluster.mdx tab "4.3.1+": job etcd-sync-bootstrap runs before the deployment.</summary>
+    public bool HasBootstrapJob { get; init; }
+
+    /// <summary>Where the docs state these facts (file @ branch).</summary>
+    public required string Source { get; init; }
+
+    /// <summary>[doc] Only a form with "Active Global Cluster Token Secret" (4.3.1+) needs the secret etcd-sync-active-cluster-token.</summary>
+    public bool HasTokenSecret => Form.Contains(EtcdSyncFormField.ActiveClusterTokenSecret);
+
+    // [doc] release-4.1 install/global_dr.mdx "Install the etcd synchronizer" (same text on release-4.0, release-4.2),
+    // and release-4.3 upgrade/upgrade_global_cluster.mdx tab "4.3.0".
+    private static readonly EtcdSyncFormField[] Form40 = [EtcdSyncFormField.ActiveEtcdEndpoints, EtcdSyncFormField.DataCheckInterval, EtcdSyncFormField.PrintDetailLogs];
+
+    // [doc] release-4.3 upgrade/upgrade_global_cluster.mdx tab "4.3.1+" (and install/global_dr.mdx on release-4.3).
+    private static readonly EtcdSyncFormField[] Form431 =
+    [
+        EtcdSyncFormField.ActiveClusterVip, EtcdSyncFormField.ActiveEtcdEndpoints, EtcdSyncFormField.StandbyEtcdEndpoints,
+        EtcdSyncFormField.ActiveClusterTokenSecret, EtcdSyncFormField.DataCheckInterval, EtcdSyncFormField.PrintDetailLogs,
+    ];
+
+    /// <summary>[doc] release-4.0 upgrade/upgrade_global_cluster.mdx "Uninstall the etcd sync plugin", tab "Upgrading from 3.16".</summary>
+    public static readonly EtcdSyncLine V316 = new()
+    {
+        Name = "3.16",
+        Kind = EtcdSyncKind.HelmRelease,
+        Source = "release-4.0 docs/en/upgrade/upgrade_global_cluster.mdx (tab \"Upgrading from 3.16\")",
+    };
+
+    /// <summary>[doc] release-4.0/4.1 upgrade/upgrade_global_cluster.mdx, tab "Upgrading from 3.18": plugin "EtcdSync" on the primary.</summary>
+    public static readonly EtcdSyncLine V318 = new()
+    {
+        Name = "3.18",
+        Kind = EtcdSyncKind.PrimaryPlugin,
+        ModuleName = "etcdsync",
+        Source = "release-4.1 docs/en/upgrade/upgrade_global_cluster.mdx (tab \"Upgrading from 3.18\")",
+    };
+
+    public static readonly EtcdSyncLine V40 = Before43("4.0", "release-4.0");
+
+    public static readonly EtcdSyncLine V41 = Before43("4.1", "release-4.1");
+
+    public static readonly EtcdSyncLine V42 = Before43("4.2", "release-4.2");
+
+    /// <summary>[doc] release-4.3 upgrade/upgrade_global_cluster.mdx tab "4.3.0"; the lease wait follows both tabs.</summary>
+    public static readonly EtcdSyncLine V430 = new()
+    {
+        Name = "4.3.0",
+        Kind = EtcdSyncKind.StandbyPlugin,
+        ModuleName = "etcd-sync",
+        Form = Form40,
+        Leader = EtcdSyncLeaderDetection.Lease,
+        Source = "release-4.3 docs/en/upgrade/upgrade_global_cluster.mdx (tab \"4.3.0\", lease after the tabs)",
+    };
+
+    /// <summary>[doc] release-4.3 upgrade/upgrade_global_cluster.mdx tab "4.3.1+".</summary>
+    public static readonly EtcdSyncLine V431 = new()
+    {
+        Name = "4.3.1+",
+        Kind = EtcdSyncKind.StandbyPlugin,
+        ModuleName = "etcd-sync",
+        Form = Form431,
+        Leader = EtcdSyncLeaderDetection.Lease,
+        HasBootstrapJob = true,
+        Source = "release-4.3 docs/en/upgrade/upgrade_global_cluster.mdx (tab \"4.3.1+\", lease after the tabs)",
+    };
+
+    public static IReadOnlyList<EtcdSyncLine> All { get; } = [V316, V318, V40, V41, V42, V430, V431];
+
+    /// <summary>The line a version belongs to; a version newer than the newest documented line takes that line.</summary>
+    public static EtcdSyncLine For(PlatformVersion version) => version switch
+    {
+        { Major: < 3 } or { Major: 3, Minor: < 18 } => V316,
+        { Major: 3 } => V318,
+        { Major: 4, Minor: 0 } => V40,
+        { Major: 4, Minor: 1 } => V41,
+        { Major: 4, Minor: 2 } => V42,
+        { Major: 4, Minor: 3, Patch: 0 } => V430,
+        _ => V431,
+    };
+
+    // [doc] release-4.x upgrade/upgrade_global_cluster.mdx "Reinstall the etcd sync plugin" and install/global_dr.mdx:
+    // the log check and the one deletion take `kubectl get po -l app=etcd-sync --no-headers | head -1`; no lease.
+    private static EtcdSyncLine Before43(string name, string branch) => new()
+    {
+        Name = name,
+        Kind = EtcdSyncKind.StandbyPlugin,
+        ModuleName = "etcd-sync",
+        Form = Form40,
+        Leader = EtcdSyncLeaderDetection.FirstPodByName,
+        Source = $"{branch} docs/en/install/global_dr.mdx and docs/en/upgrade/upgrade_global_cluster.mdx",
+    };
+}
