@@ -15,6 +15,7 @@
         'Formats/EtcdSyncInstallation.Format.ps1xml'
         'Formats/EtcdSyncStatus.Format.ps1xml'
         'Formats/GlobalCluster.Format.ps1xml'
+        'Formats/GlobalClusterSnapshot.Format.ps1xml'
         'Formats/GlobalMachine.Format.ps1xml'
         'Formats/GlobalUpgradePlan.Format.ps1xml'
         'Formats/GlobalUpgradeRun.Format.ps1xml'
@@ -46,6 +47,7 @@
         'Invoke-GlobalDrUpgrade'
         'Invoke-GlobalUpgrade'
         'Export-GlobalUpgradeReport'
+        'Export-GlobalClusterSnapshot'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -105,4 +105,7 @@ public static class ErrorIds
     public const string EtcdSyncOptionsMissing = nameof(EtcdSyncOptionsMissing);
     public const string RunbookStepFailed = nameof(RunbookStepFailed);
     public const string RunbookOrder = nameof(RunbookOrder);
+
+    // snapshot
+    public const string SnapshotPathInvalid = nameof(SnapshotPathInvalid);
 }
