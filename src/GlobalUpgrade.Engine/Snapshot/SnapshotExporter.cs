@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
@@ -28,8 +27,6 @@ public static class SnapshotExporter
         (KubeKind.Jobs, "batch/v1", "Job"), (KubeKind.Deployments, "apps/v1", "Deployment"), (KubeKind.Leases, "coordination.k8s.io/v1", "Lease"),
     ];
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     public static async Task<GlobalClusterSnapshot> ExportAsync(IReadOnlyList<ClusterConnection> clusters, string path, EtcdSyncProfile etcdSync, CancellationToken cancellationToken)
     {
         var takenAt = DateTimeOffset.UtcNow;
@@ -50,7 +47,8 @@ public static class SnapshotExporter
             ["takenBy"] = $"GlobalUpgrade {typeof(SnapshotExporter).Assembly.GetName().Version}",
             ["clusters"] = entries,
         };
-        var size = Write(path, document.ToJsonString(Indented));
+        // Compact: indenting doubles the size; ConvertFrom-Json or jq shows it to a reviewer.
+        var size = Write(path, document.ToJsonString());
         OperationLog.Current.Verbose($"wrote {objectCount} objects of {clusters.Count} cluster(s) to {path} ({size} bytes)");
         return new GlobalClusterSnapshot
         {
