@@ -151,6 +151,29 @@ Describe 'The simulator seeded from a snapshot' -Tag CI {
         }
     }
 
+    It 'round trip of a standard (non-DR) global cluster' {
+        $single = Start-TestSimulator -Scenario 'failed-machine'
+        $replay = $null
+        try {
+            $null = Connect-GlobalCluster -Kubeconfig $single.Kubeconfig -Context global -Role Standalone
+            $path = Join-Path $TestDrive 'standard.json'
+            $verbose = Export-GlobalClusterSnapshot -Path $path -Verbose 4>&1 | Out-String
+            $verbose | Should -Not -Match ([regex]::Escape($single.Clusters.global.Token))
+            $machines = Get-GlobalMachine | ForEach-Object { "$($_.Name)/$($_.IP)/$($_.Phase)/$($_.Reason)" } | Sort-Object
+            Get-GlobalCluster | Disconnect-GlobalCluster
+
+            $replay = Start-TestSimulator -Snapshot $path
+            $c = Connect-GlobalCluster -Kubeconfig $replay.Kubeconfig -Context global -Role Standalone
+            $c.PlatformVersion | Should -Not -BeNullOrEmpty
+            Get-GlobalMachine | ForEach-Object { "$($_.Name)/$($_.IP)/$($_.Phase)/$($_.Reason)" } | Sort-Object | Should -Be $machines
+        }
+        finally {
+            Get-GlobalCluster | Disconnect-GlobalCluster
+            Stop-TestSimulator $replay
+            Stop-TestSimulator $single
+        }
+    }
+
     It 'a hand-written pair unlike our scenarios exports as it was written (other labels, nested form paths, another CVSH group)' {
         $replay = Start-TestSimulator -Snapshot $handWritten
         try {
