@@ -15,6 +15,7 @@
         'Formats/EtcdSyncInstallation.Format.ps1xml'
         'Formats/EtcdSyncStatus.Format.ps1xml'
         'Formats/GlobalCluster.Format.ps1xml'
+        'Formats/GlobalClusterSnapshot.Format.ps1xml'
         'Formats/GlobalMachine.Format.ps1xml'
         'Formats/GlobalUpgradePlan.Format.ps1xml'
         'Formats/GlobalUpgradeRun.Format.ps1xml'
@@ -48,6 +49,7 @@
         'Export-GlobalUpgradeReport'
         'Test-GlobalUpgradeReadiness'
         'Invoke-GlobalUpgradePreflight'
+        'Export-GlobalClusterSnapshot'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -39,6 +39,9 @@ public sealed class AcpSimulator : IAsyncDisposable
 
     public string KubeconfigPath { get; }
 
+    /// <summary>The snapshot the clusters were seeded from, with its findings; null for a scenario.</summary>
+    public SnapshotSeeder? Snapshot { get; private init; }
+
     /// <summary>PEM of the generated CA, written next to the kubeconfig.</summary>
     public string CaCertificatePath { get; }
 
@@ -48,17 +51,22 @@ public sealed class AcpSimulator : IAsyncDisposable
     public static async Task<AcpSimulator> StartAsync(SimulatorOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var names = options.Dr ? new[] { "primary", "standby" } : new[] { "global" };
-        var scenarios = ScenarioLoader.Load(options.Scenario, names);
+        var snapshot = string.IsNullOrEmpty(options.SnapshotPath) ? null : SnapshotSeeder.Load(options.SnapshotPath);
+        var names = snapshot?.ClusterNames ?? (options.Dr ? ["primary", "standby"] : ["global"]);
+        var scenarios = snapshot?.Scenarios ?? ScenarioLoader.Load(options.Scenario, names);
         var clusters = names.Select(n => new SimCluster(n, scenarios[n], TimeProvider.System, options.WatchHistoryLimit)).ToList();
-        foreach (var c in clusters)
+        if (snapshot is not null)
         {
-            ScenarioSeeder.Seed(c);
+            clusters.ForEach(snapshot.Seed);
+            snapshot.Link(clusters.ToDictionary(c => c.Name));
         }
-
-        if (options.Dr)
+        else
         {
-            ScenarioSeeder.LinkDrPair(clusters[0], clusters[1]);
+            clusters.ForEach(ScenarioSeeder.Seed);
+            if (options.Dr)
+            {
+                ScenarioSeeder.LinkDrPair(clusters[0], clusters[1]);
+            }
         }
 
         var ca = CertificateAuthority.Create();
@@ -109,7 +117,7 @@ public sealed class AcpSimulator : IAsyncDisposable
         var byName = clusters.ToDictionary(c => c.Name);
         var controllers = new ControllerHost(byName, options.TimeScale, stopping.Token);
         controllers.Start();
-        return new AcpSimulator(app, ca, stopping, controllers, byName, kubeconfig, caPath);
+        return new AcpSimulator(app, ca, stopping, controllers, byName, kubeconfig, caPath) { Snapshot = snapshot };
     }
 
     public async Task StopAsync()

@@ -12,10 +12,11 @@ for (var i = 0; i < args.Length; i++)
         case "--dr": options.Dr = true; break;
         case "--kubeconfig": options.KubeconfigPath = Next(); break;
         case "--scenario": options.Scenario = Next(); break;
+        case "--snapshot": options.SnapshotPath = Next(); break;
         case "--time-scale": options.TimeScale = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--ignore-stdin": watchStdin = false; break;
         case "-h" or "--help":
-            Console.WriteLine("usage: GlobalUpgrade.Simulator [--dr] --kubeconfig <path> [--scenario <name|path>] [--time-scale <x>] [--ignore-stdin]");
+            Console.WriteLine("usage: GlobalUpgrade.Simulator [--dr] --kubeconfig <path> [--scenario <name|path> | --snapshot <file>] [--time-scale <x>] [--ignore-stdin]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
@@ -42,6 +43,11 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
 });
 
 await using var sim = await AcpSimulator.StartAsync(options, done.Token);
+foreach (var finding in sim.Snapshot?.Findings ?? [])
+{
+    Console.Error.WriteLine($"finding {finding}");
+}
+
 Console.Out.WriteLine($"READY {sim.KubeconfigPath}");
 Console.Out.Flush();
 

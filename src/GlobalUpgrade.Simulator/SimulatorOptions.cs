@@ -9,6 +9,9 @@ public sealed class SimulatorOptions
     /// <summary>A scenario name (<c>Scenarios/&lt;name&gt;.yaml</c> beside the assembly) or a path to a .yaml/.json file.</summary>
     public string Scenario { get; set; } = "healthy";
 
+    /// <summary>A snapshot file (Export-GlobalClusterSnapshot) to seed the clusters from instead of <see cref="Scenario"/>; its clusters decide <see cref="Dr"/>.</summary>
+    public string SnapshotPath { get; set; } = "";
+
     /// <summary>Where to write the kubeconfig; a temporary file when empty.</summary>
     public string KubeconfigPath { get; set; } = "";
 

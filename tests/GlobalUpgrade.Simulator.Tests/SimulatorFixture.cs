@@ -16,13 +16,14 @@ public sealed class SimHost : IAsyncDisposable
 
     public AcpSimulator Sim { get; }
 
-    public static async Task<SimHost> StartAsync(string scenario = "healthy", bool dr = true, double timeScale = 0.05)
+    public static async Task<SimHost> StartAsync(string scenario = "healthy", bool dr = true, double timeScale = 0.05, string snapshot = "")
     {
         var dir = Path.Combine(Path.GetTempPath(), "acp-sim-tests", Guid.NewGuid().ToString("N"));
         var sim = await AcpSimulator.StartAsync(new SimulatorOptions
         {
             Dr = dr,
             Scenario = scenario,
+            SnapshotPath = snapshot,
             KubeconfigPath = Path.Combine(dir, "sim.kubeconfig"),
             TimeScale = timeScale,
             BookmarkInterval = TimeSpan.FromMilliseconds(300),

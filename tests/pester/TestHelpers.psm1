@@ -28,12 +28,13 @@ function Invoke-ChildPwsh {
 
 function Start-TestSimulator {
     <# Starts the simulator as a child process and returns a handle with the kubeconfig and each cluster's server and token. #>
-    param([string] $Scenario = 'healthy', [switch] $Dr, [double] $TimeScale = 1)
+    param([string] $Scenario = 'healthy', [switch] $Dr, [double] $TimeScale = 1, [string] $Snapshot)
     $dir = (New-Item -ItemType Directory -Force (Join-Path ([IO.Path]::GetTempPath()) "gu-sim-$([guid]::NewGuid().ToString('n').Substring(0, 8))")).FullName
     $kubeconfig = Join-Path $dir 'sim.kubeconfig'
     $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
     $arguments = @($env:GLOBALUPGRADE_SIMULATOR, '--kubeconfig', $kubeconfig, '--scenario', $Scenario, '--time-scale', "$TimeScale")
     if ($Dr) { $arguments += '--dr' }
+    if ($Snapshot) { $arguments += '--snapshot', $Snapshot }
     foreach ($a in $arguments) { $info.ArgumentList.Add($a) }
     $info.RedirectStandardOutput = $true
     $info.RedirectStandardInput = $true   # closing it stops the simulator, even if this process dies

@@ -117,4 +117,7 @@ public static class ErrorIds
     public const string PreflightFailedToRun = nameof(PreflightFailedToRun);
     public const string NodeClusterAmbiguous = nameof(NodeClusterAmbiguous);
     public const string NodeAccessRequired = nameof(NodeAccessRequired);
+
+    // snapshot
+    public const string SnapshotPathInvalid = nameof(SnapshotPathInvalid);
 }

@@ -55,6 +55,9 @@ public sealed class KubeKind
     public static readonly KubeKind Deployments = Core<V1DeploymentList>("deployments.apps", (c, a, w, ct) =>
         c.AppsV1.ListNamespacedDeploymentWithHttpMessagesAsync(a.Namespace, allowWatchBookmarks: w ? true : null, continueParameter: a.Continue, fieldSelector: a.FieldSelector, labelSelector: a.LabelSelector, limit: w ? null : 500, resourceVersion: a.ResourceVersion, timeoutSeconds: a.TimeoutSeconds, watch: w ? true : null, cancellationToken: ct));
 
+    public static readonly KubeKind Services = Core<V1ServiceList>("services", (c, a, w, ct) =>
+        c.CoreV1.ListNamespacedServiceWithHttpMessagesAsync(a.Namespace, allowWatchBookmarks: w ? true : null, continueParameter: a.Continue, fieldSelector: a.FieldSelector, labelSelector: a.LabelSelector, limit: w ? null : 500, resourceVersion: a.ResourceVersion, timeoutSeconds: a.TimeoutSeconds, watch: w ? true : null, cancellationToken: ct));
+
     public static readonly KubeKind Secrets = Core<V1SecretList>("secrets", (c, a, w, ct) =>
         c.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(a.Namespace, allowWatchBookmarks: w ? true : null, continueParameter: a.Continue, fieldSelector: a.FieldSelector, labelSelector: a.LabelSelector, limit: w ? null : 500, resourceVersion: a.ResourceVersion, timeoutSeconds: a.TimeoutSeconds, watch: w ? true : null, cancellationToken: ct));
 

@@ -11,8 +11,10 @@ internal sealed record ApiRoute(ResourceType Type, string Version, string? Names
     public string ApiVersion => Type.ApiVersionFor(Version);
 
     /// <summary>Parses a resource path; null when the path is not a resource path (discovery, unknown).</summary>
-    public static ApiRoute? Parse(string path)
+    public static ApiRoute? Parse(string path, IReadOnlyList<ResourceType> served)
     {
+        ResourceType? Find(string g, string v, string r) => served.FirstOrDefault(t => t.Group == g && t.Resource == r && t.ServedVersions.Contains(v));
+
         var parts = path.Trim('/').Split('/');
         string group, version;
         int i;
@@ -34,13 +36,13 @@ internal sealed record ApiRoute(ResourceType Type, string Version, string? Names
         }
 
         string? ns = null;
-        if (parts[i] == "namespaces" && parts.Length > i + 2 && ResourceTypes.Find(group, version, parts[i + 2]) is { Namespaced: true })
+        if (parts[i] == "namespaces" && parts.Length > i + 2 && Find(group, version, parts[i + 2]) is { Namespaced: true })
         {
             ns = Uri.UnescapeDataString(parts[i + 1]);
             i += 2;
         }
 
-        var type = ResourceTypes.Find(group, version, parts[i]);
+        var type = Find(group, version, parts[i]);
         if (type is null)
         {
             return null;

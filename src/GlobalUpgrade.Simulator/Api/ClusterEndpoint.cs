@@ -116,17 +116,17 @@ internal sealed class ClusterEndpoint
                 await KubeStatus.WriteJsonAsync(ctx, Discovery.ApiVersions(_cluster.Server));
                 return;
             case "/apis":
-                await KubeStatus.WriteJsonAsync(ctx, Discovery.GroupList());
+                await KubeStatus.WriteJsonAsync(ctx, Discovery.GroupList(_cluster.Store.ServedTypes));
                 return;
             case "/api/v1":
-                await KubeStatus.WriteJsonAsync(ctx, Discovery.ResourceList("", "v1")!);
+                await KubeStatus.WriteJsonAsync(ctx, Discovery.ResourceList(_cluster.Store.ServedTypes, "", "v1")!);
                 return;
         }
 
         var parts = trimmed.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length is 2 or 3 && parts[0] == "apis")
         {
-            var doc = parts.Length == 2 ? Discovery.Group(parts[1]) : Discovery.ResourceList(parts[1], parts[2]);
+            var doc = parts.Length == 2 ? Discovery.Group(_cluster.Store.ServedTypes, parts[1]) : Discovery.ResourceList(_cluster.Store.ServedTypes, parts[1], parts[2]);
             if (doc is null)
             {
                 throw new ApiException(404, "NotFound", "the server could not find the requested resource");
@@ -136,7 +136,7 @@ internal sealed class ClusterEndpoint
             return;
         }
 
-        var route = ApiRoute.Parse(path) ?? throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+        var route = ApiRoute.Parse(path, _cluster.Store.ServedTypes) ?? throw new ApiException(404, "NotFound", "the server could not find the requested resource");
         if (route.Type == ResourceTypes.Pods && route.Subresource == "log" && route.Name is not null && ctx.Request.Method == "GET")
         {
             await _logs.HandleAsync(ctx, route);

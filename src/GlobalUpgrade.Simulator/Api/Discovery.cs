@@ -13,22 +13,22 @@ internal static class Discovery
         ["serverAddressByClientCIDRs"] = new JsonArray(new JsonObject { ["clientCIDR"] = "0.0.0.0/0", ["serverAddress"] = $"{server.Host}:{server.Port}" }),
     };
 
-    public static JsonObject GroupList() => new()
+    public static JsonObject GroupList(IReadOnlyList<ResourceType> served) => new()
     {
         ["kind"] = "APIGroupList",
         ["apiVersion"] = "v1",
-        ["groups"] = new JsonArray(ResourceTypes.GroupVersions.Select(gv => gv.Group).Distinct().Select(g => (JsonNode)Group(g)!).ToArray()),
+        ["groups"] = new JsonArray(GroupVersions(served).Select(gv => gv.Group).Distinct().Select(g => (JsonNode)Group(served, g)!).ToArray()),
     };
 
-    public static JsonObject? Group(string group)
+    public static JsonObject? Group(IReadOnlyList<ResourceType> served, string group)
     {
-        var versions = ResourceTypes.GroupVersions.Where(gv => gv.Group == group).Select(gv => gv.Version).ToList();
+        var versions = GroupVersions(served).Where(gv => gv.Group == group).Select(gv => gv.Version).ToList();
         if (versions.Count == 0)
         {
             return null;
         }
 
-        var preferred = ResourceTypes.All.First(t => t.Group == group).Version;
+        var preferred = served.First(t => t.Group == group).Version;
         JsonObject Gv(string v) => new() { ["groupVersion"] = $"{group}/{v}", ["version"] = v };
         return new JsonObject
         {
@@ -40,9 +40,9 @@ internal static class Discovery
         };
     }
 
-    public static JsonObject? ResourceList(string group, string version)
+    public static JsonObject? ResourceList(IReadOnlyList<ResourceType> served, string group, string version)
     {
-        var types = ResourceTypes.All.Where(t => t.Group == group && t.ServedVersions.Contains(version)).ToList();
+        var types = served.Where(t => t.Group == group && t.ServedVersions.Contains(version)).ToList();
         if (types.Count == 0)
         {
             return null;
@@ -84,6 +84,9 @@ internal static class Discovery
             ["resources"] = resources,
         };
     }
+
+    private static IEnumerable<(string Group, string Version)> GroupVersions(IReadOnlyList<ResourceType> served) =>
+        served.Where(t => !t.IsCore).SelectMany(t => t.ServedVersions.Select(v => (t.Group, v))).Distinct();
 
     private static JsonObject Sub(ResourceType t, string sub, params string[] verbs) => new()
     {

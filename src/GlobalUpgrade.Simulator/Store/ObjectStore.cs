@@ -32,6 +32,28 @@ public sealed class ObjectStore
 
     public string ClusterName { get; }
 
+    /// <summary>Types served besides <see cref="ResourceTypes.All"/>: kinds a snapshot holds that the simulator does not model.</summary>
+    public IReadOnlyList<ResourceType> ExtraTypes { get; private set; } = [];
+
+    /// <summary>What this cluster serves (routes and discovery): the modeled types, less any a stored type replaces, and the stored types.</summary>
+    public IReadOnlyList<ResourceType> ServedTypes { get; private set; } = ResourceTypes.All;
+
+    /// <summary>
+    /// Serves <paramref name="type"/> as stored from now on (before the simulator starts). A modeled type of the same
+    /// plural in another group is no longer served: a cluster serves a resource from one group.
+    /// </summary>
+    public void RegisterType(ResourceType type)
+    {
+        lock (_gate)
+        {
+            if (_objects.TryAdd(type, new SortedDictionary<string, JsonObject>(StringComparer.Ordinal)))
+            {
+                ExtraTypes = [.. ExtraTypes, type];
+                ServedTypes = [.. ResourceTypes.All.Where(t => ExtraTypes.All(e => e.Resource != t.Resource)), .. ExtraTypes];
+            }
+        }
+    }
+
     /// <summary>The newest resourceVersion whose event has been forgotten; resuming from before it is 410 Expired.</summary>
     public long CompactedUpTo
     {

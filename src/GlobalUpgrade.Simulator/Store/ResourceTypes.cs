@@ -50,7 +50,4 @@ public static class ResourceTypes
         var version = slash < 0 ? apiVersion : apiVersion[(slash + 1)..];
         return All.FirstOrDefault(t => t.Kind == kind && t.Group == group && t.ServedVersions.Contains(version));
     }
-
-    public static IEnumerable<(string Group, string Version)> GroupVersions =>
-        All.Where(t => !t.IsCore).SelectMany(t => t.ServedVersions.Select(v => (t.Group, v))).Distinct();
 }

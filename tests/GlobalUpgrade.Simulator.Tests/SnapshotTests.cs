@@ -1,0 +1,164 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Simulator.Scenarios;
+using GlobalUpgrade.Simulator.Store;
+using Xunit;
+
+namespace GlobalUpgrade.Simulator.Tests;
+
+/// <summary>The simulator seeded from a snapshot (Export-GlobalClusterSnapshot's file) instead of a scenario.</summary>
+public sealed class SnapshotTests
+{
+    private static readonly string HandWritten = FindFixture("tests/fixtures/snapshot/handwritten-pair.json");
+
+    [Fact]
+    public async Task A_hand_written_pair_is_served_as_written_with_its_cvsh_group()
+    {
+        await using var host = await SimHost.StartAsync(snapshot: HandWritten);
+        Assert.Equal(["primary", "standby"], host.Sim.Clusters.Keys.Order());
+        using var http = host.Http("standby");
+
+        var cvsh = await GetAsync(http, "/apis/upgrade.alauda.io/v1beta1/namespaces/cpaas-system/clusterversionshadows/global");
+        Assert.Equal("stable-x", cvsh!["metadata"]!["labels"]!["upgrade.alauda.io/channel"]!.GetValue<string>());
+        Assert.Equal("upgrade.alauda.io/v1beta1", cvsh.Str("apiVersion"));
+
+        // A cluster serves a resource from one group: the simulator's default CVSH group steps aside.
+        Assert.Null(await GetAsync(http, "/apis/config.alauda.io/v1/namespaces/cpaas-system/clusterversionshadows"));
+        var groups = await GetAsync(http, "/apis");
+        var names = groups!["groups"]!.AsArray().Select(g => g!["name"]!.GetValue<string>()).ToList();
+        Assert.Contains("upgrade.alauda.io", names);
+        var resources = await GetAsync(http, "/apis/upgrade.alauda.io/v1beta1");
+        Assert.Contains(resources!["resources"]!.AsArray(), r => r!["name"]!.GetValue<string>() == "clusterversionshadows" && r["namespaced"]!.GetValue<bool>());
+
+        var machines = await GetAsync(host.Http("primary"), "/apis/platform.tkestack.io/v1/machines");
+        Assert.Equal(["dc-a-cp-1", "dc-a-cp-2"], machines!["items"]!.AsArray().Select(m => m!["metadata"]!["name"]!.GetValue<string>()).Order());
+        Assert.All(machines["items"]!.AsArray(), m => Assert.Equal("r-07", m!["metadata"]!["labels"]!["topology.example.com/rack"]!.GetValue<string>()));
+
+        var findings = host.Sim.Snapshot!.Findings;
+        Assert.Contains(findings, f => f.Code == "ClusterVersionShadowServedAsStored" && f.Cluster == "standby");
+        Assert.Contains(findings, f => f.Code == "SecretValuesStandIn" && f.Message.Contains("etcd-sync-active-cluster-token", StringComparison.Ordinal));
+        Assert.DoesNotContain(findings, f => f.Code is "ProductBaseMissing" or "NoMachines" or "GlobalClusterMissing");
+    }
+
+    [Fact]
+    public async Task Secret_values_are_stand_ins_and_the_pair_shares_its_token()
+    {
+        await using var host = await SimHost.StartAsync(snapshot: HandWritten);
+        var source = host.Sim.Clusters["primary"].Store.Get(Store.ResourceTypes.Secrets, "cpaas-system", "k8sadmin")!.Str("data.token");
+        var copy = host.Sim.Clusters["standby"].Store.Get(Store.ResourceTypes.Secrets, "cpaas-system", "etcd-sync-active-cluster-token")!.Str("data.token");
+        Assert.False(string.IsNullOrEmpty(source));
+        Assert.Equal(source, copy);
+    }
+
+    [Fact]
+    public async Task The_installed_synchronizer_is_adopted_by_the_plugin_manager()
+    {
+        await using var host = await SimHost.StartAsync(snapshot: HandWritten);
+        var standby = host.Sim.Clusters["standby"];
+        using var sub = standby.Store.Subscribe(Store.ResourceTypes.Pods, "cpaas-system", null);
+        bool Running(JsonObject p) => p.Str("status.phase") == "Running" && p.Labels().GetValueOrDefault("app") == "etcd-sync";
+        if (!sub.Initial.Any(e => Running(e.Object)))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await foreach (var e in sub.Live.ReadAllAsync(timeout.Token))
+            {
+                if (Running(e.Object))
+                {
+                    break;
+                }
+            }
+        }
+
+        var info = Assert.Single(standby.Store.List(Store.ResourceTypes.ModuleInfos).Items);
+        Assert.Equal("10.20.0.11:2379", info["spec"]!["config"]!["active"]!["etcd"]!["endpoints"]!.GetValue<string>());
+        Assert.DoesNotContain("cpaas.io/vendor-protection", info.Finalizers());
+    }
+
+    [Fact]
+    public async Task A_target_without_a_published_plugin_is_a_finding()
+    {
+        await using var host = await SimHost.StartAsync(snapshot: HandWritten);
+        var missing = Assert.Single(host.Sim.Snapshot!.FindingsForTarget("v4.4.0"));
+        Assert.Equal("PluginVersionMissingForTarget", missing.Code);
+        Assert.Contains("v4.3.1", missing.Message, StringComparison.Ordinal);
+        Assert.Empty(host.Sim.Snapshot.FindingsForTarget("v4.3.2"));
+    }
+
+    [Fact]
+    public async Task What_a_snapshot_lacks_is_reported_not_invented()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"snapshot-{Guid.NewGuid():N}.json");
+        var doc = new JsonObject
+        {
+            ["kind"] = "GlobalClusterSnapshot",
+            ["clusters"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "lone",
+                ["role"] = "Standalone",
+                ["kubernetesVersion"] = "v1.30.2",
+                ["notServed"] = new JsonArray("clusterversionshadows.config.alauda.io"),
+                ["objects"] = new JsonArray(new JsonObject
+                {
+                    ["apiVersion"] = "example.io/v1",
+                    ["kind"] = "Widget",
+                    ["metadata"] = new JsonObject { ["name"] = "w" },
+                }),
+            }),
+        };
+        await File.WriteAllTextAsync(path, doc.ToJsonString());
+        try
+        {
+            await using var host = await SimHost.StartAsync(dr: false, snapshot: path);
+            Assert.Equal(["global"], host.Sim.Clusters.Keys);
+            var codes = host.Sim.Snapshot!.Findings.Select(f => f.Code).ToList();
+            Assert.Equal(["KindNotServed", "ProductBaseMissing", "GlobalClusterMissing", "NoMachines", "NotServedOnSource"], codes);
+            Assert.Empty(host.Sim.Clusters["global"].Store.List(Store.ResourceTypes.ProductBases).Items);
+            Assert.Empty(host.Sim.Clusters["global"].Store.List(Store.ResourceTypes.Machines).Items);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_snapshot_is_refused()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"not-snapshot-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, """{"kind":"Something","clusters":[]}""");
+        try
+        {
+            Assert.Throws<InvalidDataException>(() => SnapshotSeeder.Load(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static async Task<JsonObject?> GetAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync()) as JsonObject;
+    }
+
+    private static string FindFixture(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"{relative} not found above {AppContext.BaseDirectory}");
+    }
+}
