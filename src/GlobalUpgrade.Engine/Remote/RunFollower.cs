@@ -131,6 +131,12 @@ public static class RunFollower
 
     private static void Sample(string logPath, long offset, LogSink sink)
     {
+        // A start that never ran has no log (its folder may be gone): nothing to show.
+        if (!File.Exists(logPath))
+        {
+            return;
+        }
+
         using var file = new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
         var length = file.Length;
         var from = Math.Max(offset, length - LogSink.TailCapacity);
