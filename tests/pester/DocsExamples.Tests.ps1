@@ -6,7 +6,8 @@ BeforeDiscovery {
     $docs = Join-Path $env:GLOBALUPGRADE_ROOT 'docs'
     # The runbook pages upgrade the simulated pair for real: they run last, the report after the runbook.
     $last = 'Invoke-GlobalUpgrade', 'Invoke-GlobalDrUpgrade', 'Export-GlobalUpgradeReport'
-    $pages = Get-ChildItem $docs -Filter '*-*.md' | Sort-Object { [array]::IndexOf($last, $_.BaseName) }, Name
+    # Cmdlet pages only (Verb-Noun.md); design notes such as platform-versions.md have no examples to run.
+    $pages = Get-ChildItem $docs -Filter '*-*.md' | Where-Object Name -CMatch '^[A-Z][a-z]+-[A-Z][A-Za-z]+\.md$' | Sort-Object { [array]::IndexOf($last, $_.BaseName) }, Name
     $script:examples = foreach ($page in $pages) {
         $text = Get-Content $page.FullName -Raw
         $section = ($text -split '(?m)^## ')| Where-Object { $_ -like 'EXAMPLES*' }
