@@ -280,7 +280,7 @@ Describe 'Bad inputs' -Tag CI, BadInputs {
             $failure.FullyQualifiedErrorId | Should -Match "^($Id)(,|$)" -Because $failure.Exception.Message
             "$($failure.CategoryInfo.Category)" | Should -Be $Category -Because $failure.Exception.Message
             $failure.Exception.Message.Contains($Value) | Should -BeTrue -Because "the message must name '$Value': $($failure.Exception.Message)"
-            $failure.Exception.Message | Should -Not -Match 'GlobalUpgrade\.[A-Z]\w+\.\w+|System\.Collections|Object reference' -Because 'no .NET type names'
+            $failure.Exception.Message | Should -Not -Match 'GlobalUpgrade\.[A-Z]\w+\.\w+|System\.Collections|k8s\.|KubeConfigModels|Object reference' -Because 'no .NET type names'
             $elapsed.Elapsed.TotalSeconds | Should -BeLessThan 15 -Because 'bad input is refused at once'
         }
     }
