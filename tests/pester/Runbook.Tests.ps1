@@ -152,6 +152,33 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
         }
     }
 
+    It 'fails in Preflight, before anything changes, when -EtcdSync <Case>' -ForEach @(
+        @{ Case = 'lacks ActiveClusterVip'; EtcdSync = @{ SkipEndpointCheck = $true }; Id = 'EtcdSyncOptionsMissing'; Names = 'ActiveClusterVip' }
+        @{ Case = 'has a URL as ActiveClusterVip'; EtcdSync = @{ ActiveClusterVip = 'https://192.168.130.10' }; Id = 'HostInvalid'; Names = 'https://192.168.130.10' }
+        @{ Case = 'has a blank ActiveClusterVip'; EtcdSync = @{ ActiveClusterVip = '  '; SkipEndpointCheck = $true }; Id = 'HostInvalid'; Names = 'ActiveClusterVip' }
+    ) {
+        $f = New-DrFixture "novip-$([guid]::NewGuid().ToString('n').Substring(0, 6))"
+        try {
+            Connect-GlobalCluster -Kubeconfig $f.Simulator.Kubeconfig -Context primary -Role Primary | Out-Null
+            Connect-GlobalCluster -Kubeconfig $f.Simulator.Kubeconfig -Context standby -Role Standby | Out-Null
+            $env:GLOBALUPGRADE_STATE_HOME = $f.State
+            $err = { Invoke-GlobalDrUpgrade -PackagePath "$($f.Work)/package-primary" -StandbyPackagePath "$($f.Work)/package-standby" -TargetVersion v4.2.0 -StandbyVip 192.168.131.10 -EtcdSync $EtcdSync -JournalPath $f.Journal -Confirm:$false } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'RunbookStepFailed,*'
+            $err.Exception.Message | Should -Match "Preflight.*\[$Id\]"
+            $err.Exception.Message | Should -Match ([regex]::Escape($Names))
+            $journal = Get-Content $f.Journal -Raw | ConvertFrom-Json
+            $journal.steps[0].name | Should -Be 'Preflight'
+            $journal.steps[0].state | Should -Be 'Failed'
+            @($journal.steps | Select-Object -Skip 1 | Where-Object state -NE 'Pending') | Should -BeNullOrEmpty -Because 'no later step ran'
+            (Get-ChangeRequests $f.Simulator) | Should -BeNullOrEmpty -Because 'nothing changed on either cluster'
+        }
+        finally {
+            Get-GlobalCluster | Disconnect-GlobalCluster
+            Remove-Item Env:GLOBALUPGRADE_STATE_HOME -ErrorAction Ignore
+            Stop-TestSimulator $f.Simulator
+        }
+    }
+
     It 'shows the plan under -WhatIf and changes nothing' {
         $f = New-DrFixture 'whatif'
         try {

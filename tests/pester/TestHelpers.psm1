@@ -13,7 +13,10 @@ function Invoke-ChildPwsh {
     param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
     $pwsh = Get-TestPwsh
     $info = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    # Plain text: escape codes in a child's error message would end up in a test message and break the XML report.
+    $Script = "`$PSStyle.OutputRendering = 'PlainText'`n" + $Script
     foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Script)) { $info.ArgumentList.Add($a) }
+    $info.Environment['NO_COLOR'] = '1'
     foreach ($k in $Environment.Keys) { $info.Environment[$k] = [string]$Environment[$k] }
     $info.RedirectStandardOutput = $true
     $info.RedirectStandardError = $true

@@ -120,4 +120,11 @@ public static class ErrorIds
 
     // snapshot
     public const string SnapshotPathInvalid = nameof(SnapshotPathInvalid);
+
+    // input validation (Validation/)
+    public const string HostInvalid = nameof(HostInvalid);
+    public const string RegistryInvalid = nameof(RegistryInvalid);
+    public const string FileExpected = nameof(FileExpected);
+    public const string FileNotFound = nameof(FileNotFound);
+    public const string OutputPathInvalid = nameof(OutputPathInvalid);
 }

@@ -3,6 +3,7 @@ using GlobalUpgrade.Commands.Remote;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Remote;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Commands.ImageSync;
 
@@ -59,12 +60,21 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
         }
 
         _ = Require(() => ImageSyncProgress.Parse(ProgressPattern));
+        if (Registry is not null)
+        {
+            _ = Require(() => HostInput.Registry(Registry, "-Registry"));
+        }
     }
 
     protected override void ProcessRecord()
     {
         var target = BuildTarget();
         var cluster = Cluster ?? DefaultCluster();
+        if (Cluster is not null && Connections.All.Count > 0)
+        {
+            _ = Require(() => Connections.Get(Cluster)); // an unknown name would record a run nothing else finds
+        }
+
         if (!ShouldProcess($"{PackagePath} on {target.DisplayName} (cluster {cluster})", "Sync the package's images (bash upgrade.sh --only-sync-image=true)"))
         {
             return;

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Runbook;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Commands.Runbook;
 
@@ -61,7 +62,7 @@ public sealed class InvokeGlobalDrUpgradeCommand : RunbookCmdlet
             RegistryCredential = RegistryCredential?.GetNetworkCredential(),
             EtcdSync = etcdSync,
             EtcdSyncConfig = HashtableInput.ToJson(etcdSync.Config),
-            StandbyVip = StandbyVip,
+            StandbyVip = StandbyVip is null ? null : Require(() => HostInput.Host(StandbyVip, "-StandbyVip")),
             VerifySyncTimeout = TimeSpan.FromSeconds(VerifySyncTimeoutSec),
             StepTimeout = TimeSpan.FromSeconds(StepTimeoutSec),
         };

@@ -5,6 +5,7 @@ using GlobalUpgrade.Commands.Remote;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Runbook;
 using GlobalUpgrade.Upgrade;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Commands.Runbook;
 
@@ -60,8 +61,14 @@ public abstract class RunbookCmdlet : RemoteCmdlet
     protected override void ProcessRecord()
     {
         var request = BuildRequest();
+        if (!string.IsNullOrEmpty(request.Registry))
+        {
+            _ = Require(() => HostInput.Registry(request.Registry, "-Registry"));
+        }
+
         var estimates = Require(() => HashtableInput.ToEstimates(Estimate));
         var journalPath = GetUnresolvedProviderPathFromPSPath(JournalPath ?? RunbookSession.DefaultJournalName(request));
+        _ = Require(() => FileInput.ToWrite(journalPath, "-JournalPath"));
 
         if (WhatIfRequested())
         {

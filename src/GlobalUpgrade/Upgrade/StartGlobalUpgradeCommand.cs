@@ -5,6 +5,7 @@ using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Commands.Remote;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
 using GlobalUpgrade.Remote;
 using GlobalUpgrade.Upgrade;
 
@@ -69,6 +70,11 @@ public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
         var connection = Require(() => UpgradeCmdletHelper.ResolveCluster(Connections, Cluster));
         var overrides = Require(() => UpgradeCmdletHelper.ToOverrides(ComponentProfile));
         var target = BuildTarget();
+        if (TargetVersion is not null)
+        {
+            _ = Require(() => PlatformVersion.Parse(TargetVersion)); // -WhatIf too: a typo is refused, not previewed
+        }
+
         var version = TargetVersion ?? "the version in the package's 'version' file";
         if (!ShouldProcess($"global cluster '{connection.Name}' ({connection.Info.PlatformVersion} → {version}) with {PackagePath} on {target.DisplayName}",
                 Stage switch

@@ -2,6 +2,7 @@ using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Upgrade;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Runbook.Steps;
 
@@ -22,6 +23,14 @@ public sealed class ImageSync(RunbookShape shape, ClusterSlot slot) : RunbookSte
             : c.ImageSyncOnRecord ? $"a successful image sync of {facts.PackagePath} is on record"
             : facts.PackagePath is null ? "no -PackagePath given: whether the images were synced is unknown"
             : $"no successful image sync of {facts.PackagePath} on record");
+    }
+
+    public override void ValidateInputs(RunbookRequest request)
+    {
+        if (!string.IsNullOrEmpty(request.Registry))
+        {
+            _ = HostInput.Registry(request.Registry, "-Registry");
+        }
     }
 
     public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)

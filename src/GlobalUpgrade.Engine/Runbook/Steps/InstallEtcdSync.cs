@@ -12,8 +12,13 @@ public sealed class InstallEtcdSync(RunbookShape shape) : RunbookStepDefinition(
 {
     public override StepPlan Plan(PlanFacts facts) => StepPlan.Run("re-install the etcd synchronizer on the standby");
 
-    public override Task CheckPreconditionsAsync(StepContext context, CancellationToken cancellationToken) =>
-        context.Request.EtcdSync.ActiveClusterVip is not null ? Task.CompletedTask : throw EtcdSyncInstallRequests.MissingVip();
+    public override Task CheckPreconditionsAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        ValidateInputs(context.Request);
+        return Task.CompletedTask;
+    }
+
+    public override void ValidateInputs(RunbookRequest request) => _ = EtcdSyncInstallRequests.ActiveVip(request.EtcdSync);
 
     public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
     {

@@ -19,6 +19,13 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
     public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
     {
         var request = context.Request;
+
+        // Everything a later step needs from the user is checked now, before anything changes on either cluster.
+        foreach (var step in UpgradeRunbooks.Define(Shape))
+        {
+            step.ValidateInputs(request);
+        }
+
         var values = await RunbookValues.ComputeAsync(request, cancellationToken).ConfigureAwait(false);
         var target = PlatformVersion.Parse(request.TargetVersion);
         foreach (var (cluster, version) in values.Versions)
