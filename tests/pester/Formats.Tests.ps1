@@ -20,8 +20,10 @@ BeforeAll {
 
     # The step names a runbook can stream: the -PauseBefore values of both runbook cmdlets.
     function Get-StepName {
+        # -PauseBefore completes with the runbooks' step names, the list the runner runs.
         foreach ($command in 'Invoke-GlobalDrUpgrade', 'Invoke-GlobalUpgrade') {
-            (Get-Command $command).Parameters['PauseBefore'].Attributes | Where-Object { $_ -is [ValidateSet] } | ForEach-Object ValidValues
+            $line = "$command -PauseBefore "
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
         }
     }
 

@@ -51,12 +51,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        if (Registry is not null && RegistryCredential is null)
-        {
-            ThrowFailure(ErrorIds.RegistryCredentialMissing, FailureCategory.InvalidArgument,
-                "-Registry needs -RegistryCredential (the user and password upgrade.sh logs in with).", Registry);
-        }
-
+        // -Registry without -RegistryCredential: upgrade.sh 4.3+ reads cpaas-system/registry-admin; the engine refuses older packages.
         if (RegistryCredential is not null && Registry is null)
         {
             ThrowFailure(ErrorIds.RegistryMissing, FailureCategory.InvalidArgument,
