@@ -15,7 +15,7 @@ public sealed class SchemaConformanceTests
     private static readonly HashSet<string> CheckedKinds = ["ProductBase", "Machine", "Cluster", "ModuleInfo", "ModulePlugin", "ModuleConfig", "ClusterModule"];
 
     [AcpSchemaFact]
-    public async Task Every_written_custom_resource_field_is_in_the_real_schema()
+    public async Task EveryWrittenCustomResourceFieldIsInTheRealSchema()
     {
         var acp = SchemaCatalog.FindAcpDirectory();
         Assert.True(Directory.Exists(acp), $"the platform schemas are missing: {acp}");
@@ -54,7 +54,7 @@ public sealed class SchemaConformanceTests
     }
 
     [AcpSchemaFact]
-    public void The_checker_rejects_an_undeclared_field()
+    public void TheCheckerRejectsAnUndeclaredField()
     {
         var schemas = SchemaCatalog.Load(SchemaCatalog.FindAcpDirectory());
         Assert.True(schemas.HasPath("platform.tkestack.io/v1", "Machine", "status.conditions[].reason"));

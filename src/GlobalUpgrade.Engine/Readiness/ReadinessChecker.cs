@@ -64,7 +64,7 @@ public static class ReadinessChecker
                 KubernetesOverride = request.KubernetesVersionRange is { } range ? KubernetesPrerequisites.Parse(range, from?.Line ?? "?", request.Target.Line) : null,
                 MinioSpace = await MeasureAsync(request, facts.ControlPlaneNodes, cancellationToken).ConfigureAwait(false),
                 PackagePreflight = request.PackagePath is { } package && request.Target.IsAtLeast(4, 3) && request.NodeAccess != NodeAccess.None
-                    ? await UpgradePreflight.RunAsync(NodesOf(request, facts.ControlPlaneNodes).First().Target, package, $"{cluster.Name}/preflight", cancellationToken).ConfigureAwait(false)
+                    ? await UpgradePreflight.RunAsync(NodesOf(request, facts.ControlPlaneNodes)[0].Target, package, $"{cluster.Name}/preflight", cancellationToken).ConfigureAwait(false)
                     : null,
             };
             results.AddRange(ReadinessConditions.Judge(facts));
@@ -89,13 +89,13 @@ public static class ReadinessChecker
         return measured;
     }
 
-    private static IReadOnlyList<(string Name, RemoteTarget Target)> NodesOf(ReadinessRequest request, IReadOnlyList<string> controlPlane) => request.NodeAccess switch
+    private static List<(string Name, RemoteTarget Target)> NodesOf(ReadinessRequest request, IReadOnlyList<string> controlPlane) => request.NodeAccess switch
     {
         NodeAccess.Local => [(Environment.MachineName, RemoteTarget.Local)],
         NodeAccess.Named => [(request.Node.DisplayName, request.Node)],
         _ => controlPlane.Count > 0
             ? controlPlane.Select(ip => (ip, request.Node with { ComputerName = ip })).ToList()
             : throw new GlobalUpgradeException(ErrorIds.NodeClusterAmbiguous, FailureCategory.ObjectNotFound,
-                "The global cluster lists no control-plane Machine (spec.role master), so there is no node to reach. Name the node with -ComputerName.") ,
+                "The global cluster lists no control-plane Machine (spec.role master), so there is no node to reach. Name the node with -ComputerName."),
     };
 }
