@@ -1,6 +1,7 @@
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Readiness;
+using GlobalUpgrade.Upgrade;
 
 namespace GlobalUpgrade.Runbook;
 
@@ -17,6 +18,9 @@ public static class ReadinessGate
     /// <summary>Detail key set on a Failed result the operator waived.</summary>
     public const string WaivedKey = "Waived";
 
+    /// <summary>Detail key set on a Failed result a later step checks again (it does not block Preflight).</summary>
+    public const string DeferredKey = "DeferredTo";
+
     public static async Task<IReadOnlyList<CheckResult>> RunAsync(RunbookRequest request, CancellationToken cancellationToken)
     {
         var target = PlatformVersion.Parse(request.TargetVersion);
@@ -31,7 +35,8 @@ public static class ReadinessGate
             results.AddRange(await ReadinessChecker.RunAsync(readiness, cancellationToken).ConfigureAwait(false));
         }
 
-        return results.Select(r => Waive(r, request.SkipReadinessCheck)).ToList();
+        var etcdSync = request.IsDr ? request.EtcdSync.ModuleName ?? PlatformProfile.For(target).EtcdSyncModuleName : null;
+        return results.Select(r => Waive(Defer(r, etcdSync), request.SkipReadinessCheck)).ToList();
     }
 
     /// <summary>
@@ -39,18 +44,27 @@ public static class ReadinessGate
     /// checks (a Retry makes it Failed too), so it is recorded but each Failed check blocks by itself.
     /// </summary>
     public static bool Blocks(CheckResult result) =>
-        result.State == CheckState.Failed && !IsWaived(result) && result.Check != ReadinessCheckNames.PreflightSummary;
+        result.State == CheckState.Failed && !IsWaived(result) && result.Detail?.ContainsKey(DeferredKey) != true && result.Check != ReadinessCheckNames.PreflightSummary;
 
     public static bool IsWaived(CheckResult result) => result.Detail?.ContainsKey(WaivedKey) == true;
 
-    private static CheckResult Waive(CheckResult result, IReadOnlyCollection<string> waived)
-    {
-        if (result.State != CheckState.Failed || !waived.Contains(result.Check, StringComparer.OrdinalIgnoreCase))
-        {
-            return result;
-        }
+    // The DR runbook removes the etcd synchronizer before the upgrade and installs the target's line after it; its
+    // plugin is released with the platform, so it is often published only once the platform runs the target.
+    // InstallEtcdSync checks it then (EtcdSyncVersionMismatch), so an unpublished one does not stop Preflight.
+    private static CheckResult Defer(CheckResult result, string? etcdSyncModule) =>
+        etcdSyncModule is not null && result.State == CheckState.Failed && result.Check == ReadinessCheckNames.ExtensionPublished
+            && result.Target.EndsWith("/" + etcdSyncModule, StringComparison.Ordinal)
+            ? Mark(result, DeferredKey, UpgradeSteps.InstallEtcdSync, $"Checked again by InstallEtcdSync after the upgrade (EtcdSyncVersionMismatch if still not published): {result.Message}")
+            : result;
 
-        var detail = new Dictionary<string, object?>(result.Detail ?? new Dictionary<string, object?>(), StringComparer.Ordinal) { [WaivedKey] = true };
+    private static CheckResult Waive(CheckResult result, IReadOnlyCollection<string> waived) =>
+        result.State == CheckState.Failed && waived.Contains(result.Check, StringComparer.OrdinalIgnoreCase)
+            ? Mark(result, WaivedKey, true, $"Waived by -SkipReadinessCheck {result.Check}: {result.Message}")
+            : result;
+
+    private static CheckResult Mark(CheckResult result, string key, object value, string message)
+    {
+        var detail = new Dictionary<string, object?>(result.Detail ?? new Dictionary<string, object?>(), StringComparer.Ordinal) { [key] = value };
         return new CheckResult
         {
             Check = result.Check,
@@ -59,7 +73,7 @@ public static class ReadinessGate
             State = CheckState.Failed,
             Expected = result.Expected,
             Actual = result.Actual,
-            Message = $"Waived by -SkipReadinessCheck {result.Check}: {result.Message}",
+            Message = message,
             Detail = detail,
         };
     }
