@@ -177,6 +177,22 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
             Remove-Item Env:GLOBALUPGRADE_STATE_HOME -ErrorAction Ignore
             Stop-TestSimulator $f.Simulator
         }
+
+    It 'syncs each cluster''s images to its own registry (-Registry, -StandbyRegistry)' {
+        $f = New-DrFixture 'registries'
+        try {
+            $extra = "-Registry primary.example:5000 -RegistryCredential ([pscredential]::new('pu', (ConvertTo-SecureString 'p-secret' -AsPlainText -Force))) " +
+                "-StandbyRegistry standby.example:5000 -StandbyRegistryCredential ([pscredential]::new('su', (ConvertTo-SecureString 's-secret' -AsPlainText -Force))) -PauseBefore UninstallEtcdSync"
+            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f -Extra $extra)
+            $syncs = @(Get-ChildItem (Join-Path $f.State 'runs') -Filter *.json | ForEach-Object { Get-Content $_.FullName -Raw | ConvertFrom-Json } | Where-Object { $_.PSObject.Properties['PackagePath'] })
+            $syncs | Should -HaveCount 2 -Because "$($run.Output) $($run.Error)"
+            ($syncs | Where-Object Cluster -eq 'primary').Registry | Should -Be 'primary.example:5000'
+            ($syncs | Where-Object Cluster -eq 'standby').Registry | Should -Be 'standby.example:5000'
+            Get-Content ($syncs | Where-Object Cluster -eq 'standby').LogPath -Raw | Should -Match 'logging in to standby\.example:5000 as su'
+            Get-Content ($syncs | Where-Object Cluster -eq 'primary').LogPath -Raw | Should -Match 'logging in to primary\.example:5000 as pu'
+            Get-Content $f.Journal -Raw | Should -Not -Match 'p-secret|s-secret' -Because 'no password reaches the journal'
+        }
+        finally { Stop-TestSimulator $f.Simulator }
     }
 
     It 'shows the plan under -WhatIf and changes nothing' {

@@ -40,6 +40,15 @@ public sealed class InvokeGlobalDrUpgradeCommand : RunbookCmdlet
     [ValidateNotNullOrEmpty]
     public string? StandbyVip { get; set; }
 
+    /// <summary>The standby's registry, when its images go to another registry than -Registry (each cluster may have its own).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StandbyRegistry { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? StandbyRegistryCredential { get; set; }
+
     [Parameter]
     [ValidateRange(10, 86400)]
     public int VerifySyncTimeoutSec { get; set; } = 900;
@@ -65,6 +74,9 @@ public sealed class InvokeGlobalDrUpgradeCommand : RunbookCmdlet
             StandbyVip = StandbyVip is null ? null : Require(() => HostInput.Host(StandbyVip, "-StandbyVip")),
             VerifySyncTimeout = TimeSpan.FromSeconds(VerifySyncTimeoutSec),
             StepTimeout = TimeSpan.FromSeconds(StepTimeoutSec),
+            StandbyRegistry = StandbyRegistry,
+            StandbyRegistryCredential = StandbyRegistryCredential?.GetNetworkCredential(),
+            SkipReadinessCheck = SkipReadinessCheck ?? [],
         };
     }
 }

@@ -56,6 +56,11 @@ public abstract class RunbookCmdlet : RemoteCmdlet
     [ValidateRange(60, 86400)]
     public int StepTimeoutSec { get; set; } = 3 * 3600;
 
+    /// <summary>Readiness conditions (Check names, e.g. CostManagerAbsent) whose Failed result does not stop Preflight; recorded in the journal and the report.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? SkipReadinessCheck { get; set; }
+
     protected abstract RunbookRequest BuildRequest();
 
     protected override void ProcessRecord()

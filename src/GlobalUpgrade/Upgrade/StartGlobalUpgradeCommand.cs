@@ -39,9 +39,6 @@ public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
     public string? TargetVersion { get; set; }
 
     [Parameter]
-    public SwitchParameter IncludeKubernetes { get; set; }
-
-    [Parameter]
     public UpgradeStage Stage { get; set; } = UpgradeStage.All;
 
     /// <summary>Upgrade without a successful image sync on record (and run -Stage Components without a recorded trigger).</summary>
@@ -57,7 +54,7 @@ public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int TimeoutSec { get; set; }
 
-    /// <summary>Overrides of the assumed component upgrade write, e.g. @{ ClusterModuleName = 'global'; KubernetesVersion = 'v1.32.3' }.</summary>
+    /// <summary>Overrides of the assumed component upgrade write, e.g. @{ ClusterModuleName = 'global'; ClusterModuleVersionField = 'spec.version' }.</summary>
     [Parameter]
     public Hashtable? ComponentProfile { get; set; }
 
@@ -94,7 +91,6 @@ public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
             PackagePath = PackagePath,
             TargetVersion = TargetVersion,
             Stage = Stage,
-            IncludeKubernetes = IncludeKubernetes,
             Force = Force,
             Detach = Detach,
             Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,

@@ -130,15 +130,14 @@ public sealed class UpgradePreconditionTests
     }
 
     [Fact]
-    public void ThePatchKeepsOtherModuleEntriesAndFollowsTheProfile()
+    public void ThePatchWritesOnlyThePlatformVersionAtTheProfilePath()
     {
-        var current = Module("v4.1.0", "v4.1.0");
-        current["spec"]!["upgradeModulesInfos"] = new JsonArray(new JsonObject { ["name"] = "logging", ["version"] = "v1" }, new JsonObject { ["name"] = "kubernetes", ["version"] = "old" });
-        var patch = ComponentUpgrade.BuildPatch(current, ModuleProfile, "v4.2.0", includeKubernetes: true);
-        Assert.Equal("""{"spec":{"version":"v4.2.0","upgradeModulesInfos":[{"name":"logging","version":"v1"},{"name":"kubernetes","version":"v4.2.0"}]}}""", patch.ToJsonString());
+        // No Kubernetes field is documented: the patch never carries one (no upgradeModulesInfos, no desiredUpdate extra).
+        Assert.Equal("""{"spec":{"version":"v4.2.0"}}""", ComponentUpgrade.BuildPatch(ModuleProfile, "v4.2.0").ToJsonString());
+        Assert.Equal("""{"spec":{"desiredUpdate":{"version":"v4.3.0"}}}""", ComponentUpgrade.BuildPatch(ShadowProfile, "v4.3.0").ToJsonString());
 
-        var custom = ShadowProfile.With(new Dictionary<string, string?> { ["clusterversionshadowkubernetesfield"] = "spec.k8s.upgrade" });
-        Assert.Equal("""{"spec":{"desiredUpdate":{"version":"v4.3.0"},"k8s":{"upgrade":true}}}""", ComponentUpgrade.BuildPatch(null, custom, "v4.3.0", includeKubernetes: true).ToJsonString());
+        var custom = ShadowProfile.With(new Dictionary<string, string?> { ["clusterversionshadowversionfield"] = "spec.want.version" });
+        Assert.Equal("""{"spec":{"want":{"version":"v4.3.0"}}}""", ComponentUpgrade.BuildPatch(custom, "v4.3.0").ToJsonString());
         Assert.Equal(ErrorIds.InvalidProfileOverride, Assert.Throws<GlobalUpgradeException>(() => ShadowProfile.With(new Dictionary<string, string?> { ["Nope"] = "x" })).ErrorId);
     }
 
