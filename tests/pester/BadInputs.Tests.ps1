@@ -167,7 +167,8 @@ BeforeDiscovery {
         Add-Case Invoke-GlobalImageSync Host $r.N (Join-Arguments $sync @{ Registry = $r.V; RegistryCredential = '<cred>' }) RegistryInvalid InvalidArgument $r.V
         Add-Case Invoke-GlobalUpgrade Host $r.N @{ PackagePath = '/pkg'; TargetVersion = 'v4.2.0'; Cluster = 'primary'; Registry = $r.V; RegistryCredential = '<cred>'; WhatIf = $true } RegistryInvalid InvalidArgument $r.V
     }
-    Add-Case Invoke-GlobalImageSync Value '-Registry without a credential' (Join-Arguments $sync @{ Registry = 'registry.example.com' }) RegistryCredentialMissing InvalidArgument '-RegistryCredential'
+    # -Registry alone is valid from 4.3 (upgrade.sh reads cpaas-system/registry-admin); a credential alone never is.
+    Add-Case Invoke-GlobalImageSync Value '-RegistryCredential without -Registry' (Join-Arguments $sync @{ RegistryCredential = '<cred>' }) RegistryMissing InvalidArgument '-Registry'
     Add-Case Invoke-GlobalImageSync Value '-ProgressPattern that does not parse' (Join-Arguments $sync @{ ProgressPattern = '(' }) ProgressPatternInvalid InvalidArgument '('
     Add-Case Invoke-GlobalImageSync Value '-ProgressPattern without groups' (Join-Arguments $sync @{ ProgressPattern = 'synced \d+ of \d+' }) ProgressPatternInvalid InvalidArgument 'synced \d+ of \d+'
     Add-Case Invoke-GlobalImageSync Binding '-RunRoot relative' (Join-Arguments $sync @{ RunRoot = 'runs' }) $binding InvalidData 'runs'

@@ -99,7 +99,7 @@ AfterAll {
 
 Describe 'Docs examples run' -Tag CI {
     It 'finds examples on every cmdlet page' {
-        $pages = Get-ChildItem (Join-Path $env:GLOBALUPGRADE_ROOT 'docs') -Filter '*-*.md'
+        $pages = Get-ChildItem (Join-Path $env:GLOBALUPGRADE_ROOT 'docs') -Filter '*-*.md' | Where-Object Name -CMatch '^[A-Z][a-z]+-[A-Z][A-Za-z]+\.md$'
         $manifest = Import-PowerShellDataFile $env:GLOBALUPGRADE_MODULE
         foreach ($cmdlet in $manifest.CmdletsToExport) { $pages.BaseName | Should -Contain $cmdlet }
         foreach ($page in $pages) { ($examples | Where-Object Page -eq $page.BaseName) | Should -Not -BeNullOrEmpty -Because "$($page.Name) has examples" }

@@ -69,7 +69,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
     protected override void ProcessRecord()
     {
         var target = BuildTarget();
-        var cluster = Cluster ?? DefaultCluster();
+        var cluster = Cluster ?? Require(DefaultCluster);
         if (Cluster is not null && Connections.All.Count > 0)
         {
             _ = Require(() => Connections.Get(Cluster)); // an unknown name would record a run nothing else finds
@@ -122,7 +122,8 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
         {
             0 => "global",
             1 => connections[0].Name,
-            _ => throw new PSArgumentException("Several clusters are connected: name the one these images are for with -Cluster.", nameof(Cluster)),
+            _ => throw new GlobalUpgradeException(ErrorIds.ClusterNotConnected, FailureCategory.InvalidArgument,
+                $"Several clusters are connected ({string.Join(", ", connections.Select(c => c.Name))}): name the one these images are for with -Cluster.", null),
         };
     }
 }
