@@ -177,6 +177,7 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
             Remove-Item Env:GLOBALUPGRADE_STATE_HOME -ErrorAction Ignore
             Stop-TestSimulator $f.Simulator
         }
+    }
 
     It 'syncs each cluster''s images to its own registry (-Registry, -StandbyRegistry)' {
         $f = New-DrFixture 'registries'
