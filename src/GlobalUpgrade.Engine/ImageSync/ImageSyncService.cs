@@ -29,7 +29,7 @@ public static class ImageSyncService
         // Stopped before anything was asked: nothing is recorded.
         cancellationToken.ThrowIfCancellationRequested();
         using var host = await RemoteHost.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false);
-        var run = Interrupted(request, store) ?? Record(request, store);
+        var run = RecordOrTakeUp(request, store);
         return await LaunchAsync(run, request, host, store, cancellationToken).ConfigureAwait(false);
     }
 
@@ -50,6 +50,12 @@ public static class ImageSyncService
 
         return run;
     }
+
+    /// <summary>
+    /// A run of this request whose start was interrupted (still Starting, e.g. killed between the record and the
+    /// caller's journal), else a new record: asking again never records a second sync.
+    /// </summary>
+    public static ImageSyncRun RecordOrTakeUp(ImageSyncRequest request, ImageSyncStore store) => Interrupted(request, store) ?? Record(request, store);
 
     /// <summary>Saves a new run in State Starting; nothing is asked of the node yet.</summary>
     public static ImageSyncRun Record(ImageSyncRequest request, ImageSyncStore store)

@@ -59,7 +59,7 @@ public sealed class ImageSync(RunbookShape shape, ClusterSlot slot) : RunbookSte
         if (run is null)
         {
             // Record, journal, then act: a kill in between leaves a Starting run that the next resume launches once.
-            run = ImageSyncService.Record(syncRequest, store);
+            run = ImageSyncService.RecordOrTakeUp(syncRequest, store);
             context.SetOutput(RunIdKey, run.Id);
         }
         else
