@@ -23,28 +23,11 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
 
     function New-PathFixture([string] $Scenario, [string] $Target, [string] $Name = "$Scenario-$Target") {
-        $sim = Start-TestSimulator -Scenario $Scenario -Dr -TimeScale 0.2
-        $work = (New-Item -ItemType Directory (Join-Path $TestDrive $Name)).FullName
-        foreach ($cluster in 'primary', 'standby') {
-            $package = Join-Path $work "package-$cluster"
-            Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $package -Recurse
-            Set-Content (Join-Path $package 'version') $Target
-            Set-Content (Join-Path $package 'fake.conf') "GU_FAKE_DURATION_MS=200`nGU_FAKE_IMAGES=3`nGU_SIM_ADMIN_URL=$($sim.Clusters[$cluster].Server)`nGU_SIM_TOKEN=$($sim.Clusters[$cluster].Token)"
-        }
-        [pscustomobject]@{ Simulator = $sim; Work = $work; Journal = (Join-Path $work 'dr.journal.json'); State = (Join-Path $work 'state') }
+        New-TestDrPair -Root $TestDrive -Name $Name -Scenario $Scenario -Target $Target -SyncMs 200 -Images 3
     }
 
     function Get-RunbookScript($Fixture, [string] $Target, [string] $Extra = '') {
-        @"
-`$ErrorActionPreference = 'Stop'
-`$env:GLOBALUPGRADE_STATE_HOME = '$($Fixture.State)'
-Import-Module '$env:GLOBALUPGRADE_MODULE'
-`$env:KUBECONFIG = '$($Fixture.Simulator.Kubeconfig)'
-Connect-GlobalCluster -Context primary -Role Primary | Out-Null
-Connect-GlobalCluster -Context standby -Role Standby | Out-Null
-Invoke-GlobalDrUpgrade -PackagePath '$($Fixture.Work)/package-primary' -StandbyPackagePath '$($Fixture.Work)/package-standby' -TargetVersion $Target -StandbyVip 192.168.131.10 -EtcdSync @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = `$true } -JournalPath '$($Fixture.Journal)' $Extra |
-    ForEach-Object { 'STEP ' + `$_.Name + ' ' + `$_.Cluster + ' ' + `$_.State }
-"@
+        Get-DrRunbookScript -Fixture $Fixture -Target $Target -Extra $Extra
     }
 
     # Every leaf path of a config object, dotted ("etcd.active.endpoints").

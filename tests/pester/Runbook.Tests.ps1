@@ -5,29 +5,12 @@ BeforeAll {
     Import-Module $env:GLOBALUPGRADE_MODULE -Force
 
     function New-DrFixture([string] $Name, [int] $SyncMs = 300) {
-        $sim = Start-TestSimulator -Scenario healthy -Dr -TimeScale 0.2
-        $work = (New-Item -ItemType Directory (Join-Path $TestDrive $Name)).FullName
-        foreach ($cluster in 'primary', 'standby') {
-            $package = Join-Path $work "package-$cluster"
-            Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $package -Recurse
-            Set-Content (Join-Path $package 'version') 'v4.2.0'
-            Set-Content (Join-Path $package 'fake.conf') "GU_FAKE_DURATION_MS=$SyncMs`nGU_FAKE_IMAGES=5`nGU_SIM_ADMIN_URL=$($sim.Clusters[$cluster].Server)`nGU_SIM_TOKEN=$($sim.Clusters[$cluster].Token)"
-        }
-        [pscustomobject]@{ Simulator = $sim; Work = $work; Journal = (Join-Path $work 'dr.journal.json'); State = (Join-Path $work 'state') }
+        New-TestDrPair -Root $TestDrive -Name $Name -Scenario healthy -Target v4.2.0 -SyncMs $SyncMs -Images 5
     }
 
     # The runbook as an operator types it, in a child pwsh (so a test can kill it), returning its step records.
     function Get-RunbookScript($Fixture, [switch] $Resume, [string] $Extra = '') {
-        @"
-`$ErrorActionPreference = 'Stop'
-`$env:GLOBALUPGRADE_STATE_HOME = '$($Fixture.State)'
-Import-Module '$env:GLOBALUPGRADE_MODULE'
-`$env:KUBECONFIG = '$($Fixture.Simulator.Kubeconfig)'
-Connect-GlobalCluster -Context primary -Role Primary | Out-Null
-Connect-GlobalCluster -Context standby -Role Standby | Out-Null
-Invoke-GlobalDrUpgrade -PackagePath '$($Fixture.Work)/package-primary' -StandbyPackagePath '$($Fixture.Work)/package-standby' -TargetVersion v4.2.0 -StandbyVip 192.168.131.10 -EtcdSync @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = `$true } -JournalPath '$($Fixture.Journal)' $(if ($Resume) { '-Resume' }) $Extra |
-    ForEach-Object { 'STEP ' + `$_.Name + ' ' + `$_.Cluster + ' ' + `$_.State }
-"@
+        Get-DrRunbookScript -Fixture $Fixture -Target v4.2.0 -Resume:$Resume -Extra $Extra
     }
 
     function Get-ChangeRequests($Simulator) {
