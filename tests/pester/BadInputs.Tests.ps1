@@ -146,6 +146,9 @@ BeforeDiscovery {
     }
     Add-Case Install-EtcdSync Name '-ModuleName with a typo' @{ ActiveClusterVip = '10.0.0.10'; ModuleName = 'etcd-synk'; SkipEndpointCheck = $true; WhatIf = $true } EtcdSyncPluginNotFound ObjectNotFound 'etcd-synk'
     Add-Case Install-EtcdSync Name '-Version not offered' @{ ActiveClusterVip = '10.0.0.10'; Version = 'v0.0.1'; SkipEndpointCheck = $true; WhatIf = $true } EtcdSyncVersionNotFound ObjectNotFound 'v0.0.1'
+    Add-Case Install-EtcdSync Value 'an ftp:// active etcd endpoint' @{ ActiveClusterVip = '10.0.0.10'; ActiveEtcdEndpoint = 'ftp://10.0.0.10:2379'; SkipEndpointCheck = $true; WhatIf = $true } EtcdEndpointInvalid InvalidArgument 'ftp://10.0.0.10:2379'
+    Add-Case Install-EtcdSync Value 'a standby etcd endpoint with a path' @{ ActiveClusterVip = '10.0.0.10'; StandbyEtcdEndpoint = 'https://10.0.0.20:2379/v3'; SkipEndpointCheck = $true; WhatIf = $true } EtcdEndpointInvalid InvalidArgument 'https://10.0.0.20:2379/v3'
+    Add-Case Install-EtcdSync Value 'a -Config key the form does not have' @{ ActiveClusterVip = '10.0.0.10'; Config = @{ dataCheckIntervall = 30 }; SkipEndpointCheck = $true; WhatIf = $true } EtcdSyncConfigKeyUnknown InvalidArgument 'dataCheckIntervall'
     Add-Case Install-EtcdSync Binding '-DataCheckInterval 0' @{ ActiveClusterVip = '10.0.0.10'; DataCheckInterval = 0 } $binding InvalidData '0'
     Add-Case Install-EtcdSync Binding '-TimeoutSec 0' @{ ActiveClusterVip = '10.0.0.10'; TimeoutSec = 0 } $binding InvalidData '0'
 
@@ -222,6 +225,7 @@ BeforeDiscovery {
     Add-Case Export-GlobalUpgradeReport Output 'a report in a read-only folder' @{ JournalPath = "$fx/other.json"; Path = '/proc/r.html' } OutputPathInvalid PermissionDenied '/proc/r.html'
 
     # Export-GlobalClusterSnapshot
+    Add-Case Export-GlobalClusterSnapshot Output 'a snapshot path in a missing folder' @{ Cluster = 'primary'; Path = "$fx/nosuchfolder/snapshot.json" } SnapshotPathInvalid InvalidArgument "$fx/nosuchfolder"
     Add-Case Export-GlobalClusterSnapshot Output 'a snapshot path that is a folder' @{ Cluster = 'primary'; Path = "$fx/folder" } SnapshotPathInvalid InvalidArgument "$fx/folder"
 
     # Invoke-GlobalUpgradePreflight

@@ -76,6 +76,15 @@ Describe 'etcd cmdlets' -Tag CI {
             (Compare-EtcdKeyspace @plain -Prefix '/registry/pods/app/p' -CompareValues).IsConsistent | Should -BeTrue
         }
 
+        It 'refuses a prefix under which neither side holds a key (<Prefix>) rather than calling it consistent' -ForEach @(
+            @{ Prefix = 'registry/' }, @{ Prefix = '/registry/nosuchkind/' }
+        ) {
+            $err = { Compare-EtcdKeyspace @plain -Prefix $Prefix } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'EtcdKeyspaceEmpty,*'
+            $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err.Exception.Message | Should -Match ([regex]::Escape("'$Prefix'"))
+        }
+
         It 'prints the exclusion list in use with -Verbose, marked doc or assumed' {
             $verbose = Compare-EtcdKeyspace @plain -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] } | ForEach-Object Message
             $verbose | Should -Contain '  namespace:kube-system [doc: not synced by the etcd synchronizer (acp-docs docs/en/install/global_dr.mdx)]'

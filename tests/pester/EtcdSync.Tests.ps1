@@ -464,7 +464,7 @@ Describe 'A 4.3.1 DR pair: the 4.3.1+ form, token secret, bootstrap job and leas
         $transcript = Join-Path $sim.Directory 'transcript.txt'
         Start-Transcript -Path $transcript | Out-Null
         try {
-            $streams = Install-EtcdSync -ActiveClusterVip 192.168.130.10 -SkipEndpointCheck -DataCheckInterval 90 -Config @{ printDetailLogs = $true } -Verbose -Debug *>&1 | Out-String
+            $streams = Install-EtcdSync -ActiveClusterVip 192.168.130.10 -SkipEndpointCheck -DataCheckInterval 90 -Verbose -Debug *>&1 | Out-String
             $streams += Uninstall-EtcdSync -WhatIf -Verbose -Debug *>&1 | Out-String
             $streams += Restart-EtcdSync -Verbose -Debug -PassThru *>&1 | Out-String
         }

@@ -42,6 +42,7 @@ public static class ErrorIds
     public const string UnsupportedReportFormat = nameof(UnsupportedReportFormat);
     // etcd (Compare-EtcdKeyspace, Test-EtcdEndpoint)
     public const string EtcdEndpointInvalid = nameof(EtcdEndpointInvalid);
+    public const string EtcdKeyspaceEmpty = nameof(EtcdKeyspaceEmpty);
     public const string EtcdCertificateFileNotFound = nameof(EtcdCertificateFileNotFound);
     public const string EtcdCertificateInvalid = nameof(EtcdCertificateInvalid);
     public const string EtcdTlsOptionsIncomplete = nameof(EtcdTlsOptionsIncomplete);

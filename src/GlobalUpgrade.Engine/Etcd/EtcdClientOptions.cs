@@ -59,15 +59,7 @@ public sealed class EtcdTlsMaterial
         var anyTls = false;
         foreach (var endpoint in options.Endpoints)
         {
-            if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps) || endpoint.AbsolutePath.Length > 1)
-            {
-                throw new GlobalUpgradeException(
-                    ErrorIds.EtcdEndpointInvalid,
-                    FailureCategory.InvalidArgument,
-                    $"'{endpoint}' is not an etcd endpoint: use https://<host>:2379 (ACP's etcd, with client certificates) or http://<host>:<port> for an etcd without TLS.",
-                    endpoint.ToString());
-            }
-
+            HostInput.EtcdEndpoint(endpoint, $"The {options.Role} etcd endpoint");
             anyTls |= endpoint.Scheme == Uri.UriSchemeHttps;
         }
 

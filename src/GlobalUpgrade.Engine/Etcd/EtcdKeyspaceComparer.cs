@@ -113,6 +113,16 @@ public static class EtcdKeyspaceComparer
         }
 
         watch.Stop();
+        if (merged.PrimaryCompared == 0 && merged.StandbyCompared == 0)
+        {
+            // Two empty sides agree, but nothing was compared: a mistyped prefix must not read as "in sync".
+            throw new GlobalUpgradeException(
+                ErrorIds.EtcdKeyspaceEmpty,
+                FailureCategory.ObjectNotFound,
+                $"Neither etcd holds a key under the prefix '{request.Prefix}'{(merged.Excluded > 0 ? $" that is not excluded ({merged.Excluded:N0} excluded)" : "")}: nothing was compared. ACP's Kubernetes keys start with '/registry/'; check -Prefix and -Exclude.",
+                request.Prefix);
+        }
+
         var diff = new EtcdKeyspaceDiff
         {
             MissedKeys = merged.Missed,

@@ -56,8 +56,10 @@ public static class EtcdSyncForm
         }
 
         // -Config keys are paths like the descriptors' (dots nest); an object merges into what is there, anything else replaces it.
+        var known = KnownPaths(descriptors, defaults);
         foreach (var (key, value) in values.Config ?? new Dictionary<string, JsonNode?>())
         {
+            CheckConfigKey(key, known, name);
             Set(config, key, value?.DeepClone());
         }
 
@@ -110,6 +112,49 @@ public static class EtcdSyncForm
             FailureCategory.InvalidData,
             $"The install form of ModuleConfig {moduleConfig} has no field labelled \"{label}\", which the ACP {line.Name} form has [{line.Source}]. Its fields: {string.Join(", ", present)}. Check that the plugin version matches the platform (-Version), or write the form yourself with -Config.",
             moduleConfig);
+    }
+
+    /// <summary>The paths the form declares: its descriptors' paths and every key of spec.config's defaults (nested keys dotted).</summary>
+    private static HashSet<string> KnownPaths(IReadOnlyList<JsonObject> descriptors, JsonObject? defaults)
+    {
+        var known = new HashSet<string>(descriptors.Select(d => JsonPath.String(d, "path")).OfType<string>(), StringComparer.Ordinal);
+        void Walk(JsonObject node, string prefix)
+        {
+            foreach (var (key, child) in node)
+            {
+                known.Add(prefix + key);
+                if (child is JsonObject nested)
+                {
+                    Walk(nested, prefix + key + ".");
+                }
+            }
+        }
+
+        if (defaults is not null)
+        {
+            Walk(defaults, "");
+        }
+
+        return known;
+    }
+
+    /// <summary>
+    /// A -Config key must be a path the form declares, a parent of one, or a key inside a declared object: a typo
+    /// would otherwise be written beside the real key, and the synchronizer would run with the default the user meant
+    /// to change. A form that declares nothing cannot be checked.
+    /// </summary>
+    private static void CheckConfigKey(string key, HashSet<string> known, string moduleConfig)
+    {
+        if (known.Count == 0 || known.Any(k => k == key || k.StartsWith(key + ".", StringComparison.Ordinal) || key.StartsWith(k + ".", StringComparison.Ordinal)))
+        {
+            return;
+        }
+
+        throw new GlobalUpgradeException(
+            ErrorIds.EtcdSyncConfigKeyUnknown,
+            FailureCategory.InvalidArgument,
+            $"-Config key '{key}' is not a field of the install form of ModuleConfig {moduleConfig}. Its fields: {string.Join(", ", known.Order(StringComparer.Ordinal))}. Use one of them (dots nest).",
+            key);
     }
 
     private static bool SameLabel(string? a, string b) =>

@@ -27,13 +27,13 @@ public static class FileInput
         return path;
     }
 
-    /// <summary>A file that can be created or replaced; returns its full path.</summary>
-    public static string ToWrite(string path, string parameter)
+    /// <summary>A file that can be created or replaced; returns its full path. <paramref name="invalidId"/> is the caller's id.</summary>
+    public static string ToWrite(string path, string parameter, string invalidId = ErrorIds.OutputPathInvalid)
     {
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
-            throw Invalid(path, parameter, "it is a folder; give a file name inside it");
+            throw Invalid(invalidId, path, parameter, "it is a folder; give a file name inside it");
         }
 
         var folder = Path.GetDirectoryName(full) ?? full;
@@ -42,7 +42,7 @@ public static class FileInput
         {
             if (File.Exists(existing))
             {
-                throw Invalid(path, parameter, $"'{existing}' is a file, not a folder");
+                throw Invalid(invalidId, path, parameter, $"'{existing}' is a file, not a folder");
             }
 
             existing = parent;
@@ -50,12 +50,12 @@ public static class FileInput
 
         if (existing != folder)
         {
-            throw Invalid(path, parameter, $"its folder '{folder}' does not exist; create it first");
+            throw Invalid(invalidId, path, parameter, $"its folder '{folder}' does not exist; create it first");
         }
 
         if (!CanWriteIn(folder) || (File.Exists(full) && new FileInfo(full).IsReadOnly))
         {
-            throw new GlobalUpgradeException(ErrorIds.OutputPathInvalid, FailureCategory.PermissionDenied,
+            throw new GlobalUpgradeException(invalidId, FailureCategory.PermissionDenied,
                 $"{parameter} '{path}' cannot be written: no write permission in '{folder}'. Choose a writable folder.", path);
         }
 
@@ -80,6 +80,6 @@ public static class FileInput
         }
     }
 
-    private static GlobalUpgradeException Invalid(string path, string parameter, string reason) =>
-        new(ErrorIds.OutputPathInvalid, FailureCategory.InvalidArgument, $"{parameter} '{path}' cannot be written: {reason}.", path);
+    private static GlobalUpgradeException Invalid(string id, string path, string parameter, string reason) =>
+        new(id, FailureCategory.InvalidArgument, $"{parameter} '{path}' cannot be written: {reason}.", path);
 }

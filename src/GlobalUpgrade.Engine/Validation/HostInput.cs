@@ -63,6 +63,21 @@ public static class HostInput
         return value;
     }
 
+    /// <summary>An etcd client endpoint: http(s)://host[:port], no path (etcd's gRPC has none); returns it.</summary>
+    public static Uri EtcdEndpoint(Uri endpoint, string parameter)
+    {
+        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps) || endpoint.Host.Length == 0 || endpoint.AbsolutePath.Length > 1)
+        {
+            throw Invalid(
+                ErrorIds.EtcdEndpointInvalid,
+                endpoint.OriginalString,
+                parameter,
+                "it is not an etcd endpoint; use https://<host>:2379 (ACP's etcd, with client certificates) or http://<host>:<port> for an etcd without TLS");
+        }
+
+        return endpoint;
+    }
+
     private static string BareHost(string url) =>
         Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) && uri.Host.Length > 0 ? uri.Authority : "10.0.0.10";
 

@@ -57,7 +57,7 @@ public sealed class UninstallEtcdSyncCommand : RemoteCmdlet
         }
         else
         {
-            var failed = Run(ct => EtcdSyncGuard.FailedChecksAsync(primary, standby, profile.EtcdSyncDetails, TimeSpan.FromSeconds(30), ct));
+            var failed = Run(ct => EtcdSyncGuard.FailedChecksAsync(primary, standby, profile.EtcdSyncDetails, SyncMonitorClient.DefaultTimeout, ct));
             if (failed.Count > 0)
             {
                 var list = EtcdSyncGuard.Describe(failed);

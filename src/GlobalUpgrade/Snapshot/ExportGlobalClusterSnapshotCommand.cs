@@ -1,7 +1,9 @@
 using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
+using GlobalUpgrade.Errors;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Snapshot;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Commands.Snapshot;
 
@@ -31,7 +33,7 @@ public sealed class ExportGlobalClusterSnapshotCommand : GlobalUpgradeCmdlet
     protected override void EndProcessing()
     {
         var connections = Require(() => Connections.Resolve(named.Count == 0 ? null : named.Distinct(StringComparer.OrdinalIgnoreCase).ToList()));
-        var path = GetUnresolvedProviderPathFromPSPath(Path);
+        var path = Require(() => FileInput.ToWrite(GetUnresolvedProviderPathFromPSPath(Path), "-Path", ErrorIds.SnapshotPathInvalid));
         if (!ShouldProcess(path, $"Write a snapshot of {string.Join(", ", connections.Select(c => c.Name))}"))
         {
             return;

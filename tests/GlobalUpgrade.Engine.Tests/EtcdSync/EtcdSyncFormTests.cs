@@ -160,6 +160,29 @@ public sealed class EtcdSyncFormTests
         Assert.Equal("https://192.168.130.10:2379", config["active"]!["etcd"]!["endpoints"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("log.detial")]
+    [InlineData("activ")]
+    [InlineData("unknownRoot.x")]
+    public void AConfigKeyTheFormDoesNotDeclareIsRefusedNamingItAndTheFormsFields(string key)
+    {
+        var ex = Assert.Throws<GlobalUpgradeException>(() => EtcdSyncForm.Build(Full431Descriptors(), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values(config: new() { [key] = true })));
+        Assert.Equal(ErrorIds.EtcdSyncConfigKeyUnknown, ex.ErrorId);
+        Assert.Equal(FailureCategory.InvalidArgument, ex.Category);
+        Assert.Contains($"'{key}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("log.detail", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConfigKeysDeclaredByTheDefaultsAreAcceptedWithoutDescriptors()
+    {
+        static JsonObject Declared() => new() { ["activeEtcdEndpoints"] = "", ["dataCheckInterval"] = 60, ["tuning"] = new JsonObject { ["batch"] = 10 } };
+        var config = EtcdSyncForm.Build(ModuleConfig(Declared()), EtcdSyncLine.V41, EtcdSyncProfile.Default, Values(config: new() { ["tuning.batch"] = 20, ["tuning.extra"] = 1 }));
+        Assert.Equal(20, config["tuning"]!["batch"]!.GetValue<int>());
+        var ex = Assert.Throws<GlobalUpgradeException>(() => EtcdSyncForm.Build(ModuleConfig(Declared()), EtcdSyncLine.V41, EtcdSyncProfile.Default, Values(config: new() { ["tunning.batch"] = 20 })));
+        Assert.Equal(ErrorIds.EtcdSyncConfigKeyUnknown, ex.ErrorId);
+    }
+
     [Fact]
     public void WithoutDescriptorsADeclaredFormWithoutAKeyForAFieldIsAnErrorThatNamesTheKeys()
     {
