@@ -169,5 +169,6 @@ $($stageRows -join "`n")
 Command: ``dotnet pwsh ./build.ps1 -Task Bench -BenchName ImageSyncStream -BenchRuns $Runs``.
 
 "@
+$null = New-Item -ItemType Directory -Force $OutputPath
 Set-Content (Join-Path $OutputPath 'ImageSyncStream.md') $section
 $section
