@@ -81,6 +81,29 @@ Describe 'Invoke-GlobalImageSync' -Tag CI {
         $run.PackageIdentity | Should -Match 'version=v4\.3\.0'
     }
 
+    It 'follows a run on a node by its tail only with -NoLogCopy: nothing copied, the last lines of a failure shown, re-attached the same way' {
+        $package = New-Package 'tail' -DurationMs 300 -Images 30 -ExitCode 4
+        $err = $null
+        try { Invoke-GlobalImageSync @Node -PackagePath $package -Cluster standby -RunRoot $RunRoot -NoLogCopy -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly "ImageSyncFailed,$InvokeId"
+        $err.Exception.Message | Should -Match 'on 127\.0\.0\.1\. Last lines:'
+        $err.Exception.Message | Should -Match 'ERROR image sync failed'
+        $run = Get-GlobalImageSync -Cluster standby
+        $run.LogPath | Should -Be (Join-Path $run.RunFolder 'log')
+        $run.LastLines[-1] | Should -Match 'ERROR image sync failed'
+        (Get-Content $run.LogPath | Select-String '\[\d+/30\] pushing').Count | Should -Be 30
+        Get-ChildItem "$env:GLOBALUPGRADE_STATE_HOME/runs" -Filter *.log | Should -BeNullOrEmpty
+        $again = $null
+        try { $run | Wait-GlobalImageSync -TimeoutSec 60 } catch { $again = $_ }
+        $again.FullyQualifiedErrorId | Should -BeExactly "ImageSyncFailed,$WaitId"
+        (Get-GlobalImageSync -Id $run.Id).LastLines | Should -Be $run.LastLines
+        Get-ChildItem "$env:GLOBALUPGRADE_STATE_HOME/runs" -Filter *.log | Should -BeNullOrEmpty
+
+        $both = $null
+        try { Invoke-GlobalImageSync @Node -PackagePath $package -RunRoot $RunRoot -NoLogCopy -LogPath (Join-Path $Work 'x.log') -Confirm:$false } catch { $both = $_ }
+        $both.FullyQualifiedErrorId | Should -BeExactly "AmbiguousParameterSet,$InvokeId"
+    }
+
     It 'survives a killed SSH session; Wait-GlobalImageSync re-attaches and follows to the end' {
         $package = New-Package 'killed' -DurationMs 3000 -Images 30
         # Kill the per-connection sshd processes (children of our sshd) once the sync is under way.

@@ -17,8 +17,14 @@ public sealed record ImageSyncRequest
 
     public NetworkCredential? RegistryCredential { get; init; }
 
-    /// <summary>The local copy of the log; default in the state folder.</summary>
+    /// <summary>The local copy of the log; default in the state folder (over SSH), none on this machine.</summary>
     public string? LogPath { get; init; }
+
+    /// <summary>
+    /// Over SSH, false follows the run by its tail only (progress and the last lines; the full log stays in the run
+    /// folder on the node): nothing but a few KB per progress tick crosses the network. Ignored with <see cref="LogPath"/>.
+    /// </summary>
+    public bool CopyLog { get; init; } = true;
 
     /// <summary>Where the run folders live on the node.</summary>
     public string RunRoot { get; init; } = DetachedRun.DefaultRoot;

@@ -69,8 +69,9 @@ public static class ImageSyncService
             Registry = string.IsNullOrEmpty(request.Registry) ? null : request.Registry,
             State = ImageSyncState.Starting,
             StartedAt = DateTimeOffset.Now,
-            // On this machine the run's own log is the log (a copy of it would be the same bytes twice); from a node it is copied here.
-            LogPath = request.LogPath ?? (request.Target.IsLocal ? DetachedRun.LogOf(DetachedRun.Folder(request.RunRoot, id)) : store.DefaultLogPath(id)),
+            // On this machine the run's own log is the log (a copy of it would be the same bytes twice); from a node it is
+            // copied here unless the request follows it by its tail only (then the record names the node's log).
+            LogPath = request.LogPath ?? (request.Target.IsLocal || !request.CopyLog ? DetachedRun.LogOf(DetachedRun.Folder(request.RunRoot, id)) : store.DefaultLogPath(id)),
             RunFolder = DetachedRun.Folder(request.RunRoot, id),
         };
         request.Target.RecordInto(run);
@@ -237,14 +238,17 @@ public static class ImageSyncService
         run.ExitCode = status.ExitCode;
         run.FinishedAt = DateTimeOffset.Now;
         store.Save(run);
-        OperationLog.Current.Verbose($"Run {run.Id} on {run.ComputerName}: {run.State}{(run.ExitCode is { } c ? $" (exit code {c})" : "")}; log saved to {run.LogPath}.");
+        OperationLog.Current.Verbose($"Run {run.Id} on {run.ComputerName}: {run.State}{(run.ExitCode is { } c ? $" (exit code {c})" : "")}; log: {run.LogPath}.");
         var lastLines = string.Join(Environment.NewLine, run.LastLines);
+        var fullLog = run.Transport != "Local" && string.Equals(run.LogPath, DetachedRun.LogOf(run.RunFolder), StringComparison.Ordinal)
+            ? $"{run.LogPath} on {run.ComputerName}"
+            : run.LogPath;
         return run.State switch
         {
             ImageSyncState.Succeeded => run,
             ImageSyncState.Failed => throw new GlobalUpgradeException(ErrorIds.ImageSyncFailed, FailureCategory.InvalidOperation,
                 $"The image sync of {run.Cluster} (upgrade.sh --only-sync-image in {run.PackagePath} on {run.ComputerName}, run {run.Id}) failed with exit code {run.ExitCode}. " +
-                $"Full log: {run.LogPath}. Last lines:{Environment.NewLine}{lastLines}", run),
+                $"Full log: {fullLog}. Last lines:{Environment.NewLine}{lastLines}", run),
             _ when neverStarted => throw new GlobalUpgradeException(ErrorIds.ImageSyncLost, FailureCategory.ResourceUnavailable,
                 $"The image sync of {run.Cluster} (run {run.Id}) never started on {run.ComputerName}: its start was interrupted before upgrade.sh ran. " +
                 "Nothing was synced; run Invoke-GlobalImageSync again (or -Resume the runbook that started it).", run),

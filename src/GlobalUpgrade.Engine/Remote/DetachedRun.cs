@@ -304,36 +304,82 @@ public static partial class DetachedRun
         };
     }
 
+    // Shared by the two ways of following a run: the run folder in $dir; no log means the run never started (or its
+    // folder is gone): say so instead of failing. Then wait (briefly) until the command runs, and set $cpid.
+    private const string FollowPrologue = """
+        [ -f "$dir/log" ] || { echo "GU-STATUS $(gu_status)" >&2; exit 0; }
+        pid=$(cat -- "$dir/pid" 2>/dev/null || true)
+        alive() { [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$dir"; }
+        i=0
+        while [ ! -s "$dir/cpid" ] && [ ! -f "$dir/exit" ] && alive && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+        cpid=$(cat -- "$dir/cpid" 2>/dev/null || true)
+        running() { [ ! -f "$dir/exit" ] && [ -n "$cpid" ] && kill -0 "$cpid" 2>/dev/null; }
+        """;
+
+    // The command ended; the wrapper writes exit right after: wait for it, then report the state on stderr.
+    private const string FollowEpilogue = """
+        i=0
+        while [ ! -f "$dir/exit" ] && alive && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+        echo "GU-STATUS $(gu_status)" >&2
+        exit 0
+        """;
+
     /// <summary>
     /// Streams the run's log from byte <paramref name="offset"/> into <paramref name="sink"/> until the run ends
     /// (then everything it wrote has been copied). Cancelling stops the following only, never the run.
     /// </summary>
     /// <returns>The run's state once the following ended (read in the same command).</returns>
-    public static async Task<DetachedStatus> FollowAsync(IRemoteHost host, string root, string id, long offset, Stream sink, CancellationToken cancellationToken)
+    public static Task<DetachedStatus> FollowAsync(IRemoteHost host, string root, string id, long offset, Stream sink, CancellationToken cancellationToken) =>
+        RunFollowScriptAsync(host, root, id, $$"""
+            # cat in large blocks (not tail -f, which reads and writes 8 KB at a time: more syscalls here, more and
+            # smaller SSH packets for both ends to encrypt and decrypt). fd 3 keeps the position between the reads;
+            # dd moves it to the offset, reading nothing.
+            exec 3< "$dir/log" || exit 4
+            dd iflag=skip_bytes skip={{offset.ToString(CultureInfo.InvariantCulture)}} count=0 status=none <&3 || exit 4
+            while :; do
+              # Asked before the read: once the command has ended, that read takes everything it wrote.
+              if running; then more=yes; else more=no; fi
+              cat <&3 || exit 4
+              [ "$more" = yes ] || break
+              sleep 0.05
+            done
+            exec 3<&-
+            """, sink, cancellationToken);
+
+    /// <summary>
+    /// Watches the run by its tail only until it ends: every <paramref name="interval"/> (and once at the end) the
+    /// node sends the log's size and its last <see cref="LogSink.TailCapacity"/> bytes past <paramref name="offset"/>,
+    /// shown in <paramref name="sink"/> — nothing else crosses the network, whatever the log's size, and the full log
+    /// stays in the run folder. The end is seen within 50 ms. Cancelling stops the watching only, never the run.
+    /// </summary>
+    public static Task<DetachedStatus> WatchTailAsync(IRemoteHost host, string root, string id, long offset, LogSink sink, TimeSpan interval, CancellationToken cancellationToken)
     {
-        var script = $$"""
-            dir={{RemoteHost.Quote(Folder(root, id))}}
-            from={{(offset + 1).ToString(CultureInfo.InvariantCulture)}}
-            # No log: the run never started (or its folder is gone); say so instead of failing.
-            [ -f "$dir/log" ] || { echo "GU-STATUS $(gu_status)" >&2; exit 0; }
-            pid=$(cat -- "$dir/pid" 2>/dev/null || true)
-            alive() { [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$dir"; }
+        var ticks = Math.Max(1, (int)(interval.TotalMilliseconds / 50));
+        return RunFollowScriptAsync(host, root, id, $$"""
+            offset={{offset.ToString(CultureInfo.InvariantCulture)}}
+            # A frame: "GU-TAIL <size> <n>" and exactly the n bytes before <size> (never before the offset); the log
+            # only grows, so those bytes are there whatever it wrote since the size was read.
+            frame() {
+              local size from n
+              size=$(stat -c %s -- "$dir/log" 2>/dev/null || echo 0)
+              from=$((size - {{LogSink.TailCapacity.ToString(CultureInfo.InvariantCulture)}})); [ "$from" -lt "$offset" ] && from=$offset
+              n=$((size - from)); [ "$n" -lt 0 ] && n=0
+              printf 'GU-TAIL %s %s\n' "$size" "$n"
+              [ "$n" -eq 0 ] || dd if="$dir/log" iflag=skip_bytes,count_bytes skip="$from" count="$n" bs=64k status=none || exit 4
+            }
             i=0
-            while [ ! -s "$dir/cpid" ] && [ ! -f "$dir/exit" ] && alive && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i+1)); done
-            cpid=$(cat -- "$dir/cpid" 2>/dev/null || true)
-            if [ -f "$dir/exit" ] || [ -z "$cpid" ] || ! kill -0 "$cpid" 2>/dev/null; then
-              tail -c "+$from" -- "$dir/log" || exit 4
-            else
-              tail -c "+$from" -s 0.1 --pid="$cpid" -f -- "$dir/log" || exit 4
-            fi
-            # The command ended; the wrapper writes exit right after.
-            i=0
-            while [ ! -f "$dir/exit" ] && alive && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i+1)); done
-            echo "GU-STATUS $(gu_status)" >&2
-            exit 0
-            """ + "\n";
-        script = StatusSnippet + "\n" + script;
-        var result = await host.ExecuteAsync(script, default, sink, cancellationToken).ConfigureAwait(false);
+            while running; do
+              [ $((i % {{ticks.ToString(CultureInfo.InvariantCulture)}})) -eq 0 ] && frame
+              i=$((i+1)); sleep 0.05
+            done
+            frame
+            """, new TailFrameStream(sink, offset), cancellationToken);
+    }
+
+    private static async Task<DetachedStatus> RunFollowScriptAsync(IRemoteHost host, string root, string id, string body, Stream output, CancellationToken cancellationToken)
+    {
+        var script = StatusSnippet + "\n" + $"dir={RemoteHost.Quote(Folder(root, id))}\n" + FollowPrologue + "\n" + body + "\n" + FollowEpilogue + "\n";
+        var result = await host.ExecuteAsync(script, default, output, cancellationToken).ConfigureAwait(false);
         var status = result.Error.Split('\n').LastOrDefault(l => l.StartsWith("GU-STATUS ", StringComparison.Ordinal));
         if (result.ExitCode != 0 || status is null)
         {

@@ -5,7 +5,8 @@ namespace GlobalUpgrade.Remote;
 /// <summary>
 /// Where a followed log goes: appended to a local file as it streams, with only the last few KB kept in memory
 /// (for the latest line, progress and the last lines of an error) — memory stays bounded whatever the log size.
-/// Known secrets are masked before anything is written or kept.
+/// Known secrets are masked before anything is written or kept. The file is written in large blocks: a chatty
+/// log arrives in many small chunks, and a write (and flush) per chunk costs more than the copy itself.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1710", Justification = "A sink, written like a stream.")]
 public sealed class LogSink : Stream
@@ -19,6 +20,11 @@ public sealed class LogSink : Stream
     public const int ShortSecretLength = 6;
     public const int TailCapacity = 16 * 1024;
 
+    /// <summary>The local copy is written in blocks of this size, and at least every <see cref="FlushInterval"/> (so it can be watched).</summary>
+    public const int FileBlockSize = 1024 * 1024;
+
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly Stream? file;
     private readonly byte[][] secrets;
     private readonly byte[] mask = Encoding.UTF8.GetBytes(Mask);
@@ -29,6 +35,7 @@ public sealed class LogSink : Stream
     private int tailCount;
     private byte[] carry = [];
     private long received;
+    private long lastFlush = Environment.TickCount64;
 
     public LogSink(string? localPath, IEnumerable<string>? secrets = null)
     {
@@ -37,7 +44,7 @@ public sealed class LogSink : Stream
         if (localPath is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(localPath))!);
-            file = new FileStream(localPath, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
+            file = new FileStream(localPath, FileMode.Append, FileAccess.Write, FileShare.Read, FileBlockSize);
         }
     }
 
@@ -131,15 +138,15 @@ public sealed class LogSink : Stream
             return;
         }
 
-        if (file is not null)
-        {
-            // Flushed per chunk so the local copy can be watched (tail -f) while the run goes on.
-            file.Write(data);
-            file.Flush();
-        }
-
         lock (gate)
         {
+            if (file is not null)
+            {
+                // Buffered (FileBlockSize), flushed when due: the copy can be watched (tail -f) while the run goes on.
+                file.Write(data);
+                FlushIfDue();
+            }
+
             var keep = data.Length > TailCapacity ? data[^TailCapacity..] : data;
             var end = (tailStart + tailCount) % TailCapacity;
             var first = Math.Min(keep.Length, TailCapacity - end);
@@ -170,7 +177,8 @@ public sealed class LogSink : Stream
             tailCount = 0;
         }
 
-        Emit(tail);
+        // Masked like a streamed log: the node masks what it was given, this masks what the follower knows.
+        Emit(secrets.Length == 0 ? tail : MaskSecrets(tail.ToArray()));
         Interlocked.Exchange(ref this.received, received);
     }
 
@@ -193,7 +201,24 @@ public sealed class LogSink : Stream
         return lines.Skip(start).Where(l => l.Trim().Length > 0).TakeLast(count).ToArray();
     }
 
-    public override void Flush() => file?.Flush();
+    /// <summary>Writes what the local copy holds in memory (called on each progress tick, so a pause in the log never leaves it behind).</summary>
+    public override void Flush()
+    {
+        lock (gate)
+        {
+            file?.Flush();
+            lastFlush = Environment.TickCount64;
+        }
+    }
+
+    private void FlushIfDue()
+    {
+        if (Environment.TickCount64 - lastFlush >= (long)FlushInterval.TotalMilliseconds)
+        {
+            file!.Flush();
+            lastFlush = Environment.TickCount64;
+        }
+    }
 
     /// <summary>Writes what was held back for masking; call once the stream has ended.</summary>
     public void Complete()
@@ -205,7 +230,7 @@ public sealed class LogSink : Stream
             Emit(rest);
         }
 
-        file?.Flush();
+        Flush();
     }
 
     protected override void Dispose(bool disposing)

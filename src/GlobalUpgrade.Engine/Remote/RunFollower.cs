@@ -4,7 +4,8 @@ namespace GlobalUpgrade.Remote;
 
 /// <summary>
 /// The one way to follow a detached run, attached or re-attached: streams the node's log from where the local copy
-/// stopped into that copy (secrets masked), reports progress (the latest line, the percentage the kind's parser
+/// stopped into that copy (secrets masked) — or, when the record names the run's own log, reads only its tail
+/// (in place here, over SSH from a node) — reports progress (the latest line, the percentage the kind's parser
 /// reads, the elapsed time), keeps the record's offset and last lines current — saved whenever the following
 /// stops — and returns the status the run reports. Cancelling or a timeout stops the following only, never the run.
 /// </summary>
@@ -46,25 +47,35 @@ public static class RunFollower
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var logPath = run.LogPath ??= options.DefaultLogPath;
 
+        // A record that names the run's own log (in its run folder) is followed without a copy: read in place on this
+        // machine, by its tail over SSH. Any other log path is a local copy, streamed from the node.
+        var runLog = DetachedRun.LogOf(options.RunFolder);
+        var tailOnly = target.IsLocal
+            ? string.Equals(Path.GetFullPath(logPath), Path.GetFullPath(runLog), StringComparison.Ordinal)
+            : string.Equals(logPath, runLog, StringComparison.Ordinal);
+
         // A local copy that is gone is copied again from the start.
-        var offset = File.Exists(logPath) ? run.LogOffset : 0;
+        var offset = tailOnly || File.Exists(logPath) ? run.LogOffset : 0;
         run.LogOffset = offset;
         var activityId = options.ActivityBase + (int)((uint)StringComparer.Ordinal.GetHashCode(run.Id) % 0xFFF);
         var log = OperationLog.Current;
         var ended = "Detached";
-        // A run on this machine whose record names its own log is read in place, never copied onto itself.
-        var inPlace = target.IsLocal && string.Equals(Path.GetFullPath(logPath), Path.GetFullPath(DetachedRun.LogOf(options.RunFolder)), StringComparison.Ordinal);
-        using var sink = new LogSink(inPlace ? null : logPath, options.Secrets);
+        using var sink = new LogSink(tailOnly ? null : logPath, options.Secrets);
         using var stopReporting = new CancellationTokenSource();
         var reporter = ReportAsync(run, sink, options, activityId, log, stopReporting.Token);
         try
         {
             using var host = await RemoteHost.OpenAsync(target, linked.Token).ConfigureAwait(false);
             DetachedStatus status;
-            if (inPlace)
+            if (tailOnly && target.IsLocal)
             {
                 log.Verbose($"Following run {id} on this machine in its own log {logPath} (no copy).");
                 status = await WatchInPlaceAsync(host, root, id, logPath, offset, sink, options.ProgressInterval, linked.Token).ConfigureAwait(false);
+            }
+            else if (tailOnly)
+            {
+                log.Verbose($"Following run {id} on {target.DisplayName} by the tail of its log {logPath} there (no copy).");
+                status = await DetachedRun.WatchTailAsync(host, root, id, offset, sink, options.ProgressInterval, linked.Token).ConfigureAwait(false);
             }
             else
             {
@@ -157,6 +168,8 @@ public static class RunFollower
                 var percent = options.Progress?.PercentComplete(lines) ?? -1;
                 log.Progress(new OperationProgress(activityId, options.Activity, latest.Length > 200 ? latest[..200] : latest, percent,
                     $"run {run.Id}", Elapsed: DateTimeOffset.Now - run.StartedAt));
+                // The local copy is written in large blocks: a pause in the log must not leave its last lines unwritten.
+                sink.Flush();
                 await Task.Delay(options.ProgressInterval, stop).ConfigureAwait(false);
             }
         }

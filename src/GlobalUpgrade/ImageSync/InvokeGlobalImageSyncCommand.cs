@@ -11,10 +11,12 @@ namespace GlobalUpgrade.Commands.ImageSync;
 /// Runs <c>bash upgrade.sh --only-sync-image=true</c> detached on a node (or here), then follows it to the end
 /// unless -Detach. Several targets piped in are started one by one and followed concurrently.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "GlobalImageSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "GlobalImageSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = CopySet)]
 [OutputType(typeof(ImageSyncRun))]
 public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
 {
+    private const string CopySet = "LogCopy";
+    private const string TailSet = "NoLogCopy";
     private readonly List<ImageSyncFollower.Item> started = [];
     private readonly ImageSyncStore store = ImageSyncStore.Default;
 
@@ -41,9 +43,13 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
     [ValidateNotNullOrEmpty]
     public string ProgressPattern { get; set; } = FollowOptions.DefaultProgressPattern;
 
-    [Parameter]
+    [Parameter(ParameterSetName = CopySet)]
     [ValidateNotNullOrEmpty]
     public string? LogPath { get; set; }
+
+    /// <summary>Over SSH: follow the run by its tail only; the full log stays in the run folder on the node.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = TailSet)]
+    public SwitchParameter NoLogCopy { get; set; }
 
     [Parameter]
     [ValidatePattern("^/.+")]
@@ -88,6 +94,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
             Registry = Registry,
             RegistryCredential = RegistryCredential?.GetNetworkCredential(),
             LogPath = ResolveLogPath(),
+            CopyLog = !NoLogCopy,
             RunRoot = RunRoot,
         };
         var run = Run(ct => ImageSyncService.StartAsync(request, store, ct));

@@ -139,6 +139,56 @@ public sealed class RunFollowerTests(SshdFixture sshd)
         Directory.Delete(folder, true);
     }
 
+    [Fact]
+    public async Task FollowingByTheTailOverSshCopiesNothingReAttachesAndShowsTheLastLines()
+    {
+        var folder = TestPaths.NewTempFolder();
+        var store = new ImageSyncStore(Path.Combine(folder, "state"));
+        var package = TestPaths.Package(folder);
+        var go = Path.Combine(folder, "go");
+        // Twenty-five lines, then it waits for the test's go-ahead, then five more and a failure.
+        File.WriteAllText(Path.Combine(package, "upgrade.sh"),
+            $"for i in $(seq 1 25); do echo \"[$i/30] line $i\"; done; while [ ! -f {RemoteHost.Quote(go)} ]; do sleep 0.05; done; for i in $(seq 26 30); do echo \"[$i/30] line $i\"; done; exit 3\n");
+        var request = new ImageSyncRequest { Target = sshd.Target(), Cluster = "global", PackagePath = package, RunRoot = Path.Combine(folder, "runs"), CopyLog = false };
+        var run = await ImageSyncService.StartAsync(request, store, CancellationToken.None);
+        var nodeLog = Path.Combine(folder, "runs", run.Id, "log");
+        Assert.Equal(nodeLog, run.LogPath);
+
+        // Attached until the progress shows line 25 (then Ctrl+C): the record keeps how far the log was seen.
+        var options = new FollowOptions { ProgressInterval = TimeSpan.FromMilliseconds(20) };
+        using (var stop = new CancellationTokenSource())
+        {
+            var log = new ProgressLog(p =>
+            {
+                if (p.Status == "[25/30] line 25" && p.PercentComplete == 83)
+                {
+                    stop.Cancel();
+                }
+            });
+            using (OperationLog.Use(log))
+            {
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ImageSyncService.FollowAsync(run, request.Target, options, store, stop.Token));
+            }
+        }
+
+        var recorded = store.Get(run.Id);
+        Assert.Equal((ImageSyncState.Running, new FileInfo(nodeLog).Length), (recorded.State, recorded.LogOffset));
+        Assert.Equal(Enumerable.Range(6, 20).Select(i => $"[{i}/30] line {i}"), recorded.LastLines);
+
+        // Re-attached from the record (as Wait-GlobalImageSync does): the failure shows the last lines, none twice.
+        File.WriteAllText(go, "");
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => ImageSyncService.FollowAsync(recorded, ImageSyncService.TargetOf(recorded), options, store, CancellationToken.None));
+        Assert.Equal(ErrorIds.ImageSyncFailed, ex.ErrorId);
+        Assert.Contains($"Full log: {nodeLog} on 127.0.0.1", ex.Message, StringComparison.Ordinal);
+        Assert.EndsWith("[30/30] line 30", ex.Message, StringComparison.Ordinal);
+        var done = store.Get(run.Id);
+        Assert.Equal((ImageSyncState.Failed, 3, new FileInfo(nodeLog).Length), (done.State, done.ExitCode, done.LogOffset));
+        Assert.Equal(Enumerable.Range(11, 20).Select(i => $"[{i}/30] line {i}"), done.LastLines);
+        // Nothing was copied here: the only log is the node's.
+        Assert.Empty(Directory.GetFiles(Path.Combine(folder, "state"), "*.log", SearchOption.AllDirectories));
+        Directory.Delete(folder, true);
+    }
+
     [Theory]
     [InlineData("Pa$$-w0rd-long", "args: --only-sync-image=true --registry registry.example:5000 --username pusher --password ********")]
     [InlineData("pw1", "args: --only-sync-image=true --registry registry.example:5000 --username pusher --password ********")]
