@@ -44,8 +44,9 @@ function Show([scriptblock] $Command, [string] $Comment) {
     & $Command | Out-String -Stream -Width $Width | Out-Host
 }
 
-# A stand-in upgrade package per node of $Simulator: upgrade.sh with the vendor's flags, a realistic log and exit code.
-function New-DemoPackage($Simulator, [string] $Name, [int] $DurationMs = 4000) {
+# A stand-in upgrade package per node of $Simulator (upgrade.sh with the vendor's flags, a realistic log and exit
+# code), and the runbook's arguments for that pair: packages "$Name-primary"/"$Name-standby", the journal $Journal.
+function New-DemoRunbook($Simulator, [string] $Name, [string] $Journal, [int] $DurationMs = 4000) {
     foreach ($cluster in 'primary', 'standby') {
         $package = Join-Path $OutputPath "$Name-$cluster"
         Copy-Item (Join-Path $PSScriptRoot '../fixtures/package') $package -Recurse
@@ -56,6 +57,14 @@ function New-DemoPackage($Simulator, [string] $Name, [int] $DurationMs = 4000) {
             "GU_SIM_ADMIN_URL=$($Simulator.Clusters[$cluster].Server)"
             "GU_SIM_TOKEN=$($Simulator.Clusters[$cluster].Token)"
         )
+    }
+    @{
+        PackagePath        = Join-Path $OutputPath "$Name-primary"
+        StandbyPackagePath = Join-Path $OutputPath "$Name-standby"
+        TargetVersion      = 'v4.2.0'
+        StandbyVip         = '192.168.131.10'
+        JournalPath        = Join-Path $OutputPath $Journal
+        EtcdSync           = @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = $true }
     }
 }
 
@@ -68,17 +77,9 @@ try {
     Show { Test-GlobalUpgradeReadiness -TargetVersion 4.2 | Where-Object State -ne Passed | Format-Table Check, Target, State, Actual, Expected } 'fix the Failed, look at the NotChecked'
     Show { Test-GlobalUpgradeReadiness -TargetVersion 4.2 -Cluster primary | Where-Object State -eq Failed | Format-List Check, Target, Message, @{ n = 'Source'; e = { $_.Detail.Source } } } 'what to do, and the doc that says so'
     Show { (Get-GlobalUpgradePlan -TargetVersion v4.2.0).Readiness } 'the plan says what the runbook would stop on'
-    New-DemoPackage $sim 'blocked' -DurationMs 300
-    $blocked = @{
-        PackagePath        = Join-Path $OutputPath 'blocked-primary'
-        StandbyPackagePath = Join-Path $OutputPath 'blocked-standby'
-        TargetVersion      = 'v4.2.0'
-        StandbyVip         = '192.168.131.10'
-        JournalPath        = Join-Path $OutputPath 'blocked.journal.json'
-        EtcdSync           = @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = $true }
-    }
+    $blocked = New-DemoRunbook $sim 'blocked' 'blocked.journal.json' -DurationMs 300
     Write-Host ''
-    Write-Host '> Invoke-GlobalDrUpgrade @upgrade   # the window would stop in Preflight, before any change' -ForegroundColor Yellow
+    Write-Host '> Invoke-GlobalDrUpgrade @blocked   # the window would stop in Preflight, before any change' -ForegroundColor Yellow
     try { Invoke-GlobalDrUpgrade @blocked | Out-String -Stream -Width $Width | Out-Host }
     catch { Write-Host "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" -ForegroundColor Red }
     Get-GlobalCluster | Disconnect-GlobalCluster
@@ -116,16 +117,8 @@ Write-Section '2. The whole global DR upgrade of a healthy pair, v4.1.0 -> v4.2.
 $sim = Start-TestSimulator -Scenario healthy -Dr -TimeScale 0.2
 try {
     $env:KUBECONFIG = $sim.Kubeconfig
-    New-DemoPackage $sim 'package'
+    $upgrade = New-DemoRunbook $sim 'package' 'dr.journal.json'
     Show { Connect-GlobalCluster -Context primary -Role Primary; Connect-GlobalCluster -Context standby -Role Standby }
-    $upgrade = @{
-        PackagePath        = Join-Path $OutputPath 'package-primary'
-        StandbyPackagePath = Join-Path $OutputPath 'package-standby'
-        TargetVersion      = 'v4.2.0'
-        StandbyVip         = '192.168.131.10'
-        JournalPath        = Join-Path $OutputPath 'dr.journal.json'
-        EtcdSync           = @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = $true }
-    }
     Show { Invoke-GlobalDrUpgrade @upgrade -WhatIf } 'the plan and the maintenance window'
     Show { Invoke-GlobalDrUpgrade @upgrade } 'one row per step, as it finishes'
     Show { Get-GlobalCluster | ForEach-Object { Connect-GlobalCluster -Context $_.Context -Role $_.Role } } 'both at v4.2.0'
