@@ -1,7 +1,9 @@
 <#
 .SYNOPSIS
-    The main job on the bundled simulator: a DR pair with a failed machine (what blocks an upgrade), then the whole
-    global DR upgrade of a healthy pair with its report. Everything runs locally; nothing is left running.
+    The main job on the bundled simulator: first the readiness check weeks before the window (a pair it blocks, the
+    runbook stopping on it before any change, and a clean pair), then a DR pair with a failed machine (what blocks an
+    upgrade), then the whole global DR upgrade of a healthy pair with its report. Everything runs locally; nothing
+    is left running.
 .DESCRIPTION
     Run by `./build.ps1 -Task Demo` after the build. Every object is shown through the module's own views.
 .EXAMPLE
@@ -42,6 +44,62 @@ function Show([scriptblock] $Command, [string] $Comment) {
     & $Command | Out-String -Stream -Width $Width | Out-Host
 }
 
+# A stand-in upgrade package per node of $Simulator (upgrade.sh with the vendor's flags, a realistic log and exit
+# code), and the runbook's arguments for that pair: packages "$Name-primary"/"$Name-standby", the journal $Journal.
+function New-DemoRunbook($Simulator, [string] $Name, [string] $Journal, [int] $DurationMs = 4000) {
+    foreach ($cluster in 'primary', 'standby') {
+        $package = Join-Path $OutputPath "$Name-$cluster"
+        Copy-Item (Join-Path $PSScriptRoot '../fixtures/package') $package -Recurse
+        Set-Content (Join-Path $package 'version') 'v4.2.0'
+        Set-Content (Join-Path $package 'fake.conf') @(
+            "GU_FAKE_DURATION_MS=$DurationMs"
+            'GU_FAKE_IMAGES=60'
+            "GU_SIM_ADMIN_URL=$($Simulator.Clusters[$cluster].Server)"
+            "GU_SIM_TOKEN=$($Simulator.Clusters[$cluster].Token)"
+        )
+    }
+    @{
+        PackagePath        = Join-Path $OutputPath "$Name-primary"
+        StandbyPackagePath = Join-Path $OutputPath "$Name-standby"
+        TargetVersion      = 'v4.2.0'
+        StandbyVip         = '192.168.131.10'
+        JournalPath        = Join-Path $OutputPath $Journal
+        EtcdSync           = @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = $true }
+    }
+}
+
+Write-Section 'Two weeks before the window: readiness of a pair that is not ready (simulator scenario readiness-old-kubernetes)'
+$sim = Start-TestSimulator -Scenario readiness-old-kubernetes -Dr -TimeScale 0.2
+try {
+    $env:KUBECONFIG = $sim.Kubeconfig
+    Show { Connect-GlobalCluster -Context primary -Role Primary; Connect-GlobalCluster -Context standby -Role Standby }
+    Show { Test-GlobalUpgradeReadiness -TargetVersion 4.2 | Group-Object State -NoElement | Format-Table Name, Count } 'every documented condition of 4.1 -> 4.2'
+    Show { Test-GlobalUpgradeReadiness -TargetVersion 4.2 | Where-Object State -ne Passed | Format-Table Check, Target, State, Actual, Expected } 'fix the Failed, look at the NotChecked'
+    Show { Test-GlobalUpgradeReadiness -TargetVersion 4.2 -Cluster primary | Where-Object State -eq Failed | Format-List Check, Target, Message, @{ n = 'Source'; e = { $_.Detail.Source } } } 'what to do, and the doc that says so'
+    Show { (Get-GlobalUpgradePlan -TargetVersion v4.2.0).Readiness } 'the plan says what the runbook would stop on'
+    $blocked = New-DemoRunbook $sim 'blocked' 'blocked.journal.json' -DurationMs 300
+    Write-Host ''
+    Write-Host '> Invoke-GlobalDrUpgrade @blocked   # the window would stop in Preflight, before any change' -ForegroundColor Yellow
+    try { Invoke-GlobalDrUpgrade @blocked | Out-String -Stream -Width $Width | Out-Host }
+    catch { Write-Host "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" -ForegroundColor Red }
+    Get-GlobalCluster | Disconnect-GlobalCluster
+}
+finally { Stop-TestSimulator $sim }
+
+Write-Section 'Two weeks before the window: readiness of a pair that is ready (simulator scenario readiness-clean)'
+$sim = Start-TestSimulator -Scenario readiness-clean -Dr -TimeScale 0.2
+try {
+    $env:KUBECONFIG = $sim.Kubeconfig
+    Show { Connect-GlobalCluster -Context primary -Role Primary; Connect-GlobalCluster -Context standby -Role Standby }
+    Show { Test-GlobalUpgradeReadiness -TargetVersion 4.2 | Format-Table Check, Target, State, Actual } 'nothing Failed; NotChecked needs node access, or a push'
+    # On a real node MinioPath stays /cpaas/minio (120 GB); here this machine stands in for the primary's node.
+    $node = @{ Cluster = 'primary'; Local = $true; Assumption = @{ MinioPath = $OutputPath; MinioMinimumFreeGB = 1 } }
+    Show { Test-GlobalUpgradeReadiness -TargetVersion 4.2 @node | Where-Object Check -eq MinioFreeSpace | Format-Table Check, Target, State, Actual, Expected } 'on a control-plane node the node check runs too'
+    Show { Test-GlobalUpgradeReadiness -TargetVersion 4.2 @node -Quiet } 'the gate of a script: every condition Passed'
+    Get-GlobalCluster | Disconnect-GlobalCluster
+}
+finally { Stop-TestSimulator $sim }
+
 Write-Section '1. A DR pair whose standby has a failed machine (simulator scenario failed-machine)'
 $sim = Start-TestSimulator -Scenario failed-machine -Dr
 try {
@@ -59,27 +117,8 @@ Write-Section '2. The whole global DR upgrade of a healthy pair, v4.1.0 -> v4.2.
 $sim = Start-TestSimulator -Scenario healthy -Dr -TimeScale 0.2
 try {
     $env:KUBECONFIG = $sim.Kubeconfig
-    foreach ($cluster in 'primary', 'standby') {
-        # A stand-in upgrade package per node: upgrade.sh with the vendor's flags, a realistic log and exit code.
-        $package = Join-Path $OutputPath "package-$cluster"
-        Copy-Item (Join-Path $PSScriptRoot '../fixtures/package') $package -Recurse
-        Set-Content (Join-Path $package 'version') 'v4.2.0'
-        Set-Content (Join-Path $package 'fake.conf') @(
-            'GU_FAKE_DURATION_MS=4000'
-            'GU_FAKE_IMAGES=60'
-            "GU_SIM_ADMIN_URL=$($sim.Clusters[$cluster].Server)"
-            "GU_SIM_TOKEN=$($sim.Clusters[$cluster].Token)"
-        )
-    }
+    $upgrade = New-DemoRunbook $sim 'package' 'dr.journal.json'
     Show { Connect-GlobalCluster -Context primary -Role Primary; Connect-GlobalCluster -Context standby -Role Standby }
-    $upgrade = @{
-        PackagePath        = Join-Path $OutputPath 'package-primary'
-        StandbyPackagePath = Join-Path $OutputPath 'package-standby'
-        TargetVersion      = 'v4.2.0'
-        StandbyVip         = '192.168.131.10'
-        JournalPath        = Join-Path $OutputPath 'dr.journal.json'
-        EtcdSync           = @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = $true }
-    }
     Show { Invoke-GlobalDrUpgrade @upgrade -WhatIf } 'the plan and the maintenance window'
     Show { Invoke-GlobalDrUpgrade @upgrade } 'one row per step, as it finishes'
     Show { Get-GlobalCluster | ForEach-Object { Connect-GlobalCluster -Context $_.Context -Role $_.Role } } 'both at v4.2.0'

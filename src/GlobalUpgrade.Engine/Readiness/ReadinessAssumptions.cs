@@ -44,6 +44,15 @@ public sealed record ReadinessAssumptions
     /// <summary>[assumed] Alauda Container Platform Log Essentials.</summary>
     public IReadOnlyList<string> LogEssentialsModules { get; init; } = ["log-essentials"];
 
+    /// <summary>[assumed] cpaas.io/module-name of "Alauda Container Platform GitOps", for a ModuleInfo without the display-name annotation.</summary>
+    public IReadOnlyList<string> GitOpsModules { get; init; } = ["gitops", "argocd"];
+
+    /// <summary>[assumed] the namespace of the GitOps plugin's pods on the global cluster (its Argo CD instance).</summary>
+    public string GitOpsNamespace { get; init; } = "argocd";
+
+    /// <summary>[assumed] cpaas.io/module-name of the L5 plugins the 4.3 post-upgrade notes name, for a ModuleInfo without the display-name annotation.</summary>
+    public IReadOnlyList<string> L5Modules { get; init; } = ["devops", "aml-essentials", "ai-essentials", "hyperflux", "data-services-essentials", "dataservices-essentials"];
+
     /// <summary>[doc: pre-upgrade.mdx "Important Notes", release-4.0 … release-4.3] the MinIO directory on the control plane.</summary>
     public string MinioPath { get; init; } = "/cpaas/minio";
 
@@ -61,6 +70,9 @@ public sealed record ReadinessAssumptions
         [nameof(TopoLvmModules)] = (a, v) => a with { TopoLvmModules = List(v) },
         [nameof(LogStorageModules)] = (a, v) => a with { LogStorageModules = List(v) },
         [nameof(LogEssentialsModules)] = (a, v) => a with { LogEssentialsModules = List(v) },
+        [nameof(GitOpsModules)] = (a, v) => a with { GitOpsModules = List(v) },
+        [nameof(GitOpsNamespace)] = (a, v) => a with { GitOpsNamespace = v },
+        [nameof(L5Modules)] = (a, v) => a with { L5Modules = List(v) },
         [nameof(MinioPath)] = (a, v) => a with { MinioPath = v },
         [nameof(MinioMinimumFreeGB)] = (a, v) => a with { MinioMinimumFreeGB = double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var gb) && gb >= 0 ? gb : throw Invalid(nameof(MinioMinimumFreeGB), $"'{v}' is not a number of GB") },
     };

@@ -18,6 +18,11 @@ public static class ReadinessCheckNames
     public const string LogEssentialsPublished = nameof(LogEssentialsPublished);
     public const string ExtensionPublished = nameof(ExtensionPublished);
 
+    // After the upgrade (the runbooks' PostChecks, PostUpgradeConditions).
+    public const string GitOpsPodsHealthy = nameof(GitOpsPodsHealthy);
+    public const string AgnosticPluginUpgraded = nameof(AgnosticPluginUpgraded);
+    public const string L5PluginCompatible = nameof(L5PluginCompatible);
+
     /// <summary>The summary line of a 4.3 preflight (upgrade.sh --preflight "Summary", CVSH PreflightReady).</summary>
     public const string PreflightSummary = nameof(PreflightSummary);
 }

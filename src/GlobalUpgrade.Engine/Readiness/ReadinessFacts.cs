@@ -7,7 +7,14 @@ namespace GlobalUpgrade.Readiness;
 public sealed record ManagedCluster(string Name, string? KubernetesVersion);
 
 /// <summary>An installed plugin (ModuleInfo): the cluster it is installed on, its module name and version.</summary>
-public sealed record InstalledPlugin(string ClusterName, string Module, string? Version, string ObjectName);
+public sealed record InstalledPlugin(string ClusterName, string Module, string? Version, string ObjectName)
+{
+    /// <summary>Annotation cpaas.io/display-name (the name the docs use) [schema: crds/cluster.alauda.io_moduleinfoes.yaml printer column Display_Name].</summary>
+    public string? DisplayName { get; init; }
+
+    /// <summary>status.availableVersions[].version: the versions the platform offers to upgrade it to [schema: same CRD].</summary>
+    public IReadOnlyList<string> AvailableVersions { get; init; } = [];
+}
 
 /// <summary>A published plugin version (ModuleConfig).</summary>
 public sealed record PublishedPlugin(string Module, string Version);

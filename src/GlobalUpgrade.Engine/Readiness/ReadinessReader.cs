@@ -26,9 +26,7 @@ public static class ReadinessReader
         JsonObject? shadow = null;
         if (target.IsAtLeast(4, 3))
         {
-            var profile = ComponentUpgradeProfile.For(target);
-            OperationLog.Current.Verbose($"[{cluster.Name}] reading ClusterVersionShadow {profile.ClusterVersionShadowNamespace}/{profile.ClusterVersionShadowName} status.preflight.");
-            shadow = await cluster.GetAsync(AcpResources.ClusterVersionShadows, profile.ClusterVersionShadowNamespace, profile.ClusterVersionShadowName, cancellationToken).ConfigureAwait(false);
+            shadow = await ClusterVersionShadowReader.ReadAsync(cluster, cancellationToken).ConfigureAwait(false);
         }
 
         return new ReadinessFacts
@@ -41,15 +39,29 @@ public static class ReadinessReader
                 .OrderBy(c => c.Name == AcpResources.GlobalClusterName ? 0 : 1).ThenBy(c => c.Name, StringComparer.Ordinal).ToList(),
             ControlPlaneNodes = machines.Where(m => JsonPath.String(m, "spec.clusterName") == AcpResources.GlobalClusterName && JsonPath.String(m, "spec.role") == ControlPlaneRole)
                 .Select(m => JsonPath.String(m, "spec.ip") ?? JsonPath.Name(m)).Order(StringComparer.Ordinal).ToList(),
-            InstalledPlugins = infos.Select(i => new InstalledPlugin(
-                Label(i, EtcdSyncProfile.ClusterNameLabel) ?? "?", Label(i, EtcdSyncProfile.ModuleNameLabel) ?? JsonPath.Name(i),
-                JsonPath.String(i, "status.version") ?? JsonPath.String(i, "spec.version"), JsonPath.Name(i))).ToList(),
-            PublishedPlugins = configs.Select(c => new PublishedPlugin(Label(c, EtcdSyncProfile.ModuleNameLabel) ?? JsonPath.Name(c), JsonPath.String(c, "spec.version") ?? ""))
-                .Where(p => p.Version.Length > 0).ToList(),
+            InstalledPlugins = infos.Select(Installed).ToList(),
+            PublishedPlugins = Published(configs),
             EtcdBackupTasks = backups?.Select(JsonPath.Name).ToList(),
             ClusterVersionShadow = shadow,
         };
     }
+
+    /// <summary>A ModuleInfo as an installed plugin, found by its labels (the platform renames the object).</summary>
+    public static InstalledPlugin Installed(JsonObject info) => new(
+        Label(info, EtcdSyncProfile.ClusterNameLabel) ?? "?", Label(info, EtcdSyncProfile.ModuleNameLabel) ?? JsonPath.Name(info),
+        JsonPath.String(info, "status.version") ?? JsonPath.String(info, "spec.version"), JsonPath.Name(info))
+    {
+        DisplayName = JsonPath.StringMap(info, "metadata.annotations").GetValueOrDefault(DisplayNameAnnotation),
+        AvailableVersions = JsonPath.Objects(info, "status.availableVersions").Select(v => JsonPath.String(v, "version")).OfType<string>().ToList(),
+    };
+
+    /// <summary>The plugin versions published in the cluster (one ModuleConfig each).</summary>
+    public static IReadOnlyList<PublishedPlugin> Published(IEnumerable<JsonObject> configs) =>
+        configs.Select(c => new PublishedPlugin(Label(c, EtcdSyncProfile.ModuleNameLabel) ?? JsonPath.Name(c), JsonPath.String(c, "spec.version") ?? ""))
+            .Where(p => p.Version.Length > 0).ToList();
+
+    /// <summary>[schema: crds/cluster.alauda.io_moduleinfoes.yaml, printer column Display_Name].</summary>
+    private const string DisplayNameAnnotation = "cpaas.io/display-name";
 
     private static string? Label(JsonObject obj, string label) => JsonPath.StringMap(obj, "metadata.labels").GetValueOrDefault(label);
 

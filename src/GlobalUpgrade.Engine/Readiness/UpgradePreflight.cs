@@ -47,9 +47,7 @@ public static class UpgradePreflight
     /// <summary>The same checks as the Cluster Version Operator reports them (no node needed).</summary>
     public static async Task<IReadOnlyList<CheckResult>> ReadFromClusterAsync(ClusterConnection cluster, CancellationToken cancellationToken)
     {
-        var profile = ComponentUpgradeProfile.For(new PlatformVersion(4, 3, 0, "4.3.0"));
-        OperationLog.Current.Verbose($"[{cluster.Name}] reading ClusterVersionShadow {profile.ClusterVersionShadowNamespace}/{profile.ClusterVersionShadowName} status.preflight.");
-        var shadow = await cluster.GetAsync(AcpResources.ClusterVersionShadows, profile.ClusterVersionShadowNamespace, profile.ClusterVersionShadowName, cancellationToken).ConfigureAwait(false);
+        var shadow = await ClusterVersionShadowReader.ReadAsync(cluster, cancellationToken).ConfigureAwait(false);
         var target = $"{cluster.Name}/preflight";
         const string howToCheck = "The Cluster Version Operator reports it once deployed (4.3); before that run Invoke-GlobalUpgradePreflight -PackagePath on a control-plane node.";
         if (shadow is null)

@@ -31,6 +31,7 @@ public static class ReadinessGate
             {
                 PackagePath = PlatformProfile.For(target).HasUpgradePreflight ? request.PackagePathOf(cluster) : null,
                 PreflightNode = node,
+                Assumptions = request.ReadinessAssumptions,
             };
             results.AddRange(await ReadinessChecker.RunAsync(readiness, cancellationToken).ConfigureAwait(false));
         }
@@ -56,6 +57,13 @@ public static class ReadinessGate
             && result.Target.EndsWith("/" + etcdSyncModule, StringComparison.Ordinal)
             ? Mark(result, DeferredKey, UpgradeSteps.InstallEtcdSync, $"Checked again by InstallEtcdSync after the upgrade (EtcdSyncVersionMismatch if still not published): {result.Message}")
             : result;
+
+    /// <summary>The post-upgrade items (PostChecks), with the same waivers: a Failed item blocks the step unless named in -SkipReadinessCheck.</summary>
+    public static async Task<IReadOnlyList<CheckResult>> PostUpgradeAsync(RunbookRequest request, ClusterConnection cluster, IReadOnlyList<string> fromLines, CancellationToken cancellationToken)
+    {
+        var facts = await PostUpgradeReader.ReadAsync(cluster, PlatformVersion.Parse(request.TargetVersion), fromLines, request.ReadinessAssumptions, cancellationToken).ConfigureAwait(false);
+        return PostUpgradeConditions.Judge(facts).Select(r => Waive(r, request.SkipReadinessCheck)).ToList();
+    }
 
     private static CheckResult Waive(CheckResult result, IReadOnlyCollection<string> waived) =>
         result.State == CheckState.Failed && waived.Contains(result.Check, StringComparer.OrdinalIgnoreCase)
@@ -83,12 +91,12 @@ public static class ReadinessGate
             ? [(standby, request.StandbyTarget), (request.Primary, request.PrimaryTarget)]
             : [(request.Primary, request.PrimaryTarget)];
 
-    /// <summary>The gate's result in one phrase, for Preflight's message.</summary>
-    public static string Describe(IReadOnlyCollection<CheckResult> readiness)
+    /// <summary>The gate's (or the post-upgrade items') result in one phrase, for the step's message.</summary>
+    public static string Describe(IReadOnlyCollection<CheckResult> readiness, string what = "readiness")
     {
         var waived = readiness.Where(IsWaived).Select(c => $"{c.Check} on {c.Target}").ToList();
         var notChecked = readiness.Where(c => c.State == CheckState.NotChecked).Select(c => c.Check).Distinct(StringComparer.Ordinal).ToList();
-        return $" (readiness: {readiness.Count(c => c.State == CheckState.Passed)} of {readiness.Count} passed" +
+        return $" ({what}: {readiness.Count(c => c.State == CheckState.Passed)} of {readiness.Count} passed" +
             (notChecked.Count > 0 ? $"; not checked, not blocking: {ReadinessResult.List(notChecked)}" : "") +
             (waived.Count > 0 ? $"; waived: {string.Join(", ", waived)}" : "") + ")";
     }

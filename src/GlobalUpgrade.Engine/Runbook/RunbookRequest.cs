@@ -40,6 +40,9 @@ public sealed record RunbookRequest
     /// <summary>Readiness conditions (Check names) whose Failed result does not stop Preflight; recorded in the journal, not in the inputs (a waiver may be added on -Resume).</summary>
     public IReadOnlyList<string> SkipReadinessCheck { get; init; } = [];
 
+    /// <summary>Where the readiness gate and the post-upgrade checks look (-ReadinessAssumption); not in the inputs (a correction may come on -Resume).</summary>
+    public Readiness.ReadinessAssumptions ReadinessAssumptions { get; init; } = Readiness.ReadinessAssumptions.Default;
+
     public EtcdSyncOptions EtcdSync { get; init; } = new();
 
     /// <summary>EtcdSync.Config as JSON (the cmdlet converts it; the engine has no PowerShell types).</summary>

@@ -101,6 +101,27 @@ public sealed class CvshScenario
 
     /// <summary>Versions offered in <c>status.availableUpdates</c>.</summary>
     public List<string> AvailableUpdates { get; set; } = [];
+
+    /// <summary>
+    /// A preflight result already in <c>status.preflight.checks</c> (a preflight the operator ran before the window);
+    /// PreflightReady follows it: False on a Failed or Retry check, else True.
+    /// </summary>
+    public List<PreflightCheckScenario> Preflight { get; set; } = [];
+}
+
+/// <summary>One entry of <c>status.preflight.checks[]</c> [doc: release-4.3 upgrade_global_cluster.mdx "Observe execution"].</summary>
+public sealed class PreflightCheckScenario
+{
+    public string Name { get; set; } = "";
+
+    public string Policy { get; set; } = "Once";
+
+    /// <summary>Passed, Retry or Failed.</summary>
+    public string State { get; set; } = "Passed";
+
+    public string Reason { get; set; } = "";
+
+    public string Message { get; set; } = "";
 }
 
 /// <summary>The etcd synchronizer: which variant is installed, and what its mirror has not copied.</summary>

@@ -45,13 +45,20 @@ public static class ScenarioSeeder
             {
                 var info = Plugins.ModuleInfo("global", p.ModuleName, p.Version);
                 info.Set("status", new JsonObject { ["phase"] = p.Phase, ["version"] = p.Version });
+                if (p.DisplayName.Length > 0)
+                {
+                    // The console's name of the plugin [schema: crds/cluster.alauda.io_moduleinfoes.yaml, printer column Display_Name].
+                    info.Set("metadata.annotations", new JsonObject { ["cpaas.io/display-name"] = p.DisplayName });
+                }
                 store.Upsert(ResourceTypes.ModuleInfos, info);
             }
         }
 
         if (s.ClusterVersionShadow is { Version: { Length: > 0 } cvshVersion })
         {
-            store.Upsert(ResourceTypes.ClusterVersionShadows, ClusterVersionShadowController.Seed(cvshVersion, s.ClusterVersionShadow.AvailableUpdates));
+            var cvsh = ClusterVersionShadowController.Seed(cvshVersion, s.ClusterVersionShadow.AvailableUpdates);
+            WithPreflight(cvsh, s.ClusterVersionShadow.Preflight);
+            store.Upsert(ResourceTypes.ClusterVersionShadows, cvsh);
         }
 
         if (s.EtcdSync.Variant == EtcdSyncVariants.Helm316)
@@ -106,6 +113,33 @@ public static class ScenarioSeeder
             standby.Store.Upsert(ResourceTypes.Secrets, Secret("cpaas-system", EtcdSyncNames.ActiveClusterTokenSecret,
                 new() { ["token"] = Encoding.UTF8.GetString(Convert.FromBase64String(token)) }));
         }
+    }
+
+    /// <summary>A preflight the operator ran before the window: its checks in status.preflight, PreflightReady following them.</summary>
+    private static void WithPreflight(JsonObject cvsh, List<PreflightCheckScenario> checks)
+    {
+        if (checks.Count == 0)
+        {
+            return;
+        }
+
+        cvsh.Set("status.preflight", new JsonObject
+        {
+            ["observedAt"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow.AddHours(-1)),
+            ["checks"] = new JsonArray(checks.Select(c => (JsonNode)new JsonObject
+            {
+                ["name"] = c.Name,
+                ["policy"] = c.Policy,
+                ["state"] = c.State,
+                ["reason"] = c.Reason,
+                ["message"] = c.Message,
+            }).ToArray()),
+        });
+        var blocking = checks.FirstOrDefault(c => c.State == "Failed") ?? checks.FirstOrDefault(c => c.State != "Passed");
+        var ready = cvsh["status"]!["conditions"]!.AsArray().OfType<JsonObject>().First(c => c.Str("type") == "PreflightReady");
+        ready["status"] = blocking is null ? "True" : "False";
+        ready["reason"] = blocking is null ? "PreflightPassed" : blocking.State == "Failed" ? blocking.Reason : "PreflightRetrying";
+        ready["message"] = blocking is null ? "" : $"check {blocking.Name} is {blocking.State}: {blocking.Message}";
     }
 
     public static JsonObject Namespace(string name) => new()

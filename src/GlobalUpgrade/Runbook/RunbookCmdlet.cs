@@ -3,6 +3,7 @@ using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Commands.Remote;
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Readiness;
 using GlobalUpgrade.Runbook;
 using GlobalUpgrade.Upgrade;
 using GlobalUpgrade.Validation;
@@ -61,11 +62,15 @@ public abstract class RunbookCmdlet : RemoteCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? SkipReadinessCheck { get; set; }
 
+    /// <summary>Replaces where the readiness and post-upgrade checks look (the names Test-GlobalUpgradeReadiness -Assumption takes).</summary>
+    [Parameter]
+    public Hashtable? ReadinessAssumption { get; set; }
+
     protected abstract RunbookRequest BuildRequest();
 
     protected override void ProcessRecord()
     {
-        var request = BuildRequest();
+        var request = BuildRequest() with { ReadinessAssumptions = Require(() => ReadinessAssumptions.Default.With(HashtableInput.ToStrings(ReadinessAssumption))) };
         if (!string.IsNullOrEmpty(request.Registry))
         {
             _ = Require(() => HostInput.Registry(request.Registry, "-Registry"));

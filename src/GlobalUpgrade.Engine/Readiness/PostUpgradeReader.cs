@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
+using GlobalUpgrade.Reporting;
+
+namespace GlobalUpgrade.Readiness;
+
+/// <summary>Reads, without changing anything, what the post-upgrade conditions need from one upgraded global cluster.</summary>
+public static class PostUpgradeReader
+{
+    public static async Task<PostUpgradeFacts> ReadAsync(ClusterConnection cluster, PlatformVersion target, IReadOnlyList<string> fromLines, ReadinessAssumptions assumptions, CancellationToken cancellationToken)
+    {
+        OperationLog.Current.Verbose($"[{cluster.Name}] reading {AcpResources.ModuleInfos} and {AcpResources.ModuleConfigs} for the post-upgrade checks.");
+        var infos = await cluster.ListAsync(AcpResources.ModuleInfos, null, null, cancellationToken).ConfigureAwait(false);
+        var configs = await cluster.ListAsync(AcpResources.ModuleConfigs, null, null, cancellationToken).ConfigureAwait(false);
+        var installed = infos.Select(ReadinessReader.Installed).ToList();
+        IReadOnlyList<PodHealth>? gitOpsPods = null;
+        if (PostUpgradeRules.GitOpsPlugins(installed, assumptions).Any())
+        {
+            var ns = assumptions.GitOpsNamespace;
+            OperationLog.Current.Verbose($"[{cluster.Name}] listing the pods in {ns} (the GitOps plugin's namespace, [assumed]).");
+            var pods = await cluster.CallAsync($"listing the pods in {ns}", (c, ct) => ResourceWatcher.ListAllAsync(c, KubeKind.Pods, new ListArgs(ns, null, null), ct), cancellationToken).ConfigureAwait(false);
+            gitOpsPods = JsonPath.Objects(pods.Items, "items").Select(Health).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        }
+
+        return new PostUpgradeFacts
+        {
+            Cluster = cluster.Name,
+            Target = target,
+            FromLines = fromLines,
+            Assumptions = assumptions,
+            InstalledPlugins = installed,
+            PublishedPlugins = ReadinessReader.Published(configs),
+            GitOpsPods = gitOpsPods,
+        };
+    }
+
+    /// <summary>A pod's phase, whether every container is ready, and the first reason a container gives for not running.</summary>
+    public static PodHealth Health(JsonObject pod)
+    {
+        var statuses = JsonPath.Objects(pod, "status.containerStatuses").ToList();
+        var ready = statuses.Count > 0 && statuses.All(c => JsonPath.Bool(c, "ready") == true);
+        var reason = statuses.Select(c => JsonPath.String(c, "state.waiting.reason") ?? JsonPath.String(c, "state.terminated.reason")).FirstOrDefault(r => r is not null)
+            ?? JsonPath.String(pod, "status.reason");
+        return new PodHealth(JsonPath.Name(pod), JsonPath.String(pod, "status.phase"), ready, reason);
+    }
+}
