@@ -50,6 +50,7 @@
         'Test-GlobalUpgradeReadiness'
         'Invoke-GlobalUpgradePreflight'
         'Export-GlobalClusterSnapshot'
+        'Invoke-GlobalUpgradeRehearsal'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -120,4 +120,9 @@ public static class ErrorIds
 
     // snapshot
     public const string SnapshotPathInvalid = nameof(SnapshotPathInvalid);
+
+    // Invoke-GlobalUpgradeRehearsal
+    public const string RehearsalSimulatorNotFound = nameof(RehearsalSimulatorNotFound);
+    public const string RehearsalSimulatorFailed = nameof(RehearsalSimulatorFailed);
+    public const string RehearsalSnapshotInvalid = nameof(RehearsalSnapshotInvalid);
 }
