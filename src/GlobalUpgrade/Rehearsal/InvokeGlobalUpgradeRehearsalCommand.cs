@@ -12,7 +12,7 @@ namespace GlobalUpgrade.Commands.Rehearsal;
 /// connections are the simulator's, and writes a report whose first section lists the findings. The session's own
 /// connections are neither used nor changed.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "GlobalUpgradeRehearsal")]
+[Cmdlet(VerbsLifecycle.Invoke, "GlobalUpgradeRehearsal", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(GlobalUpgradeRehearsal))]
 public sealed class InvokeGlobalUpgradeRehearsalCommand : GlobalUpgradeCmdlet
 {
@@ -59,6 +59,12 @@ public sealed class InvokeGlobalUpgradeRehearsalCommand : GlobalUpgradeCmdlet
         var snapshotPath = GetUnresolvedProviderPathFromPSPath(SnapshotPath);
         var snapshot = Require(() => RehearsalSnapshot.Read(snapshotPath));
         var moduleDirectory = MyInvocation.MyCommand.Module?.ModuleBase ?? System.IO.Path.GetDirectoryName(typeof(InvokeGlobalUpgradeRehearsalCommand).Assembly.Location)!;
+        // It changes nothing real, but starts a simulator and writes files: -WhatIf stops here.
+        if (!ShouldProcess(snapshotPath, $"Rehearse the upgrade to {TargetVersion} on the simulator"))
+        {
+            return;
+        }
+
         var simulatorPath = Require(() => RehearsalSimulator.Locate(SimulatorPath is null ? null : GetUnresolvedProviderPathFromPSPath(SimulatorPath), moduleDirectory));
         var work = OutputPath is null
             ? System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"globalupgrade-rehearsal-{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("n")[..6]}")
