@@ -126,6 +126,7 @@ function Invoke-Test {
     $env:GLOBALUPGRADE_PWSH = (Get-PwshCommand) -join [IO.Path]::PathSeparator
     $env:GLOBALUPGRADE_ROOT = $Root
     $env:GLOBALUPGRADE_PESTER = $PesterModule
+    $env:NO_COLOR = '1'  # every pwsh the tests start renders plain text (pwsh 7.2+ honours NO_COLOR)
     $paths = if ($PesterFilter) { $PesterFilter | ForEach-Object { Get-ChildItem (Join-Path $Root 'tests/pester') -Filter "*$_*.Tests.ps1" } | ForEach-Object FullName } else { Join-Path $Root 'tests/pester' }
     $script = @"
 `$PSStyle.OutputRendering = 'PlainText'  # escape codes in messages would make the XML report invalid

@@ -63,6 +63,9 @@ public sealed class GlobalUpgradePlan
 
     public UpgradePlanStep[] Steps { get; set; } = [];
 
+    /// <summary>The readiness summary (Test-GlobalUpgradeReadiness on the clusters): what the runbook's Preflight would block on.</summary>
+    public string? Readiness { get; set; }
+
     /// <summary>The maintenance window in the documented order, image syncs included, for the steps that would run.</summary>
     public TimeSpan SequentialWindow { get; set; }
 

@@ -19,19 +19,19 @@ namespace GlobalUpgrade.Simulator;
 /// </summary>
 public sealed class AcpSimulator : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly CertificateAuthority _ca;
-    private readonly CancellationTokenSource _stopping;
-    private readonly ControllerHost _controllers;
-    private int _stopped;
+    private readonly WebApplication app;
+    private readonly CertificateAuthority ca;
+    private readonly CancellationTokenSource stopping;
+    private readonly ControllerHost controllers;
+    private int stopped;
 
     private AcpSimulator(WebApplication app, CertificateAuthority ca, CancellationTokenSource stopping, ControllerHost controllers,
         IReadOnlyDictionary<string, SimCluster> clusters, string kubeconfigPath, string caPath)
     {
-        _app = app;
-        _ca = ca;
-        _stopping = stopping;
-        _controllers = controllers;
+        this.app = app;
+        this.ca = ca;
+        this.stopping = stopping;
+        this.controllers = controllers;
         Clusters = clusters;
         KubeconfigPath = kubeconfigPath;
         CaCertificatePath = caPath;
@@ -122,18 +122,18 @@ public sealed class AcpSimulator : IAsyncDisposable
 
     public async Task StopAsync()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        if (Interlocked.Exchange(ref stopped, 1) == 1)
         {
             return;
         }
 
         // Streams (watches, log follows) end first so Kestrel does not wait for them.
-        await _stopping.CancelAsync();
-        await _controllers.StopAsync();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        _ca.Dispose();
-        _stopping.Dispose();
+        await stopping.CancelAsync();
+        await controllers.StopAsync();
+        await app.StopAsync();
+        await app.DisposeAsync();
+        ca.Dispose();
+        stopping.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

@@ -10,16 +10,16 @@ namespace GlobalUpgrade.Simulator.Tests;
 /// <summary>The <c>/_sim/</c> admin API: store dump, request log, faults, raw objects, platform version.</summary>
 public sealed class AdminTests : IAsyncLifetime
 {
-    private SimHost _host = null!;
+    private SimHost host = null!;
 
-    public async Task InitializeAsync() => _host = await SimHost.StartAsync();
+    public async Task InitializeAsync() => host = await SimHost.StartAsync();
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async Task DisposeAsync() => await host.DisposeAsync();
 
     [Fact]
-    public async Task Store_dump_lists_every_object_sorted()
+    public async Task StoreDumpListsEveryObjectSorted()
     {
-        using var http = _host.Http("standby");
+        using var http = host.Http("standby");
         using var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri("/_sim/store", UriKind.Relative)));
         var kinds = doc.RootElement.EnumerateArray().Select(o => o.GetProperty("kind").GetString()).ToList();
         Assert.Contains("ProductBase", kinds);
@@ -29,11 +29,11 @@ public sealed class AdminTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Request_log_counts_api_calls_but_not_admin_calls()
+    public async Task RequestLogCountsApiCallsButNotAdminCalls()
     {
-        using var http = _host.Http("primary");
+        using var http = host.Http("primary");
         await http.DeleteAsync(new Uri("/_sim/requests", UriKind.Relative));
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         await client.CoreV1.ListNamespaceAsync();
         await client.CoreV1.ReadNamespaceAsync("app1");
         var log = await http.GetFromJsonAsync<JsonElement>(new Uri("/_sim/requests", UriKind.Relative));
@@ -44,24 +44,24 @@ public sealed class AdminTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Status_fault_hits_the_given_number_of_times()
+    public async Task StatusFaultHitsTheGivenNumberOfTimes()
     {
-        using var http = _host.Http("primary");
+        using var http = host.Http("primary");
         var post = await http.PostAsJsonAsync(new Uri("/_sim/faults", UriKind.Relative), new { pathRegex = "^/apis/platform.tkestack.io/v1/machines", status = 503, times = 1 });
         Assert.Equal(HttpStatusCode.Created, post.StatusCode);
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         var failed = await Assert.ThrowsAsync<HttpOperationException>(() => client.CustomObjects.ListClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.Response.StatusCode);
         await client.CustomObjects.ListClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines");
     }
 
     [Fact]
-    public async Task Reset_and_truncation_faults_break_the_response()
+    public async Task ResetAndTruncationFaultsBreakTheResponse()
     {
-        using var http = _host.Http("primary");
+        using var http = host.Http("primary");
         await http.PostAsJsonAsync(new Uri("/_sim/faults", UriKind.Relative), new { pathRegex = "/namespaces/app1$", reset = true });
         await http.PostAsJsonAsync(new Uri("/_sim/faults", UriKind.Relative), new { pathRegex = "/namespaces/app2$", truncateBodyAt = 20 });
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.CoreV1.ReadNamespaceAsync("app1"));
         await Assert.ThrowsAnyAsync<Exception>(() => client.CoreV1.ReadNamespaceAsync("app2"));
         await http.DeleteAsync(new Uri("/_sim/faults", UriKind.Relative));
@@ -69,22 +69,22 @@ public sealed class AdminTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Latency_fault_delays_the_answer()
+    public async Task LatencyFaultDelaysTheAnswer()
     {
-        using var http = _host.Http("primary");
+        using var http = host.Http("primary");
         await http.PostAsJsonAsync(new Uri("/_sim/faults", UriKind.Relative), new { pathRegex = "/version", latencyMs = 400 });
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         var started = DateTime.UtcNow;
         await client.Version.GetCodeAsync();
         Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(380));
     }
 
     [Fact]
-    public async Task Dropped_watch_breaks_the_stream_after_n_events()
+    public async Task DroppedWatchBreaksTheStreamAfterNEvents()
     {
-        using var http = _host.Http("primary");
+        using var http = host.Http("primary");
         await http.PostAsJsonAsync(new Uri("/_sim/faults", UriKind.Relative), new { pathRegex = "watch=true", dropWatchAfterEvents = 2 });
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         var seen = 0;
         await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
@@ -97,11 +97,11 @@ public sealed class AdminTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Watch_dropped_after_a_time_breaks_the_stream()
+    public async Task WatchDroppedAfterATimeBreaksTheStream()
     {
-        using var http = _host.Http("primary");
+        using var http = host.Http("primary");
         await http.PostAsJsonAsync(new Uri("/_sim/faults", UriKind.Relative), new { pathRegex = "watch=true", dropWatchAfterMs = 300, times = 1 });
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         var started = DateTime.UtcNow;
         await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
@@ -113,18 +113,18 @@ public sealed class AdminTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Readonly_context_may_read_the_version_only()
+    public async Task ReadonlyContextMayReadTheVersionOnly()
     {
-        using var client = _host.Client("standby-readonly");
+        using var client = host.Client("standby-readonly");
         Assert.Equal("v1.33.5", (await client.Version.GetCodeAsync()).GitVersion);
         var forbidden = await Assert.ThrowsAsync<HttpOperationException>(() => client.CustomObjects.ListClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines"));
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.Response.StatusCode);
     }
 
     [Fact]
-    public async Task Raw_objects_and_platform_version_bypass_the_api_rules()
+    public async Task RawObjectsAndPlatformVersionBypassTheApiRules()
     {
-        using var http = _host.Http("standby");
+        using var http = host.Http("standby");
         var machine = new
         {
             apiVersion = "platform.tkestack.io/v1",
@@ -136,7 +136,7 @@ public sealed class AdminTests : IAsyncLifetime
         (await http.PostAsJsonAsync(new Uri("/_sim/objects", UriKind.Relative), new[] { machine })).EnsureSuccessStatusCode();
         (await http.PostAsJsonAsync(new Uri("/_sim/platform-version", UriKind.Relative), new { version = "v4.2.0" })).EnsureSuccessStatusCode();
 
-        using var client = _host.Client("standby");
+        using var client = host.Client("standby");
         var m = (JsonElement)await client.CustomObjects.GetClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines", "10.0.0.9");
         Assert.Equal("Initializing", m.GetProperty("status").GetProperty("phase").GetString());
         var pb = (JsonElement)await client.CustomObjects.GetClusterCustomObjectAsync("product.alauda.io", "v1alpha1", "productbases", "base");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using k8s;
@@ -10,16 +11,16 @@ namespace GlobalUpgrade.Simulator.Tests;
 /// <summary>The Kubernetes REST surface as the real KubernetesClient uses it.</summary>
 public sealed class ApiTests : IAsyncLifetime
 {
-    private SimHost _host = null!;
+    private SimHost host = null!;
 
-    public async Task InitializeAsync() => _host = await SimHost.StartAsync();
+    public async Task InitializeAsync() => host = await SimHost.StartAsync();
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async Task DisposeAsync() => await host.DisposeAsync();
 
     [Fact]
-    public async Task Lists_machines_through_custom_objects()
+    public async Task ListsMachinesThroughCustomObjects()
     {
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         var list = (JsonElement)await client.CustomObjects.ListClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines");
         var items = list.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(4, items.Count);
@@ -28,9 +29,9 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Gets_a_machine_through_the_generic_client()
+    public async Task GetsAMachineThroughTheGenericClient()
     {
-        using var client = _host.Client("standby");
+        using var client = host.Client("standby");
         using var generic = new GenericClient(client, "platform.tkestack.io", "v1", "machines", disposeClient: false);
         var machine = await generic.ReadAsync<Machine>("192.168.131.11");
         Assert.Equal("192.168.131.11", machine.Spec.Ip);
@@ -45,33 +46,33 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Version_comes_from_the_scenario()
+    public async Task VersionComesFromTheScenario()
     {
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         var version = await client.Version.GetCodeAsync();
         Assert.Equal("v1.33.5", version.GitVersion);
         Assert.Equal("33", version.Minor);
     }
 
     [Fact]
-    public async Task Wrong_token_is_401_and_readonly_token_is_403()
+    public async Task WrongTokenIs401AndReadonlyTokenIs403()
     {
-        using var http = _host.Http("primary", token: _host.Sim.Clusters["standby"].Token);
+        using var http = host.Http("primary", token: host.Sim.Clusters["standby"].Token);
         var response = await http.GetAsync(new Uri("/api/v1/namespaces", UriKind.Relative));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("Status", status.RootElement.GetProperty("kind").GetString());
         Assert.Equal("Unauthorized", status.RootElement.GetProperty("reason").GetString());
 
-        using var readonlyClient = _host.Client("primary-readonly");
+        using var readonlyClient = host.Client("primary-readonly");
         var forbidden = await Assert.ThrowsAsync<HttpOperationException>(() => readonlyClient.CoreV1.ListNamespaceAsync());
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.Response.StatusCode);
     }
 
     [Fact]
-    public async Task Pages_with_limit_and_continue()
+    public async Task PagesWithLimitAndContinue()
     {
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         for (var i = 0; i < 7; i++)
         {
             await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = $"page-{i}", Labels = new Dictionary<string, string> { ["paged"] = "yes" } } }, "app2");
@@ -94,17 +95,17 @@ public sealed class ApiTests : IAsyncLifetime
 
         // A continue token from before a compaction is too old, as on a real API server.
         var first = await client.CoreV1.ListNamespacedConfigMapAsync("app2", limit: 2);
-        _host.Sim.Clusters["primary"].Store.Compact();
+        host.Sim.Clusters["primary"].Store.Compact();
         await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "after-compaction" } }, "app2");
-        _host.Sim.Clusters["primary"].Store.Compact();
+        host.Sim.Clusters["primary"].Store.Compact();
         var expired = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ListNamespacedConfigMapAsync("app2", limit: 2, continueParameter: first.Metadata.ContinueProperty));
         Assert.Equal(HttpStatusCode.Gone, expired.Response.StatusCode);
     }
 
     [Fact]
-    public async Task Label_and_field_selectors_filter()
+    public async Task LabelAndFieldSelectorsFilter()
     {
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         var masters = (JsonElement)await client.CustomObjects.ListClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines", labelSelector: "node-role.kubernetes.io/master");
         Assert.Equal(3, masters.GetProperty("items").GetArrayLength());
         var notMasters = (JsonElement)await client.CustomObjects.ListClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines", labelSelector: "!node-role.kubernetes.io/master,platform.tkestack.io/cluster-name in (global,other)");
@@ -116,14 +117,14 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Merge_and_json_patches_apply_and_bump_resource_version()
+    public async Task MergeAndJsonPatchesApplyAndBumpResourceVersion()
     {
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         var before = await client.CoreV1.ReadNamespacedConfigMapAsync("foo", "app1");
         var merged = await client.CoreV1.PatchNamespacedConfigMapAsync(
             new V1Patch("{\"data\":{\"greeting\":null,\"color\":\"blue\"}}", V1Patch.PatchType.MergePatch), "foo", "app1");
         Assert.Equal(new Dictionary<string, string> { ["color"] = "blue" }, merged.Data);
-        Assert.True(long.Parse(merged.Metadata.ResourceVersion) > long.Parse(before.Metadata.ResourceVersion));
+        Assert.True(long.Parse(merged.Metadata.ResourceVersion, CultureInfo.InvariantCulture) > long.Parse(before.Metadata.ResourceVersion, CultureInfo.InvariantCulture));
 
         var jsonPatched = await client.CoreV1.PatchNamespacedConfigMapAsync(
             new V1Patch("[{\"op\":\"test\",\"path\":\"/data/color\",\"value\":\"blue\"},{\"op\":\"add\",\"path\":\"/data/size\",\"value\":\"L\"},{\"op\":\"replace\",\"path\":\"/data/color\",\"value\":\"red\"}]", V1Patch.PatchType.JsonPatch), "foo", "app1");
@@ -136,9 +137,9 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Replace_with_a_stale_resource_version_conflicts()
+    public async Task ReplaceWithAStaleResourceVersionConflicts()
     {
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         var cm = await client.CoreV1.ReadNamespacedConfigMapAsync("foo", "app1");
         cm.Data["x"] = "1";
         await client.CoreV1.ReplaceNamespacedConfigMapAsync(cm, "foo", "app1");
@@ -152,9 +153,9 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Finalizers_hold_a_deleted_object_until_removed()
+    public async Task FinalizersHoldADeletedObjectUntilRemoved()
     {
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "held", Finalizers = ["sim.test/hold"] } }, "app1");
         await client.CoreV1.DeleteNamespacedConfigMapAsync("held", "app1");
         var held = await client.CoreV1.ReadNamespacedConfigMapAsync("held", "app1");
@@ -166,9 +167,9 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Status_subresource_is_separate_from_the_main_resource()
+    public async Task StatusSubresourceIsSeparateFromTheMainResource()
     {
-        using var client = _host.Client("standby");
+        using var client = host.Client("standby");
         await client.CustomObjects.PatchClusterCustomObjectAsync(
             new V1Patch("{\"status\":{\"phase\":\"Failed\"},\"metadata\":{\"labels\":{\"x\":\"y\"}}}", V1Patch.PatchType.MergePatch), "platform.tkestack.io", "v1", "machines", "192.168.131.11");
         var machine = (JsonElement)await client.CustomObjects.GetClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines", "192.168.131.11");
@@ -182,9 +183,9 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Generate_name_creates_a_unique_name()
+    public async Task GenerateNameCreatesAUniqueName()
     {
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         var created = await client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { GenerateName = "gen-" }, StringData = null, Data = new Dictionary<string, byte[]> { ["k"] = "v"u8.ToArray() } }, "app1");
         Assert.StartsWith("gen-", created.Metadata.Name, StringComparison.Ordinal);
         Assert.Equal(9, created.Metadata.Name.Length);

@@ -7,7 +7,7 @@ namespace GlobalUpgrade.Simulator.Tests;
 public sealed class ConsoleTests
 {
     [Fact]
-    public async Task Prints_ready_and_exits_when_stdin_closes()
+    public async Task PrintsReadyAndExitsWhenStdinCloses()
     {
         var dir = Path.Combine(Path.GetTempPath(), "acp-sim-tests", Guid.NewGuid().ToString("N"));
         var kubeconfig = Path.Combine(dir, "console.kubeconfig");

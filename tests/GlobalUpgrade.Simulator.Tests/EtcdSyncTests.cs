@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using GlobalUpgrade.Simulator.Store;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using GlobalUpgrade.Simulator.Store;
 using Xunit;
 
 namespace GlobalUpgrade.Simulator.Tests;
@@ -15,7 +15,7 @@ public sealed class EtcdSyncTests
     private const string CheckPath = "/api/v1/namespaces/cpaas-system/services/etcd-sync-monitor:80/proxy/check";
 
     [Fact]
-    public async Task Healthy_standby_runs_a_leader_that_logged_start_sync_and_reports_in_sync()
+    public async Task HealthyStandbyRunsALeaderThatLoggedStartSyncAndReportsInSync()
     {
         await using var host = await SimHost.StartAsync("healthy");
         using var standby = host.Client("standby");
@@ -40,7 +40,7 @@ public sealed class EtcdSyncTests
     }
 
     [Fact]
-    public async Task Mirror_copies_new_primary_objects_to_the_standby()
+    public async Task MirrorCopiesNewPrimaryObjectsToTheStandby()
     {
         await using var host = await SimHost.StartAsync("healthy");
         using var primary = host.Client("primary");
@@ -50,7 +50,7 @@ public sealed class EtcdSyncTests
     }
 
     [Fact]
-    public async Task Missed_keys_clear_after_the_leader_pod_is_deleted()
+    public async Task MissedKeysClearAfterTheLeaderPodIsDeleted()
     {
         await using var host = await SimHost.StartAsync("missed-keys");
         using var standby = host.Client("standby");
@@ -66,7 +66,7 @@ public sealed class EtcdSyncTests
     }
 
     [Fact]
-    public async Task Surplus_keys_are_reported_and_kept()
+    public async Task SurplusKeysAreReportedAndKept()
     {
         await using var host = await SimHost.StartAsync("surplus-keys");
         using var standby = host.Client("standby");
@@ -76,7 +76,7 @@ public sealed class EtcdSyncTests
     }
 
     [Fact]
-    public async Task Uninstall_tears_down_then_releases_the_module_info_and_install_brings_it_back()
+    public async Task UninstallTearsDownThenReleasesTheModuleInfoAndInstallBringsItBack()
     {
         await using var host = await SimHost.StartAsync("v4.3.1");
         using var standby = host.Client("standby");
@@ -121,7 +121,7 @@ public sealed class EtcdSyncTests
     }
 
     [Fact]
-    public async Task Without_the_active_cluster_token_the_synchronizer_does_not_lead()
+    public async Task WithoutTheActiveClusterTokenTheSynchronizerDoesNotLead()
     {
         await using var host = await SimHost.StartAsync("v4.3.1");
         using var standby = host.Client("standby");
@@ -153,7 +153,7 @@ public sealed class EtcdSyncTests
     }
 
     [Fact]
-    public async Task Follow_streams_the_log_of_a_new_pod_until_start_sync()
+    public async Task FollowStreamsTheLogOfANewPodUntilStartSync()
     {
         await using var host = await SimHost.StartAsync("v4.3.0", timeScale: 0.5);
         using var standby = host.Client("standby");
@@ -182,7 +182,7 @@ public sealed class EtcdSyncTests
     }
 
     [Fact]
-    public async Task Monitor_answer_can_be_overridden()
+    public async Task MonitorAnswerCanBeOverridden()
     {
         await using var host = await SimHost.StartAsync("healthy");
         using var standby = host.Client("standby");
@@ -197,7 +197,7 @@ public sealed class EtcdSyncTests
     }
 
     [Fact]
-    public async Task Proxy_to_a_service_without_endpoints_is_503_and_a_missing_service_is_404()
+    public async Task ProxyToAServiceWithoutEndpointsIs503AndAMissingServiceIs404()
     {
         await using var host = await SimHost.StartAsync("healthy", dr: false);
         using var client = host.Client("global");
@@ -212,7 +212,7 @@ public sealed class EtcdSyncTests
     }
 
     [Fact]
-    public async Task Monitor_can_hang_or_cut_its_answer()
+    public async Task MonitorCanHangOrCutItsAnswer()
     {
         await using var host = await SimHost.StartAsync("healthy");
         using var standby = host.Client("standby");
@@ -228,7 +228,7 @@ public sealed class EtcdSyncTests
     }
 
     [Fact]
-    public async Task Old_variants_are_seeded_on_the_primary()
+    public async Task OldVariantsAreSeededOnThePrimary()
     {
         await using (var host = await SimHost.StartAsync("v3.16"))
         {

@@ -9,7 +9,7 @@ namespace GlobalUpgrade.Simulator.Tests;
 public sealed class ScenarioTests
 {
     [Fact]
-    public async Task Healthy_dr_pair_has_platform_objects_on_both_clusters()
+    public async Task HealthyDrPairHasPlatformObjectsOnBothClusters()
     {
         await using var host = await SimHost.StartAsync("healthy");
         Assert.Equal(["primary", "standby"], host.Sim.Clusters.Keys.Order());
@@ -31,7 +31,7 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public async Task Failed_machine_scenario_has_one_failed_standby_machine()
+    public async Task FailedMachineScenarioHasOneFailedStandbyMachine()
     {
         await using var host = await SimHost.StartAsync("failed-machine");
         using var client = host.Client("standby");
@@ -43,7 +43,7 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public async Task Not_global_scenario_lacks_the_global_cluster_and_works_without_dr()
+    public async Task NotGlobalScenarioLacksTheGlobalClusterAndWorksWithoutDr()
     {
         await using var host = await SimHost.StartAsync("not-global", dr: false);
         Assert.Equal(["global"], host.Sim.Clusters.Keys);
@@ -53,7 +53,7 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public async Task Discovery_lists_the_served_groups()
+    public async Task DiscoveryListsTheServedGroups()
     {
         await using var host = await SimHost.StartAsync("healthy", dr: false);
         using var client = host.Client("global");

@@ -11,8 +11,8 @@ public sealed class SchemaCatalog
 {
     private const string TkePrefix = "io.alauda.cluster-api-provider-alauda.pkg.api.platform.v1.";
 
-    private readonly Dictionary<string, JsonObject> _roots = [];
-    private readonly JsonObject _openApiSchemas;
+    private readonly Dictionary<string, JsonObject> roots = [];
+    private readonly JsonObject openApiSchemas;
 
     private SchemaCatalog(string acpDir)
     {
@@ -25,16 +25,16 @@ public sealed class SchemaCatalog
             {
                 if (kind is not null && version?["schema"]?["openAPIV3Schema"] is JsonObject schema)
                 {
-                    _roots[$"{group}/{version["name"]}/{kind}"] = schema;
+                    roots[$"{group}/{version["name"]}/{kind}"] = schema;
                 }
             }
         }
 
         var openApi = JsonNode.Parse(File.ReadAllText(Path.Combine(acpDir, "openapi", "platform.tkestack.io.v1.json")))!;
-        _openApiSchemas = openApi["components"]!["schemas"]!.AsObject();
+        openApiSchemas = openApi["components"]!["schemas"]!.AsObject();
         foreach (var kind in new[] { "Machine", "Cluster" })
         {
-            _roots[$"platform.tkestack.io/v1/{kind}"] = _openApiSchemas[TkePrefix + kind]!.AsObject();
+            roots[$"platform.tkestack.io/v1/{kind}"] = openApiSchemas[TkePrefix + kind]!.AsObject();
         }
     }
 
@@ -54,12 +54,12 @@ public sealed class SchemaCatalog
 
     public static SchemaCatalog Load(string acpDir) => new(acpDir);
 
-    public bool Knows(string apiVersion, string kind) => _roots.ContainsKey($"{apiVersion}/{kind}");
+    public bool Knows(string apiVersion, string kind) => roots.ContainsKey($"{apiVersion}/{kind}");
 
     /// <summary>True when the dotted path (<c>status.conditions[].type</c>) is declared by the schema of the kind.</summary>
     public bool HasPath(string apiVersion, string kind, string path)
     {
-        JsonObject? schema = Resolve(_roots[$"{apiVersion}/{kind}"]);
+        JsonObject? schema = Resolve(roots[$"{apiVersion}/{kind}"]);
         foreach (var part in path.Split('.'))
         {
             if (schema is null)
@@ -94,7 +94,7 @@ public sealed class SchemaCatalog
         {
             if (schema["$ref"]?.ToString() is { } reference)
             {
-                schema = _openApiSchemas[reference.Split('/')[^1]] as JsonObject;
+                schema = openApiSchemas[reference.Split('/')[^1]] as JsonObject;
             }
             else if (schema["allOf"] is JsonArray { Count: 1 } allOf && schema["properties"] is null)
             {

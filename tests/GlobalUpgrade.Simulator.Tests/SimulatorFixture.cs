@@ -6,12 +6,12 @@ namespace GlobalUpgrade.Simulator.Tests;
 /// <summary>Starts an in-process simulator and builds real KubernetesClient instances from its kubeconfig.</summary>
 public sealed class SimHost : IAsyncDisposable
 {
-    private readonly string _dir;
+    private readonly string dir;
 
     private SimHost(AcpSimulator sim, string dir)
     {
         Sim = sim;
-        _dir = dir;
+        this.dir = dir;
     }
 
     public AcpSimulator Sim { get; }
@@ -63,7 +63,7 @@ public sealed class SimHost : IAsyncDisposable
         await Sim.DisposeAsync();
         try
         {
-            Directory.Delete(_dir, true);
+            Directory.Delete(dir, true);
         }
         catch (IOException)
         {

@@ -12,7 +12,7 @@ public sealed class SnapshotTests
     private static readonly string HandWritten = FindFixture("tests/fixtures/snapshot/handwritten-pair.json");
 
     [Fact]
-    public async Task A_hand_written_pair_is_served_as_written_with_its_cvsh_group()
+    public async Task AHandWrittenPairIsServedAsWrittenWithItsCvshGroup()
     {
         await using var host = await SimHost.StartAsync(snapshot: HandWritten);
         Assert.Equal(["primary", "standby"], host.Sim.Clusters.Keys.Order());
@@ -41,7 +41,7 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public async Task Secret_values_are_stand_ins_and_the_pair_shares_its_token()
+    public async Task SecretValuesAreStandInsAndThePairSharesItsToken()
     {
         await using var host = await SimHost.StartAsync(snapshot: HandWritten);
         var source = host.Sim.Clusters["primary"].Store.Get(Store.ResourceTypes.Secrets, "cpaas-system", "k8sadmin")!.Str("data.token");
@@ -51,7 +51,7 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public async Task The_installed_synchronizer_is_adopted_by_the_plugin_manager()
+    public async Task TheInstalledSynchronizerIsAdoptedByThePluginManager()
     {
         await using var host = await SimHost.StartAsync(snapshot: HandWritten);
         var standby = host.Sim.Clusters["standby"];
@@ -75,7 +75,7 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public async Task A_target_without_a_published_plugin_is_a_finding()
+    public async Task ATargetWithoutAPublishedPluginIsAFinding()
     {
         await using var host = await SimHost.StartAsync(snapshot: HandWritten);
         var missing = Assert.Single(host.Sim.Snapshot!.FindingsForTarget("v4.4.0"));
@@ -85,7 +85,7 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public async Task What_a_snapshot_lacks_is_reported_not_invented()
+    public async Task WhatASnapshotLacksIsReportedNotInvented()
     {
         var path = Path.Combine(Path.GetTempPath(), $"snapshot-{Guid.NewGuid():N}.json");
         var doc = new JsonObject
@@ -122,7 +122,7 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public void A_file_that_is_not_a_snapshot_is_refused()
+    public void AFileThatIsNotASnapshotIsRefused()
     {
         var path = Path.Combine(Path.GetTempPath(), $"not-snapshot-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, """{"kind":"Something","clusters":[]}""");

@@ -11,7 +11,7 @@ namespace GlobalUpgrade.Simulator.Tests;
 public sealed class UpgradeTests
 {
     [Fact]
-    public async Task Cluster_module_upgrade_goes_upgrading_then_completed()
+    public async Task ClusterModuleUpgradeGoesUpgradingThenCompleted()
     {
         await using var host = await SimHost.StartAsync("healthy");
         using var client = host.Client("standby");
@@ -24,7 +24,7 @@ public sealed class UpgradeTests
     }
 
     [Fact]
-    public async Task Deploy_failed_scenario_ends_with_an_unable_upgrade_reason()
+    public async Task DeployFailedScenarioEndsWithAnUnableUpgradeReason()
     {
         await using var host = await SimHost.StartAsync("deploy-failed", dr: false);
         using var client = host.Client("global");
@@ -36,7 +36,7 @@ public sealed class UpgradeTests
     }
 
     [Fact]
-    public async Task The_4_3_trigger_brings_the_operator_and_an_upgrade_writes_the_documented_status()
+    public async Task The43TriggerBringsTheOperatorAndAnUpgradeWritesTheDocumentedStatus()
     {
         await using var host = await SimHost.StartAsync("v4.2-to-4.3");
         using var client = host.Client("standby");
@@ -71,7 +71,7 @@ public sealed class UpgradeTests
     }
 
     [Fact]
-    public async Task Stalled_scenario_reports_a_failed_preflight_check()
+    public async Task StalledScenarioReportsAFailedPreflightCheck()
     {
         await using var host = await SimHost.StartAsync("stalled");
         using var client = host.Client("primary");
@@ -87,7 +87,7 @@ public sealed class UpgradeTests
     }
 
     [Fact]
-    public async Task Retry_scenario_reports_retry_before_the_check_passes()
+    public async Task RetryScenarioReportsRetryBeforeTheCheckPasses()
     {
         await using var host = await SimHost.StartAsync("preflight-retry", dr: false, timeScale: 0.2);
         using var client = host.Client("global");
@@ -101,7 +101,7 @@ public sealed class UpgradeTests
     }
 
     [Fact]
-    public async Task Degraded_scenario_turns_degraded_with_the_reason_and_never_applies()
+    public async Task DegradedScenarioTurnsDegradedWithTheReasonAndNeverApplies()
     {
         await using var host = await SimHost.StartAsync("degraded", dr: false);
         using var client = host.Client("global");
@@ -116,7 +116,7 @@ public sealed class UpgradeTests
         Assert.NotEqual("True", Condition(store, "Ready"));
     }
 
-    private static Task PatchDesiredAsync(k8s.Kubernetes client, string version) =>
+    private static Task<object> PatchDesiredAsync(k8s.Kubernetes client, string version) =>
         client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch($"{{\"spec\":{{\"desiredUpdate\":{{\"version\":\"{version}\"}}}}}}", V1Patch.PatchType.MergePatch), "config.alauda.io", "v1", "cpaas-system", "clusterversionshadows", "global");
 
     // What the stand-in upgrade.sh does: POST /_sim/platform-version.

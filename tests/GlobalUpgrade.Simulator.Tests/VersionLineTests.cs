@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using k8s;
 using GlobalUpgrade.Simulator.Store;
+using k8s;
 using Xunit;
 
 namespace GlobalUpgrade.Simulator.Tests;
@@ -35,7 +35,7 @@ public sealed class VersionLineTests
 
     [Theory]
     [MemberData(nameof(Lines))]
-    public async Task Each_line_behaves_as_documented(string scenario, string platform, string? plugin, string kubernetes, bool lease, bool bootstrap, bool cvo)
+    public async Task EachLineBehavesAsDocumented(string scenario, string platform, string? plugin, string kubernetes, bool lease, bool bootstrap, bool cvo)
     {
         await using var host = await SimHost.StartAsync(scenario);
         foreach (var cluster in host.Sim.Clusters.Values)
@@ -71,7 +71,7 @@ public sealed class VersionLineTests
     }
 
     [Fact]
-    public async Task The_form_paths_differ_between_lines_so_a_client_must_read_the_descriptors()
+    public async Task TheFormPathsDifferBetweenLinesSoAClientMustReadTheDescriptors()
     {
         var pathsByLine = new Dictionary<string, string>();
         foreach (var scenario in new[] { "v4.0", "healthy", "v4.2-to-4.3", "v4.3.1" })
@@ -89,7 +89,7 @@ public sealed class VersionLineTests
     [InlineData("v3.18", "v4.1.0", "v4.1.0")]
     [InlineData("healthy", "v4.2.0", "v4.2.0")]
     [InlineData("v4.3.0", "v4.3.1", "v4.3.1")]
-    public async Task Reaching_a_version_publishes_its_etcd_sync_plugin(string scenario, string target, string published)
+    public async Task ReachingAVersionPublishesItsEtcdSyncPlugin(string scenario, string target, string published)
     {
         await using var host = await SimHost.StartAsync(scenario);
         var store = host.Sim.Clusters["standby"].Store;
@@ -102,7 +102,7 @@ public sealed class VersionLineTests
     }
 
     [Fact]
-    public async Task Before_4_3_a_synchronizer_without_its_endpoints_at_the_form_path_never_syncs()
+    public async Task Before43ASynchronizerWithoutItsEndpointsAtTheFormPathNeverSyncs()
     {
         await using var host = await SimHost.StartAsync("v4.0");
         using var standby = host.Client("standby");

@@ -7,16 +7,16 @@ namespace GlobalUpgrade.Simulator.Tests;
 /// <summary>Watches as KubernetesClient consumes them: initial ADDED events, resume, 410 Expired, bookmarks, timeouts.</summary>
 public sealed class WatchTests : IAsyncLifetime
 {
-    private SimHost _host = null!;
+    private SimHost host = null!;
 
-    public async Task InitializeAsync() => _host = await SimHost.StartAsync();
+    public async Task InitializeAsync() => host = await SimHost.StartAsync();
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async Task DisposeAsync() => await host.DisposeAsync();
 
     [Fact]
-    public async Task Watch_without_resource_version_replays_current_objects_then_live_events()
+    public async Task WatchWithoutResourceVersionReplaysCurrentObjectsThenLiveEvents()
     {
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var seen = new List<(WatchEventType, string)>();
         var watch = Task.Run(async () =>
@@ -38,9 +38,9 @@ public sealed class WatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Watch_resumes_after_a_resource_version_and_honours_selectors()
+    public async Task WatchResumesAfterAResourceVersionAndHonoursSelectors()
     {
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         var list = await client.CoreV1.ListNamespacedConfigMapAsync("app1");
         var from = list.Metadata.ResourceVersion;
         await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "a", Labels = new Dictionary<string, string> { ["pick"] = "me" } } }, "app1");
@@ -61,12 +61,12 @@ public sealed class WatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Watch_from_a_compacted_resource_version_gets_410_expired()
+    public async Task WatchFromACompactedResourceVersionGets410Expired()
     {
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         var old = (await client.CoreV1.ListNamespacedConfigMapAsync("app1")).Metadata.ResourceVersion;
         await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "after" } }, "app1");
-        _host.Sim.Clusters["primary"].Store.Compact();
+        host.Sim.Clusters["primary"].Store.Compact();
 
         Exception? error = null;
         var events = 0;
@@ -82,9 +82,9 @@ public sealed class WatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Bookmarks_carry_the_resource_version_and_timeout_ends_the_stream()
+    public async Task BookmarksCarryTheResourceVersionAndTimeoutEndsTheStream()
     {
-        using var http = _host.Http("primary");
+        using var http = host.Http("primary");
         var started = DateTime.UtcNow;
         var body = await http.GetStringAsync(new Uri("/api/v1/namespaces/app1/configmaps?watch=true&allowWatchBookmarks=true&timeoutSeconds=1", UriKind.Relative));
         Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
@@ -94,9 +94,9 @@ public sealed class WatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Object_that_stops_matching_the_selector_is_reported_deleted()
+    public async Task ObjectThatStopsMatchingTheSelectorIsReportedDeleted()
     {
-        using var client = _host.Client("primary");
+        using var client = host.Client("primary");
         await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "sel", Labels = new Dictionary<string, string> { ["tier"] = "a" } } }, "app1");
         var seen = new List<(WatchEventType, string)>();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));

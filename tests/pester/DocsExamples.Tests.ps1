@@ -6,7 +6,8 @@ BeforeDiscovery {
     $docs = Join-Path $env:GLOBALUPGRADE_ROOT 'docs'
     # The runbook pages upgrade the simulated pair for real: they run last, the report after the runbook.
     $last = 'Invoke-GlobalUpgrade', 'Invoke-GlobalDrUpgrade', 'Export-GlobalUpgradeReport'
-    $pages = Get-ChildItem $docs -Filter '*-*.md' | Sort-Object { [array]::IndexOf($last, $_.BaseName) }, Name
+    # Cmdlet pages only (Verb-Noun.md); design notes such as platform-versions.md have no examples to run.
+    $pages = Get-ChildItem $docs -Filter '*-*.md' | Where-Object Name -CMatch '^[A-Z][a-z]+-[A-Z][A-Za-z]+\.md$' | Sort-Object { [array]::IndexOf($last, $_.BaseName) }, Name
     $script:examples = foreach ($page in $pages) {
         $text = Get-Content $page.FullName -Raw
         $section = ($text -split '(?m)^## ')| Where-Object { $_ -like 'EXAMPLES*' }
@@ -98,7 +99,7 @@ AfterAll {
 
 Describe 'Docs examples run' -Tag CI {
     It 'finds examples on every cmdlet page' {
-        $pages = Get-ChildItem (Join-Path $env:GLOBALUPGRADE_ROOT 'docs') -Filter '*-*.md'
+        $pages = Get-ChildItem (Join-Path $env:GLOBALUPGRADE_ROOT 'docs') -Filter '*-*.md' | Where-Object Name -CMatch '^[A-Z][a-z]+-[A-Z][A-Za-z]+\.md$'
         $manifest = Import-PowerShellDataFile $env:GLOBALUPGRADE_MODULE
         foreach ($cmdlet in $manifest.CmdletsToExport) { $pages.BaseName | Should -Contain $cmdlet }
         foreach ($page in $pages) { ($examples | Where-Object Page -eq $page.BaseName) | Should -Not -BeNullOrEmpty -Because "$($page.Name) has examples" }

@@ -20,8 +20,10 @@ BeforeAll {
 
     # The step names a runbook can stream: the -PauseBefore values of both runbook cmdlets.
     function Get-StepName {
+        # -PauseBefore completes with the runbooks' step names, the list the runner runs.
         foreach ($command in 'Invoke-GlobalDrUpgrade', 'Invoke-GlobalUpgrade') {
-            (Get-Command $command).Parameters['PauseBefore'].Attributes | Where-Object { $_ -is [ValidateSet] } | ForEach-Object ValidValues
+            $line = "$command -PauseBefore "
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
         }
     }
 
@@ -95,12 +97,14 @@ Describe 'Default views at 120 columns' -Tag CI {
         $checks = @(
             [GlobalUpgrade.CheckResult]@{ Check = 'StandbyKeyspaceMatches'; Target = 'primary,standby'; Passed = $false; Expected = '0 missed, 0 surplus'; Actual = '3 missed, 1 surplus'; Message = 'The standby lacks 3 keys of the primary; restart the etcd synchronizer leader pod (Restart-EtcdSync) and check again.' }
             [GlobalUpgrade.CheckResult]@{ Check = 'MachinesRunning'; Target = 'standby'; Passed = $true; Expected = 'Running'; Actual = 'Running'; Message = 'All machines run.' }
+            [GlobalUpgrade.CheckResult]@{ Check = 'MinioFreeSpace'; Target = 'global'; Passed = $false; State = 'NotChecked'; Expected = '120 GB'; Actual = 'not measured'; Message = 'No node access.' }
         )
         $text = Format-At120 $checks
         $lines = $text -split '\r?\n'
-        $lines[1] | Should -Match '^Check\s+Target\s+Passed\s+Expected\s+Actual\s+Message\s*$'
-        @($lines -match '^StandbyKeyspaceMatches\s+primary,standby\s+False\s').Count | Should -Be 1
-        @($lines -match '^MachinesRunning\s+standby\s+True\s').Count | Should -Be 1
+        $lines[1] | Should -Match '^Check\s+Target\s+Passed\s+State\s+Expected\s+Actual\s+Message\s*$'
+        @($lines -match '^StandbyKeyspaceMatches\s+primary,standby\s+False\s+Failed\s').Count | Should -Be 1
+        @($lines -match '^MachinesRunning\s+standby\s+True\s+Passed\s').Count | Should -Be 1
+        @($lines -match '^MinioFreeSpace\s+global\s+False\s+NotChecked\s').Count | Should -Be 1
         $text | Should -Not -Match '…'
         # Expected, Actual and Message wrap between words: every word of them is whole in the output.
         $words = -split $text

@@ -22,29 +22,12 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
 
-    function New-PathFixture([string] $Scenario, [string] $Target) {
-        $sim = Start-TestSimulator -Scenario $Scenario -Dr -TimeScale 0.2
-        $work = (New-Item -ItemType Directory (Join-Path $TestDrive "$Scenario-$Target")).FullName
-        foreach ($cluster in 'primary', 'standby') {
-            $package = Join-Path $work "package-$cluster"
-            Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $package -Recurse
-            Set-Content (Join-Path $package 'version') $Target
-            Set-Content (Join-Path $package 'fake.conf') "GU_FAKE_DURATION_MS=200`nGU_FAKE_IMAGES=3`nGU_SIM_ADMIN_URL=$($sim.Clusters[$cluster].Server)`nGU_SIM_TOKEN=$($sim.Clusters[$cluster].Token)"
-        }
-        [pscustomobject]@{ Simulator = $sim; Work = $work; Journal = (Join-Path $work 'dr.journal.json'); State = (Join-Path $work 'state') }
+    function New-PathFixture([string] $Scenario, [string] $Target, [string] $Name = "$Scenario-$Target") {
+        New-TestDrPair -Root $TestDrive -Name $Name -Scenario $Scenario -Target $Target -SyncMs 200 -Images 3
     }
 
-    function Get-RunbookScript($Fixture, [string] $Target) {
-        @"
-`$ErrorActionPreference = 'Stop'
-`$env:GLOBALUPGRADE_STATE_HOME = '$($Fixture.State)'
-Import-Module '$env:GLOBALUPGRADE_MODULE'
-`$env:KUBECONFIG = '$($Fixture.Simulator.Kubeconfig)'
-Connect-GlobalCluster -Context primary -Role Primary | Out-Null
-Connect-GlobalCluster -Context standby -Role Standby | Out-Null
-Invoke-GlobalDrUpgrade -PackagePath '$($Fixture.Work)/package-primary' -StandbyPackagePath '$($Fixture.Work)/package-standby' -TargetVersion $Target -StandbyVip 192.168.131.10 -EtcdSync @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = `$true } -JournalPath '$($Fixture.Journal)' |
-    ForEach-Object { 'STEP ' + `$_.Name + ' ' + `$_.Cluster + ' ' + `$_.State }
-"@
+    function Get-RunbookScript($Fixture, [string] $Target, [string] $Extra = '') {
+        Get-DrRunbookScript -Fixture $Fixture -Target $Target -Extra $Extra
     }
 
     # Every leaf path of a config object, dotted ("etcd.active.endpoints").
@@ -101,6 +84,63 @@ Describe 'Invoke-GlobalDrUpgrade on every supported path' -Tag CI {
             $podDeletes = @(Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/requests' |
                     Where-Object { $_.method -eq 'DELETE' -and $_.path -match '/namespaces/cpaas-system/pods/etcd-sync-' })
             $podDeletes | Should -HaveCount 1
+
+            # Preflight recorded the plugin line (the target's major.minor) and every readiness condition with its state.
+            $preflight = (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'Preflight'
+            $preflight.outputs.pluginLine | Should -Be ($Target -replace '^v(\d+\.\d+).*', '$1')
+            $preflight.outputs.checks.check | Should -Contain 'KubernetesVersionSupported'
+            # The one Failed result allowed: the synchronizer's own target plugin, which ships with the platform and is
+            # checked again by InstallEtcdSync after the upgrade (the gate records it and does not block on it).
+            $preflight.outputs.checks | Where-Object { $_.state -eq 'Failed' -and -not ($_.check -eq 'ExtensionPublished' -and $_.target -like '*/etcd-sync') } |
+                Should -BeNullOrEmpty
+            ($preflight.outputs.checks | Where-Object check -eq 'MinioFreeSpace').state | Sort-Object -Unique | Should -Be 'NotChecked' -Because 'the gate uses no node access for node checks'
+            if ($Target -like 'v4.3.*') {
+                # upgrade.sh --preflight ran on each cluster's node with its package (the documented 4.3 check set).
+                @($preflight.outputs.checks | Where-Object check -eq 'ResourcePatchUpgradeable') | Should -HaveCount 2
+                $preflight.outputs.checks | Where-Object check -eq 'ResourcePatchUpgradeable' | ForEach-Object { $_.state | Should -Be 'Passed' }
+            }
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+}
+
+Describe 'The runbook''s readiness gate on a 4.3 target' -Tag CI {
+    It 'stops before any change on a Failed preflight check, and goes on once it is waived by name' {
+        $f = New-PathFixture 'v4.2-to-4.3' 'v4.3.0'
+        try {
+            Add-Content (Join-Path $f.Work 'package-standby/fake.conf') 'GU_FAKE_PREFLIGHT=ResourcePatchUpgradeable=Failed:UnexemptResourcePatches:rp-a not exempt'
+            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f 'v4.3.0')
+            $run.ExitCode | Should -Not -Be 0
+            "$($run.Output) $($run.Error)" | Should -Match 'ResourcePatchUpgradeable on standby/preflight'
+            "$($run.Output) $($run.Error)" | Should -Not -Match 'ExtensionPublished on standby/global/etcd-sync' -Because 'the synchronizer of the target comes with the platform; InstallEtcdSync checks it after the upgrade'
+            "$($run.Output) $($run.Error)" | Should -Match 'SkipReadinessCheck'
+            $changes = @(foreach ($cluster in 'primary', 'standby') {
+                    Invoke-SimAdmin -Simulator $f.Simulator -Cluster $cluster -Path '/_sim/requests' | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' -and $_.path -notmatch '/_sim/|selfsubject|tokenreviews' }
+                })
+            $changes | Should -BeNullOrEmpty -Because 'Preflight is read-only and stops the run before any change'
+
+            $resumed = Invoke-ChildPwsh -Script (Get-RunbookScript $f 'v4.3.0' "-Resume -SkipReadinessCheck ResourcePatchUpgradeable")
+            $resumed.ExitCode | Should -Be 0 -Because $resumed.Error
+            $preflight = (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'Preflight'
+            $preflight.outputs.skipReadinessCheck | Should -Be 'ResourcePatchUpgradeable'
+            $waived = $preflight.outputs.checks | Where-Object { $_.check -eq 'ResourcePatchUpgradeable' -and $_.target -like 'standby*' }
+            $waived.state | Should -Be 'Failed'
+            $waived.waived | Should -BeTrue
+            $waived.message | Should -Match 'Waived by -SkipReadinessCheck'
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+
+    It 'does not stop on a Retry check: recorded NotChecked, not passed' {
+        $f = New-PathFixture 'v4.2-to-4.3' 'v4.3.0' 'retry'
+        try {
+            Add-Content (Join-Path $f.Work 'package-primary/fake.conf') 'GU_FAKE_PREFLIGHT=ClusterRunning=Retry:NodesNotReady:waiting'
+            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f 'v4.3.0' '-PauseBefore ImageSync')
+            $preflight = (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'Preflight'
+            $preflight.state | Should -Be 'Succeeded' -Because "$($run.Output) $($run.Error)"
+            $retry = $preflight.outputs.checks | Where-Object { $_.check -eq 'ClusterRunning' -and $_.target -like 'primary*' }
+            $retry.state | Should -Be 'NotChecked'
+            $retry.passed | Should -BeFalse
         }
         finally { Stop-TestSimulator $f.Simulator }
     }

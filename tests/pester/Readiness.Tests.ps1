@@ -149,6 +149,14 @@ Describe 'Test-GlobalUpgradeReadiness' -Tag CI {
         $r.Message | Should -Match 'kubecost v4\.1\.0 on business-1'
     }
 
+    It 'Get-GlobalUpgradePlan shows the readiness summary, naming what the runbook would stop on' {
+        Set-SimObject @(New-ModuleInfo 'kubecost' 'v4.1.0' 'business-1')
+        $plan = Get-GlobalUpgradePlan -TargetVersion v4.2.0
+        $plan.Readiness | Should -Match '\d+ of \d+ passed, [1-9]\d* failed'
+        $plan.Readiness | Should -Match 'CostManagerAbsent on global'
+        $plan.Readiness | Should -Match 'SkipReadinessCheck'
+    }
+
     It 'ExtensionPublished fails a plugin whose 4.3 version is not published until it is pushed' {
         Set-SimObject @((New-ModuleInfo 'metallb' 'v4.1.0'), (New-ModuleConfig 'metallb' 'v4.1.0'))
         $r = Get-Result (Test-GlobalUpgradeReadiness -TargetVersion 4.3) 'ExtensionPublished' 'global/global/metallb'

@@ -5,29 +5,12 @@ BeforeAll {
     Import-Module $env:GLOBALUPGRADE_MODULE -Force
 
     function New-DrFixture([string] $Name, [int] $SyncMs = 300) {
-        $sim = Start-TestSimulator -Scenario healthy -Dr -TimeScale 0.2
-        $work = (New-Item -ItemType Directory (Join-Path $TestDrive $Name)).FullName
-        foreach ($cluster in 'primary', 'standby') {
-            $package = Join-Path $work "package-$cluster"
-            Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $package -Recurse
-            Set-Content (Join-Path $package 'version') 'v4.2.0'
-            Set-Content (Join-Path $package 'fake.conf') "GU_FAKE_DURATION_MS=$SyncMs`nGU_FAKE_IMAGES=5`nGU_SIM_ADMIN_URL=$($sim.Clusters[$cluster].Server)`nGU_SIM_TOKEN=$($sim.Clusters[$cluster].Token)"
-        }
-        [pscustomobject]@{ Simulator = $sim; Work = $work; Journal = (Join-Path $work 'dr.journal.json'); State = (Join-Path $work 'state') }
+        New-TestDrPair -Root $TestDrive -Name $Name -Scenario healthy -Target v4.2.0 -SyncMs $SyncMs -Images 5
     }
 
     # The runbook as an operator types it, in a child pwsh (so a test can kill it), returning its step records.
     function Get-RunbookScript($Fixture, [switch] $Resume, [string] $Extra = '') {
-        @"
-`$ErrorActionPreference = 'Stop'
-`$env:GLOBALUPGRADE_STATE_HOME = '$($Fixture.State)'
-Import-Module '$env:GLOBALUPGRADE_MODULE'
-`$env:KUBECONFIG = '$($Fixture.Simulator.Kubeconfig)'
-Connect-GlobalCluster -Context primary -Role Primary | Out-Null
-Connect-GlobalCluster -Context standby -Role Standby | Out-Null
-Invoke-GlobalDrUpgrade -PackagePath '$($Fixture.Work)/package-primary' -StandbyPackagePath '$($Fixture.Work)/package-standby' -TargetVersion v4.2.0 -StandbyVip 192.168.131.10 -EtcdSync @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = `$true } -JournalPath '$($Fixture.Journal)' $(if ($Resume) { '-Resume' }) $Extra |
-    ForEach-Object { 'STEP ' + `$_.Name + ' ' + `$_.Cluster + ' ' + `$_.State }
-"@
+        Get-DrRunbookScript -Fixture $Fixture -Target v4.2.0 -Resume:$Resume -Extra $Extra
     }
 
     function Get-ChangeRequests($Simulator) {
@@ -150,6 +133,50 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
             Remove-Item Env:GLOBALUPGRADE_STATE_HOME -ErrorAction Ignore
             Stop-TestSimulator $f.Simulator
         }
+    }
+
+    It 'fails in Preflight, before anything changes, when -EtcdSync <Case>' -ForEach @(
+        @{ Case = 'lacks ActiveClusterVip'; EtcdSync = @{ SkipEndpointCheck = $true }; Id = 'EtcdSyncOptionsMissing'; Names = 'ActiveClusterVip' }
+        @{ Case = 'has a URL as ActiveClusterVip'; EtcdSync = @{ ActiveClusterVip = 'https://192.168.130.10' }; Id = 'HostInvalid'; Names = 'https://192.168.130.10' }
+        @{ Case = 'has a blank ActiveClusterVip'; EtcdSync = @{ ActiveClusterVip = '  '; SkipEndpointCheck = $true }; Id = 'HostInvalid'; Names = 'ActiveClusterVip' }
+    ) {
+        $f = New-DrFixture "novip-$([guid]::NewGuid().ToString('n').Substring(0, 6))"
+        try {
+            Connect-GlobalCluster -Kubeconfig $f.Simulator.Kubeconfig -Context primary -Role Primary | Out-Null
+            Connect-GlobalCluster -Kubeconfig $f.Simulator.Kubeconfig -Context standby -Role Standby | Out-Null
+            $env:GLOBALUPGRADE_STATE_HOME = $f.State
+            $err = { Invoke-GlobalDrUpgrade -PackagePath "$($f.Work)/package-primary" -StandbyPackagePath "$($f.Work)/package-standby" -TargetVersion v4.2.0 -StandbyVip 192.168.131.10 -EtcdSync $EtcdSync -JournalPath $f.Journal -Confirm:$false } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'RunbookStepFailed,*'
+            $err.Exception.Message | Should -Match "Preflight.*\[$Id\]"
+            $err.Exception.Message | Should -Match ([regex]::Escape($Names))
+            $journal = Get-Content $f.Journal -Raw | ConvertFrom-Json
+            $journal.steps[0].name | Should -Be 'Preflight'
+            $journal.steps[0].state | Should -Be 'Failed'
+            @($journal.steps | Select-Object -Skip 1 | Where-Object state -NE 'Pending') | Should -BeNullOrEmpty -Because 'no later step ran'
+            (Get-ChangeRequests $f.Simulator) | Should -BeNullOrEmpty -Because 'nothing changed on either cluster'
+        }
+        finally {
+            Get-GlobalCluster | Disconnect-GlobalCluster
+            Remove-Item Env:GLOBALUPGRADE_STATE_HOME -ErrorAction Ignore
+            Stop-TestSimulator $f.Simulator
+        }
+    }
+
+    It 'syncs each cluster''s images to its own registry (-Registry, -StandbyRegistry)' {
+        $f = New-DrFixture 'registries'
+        try {
+            $extra = "-Registry primary.example:5000 -RegistryCredential ([pscredential]::new('pu', (ConvertTo-SecureString 'p-secret' -AsPlainText -Force))) " +
+                "-StandbyRegistry standby.example:5000 -StandbyRegistryCredential ([pscredential]::new('su', (ConvertTo-SecureString 's-secret' -AsPlainText -Force))) -PauseBefore UninstallEtcdSync"
+            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f -Extra $extra)
+            $syncs = @(Get-ChildItem (Join-Path $f.State 'runs') -Filter *.json | ForEach-Object { Get-Content $_.FullName -Raw | ConvertFrom-Json } | Where-Object { $_.PSObject.Properties['PackagePath'] })
+            $syncs | Should -HaveCount 2 -Because "$($run.Output) $($run.Error)"
+            ($syncs | Where-Object Cluster -eq 'primary').Registry | Should -Be 'primary.example:5000'
+            ($syncs | Where-Object Cluster -eq 'standby').Registry | Should -Be 'standby.example:5000'
+            Get-Content ($syncs | Where-Object Cluster -eq 'standby').LogPath -Raw | Should -Match 'logging in to standby\.example:5000 as su'
+            Get-Content ($syncs | Where-Object Cluster -eq 'primary').LogPath -Raw | Should -Match 'logging in to primary\.example:5000 as pu'
+            Get-Content $f.Journal -Raw | Should -Not -Match 'p-secret|s-secret' -Because 'no password reaches the journal'
+        }
+        finally { Stop-TestSimulator $f.Simulator }
     }
 
     It 'shows the plan under -WhatIf and changes nothing' {

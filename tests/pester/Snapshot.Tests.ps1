@@ -2,7 +2,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module $env:GLOBALUPGRADE_MODULE -Force
-    $script:sim = Start-TestSimulator -Scenario 'healthy' -Dr
+    # 4.3.1: the line with every synchronizer object the module reads (lease, bootstrap job, token secret).
+    $script:sim = Start-TestSimulator -Scenario 'v4.3.1' -Dr
     $script:handWritten = Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/snapshot/handwritten-pair.json'
 
     function script:Read-Snapshot([string] $Path) { Get-Content $Path -Raw | ConvertFrom-Json -Depth 100 }

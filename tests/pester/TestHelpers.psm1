@@ -13,7 +13,10 @@ function Invoke-ChildPwsh {
     param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
     $pwsh = Get-TestPwsh
     $info = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    # Plain text: escape codes in a child's error message would end up in a test message and break the XML report.
+    $Script = "`$PSStyle.OutputRendering = 'PlainText'`n" + $Script
     foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Script)) { $info.ArgumentList.Add($a) }
+    $info.Environment['NO_COLOR'] = '1'
     foreach ($k in $Environment.Keys) { $info.Environment[$k] = [string]$Environment[$k] }
     $info.RedirectStandardOutput = $true
     $info.RedirectStandardError = $true
@@ -126,6 +129,34 @@ function Start-TestSshd {
         Port    = $port
         Node    = @{ ComputerName = '127.0.0.1'; Port = $port; UserName = [Environment]::UserName; KeyFilePath = (Join-Path $Directory 'user_ed25519'); KnownHostsPath = (Join-Path $Directory 'known_hosts') }
     }
+}
+
+
+# A simulated DR pair with a stand-in package per node that installs $Target, and a work folder for journal and state.
+function New-TestDrPair([string] $Root, [string] $Name, [string] $Scenario, [string] $Target, [int] $SyncMs, [int] $Images) {
+    $sim = Start-TestSimulator -Scenario $Scenario -Dr -TimeScale 0.2
+    $work = (New-Item -ItemType Directory (Join-Path $Root $Name)).FullName
+    foreach ($cluster in 'primary', 'standby') {
+        $package = Join-Path $work "package-$cluster"
+        Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $package -Recurse
+        Set-Content (Join-Path $package 'version') $Target
+        Set-Content (Join-Path $package 'fake.conf') "GU_FAKE_DURATION_MS=$SyncMs`nGU_FAKE_IMAGES=$Images`nGU_SIM_ADMIN_URL=$($sim.Clusters[$cluster].Server)`nGU_SIM_TOKEN=$($sim.Clusters[$cluster].Token)"
+    }
+    [pscustomobject]@{ Simulator = $sim; Work = $work; Journal = (Join-Path $work 'dr.journal.json'); State = (Join-Path $work 'state') }
+}
+
+# Invoke-GlobalDrUpgrade on such a pair as an operator types it, as a script for a child pwsh; prints "STEP name cluster state".
+function Get-DrRunbookScript($Fixture, [string] $Target, [switch] $Resume, [string] $Extra = '') {
+    @"
+`$ErrorActionPreference = 'Stop'
+`$env:GLOBALUPGRADE_STATE_HOME = '$($Fixture.State)'
+Import-Module '$env:GLOBALUPGRADE_MODULE'
+`$env:KUBECONFIG = '$($Fixture.Simulator.Kubeconfig)'
+Connect-GlobalCluster -Context primary -Role Primary | Out-Null
+Connect-GlobalCluster -Context standby -Role Standby | Out-Null
+Invoke-GlobalDrUpgrade -PackagePath '$($Fixture.Work)/package-primary' -StandbyPackagePath '$($Fixture.Work)/package-standby' -TargetVersion $Target -StandbyVip 192.168.131.10 -EtcdSync @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = `$true } -JournalPath '$($Fixture.Journal)' $(if ($Resume) { '-Resume' }) $Extra |
+    ForEach-Object { 'STEP ' + `$_.Name + ' ' + `$_.Cluster + ' ' + `$_.State }
+"@
 }
 
 Export-ModuleMember -Function *

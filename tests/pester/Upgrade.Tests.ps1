@@ -67,8 +67,8 @@ Describe 'Start-GlobalUpgrade 4.1 → 4.2 through the ClusterModule' -Tag CI {
     }
     AfterAll { Stop-TestSimulator $sim }
 
-    It 'triggers, upgrades the components with Kubernetes, and records the run' {
-        $run = Start-GlobalUpgrade -PackagePath $pkg -IncludeKubernetes -RunRoot $runRoot -Confirm:$false
+    It 'triggers, upgrades the components, writes no Kubernetes field, and records the run' {
+        $run = Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false
         $run | Should -BeOfType ([GlobalUpgrade.GlobalUpgradeRun])
         $run.State | Should -Be 'Succeeded'
         $run.Stage | Should -Be 'Components'
@@ -82,7 +82,7 @@ Describe 'Start-GlobalUpgrade 4.1 → 4.2 through the ClusterModule' -Tag CI {
         $module.spec.version | Should -Be 'v4.2.0'
         $module.status.base.version | Should -Be 'v4.2.0'
         $module.status.base.deployStatus | Should -Be 'Completed'
-        ($module.spec.upgradeModulesInfos | Where-Object name -eq 'kubernetes').version | Should -Be 'v4.2.0'
+        $module.spec.upgradeModulesInfos | Where-Object name -eq 'kubernetes' | Should -BeNullOrEmpty -Because 'no documented field asks for the Kubernetes upgrade'
         (Get-UpgradeRecord).Count | Should -Be 1
     }
 

@@ -125,4 +125,11 @@ public static class ErrorIds
     public const string RehearsalSimulatorNotFound = nameof(RehearsalSimulatorNotFound);
     public const string RehearsalSimulatorFailed = nameof(RehearsalSimulatorFailed);
     public const string RehearsalSnapshotInvalid = nameof(RehearsalSnapshotInvalid);
+
+    // input validation (Validation/)
+    public const string HostInvalid = nameof(HostInvalid);
+    public const string RegistryInvalid = nameof(RegistryInvalid);
+    public const string FileExpected = nameof(FileExpected);
+    public const string FileNotFound = nameof(FileNotFound);
+    public const string OutputPathInvalid = nameof(OutputPathInvalid);
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Etcd;
 
@@ -134,11 +135,6 @@ public sealed class EtcdTlsMaterial
         return new EtcdTlsMaterial(client, cas, options.CaPath, options.CertificatePath);
     }
 
-    private static void RequireFile(string path, string what, string role)
-    {
-        if (!File.Exists(path))
-        {
-            throw new GlobalUpgradeException(ErrorIds.EtcdCertificateFileNotFound, FailureCategory.ObjectNotFound, $"The {role} etcd {what} file {path} does not exist.", path);
-        }
-    }
+    private static void RequireFile(string path, string what, string role) =>
+        FileInput.Existing(path, $"The {role} etcd {what} file", ErrorIds.EtcdCertificateFileNotFound);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Etcdserverpb;
 using GlobalUpgrade.Reporting;
@@ -43,11 +44,11 @@ public static class EtcdEndpointProbe
 
             var detail = new Dictionary<string, object?>
             {
-                ["ClusterId"] = status.Header.ClusterId.ToString("x"),
-                ["MemberId"] = status.Header.MemberId.ToString("x"),
+                ["ClusterId"] = status.Header.ClusterId.ToString("x", CultureInfo.InvariantCulture),
+                ["MemberId"] = status.Header.MemberId.ToString("x", CultureInfo.InvariantCulture),
                 ["Version"] = status.Version,
                 ["DbSize"] = status.DbSize,
-                ["Leader"] = status.Leader.ToString("x"),
+                ["Leader"] = status.Leader.ToString("x", CultureInfo.InvariantCulture),
                 ["IsLeader"] = status.Leader == status.Header.MemberId,
                 ["RaftTerm"] = status.RaftTerm,
                 ["Revision"] = status.Header.Revision,

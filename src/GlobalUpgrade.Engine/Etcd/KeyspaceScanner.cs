@@ -15,6 +15,7 @@ namespace GlobalUpgrade.Etcd;
 /// next endpoint of the same cluster at the same revision; when none is left the scan fails, saying how far it got
 /// — never a shorter list.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "One scanner, one scan: the scan's finally disposes the connection.")]
 internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial tls, string prefix, bool withValues, int pageSize, int activityId, PageBuffers buffers)
 {
     /// <summary>Windows read at the same time: etcd serves concurrent range reads, and one overlaps the next's transfer and parse.</summary>
@@ -107,7 +108,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                     await EmitAsync(page, writer, scope.Token).ConfigureAwait(false);
                 }
 
-                await head.Task.ConfigureAwait(false);
+                await head.Task!.ConfigureAwait(false); // set when the window was queued
                 windows.Dequeue();
             }
 

@@ -74,7 +74,7 @@ public static class ActiveClusterTokenSecret
                 primary.Name);
     }
 
-    private static Task WriteSecretAsync(ClusterConnection standby, EtcdSyncProfile details, string name, byte[] token, CancellationToken cancellationToken) =>
+    private static Task<bool> WriteSecretAsync(ClusterConnection standby, EtcdSyncProfile details, string name, byte[] token, CancellationToken cancellationToken) =>
         standby.CallAsync($"writing secret {details.Namespace}/{name}", async (c, ct) =>
         {
             var existing = await ReadSecretAsync(standby, details.Namespace, name, ct).ConfigureAwait(false);

@@ -18,13 +18,18 @@ public static class EtcdSyncPlugin
     /// <summary>The plugin's cpaas.io/module-name: the one given, else the ModulePlugin that is the synchronizer, else the profile's [assumed] name.</summary>
     public static async Task<string> ResolveModuleNameAsync(ClusterConnection cluster, PlatformProfile profile, string? given, CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrWhiteSpace(given))
-        {
-            return given;
-        }
-
         var details = profile.EtcdSyncDetails;
         var plugins = await cluster.ListAsync(AcpResources.ModulePlugins, null, null, cancellationToken).ConfigureAwait(false);
+        if (!string.IsNullOrWhiteSpace(given))
+        {
+            // A typo must say "unknown name", not "not installed" while the real plugin is there.
+            var names = plugins.Select(ModuleNameOf).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            return names.Contains(given, StringComparer.Ordinal)
+                ? given
+                : throw new GlobalUpgradeException(ErrorIds.EtcdSyncPluginNotFound, FailureCategory.ObjectNotFound,
+                    $"-ModuleName '{given}' is not a plugin known to '{cluster.Name}' (no ModulePlugin with that module name). Plugins there: {(names.Count == 0 ? "none" : string.Join(", ", names))}. Omit -ModuleName to find the synchronizer by its display name.", given);
+        }
+
         var matches = plugins
             .Select(p => (Name: ModuleNameOf(p), Texts: DisplayTexts(p)))
             .Where(p => p.Name.Length > 0 && (p.Name == profile.EtcdSyncModuleName || details.PluginDisplayNames.Any(d => p.Texts.Any(t => string.Equals(t, d, StringComparison.OrdinalIgnoreCase)))))

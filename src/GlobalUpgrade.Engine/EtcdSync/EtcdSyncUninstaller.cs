@@ -182,7 +182,7 @@ public static class EtcdSyncUninstaller
         return JsonPath.Objects(found.Items, "items").Any();
     }
 
-    private static Task DeleteAsync(ClusterConnection host, KubeKind kind, string ns, string name, CancellationToken cancellationToken) =>
+    private static Task<bool> DeleteAsync(ClusterConnection host, KubeKind kind, string ns, string name, CancellationToken cancellationToken) =>
         host.CallAsync($"deleting {kind} {ns}/{name}", async (c, ct) =>
         {
             try

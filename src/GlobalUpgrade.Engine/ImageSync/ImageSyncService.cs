@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Platform;
 using GlobalUpgrade.Remote;
 using GlobalUpgrade.Reporting;
 
@@ -25,8 +26,10 @@ public static class ImageSyncService
     /// </summary>
     public static async Task<ImageSyncRun> StartAsync(ImageSyncRequest request, ImageSyncStore store, CancellationToken cancellationToken)
     {
+        // Stopped before anything was asked: nothing is recorded.
+        cancellationToken.ThrowIfCancellationRequested();
         using var host = await RemoteHost.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false);
-        var run = Interrupted(request, store) ?? Record(request, store);
+        var run = RecordOrTakeUp(request, store);
         return await LaunchAsync(run, request, host, store, cancellationToken).ConfigureAwait(false);
     }
 
@@ -48,6 +51,12 @@ public static class ImageSyncService
         return run;
     }
 
+    /// <summary>
+    /// A run of this request whose start was interrupted (still Starting, e.g. killed between the record and the
+    /// caller's journal), else a new record: asking again never records a second sync.
+    /// </summary>
+    public static ImageSyncRun RecordOrTakeUp(ImageSyncRequest request, ImageSyncStore store) => Interrupted(request, store) ?? Record(request, store);
+
     /// <summary>Saves a new run in State Starting; nothing is asked of the node yet.</summary>
     public static ImageSyncRun Record(ImageSyncRequest request, ImageSyncStore store)
     {
@@ -60,7 +69,8 @@ public static class ImageSyncService
             Registry = string.IsNullOrEmpty(request.Registry) ? null : request.Registry,
             State = ImageSyncState.Starting,
             StartedAt = DateTimeOffset.Now,
-            LogPath = request.LogPath ?? store.DefaultLogPath(id),
+            // On this machine the run's own log is the log (a copy of it would be the same bytes twice); from a node it is copied here.
+            LogPath = request.LogPath ?? (request.Target.IsLocal ? DetachedRun.LogOf(DetachedRun.Folder(request.RunRoot, id)) : store.DefaultLogPath(id)),
             RunFolder = DetachedRun.Folder(request.RunRoot, id),
         };
         request.Target.RecordInto(run);
@@ -90,6 +100,11 @@ public static class ImageSyncService
         var root = DetachedRun.RootOf(run.RunFolder, run.Id);
         var where = host.Target.DisplayName;
 
+        if (!string.IsNullOrEmpty(request.Registry) && request.RegistryCredential is null)
+        {
+            await RequireRegistryAdminSecretAsync(run, host, store, cancellationToken).ConfigureAwait(false);
+        }
+
         // One command checks the package (nothing is created when it is not usable) and starts the run.
         OperationLog.Current.Verbose($"Checking {run.PackagePath}/upgrade.sh on {where}, then starting there: {shown} (run {run.Id}, run folder {run.RunFolder}).");
         string? identity;
@@ -116,6 +131,27 @@ public static class ImageSyncService
         store.Save(run);
         OperationLog.Current.Verbose($"Run {run.Id} is running detached on {where}; Wait-GlobalImageSync -Id {run.Id} re-attaches to it.");
         return run;
+    }
+
+    /// <summary>
+    /// -Registry without a credential: upgrade.sh of 4.3 and later reads the registry's credentials from the
+    /// <c>cpaas-system/registry-admin</c> Secret when --username/--password are omitted (docs/en/upgrade/
+    /// upgrade_global_cluster.mdx, release-4.3, "Image upload required but credentials omitted"); earlier ones need
+    /// them on the command line (same file, release-4.2). Asks the package's version file; nothing starts otherwise.
+    /// </summary>
+    private static async Task RequireRegistryAdminSecretAsync(ImageSyncRun run, IRemoteHost host, ImageSyncStore store, CancellationToken cancellationToken)
+    {
+        var identity = await UpgradePackage.ReadIdentityAsync(host, run.PackagePath, cancellationToken).ConfigureAwait(false);
+        var version = identity.Split(' ').FirstOrDefault(f => f.StartsWith("version=", StringComparison.Ordinal))?["version=".Length..];
+        if (PlatformVersion.TryParse(version, out var parsed) && parsed.IsAtLeast(4, 3))
+        {
+            return;
+        }
+
+        store.Delete(run.Id);
+        throw new GlobalUpgradeException(ErrorIds.RegistryCredentialMissing, FailureCategory.InvalidArgument,
+            $"-Registry needs -RegistryCredential for the package in {run.PackagePath} (version '{version}'): only upgrade.sh of 4.3 and later reads the credentials " +
+            "from the cpaas-system/registry-admin Secret by itself. Pass -RegistryCredential. Nothing was started.", run.PackagePath);
     }
 
     private static (string Command, string Shown, Dictionary<string, string> Secrets) Command(ImageSyncRequest request)

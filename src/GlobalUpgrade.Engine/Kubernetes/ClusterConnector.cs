@@ -1,6 +1,6 @@
-using k8s;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Platform;
+using k8s;
 
 namespace GlobalUpgrade.Kubernetes;
 

@@ -1,7 +1,7 @@
 using System.Net.Http;
+using GlobalUpgrade.Errors;
 using k8s;
 using k8s.KubeConfigModels;
-using GlobalUpgrade.Errors;
 
 namespace GlobalUpgrade.Kubernetes;
 

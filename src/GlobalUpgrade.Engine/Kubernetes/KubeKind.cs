@@ -98,7 +98,7 @@ public sealed class KubeKind
 
     // KubernetesClient 21 wraps a watch's content in its internal LineSeparatedHttpContent, which does not dispose
     // the stream it reads from; disposing the response therefore leaves the connection (and the server's watch)
-    // open. Close that stream too. ResourceWatcherTests.The_watch_connection_is_closed_when_the_wait_ends guards it.
+    // open. Close that stream too. ResourceWatcherTests.TheWatchConnectionIsClosedWhenTheWaitEnds guards it.
     internal static void Close(HttpResponseMessage? response)
     {
         if (response is null)

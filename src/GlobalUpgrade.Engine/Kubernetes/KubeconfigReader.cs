@@ -54,9 +54,10 @@ public static class KubeconfigReader
         {
             throw Malformed(path, $"it cannot be read ({FirstLine(ex.Message)})", ex);
         }
-        catch (Exception ex) when (ex is NullReferenceException or InvalidCastException)
+        catch (Exception ex) when (ex is NullReferenceException or InvalidCastException || ex.Message.Contains("deserialize the node into type", StringComparison.Ordinal))
         {
-            // The YAML parsed but is not shaped like a kubeconfig (a scalar, a list, a section of the wrong type).
+            // The YAML parsed but is not shaped like a kubeconfig (a scalar, a list, a section of the wrong type);
+            // YamlDotNet's own message would name .NET types.
             throw Malformed(path, "it is YAML but not a kubeconfig (expected a map with clusters, users and contexts)", ex);
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or GlobalUpgradeException))

@@ -97,7 +97,7 @@ public sealed record ReadinessAssumptions
             : throw Invalid(nameof(EtcdBackupResource), $"'{text}' is not group/version/plural (e.g. enhancement.cluster.alauda.io/v1/etcdbackupconfigurations)");
     }
 
-    private static IReadOnlyList<string> List(string text) =>
+    private static string[] List(string text) =>
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     private static GlobalUpgradeException Invalid(string key, string what) =>

@@ -35,6 +35,9 @@ public sealed record ReadinessRequest(IReadOnlyList<ClusterConnection> Clusters,
 
     /// <summary>A 4.3 package on the node: its upgrade.sh --preflight replaces the CVSH's preflight data.</summary>
     public string? PackagePath { get; init; }
+
+    /// <summary>The node that runs the package's preflight, apart from the node checks (the runbook: each cluster's own node).</summary>
+    public RemoteTarget? PreflightNode { get; init; }
 }
 
 /// <summary>Test-GlobalUpgradeReadiness: reads each cluster, measures the nodes, judges every condition. Changes nothing.</summary>
@@ -48,7 +51,7 @@ public static class ReadinessChecker
                 $"One node ({request.Node.DisplayName}) cannot stand for {request.Clusters.Count} clusters ({string.Join(", ", request.Clusters.Select(c => c.Name))}). Name one with -Cluster, or leave out -ComputerName/-Local to reach every control-plane node of each cluster over SSH.");
         }
 
-        if (request.PackagePath is not null && request.NodeAccess == NodeAccess.None)
+        if (request.PackagePath is not null && request.NodeAccess == NodeAccess.None && request.PreflightNode is null)
         {
             throw new GlobalUpgradeException(ErrorIds.NodeAccessRequired, FailureCategory.InvalidArgument,
                 "-PackagePath names a folder on a control-plane node, but no node access was given. Add -Local (this machine is the node) or -ComputerName with SSH options.", request.PackagePath);
@@ -63,8 +66,8 @@ public static class ReadinessChecker
             {
                 KubernetesOverride = request.KubernetesVersionRange is { } range ? KubernetesPrerequisites.Parse(range, from?.Line ?? "?", request.Target.Line) : null,
                 MinioSpace = await MeasureAsync(request, facts.ControlPlaneNodes, cancellationToken).ConfigureAwait(false),
-                PackagePreflight = request.PackagePath is { } package && request.Target.IsAtLeast(4, 3) && request.NodeAccess != NodeAccess.None
-                    ? await UpgradePreflight.RunAsync(NodesOf(request, facts.ControlPlaneNodes).First().Target, package, $"{cluster.Name}/preflight", cancellationToken).ConfigureAwait(false)
+                PackagePreflight = request.PackagePath is { } package && request.Target.IsAtLeast(4, 3) && (request.PreflightNode ?? NodeOf(request, facts.ControlPlaneNodes)) is { } node
+                    ? await UpgradePreflight.RunAsync(node, package, $"{cluster.Name}/preflight", cancellationToken).ConfigureAwait(false)
                     : null,
             };
             results.AddRange(ReadinessConditions.Judge(facts));
@@ -89,13 +92,16 @@ public static class ReadinessChecker
         return measured;
     }
 
-    private static IReadOnlyList<(string Name, RemoteTarget Target)> NodesOf(ReadinessRequest request, IReadOnlyList<string> controlPlane) => request.NodeAccess switch
+    private static RemoteTarget? NodeOf(ReadinessRequest request, IReadOnlyList<string> controlPlane) =>
+        request.NodeAccess == NodeAccess.None ? null : NodesOf(request, controlPlane)[0].Target;
+
+    private static List<(string Name, RemoteTarget Target)> NodesOf(ReadinessRequest request, IReadOnlyList<string> controlPlane) => request.NodeAccess switch
     {
         NodeAccess.Local => [(Environment.MachineName, RemoteTarget.Local)],
         NodeAccess.Named => [(request.Node.DisplayName, request.Node)],
         _ => controlPlane.Count > 0
             ? controlPlane.Select(ip => (ip, request.Node with { ComputerName = ip })).ToList()
             : throw new GlobalUpgradeException(ErrorIds.NodeClusterAmbiguous, FailureCategory.ObjectNotFound,
-                "The global cluster lists no control-plane Machine (spec.role master), so there is no node to reach. Name the node with -ComputerName.") ,
+                "The global cluster lists no control-plane Machine (spec.role master), so there is no node to reach. Name the node with -ComputerName."),
     };
 }

@@ -187,7 +187,7 @@ internal static class ReadinessRules
         }
 
         var essentials = f.PublishedPlugins.FirstOrDefault(p => ReadinessAssumptions.Matches(f.Assumptions.LogEssentialsModules, p.Module) && OnLine(p.Version, f.Target))
-            ?? new PublishedPlugin(f.Assumptions.LogEssentialsModules.FirstOrDefault() ?? "log-essentials", "");
+            ?? new PublishedPlugin((f.Assumptions.LogEssentialsModules.Count > 0 ? f.Assumptions.LogEssentialsModules[0] : null) ?? "log-essentials", "");
         yield return Published(f, LogEssentialsPublished, logStorage[0], essentials.Module, "Alauda Container Platform Log Essentials (needed from 4.2 by log storage users)", required: true);
     }
 

@@ -27,36 +27,53 @@ public sealed record DetachedStatus(DetachedState State, int? ExitCode, long Log
 /// <summary>
 /// Long commands that outlive the SSH session (or the pwsh process): each runs in a run folder
 /// <c>&lt;root&gt;/&lt;id&gt;/</c> holding <c>cmd</c>, <c>cwd</c>, <c>log</c> (stdout+stderr), <c>pid</c> and, once it
-/// ended, <c>exit</c>; a wrapper started with setsid/nohup runs it, so a closed session, Ctrl+C or a dropped
-/// network do not stop it. Secrets travel on the start command's stdin into a 0600 file that the wrapper reads
-/// into shell variables and deletes before it writes its pid; the command refers to them as "$NAME", so they
-/// never appear in <c>cmd</c>, on our command lines, or in errors.
+/// ended, <c>exit</c>; a wrapper that leaves the starting process tree and session (double fork, setsid, stdio on
+/// /dev/null) before it runs anything runs it, so a closed session, Ctrl+C, a killed process tree or a dropped
+/// network do not stop it. Secrets travel on the start command's stdin straight into the wrapper's shell variables
+/// (never a file); the command refers to them as "$NAME", so they never appear in <c>cmd</c>, on our command lines,
+/// or in errors.
 /// </summary>
 public static partial class DetachedRun
 {
     public const string DefaultRoot = "/var/lib/globalupgrade/runs";
 
-    // Reads the secrets (NAME base64 per line) into unexported variables, deletes the file, records the pid,
-    // runs the command (as a child whose pid is in cpid) with its output appended to log, then writes exit
-    // atomically. Followers watch the child, which the wrapper reaps at once, not the wrapper: an orphaned
-    // wrapper may linger as a zombie where init reaps slowly. With secrets, the output is masked here, on the
-    // node, before it reaches the log (awk reads them from its own environment, readable only by the same user
-    // and root, never from a command line): every follower, attached or re-attached, reads the same masked log.
+    // Arguments: the run folder, the pid of the subshell that forked it, the byte count of the secrets on stdin.
+    // 1. Detach for real before anything else: wait until that subshell has exited, so this wrapper is a child of
+    //    init (or a subreaper) in a session of its own (setsid), with stdio on /dev/null — killing the starting
+    //    process tree (a closed terminal, Process.Kill(true), Ctrl+C, a dropped SSH session) cannot reach it or the
+    //    command from here on.
+    // 2. Read the secrets (NAME base64 per line) from stdin — the start's stdin, never a file or a command line —
+    //    into unexported variables; a start killed before they all arrived leaves nothing running (NotStarted).
+    // 3. Record the pid, run the command as a child (pid in cpid) with its output appended to log, write exit
+    //    atomically. Followers watch the child, which the wrapper reaps at once, not the wrapper: an orphaned wrapper
+    //    may linger as a zombie where init reaps slowly. With secrets, the output is masked here, on the node, before
+    //    it reaches the log (awk reads them from its own environment, readable only by the same user and root, never
+    //    from a command line): every follower, attached or re-attached, reads the same masked log. Without secrets
+    //    the command writes the log directly (no masking process, no copy).
     private const string Wrapper = """
-        dir="$1"
+        dir="$1"; gu_via="$2"; gu_want="$3"
+        trap '' HUP
+        gu_ppid() { local s; read -r s < "/proc/$$/stat" || return 1; s=${s##*) }; set -- $s; echo "$2"; }
+        while [ "$(gu_ppid)" = "$gu_via" ]; do sleep 0.01; done
         gu_names=""
-        if [ -f "$dir/secrets" ]; then
-          while read -r gu_name gu_value; do
-            [ -n "$gu_name" ] && printf -v "$gu_name" '%s' "$(printf '%s' "$gu_value" | base64 -d)" && gu_names="$gu_names $gu_name"
-          done < "$dir/secrets"
-          rm -f -- "$dir/secrets"
+        if [ "$gu_want" -gt 0 ]; then
+          gu_in=$(head -c "$gu_want"; echo x); gu_in=${gu_in%x}
+          [ "${#gu_in}" -eq "$gu_want" ] || exit 0
+          while [ -n "$gu_in" ]; do
+            gu_line=${gu_in%%$'\n'*}; gu_in=${gu_in#*$'\n'}
+            gu_name=${gu_line%% *}
+            printf -v "$gu_name" '%s' "$(printf '%s' "${gu_line#* }" | base64 -d)" && gu_names="$gu_names $gu_name"
+          done
         fi
-        unset gu_name gu_value
+        exec < /dev/null
+        unset gu_in gu_line gu_name
         echo "$$" > "$dir/pid.tmp" && mv -f -- "$dir/pid.tmp" "$dir/pid"
         if cd -- "$(cat "$dir/cwd")"; then
           if [ -n "$gu_names" ]; then
+            # mawk (Debian's awk) fills its whole input buffer before it prints anything; -W interactive reads by line.
+            gu_awk=awk; awk -W version 2>/dev/null | grep -q mawk && gu_awk="awk -W interactive"
             ( set -o pipefail
-              ( eval "$(cat "$dir/cmd")" ) 2>&1 < /dev/null | ( for gu_n in $gu_names; do export "$gu_n"; done; GU_MASK_NAMES="$gu_names" exec awk "$(cat "$dir/mask")" )
+              ( eval "$(cat "$dir/cmd")" ) 2>&1 < /dev/null | ( for gu_n in $gu_names; do export "$gu_n"; done; GU_MASK_NAMES="$gu_names" exec $gu_awk "$(cat "$dir/mask")" )
             ) >> "$dir/log" 2>&1 < /dev/null &
           else
             ( eval "$(cat "$dir/cmd")" ) >> "$dir/log" 2>&1 < /dev/null &
@@ -111,7 +128,7 @@ public static partial class DetachedRun
 
     /// <summary>
     /// Starts <paramref name="command"/> (bash, may refer to the secrets as "$NAME") detached in
-    /// <paramref name="workingDirectory"/>, and returns once the wrapper runs and the secrets file is gone.
+    /// <paramref name="workingDirectory"/>, and returns once the command runs (detached, its secrets read).
     /// </summary>
     /// <remarks>
     /// <paramref name="precheck"/> (optional) runs first in the same script, before anything is created: it may
@@ -140,16 +157,20 @@ public static partial class DetachedRun
             mkdir -p -- "$dir"
             if [ -e "$dir/cmd" ]; then echo "run folder $dir is already in use" >&2; exit 17; fi
             # Exactly the bytes sent (a count, never the content): no reliance on the channel's EOF.
-            if [ {{bytes.Length.ToString(CultureInfo.InvariantCulture)}} -gt 0 ]; then head -c {{bytes.Length.ToString(CultureInfo.InvariantCulture)}} > "$dir/secrets"; fi
             printf '%s\n' {{RemoteHost.Quote(command)}} > "$dir/cmd"
             printf '%s' {{RemoteHost.Quote(workingDirectory)}} > "$dir/cwd"
             printf '%s\n' {{RemoteHost.Quote(Wrapper)}} > "$dir/run"
             printf '%s\n' {{RemoteHost.Quote(NodeMaskProgram)}} > "$dir/mask"
             : > "$dir/log"
-            setsid nohup bash "$dir/run" "$dir" > /dev/null 2>&1 < /dev/null &
+            # A subshell forks the wrapper and exits at once (a double fork); setsid gives it a session of its own.
+            # Its stdin is ours (fd 3: a background command's stdin would be /dev/null), to read the secrets from.
+            exec 3<&0
+            ( gu_via=$BASHPID; setsid bash "$dir/run" "$dir" "$gu_via" {{bytes.Length.ToString(CultureInfo.InvariantCulture)}} <&3 3<&- > /dev/null 2>&1 & )
+            exec 3<&-
+            # Returns once the command runs (cpid) or ended (exit): "started" means the vendor script was launched.
             i=0
-            while [ ! -s "$dir/pid" ]; do
-              i=$((i+1)); if [ "$i" -gt 400 ]; then echo "the detached wrapper did not start" >&2; exit 1; fi
+            while [ ! -s "$dir/cpid" ] && [ ! -f "$dir/exit" ]; do
+              i=$((i+1)); if [ "$i" -gt 1200 ]; then echo "the detached wrapper did not start" >&2; exit 1; fi
               sleep 0.025
             done
             """;
@@ -172,7 +193,8 @@ public static partial class DetachedRun
 
     /// <summary>
     /// Starts a recorded run unless the node shows it started already: the second half of "record, then act". A run
-    /// folder left by an interrupted start (its wrapper never ran, a secrets file may linger) is removed first.
+    /// folder left by an interrupted start (its wrapper never ran) is removed first; a wrapper of that start still on its
+    /// way (detaching, reading its secrets) is waited for, so it can never run next to a second one.
     /// </summary>
     /// <returns>What <see cref="StartAsync"/> returned when this call started the run; null when it had started before (nothing was done).</returns>
     public static async Task<string?> StartOnceAsync(IRemoteHost host, string root, string id, string workingDirectory, string command, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken,
@@ -187,12 +209,19 @@ public static partial class DetachedRun
         if (status.State == DetachedState.NotStarted)
         {
             // Only while the wrapper still has not run: never a folder whose run went on meanwhile.
-            await host.RunCheckedAsync($"dir={RemoteHost.Quote(Folder(root, id))}\n[ -s \"$dir/pid\" ] || [ -f \"$dir/exit\" ] || rm -rf -- \"$dir\"\n",
-                $"remove the interrupted start of run {id}", cancellationToken).ConfigureAwait(false);
+            await host.RunCheckedAsync($"dir={RemoteHost.Quote(Folder(root, id))}\n{SettleSnippet}", $"remove the interrupted start of run {id}", cancellationToken).ConfigureAwait(false);
+            status = await GetStatusAsync(host, root, id, cancellationToken).ConfigureAwait(false);
+            if (status.State is not (DetachedState.Missing or DetachedState.NotStarted))
+            {
+                return null;
+            }
         }
 
         return await StartAsync(host, root, id, workingDirectory, command, secrets, cancellationToken, precheck, precheckFailure).ConfigureAwait(false);
     }
+
+    /// <summary>The run's own log on the node.</summary>
+    public static string LogOf(string runFolder) => runFolder.TrimEnd('/') + "/log";
 
     /// <summary>The root a recorded run folder (<c>&lt;root&gt;/&lt;id&gt;</c>) lives in.</summary>
     public static string RootOf(string runFolder, string id) =>
@@ -209,6 +238,26 @@ public static partial class DetachedRun
             ? (folder[..slash], folder[(slash + 1)..])
             : throw new GlobalUpgradeException(ErrorIds.RunStateInvalid, FailureCategory.InvalidData, $"'{runFolder}' is not a run folder (<root>/<run id>).", runFolder);
     }
+
+    // A start that was killed may have left its wrapper on its way (detaching, reading its secrets): wait until no
+    // process runs "$dir/run" (argv compared exactly, by bash builtins), then remove the folder unless it started.
+    private const string SettleSnippet = """
+        gu_wrapper_alive() {
+          local p a
+          for p in /proc/[0-9]*; do
+            [ "${p#/proc/}" = "$$" ] && continue
+            while IFS= read -r -d '' a; do [ "$a" = "$dir/run" ] && return 0; done < "$p/cmdline" 2>/dev/null
+          done
+          return 1
+        }
+        i=0
+        while gu_wrapper_alive && [ ! -s "$dir/pid" ]; do
+          i=$((i+1)); if [ "$i" -gt 1200 ]; then echo "the wrapper of an interrupted start of $dir neither started nor ended" >&2; exit 1; fi
+          sleep 0.025
+        done
+        [ -s "$dir/pid" ] || [ -f "$dir/exit" ] || rm -rf -- "$dir"
+
+        """;
 
     // Prints "STATE code-or-pid log-size" for the run folder in $dir.
     private const string StatusSnippet = """

@@ -17,7 +17,7 @@ public sealed class LogSink : Stream
     /// a short password must not wreck the log by masking it inside every word.
     /// </summary>
     public const int ShortSecretLength = 6;
-    private const int TailCapacity = 16 * 1024;
+    public const int TailCapacity = 16 * 1024;
 
     private readonly Stream? file;
     private readonly byte[][] secrets;
@@ -156,6 +156,22 @@ public sealed class LogSink : Stream
                 tailCount += keep.Length;
             }
         }
+    }
+
+    /// <summary>
+    /// Replaces what is kept with the end of a log read in place (nothing is written to the file):
+    /// <paramref name="tail"/> is its last bytes, <paramref name="received"/> how far the log now reaches past the offset.
+    /// </summary>
+    public void ShowTail(ReadOnlySpan<byte> tail, long received)
+    {
+        lock (gate)
+        {
+            tailStart = 0;
+            tailCount = 0;
+        }
+
+        Emit(tail);
+        Interlocked.Exchange(ref this.received, received);
     }
 
     /// <summary>The last complete or partial lines seen (at most <paramref name="count"/>), newest last.</summary>

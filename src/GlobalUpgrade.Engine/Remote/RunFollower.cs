@@ -52,14 +52,26 @@ public static class RunFollower
         var activityId = options.ActivityBase + (int)((uint)StringComparer.Ordinal.GetHashCode(run.Id) % 0xFFF);
         var log = OperationLog.Current;
         var ended = "Detached";
-        using var sink = new LogSink(logPath, options.Secrets);
+        // A run on this machine whose record names its own log is read in place, never copied onto itself.
+        var inPlace = target.IsLocal && string.Equals(Path.GetFullPath(logPath), Path.GetFullPath(DetachedRun.LogOf(options.RunFolder)), StringComparison.Ordinal);
+        using var sink = new LogSink(inPlace ? null : logPath, options.Secrets);
         using var stopReporting = new CancellationTokenSource();
         var reporter = ReportAsync(run, sink, options, activityId, log, stopReporting.Token);
         try
         {
             using var host = await RemoteHost.OpenAsync(target, linked.Token).ConfigureAwait(false);
-            log.Verbose($"Following run {id} on {target.DisplayName} from byte {offset} of {options.RunFolder}/log (local copy {logPath}).");
-            var status = await DetachedRun.FollowAsync(host, root, id, offset, sink, linked.Token).ConfigureAwait(false);
+            DetachedStatus status;
+            if (inPlace)
+            {
+                log.Verbose($"Following run {id} on this machine in its own log {logPath} (no copy).");
+                status = await WatchInPlaceAsync(host, root, id, logPath, offset, sink, options.ProgressInterval, linked.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                log.Verbose($"Following run {id} on {target.DisplayName} from byte {offset} of {options.RunFolder}/log (local copy {logPath}).");
+                status = await DetachedRun.FollowAsync(host, root, id, offset, sink, linked.Token).ConfigureAwait(false);
+            }
+
             ended = status.State.ToString();
             return status;
         }
@@ -78,6 +90,60 @@ public static class RunFollower
             save(run);
             log.Progress(new OperationProgress(activityId, options.Activity, ended, Completed: true));
         }
+    }
+
+    /// <summary>
+    /// A run on this machine whose record names the run's own log: nothing is copied or streamed — the follower reads
+    /// only the last few KB of the log (progress, last lines) and asks the run folder for the end, so following costs
+    /// the same whatever the log's size.
+    /// </summary>
+    private static async Task<DetachedStatus> WatchInPlaceAsync(IRemoteHost host, string root, string id, string logPath, long offset, LogSink sink, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        var exitFile = Path.Combine(Path.GetDirectoryName(logPath)!, "exit");
+        var tick = interval < TimeSpan.FromMilliseconds(100) ? interval : TimeSpan.FromMilliseconds(100);
+        var nextStatus = DateTime.UtcNow;
+        var nextSample = DateTime.UtcNow;
+        while (true)
+        {
+            var ended = File.Exists(exitFile);
+            if (ended || DateTime.UtcNow >= nextStatus)
+            {
+                // The wrapper's state (running, exited, lost) has one reader: the same script as over SSH.
+                var status = await DetachedRun.GetStatusAsync(host, root, id, cancellationToken).ConfigureAwait(false);
+                if (status.State != DetachedState.Running)
+                {
+                    Sample(logPath, offset, sink);
+                    return status;
+                }
+
+                nextStatus = DateTime.UtcNow.AddSeconds(2);
+            }
+
+            if (DateTime.UtcNow >= nextSample)
+            {
+                Sample(logPath, offset, sink);
+                nextSample = DateTime.UtcNow + interval;
+            }
+
+            await Task.Delay(tick, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void Sample(string logPath, long offset, LogSink sink)
+    {
+        // A start that never ran has no log (its folder may be gone): nothing to show.
+        if (!File.Exists(logPath))
+        {
+            return;
+        }
+
+        using var file = new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+        var length = file.Length;
+        var from = Math.Max(offset, length - LogSink.TailCapacity);
+        var tail = new byte[length - from];
+        file.Position = from;
+        file.ReadExactly(tail);
+        sink.ShowTail(tail, length - offset);
     }
 
     private static async Task ReportAsync(RecordedRun run, LogSink sink, Options options, int activityId, IOperationLog log, CancellationToken stop)

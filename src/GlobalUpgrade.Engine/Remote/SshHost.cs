@@ -113,10 +113,12 @@ public sealed class SshHost : IRemoteHost
         return methods;
     }
 
+    private static readonly string[] DefaultKeyNames = ["id_ed25519", "id_ecdsa", "id_rsa"];
+
     private static string[] DefaultKeyFiles()
     {
         var ssh = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh");
-        return new[] { "id_ed25519", "id_ecdsa", "id_rsa" }.Select(n => Path.Combine(ssh, n)).Where(File.Exists).ToArray();
+        return DefaultKeyNames.Select(n => Path.Combine(ssh, n)).Where(File.Exists).ToArray();
     }
 
     public async Task<RemoteCommandResult> ExecuteAsync(string script, ReadOnlyMemory<byte> input, Stream output, CancellationToken cancellationToken)

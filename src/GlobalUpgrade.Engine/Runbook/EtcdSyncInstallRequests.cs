@@ -3,6 +3,7 @@ using GlobalUpgrade.Errors;
 using GlobalUpgrade.EtcdSync;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Runbook;
 
@@ -20,7 +21,7 @@ public static class EtcdSyncInstallRequests
             Primary = primary,
             Standby = standby,
             Profile = profile,
-            ActiveClusterVip = options.ActiveClusterVip ?? throw MissingVip(),
+            ActiveClusterVip = ActiveVip(options),
             ActiveEtcdEndpoints = options.ActiveEtcdEndpoint,
             StandbyEtcdEndpoints = options.StandbyEtcdEndpoint,
             DataCheckInterval = options.DataCheckInterval,
@@ -33,8 +34,12 @@ public static class EtcdSyncInstallRequests
 
     /// <summary>The etcd endpoints of both clusters as the synchronizer will use them: as given, else &lt;VIP&gt;:2379.</summary>
     public static IEnumerable<Uri> Endpoints(EtcdSyncOptions options, string standbyVip) =>
-        (options.ActiveEtcdEndpoint is { Length: > 0 } active ? active : [EtcdUri(options.ActiveClusterVip ?? throw MissingVip())])
+        (options.ActiveEtcdEndpoint is { Length: > 0 } active ? active : [EtcdUri(ActiveVip(options))])
             .Concat(options.StandbyEtcdEndpoint is { Length: > 0 } standby ? standby : [EtcdUri(standbyVip)]);
+
+    /// <summary>The primary's VIP from the options: required (the synchronizer's form needs it) and a bare host.</summary>
+    public static string ActiveVip(EtcdSyncOptions options) =>
+        HostInput.Host(options.ActiveClusterVip ?? throw MissingVip(), "-EtcdSync ActiveClusterVip");
 
     public static GlobalUpgradeException MissingVip() => new(
         ErrorIds.EtcdSyncOptionsMissing,

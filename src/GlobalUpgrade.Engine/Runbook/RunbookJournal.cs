@@ -4,6 +4,7 @@ using GlobalUpgrade.Errors;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Converters;
 using Newtonsoft.Json.Linq;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Runbook;
 
@@ -91,6 +92,7 @@ public sealed class RunbookJournal : IDisposable
     /// <summary>Reads a journal without locking it (reports, plans).</summary>
     public static JournalDocument Read(string path)
     {
+        FileInput.Existing(path, "-JournalPath", ErrorIds.JournalNotFound);
         string text;
         try
         {

@@ -31,6 +31,15 @@ public sealed record RunbookRequest
 
     public NetworkCredential? RegistryCredential { get; init; }
 
+    /// <summary>The standby's registry (DR), when it is not the primary's; default: -Registry.</summary>
+    public string? StandbyRegistry { get; init; }
+
+    /// <summary>The standby registry's credential; default: -RegistryCredential when the registry is the same one.</summary>
+    public NetworkCredential? StandbyRegistryCredential { get; init; }
+
+    /// <summary>Readiness conditions (Check names) whose Failed result does not stop Preflight; recorded in the journal, not in the inputs (a waiver may be added on -Resume).</summary>
+    public IReadOnlyList<string> SkipReadinessCheck { get; init; } = [];
+
     public EtcdSyncOptions EtcdSync { get; init; } = new();
 
     /// <summary>EtcdSync.Config as JSON (the cmdlet converts it; the engine has no PowerShell types).</summary>
@@ -51,6 +60,12 @@ public sealed record RunbookRequest
     public bool IsDr => Standby is not null;
 
     public string PackagePathOf(ClusterConnection cluster) => ReferenceEquals(cluster, Standby) ? StandbyPackagePath ?? PackagePath : PackagePath;
+
+    /// <summary>The registry one cluster's images go to: the standby's own when given, else -Registry (null: the platform's).</summary>
+    public string? RegistryOf(ClusterConnection cluster) => ReferenceEquals(cluster, Standby) && StandbyRegistry is not null ? StandbyRegistry : Registry;
+
+    public NetworkCredential? RegistryCredentialOf(ClusterConnection cluster) =>
+        ReferenceEquals(cluster, Standby) && StandbyRegistry is not null ? StandbyRegistryCredential : RegistryCredential;
 
     /// <summary>The inputs that define the runbook (no secret): a resume with other inputs is refused.</summary>
     public JObject DescribeInputs()
@@ -75,6 +90,12 @@ public sealed record RunbookRequest
         {
             inputs["registry"] = Registry;
             inputs["registryUser"] = RegistryCredential?.UserName;
+        }
+
+        if (StandbyRegistry is not null)
+        {
+            inputs["standbyRegistry"] = StandbyRegistry;
+            inputs["standbyRegistryUser"] = StandbyRegistryCredential?.UserName;
         }
 
         return inputs;

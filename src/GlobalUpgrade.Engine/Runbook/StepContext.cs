@@ -41,9 +41,11 @@ public sealed class StepContext
         ["check"] = c.Check,
         ["target"] = c.Target,
         ["passed"] = c.Passed,
+        ["state"] = c.State.ToString(),
         ["expected"] = c.Expected,
         ["actual"] = c.Actual,
         ["message"] = c.Message,
+        ["waived"] = ReadinessGate.IsWaived(c) ? true : null,
     })));
 
     /// <summary>Records a change-making action before it is issued; true when it had already been issued.</summary>
@@ -68,9 +70,9 @@ public sealed record StepOutcome(StepState State, string Message)
     public static StepOutcome Skipped(string message) => new(StepState.Skipped, message);
 
     /// <summary>Succeeded when no check failed, else Failed listing the failed ones.</summary>
-    public static StepOutcome FromChecks(IReadOnlyCollection<CheckResult> checks, string passed, string failedPrefix, string advice = "")
+    public static StepOutcome FromChecks(IReadOnlyCollection<CheckResult> checks, string passed, string failedPrefix, string advice = "", Func<CheckResult, bool>? blocks = null)
     {
-        var failed = checks.Where(c => !c.Passed).ToList();
+        var failed = checks.Where(blocks ?? (c => !c.Passed)).ToList();
         return failed.Count == 0
             ? Succeeded(passed)
             : new StepOutcome(StepState.Failed, $"{failed.Count} {failedPrefix}: {string.Join(" | ", failed.Select(f => $"{f.Check} on {f.Target}: {f.Message}"))}{advice}");

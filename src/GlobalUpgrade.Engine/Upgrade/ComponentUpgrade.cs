@@ -52,7 +52,7 @@ public static class ComponentUpgrade
         }
         else
         {
-            var patch = BuildPatch(obj, profile, run.ToVersion, run.IncludeKubernetes);
+            var patch = BuildPatch(profile, run.ToVersion);
             log.Verbose($"[{cluster.Name}] merge-patching {profile.ComponentObject}: {patch.ToJsonString()}");
             await cluster.CallAsync($"patching {profile.ComponentObject}", (client, ct) => ns is null
                 ? client.CustomObjects.PatchClusterCustomObjectAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), resource.Group, resource.Version, resource.Plural, name, cancellationToken: ct)
@@ -91,38 +91,16 @@ public static class ComponentUpgrade
         run.Message = $"{profile.ComponentObject} is {final.State} at {target}";
     }
 
-    /// <summary>The merge patch that asks for the target (and Kubernetes, when asked), built from the profile's field paths.</summary>
-    public static JsonObject BuildPatch(JsonObject? current, ComponentUpgradeProfile profile, string target, bool includeKubernetes)
+    /// <summary>
+    /// The merge patch that asks for the target, built from the profile's field path. Only the platform version is
+    /// written: no ACP doc gives the field that asks for the Kubernetes upgrade (release-4.3
+    /// upgrade_global_cluster.mdx documents only spec.desiredUpdate.version), so the module never writes one; the
+    /// Kubernetes upgrade is done from the web console as the docs describe.
+    /// </summary>
+    public static JsonObject BuildPatch(ComponentUpgradeProfile profile, string target)
     {
         var patch = new JsonObject();
-        if (profile.Kind == ComponentUpgradeKind.ClusterModule)
-        {
-            Set(patch, profile.ClusterModuleVersionField, JsonValue.Create(target));
-            if (includeKubernetes)
-            {
-                // Merge patch replaces arrays: keep the entries already there, replace ours.
-                var infos = new JsonArray();
-                foreach (var entry in JsonPath.Objects(current, "spec.upgradeModulesInfos"))
-                {
-                    if (!string.Equals(JsonPath.String(entry, "name"), profile.KubernetesModuleName, StringComparison.Ordinal))
-                    {
-                        infos.Add(entry.DeepClone());
-                    }
-                }
-
-                infos.Add(new JsonObject { ["name"] = profile.KubernetesModuleName, ["version"] = profile.KubernetesVersion ?? target });
-                Set(patch, "spec.upgradeModulesInfos", infos);
-            }
-        }
-        else
-        {
-            Set(patch, profile.ClusterVersionShadowVersionField, JsonValue.Create(target));
-            if (includeKubernetes)
-            {
-                Set(patch, profile.ClusterVersionShadowKubernetesField, JsonValue.Create(true));
-            }
-        }
-
+        Set(patch, profile.Kind == ComponentUpgradeKind.ClusterModule ? profile.ClusterModuleVersionField : profile.ClusterVersionShadowVersionField, JsonValue.Create(target));
         return patch;
     }
 

@@ -1,3 +1,4 @@
+using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
@@ -72,7 +73,27 @@ public static class UpgradeInspector
             facts.Add(new ClusterFacts(cluster.Name, cluster.Info.Role, running, components, synced));
         }
 
-        return Plan(facts, targetVersion, packagePath, estimates, etcdSync);
+        var plan = Plan(facts, targetVersion, packagePath, estimates, etcdSync);
+        plan.Readiness = await ReadinessSummaryAsync(clusters, target, cancellationToken).ConfigureAwait(false);
+        return plan;
+    }
+
+    /// <summary>One line of Test-GlobalUpgradeReadiness's result (no node access, so node checks read NotChecked); a read error is said, not thrown.</summary>
+    private static async Task<string> ReadinessSummaryAsync(IReadOnlyList<ClusterConnection> clusters, PlatformVersion target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var results = await Readiness.ReadinessChecker.RunAsync(new Readiness.ReadinessRequest(clusters, target), cancellationToken).ConfigureAwait(false);
+            var failed = results.Where(r => r.State == CheckState.Failed).Select(r => $"{r.Check} on {r.Target}").ToList();
+            var notChecked = results.Count(r => r.State == CheckState.NotChecked);
+            return $"{results.Count(r => r.State == CheckState.Passed)} of {results.Count} passed, {failed.Count} failed" +
+                (failed.Count > 0 ? $" ({Readiness.ReadinessResult.List(failed)}; the runbook stops on these unless -SkipReadinessCheck)" : "") +
+                $", {notChecked} not checked; details: Test-GlobalUpgradeReadiness -TargetVersion {target}";
+        }
+        catch (GlobalUpgradeException ex)
+        {
+            return $"not read: {ex.Message}";
+        }
     }
 
     /// <summary>

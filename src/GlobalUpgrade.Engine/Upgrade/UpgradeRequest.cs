@@ -19,8 +19,6 @@ public sealed record UpgradeRequest
 
     public UpgradeStage Stage { get; init; } = UpgradeStage.All;
 
-    public bool IncludeKubernetes { get; init; }
-
     /// <summary>Skip the image sync guard (and the "trigger first" guard of -Stage Components).</summary>
     public bool Force { get; init; }
 

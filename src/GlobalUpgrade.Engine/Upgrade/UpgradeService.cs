@@ -74,7 +74,6 @@ public static class UpgradeService
             TriggerDone = decision.TriggerAlreadyDone,
             ComponentUpgrade = profile.Kind.ToString(),
             ComponentObject = profile.ComponentObject,
-            IncludeKubernetes = request.IncludeKubernetes,
             Forced = request.Force,
             ComponentProfile = request.ProfileOverrides is { Count: > 0 } o ? new Dictionary<string, string?>(o, StringComparer.OrdinalIgnoreCase) : null,
             Message = decision.Summary,

@@ -79,7 +79,7 @@ public static class UpgradeTrigger
             default:
                 throw new GlobalUpgradeException(ErrorIds.UpgradeTriggerLost, FailureCategory.ResourceUnavailable,
                     $"The upgrade trigger of {run.Cluster} (run {run.TriggerRunId}) is gone from {run.ComputerName} without an exit code: the process was killed or the node restarted. " +
-                    $"Check the platform (Get-GlobalUpgradeStatus), then run the upgrade again: -Resume the runbook, or Start-GlobalUpgrade. Last lines:{Environment.NewLine}{lastLines}", run);
+                    $"Check the platform (Get-GlobalUpgradeStatus), then -Resume the runbook that started it. Last lines:{Environment.NewLine}{lastLines}", run);
         }
     }
 

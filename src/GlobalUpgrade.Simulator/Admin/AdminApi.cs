@@ -18,7 +18,7 @@ internal sealed class AdminApi
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public async Task HandleAsync(HttpContext ctx, SimCluster cluster, string path)
+    public static async Task HandleAsync(HttpContext ctx, SimCluster cluster, string path)
     {
         var method = ctx.Request.Method;
         switch (path.TrimEnd('/'), method)

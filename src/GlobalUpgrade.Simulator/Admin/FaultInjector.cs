@@ -3,39 +3,39 @@ namespace GlobalUpgrade.Simulator.Admin;
 /// <summary>The faults installed on one cluster; <see cref="Match"/> consumes one use of a limited fault.</summary>
 public sealed class FaultInjector
 {
-    private readonly Lock _gate = new();
-    private readonly List<FaultRule> _rules = [];
+    private readonly Lock gate = new();
+    private readonly List<FaultRule> rules = [];
 
     public void Add(FaultRule rule)
     {
         _ = rule.Regex; // fail on a bad pattern when it is installed, not when a request comes
-        lock (_gate)
+        lock (gate)
         {
-            _rules.Add(rule);
+            rules.Add(rule);
         }
     }
 
     public void Clear()
     {
-        lock (_gate)
+        lock (gate)
         {
-            _rules.Clear();
+            rules.Clear();
         }
     }
 
     public IReadOnlyList<FaultRule> Snapshot()
     {
-        lock (_gate)
+        lock (gate)
         {
-            return _rules.ToArray();
+            return rules.ToArray();
         }
     }
 
     public FaultRule? Match(string method, string pathAndQuery)
     {
-        lock (_gate)
+        lock (gate)
         {
-            foreach (var rule in _rules)
+            foreach (var rule in rules)
             {
                 if ((rule.Method is null || string.Equals(rule.Method, method, StringComparison.OrdinalIgnoreCase)) && rule.Regex.IsMatch(pathAndQuery))
                 {
@@ -43,7 +43,7 @@ public sealed class FaultInjector
                     {
                         if (left <= 1)
                         {
-                            _rules.Remove(rule);
+                            rules.Remove(rule);
                         }
                         else
                         {

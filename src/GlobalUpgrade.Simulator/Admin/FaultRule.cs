@@ -41,8 +41,8 @@ public sealed class FaultRule
     /// <summary>How many requests the fault hits; null means until it is removed.</summary>
     public int? Times { get; set; }
 
-    private Regex? _regex;
+    private Regex? regex;
 
     [JsonIgnore]
-    internal Regex Regex => _regex ??= new Regex(PathRegex, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    internal Regex Regex => regex ??= new Regex(PathRegex, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 }

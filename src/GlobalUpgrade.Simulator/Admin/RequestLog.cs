@@ -8,19 +8,19 @@ public sealed record RequestRecord(string Method, string Path, int Status, DateT
 /// <summary>The API requests a cluster served (admin calls excluded), so tests can count what a wait asked.</summary>
 public sealed class RequestLog
 {
-    private readonly ConcurrentQueue<RequestRecord> _records = new();
+    private readonly ConcurrentQueue<RequestRecord> records = new();
 
     public void Add(RequestRecord record)
     {
-        _records.Enqueue(record);
+        records.Enqueue(record);
 
         // Bounded so a long demo does not grow without limit.
-        while (_records.Count > 10_000 && _records.TryDequeue(out _))
+        while (records.Count > 10_000 && records.TryDequeue(out _))
         {
         }
     }
 
-    public IReadOnlyList<RequestRecord> Snapshot() => _records.ToArray();
+    public IReadOnlyList<RequestRecord> Snapshot() => records.ToArray();
 
-    public void Clear() => _records.Clear();
+    public void Clear() => records.Clear();
 }

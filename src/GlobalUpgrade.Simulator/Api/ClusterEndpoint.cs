@@ -13,19 +13,19 @@ namespace GlobalUpgrade.Simulator.Api;
 /// </summary>
 internal sealed class ClusterEndpoint
 {
-    private readonly SimCluster _cluster;
-    private readonly ResourceHandler _resources;
-    private readonly PodLogHandler _logs;
-    private readonly ServiceProxyHandler _proxy;
-    private readonly AdminApi _admin;
+    private readonly SimCluster cluster;
+    private readonly ResourceHandler resources;
+    private readonly PodLogHandler logs;
+    private readonly ServiceProxyHandler proxy;
+    private readonly AdminApi admin;
 
     public ClusterEndpoint(SimCluster cluster, AdminApi admin, TimeSpan bookmarkInterval, CancellationToken stopping)
     {
-        _cluster = cluster;
-        _admin = admin;
-        _resources = new ResourceHandler(cluster, new WatchStreamer(cluster, bookmarkInterval, stopping));
-        _logs = new PodLogHandler(cluster, stopping);
-        _proxy = new ServiceProxyHandler(cluster);
+        this.cluster = cluster;
+        this.admin = admin;
+        resources = new ResourceHandler(cluster, new WatchStreamer(cluster, bookmarkInterval, stopping));
+        logs = new PodLogHandler(cluster, stopping);
+        proxy = new ServiceProxyHandler(cluster);
     }
 
     public async Task HandleAsync(HttpContext ctx)
@@ -58,7 +58,7 @@ internal sealed class ClusterEndpoint
         {
             if (!isAdmin)
             {
-                _cluster.Requests.Add(new RequestRecord(ctx.Request.Method, path + ctx.Request.QueryString, ctx.Response.StatusCode, started, clock.Elapsed.TotalMilliseconds));
+                cluster.Requests.Add(new RequestRecord(ctx.Request.Method, path + ctx.Request.QueryString, ctx.Response.StatusCode, started, clock.Elapsed.TotalMilliseconds));
             }
         }
     }
@@ -66,14 +66,14 @@ internal sealed class ClusterEndpoint
     private async Task ServeAsync(HttpContext ctx, string path, bool isAdmin)
     {
         var token = BearerToken(ctx);
-        if (token != _cluster.Token && token != _cluster.ForbiddenToken)
+        if (token != cluster.Token && token != cluster.ForbiddenToken)
         {
             await KubeStatus.WriteAsync(ctx, 401, "Unauthorized");
             return;
         }
 
         var isDiscovery = path is "/version" or "/version/" or "/api" or "/api/" or "/apis" or "/apis/";
-        if (token == _cluster.ForbiddenToken && !isDiscovery)
+        if (token == cluster.ForbiddenToken && !isDiscovery)
         {
             await KubeStatus.WriteAsync(ctx, KubeStatus.Failure(403, "Forbidden",
                 $"forbidden: User \"system:serviceaccount:cpaas-system:readonly\" cannot {ctx.Request.Method.ToLowerInvariant()} path \"{path}\""));
@@ -82,11 +82,11 @@ internal sealed class ClusterEndpoint
 
         if (isAdmin)
         {
-            await _admin.HandleAsync(ctx, _cluster, path);
+            await AdminApi.HandleAsync(ctx, cluster, path);
             return;
         }
 
-        var fault = _cluster.Faults.Match(ctx.Request.Method, path + ctx.Request.QueryString);
+        var fault = cluster.Faults.Match(ctx.Request.Method, path + ctx.Request.QueryString);
         if (fault is not null)
         {
             if (await FaultApplier.BeforeAsync(ctx, fault))
@@ -113,20 +113,20 @@ internal sealed class ClusterEndpoint
                 await KubeStatus.WriteJsonAsync(ctx, Version());
                 return;
             case "/api":
-                await KubeStatus.WriteJsonAsync(ctx, Discovery.ApiVersions(_cluster.Server));
+                await KubeStatus.WriteJsonAsync(ctx, Discovery.ApiVersions(cluster.Server));
                 return;
             case "/apis":
-                await KubeStatus.WriteJsonAsync(ctx, Discovery.GroupList(_cluster.Store.ServedTypes));
+                await KubeStatus.WriteJsonAsync(ctx, Discovery.GroupList(cluster.Store.ServedTypes));
                 return;
             case "/api/v1":
-                await KubeStatus.WriteJsonAsync(ctx, Discovery.ResourceList(_cluster.Store.ServedTypes, "", "v1")!);
+                await KubeStatus.WriteJsonAsync(ctx, Discovery.ResourceList(cluster.Store.ServedTypes, "", "v1")!);
                 return;
         }
 
         var parts = trimmed.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length is 2 or 3 && parts[0] == "apis")
         {
-            var doc = parts.Length == 2 ? Discovery.Group(_cluster.Store.ServedTypes, parts[1]) : Discovery.ResourceList(_cluster.Store.ServedTypes, parts[1], parts[2]);
+            var doc = parts.Length == 2 ? Discovery.Group(cluster.Store.ServedTypes, parts[1]) : Discovery.ResourceList(cluster.Store.ServedTypes, parts[1], parts[2]);
             if (doc is null)
             {
                 throw new ApiException(404, "NotFound", "the server could not find the requested resource");
@@ -136,24 +136,24 @@ internal sealed class ClusterEndpoint
             return;
         }
 
-        var route = ApiRoute.Parse(path, _cluster.Store.ServedTypes) ?? throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+        var route = ApiRoute.Parse(path, cluster.Store.ServedTypes) ?? throw new ApiException(404, "NotFound", "the server could not find the requested resource");
         if (route.Type == ResourceTypes.Pods && route.Subresource == "log" && route.Name is not null && ctx.Request.Method == "GET")
         {
-            await _logs.HandleAsync(ctx, route);
+            await logs.HandleAsync(ctx, route);
         }
         else if (route.Type == ResourceTypes.Services && route.Subresource == "proxy" && route.Name is not null)
         {
-            await _proxy.HandleAsync(ctx, route);
+            await proxy.HandleAsync(ctx, route);
         }
         else
         {
-            await _resources.HandleAsync(ctx, route);
+            await resources.HandleAsync(ctx, route);
         }
     }
 
     private JsonObject Version()
     {
-        var git = _cluster.Scenario.KubernetesVersion;
+        var git = cluster.Scenario.KubernetesVersion;
         var core = git.TrimStart('v').Split('-', '+')[0].Split('.');
         return new JsonObject
         {

@@ -12,16 +12,16 @@ namespace GlobalUpgrade.Simulator.Controllers;
 internal sealed class ClusterModuleController(SimCluster cluster, ControllerContext ctx)
 {
     // Subscribed at construction, so nothing written after the simulator has started is missed.
-    private readonly StoreSubscription _subscription = cluster.Store.Subscribe(ResourceTypes.ClusterModules, null, null);
+    private readonly StoreSubscription subscription = cluster.Store.Subscribe(ResourceTypes.ClusterModules, null, null);
 
-    private readonly Dictionary<string, long> _handledGeneration = [];
+    private readonly Dictionary<string, long> handledGeneration = [];
 
     public async Task RunAsync()
     {
-        using var sub = _subscription;
+        using var sub = subscription;
         foreach (var e in sub.Initial)
         {
-            _handledGeneration[e.Object.Name()] = Generation(e.Object.Str("metadata.generation"));
+            handledGeneration[e.Object.Name()] = Generation(e.Object.Str("metadata.generation"));
         }
 
         await foreach (var e in sub.Live.ReadAllAsync(ctx.Stopping))
@@ -29,12 +29,12 @@ internal sealed class ClusterModuleController(SimCluster cluster, ControllerCont
             var obj = e.Object;
             var name = obj.Name();
             var generation = Generation(obj.Str("metadata.generation"));
-            if (e.Type == StoreEvent.Deleted || generation <= _handledGeneration.GetValueOrDefault(name))
+            if (e.Type == StoreEvent.Deleted || generation <= handledGeneration.GetValueOrDefault(name))
             {
                 continue;
             }
 
-            _handledGeneration[name] = generation;
+            handledGeneration[name] = generation;
             var target = obj.Str("spec.version");
             if (!string.IsNullOrEmpty(target) && target != obj.Str("status.base.version"))
             {

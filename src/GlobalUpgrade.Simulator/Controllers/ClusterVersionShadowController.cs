@@ -20,7 +20,7 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
     public const string Name = "global";
 
     // Subscribed at construction, so nothing written after the simulator has started is missed.
-    private readonly StoreSubscription _subscription = cluster.Store.Subscribe(ResourceTypes.ClusterVersionShadows, null, null);
+    private readonly StoreSubscription subscription = cluster.Store.Subscribe(ResourceTypes.ClusterVersionShadows, null, null);
 
     /// <summary>The default check set [doc: release-4.3 upgrade_global_cluster.mdx "Run preflight checks"].</summary>
     public static readonly string[] PreflightChecks =
@@ -36,26 +36,26 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
     /// <summary>[assumed] A check's reentry policy value (the docs name the field, not its values).</summary>
     public const string CheckPolicy = "Always";
 
-    private readonly Dictionary<string, long> _handledGeneration = [];
+    private readonly Dictionary<string, long> handledGeneration = [];
 
     public async Task RunAsync()
     {
-        using var sub = _subscription;
+        using var sub = subscription;
         foreach (var e in sub.Initial)
         {
-            _handledGeneration[Key(e.Object)] = Generation(e.Object);
+            handledGeneration[Key(e.Object)] = Generation(e.Object);
         }
 
         await foreach (var e in sub.Live.ReadAllAsync(ctx.Stopping))
         {
             var obj = e.Object;
             var generation = Generation(obj);
-            if (e.Type == StoreEvent.Deleted || generation <= _handledGeneration.GetValueOrDefault(Key(obj)))
+            if (e.Type == StoreEvent.Deleted || generation <= handledGeneration.GetValueOrDefault(Key(obj)))
             {
                 continue;
             }
 
-            _handledGeneration[Key(obj)] = generation;
+            handledGeneration[Key(obj)] = generation;
             var target = obj.Str("spec.desiredUpdate.version");
             // Upgrades unless the operator already runs the target: ProductBase may move before (the stand-in
             // upgrade.sh --skip-sync-image does), so what the operator has applied counts.

@@ -5,8 +5,8 @@ namespace GlobalUpgrade.Simulator.Controllers;
 /// <summary>What every controller shares: scaled delays, background work that is awaited at stop, errors swallowed with a trace.</summary>
 internal sealed class ControllerContext(double timeScale, CancellationToken stopping)
 {
-    private readonly List<Task> _tasks = [];
-    private readonly Lock _gate = new();
+    private readonly List<Task> tasks = [];
+    private readonly Lock gate = new();
 
     public CancellationToken Stopping => stopping;
 
@@ -35,18 +35,18 @@ internal sealed class ControllerContext(double timeScale, CancellationToken stop
                 System.Diagnostics.Trace.TraceError($"simulator controller failed: {e}");
             }
         });
-        lock (_gate)
+        lock (gate)
         {
-            _tasks.RemoveAll(t => t.IsCompleted);
-            _tasks.Add(task);
+            tasks.RemoveAll(t => t.IsCompleted);
+            tasks.Add(task);
         }
     }
 
     public Task WhenAll()
     {
-        lock (_gate)
+        lock (gate)
         {
-            return Task.WhenAll(_tasks.ToArray());
+            return Task.WhenAll(tasks.ToArray());
         }
     }
 }

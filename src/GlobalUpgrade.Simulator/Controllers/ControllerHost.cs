@@ -3,7 +3,7 @@ namespace GlobalUpgrade.Simulator.Controllers;
 /// <summary>Runs the controllers that play the platform, one set per cluster, until the simulator stops.</summary>
 internal sealed class ControllerHost(IReadOnlyDictionary<string, SimCluster> clusters, double timeScale, CancellationToken stopping)
 {
-    private readonly ControllerContext _ctx = new(timeScale, stopping);
+    private readonly ControllerContext ctx = new(timeScale, stopping);
 
     public void Start()
     {
@@ -11,11 +11,11 @@ internal sealed class ControllerHost(IReadOnlyDictionary<string, SimCluster> clu
         {
             // The synchronizer on the standby mirrors the primary (the "active" cluster); elsewhere it compares with itself.
             var active = cluster.Name == "standby" && clusters.TryGetValue("primary", out var primary) ? primary.Store : null;
-            var etcdSync = new EtcdSyncRuntime(cluster, _ctx, active);
-            var moduleInfos = new ModuleInfoController(cluster, _ctx, etcdSync);
-            _ctx.Spawn(moduleInfos.RunAsync);
-            _ctx.Spawn(new ClusterModuleController(cluster, _ctx).RunAsync);
-            _ctx.Spawn(new ClusterVersionShadowController(cluster, _ctx).RunAsync);
+            var etcdSync = new EtcdSyncRuntime(cluster, ctx, active);
+            var moduleInfos = new ModuleInfoController(cluster, ctx, etcdSync);
+            ctx.Spawn(moduleInfos.RunAsync);
+            ctx.Spawn(new ClusterModuleController(cluster, ctx).RunAsync);
+            ctx.Spawn(new ClusterVersionShadowController(cluster, ctx).RunAsync);
             if (active is not null && clusters["primary"].Scenario.EtcdSync.Variant is EtcdSyncVariants.Plugin318 or EtcdSyncVariants.Helm316)
             {
                 ServeLegacyMonitor(cluster, active);
@@ -35,7 +35,7 @@ internal sealed class ControllerHost(IReadOnlyDictionary<string, SimCluster> clu
     {
         try
         {
-            await _ctx.WhenAll().WaitAsync(TimeSpan.FromSeconds(5));
+            await ctx.WhenAll().WaitAsync(TimeSpan.FromSeconds(5));
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {

@@ -8,14 +8,15 @@ namespace GlobalUpgrade.Simulator.Controllers;
 /// leader lease and logs, the monitor service, and the mirror that copies the active cluster's objects while a
 /// leader runs. A deleted pod is replaced by a new leader, as the deployment would do.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The SemaphoreSlim never allocates a wait handle (no AvailableWaitHandle); it lives as long as the simulator.")]
 internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx, ObjectStore? active)
 {
-    private readonly SemaphoreSlim _mutex = new(1, 1);
-    private bool _installed;
-    private string _version = "";
-    private string? _leader;
-    private int _leaderChanges;
-    private CancellationTokenSource? _mirror;
+    private readonly SemaphoreSlim mutex = new(1, 1);
+    private bool installed;
+    private string version = "";
+    private string? leader;
+    private int leaderChanges;
+    private CancellationTokenSource? mirror;
 
     private ObjectStore Store => cluster.Store;
 
@@ -23,11 +24,11 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
 
     public async Task InstallAsync(string version, bool instant)
     {
-        await _mutex.WaitAsync(ctx.Stopping);
+        await mutex.WaitAsync(ctx.Stopping);
         try
         {
-            _installed = true;
-            _version = version;
+            installed = true;
+            this.version = version;
             if (PlatformLine.For(version).RunsBootstrapJob)
             {
                 var job = EtcdSyncObjects.BootstrapJob(version);
@@ -53,7 +54,7 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
         }
         finally
         {
-            _mutex.Release();
+            mutex.Release();
         }
 
         await StartPodAsync(instant);
@@ -68,24 +69,24 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
 
         ctx.Spawn(async () =>
         {
-            await _mutex.WaitAsync(ctx.Stopping);
+            await mutex.WaitAsync(ctx.Stopping);
             try
             {
-                if (!_installed)
+                if (!installed)
                 {
                     return;
                 }
 
-                if (pod.Name() == _leader)
+                if (pod.Name() == leader)
                 {
-                    _leader = null;
-                    _leaderChanges++;
+                    leader = null;
+                    leaderChanges++;
                     cluster.Services.Remove(EtcdSyncNames.Namespace, EtcdSyncNames.MonitorService);
                 }
             }
             finally
             {
-                _mutex.Release();
+                mutex.Release();
             }
 
             await StartPodAsync(instant: false);
@@ -94,15 +95,15 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
 
     public async Task UninstallAsync()
     {
-        await _mutex.WaitAsync(ctx.Stopping);
+        await mutex.WaitAsync(ctx.Stopping);
         try
         {
-            _installed = false;
-            _leader = null;
-            if (_mirror is not null)
+            installed = false;
+            leader = null;
+            if (mirror is not null)
             {
-                await _mirror.CancelAsync();
-                _mirror = null;
+                await mirror.CancelAsync();
+                mirror = null;
             }
 
             cluster.Services.Remove(EtcdSyncNames.Namespace, EtcdSyncNames.MonitorService);
@@ -120,7 +121,7 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
         }
         finally
         {
-            _mutex.Release();
+            mutex.Release();
         }
     }
 
@@ -128,16 +129,16 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
     {
         var name = $"{EtcdSyncNames.Deployment}-{RandomName(10)}-{RandomName(5)}";
         var node = cluster.Scenario.Machines.FirstOrDefault(m => m.Role == "master")?.Name ?? "node-1";
-        var pod = EtcdSyncObjects.Pod(name, _version, node);
+        var pod = EtcdSyncObjects.Pod(name, version, node);
         if (instant)
         {
             EtcdSyncObjects.MarkRunning(pod, DateTimeOffset.UtcNow);
         }
 
-        await _mutex.WaitAsync(ctx.Stopping);
+        await mutex.WaitAsync(ctx.Stopping);
         try
         {
-            if (!_installed)
+            if (!installed)
             {
                 return;
             }
@@ -146,10 +147,10 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
         }
         finally
         {
-            _mutex.Release();
+            mutex.Release();
         }
 
-        cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"starting etcd-sync {_version}"));
+        cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"starting etcd-sync {version}"));
         if (!instant && cluster.Scenario.EtcdSync.PodStuckReason is { Length: > 0 } stuck)
         {
             // A pod that never starts: it stays Pending, its container waiting with the scenario's reason.
@@ -186,25 +187,25 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
         {
             cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("E", $"cannot connect to the active cluster: {problem}; retrying"));
             await ctx.Delay(Math.Max(Durations.PodStartSeconds, 0.5));
-            if (!_installed || Store.Get(ResourceTypes.Pods, EtcdSyncNames.Namespace, name) is null)
+            if (!installed || Store.Get(ResourceTypes.Pods, EtcdSyncNames.Namespace, name) is null)
             {
                 return;
             }
         }
 
-        await _mutex.WaitAsync(ctx.Stopping);
+        await mutex.WaitAsync(ctx.Stopping);
         try
         {
-            if (!_installed || Store.Get(ResourceTypes.Pods, EtcdSyncNames.Namespace, name) is null)
+            if (!installed || Store.Get(ResourceTypes.Pods, EtcdSyncNames.Namespace, name) is null)
             {
                 return;
             }
 
-            _leader = name;
-            var line = PlatformLine.For(_version);
+            leader = name;
+            var line = PlatformLine.For(version);
             if (line.HasLeaderLease)
             {
-                Store.Upsert(ResourceTypes.Leases, EtcdSyncObjects.Lease(name, DateTimeOffset.UtcNow, _leaderChanges));
+                Store.Upsert(ResourceTypes.Leases, EtcdSyncObjects.Lease(name, DateTimeOffset.UtcNow, leaderChanges));
             }
 
             Store.Mutate(ResourceTypes.Deployments, EtcdSyncNames.Namespace, EtcdSyncNames.Deployment, d =>
@@ -222,16 +223,16 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
             cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", EtcdSyncNames.StartSyncLine));
             var activeStore = active ?? Store;
             cluster.Services.Set(EtcdSyncNames.Namespace, EtcdSyncNames.MonitorService, (http, path) => MonitorBackend.HandleAsync(http, path, cluster, activeStore));
-            if (active is not null && _mirror is null)
+            if (active is not null && mirror is null)
             {
-                _mirror = CancellationTokenSource.CreateLinkedTokenSource(ctx.Stopping);
-                var token = _mirror.Token;
+                mirror = CancellationTokenSource.CreateLinkedTokenSource(ctx.Stopping);
+                var token = mirror.Token;
                 ctx.Spawn(() => MirrorLoopAsync(active, token));
             }
         }
         finally
         {
-            _mutex.Release();
+            mutex.Release();
         }
     }
 
@@ -243,15 +244,15 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
         {
             string? leader;
             int changes;
-            await _mutex.WaitAsync(token);
+            await mutex.WaitAsync(token);
             try
             {
-                leader = _leader;
-                changes = _leaderChanges;
+                leader = this.leader;
+                changes = leaderChanges;
             }
             finally
             {
-                _mutex.Release();
+                mutex.Release();
             }
 
             if (leader is not null)
@@ -289,7 +290,7 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
     // the token secret missing or not holding the active cluster's token. Null when it can connect.
     private string? NotConfigured(ObjectStore activeStore)
     {
-        var line = PlatformLine.For(_version);
+        var line = PlatformLine.For(version);
         var config = Store.List(ResourceTypes.ModuleInfos).Items
             .FirstOrDefault(m => m.Labels().GetValueOrDefault(Plugins.ModuleNameLabel) == EtcdSyncNames.ModuleName)?["spec"]?["config"];
         var endpoints = line.Field(PlatformLine.ActiveEtcdEndpoints);

@@ -11,13 +11,13 @@ namespace GlobalUpgrade.Simulator.Controllers;
 internal sealed class ModuleInfoController(SimCluster cluster, ControllerContext ctx, EtcdSyncRuntime etcdSync)
 {
     // Subscribed at construction, so nothing written after the simulator has started is missed.
-    private readonly StoreSubscription _subscription = cluster.Store.Subscribe(null, null, null);
+    private readonly StoreSubscription subscription = cluster.Store.Subscribe(null, null, null);
 
-    private readonly HashSet<string> _tearingDown = [];
+    private readonly HashSet<string> tearingDown = [];
 
     public async Task RunAsync()
     {
-        using var sub = _subscription;
+        using var sub = subscription;
         foreach (var e in sub.Initial)
         {
             SafeHandle(e, initial: true);
@@ -64,7 +64,7 @@ internal sealed class ModuleInfoController(SimCluster cluster, ControllerContext
         var name = obj.Name();
         if (obj.IsDeleting())
         {
-            if (obj.Finalizers().Contains(EtcdSyncNames.ModuleInfoFinalizer) && _tearingDown.Add(obj.Str("metadata.uid") ?? name))
+            if (obj.Finalizers().Contains(EtcdSyncNames.ModuleInfoFinalizer) && tearingDown.Add(obj.Str("metadata.uid") ?? name))
             {
                 ctx.Spawn(() => TeardownAsync(module, name));
             }

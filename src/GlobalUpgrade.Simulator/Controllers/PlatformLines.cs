@@ -72,7 +72,7 @@ public sealed record PlatformLine(
         var v = VersionText.Parse(version ?? "");
         return (v.Major, v.Minor) switch
         {
-            (< 3, _) or (3, < 17) => V316,
+            ( < 3, _) or (3, < 17) => V316,
             (3, _) => V318,
             (4, 0) => V40,
             (4, 1) => V41,

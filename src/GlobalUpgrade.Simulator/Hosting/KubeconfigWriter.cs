@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace GlobalUpgrade.Simulator.Hosting;
@@ -15,37 +16,37 @@ internal static class KubeconfigWriter
         sb.AppendLine("clusters:");
         foreach (var c in clusters)
         {
-            sb.AppendLine($"- name: {c.Name}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- name: {c.Name}");
             sb.AppendLine("  cluster:");
-            sb.AppendLine($"    server: {c.Server.ToString().TrimEnd('/')}");
-            sb.AppendLine($"    certificate-authority-data: {ca}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    server: {c.Server.ToString().TrimEnd('/')}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    certificate-authority-data: {ca}");
         }
 
         sb.AppendLine("users:");
         foreach (var c in clusters)
         {
-            sb.AppendLine($"- name: {c.Name}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- name: {c.Name}");
             sb.AppendLine("  user:");
-            sb.AppendLine($"    token: {c.Token}");
-            sb.AppendLine($"- name: {c.Name}-readonly");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    token: {c.Token}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- name: {c.Name}-readonly");
             sb.AppendLine("  user:");
-            sb.AppendLine($"    token: {c.ForbiddenToken}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    token: {c.ForbiddenToken}");
         }
 
         sb.AppendLine("contexts:");
         foreach (var c in clusters)
         {
-            sb.AppendLine($"- name: {c.Name}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- name: {c.Name}");
             sb.AppendLine("  context:");
-            sb.AppendLine($"    cluster: {c.Name}");
-            sb.AppendLine($"    user: {c.Name}");
-            sb.AppendLine($"- name: {c.Name}-readonly");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    cluster: {c.Name}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    user: {c.Name}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- name: {c.Name}-readonly");
             sb.AppendLine("  context:");
-            sb.AppendLine($"    cluster: {c.Name}");
-            sb.AppendLine($"    user: {c.Name}-readonly");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    cluster: {c.Name}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    user: {c.Name}-readonly");
         }
 
-        sb.AppendLine($"current-context: {currentContext}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"current-context: {currentContext}");
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir))
         {

@@ -14,24 +14,24 @@ public sealed class SnapshotSeeder
 {
     private const string SnapshotKind = "GlobalClusterSnapshot";
 
-    private readonly Dictionary<string, JsonObject> _entries;
-    private readonly List<SnapshotFinding> _findings = [];
+    private readonly Dictionary<string, JsonObject> entries;
+    private readonly List<SnapshotFinding> findings = [];
 
     private SnapshotSeeder(Dictionary<string, JsonObject> entries, Dictionary<string, ClusterScenario> scenarios)
     {
-        _entries = entries;
+        this.entries = entries;
         Scenarios = scenarios;
     }
 
     /// <summary>The simulated clusters' names: <c>primary</c>/<c>standby</c> for a DR pair, <c>global</c> for one cluster.</summary>
-    public IReadOnlyList<string> ClusterNames => [.. _entries.Keys];
+    public IReadOnlyList<string> ClusterNames => [.. entries.Keys];
 
     public IReadOnlyDictionary<string, ClusterScenario> Scenarios { get; }
 
-    public bool IsDr => _entries.ContainsKey("primary") && _entries.ContainsKey("standby");
+    public bool IsDr => entries.ContainsKey("primary") && entries.ContainsKey("standby");
 
     /// <summary>What the snapshot lacks for a rehearsal, found while seeding.</summary>
-    public IReadOnlyList<SnapshotFinding> Findings => _findings;
+    public IReadOnlyList<SnapshotFinding> Findings => findings;
 
     public static SnapshotSeeder Load(string path)
     {
@@ -62,7 +62,7 @@ public sealed class SnapshotSeeder
     /// <summary>Writes the snapshot's objects of <paramref name="cluster"/> into its store.</summary>
     public void Seed(SimCluster cluster)
     {
-        var entry = _entries[cluster.Name];
+        var entry = entries[cluster.Name];
         var store = cluster.Store;
         var objects = entry["objects"] is JsonArray array ? array.OfType<JsonObject>().ToList() : [];
         foreach (var ns in ScenarioSeeder.PlatformNamespaces.Concat(objects.Select(o => o.Namespace()).OfType<string>()).Distinct())
@@ -152,7 +152,7 @@ public sealed class SnapshotSeeder
             return found;
         }
 
-        var versions = Objects(_entries["standby"], "ModuleConfig")
+        var versions = Objects(entries["standby"], "ModuleConfig")
             .Where(c => c.Labels().GetValueOrDefault(Plugins.ModuleNameLabel) == EtcdSyncNames.ModuleName)
             .Select(c => c.Str("spec.version") ?? c.Labels().GetValueOrDefault("cpaas.io/module-version"))
             .OfType<string>()
@@ -200,7 +200,7 @@ public sealed class SnapshotSeeder
     }
 
     /// <summary>A kind the simulator does not model: served as stored, at the group/version/plural the source served it.</summary>
-    private ResourceType? StoredType(SimCluster cluster, JsonObject entry, string apiVersion, string kind)
+    private static ResourceType? StoredType(SimCluster cluster, JsonObject entry, string apiVersion, string kind)
     {
         var existing = cluster.Store.ExtraTypes.FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind);
         if (existing is not null)
@@ -252,7 +252,7 @@ public sealed class SnapshotSeeder
 
     private static bool IsSynchronizerModuleInfo(JsonObject moduleInfo) => moduleInfo.Labels().GetValueOrDefault(Plugins.ModuleNameLabel) == EtcdSyncNames.ModuleName;
 
-    private void Find(SimCluster cluster, string code, string message) => _findings.Add(new SnapshotFinding(cluster.Name, code, message));
+    private void Find(SimCluster cluster, string code, string message) => findings.Add(new SnapshotFinding(cluster.Name, code, message));
 
     private static IEnumerable<JsonObject> Objects(JsonObject entry, string kind) =>
         (entry["objects"] as JsonArray ?? []).OfType<JsonObject>().Where(o => o.Str("kind") == kind);

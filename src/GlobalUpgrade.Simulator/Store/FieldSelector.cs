@@ -5,12 +5,12 @@ namespace GlobalUpgrade.Simulator.Store;
 /// <summary>A parsed <c>fieldSelector</c> (<c>=</c>, <c>==</c>, <c>!=</c>) over dotted field paths such as <c>metadata.name</c> or <c>status.phase</c>.</summary>
 public sealed class FieldSelector
 {
-    private readonly List<(string Path, string Value, bool Equal)> _terms = [];
+    private readonly List<(string Path, string Value, bool Equal)> terms = [];
 
     public static FieldSelector Everything { get; } = new();
 
     public bool Matches(JsonObject obj) =>
-        _terms.All(t => (obj.Str(t.Path) ?? "") == t.Value == t.Equal);
+        terms.All(t => (obj.Str(t.Path) ?? "") == t.Value == t.Equal);
 
     public static FieldSelector Parse(string? text)
     {
@@ -25,7 +25,7 @@ public sealed class FieldSelector
             var ne = term.IndexOf("!=", StringComparison.Ordinal);
             if (ne > 0)
             {
-                selector._terms.Add((term[..ne], term[(ne + 2)..], false));
+                selector.terms.Add((term[..ne], term[(ne + 2)..], false));
                 continue;
             }
 
@@ -35,7 +35,7 @@ public sealed class FieldSelector
                 throw ApiException.BadRequest($"invalid selector: '{text}'; can't understand '{term}'");
             }
 
-            selector._terms.Add((term[..eq], term[(eq + 1)..].TrimStart('='), true));
+            selector.terms.Add((term[..eq], term[(eq + 1)..].TrimStart('='), true));
         }
 
         return selector;

@@ -3,11 +3,11 @@ namespace GlobalUpgrade.Simulator.Store;
 /// <summary>A parsed <c>labelSelector</c>: equality, inequality, set-based (<c>in</c>, <c>notin</c>) and existence terms.</summary>
 public sealed class LabelSelector
 {
-    private readonly List<Func<IReadOnlyDictionary<string, string>, bool>> _terms = [];
+    private readonly List<Func<IReadOnlyDictionary<string, string>, bool>> terms = [];
 
     public static LabelSelector Everything { get; } = new();
 
-    public bool Matches(IReadOnlyDictionary<string, string> labels) => _terms.All(t => t(labels));
+    public bool Matches(IReadOnlyDictionary<string, string> labels) => terms.All(t => t(labels));
 
     public static LabelSelector Parse(string? text)
     {
@@ -25,7 +25,7 @@ public sealed class LabelSelector
                 continue;
             }
 
-            selector._terms.Add(ParseTerm(term));
+            selector.terms.Add(ParseTerm(term));
         }
 
         return selector;

@@ -11,22 +11,22 @@ public sealed class ObjectStore
 {
     public const int DefaultHistoryLimit = 1000;
 
-    private readonly Lock _gate = new();
-    private readonly Dictionary<ResourceType, SortedDictionary<string, JsonObject>> _objects = [];
-    private readonly LinkedList<StoreEvent> _history = new();
-    private readonly List<StoreSubscription> _subscriptions = [];
-    private readonly TimeProvider _time;
-    private long _resourceVersion;
-    private long _compactedUpTo;
+    private readonly Lock gate = new();
+    private readonly Dictionary<ResourceType, SortedDictionary<string, JsonObject>> objects = [];
+    private readonly LinkedList<StoreEvent> history = new();
+    private readonly List<StoreSubscription> subscriptions = [];
+    private readonly TimeProvider time;
+    private long resourceVersion;
+    private long compactedUpTo;
 
     public ObjectStore(string clusterName, TimeProvider? time = null, int historyLimit = DefaultHistoryLimit)
     {
         ClusterName = clusterName;
-        _time = time ?? TimeProvider.System;
+        this.time = time ?? TimeProvider.System;
         HistoryLimit = historyLimit;
         foreach (var t in ResourceTypes.All)
         {
-            _objects[t] = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+            objects[t] = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
         }
     }
 
@@ -44,9 +44,9 @@ public sealed class ObjectStore
     /// </summary>
     public void RegisterType(ResourceType type)
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (_objects.TryAdd(type, new SortedDictionary<string, JsonObject>(StringComparer.Ordinal)))
+            if (objects.TryAdd(type, new SortedDictionary<string, JsonObject>(StringComparer.Ordinal)))
             {
                 ExtraTypes = [.. ExtraTypes, type];
                 ServedTypes = [.. ResourceTypes.All.Where(t => ExtraTypes.All(e => e.Resource != t.Resource)), .. ExtraTypes];
@@ -59,9 +59,9 @@ public sealed class ObjectStore
     {
         get
         {
-            lock (_gate)
+            lock (gate)
             {
-                return _compactedUpTo;
+                return compactedUpTo;
             }
         }
     }
@@ -72,18 +72,18 @@ public sealed class ObjectStore
     {
         get
         {
-            lock (_gate)
+            lock (gate)
             {
-                return _resourceVersion;
+                return resourceVersion;
             }
         }
     }
 
     public JsonObject? Get(ResourceType type, string? ns, string name)
     {
-        lock (_gate)
+        lock (gate)
         {
-            return _objects[type].TryGetValue(Key(type, ns, name), out var o) ? (JsonObject)o.DeepClone() : null;
+            return objects[type].TryGetValue(Key(type, ns, name), out var o) ? (JsonObject)o.DeepClone() : null;
         }
     }
 
@@ -92,13 +92,13 @@ public sealed class ObjectStore
     /// <summary>Objects of a type (in one namespace, or all when <paramref name="ns"/> is null), ordered by namespace/name.</summary>
     public (List<JsonObject> Items, long ResourceVersion) List(ResourceType type, string? ns = null)
     {
-        lock (_gate)
+        lock (gate)
         {
-            var items = _objects[type].Values
+            var items = objects[type].Values
                 .Where(o => ns is null || o.Namespace() == ns)
                 .Select(o => (JsonObject)o.DeepClone())
                 .ToList();
-            return (items, _resourceVersion);
+            return (items, resourceVersion);
         }
     }
 
@@ -107,9 +107,9 @@ public sealed class ObjectStore
     /// <summary>Every stored object, sorted by etcd key.</summary>
     public List<(ResourceType Type, JsonObject Object)> All()
     {
-        lock (_gate)
+        lock (gate)
         {
-            return _objects
+            return objects
                 .SelectMany(p => p.Value.Values.Select(o => (Type: p.Key, Object: (JsonObject)o.DeepClone())))
                 .OrderBy(p => p.Type.EtcdKey(p.Object.Namespace(), p.Object.Name()), StringComparer.Ordinal)
                 .ToList();
@@ -126,7 +126,7 @@ public sealed class ObjectStore
             throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
         }
 
-        lock (_gate)
+        lock (gate)
         {
             var name = obj.Name();
             if (string.IsNullOrEmpty(name))
@@ -136,16 +136,16 @@ public sealed class ObjectStore
                 {
                     name = prefix + RandomSuffix(5);
                 }
-                while (_objects[type].ContainsKey(Key(type, ns, name)));
+                while (objects[type].ContainsKey(Key(type, ns, name)));
                 meta["name"] = name;
             }
 
-            if (_objects[type].ContainsKey(Key(type, ns, name)))
+            if (objects[type].ContainsKey(Key(type, ns, name)))
             {
                 throw ApiException.AlreadyExists(type, name);
             }
 
-            if (mode != WriteMode.Raw && ns is not null && !_objects[ResourceTypes.Namespaces].ContainsKey(ns))
+            if (mode != WriteMode.Raw && ns is not null && !objects[ResourceTypes.Namespaces].ContainsKey(ns))
             {
                 throw ApiException.NotFound(ResourceTypes.Namespaces, ns);
             }
@@ -163,7 +163,7 @@ public sealed class ObjectStore
             }
 
             meta["uid"] = Guid.NewGuid().ToString();
-            meta["creationTimestamp"] = ObjectMeta.Timestamp(_time.GetUtcNow());
+            meta["creationTimestamp"] = ObjectMeta.Timestamp(time.GetUtcNow());
             meta["generation"] = 1;
             meta.Remove("deletionTimestamp");
             return Commit(type, obj, StoreEvent.Added);
@@ -182,9 +182,9 @@ public sealed class ObjectStore
     /// <summary>Reads, changes and writes an object atomically; the change receives a private copy.</summary>
     public JsonObject Mutate(ResourceType type, string? ns, string name, Func<JsonObject, JsonObject> change, WriteMode mode = WriteMode.Raw)
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (!_objects[type].TryGetValue(Key(type, ns, name), out var current))
+            if (!objects[type].TryGetValue(Key(type, ns, name), out var current))
             {
                 throw ApiException.NotFound(type, name);
             }
@@ -221,10 +221,10 @@ public sealed class ObjectStore
     /// <summary>Creates or replaces an object as given (controllers, scenarios, admin API).</summary>
     public JsonObject Upsert(ResourceType type, JsonObject obj)
     {
-        lock (_gate)
+        lock (gate)
         {
             var ns = type.Namespaced ? obj.Namespace() : null;
-            if (!_objects[type].ContainsKey(Key(type, ns, obj.Name())))
+            if (!objects[type].ContainsKey(Key(type, ns, obj.Name())))
             {
                 return Create(type, obj, WriteMode.Raw);
             }
@@ -241,9 +241,9 @@ public sealed class ObjectStore
     /// </summary>
     public (JsonObject Object, bool Removed) Delete(ResourceType type, string? ns, string name, string? uidPrecondition = null)
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (!_objects[type].TryGetValue(Key(type, ns, name), out var current))
+            if (!objects[type].TryGetValue(Key(type, ns, name), out var current))
             {
                 throw ApiException.NotFound(type, name);
             }
@@ -261,7 +261,7 @@ public sealed class ObjectStore
                 }
 
                 var next = (JsonObject)current.DeepClone();
-                next.Metadata()["deletionTimestamp"] = ObjectMeta.Timestamp(_time.GetUtcNow());
+                next.Metadata()["deletionTimestamp"] = ObjectMeta.Timestamp(time.GetUtcNow());
                 next.Metadata()["deletionGracePeriodSeconds"] = 0;
                 return (Commit(type, next, StoreEvent.Modified), false);
             }
@@ -271,7 +271,7 @@ public sealed class ObjectStore
                 // Namespace deletion removes what is in it; the simulator does not model the Terminating phase.
                 foreach (var t in ResourceTypes.All.Where(t => t.Namespaced))
                 {
-                    foreach (var o in _objects[t].Values.Where(o => o.Namespace() == name).ToList())
+                    foreach (var o in objects[t].Values.Where(o => o.Namespace() == name).ToList())
                     {
                         Remove(t, (JsonObject)o.DeepClone());
                     }
@@ -291,27 +291,27 @@ public sealed class ObjectStore
     /// </summary>
     public StoreSubscription Subscribe(ResourceType? type, string? ns, long? fromResourceVersion)
     {
-        lock (_gate)
+        lock (gate)
         {
             var sub = new StoreSubscription(type, ns, s =>
             {
-                lock (_gate)
+                lock (gate)
                 {
-                    _subscriptions.Remove(s);
+                    subscriptions.Remove(s);
                 }
             });
             if (fromResourceVersion is { } from)
             {
-                if (from < _compactedUpTo)
+                if (from < compactedUpTo)
                 {
-                    throw ApiException.Gone($"too old resource version: {from} ({_compactedUpTo + 1})");
+                    throw ApiException.Gone($"too old resource version: {from} ({compactedUpTo + 1})");
                 }
 
-                sub.Initial = _history.Where(e => e.ResourceVersion > from && sub.Wants(e)).ToList();
+                sub.Initial = history.Where(e => e.ResourceVersion > from && sub.Wants(e)).ToList();
             }
             else
             {
-                sub.Initial = _objects
+                sub.Initial = objects
                     .Where(p => type is null || p.Key == type)
                     .SelectMany(p => p.Value.Values.Select(o => (Type: p.Key, Object: o)))
                     .Where(p => ns is null || p.Object.Namespace() == ns)
@@ -319,7 +319,7 @@ public sealed class ObjectStore
                     .ToList();
             }
 
-            _subscriptions.Add(sub);
+            subscriptions.Add(sub);
             return sub;
         }
     }
@@ -327,10 +327,10 @@ public sealed class ObjectStore
     /// <summary>Forgets the event history, as an etcd compaction does; older watches then get 410 Expired.</summary>
     public void Compact()
     {
-        lock (_gate)
+        lock (gate)
         {
-            _history.Clear();
-            _compactedUpTo = _resourceVersion;
+            history.Clear();
+            compactedUpTo = resourceVersion;
         }
     }
 
@@ -418,17 +418,17 @@ public sealed class ObjectStore
 
     private JsonObject Commit(ResourceType type, JsonObject obj, string eventType)
     {
-        var rv = ++_resourceVersion;
+        var rv = ++resourceVersion;
         obj.Metadata()["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
-        _objects[type][Key(type, type.Namespaced ? obj.Namespace() : null, obj.Name())] = obj;
+        objects[type][Key(type, type.Namespaced ? obj.Namespace() : null, obj.Name())] = obj;
         Publish(new StoreEvent(rv, eventType, type, (JsonObject)obj.DeepClone()));
         return (JsonObject)obj.DeepClone();
     }
 
     private JsonObject Remove(ResourceType type, JsonObject obj)
     {
-        _objects[type].Remove(Key(type, type.Namespaced ? obj.Namespace() : null, obj.Name()));
-        var rv = ++_resourceVersion;
+        objects[type].Remove(Key(type, type.Namespaced ? obj.Namespace() : null, obj.Name()));
+        var rv = ++resourceVersion;
         obj.Metadata()["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
         Publish(new StoreEvent(rv, StoreEvent.Deleted, type, (JsonObject)obj.DeepClone()));
         return obj;
@@ -436,14 +436,14 @@ public sealed class ObjectStore
 
     private void Publish(StoreEvent e)
     {
-        _history.AddLast(e);
-        while (_history.Count > HistoryLimit)
+        history.AddLast(e);
+        while (history.Count > HistoryLimit)
         {
-            _compactedUpTo = _history.First!.Value.ResourceVersion;
-            _history.RemoveFirst();
+            compactedUpTo = history.First!.Value.ResourceVersion;
+            history.RemoveFirst();
         }
 
-        foreach (var s in _subscriptions)
+        foreach (var s in subscriptions)
         {
             if (s.Wants(e))
             {

@@ -5,13 +5,13 @@ namespace GlobalUpgrade.Simulator.Store;
 /// <summary>A live feed of store events; <see cref="Initial"/> holds what happened before (or synthetic ADDED events).</summary>
 public sealed class StoreSubscription : IDisposable
 {
-    private readonly Action<StoreSubscription> _unsubscribe;
+    private readonly Action<StoreSubscription> unsubscribe;
 
     internal StoreSubscription(ResourceType? type, string? ns, Action<StoreSubscription> unsubscribe)
     {
         Type = type;
         Namespace = ns;
-        _unsubscribe = unsubscribe;
+        this.unsubscribe = unsubscribe;
     }
 
     public ResourceType? Type { get; }
@@ -30,7 +30,7 @@ public sealed class StoreSubscription : IDisposable
 
     public void Dispose()
     {
-        _unsubscribe(this);
+        unsubscribe(this);
         Channel.Writer.TryComplete();
     }
 }

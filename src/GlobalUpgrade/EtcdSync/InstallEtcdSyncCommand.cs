@@ -4,6 +4,7 @@ using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.EtcdSync;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Runbook;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Commands.EtcdSync;
 
@@ -72,7 +73,7 @@ public sealed class InstallEtcdSyncCommand : GlobalUpgradeCmdlet
         var profile = Require(() => PlatformProfile.For(PlatformVersion.Parse(standby.Info.PlatformVersion)) with { EtcdSyncDetails = details });
         var options = new EtcdSyncOptions
         {
-            ActiveClusterVip = ActiveClusterVip,
+            ActiveClusterVip = Require(() => HostInput.Host(ActiveClusterVip, "-ActiveClusterVip")),
             ActiveEtcdEndpoint = ActiveEtcdEndpoint,
             StandbyEtcdEndpoint = StandbyEtcdEndpoint,
             DataCheckInterval = DataCheckInterval,
@@ -80,7 +81,7 @@ public sealed class InstallEtcdSyncCommand : GlobalUpgradeCmdlet
             ModuleName = ModuleName,
             SkipEndpointCheck = SkipEndpointCheck,
         };
-        var request = EtcdSyncInstallRequests.From(options, HashtableInput.ToJson(Config), primary, standby, profile, standbyVip: null);
+        var request = Require(() => EtcdSyncInstallRequests.From(options, HashtableInput.ToJson(Config), primary, standby, profile, standbyVip: null));
         var plan = Run(ct => EtcdSyncInstaller.PlanAsync(request, ct));
         if (!plan.HasChanges)
         {

@@ -3,6 +3,7 @@ using GlobalUpgrade.Commands.Remote;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Remote;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Commands.ImageSync;
 
@@ -51,12 +52,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        if (Registry is not null && RegistryCredential is null)
-        {
-            ThrowFailure(ErrorIds.RegistryCredentialMissing, FailureCategory.InvalidArgument,
-                "-Registry needs -RegistryCredential (the user and password upgrade.sh logs in with).", Registry);
-        }
-
+        // -Registry without -RegistryCredential: upgrade.sh 4.3+ reads cpaas-system/registry-admin; the engine refuses older packages.
         if (RegistryCredential is not null && Registry is null)
         {
             ThrowFailure(ErrorIds.RegistryMissing, FailureCategory.InvalidArgument,
@@ -64,12 +60,21 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
         }
 
         _ = Require(() => ImageSyncProgress.Parse(ProgressPattern));
+        if (Registry is not null)
+        {
+            _ = Require(() => HostInput.Registry(Registry, "-Registry"));
+        }
     }
 
     protected override void ProcessRecord()
     {
         var target = BuildTarget();
-        var cluster = Cluster ?? DefaultCluster();
+        var cluster = Cluster ?? Require(DefaultCluster);
+        if (Cluster is not null && Connections.All.Count > 0)
+        {
+            _ = Require(() => Connections.Get(Cluster)); // an unknown name would record a run nothing else finds
+        }
+
         if (!ShouldProcess($"{PackagePath} on {target.DisplayName} (cluster {cluster})", "Sync the package's images (bash upgrade.sh --only-sync-image=true)"))
         {
             return;
@@ -117,7 +122,8 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
         {
             0 => "global",
             1 => connections[0].Name,
-            _ => throw new PSArgumentException("Several clusters are connected: name the one these images are for with -Cluster.", nameof(Cluster)),
+            _ => throw new GlobalUpgradeException(ErrorIds.ClusterNotConnected, FailureCategory.InvalidArgument,
+                $"Several clusters are connected ({string.Join(", ", connections.Select(c => c.Name))}): name the one these images are for with -Cluster.", null),
         };
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Runbook;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Commands.Runbook;
 
@@ -29,6 +30,7 @@ public sealed class ExportGlobalUpgradeReportCommand : GlobalUpgradeCmdlet
             ThrowFailure(ErrorIds.UnsupportedReportFormat, FailureCategory.InvalidArgument, $"-Path '{Path}' must end in .html, .htm or .md: the report format follows the extension.", Path);
         }
 
+        _ = Require(() => FileInput.ToWrite(reportPath, "-Path"));
         var journal = Require(() => RunbookJournal.Read(journalPath));
         if (!ShouldProcess(reportPath, "Write the upgrade report"))
         {

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Runbook;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Commands.Runbook;
 
@@ -39,6 +40,15 @@ public sealed class InvokeGlobalDrUpgradeCommand : RunbookCmdlet
     [ValidateNotNullOrEmpty]
     public string? StandbyVip { get; set; }
 
+    /// <summary>The standby's registry, when its images go to another registry than -Registry (each cluster may have its own).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StandbyRegistry { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? StandbyRegistryCredential { get; set; }
+
     [Parameter]
     [ValidateRange(10, 86400)]
     public int VerifySyncTimeoutSec { get; set; } = 900;
@@ -61,9 +71,12 @@ public sealed class InvokeGlobalDrUpgradeCommand : RunbookCmdlet
             RegistryCredential = RegistryCredential?.GetNetworkCredential(),
             EtcdSync = etcdSync,
             EtcdSyncConfig = HashtableInput.ToJson(etcdSync.Config),
-            StandbyVip = StandbyVip,
+            StandbyVip = StandbyVip is null ? null : Require(() => HostInput.Host(StandbyVip, "-StandbyVip")),
             VerifySyncTimeout = TimeSpan.FromSeconds(VerifySyncTimeoutSec),
             StepTimeout = TimeSpan.FromSeconds(StepTimeoutSec),
+            StandbyRegistry = StandbyRegistry,
+            StandbyRegistryCredential = StandbyRegistryCredential?.GetNetworkCredential(),
+            SkipReadinessCheck = SkipReadinessCheck ?? [],
         };
     }
 }

@@ -26,5 +26,6 @@ public sealed class InvokeGlobalUpgradeCommand : RunbookCmdlet
         Registry = Registry,
         RegistryCredential = RegistryCredential?.GetNetworkCredential(),
         StepTimeout = TimeSpan.FromSeconds(StepTimeoutSec),
+        SkipReadinessCheck = SkipReadinessCheck ?? [],
     };
 }

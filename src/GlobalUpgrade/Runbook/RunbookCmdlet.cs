@@ -5,6 +5,7 @@ using GlobalUpgrade.Commands.Remote;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Runbook;
 using GlobalUpgrade.Upgrade;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Commands.Runbook;
 
@@ -55,13 +56,24 @@ public abstract class RunbookCmdlet : RemoteCmdlet
     [ValidateRange(60, 86400)]
     public int StepTimeoutSec { get; set; } = 3 * 3600;
 
+    /// <summary>Readiness conditions (Check names, e.g. CostManagerAbsent) whose Failed result does not stop Preflight; recorded in the journal and the report.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? SkipReadinessCheck { get; set; }
+
     protected abstract RunbookRequest BuildRequest();
 
     protected override void ProcessRecord()
     {
         var request = BuildRequest();
+        if (!string.IsNullOrEmpty(request.Registry))
+        {
+            _ = Require(() => HostInput.Registry(request.Registry, "-Registry"));
+        }
+
         var estimates = Require(() => HashtableInput.ToEstimates(Estimate));
         var journalPath = GetUnresolvedProviderPathFromPSPath(JournalPath ?? RunbookSession.DefaultJournalName(request));
+        _ = Require(() => FileInput.ToWrite(journalPath, "-JournalPath"));
 
         if (WhatIfRequested())
         {

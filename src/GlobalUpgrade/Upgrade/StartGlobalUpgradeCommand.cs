@@ -5,6 +5,7 @@ using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Commands.Remote;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
 using GlobalUpgrade.Remote;
 using GlobalUpgrade.Upgrade;
 
@@ -38,9 +39,6 @@ public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
     public string? TargetVersion { get; set; }
 
     [Parameter]
-    public SwitchParameter IncludeKubernetes { get; set; }
-
-    [Parameter]
     public UpgradeStage Stage { get; set; } = UpgradeStage.All;
 
     /// <summary>Upgrade without a successful image sync on record (and run -Stage Components without a recorded trigger).</summary>
@@ -56,7 +54,7 @@ public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int TimeoutSec { get; set; }
 
-    /// <summary>Overrides of the assumed component upgrade write, e.g. @{ ClusterModuleName = 'global'; KubernetesVersion = 'v1.32.3' }.</summary>
+    /// <summary>Overrides of the assumed component upgrade write, e.g. @{ ClusterModuleName = 'global'; ClusterModuleVersionField = 'spec.version' }.</summary>
     [Parameter]
     public Hashtable? ComponentProfile { get; set; }
 
@@ -69,6 +67,11 @@ public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
         var connection = Require(() => UpgradeCmdletHelper.ResolveCluster(Connections, Cluster));
         var overrides = Require(() => UpgradeCmdletHelper.ToOverrides(ComponentProfile));
         var target = BuildTarget();
+        if (TargetVersion is not null)
+        {
+            _ = Require(() => PlatformVersion.Parse(TargetVersion)); // -WhatIf too: a typo is refused, not previewed
+        }
+
         var version = TargetVersion ?? "the version in the package's 'version' file";
         if (!ShouldProcess($"global cluster '{connection.Name}' ({connection.Info.PlatformVersion} → {version}) with {PackagePath} on {target.DisplayName}",
                 Stage switch
@@ -88,7 +91,6 @@ public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
             PackagePath = PackagePath,
             TargetVersion = TargetVersion,
             Stage = Stage,
-            IncludeKubernetes = IncludeKubernetes,
             Force = Force,
             Detach = Detach,
             Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,

@@ -6,6 +6,8 @@ namespace GlobalUpgrade.Tests.Etcd;
 
 public sealed class EtcdKeyMatcherTests
 {
+    private static readonly string[] Sources = ["doc", "assumed"];
+
     private static readonly EtcdKeyMatcher Default = new(EtcdExclusions.DefaultRules);
 
     [Theory]
@@ -38,7 +40,7 @@ public sealed class EtcdKeyMatcherTests
     [Fact]
     public void DefaultListIsTaggedAndHasTheDocumentedNamespaces()
     {
-        Assert.All(EtcdExclusions.Default, r => Assert.Contains(r.Source, new[] { "doc", "assumed" }));
+        Assert.All(EtcdExclusions.Default, r => Assert.Contains(r.Source, Sources));
         Assert.Equal(14, EtcdExclusions.Default.Count(r => r.Source == "doc" && r.Rule.StartsWith("namespace:", StringComparison.Ordinal)));
     }
 

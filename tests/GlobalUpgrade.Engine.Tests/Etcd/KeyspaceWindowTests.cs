@@ -229,7 +229,8 @@ public sealed class KeyspaceWindowTests(EtcdPairFixture etcd)
             prefix,
             [],
             PageSize: pageSize,
-            MaxKeys: 100000) { WindowsInFlight = windows };
+            MaxKeys: 100000)
+        { WindowsInFlight = windows };
         var diff = await EtcdKeyspaceComparer.CompareAsync(request, counting, default);
         return (diff, read);
     }

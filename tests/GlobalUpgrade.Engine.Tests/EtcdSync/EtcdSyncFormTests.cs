@@ -42,7 +42,7 @@ public sealed class EtcdSyncFormTests
         Descriptor("Active Global Cluster VIP", "active.vip"));
 
     [Fact]
-    public void The_431_form_writes_each_field_at_the_path_of_its_label_nested_by_dots()
+    public void The431FormWritesEachFieldAtThePathOfItsLabelNestedByDots()
     {
         var config = EtcdSyncForm.Build(Full431Descriptors(), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values(interval: 30));
         Assert.Equal("192.168.130.10", config["active"]!["vip"]!.GetValue<string>());
@@ -55,7 +55,7 @@ public sealed class EtcdSyncFormTests
     }
 
     [Fact]
-    public void A_list_stays_a_list_where_the_forms_default_is_one()
+    public void AListStaysAListWhereTheFormsDefaultIsOne()
     {
         var defaults = new JsonObject { ["active"] = new JsonObject { ["etcd"] = new JsonObject { ["endpoints"] = new JsonArray() } } };
         var config = EtcdSyncForm.Build(Full431Descriptors(defaults), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values());
@@ -67,7 +67,7 @@ public sealed class EtcdSyncFormTests
     [InlineData("4.1")]
     [InlineData("4.2")]
     [InlineData("4.3.0")]
-    public void The_form_before_431_has_no_VIP_standby_endpoints_or_token_secret_even_when_the_plugin_offers_them(string version)
+    public void TheFormBefore431HasNoVIPStandbyEndpointsOrTokenSecretEvenWhenThePluginOffersThem(string version)
     {
         var line = EtcdSyncLine.For(PlatformVersion.Parse(version));
         var config = EtcdSyncForm.Build(Full431Descriptors(), line, EtcdSyncProfile.Default, Values(interval: 45));
@@ -77,7 +77,7 @@ public sealed class EtcdSyncFormTests
     }
 
     [Fact]
-    public void A_40_form_needs_only_its_own_labels()
+    public void A40FormNeedsOnlyItsOwnLabels()
     {
         var moduleConfig = ModuleConfig(null, Descriptor("Data Check Interval", "interval"), Descriptor("Active  Global Cluster ETCD endpoints", "endpoints"));
         var config = EtcdSyncForm.Build(moduleConfig, EtcdSyncLine.V41, EtcdSyncProfile.Default, Values());
@@ -86,7 +86,7 @@ public sealed class EtcdSyncFormTests
     }
 
     [Fact]
-    public void A_documented_label_missing_from_the_descriptors_is_an_error_naming_it_and_the_labels_present()
+    public void ADocumentedLabelMissingFromTheDescriptorsIsAnErrorNamingItAndTheLabelsPresent()
     {
         var moduleConfig = ModuleConfig(null, Descriptor("Active Global Cluster ETCD Endpoints", "endpoints"), Descriptor("Data Check Interval", "interval"));
         var ex = Assert.Throws<GlobalUpgradeException>(() => EtcdSyncForm.Build(moduleConfig, EtcdSyncLine.V431, EtcdSyncProfile.Default, Values()));
@@ -97,7 +97,7 @@ public sealed class EtcdSyncFormTests
     }
 
     [Fact]
-    public void Without_descriptors_the_assumed_keys_are_matched_ignoring_case_and_punctuation()
+    public void WithoutDescriptorsTheAssumedKeysAreMatchedIgnoringCaseAndPunctuation()
     {
         var declared = new JsonObject { ["ActiveClusterVIP"] = "", ["active_etcd_endpoints"] = new JsonArray(), ["standbyEtcdEndpoints"] = "", ["activeClusterTokenSecret"] = "x", ["dataCheckInterval"] = 60 };
         var config = EtcdSyncForm.Build(ModuleConfig(declared), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values(interval: 30));
@@ -109,7 +109,7 @@ public sealed class EtcdSyncFormTests
     }
 
     [Fact]
-    public void Without_descriptors_a_41_form_writes_only_its_fields_under_the_assumed_keys()
+    public void WithoutDescriptorsA41FormWritesOnlyItsFieldsUnderTheAssumedKeys()
     {
         var declared = new JsonObject { ["activeClusterVip"] = "", ["activeEtcdEndpoints"] = "", ["standbyEtcdEndpoints"] = "", ["activeClusterTokenSecret"] = "x", ["dataCheckInterval"] = 60 };
         var config = EtcdSyncForm.Build(ModuleConfig(declared), EtcdSyncLine.V41, EtcdSyncProfile.Default, Values(interval: 90));
@@ -117,7 +117,7 @@ public sealed class EtcdSyncFormTests
     }
 
     [Fact]
-    public void A_json_schema_default_is_read_from_its_properties()
+    public void AJsonSchemaDefaultIsReadFromItsProperties()
     {
         var declared = new JsonObject
         {
@@ -138,7 +138,7 @@ public sealed class EtcdSyncFormTests
     }
 
     [Fact]
-    public void Without_any_declared_form_the_first_assumed_keys_are_used_and_Config_passes_through_and_wins()
+    public void WithoutAnyDeclaredFormTheFirstAssumedKeysAreUsedAndConfigPassesThroughAndWins()
     {
         var config = EtcdSyncForm.Build(ModuleConfig(null), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values(config: new() { ["printDetailLogs"] = true, ["activeClusterVip"] = "10.0.0.1" }));
         Assert.Equal("10.0.0.1", config["activeClusterVip"]!.GetValue<string>());
@@ -147,7 +147,7 @@ public sealed class EtcdSyncFormTests
     }
 
     [Fact]
-    public void Config_paths_nest_by_dots_and_objects_merge_into_the_form()
+    public void ConfigPathsNestByDotsAndObjectsMergeIntoTheForm()
     {
         var config = EtcdSyncForm.Build(Full431Descriptors(), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values(config: new()
         {
@@ -161,7 +161,7 @@ public sealed class EtcdSyncFormTests
     }
 
     [Fact]
-    public void Without_descriptors_a_declared_form_without_a_key_for_a_field_is_an_error_that_names_the_keys()
+    public void WithoutDescriptorsADeclaredFormWithoutAKeyForAFieldIsAnErrorThatNamesTheKeys()
     {
         var ex = Assert.Throws<GlobalUpgradeException>(() => EtcdSyncForm.Build(ModuleConfig(new JsonObject { ["vip"] = "", ["endpoints"] = "" }), EtcdSyncLine.V41, EtcdSyncProfile.Default, Values()));
         Assert.Equal(ErrorIds.EtcdSyncConfigKeyUnknown, ex.ErrorId);
@@ -171,7 +171,7 @@ public sealed class EtcdSyncFormTests
     }
 
     [Fact]
-    public void A_current_config_holds_the_wanted_one_when_every_wanted_value_is_in_it()
+    public void ACurrentConfigHoldsTheWantedOneWhenEveryWantedValueIsInIt()
     {
         var wanted = new JsonObject { ["active"] = new JsonObject { ["vip"] = "1.2.3.4" } };
         Assert.True(EtcdSyncForm.Holds(new JsonObject { ["active"] = new JsonObject { ["vip"] = "1.2.3.4", ["other"] = 1 }, ["x"] = true }, wanted));

@@ -17,7 +17,7 @@ public sealed class EtcdSyncLineTests
     [InlineData("v4.3.0", "4.3.0", EtcdSyncKind.StandbyPlugin, EtcdSyncLeaderDetection.Lease, false)]
     [InlineData("v4.3.1", "4.3.1+", EtcdSyncKind.StandbyPlugin, EtcdSyncLeaderDetection.Lease, true)]
     [InlineData("v4.3.7-hotfix.1", "4.3.1+", EtcdSyncKind.StandbyPlugin, EtcdSyncLeaderDetection.Lease, true)]
-    public void Each_version_belongs_to_its_documented_line(string version, string line, EtcdSyncKind kind, EtcdSyncLeaderDetection leader, bool v431)
+    public void EachVersionBelongsToItsDocumentedLine(string version, string line, EtcdSyncKind kind, EtcdSyncLeaderDetection leader, bool v431)
     {
         var found = PlatformProfile.For(PlatformVersion.Parse(version)).EtcdSyncLine;
         Assert.Equal(line, found.Name);
@@ -31,13 +31,13 @@ public sealed class EtcdSyncLineTests
     }
 
     [Fact]
-    public void The_lines_are_distinct_and_in_order()
+    public void TheLinesAreDistinctAndInOrder()
     {
         Assert.Equal(["3.16", "3.18", "4.0", "4.1", "4.2", "4.3.0", "4.3.1+"], EtcdSyncLine.All.Select(l => l.Name));
     }
 
     [Fact]
-    public void Before_43_the_leader_is_the_first_pod_by_name_that_is_not_terminating()
+    public void Before43TheLeaderIsTheFirstPodByNameThatIsNotTerminating()
     {
         static JsonObject Pod(string name, bool deleting = false) => new()
         {

@@ -12,6 +12,7 @@ using Xunit;
 namespace GlobalUpgrade.Tests.Kubernetes;
 
 /// <summary>The watch-driven wait against the in-process simulator: resume, 410 re-list, drops, empty watches, timeouts.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "xunit disposes the client through IAsyncLifetime.DisposeAsync.")]
 public sealed class ResourceWatcherTests : IAsyncLifetime
 {
     private AcpSimulator sim = null!;
@@ -54,14 +55,14 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Done_at_once_when_the_list_already_satisfies_it()
+    public async Task DoneAtOnceWhenTheListAlreadySatisfiesIt()
     {
         var result = await Wait("foo");
         Assert.Equal((1, 0), (result.Lists, result.Watches));
     }
 
     [Fact]
-    public async Task One_list_and_one_watch_see_a_later_change_at_once()
+    public async Task OneListAndOneWatchSeeALaterChangeAtOnce()
     {
         var created = CreateLater("app1", "late", 1500);
         var clock = Stopwatch.StartNew();
@@ -74,7 +75,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_watch_connection_is_closed_when_the_wait_ends()
+    public async Task TheWatchConnectionIsClosedWhenTheWaitEnds()
     {
         var created = CreateLater("app1", "closes", 500);
         await Wait("closes");
@@ -89,7 +90,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_dropped_stream_is_resumed_from_the_last_resource_version_without_a_new_list()
+    public async Task ADroppedStreamIsResumedFromTheLastResourceVersionWithoutANewList()
     {
         Primary.Faults.Add(new FaultRule { PathRegex = "configmaps.*watch=", DropWatchAfterMs = 300, Times = 3 });
         var created = CreateLater("app1", "after-drops", 1500);
@@ -111,7 +112,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_compacted_resource_version_410_in_the_stream_makes_it_list_again()
+    public async Task ACompactedResourceVersion410InTheStreamMakesItListAgain()
     {
         // The first watch drops; meanwhile the history is compacted, so resuming gets a 410 Expired ERROR event.
         Primary.Faults.Add(new FaultRule { PathRegex = "namespaces/app1/configmaps.*watch=", DropWatchAfterMs = 600, Times = 1 });
@@ -126,7 +127,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_http_410_on_the_watch_request_makes_it_list_again()
+    public async Task AnHttp410OnTheWatchRequestMakesItListAgain()
     {
         Primary.Faults.Add(new FaultRule { PathRegex = "configmaps.*watch=", Status = 410, Times = 1 });
         var created = CreateLater("app1", "after-http-410", 800);
@@ -136,7 +137,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_library_reports_a_watch_ended_without_events_as_HttpRequestException_with_EndOfStream()
+    public async Task TheLibraryReportsAWatchEndedWithoutEventsAsHttpRequestExceptionWithEndOfStream()
     {
         Primary.Faults.Add(new FaultRule { PathRegex = "configmaps.*watch=", Status = 200, Body = "", ContentType = "application/json", Times = 1 });
         var ex = await Assert.ThrowsAnyAsync<Exception>(async () =>
@@ -151,7 +152,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_watch_ended_without_events_is_watched_again_not_a_failure()
+    public async Task AWatchEndedWithoutEventsIsWatchedAgainNotAFailure()
     {
         Primary.Faults.Add(new FaultRule { PathRegex = "configmaps.*watch=", Status = 200, Body = "", ContentType = "application/json", Times = 12 });
         var created = CreateLater("app1", "after-empty", 1000);
@@ -162,7 +163,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Server_side_watch_timeouts_are_resumed()
+    public async Task ServerSideWatchTimeoutsAreResumed()
     {
         var previous = ResourceWatcher.WatchRequestSeconds;
         ResourceWatcher.WatchRequestSeconds = 1;
@@ -181,7 +182,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Timeout_names_what_it_waited_for_and_the_last_state()
+    public async Task TimeoutNamesWhatItWaitedForAndTheLastState()
     {
         var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => Wait("never", TimeSpan.FromSeconds(3)));
         Assert.Equal(ErrorIds.WaitTimedOut, ex.ErrorId);
@@ -190,7 +191,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Cancellation_stops_the_wait_at_once()
+    public async Task CancellationStopsTheWaitAtOnce()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var clock = Stopwatch.StartNew();
@@ -199,7 +200,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Custom_objects_are_watched_too_and_deletion_is_seen()
+    public async Task CustomObjectsAreWatchedTooAndDeletionIsSeen()
     {
         var modules = await ResourceWatcher.ListAllAsync(client, KubeKind.Custom(AcpResources.ModuleInfos), new ListArgs(null, null, null), default);
         Assert.NotNull(modules.ResourceVersion);
@@ -217,7 +218,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Pod_log_follower_sees_a_line_logged_later()
+    public async Task PodLogFollowerSeesALineLoggedLater()
     {
         var pod = new JsonObject
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Remote;
@@ -112,9 +113,9 @@ public sealed class DetachedRunTests(SshdFixture sshd)
         var id = DetachedRun.NewId();
         using var host = await RemoteHost.OpenAsync(RemoteTarget.Local, CancellationToken.None);
         await DetachedRun.StartAsync(host, root, id, "/tmp", "sleep 30", new Dictionary<string, string>(), CancellationToken.None);
-        var wrapper = int.Parse(File.ReadAllText(Path.Combine(root, id, "pid")).Trim());
+        var wrapper = int.Parse(File.ReadAllText(Path.Combine(root, id, "pid")).Trim(), CultureInfo.InvariantCulture);
         await WaitUntil(() => File.Exists(Path.Combine(root, id, "cpid")));
-        var child = int.Parse(File.ReadAllText(Path.Combine(root, id, "cpid")).Trim());
+        var child = int.Parse(File.ReadAllText(Path.Combine(root, id, "cpid")).Trim(), CultureInfo.InvariantCulture);
         System.Diagnostics.Process.GetProcessById(wrapper).Kill();
         System.Diagnostics.Process.GetProcessById(child).Kill(entireProcessTree: true);
         await WaitUntil(async () => (await DetachedRun.GetStatusAsync(host, root, id, CancellationToken.None)).State == DetachedState.Lost);

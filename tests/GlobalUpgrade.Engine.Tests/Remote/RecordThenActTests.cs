@@ -107,10 +107,13 @@ public sealed class RecordThenActTests(SshdFixture sshd)
         Directory.Delete(folder, true);
     }
 
-    [Fact]
-    public async Task FollowingARecordLeftStartingThatNeverStartedSaysSoAndNeverHangs()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FollowingARecordLeftStartingThatNeverStartedSaysSoAndNeverHangs(bool remote)
     {
         var (folder, store, request) = Setup();
+        request = remote ? request : request with { Target = RemoteTarget.Local };
         var run = ImageSyncService.Record(request, store);
 
         var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => ImageSyncService.FollowAsync(run, request.Target, new FollowOptions(), store, CancellationToken.None));

@@ -19,7 +19,7 @@ public sealed class ReportWriterTests
         ReportWriter.WriteHtml(Journal(), html);
         var doc = XDocument.Parse(html.ToString());
 
-        Assert.Empty(doc.Descendants().Where(e => e.Name.LocalName is "script" or "link" or "img"));
+        Assert.DoesNotContain(doc.Descendants(), e => e.Name.LocalName is "script" or "link" or "img");
         var rows = doc.Descendants(Xhtml + "tr").Select(tr => tr.Elements(Xhtml + "td").Select(td => td.Value).ToList()).Where(r => r.Count == 7).ToList();
         Assert.Equal(["Preflight", "UpgradeStandby", "UpgradePrimary"], rows.Select(r => r[0]));
         Assert.Equal("Failed", rows[2][2]);

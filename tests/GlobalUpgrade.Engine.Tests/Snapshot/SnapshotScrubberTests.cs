@@ -7,7 +7,7 @@ namespace GlobalUpgrade.Tests.Snapshot;
 public sealed class SnapshotScrubberTests
 {
     [Fact]
-    public void A_secret_keeps_its_keys_and_loses_its_values()
+    public void ASecretKeepsItsKeysAndLosesItsValues()
     {
         var secret = JsonNode.Parse("""{"apiVersion":"v1","kind":"Secret","metadata":{"name":"k8sadmin","namespace":"cpaas-system"},"data":{"token":"c2VjcmV0LXZhbHVl","ca.crt":"Y2E="},"stringData":{"password":"hunter2"}}""")!.AsObject();
         var scrubbed = SnapshotScrubber.Scrub(secret);
@@ -24,10 +24,10 @@ public sealed class SnapshotScrubberTests
     [InlineData("registry.example.com/acp/etcd-sync@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false)]
     [InlineData("Alauda Container Platform etcd Synchronizer", false)]
     [InlineData("10.20.0.11:2379,10.20.0.12:2379", false)]
-    public void Tells_tokens_from_names_and_addresses(string value, bool token) => Assert.Equal(token, SnapshotScrubber.LooksLikeToken(value));
+    public void TellsTokensFromNamesAndAddresses(string value, bool token) => Assert.Equal(token, SnapshotScrubber.LooksLikeToken(value));
 
     [Fact]
-    public void Drops_what_the_module_never_reads_and_redacts_tokens_anywhere()
+    public void DropsWhatTheModuleNeverReadsAndRedactsTokensAnywhere()
     {
         var pod = JsonNode.Parse("""
             {"apiVersion":"v1","kind":"Pod","metadata":{"name":"etcd-sync-1","managedFields":[{"manager":"x"}],

@@ -23,7 +23,10 @@ public sealed class ClusterVersionShadowStatusTests
             ["desired"] = new JsonObject { ["version"] = desired },
             ["conditions"] = new JsonArray((conditions ?? []).Select(c => (JsonNode)new JsonObject
             {
-                ["type"] = c.Type, ["status"] = c.Status, ["reason"] = c.Reason, ["message"] = c.Message,
+                ["type"] = c.Type,
+                ["status"] = c.Status,
+                ["reason"] = c.Reason,
+                ["message"] = c.Message,
             }).ToArray()),
             ["availableUpdates"] = new JsonArray(new JsonObject { ["version"] = "v4.3.1" }),
             // An undocumented field that must not count: the current version comes from status.current.
@@ -52,7 +55,7 @@ public sealed class ClusterVersionShadowStatusTests
     }
 
     [Fact]
-    public void Current_is_status_current_and_ready_means_settled_at_it()
+    public void CurrentIsStatusCurrentAndReadyMeansSettledAtIt()
     {
         var state = ComponentState.Read(Shadow(current: "v4.3.0", conditions: [("Ready", "True", "Completed", ""), ("Reconciling", "False", "", "")], checks: [("VersionUpgradePath", "Passed", "")]), Profile);
         Assert.Equal("v4.3.0", state.Current);
@@ -64,14 +67,14 @@ public sealed class ClusterVersionShadowStatusTests
     }
 
     [Fact]
-    public void Ready_with_an_older_current_version_is_not_at_the_target()
+    public void ReadyWithAnOlderCurrentVersionIsNotAtTheTarget()
     {
         var state = ComponentState.Read(Shadow(current: "v4.2.0", conditions: [("Ready", "True", "", "")]), Profile);
         Assert.False(state.IsAt("v4.3.0"));
     }
 
     [Fact]
-    public void Stalled_is_a_failure_with_the_condition_reason_and_the_failed_checks()
+    public void StalledIsAFailureWithTheConditionReasonAndTheFailedChecks()
     {
         var state = ComponentState.Read(Shadow(
             conditions: [("Stalled", "True", "UnexemptResourcePatches", "rp-x is not exempt"), ("Ready", "False", "", "")],
@@ -84,7 +87,7 @@ public sealed class ClusterVersionShadowStatusTests
     }
 
     [Fact]
-    public void Degraded_is_a_failure_with_the_platform_reason()
+    public void DegradedIsAFailureWithThePlatformReason()
     {
         var state = ComponentState.Read(Shadow(
             conditions: [("Degraded", "True", "StageOperationFailed", "archon did not become available"), ("Reconciling", "True", "", ""), ("Stalled", "False", "", "")],
@@ -97,7 +100,7 @@ public sealed class ClusterVersionShadowStatusTests
     }
 
     [Fact]
-    public void A_retrying_check_is_not_passed_and_not_a_failure()
+    public void ARetryingCheckIsNotPassedAndNotAFailure()
     {
         var state = ComponentState.Read(Shadow(
             conditions: [("PreflightReady", "False", "PreflightRetrying", "")],
@@ -113,7 +116,7 @@ public sealed class ClusterVersionShadowStatusTests
     }
 
     [Fact]
-    public void No_preflight_data_is_no_result_yet_never_passed()
+    public void NoPreflightDataIsNoResultYetNeverPassed()
     {
         var state = ComponentState.Read(Shadow(conditions: []), Profile);
         var cvsh = state.ClusterVersionShadow!;
@@ -125,7 +128,7 @@ public sealed class ClusterVersionShadowStatusTests
     }
 
     [Fact]
-    public void An_undocumented_check_state_is_not_a_failure_nor_a_pass()
+    public void AnUndocumentedCheckStateIsNotAFailureNorAPass()
     {
         var cvsh = ComponentState.Read(Shadow(conditions: [], checks: [("ClusterRunning", "Error", "")]), Profile).ClusterVersionShadow!;
         Assert.False(cvsh.PreflightPassed);
@@ -133,7 +136,7 @@ public sealed class ClusterVersionShadowStatusTests
     }
 
     [Fact]
-    public void Describe_fills_what_get_globalupgradestatus_shows()
+    public void DescribeFillsWhatGetGlobalupgradestatusShows()
     {
         var status = new GlobalUpgradeStatus();
         ComponentState.Read(Shadow(
@@ -149,7 +152,7 @@ public sealed class ClusterVersionShadowStatusTests
     }
 
     [Fact]
-    public void Discovery_finds_the_kind_or_short_name_in_any_group_and_tries_the_assumed_one_first()
+    public void DiscoveryFindsTheKindOrShortNameInAnyGroupAndTriesTheAssumedOneFirst()
     {
         var list = new JsonObject
         {

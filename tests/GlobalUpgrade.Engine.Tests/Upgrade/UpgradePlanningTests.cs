@@ -38,7 +38,7 @@ public sealed class UpgradePreconditionTests
         Assert.Throws<GlobalUpgradeException>(() => UpgradePreconditions.Decide(facts, stage, force)).ErrorId;
 
     [Fact]
-    public void A_supported_path_with_a_synced_package_runs_both_stages()
+    public void ASupportedPathWithASyncedPackageRunsBothStages()
     {
         var decision = UpgradePreconditions.Decide(Facts(), UpgradeStage.All, force: false);
         Assert.True(decision.RunTrigger);
@@ -50,22 +50,22 @@ public sealed class UpgradePreconditionTests
     [InlineData("v4.1.0", "v4.4.0")]
     [InlineData("v3.16.0", "v4.1.0")]
     [InlineData("v4.2.0", "v4.1.0")]
-    public void An_unsupported_path_is_refused_even_when_forced(string running, string target) =>
+    public void AnUnsupportedPathIsRefusedEvenWhenForced(string running, string target) =>
         Assert.Equal(ErrorIds.UnsupportedUpgradePath, Refusal(Facts(running, target), force: true));
 
     [Fact]
-    public void A_cluster_that_is_not_global_is_refused_first() =>
+    public void AClusterThatIsNotGlobalIsRefusedFirst() =>
         Assert.Equal(ErrorIds.NotAGlobalCluster, Refusal(Facts(running: "v4.1.0", target: "v4.4.0", global: false), force: true));
 
     [Fact]
-    public void A_package_without_a_successful_sync_is_refused_unless_forced()
+    public void APackageWithoutASuccessfulSyncIsRefusedUnlessForced()
     {
         Assert.Equal(ErrorIds.ImageSyncNotDone, Refusal(Facts(synced: false)));
         Assert.True(UpgradePreconditions.Decide(Facts(synced: false), UpgradeStage.All, force: true).RunTrigger);
     }
 
     [Fact]
-    public void Components_alone_need_the_trigger_first()
+    public void ComponentsAloneNeedTheTriggerFirst()
     {
         Assert.Equal(ErrorIds.UpgradeNotTriggered, Refusal(Facts(), UpgradeStage.Components));
         var decision = UpgradePreconditions.Decide(Facts(triggered: true), UpgradeStage.Components, force: false);
@@ -74,7 +74,7 @@ public sealed class UpgradePreconditionTests
     }
 
     [Fact]
-    public void ProductBase_at_the_target_means_the_trigger_ran_and_the_sync_is_not_needed_again()
+    public void ProductBaseAtTheTargetMeansTheTriggerRanAndTheSyncIsNotNeededAgain()
     {
         var decision = UpgradePreconditions.Decide(Facts(running: "v4.2.0", synced: false, module: Module("v4.2.0", "v4.1.0", "Upgrading")), UpgradeStage.All, force: false);
         Assert.False(decision.RunTrigger);
@@ -84,7 +84,7 @@ public sealed class UpgradePreconditionTests
     }
 
     [Fact]
-    public void A_cluster_at_the_target_has_nothing_to_do()
+    public void AClusterAtTheTargetHasNothingToDo()
     {
         var decision = UpgradePreconditions.Decide(Facts(running: "v4.2.0", module: Module("4.2.0", "v4.2.0")), UpgradeStage.All, force: false);
         Assert.False(decision.RunTrigger);
@@ -92,7 +92,7 @@ public sealed class UpgradePreconditionTests
     }
 
     [Fact]
-    public void A_failed_ClusterModule_reports_its_own_reason()
+    public void AFailedClusterModuleReportsItsOwnReason()
     {
         var state = ComponentState.Read(Module("v4.2.0", "v4.1.0", "DeployFailed", "Abnormal", "chart x failed"), ModuleProfile);
         Assert.True(state.HasFailedFor("v4.2.0"));
@@ -101,7 +101,7 @@ public sealed class UpgradePreconditionTests
     }
 
     [Fact]
-    public void A_stalled_shadow_names_the_condition_and_the_failed_checks()
+    public void AStalledShadowNamesTheConditionAndTheFailedChecks()
     {
         var shadow = JsonNode.Parse("""
             {"metadata":{"name":"global","namespace":"cpaas-system","generation":3},
@@ -120,7 +120,7 @@ public sealed class UpgradePreconditionTests
     }
 
     [Fact]
-    public void A_stale_status_is_not_taken_for_the_new_request()
+    public void AStaleStatusIsNotTakenForTheNewRequest()
     {
         var shadow = JsonNode.Parse("""
             {"metadata":{"generation":4},"spec":{"desiredUpdate":{"version":"v4.3.0"}},
@@ -130,15 +130,14 @@ public sealed class UpgradePreconditionTests
     }
 
     [Fact]
-    public void The_patch_keeps_other_module_entries_and_follows_the_profile()
+    public void ThePatchWritesOnlyThePlatformVersionAtTheProfilePath()
     {
-        var current = Module("v4.1.0", "v4.1.0");
-        current["spec"]!["upgradeModulesInfos"] = new JsonArray(new JsonObject { ["name"] = "logging", ["version"] = "v1" }, new JsonObject { ["name"] = "kubernetes", ["version"] = "old" });
-        var patch = ComponentUpgrade.BuildPatch(current, ModuleProfile, "v4.2.0", includeKubernetes: true);
-        Assert.Equal("""{"spec":{"version":"v4.2.0","upgradeModulesInfos":[{"name":"logging","version":"v1"},{"name":"kubernetes","version":"v4.2.0"}]}}""", patch.ToJsonString());
+        // No Kubernetes field is documented: the patch never carries one (no upgradeModulesInfos, no desiredUpdate extra).
+        Assert.Equal("""{"spec":{"version":"v4.2.0"}}""", ComponentUpgrade.BuildPatch(ModuleProfile, "v4.2.0").ToJsonString());
+        Assert.Equal("""{"spec":{"desiredUpdate":{"version":"v4.3.0"}}}""", ComponentUpgrade.BuildPatch(ShadowProfile, "v4.3.0").ToJsonString());
 
-        var custom = ShadowProfile.With(new Dictionary<string, string?> { ["clusterversionshadowkubernetesfield"] = "spec.k8s.upgrade" });
-        Assert.Equal("""{"spec":{"desiredUpdate":{"version":"v4.3.0"},"k8s":{"upgrade":true}}}""", ComponentUpgrade.BuildPatch(null, custom, "v4.3.0", includeKubernetes: true).ToJsonString());
+        var custom = ShadowProfile.With(new Dictionary<string, string?> { ["clusterversionshadowversionfield"] = "spec.want.version" });
+        Assert.Equal("""{"spec":{"want":{"version":"v4.3.0"}}}""", ComponentUpgrade.BuildPatch(custom, "v4.3.0").ToJsonString());
         Assert.Equal(ErrorIds.InvalidProfileOverride, Assert.Throws<GlobalUpgradeException>(() => ShadowProfile.With(new Dictionary<string, string?> { ["Nope"] = "x" })).ErrorId);
     }
 
@@ -147,7 +146,7 @@ public sealed class UpgradePreconditionTests
     [InlineData("v4.3", "4.3.0", true)]
     [InlineData("v4.3.1", "4.3.0", false)]
     [InlineData(null, "4.3.0", false)]
-    public void Versions_compare_as_ACP_writes_them(string? a, string b, bool same) => Assert.Equal(same, Versions.Same(a, b));
+    public void VersionsCompareAsACPWritesThem(string? a, string b, bool same) => Assert.Equal(same, Versions.Same(a, b));
 }
 
 public sealed class UpgradePlanTests
@@ -164,7 +163,7 @@ public sealed class UpgradePlanTests
     }
 
     [Fact]
-    public void A_DR_pair_follows_the_documented_order_with_default_estimates()
+    public void ADRPairFollowsTheDocumentedOrderWithDefaultEstimates()
     {
         var plan = UpgradeInspector.Plan([Cluster("primary", ClusterRole.Primary), Cluster("standby", ClusterRole.Standby)], "v4.2.0", "/pkg", null);
         Assert.Equal("DR", plan.Kind);
@@ -183,7 +182,7 @@ public sealed class UpgradePlanTests
     }
 
     [Fact]
-    public void Done_steps_do_not_count_and_estimates_can_be_overridden()
+    public void DoneStepsDoNotCountAndEstimatesCanBeOverridden()
     {
         var plan = UpgradeInspector.Plan(
             [Cluster("primary", ClusterRole.Primary, synced: true), Cluster("standby", ClusterRole.Standby, version: "v4.2.0")],
@@ -199,7 +198,7 @@ public sealed class UpgradePlanTests
     }
 
     [Fact]
-    public void A_standard_cluster_has_four_steps_and_an_unsupported_path_is_reported()
+    public void AStandardClusterHasFourStepsAndAnUnsupportedPathIsReported()
     {
         var plan = UpgradeInspector.Plan([Cluster("global", ClusterRole.Standalone)], "v4.4.0", null, null);
         Assert.Equal("Standard", plan.Kind);
@@ -213,11 +212,11 @@ public sealed class UpgradePlanTests
     [InlineData("1.5h", 90)]
     [InlineData("45m", 45)]
     [InlineData("02:00:00", 120)]
-    public void Estimates_read_as_users_write_them(string text, int minutes) =>
+    public void EstimatesReadAsUsersWriteThem(string text, int minutes) =>
         Assert.Equal(TimeSpan.FromMinutes(minutes), UpgradeSteps.ParseEstimate("ImageSync", text));
 
     [Fact]
-    public void Unknown_steps_and_bad_durations_are_refused()
+    public void UnknownStepsAndBadDurationsAreRefused()
     {
         Assert.Equal(ErrorIds.InvalidEstimate, Assert.Throws<GlobalUpgradeException>(() => UpgradeSteps.Estimates(new Dictionary<string, TimeSpan> { ["Coffee"] = TimeSpan.FromMinutes(5) })).ErrorId);
         Assert.Equal(ErrorIds.InvalidEstimate, Assert.Throws<GlobalUpgradeException>(() => UpgradeSteps.ParseEstimate("ImageSync", "soon")).ErrorId);

@@ -10,10 +10,19 @@ public sealed class CheckEtcdPorts(RunbookShape shape) : RunbookStepDefinition(U
         ? new StepPlan(PlannedState.Skipped, "-EtcdSync @{ SkipEndpointCheck = $true } was given")
         : StepPlan.Run("port 2379 forwarded from both VIPs to the control-plane nodes");
 
-    public override Task CheckPreconditionsAsync(StepContext context, CancellationToken cancellationToken) =>
-        context.Request.EtcdSync.SkipEndpointCheck || context.Request.EtcdSync.ActiveClusterVip is not null
-            ? Task.CompletedTask
-            : throw EtcdSyncInstallRequests.MissingVip();
+    public override Task CheckPreconditionsAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        ValidateInputs(context.Request);
+        return Task.CompletedTask;
+    }
+
+    public override void ValidateInputs(RunbookRequest request)
+    {
+        if (!request.EtcdSync.SkipEndpointCheck)
+        {
+            _ = EtcdSyncInstallRequests.ActiveVip(request.EtcdSync);
+        }
+    }
 
     public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
     {

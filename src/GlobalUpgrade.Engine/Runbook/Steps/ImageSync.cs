@@ -2,6 +2,7 @@ using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Upgrade;
+using GlobalUpgrade.Validation;
 
 namespace GlobalUpgrade.Runbook.Steps;
 
@@ -24,6 +25,14 @@ public sealed class ImageSync(RunbookShape shape, ClusterSlot slot) : RunbookSte
             : $"no successful image sync of {facts.PackagePath} on record");
     }
 
+    public override void ValidateInputs(RunbookRequest request)
+    {
+        if (!string.IsNullOrEmpty(request.Registry))
+        {
+            _ = HostInput.Registry(request.Registry, "-Registry");
+        }
+    }
+
     public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
     {
         var request = context.Request;
@@ -32,9 +41,10 @@ public sealed class ImageSync(RunbookShape shape, ClusterSlot slot) : RunbookSte
         var target = context.Target(slot);
         var packagePath = request.PackagePathOf(cluster);
         var store = ImageSyncStore.Default;
-        var secrets = request.RegistryCredential?.Password is { Length: > 0 } password ? new[] { password } : [];
+        var credential = request.RegistryCredentialOf(cluster);
+        var secrets = credential?.Password is { Length: > 0 } password ? new[] { password } : [];
         var follow = new FollowOptions { Secrets = secrets, Timeout = request.StepTimeout };
-        var syncRequest = new ImageSyncRequest { Target = target, Cluster = cluster.Name, PackagePath = packagePath, Registry = request.Registry, RegistryCredential = request.RegistryCredential, RunRoot = request.RunRoot };
+        var syncRequest = new ImageSyncRequest { Target = target, Cluster = cluster.Name, PackagePath = packagePath, Registry = request.RegistryOf(cluster), RegistryCredential = credential, RunRoot = request.RunRoot };
 
         // A run this step recorded and that may still be under way is taken up; a failed one is not: -Resume re-checks and syncs again.
         var run = context.Output(RunIdKey)?.ToString() is { Length: > 0 } runId && store.Find(runId) is { State: ImageSyncState.Starting or ImageSyncState.Running or ImageSyncState.Succeeded } recorded
@@ -49,7 +59,7 @@ public sealed class ImageSync(RunbookShape shape, ClusterSlot slot) : RunbookSte
         if (run is null)
         {
             // Record, journal, then act: a kill in between leaves a Starting run that the next resume launches once.
-            run = ImageSyncService.Record(syncRequest, store);
+            run = ImageSyncService.RecordOrTakeUp(syncRequest, store);
             context.SetOutput(RunIdKey, run.Id);
         }
         else

@@ -1,3 +1,4 @@
+using GlobalUpgrade.Errors;
 using GlobalUpgrade.EtcdSync;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Upgrade;
@@ -12,8 +13,13 @@ public sealed class InstallEtcdSync(RunbookShape shape) : RunbookStepDefinition(
 {
     public override StepPlan Plan(PlanFacts facts) => StepPlan.Run("re-install the etcd synchronizer on the standby");
 
-    public override Task CheckPreconditionsAsync(StepContext context, CancellationToken cancellationToken) =>
-        context.Request.EtcdSync.ActiveClusterVip is not null ? Task.CompletedTask : throw EtcdSyncInstallRequests.MissingVip();
+    public override Task CheckPreconditionsAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        ValidateInputs(context.Request);
+        return Task.CompletedTask;
+    }
+
+    public override void ValidateInputs(RunbookRequest request) => _ = EtcdSyncInstallRequests.ActiveVip(request.EtcdSync);
 
     public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
     {
@@ -21,8 +27,15 @@ public sealed class InstallEtcdSync(RunbookShape shape) : RunbookStepDefinition(
         var standby = context.Cluster(ClusterSlot.Standby);
         var values = await RunbookValues.ReadAsync(context, cancellationToken).ConfigureAwait(false);
 
-        // The standby runs the target by now (UpgradeStandby and UpgradePrimary succeeded): install its plugin.
+        // The standby runs the target by now (UpgradeStandby and UpgradePrimary succeeded): install the plugin line
+        // Preflight recorded (the target's), so a resume installs what the plan said.
         var profile = PlatformProfile.For(PlatformVersion.Parse(request.TargetVersion));
+        if (profile.Version.Line != values.PluginLine)
+        {
+            throw new GlobalUpgradeException(ErrorIds.EtcdSyncVersionMismatch, FailureCategory.InvalidOperation,
+                $"Preflight recorded the etcd-sync line {values.PluginLine}, but the target is {request.TargetVersion}. Start a new journal for this target.", values.PluginLine);
+        }
+
         var install = EtcdSyncInstallRequests.From(request.EtcdSync, request.EtcdSyncConfig, request.Primary, standby, profile, values.StandbyVip) with { Version = values.PluginVersion };
         var plan = await EtcdSyncInstaller.PlanAsync(install, cancellationToken).ConfigureAwait(false);
         context.Issue($"install etcd synchronizer {plan.ModuleName} {plan.Version} on {standby.Name}");

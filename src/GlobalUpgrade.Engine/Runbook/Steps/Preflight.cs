@@ -3,6 +3,7 @@ using GlobalUpgrade.Errors;
 using GlobalUpgrade.EtcdSync;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Upgrade;
+using Newtonsoft.Json.Linq;
 
 namespace GlobalUpgrade.Runbook.Steps;
 
@@ -13,12 +14,19 @@ namespace GlobalUpgrade.Runbook.Steps;
 public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(UpgradeSteps.Preflight, shape, [.. shape.All])
 {
     public override StepPlan Plan(PlanFacts facts) => StepPlan.Run(Shape.IsDr
-        ? "data consistency (etcd-sync /check), every Machine Running, components settled"
-        : "every Machine Running, components settled");
+        ? "data consistency (etcd-sync /check), every Machine Running, components settled, the readiness conditions (Test-GlobalUpgradeReadiness)"
+        : "every Machine Running, components settled, the readiness conditions (Test-GlobalUpgradeReadiness)");
 
     public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
     {
         var request = context.Request;
+
+        // Everything a later step needs from the user is checked now, before anything changes on either cluster.
+        foreach (var step in UpgradeRunbooks.Define(Shape))
+        {
+            step.ValidateInputs(request);
+        }
+
         var values = await RunbookValues.ComputeAsync(request, cancellationToken).ConfigureAwait(false);
         var target = PlatformVersion.Parse(request.TargetVersion);
         foreach (var (cluster, version) in values.Versions)
@@ -43,11 +51,22 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
             checks.AddRange(await Settled.ChecksAsync(request.Primary, cancellationToken).ConfigureAwait(false));
         }
 
+        var readiness = await ReadinessAsync(context, cancellationToken).ConfigureAwait(false);
+        checks.AddRange(readiness);
         context.SetChecks(checks);
         return StepOutcome.FromChecks(checks,
-            $"{checks.Count} checks passed; {string.Join(", ", values.Versions.Select(v => $"{v.Key} runs {v.Value}"))}; target {request.TargetVersion}.",
+            $"{checks.Count(c => c.Passed)} checks passed{ReadinessGate.Describe(readiness)}; {string.Join(", ", values.Versions.Select(v => $"{v.Key} runs {v.Value}"))}; target {request.TargetVersion}; then {values.DescribePlugin()}.",
             $"of {checks.Count} checks failed",
-            " Fix them, then run again with -Resume.");
+            " Fix them (or waive a readiness condition with -SkipReadinessCheck <Check>), then run again with -Resume.",
+            blocks: c => readiness.Contains(c) ? ReadinessGate.Blocks(c) : !c.Passed);
+    }
+
+    /// <summary>The readiness gate (issue 11), recorded with the waivers the operator gave.</summary>
+    private static async Task<IReadOnlyList<CheckResult>> ReadinessAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        var readiness = await ReadinessGate.RunAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        context.SetOutput("skipReadinessCheck", new JArray(context.Request.SkipReadinessCheck));
+        return readiness;
     }
 
     private static async Task<CheckResult> AlternativeUrlCheckAsync(Kubernetes.ClusterConnection standby, string vip, CancellationToken cancellationToken)

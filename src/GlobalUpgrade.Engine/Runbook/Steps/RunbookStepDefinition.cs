@@ -27,5 +27,10 @@ public abstract class RunbookStepDefinition(string name, RunbookShape shape, par
     /// <summary>What must hold before the step runs; throws a GlobalUpgradeException naming what does not. Never trusts the journal alone.</summary>
     public virtual Task CheckPreconditionsAsync(StepContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Checks the user's inputs this step will need; Preflight calls it for every step, so a bad input fails before anything changes.</summary>
+    public virtual void ValidateInputs(RunbookRequest request)
+    {
+    }
+
     public abstract Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken);
 }

@@ -1,0 +1,95 @@
+using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
+using GlobalUpgrade.Readiness;
+using GlobalUpgrade.Upgrade;
+
+namespace GlobalUpgrade.Runbook;
+
+/// <summary>
+/// The runbooks' readiness gate (issue 11): every documented pre-upgrade condition of Test-GlobalUpgradeReadiness,
+/// judged in Preflight before any change. A Failed condition blocks unless waived by name (-SkipReadinessCheck);
+/// NotChecked never blocks (node checks such as MinioFreeSpace need node access the gate does not use) and is
+/// recorded as such. On 4.3 targets the CVO preflight comes from upgrade.sh --preflight on the cluster's node and
+/// package [doc: release-4.3 upgrade_global_cluster.mdx "Run preflight checks"]: a Failed check blocks, Retry or no
+/// data reads NotChecked ("not passed yet").
+/// </summary>
+public static class ReadinessGate
+{
+    /// <summary>Detail key set on a Failed result the operator waived.</summary>
+    public const string WaivedKey = "Waived";
+
+    /// <summary>Detail key set on a Failed result a later step checks again (it does not block Preflight).</summary>
+    public const string DeferredKey = "DeferredTo";
+
+    public static async Task<IReadOnlyList<CheckResult>> RunAsync(RunbookRequest request, CancellationToken cancellationToken)
+    {
+        var target = PlatformVersion.Parse(request.TargetVersion);
+        var results = new List<CheckResult>();
+        foreach (var (cluster, node) in ClustersOf(request))
+        {
+            var readiness = new ReadinessRequest([cluster], target)
+            {
+                PackagePath = PlatformProfile.For(target).HasUpgradePreflight ? request.PackagePathOf(cluster) : null,
+                PreflightNode = node,
+            };
+            results.AddRange(await ReadinessChecker.RunAsync(readiness, cancellationToken).ConfigureAwait(false));
+        }
+
+        var etcdSync = request.IsDr ? request.EtcdSync.ModuleName ?? PlatformProfile.For(target).EtcdSyncModuleName : null;
+        return results.Select(r => Waive(Defer(r, etcdSync), request.SkipReadinessCheck)).ToList();
+    }
+
+    /// <summary>
+    /// Whether a result stops the runbook: Failed and not waived. The 4.3 preflight's summary is the roll-up of its
+    /// checks (a Retry makes it Failed too), so it is recorded but each Failed check blocks by itself.
+    /// </summary>
+    public static bool Blocks(CheckResult result) =>
+        result.State == CheckState.Failed && !IsWaived(result) && result.Detail?.ContainsKey(DeferredKey) != true && result.Check != ReadinessCheckNames.PreflightSummary;
+
+    public static bool IsWaived(CheckResult result) => result.Detail?.ContainsKey(WaivedKey) == true;
+
+    // The DR runbook removes the etcd synchronizer before the upgrade and installs the target's line after it; its
+    // plugin is released with the platform, so it is often published only once the platform runs the target.
+    // InstallEtcdSync checks it then (EtcdSyncVersionMismatch), so an unpublished one does not stop Preflight.
+    private static CheckResult Defer(CheckResult result, string? etcdSyncModule) =>
+        etcdSyncModule is not null && result.State == CheckState.Failed && result.Check == ReadinessCheckNames.ExtensionPublished
+            && result.Target.EndsWith("/" + etcdSyncModule, StringComparison.Ordinal)
+            ? Mark(result, DeferredKey, UpgradeSteps.InstallEtcdSync, $"Checked again by InstallEtcdSync after the upgrade (EtcdSyncVersionMismatch if still not published): {result.Message}")
+            : result;
+
+    private static CheckResult Waive(CheckResult result, IReadOnlyCollection<string> waived) =>
+        result.State == CheckState.Failed && waived.Contains(result.Check, StringComparer.OrdinalIgnoreCase)
+            ? Mark(result, WaivedKey, true, $"Waived by -SkipReadinessCheck {result.Check}: {result.Message}")
+            : result;
+
+    private static CheckResult Mark(CheckResult result, string key, object value, string message)
+    {
+        var detail = new Dictionary<string, object?>(result.Detail ?? new Dictionary<string, object?>(), StringComparer.Ordinal) { [key] = value };
+        return new CheckResult
+        {
+            Check = result.Check,
+            Target = result.Target,
+            Passed = false,
+            State = CheckState.Failed,
+            Expected = result.Expected,
+            Actual = result.Actual,
+            Message = message,
+            Detail = detail,
+        };
+    }
+
+    private static IEnumerable<(ClusterConnection Cluster, Remote.RemoteTarget Node)> ClustersOf(RunbookRequest request) =>
+        request.Standby is { } standby
+            ? [(standby, request.StandbyTarget), (request.Primary, request.PrimaryTarget)]
+            : [(request.Primary, request.PrimaryTarget)];
+
+    /// <summary>The gate's result in one phrase, for Preflight's message.</summary>
+    public static string Describe(IReadOnlyCollection<CheckResult> readiness)
+    {
+        var waived = readiness.Where(IsWaived).Select(c => $"{c.Check} on {c.Target}").ToList();
+        var notChecked = readiness.Where(c => c.State == CheckState.NotChecked).Select(c => c.Check).Distinct(StringComparer.Ordinal).ToList();
+        return $" (readiness: {readiness.Count(c => c.State == CheckState.Passed)} of {readiness.Count} passed" +
+            (notChecked.Count > 0 ? $"; not checked, not blocking: {ReadinessResult.List(notChecked)}" : "") +
+            (waived.Count > 0 ? $"; waived: {string.Join(", ", waived)}" : "") + ")";
+    }
+}
