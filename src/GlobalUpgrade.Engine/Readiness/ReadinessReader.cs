@@ -28,7 +28,9 @@ public static class ReadinessReader
         {
             var profile = ComponentUpgradeProfile.For(target);
             OperationLog.Current.Verbose($"[{cluster.Name}] reading ClusterVersionShadow {profile.ClusterVersionShadowNamespace}/{profile.ClusterVersionShadowName} status.preflight.");
-            shadow = await cluster.GetAsync(AcpResources.ClusterVersionShadows, profile.ClusterVersionShadowNamespace, profile.ClusterVersionShadowName, cancellationToken).ConfigureAwait(false);
+            // Where the cluster serves it (API discovery), as the upgrade itself reads it.
+            var shadows = await ClusterVersionShadowDiscovery.ResolveAsync(cluster, cancellationToken).ConfigureAwait(false);
+            shadow = await cluster.GetAsync(shadows, profile.ClusterVersionShadowNamespace, profile.ClusterVersionShadowName, cancellationToken).ConfigureAwait(false);
         }
 
         return new ReadinessFacts
