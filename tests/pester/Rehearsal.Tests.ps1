@@ -60,11 +60,19 @@ current-context: primary
 "@
             $script:savedKubeconfig = $env:KUBECONFIG
             $env:KUBECONFIG = $dead
+            # The operator's run records: the rehearsal keeps its own, so this folder must stay empty.
+            $script:savedStateHome = $env:GLOBALUPGRADE_STATE_HOME
+            $script:operatorState = (New-Item -ItemType Directory (Join-Path $TestDrive 'operator-state')).FullName
+            $env:GLOBALUPGRADE_STATE_HOME = $operatorState
             try {
                 $script:rehearsal = Invoke-GlobalUpgradeRehearsal -SnapshotPath $snapshot.Path -TargetVersion v4.2.0 -OutputPath (Join-Path $TestDrive 'dr') `
                     -StandbyVip 192.168.131.10 -EtcdSync @{ ActiveClusterVip = '192.168.130.10' } -Verbose 4>&1 | Tee-Object -Variable script:all | Where-Object { $_ -is [GlobalUpgrade.GlobalUpgradeRehearsal] }
             }
-            finally { $env:KUBECONFIG = $savedKubeconfig }
+            finally {
+                $script:stateHomeAfter = $env:GLOBALUPGRADE_STATE_HOME
+                $env:KUBECONFIG = $savedKubeconfig
+                $env:GLOBALUPGRADE_STATE_HOME = $savedStateHome
+            }
             $script:verbose = @($all | Where-Object { $_ -is [Management.Automation.VerboseRecord] } | ForEach-Object Message)
         }
         AfterAll { $listener.Stop(); Get-GlobalCluster | Disconnect-GlobalCluster; Stop-TestSimulator $sim }
@@ -105,6 +113,12 @@ current-context: primary
             $listener.Pending() | Should -BeFalse -Because 'the kubeconfig in $env:KUBECONFIG points at a server nobody may reach'
             (Get-GlobalCluster | ForEach-Object { "$($_.Name) $($_.Role) $($_.Server)" }) | Should -Be $before
         }
+
+        It 'keeps its run records in its own folder, never in the operator''s state folder' {
+            $stateHomeAfter | Should -BeExactly $operatorState -Because 'the session''s setting is restored'
+            Get-ChildItem $operatorState -Recurse -File | Should -BeNullOrEmpty
+            Get-ChildItem (Join-Path $TestDrive 'dr/state') -Recurse -File -Filter *.json | Should -Not -BeNullOrEmpty -Because 'the rehearsal recorded its image syncs and upgrade runs there'
+        }
     }
 
     Context 'one cluster, exported then rehearsed' {
@@ -125,29 +139,93 @@ current-context: primary
         }
     }
 
-    Context 'a hand-written pair unlike our scenarios' {
-        It 'rehearses it, reporting what it lacks, without reaching its recorded servers' {
-            $r = Invoke-GlobalUpgradeRehearsal -SnapshotPath $handWritten -TargetVersion v4.3.2 -OutputPath (Join-Path $TestDrive 'hand') -Verbose 4>&1 |
-                Tee-Object -Variable all | Where-Object { $_ -is [GlobalUpgrade.GlobalUpgradeRehearsal] }
-            $r.Runbook | Should -Be 'Invoke-GlobalDrUpgrade'
-            $r.Findings | Should -Not -BeNullOrEmpty
-            $r.Findings.Code | Should -Contain 'AssumedActiveClusterVip'
-            @($r.Findings | Where-Object Source -EQ 'Snapshot') | Should -Not -BeNullOrEmpty -Because 'the simulator reports what it serves as stored or stands in for'
-            if ($r.ReportPath) { (Get-ReportSections $r.ReportPath)[0] | Should -Be 'Findings' }
-            $traced = Get-TracedServers @($all | Where-Object { $_ -is [Management.Automation.VerboseRecord] } | ForEach-Object Message)
-            $traced | Where-Object { $_ -match '10\.(20|30)\.0\.10' } | Should -BeNullOrEmpty
+    Context 'a hand-written pair unlike our scenarios (other labels, nested form paths, the CVSH at upgrade.alauda.io/v1beta1), exported then rehearsed' {
+        BeforeAll {
+            # The pair as an unseen API server would serve it: the simulator seeded from the hand-written file.
+            $script:handSim = Start-TestSimulator -Snapshot $handWritten -TimeScale 0.2
+            Get-GlobalCluster | Disconnect-GlobalCluster
+            $null = Connect-GlobalCluster -Kubeconfig $handSim.Kubeconfig -Context primary -Role Primary
+            $null = Connect-GlobalCluster -Kubeconfig $handSim.Kubeconfig -Context standby -Role Standby
+            $script:handExport = Export-GlobalClusterSnapshot -Path (Join-Path $TestDrive 'hand-export.json')
+            Get-GlobalCluster | Disconnect-GlobalCluster
+            $script:hand = Invoke-GlobalUpgradeRehearsal -SnapshotPath $handExport.Path -TargetVersion v4.3.2 -OutputPath (Join-Path $TestDrive 'hand') -Verbose 4>&1 |
+                Tee-Object -Variable script:handAll | Where-Object { $_ -is [GlobalUpgrade.GlobalUpgradeRehearsal] }
+            $script:handVerbose = @($handAll | Where-Object { $_ -is [Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        }
+        AfterAll { Stop-TestSimulator $handSim }
+
+        It 'exports the ClusterVersionShadow at the group and version discovery found' {
+            $doc = Get-Content $handExport.Path -Raw | ConvertFrom-Json -Depth 100
+            foreach ($c in $doc.clusters) {
+                "$($c.clusterVersionShadow.group)/$($c.clusterVersionShadow.version)" | Should -BeExactly 'upgrade.alauda.io/v1beta1'
+                ($c.objects | Where-Object kind -EQ 'ClusterVersionShadow').apiVersion | Should -BeExactly 'upgrade.alauda.io/v1beta1'
+            }
+        }
+
+        It 'runs the whole DR runbook, the 4.3 upgrade through the ClusterVersionShadow where the pair serves it' {
+            $hand.Runbook | Should -Be 'Invoke-GlobalDrUpgrade'
+            $hand.Steps.Name | Should -Be $drOrder
+            $hand.Completed | Should -BeTrue -Because ($hand.Findings | Where-Object Source -EQ 'Runbook' | Out-String)
+            $handVerbose | Where-Object { $_ -match '(PATCH|PUT) https://\S+/apis/upgrade\.alauda\.io/v1beta1/namespaces/cpaas-system/clusterversionshadows/global' } |
+                Should -Not -BeNullOrEmpty -Because 'the upgrade is requested on the discovered ClusterVersionShadow'
+            $handVerbose | Where-Object { $_ -match '/apis/config\.alauda\.io/v1/' } | Should -BeNullOrEmpty -Because 'the pair does not serve the assumed group'
+        }
+
+        It 'reports what the pair lacks and what it assumed, first in its report' {
+            $codes = $hand.Findings.Code
+            $codes | Should -Contain 'FormLabelsNotFound' -Because 'its synchronizer form names the fields otherwise than the docs'
+            $codes | Should -Contain 'AssumedActiveClusterVip' -Because 'no VIP was given'
+            $codes | Should -Contain 'SecretValuesStandIn'
+            (Get-ReportSections $hand.ReportPath)[0] | Should -Be 'Findings'
+        }
+
+        It 'never reaches the servers the snapshot was taken from' {
+            $traced = Get-TracedServers $handVerbose
+            $traced | Should -Not -BeNullOrEmpty
+            foreach ($c in $handSim.Clusters.Values) { $traced | Should -Not -Contain ([uri]$c.Server).GetLeftPart('Authority') }
+            $own = @((Read-SimKubeconfig (Join-Path $TestDrive 'hand/rehearsal.kubeconfig')).Values | ForEach-Object { ([uri]$_.Server).GetLeftPart('Authority') })
+            foreach ($server in $traced) { $own | Should -Contain $server }
         }
     }
 
     Context 'bad input' {
-        It 'says which snapshot is missing' {
-            { Invoke-GlobalUpgradeRehearsal -SnapshotPath (Join-Path $TestDrive 'none.json') -TargetVersion v4.2.0 -ErrorAction Stop } |
-                Should -Throw -ErrorId 'RehearsalSnapshotInvalid,GlobalUpgrade.Commands.Rehearsal.InvokeGlobalUpgradeRehearsalCommand'
+        It 'a missing snapshot: RehearsalSnapshotNotFound (ObjectNotFound)' {
+            $err = { Invoke-GlobalUpgradeRehearsal -SnapshotPath (Join-Path $TestDrive 'none.json') -TargetVersion v4.2.0 -ErrorAction Stop } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeExactly 'RehearsalSnapshotNotFound,GlobalUpgrade.Commands.Rehearsal.InvokeGlobalUpgradeRehearsalCommand'
+            $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err.Exception.Message | Should -Match 'none\.json'
+        }
+
+        It 'a file that is <What>: RehearsalSnapshotInvalid (InvalidData)' -TestCases @(
+            @{ What = 'not JSON'; Text = 'apiVersion: v1'; Says = 'not JSON' }
+            @{ What = 'JSON but no snapshot'; Text = '{"kind":"Config","clusters":[]}'; Says = 'not a snapshot' }
+            @{ What = 'a snapshot of three clusters'; Text = '{"kind":"GlobalClusterSnapshot","clusters":[{"name":"a","role":"Primary"},{"name":"b","role":"Standby"},{"name":"c","role":"Standby"}]}'; Says = 'a Primary and a Standby' }
+        ) {
+            $file = Join-Path $TestDrive "bad-$([guid]::NewGuid().ToString('n')).json"
+            Set-Content $file $Text
+            $err = { Invoke-GlobalUpgradeRehearsal -SnapshotPath $file -TargetVersion v4.2.0 -ErrorAction Stop } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeExactly 'RehearsalSnapshotInvalid,GlobalUpgrade.Commands.Rehearsal.InvokeGlobalUpgradeRehearsalCommand'
+            $err.CategoryInfo.Category | Should -Be 'InvalidData'
+            $err.Exception.Message | Should -Match $Says
+            $err.Exception.Message | Should -Not -Match 'Newtonsoft|System\.'
+        }
+
+        It 'a target that is not a version: InvalidPlatformVersion, before anything starts' {
+            $err = { Invoke-GlobalUpgradeRehearsal -SnapshotPath $handWritten -TargetVersion 'latest' -OutputPath (Join-Path $TestDrive 'bad-version') -ErrorAction Stop } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeExactly 'InvalidPlatformVersion,GlobalUpgrade.Commands.Rehearsal.InvokeGlobalUpgradeRehearsalCommand'
+            Test-Path (Join-Path $TestDrive 'bad-version') | Should -BeFalse
         }
 
         It 'says where the simulator was looked for' {
             { Invoke-GlobalUpgradeRehearsal -SnapshotPath $handWritten -TargetVersion v4.2.0 -SimulatorPath (Join-Path $TestDrive 'no-sim.dll') -ErrorAction Stop } |
                 Should -Throw -ErrorId 'RehearsalSimulatorNotFound,GlobalUpgrade.Commands.Rehearsal.InvokeGlobalUpgradeRehearsalCommand'
+        }
+
+        It '-WhatIf starts no simulator and writes nothing' {
+            $folder = Join-Path $TestDrive 'what-if'
+            $r = Invoke-GlobalUpgradeRehearsal -SnapshotPath $handWritten -TargetVersion v4.3.2 -OutputPath $folder -WhatIf
+            $r | Should -BeNullOrEmpty
+            Test-Path $folder | Should -BeFalse
         }
     }
 }

@@ -125,6 +125,7 @@ public static class ErrorIds
     public const string RehearsalSimulatorNotFound = nameof(RehearsalSimulatorNotFound);
     public const string RehearsalSimulatorFailed = nameof(RehearsalSimulatorFailed);
     public const string RehearsalSnapshotInvalid = nameof(RehearsalSnapshotInvalid);
+    public const string RehearsalSnapshotNotFound = nameof(RehearsalSnapshotNotFound);
 
     // input validation (Validation/)
     public const string HostInvalid = nameof(HostInvalid);

@@ -1,4 +1,6 @@
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Snapshot;
+using GlobalUpgrade.Validation;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -16,11 +18,7 @@ public sealed record RehearsalSnapshot(string Path, bool IsDr, IReadOnlyList<(st
 
     public static RehearsalSnapshot Read(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw Invalid(path, $"The snapshot '{path}' does not exist. Take one with Export-GlobalClusterSnapshot -Path <file>.");
-        }
-
+        FileInput.Existing(path, "-SnapshotPath", ErrorIds.RehearsalSnapshotNotFound);
         JObject document;
         try
         {
@@ -29,7 +27,12 @@ public sealed record RehearsalSnapshot(string Path, bool IsDr, IReadOnlyList<(st
         }
         catch (JsonException ex)
         {
-            throw Invalid(path, $"The snapshot '{path}' is not JSON ({ex.Message}). Take it again with Export-GlobalClusterSnapshot.");
+            throw Invalid(path, $"The snapshot '{path}' is not JSON ({ex.Message.Split('\n')[0]}). Take it again with Export-GlobalClusterSnapshot.");
+        }
+
+        if ((string?)document["kind"] != SnapshotFormat.Kind)
+        {
+            throw Invalid(path, $"'{path}' is not a snapshot (its kind is '{(string?)document["kind"]}', not {SnapshotFormat.Kind}). Take one with Export-GlobalClusterSnapshot -Path <file>.");
         }
 
         var clusters = (document["clusters"] as JArray ?? [])
@@ -38,7 +41,7 @@ public sealed record RehearsalSnapshot(string Path, bool IsDr, IReadOnlyList<(st
             .ToList();
         var roles = clusters.Select(c => c.Item2).ToList();
         var isDr = roles.Contains("Primary", StringComparer.OrdinalIgnoreCase) && roles.Contains("Standby", StringComparer.OrdinalIgnoreCase);
-        if (clusters.Count == 0 || (clusters.Count > 1 && !isDr))
+        if (clusters.Count == 0 || clusters.Count > 2 || (clusters.Count == 2 && !isDr))
         {
             throw Invalid(path, $"The snapshot '{path}' holds {clusters.Count} cluster(s) with roles [{string.Join(", ", roles)}]: a rehearsal needs one cluster, or a Primary and a Standby.");
         }

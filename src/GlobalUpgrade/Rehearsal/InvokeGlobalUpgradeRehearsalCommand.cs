@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using GlobalUpgrade.Commands.Infrastructure;
+using GlobalUpgrade.Platform;
 using GlobalUpgrade.Rehearsal;
 
 namespace GlobalUpgrade.Commands.Rehearsal;
@@ -56,6 +57,7 @@ public sealed class InvokeGlobalUpgradeRehearsalCommand : GlobalUpgradeCmdlet
 
     protected override void ProcessRecord()
     {
+        _ = Require(() => PlatformVersion.Parse(TargetVersion));
         var snapshotPath = GetUnresolvedProviderPathFromPSPath(SnapshotPath);
         var snapshot = Require(() => RehearsalSnapshot.Read(snapshotPath));
         var moduleDirectory = MyInvocation.MyCommand.Module?.ModuleBase ?? System.IO.Path.GetDirectoryName(typeof(InvokeGlobalUpgradeRehearsalCommand).Assembly.Location)!;
@@ -79,7 +81,13 @@ public sealed class InvokeGlobalUpgradeRehearsalCommand : GlobalUpgradeCmdlet
         var plan = RehearsalPlan.Build(snapshot, TargetVersion, packages, System.IO.Path.Combine(work, "rehearsal.journal.json"), StandbyVip, EtcdSync, StepTimeoutSec);
         findings.AddRange(plan.Assumptions);
 
-        var (readiness, steps) = RunInPrivateRunspace(simulator.KubeconfigPath, snapshot, plan, findings);
+        List<CheckResult> readiness;
+        List<RunbookStep> steps;
+        using (new RehearsalStateFolder(work))
+        {
+            (readiness, steps) = RunInPrivateRunspace(simulator.KubeconfigPath, snapshot, plan, findings);
+        }
+
         findings.AddRange(RehearsalPlan.ReadinessFindings(readiness));
         var reportPath = System.IO.Path.Combine(work, "rehearsal-report.html");
         if (File.Exists(plan.JournalPath))
