@@ -108,7 +108,7 @@ try {
     $rehearsal = $null
     Show { ($script:rehearsal = Invoke-GlobalUpgradeRehearsal @rehearse) | Format-List Runbook, Completed, ReportPath } 'the simulator seeded from the snapshot; no real cluster'
     Show { $rehearsal.Steps } 'the whole runbook, rehearsed'
-    Show { $rehearsal.Findings | Format-Table Source, Cluster, Code, Message -Wrap } 'the report''s first section'
+    Show { $rehearsal.Findings } 'the report''s first section (Source, Cluster, Code, Message)'
     Write-Host ''
     Write-Host "Rehearsal report: $($rehearsal.ReportPath)" -ForegroundColor Green
 }

@@ -98,6 +98,15 @@ current-context: primary
             @($rehearsal.Findings | Where-Object Source -EQ 'Readiness').Count | Should -Be $failedChecks.Count
         }
 
+        It 'shows the rehearsal and its findings through their views: whole codes, every word of a message whole' {
+            ($rehearsal | Out-String -Width 120) | Should -Match 'Completed\s+: True'
+            $text = $rehearsal.Findings | Out-String -Width 120
+            foreach ($f in $rehearsal.Findings) {
+                $text | Should -Match ([regex]::Escape($f.Code))
+                foreach ($word in $f.Message -split '\s+' | Where-Object { $_.Length -in 1..50 }) { $text | Should -Match ([regex]::Escape($word)) }
+            }
+        }
+
         It 'leaks no secret into the report, the journal or the findings' {
             $texts = (Get-Content $rehearsal.ReportPath -Raw), (Get-Content $rehearsal.JournalPath -Raw), ($rehearsal.Findings | Out-String)
             $secrets = @($planted) + @($sim.Clusters.Values | ForEach-Object Token) + @((Read-SimKubeconfig (Join-Path $TestDrive 'dr/rehearsal.kubeconfig')).Values | ForEach-Object Token)
