@@ -90,6 +90,10 @@ function Invoke-Build {
 
     Remove-Item $SimulatorOut -Recurse -Force -ErrorAction Ignore
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GlobalUpgrade.Simulator/GlobalUpgrade.Simulator.csproj'), '-c', $Configuration, '-o', $SimulatorOut, '--no-build', '-nologo')
+    # Invoke-GlobalUpgradeRehearsal runs the simulator as a program (never loads it) and a stand-in upgrade package.
+    Copy-Item $SimulatorOut (Join-Path $ModuleOut 'Simulator') -Recurse
+    $standIn = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'Rehearsal/StandInPackage')
+    Copy-Item (Join-Path $Root 'tests/fixtures/package/*') $standIn
     Write-Host "Module: $ModuleOut"
 }
 

@@ -18,9 +18,11 @@
         'Formats/GlobalClusterSnapshot.Format.ps1xml'
         'Formats/GlobalMachine.Format.ps1xml'
         'Formats/GlobalUpgradePlan.Format.ps1xml'
+        'Formats/GlobalUpgradeRehearsal.Format.ps1xml'
         'Formats/GlobalUpgradeRun.Format.ps1xml'
         'Formats/GlobalUpgradeStatus.Format.ps1xml'
         'Formats/ImageSyncRun.Format.ps1xml'
+        'Formats/RehearsalFinding.Format.ps1xml'
         'Formats/RunbookStep.Format.ps1xml'
         'Formats/UpgradePathCheck.Format.ps1xml'
         'Formats/UpgradePlanStep.Format.ps1xml'
@@ -50,6 +52,7 @@
         'Test-GlobalUpgradeReadiness'
         'Invoke-GlobalUpgradePreflight'
         'Export-GlobalClusterSnapshot'
+        'Invoke-GlobalUpgradeRehearsal'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

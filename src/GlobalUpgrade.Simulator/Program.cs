@@ -4,6 +4,7 @@ using GlobalUpgrade.Simulator;
 // The console entry point: start, print "READY <kubeconfig>", run until SIGTERM/Ctrl+C or stdin closes.
 var options = new SimulatorOptions();
 var watchStdin = true;
+string? targetVersion = null;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -14,9 +15,10 @@ for (var i = 0; i < args.Length; i++)
         case "--scenario": options.Scenario = Next(); break;
         case "--snapshot": options.SnapshotPath = Next(); break;
         case "--time-scale": options.TimeScale = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--target-version": targetVersion = Next(); break;
         case "--ignore-stdin": watchStdin = false; break;
         case "-h" or "--help":
-            Console.WriteLine("usage: GlobalUpgrade.Simulator [--dr] --kubeconfig <path> [--scenario <name|path> | --snapshot <file>] [--time-scale <x>] [--ignore-stdin]");
+            Console.WriteLine("usage: GlobalUpgrade.Simulator [--dr] --kubeconfig <path> [--scenario <name|path> | --snapshot <file>] [--target-version <v>] [--time-scale <x>] [--ignore-stdin]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
@@ -43,7 +45,9 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
 });
 
 await using var sim = await AcpSimulator.StartAsync(options, done.Token);
-foreach (var finding in sim.Snapshot?.Findings ?? [])
+// With --target-version, also what the snapshot lacks for that target (a rehearsal reads these lines).
+var findings = sim.Snapshot is null ? [] : targetVersion is null ? sim.Snapshot.Findings : sim.Snapshot.Findings.Concat(sim.Snapshot.FindingsForTarget(targetVersion));
+foreach (var finding in findings)
 {
     Console.Error.WriteLine($"finding {finding}");
 }

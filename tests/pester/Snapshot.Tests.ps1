@@ -185,7 +185,9 @@ Describe 'The simulator seeded from a snapshot' -Tag CI {
             $deadline = [datetime]::UtcNow.AddSeconds(60)
             while (-not (Invoke-SimAdmin -Simulator $replay -Cluster standby -Path '/apis/batch/v1/namespaces/cpaas-system/jobs' ).items.status.succeeded -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
             $path = Join-Path $TestDrive 'hand-written-export.json'
-            $null = Export-GlobalClusterSnapshot -Path $path
+            $verbose = @(Export-GlobalClusterSnapshot -Path $path -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] } | ForEach-Object Message)
+            # The module's one discovery of the ClusterVersionShadow (the upgrade's own), once per cluster.
+            @($verbose | Where-Object { $_ -match 'finding ClusterVersionShadow through API discovery' }).Count | Should -Be 2
             $doc = Read-Snapshot $path
             $source = Read-Snapshot $handWritten
             foreach ($c in 'primary', 'standby') {

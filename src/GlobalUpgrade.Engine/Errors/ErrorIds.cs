@@ -122,6 +122,12 @@ public static class ErrorIds
     // snapshot
     public const string SnapshotPathInvalid = nameof(SnapshotPathInvalid);
 
+    // Invoke-GlobalUpgradeRehearsal
+    public const string RehearsalSimulatorNotFound = nameof(RehearsalSimulatorNotFound);
+    public const string RehearsalSimulatorFailed = nameof(RehearsalSimulatorFailed);
+    public const string RehearsalSnapshotInvalid = nameof(RehearsalSnapshotInvalid);
+    public const string RehearsalSnapshotNotFound = nameof(RehearsalSnapshotNotFound);
+
     // input validation (Validation/)
     public const string HostInvalid = nameof(HostInvalid);
     public const string RegistryInvalid = nameof(RegistryInvalid);

@@ -80,6 +80,9 @@ public static class ClusterVersionShadowDiscovery
         }
     }
 
+    /// <summary>Where the cluster serves it, or null when discovery finds it nowhere (no assumption, no cache: the snapshot records what it finds).</summary>
+    public static Task<AcpResource?> FindAsync(ClusterConnection cluster, CancellationToken cancellationToken) => DiscoverAsync(cluster, cancellationToken);
+
     private static async Task<AcpResource?> DiscoverAsync(ClusterConnection cluster, CancellationToken cancellationToken)
     {
         OperationLog.Current.Verbose($"[{cluster.Name}] finding {Kind} through API discovery (GET /apis/...).");

@@ -12,7 +12,8 @@ namespace GlobalUpgrade.Runbook;
 /// </summary>
 public static class ReportWriter
 {
-    public static void WriteHtml(JournalDocument journal, TextWriter output)
+    /// <param name="findings">A rehearsal's findings: when given, they are the report's first section.</param>
+    public static void WriteHtml(JournalDocument journal, TextWriter output, IReadOnlyList<RehearsalFinding>? findings = null)
     {
         var settings = new XmlWriterSettings { Indent = true, OmitXmlDeclaration = true, Encoding = Encoding.UTF8 };
         using var writer = XmlWriter.Create(output, settings);
@@ -28,6 +29,18 @@ public static class ReportWriter
         writer.WriteEndElement();
         writer.WriteStartElement("body", xhtml);
         writer.WriteElementString("h1", xhtml, Title(journal));
+        if (findings is not null)
+        {
+            writer.WriteElementString("h2", xhtml, "Findings");
+            if (findings.Count == 0)
+            {
+                writer.WriteElementString("p", xhtml, FindingsNone);
+            }
+            else
+            {
+                Table(writer, xhtml, FindingHeaders, findings.Select(FindingRow), null);
+            }
+        }
 
         writer.WriteElementString("h2", xhtml, "Summary");
         Table(writer, xhtml, ["Item", "Value"], Summary(journal).Select(kv => new[] { kv.Key, kv.Value }), null);
@@ -56,10 +69,30 @@ public static class ReportWriter
         writer.WriteEndElement();
     }
 
-    public static void WriteMarkdown(JournalDocument journal, TextWriter output)
+    public static void WriteMarkdown(JournalDocument journal, TextWriter output, IReadOnlyList<RehearsalFinding>? findings = null)
     {
         output.WriteLine($"# {Title(journal)}");
         output.WriteLine();
+        if (findings is not null)
+        {
+            output.WriteLine("## Findings");
+            if (findings.Count == 0)
+            {
+                output.WriteLine(FindingsNone);
+            }
+            else
+            {
+                output.WriteLine("| " + string.Join(" | ", FindingHeaders) + " |");
+                output.WriteLine("|---|---|---|---|");
+                foreach (var row in findings.Select(FindingRow))
+                {
+                    output.WriteLine("| " + string.Join(" | ", row.Select(Cell)) + " |");
+                }
+            }
+
+            output.WriteLine();
+        }
+
         output.WriteLine("## Summary");
         output.WriteLine("| Item | Value |");
         output.WriteLine("|---|---|");
@@ -102,6 +135,12 @@ public static class ReportWriter
             output.WriteLine("| " + string.Join(" | ", row.Select(Cell)) + " |");
         }
     }
+
+    private const string FindingsNone = "The rehearsal found nothing to fix.";
+
+    private static readonly string[] FindingHeaders = ["Source", "Cluster", "Finding", "Message"];
+
+    private static string[] FindingRow(RehearsalFinding finding) => [finding.Source, finding.Cluster, finding.Code, finding.Message];
 
     private static string Title(JournalDocument journal) =>
         $"{(journal.Runbook == "GlobalDrUpgrade" ? "Global DR upgrade" : "Global cluster upgrade")} to {journal.TargetVersion}";

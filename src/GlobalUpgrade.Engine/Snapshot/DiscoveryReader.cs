@@ -40,29 +40,4 @@ public static class DiscoveryReader
 
             return JsonNode.Parse(body) as JsonObject;
         }, cancellationToken);
-
-    /// <summary>The group/version that serves <paramref name="plural"/>, looked up in every group's preferred and other versions; null when none does.</summary>
-    public static async Task<(string Group, string Version)?> FindResourceAsync(ClusterConnection cluster, JsonObject groupList, string plural, string preferredGroup, CancellationToken cancellationToken)
-    {
-        // The default group first: on most clusters that is where it lives, and it spares reading every group.
-        var groups = JsonPath.Objects(groupList, "groups")
-            .OrderBy(g => JsonPath.String(g, "name") == preferredGroup ? 0 : 1)
-            .ToList();
-        foreach (var group in groups)
-        {
-            var name = JsonPath.String(group, "name") ?? "";
-            var versions = JsonPath.Objects(group, "versions").Select(v => JsonPath.String(v, "version")).OfType<string>()
-                .OrderBy(v => v == JsonPath.String(group, "preferredVersion.version") ? 0 : 1);
-            foreach (var version in versions)
-            {
-                var list = await GetAsync(cluster, $"apis/{name}/{version}", cancellationToken).ConfigureAwait(false);
-                if (JsonPath.Objects(list, "resources").Any(r => JsonPath.String(r, "name") == plural))
-                {
-                    return (name, version);
-                }
-            }
-        }
-
-        return null;
-    }
 }

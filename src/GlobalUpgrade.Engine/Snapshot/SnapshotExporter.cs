@@ -65,9 +65,7 @@ public static class SnapshotExporter
         var log = OperationLog.Current;
         log.Verbose($"[{cluster.Name}] reading discovery from {cluster.Endpoint.Server}");
         var groupList = await DiscoveryReader.GetAsync(cluster, "apis", ct).ConfigureAwait(false) ?? new JsonObject();
-        var cvsh = AcpResources.ClusterVersionShadows;
-        var found = await DiscoveryReader.FindResourceAsync(cluster, groupList, cvsh.Plural, cvsh.Group, ct).ConfigureAwait(false);
-        var cvshResource = found is { } gv ? cvsh with { Group = gv.Group, Version = gv.Version } : null;
+        var cvshResource = await ClusterVersionShadowDiscovery.FindAsync(cluster, ct).ConfigureAwait(false);
 
         var custom = cvshResource is null ? PlatformResources : [.. PlatformResources, cvshResource];
         var discovery = await ReadDiscoveryAsync(cluster, groupList, custom, ct).ConfigureAwait(false);
@@ -176,16 +174,9 @@ public static class SnapshotExporter
     private static Task<List<JsonObject>> ListAllAsync(ClusterConnection cluster, KubeKind kind, string ns, CancellationToken ct) =>
         cluster.CallAsync($"listing {kind} in {ns}", async (client, token) =>
         {
-            var items = new List<JsonObject>();
-            string? next = null;
-            do
-            {
-                var page = await kind.List(client, new ListArgs(ns, null, null, next), token).ConfigureAwait(false);
-                items.AddRange(JsonPath.Objects(page, "items").Select(o => (JsonObject)o.DeepClone()));
-                next = JsonPath.String(page, "metadata.continue");
-            }
-            while (!string.IsNullOrEmpty(next));
-            return items;
+            // Bounded paging, as every list the module reads (ListPager).
+            var (list, _) = await ResourceWatcher.ListAllAsync(client, kind, new ListArgs(ns, null, null), token, cluster.Endpoint).ConfigureAwait(false);
+            return JsonPath.Objects(list, "items").Select(o => (JsonObject)o.DeepClone()).ToList();
         }, ct);
 
     // Written beside the target and moved over it, so a failed export never leaves half a file.

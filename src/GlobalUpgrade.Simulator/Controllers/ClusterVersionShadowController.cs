@@ -19,8 +19,11 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
 {
     public const string Name = "global";
 
+    // Where this cluster serves it: the modeled group/version, or the one a snapshot's cluster served it at.
+    private readonly ResourceType type = cluster.Store.ServedAs(ResourceTypes.ClusterVersionShadows);
+
     // Subscribed at construction, so nothing written after the simulator has started is missed.
-    private readonly StoreSubscription subscription = cluster.Store.Subscribe(ResourceTypes.ClusterVersionShadows, null, null);
+    private readonly StoreSubscription subscription = cluster.Store.Subscribe(cluster.Store.ServedAs(ResourceTypes.ClusterVersionShadows), null, null);
 
     /// <summary>The default check set [doc: release-4.3 upgrade_global_cluster.mdx "Run preflight checks"].</summary>
     public static readonly string[] PreflightChecks =
@@ -186,7 +189,7 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
     }
 
     private void Update(string? ns, string name, long generation, Action<JsonObject> changeStatus) =>
-        cluster.Store.Mutate(ResourceTypes.ClusterVersionShadows, ns, name, o =>
+        cluster.Store.Mutate(type, ns, name, o =>
         {
             if (Generation(o) == generation)
             {

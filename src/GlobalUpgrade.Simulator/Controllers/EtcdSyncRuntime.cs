@@ -293,8 +293,8 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
         var line = PlatformLine.For(version);
         var config = Store.List(ResourceTypes.ModuleInfos).Items
             .FirstOrDefault(m => m.Labels().GetValueOrDefault(Plugins.ModuleNameLabel) == EtcdSyncNames.ModuleName)?["spec"]?["config"];
-        var endpoints = line.Field(PlatformLine.ActiveEtcdEndpoints);
-        var value = endpoints is null ? null : config.At(endpoints.Path);
+        var endpoints = EndpointsPath(line);
+        var value = endpoints is null ? null : config.At(endpoints);
         if (endpoints is not null && (value is null or JsonArray { Count: 0 } || value is JsonValue v && v.TryGetValue<string>(out var text) && string.IsNullOrWhiteSpace(text)))
         {
             return $"no {PlatformLine.ActiveEtcdEndpoints} in the ModuleInfo's spec.config";
@@ -303,6 +303,21 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
         return line.RequiresActiveToken && !ActiveTokenAccepted(activeStore)
             ? $"secret {EtcdSyncNames.Namespace}/{EtcdSyncNames.ActiveClusterTokenSecret} is missing or its token is rejected (401 Unauthorized)"
             : null;
+    }
+
+    // Where this version's form keeps the active endpoints: its published ModuleConfig's field of that label (a
+    // snapshot's plugin has its own form), else the line's. Null when its form has no such field: nothing to judge
+    // (a snapshot's form without the documented labels is reported by the seeder, FormLabelsNotFound).
+    private string? EndpointsPath(PlatformLine line)
+    {
+        var published = Store.List(ResourceTypes.ModuleConfigs).Items.FirstOrDefault(c =>
+            c.Labels().GetValueOrDefault(Plugins.ModuleNameLabel) == EtcdSyncNames.ModuleName && c.Str("spec.version") == version);
+        if (published?["spec"]?["deployDescriptors"] is not JsonArray form)
+        {
+            return line.Field(PlatformLine.ActiveEtcdEndpoints)?.Path;
+        }
+
+        return form.OfType<JsonObject>().FirstOrDefault(d => d.Str("displayName") == PlatformLine.ActiveEtcdEndpoints)?.Str("path");
     }
 
     private bool ActiveTokenAccepted(ObjectStore activeStore)

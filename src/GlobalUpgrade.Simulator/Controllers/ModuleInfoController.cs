@@ -72,8 +72,10 @@ internal sealed class ModuleInfoController(SimCluster cluster, ControllerContext
             return;
         }
 
+        // A ModuleInfo a client creates is renamed; one there from the start (a snapshot's, named by the real
+        // platform's own hash) keeps its name: it is found by label, as the module does.
         var expected = Plugins.PlatformName(labels.GetValueOrDefault(Plugins.ClusterNameLabel, "global"), module);
-        if (name != expected)
+        if (name != expected && e.Type == StoreEvent.Added && !initial)
         {
             ctx.Spawn(() => RenameAsync(obj, expected));
             return;

@@ -31,9 +31,12 @@ public static class Platform
             PublishEtcdSync(store, version);
         }
 
-        if (line.HasClusterVersionOperator && store.Get(ResourceTypes.ClusterVersionShadows, "cpaas-system", ClusterVersionShadowController.Name) is null)
+        var shadows = store.ServedAs(ResourceTypes.ClusterVersionShadows);
+        if (line.HasClusterVersionOperator && store.Get(shadows, "cpaas-system", ClusterVersionShadowController.Name) is null)
         {
-            store.Upsert(ResourceTypes.ClusterVersionShadows, ClusterVersionShadowController.Seed(previous ?? version, [version]));
+            var shadow = ClusterVersionShadowController.Seed(previous ?? version, [version]);
+            shadow["apiVersion"] = shadows.ApiVersion;
+            store.Upsert(shadows, shadow);
         }
 
         return result;

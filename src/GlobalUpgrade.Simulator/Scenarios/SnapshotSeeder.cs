@@ -70,6 +70,7 @@ public sealed class SnapshotSeeder
             store.Upsert(ResourceTypes.Namespaces, ScenarioSeeder.Namespace(ns));
         }
 
+        ServeClusterVersionShadowAsDiscovered(cluster, entry);
         var standIns = new List<string>();
         var replaced = new List<string>();
         var synchronizerDriven = Objects(entry, "ModuleInfo").Any(IsSynchronizerModuleInfo);
@@ -159,8 +160,11 @@ public sealed class SnapshotSeeder
             .ToList();
         if (!versions.Any(v => SameLine(v, targetVersion)))
         {
+            // The platform publishes the plugins released with it when it reaches a version (Platform.SetVersion); the
+            // simulator does that for a seeded cluster too, so the rehearsal re-installs a plugin the snapshot lacked.
             found.Add(new SnapshotFinding("standby", "PluginVersionMissingForTarget",
-                $"no ModuleConfig of plugin {EtcdSyncNames.ModuleName} for {targetVersion} is published (found: {(versions.Count == 0 ? "none" : string.Join(", ", versions))}); upload the target's plugin package before the window"));
+                $"no ModuleConfig of plugin {EtcdSyncNames.ModuleName} for {targetVersion} is in the snapshot (found: {(versions.Count == 0 ? "none" : string.Join(", ", versions))}). " +
+                $"The rehearsal's platform publishes it with its own install form when it reaches {targetVersion}, as the core package does; after the real image sync, check that it is published (Test-GlobalUpgradeReadiness, ExtensionPublished) or push it with violet before the window"));
         }
 
         return found;
@@ -188,14 +192,34 @@ public sealed class SnapshotSeeder
             Find(cluster, "NotServedOnSource", $"{notServed} was not served by the source cluster");
         }
 
-        if (entry["clusterVersionShadow"] is JsonObject cvsh)
+        foreach (var config in Objects(entry, "ModuleConfig").Where(c => c.Labels().GetValueOrDefault(Plugins.ModuleNameLabel) == EtcdSyncNames.ModuleName))
         {
-            var (group, version) = (cvsh.Str("group") ?? "", cvsh.Str("version") ?? "");
-            if (ResourceTypes.Find(group, version, ResourceTypes.ClusterVersionShadows.Resource) is null)
+            var version = config.Str("spec.version") ?? "";
+            var labels = (config["spec"]?["deployDescriptors"] as JsonArray ?? []).OfType<JsonObject>().Select(d => d.Str("displayName")).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var missing = PlatformLine.For(version).Form.Select(f => f.DisplayName).Where(l => !labels.Contains(l)).ToList();
+            if (missing.Count > 0)
             {
-                Find(cluster, "ClusterVersionShadowServedAsStored",
-                    $"the ClusterVersionShadow is served at {group}/{version} as stored; the simulator's controller drives {ResourceTypes.ClusterVersionShadows.ApiVersion} only, so an upgrade through it will not progress");
+                Find(cluster, "FormLabelsNotFound",
+                    $"the install form of {EtcdSyncNames.ModuleName} {version} (ModuleConfig {config.Name()}, spec.deployDescriptors) lacks the documented labels {string.Join(", ", missing.Select(l => $"'{l}'"))}: a re-install of a plugin with this form cannot fill them");
             }
+        }
+    }
+
+    /// <summary>
+    /// The ClusterVersionShadow served where the source served it (the snapshot's discovered group/version, even with
+    /// no object of it yet), so the simulator's operator drives it there and the module's discovery finds it there.
+    /// </summary>
+    private void ServeClusterVersionShadowAsDiscovered(SimCluster cluster, JsonObject entry)
+    {
+        if (entry["clusterVersionShadow"] is not JsonObject cvsh || cvsh.Str("group") is not { } group || cvsh.Str("version") is not { } version)
+        {
+            return;
+        }
+
+        var modeled = ResourceTypes.ClusterVersionShadows;
+        if ((group, version) != (modeled.Group, modeled.Version) && StoredType(cluster, entry, $"{group}/{version}", modeled.Kind) is null)
+        {
+            Find(cluster, "KindNotServed", $"the snapshot says {modeled.Kind} is served at {group}/{version}, but its discovery documents do not list it there; it is served at {modeled.ApiVersion}");
         }
     }
 

@@ -40,7 +40,7 @@ public sealed class ObjectStore
 
     /// <summary>
     /// Serves <paramref name="type"/> as stored from now on (before the simulator starts). A modeled type of the same
-    /// plural in another group is no longer served: a cluster serves a resource from one group.
+    /// plural or kind in another group/version is no longer served: a cluster serves a resource from one group.
     /// </summary>
     public void RegisterType(ResourceType type)
     {
@@ -49,10 +49,20 @@ public sealed class ObjectStore
             if (objects.TryAdd(type, new SortedDictionary<string, JsonObject>(StringComparer.Ordinal)))
             {
                 ExtraTypes = [.. ExtraTypes, type];
-                ServedTypes = [.. ResourceTypes.All.Where(t => ExtraTypes.All(e => e.Resource != t.Resource)), .. ExtraTypes];
+                ServedTypes = [.. ResourceTypes.All.Where(t => ExtraTypes.All(e => !Replaces(e, t))), .. ExtraTypes];
             }
         }
     }
+
+    /// <summary>
+    /// The type that serves <paramref name="modeled"/>'s objects on this cluster: a stored type that replaced it (a
+    /// snapshot's cluster serving the kind at another group/version), else <paramref name="modeled"/> itself. The
+    /// controllers drive the objects wherever they are served.
+    /// </summary>
+    public ResourceType ServedAs(ResourceType modeled) => ExtraTypes.FirstOrDefault(e => Replaces(e, modeled)) ?? modeled;
+
+    // One resource, one kind: a stored type of the same plural or kind replaces the modeled one.
+    private static bool Replaces(ResourceType stored, ResourceType modeled) => stored.Resource == modeled.Resource || stored.Kind == modeled.Kind;
 
     /// <summary>The newest resourceVersion whose event has been forgotten; resuming from before it is 410 Expired.</summary>
     public long CompactedUpTo

@@ -1,0 +1,54 @@
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Snapshot;
+using GlobalUpgrade.Validation;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace GlobalUpgrade.Rehearsal;
+
+/// <summary>
+/// What a rehearsal needs to know of a snapshot before the simulator reads it: a DR pair (a Primary and a Standby)
+/// or one cluster, and each cluster's name and platform version.
+/// </summary>
+public sealed record RehearsalSnapshot(string Path, bool IsDr, IReadOnlyList<(string Name, string Role, string? PlatformVersion)> Clusters)
+{
+    /// <summary>The simulator's kubeconfig contexts: primary/standby for a pair, global for one cluster.</summary>
+    public IReadOnlyList<(string Context, string Role)> Contexts =>
+        IsDr ? [("primary", "Primary"), ("standby", "Standby")] : [("global", "Standalone")];
+
+    public static RehearsalSnapshot Read(string path)
+    {
+        FileInput.Existing(path, "-SnapshotPath", ErrorIds.RehearsalSnapshotNotFound);
+        JObject document;
+        try
+        {
+            using var reader = new JsonTextReader(File.OpenText(path)) { DateParseHandling = DateParseHandling.None };
+            document = JObject.Load(reader);
+        }
+        catch (JsonException ex)
+        {
+            throw Invalid(path, $"The snapshot '{path}' is not JSON ({ex.Message.Split('\n')[0]}). Take it again with Export-GlobalClusterSnapshot.");
+        }
+
+        if ((string?)document["kind"] != SnapshotFormat.Kind)
+        {
+            throw Invalid(path, $"'{path}' is not a snapshot (its kind is '{(string?)document["kind"]}', not {SnapshotFormat.Kind}). Take one with Export-GlobalClusterSnapshot -Path <file>.");
+        }
+
+        var clusters = (document["clusters"] as JArray ?? [])
+            .OfType<JObject>()
+            .Select(c => ((string?)c["name"] ?? "", (string?)c["role"] ?? "", (string?)c["platformVersion"]))
+            .ToList();
+        var roles = clusters.Select(c => c.Item2).ToList();
+        var isDr = roles.Contains("Primary", StringComparer.OrdinalIgnoreCase) && roles.Contains("Standby", StringComparer.OrdinalIgnoreCase);
+        if (clusters.Count == 0 || clusters.Count > 2 || (clusters.Count == 2 && !isDr))
+        {
+            throw Invalid(path, $"The snapshot '{path}' holds {clusters.Count} cluster(s) with roles [{string.Join(", ", roles)}]: a rehearsal needs one cluster, or a Primary and a Standby.");
+        }
+
+        return new RehearsalSnapshot(path, isDr, clusters);
+    }
+
+    private static GlobalUpgradeException Invalid(string path, string message) =>
+        new(ErrorIds.RehearsalSnapshotInvalid, FailureCategory.InvalidData, message, path);
+}

@@ -1,0 +1,97 @@
+using System.Collections;
+using GlobalUpgrade.Errors;
+using GlobalUpgrade.Rehearsal;
+using Xunit;
+
+namespace GlobalUpgrade.Tests.Rehearsal;
+
+/// <summary>What a rehearsal reads of a snapshot, which runbook it runs with what, and where its run records go.</summary>
+public sealed class RehearsalPlanTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("rehearsal-plan-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Theory]
+    [InlineData("""{"kind":"GlobalClusterSnapshot","clusters":[{"name":"a","role":"Primary"},{"name":"b","role":"Standby"}]}""", true, "primary,standby")]
+    [InlineData("""{"kind":"GlobalClusterSnapshot","clusters":[{"name":"lone","role":"Standalone"}]}""", false, "global")]
+    public void ASnapshotIsAPairOrOneCluster(string json, bool isDr, string contexts)
+    {
+        var snapshot = RehearsalSnapshot.Read(Write(json));
+        Assert.Equal(isDr, snapshot.IsDr);
+        Assert.Equal(contexts, string.Join(',', snapshot.Contexts.Select(c => c.Context)));
+    }
+
+    [Theory]
+    [InlineData("apiVersion: v1", "not JSON")]
+    [InlineData("""{"kind":"Config","clusters":[]}""", "not a snapshot")]
+    [InlineData("""{"kind":"GlobalClusterSnapshot","clusters":[]}""", "holds 0 cluster")]
+    [InlineData("""{"kind":"GlobalClusterSnapshot","clusters":[{"role":"Primary"},{"role":"Primary"}]}""", "a Primary and a Standby")]
+    [InlineData("""{"kind":"GlobalClusterSnapshot","clusters":[{"role":"Primary"},{"role":"Standby"},{"role":"Standby"}]}""", "holds 3 cluster")]
+    public void AFileThatIsNotARehearsableSnapshotIsInvalidData(string text, string says)
+    {
+        var ex = Assert.Throws<GlobalUpgradeException>(() => RehearsalSnapshot.Read(Write(text)));
+        Assert.Equal(ErrorIds.RehearsalSnapshotInvalid, ex.ErrorId);
+        Assert.Equal(FailureCategory.InvalidData, ex.Category);
+        Assert.Contains(says, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Newtonsoft", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMissingSnapshotIsNotFound()
+    {
+        var ex = Assert.Throws<GlobalUpgradeException>(() => RehearsalSnapshot.Read(Path.Combine(folder, "none.json")));
+        Assert.Equal(ErrorIds.RehearsalSnapshotNotFound, ex.ErrorId);
+        Assert.Equal(FailureCategory.ObjectNotFound, ex.Category);
+    }
+
+    [Fact]
+    public void APairWithoutAVipRunsTheDrRunbookWithAnUnroutedAddressAndSaysSo()
+    {
+        var snapshot = RehearsalSnapshot.Read(Write("""{"kind":"GlobalClusterSnapshot","clusters":[{"role":"Primary"},{"role":"Standby"}]}"""));
+        var packages = new Dictionary<string, string> { ["primary"] = "/p", ["standby"] = "/s" };
+        var plan = RehearsalPlan.Build(snapshot, "v4.3.2", packages, "/j.json", null, null, 600);
+        Assert.Equal("Invoke-GlobalDrUpgrade", plan.Runbook);
+        var etcdSync = Assert.IsType<Hashtable>(plan.Parameters["EtcdSync"]);
+        Assert.Equal(RehearsalPlan.AssumedActiveClusterVip, etcdSync["ActiveClusterVip"]);
+        Assert.Equal(true, etcdSync["SkipEndpointCheck"]);
+        Assert.Equal("/s", plan.Parameters["StandbyPackagePath"]);
+        Assert.False(plan.Parameters.ContainsKey("StandbyVip"));
+        Assert.Equal(["StandInPackage", "AssumedActiveClusterVip", "EtcdEndpointsNotChecked"], plan.Assumptions.Select(a => a.Code));
+
+        var given = RehearsalPlan.Build(snapshot, "v4.3.2", packages, "/j.json", "10.0.1.10", new Hashtable { ["activeclustervip"] = "10.0.0.10" }, 600);
+        Assert.Equal("10.0.0.10", ((Hashtable)given.Parameters["EtcdSync"]!)["ActiveClusterVip"]);
+        Assert.DoesNotContain(given.Assumptions, a => a.Code == "AssumedActiveClusterVip");
+    }
+
+    [Fact]
+    public void OneClusterRunsTheStandardRunbook()
+    {
+        var snapshot = RehearsalSnapshot.Read(Write("""{"kind":"GlobalClusterSnapshot","clusters":[{"role":"Standalone"}]}"""));
+        var plan = RehearsalPlan.Build(snapshot, "v4.2.0", new Dictionary<string, string> { ["global"] = "/g" }, "/j.json", null, null, 600);
+        Assert.Equal("Invoke-GlobalUpgrade", plan.Runbook);
+        Assert.Equal("/g", plan.Parameters["PackagePath"]);
+        Assert.False(plan.Parameters.ContainsKey("EtcdSync"));
+    }
+
+    [Fact]
+    public void RunRecordsGoToTheRehearsalsOwnFolderAndTheOperatorsSettingComesBack()
+    {
+        var before = Environment.GetEnvironmentVariable(RehearsalStateFolder.Variable);
+        using (var state = new RehearsalStateFolder(folder))
+        {
+            Assert.Equal(Path.Combine(folder, "state"), state.Path);
+            Assert.Equal(state.Path, ImageSync.ImageSyncStore.DefaultStateFolder);
+            Assert.True(Directory.Exists(state.Path));
+        }
+
+        Assert.Equal(before, Environment.GetEnvironmentVariable(RehearsalStateFolder.Variable));
+    }
+
+    private string Write(string text)
+    {
+        var path = Path.Combine(folder, $"{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, text);
+        return path;
+    }
+}
