@@ -116,8 +116,9 @@ public static class ComponentUpgrade
             }, limit, cancellationToken).ConfigureAwait(false);
             return !ComponentState.Read(seen.Objects[0], profile).AsksFor(target);
         }
-        catch (GlobalUpgradeException ex) when (ex.ErrorId == ErrorIds.WaitTimedOut)
+        catch (GlobalUpgradeException ex) when (ex.ErrorId == ErrorIds.WaitTimedOut && limit == profile.ClusterModuleUpgradeAvailableTimeout)
         {
+            // The platform's deadline passed (a shorter limit of the caller's stays a timeout of the caller's: UpgradeTimeout).
             var now = ComponentState.Read(await ReadObjectAsync(cluster, profile, cancellationToken).ConfigureAwait(false), profile);
             throw new GlobalUpgradeException(ErrorIds.ComponentUpgradeNotAvailable, FailureCategory.OperationTimeout,
                 $"Waited {limit.TotalSeconds:0} s for {what} on {cluster.Name}; it was not offered: {DescribeOffer(now)}. Nothing was written. " +

@@ -77,7 +77,11 @@ public sealed class ComponentOfferTests
         await using var h = await Harness.StartAsync("components-not-offered");
         var clock = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => h.UpgradeAsync(ComponentUpgradeProfile.For(PlatformVersion.Parse("4.2")), TimeSpan.FromSeconds(2)));
-        Assert.Equal(ErrorIds.ComponentUpgradeNotAvailable, ex.ErrorId);
+
+        // The caller's limit (-TimeoutSec) is the caller's timeout (UpgradeService reports UpgradeTimeout), saying what it waited for.
+        Assert.Equal(ErrorIds.WaitTimedOut, ex.ErrorId);
+        Assert.Contains("Functional Components upgrade to v4.2.0 to be offered", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(h.Requests(ModulePath), r => r.Method == "PATCH");
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(20));
     }
 
