@@ -37,6 +37,10 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
     [Parameter]
     public SwitchParameter Detach { get; set; }
 
+    /// <summary>Adds upgrade.sh --skip-check-artifacts (bypasses artifact validation; 4.3+ packages only).</summary>
+    [Parameter]
+    public SwitchParameter SkipCheckArtifacts { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string ProgressPattern { get; set; } = FollowOptions.DefaultProgressPattern;
@@ -87,6 +91,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
             PackagePath = PackagePath,
             Registry = Registry,
             RegistryCredential = RegistryCredential?.GetNetworkCredential(),
+            SkipCheckArtifacts = SkipCheckArtifacts,
             LogPath = ResolveLogPath(),
             RunRoot = RunRoot,
         };

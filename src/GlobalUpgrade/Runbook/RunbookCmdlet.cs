@@ -3,6 +3,7 @@ using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Commands.Remote;
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Platform;
 using GlobalUpgrade.Runbook;
 using GlobalUpgrade.Upgrade;
 using GlobalUpgrade.Validation;
@@ -38,6 +39,10 @@ public abstract class RunbookCmdlet : RemoteCmdlet
     [Parameter]
     public SwitchParameter Resume { get; set; }
 
+    /// <summary>The image sync adds upgrade.sh --skip-check-artifacts (bypasses artifact validation; 4.3+ targets only).</summary>
+    [Parameter]
+    public SwitchParameter SkipCheckArtifacts { get; set; }
+
     /// <summary>Resume even though the inputs differ from the journal's.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -65,10 +70,15 @@ public abstract class RunbookCmdlet : RemoteCmdlet
 
     protected override void ProcessRecord()
     {
-        var request = BuildRequest();
+        var request = BuildRequest() with { SkipCheckArtifacts = SkipCheckArtifacts };
         if (!string.IsNullOrEmpty(request.Registry))
         {
             _ = Require(() => HostInput.Registry(request.Registry, "-Registry"));
+        }
+
+        if (SkipCheckArtifacts)
+        {
+            _ = Require(() => UpgradeScriptFlags.Require(request.TargetVersion, UpgradeScriptFlags.SkipCheckArtifacts, "-SkipCheckArtifacts"));
         }
 
         var estimates = Require(() => HashtableInput.ToEstimates(Estimate));
