@@ -35,6 +35,36 @@ public sealed class UpgradeTests
         Assert.Contains("timed out", cm["status"]!["unableUpgradeReason"]!.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("healthy", "v4.2.0")]
+    [InlineData("v4.0", "v4.1.0")]
+    public async Task APlatformUpgradeBeforeFourThreeOffersTheComponentUpgradeAfterTheNotice(string scenario, string target)
+    {
+        await using var host = await SimHost.StartAsync(scenario, dr: false);
+        var store = host.Sim.Clusters["global"].Store;
+        var module = store.Get("clustermodules", null, "global")!;
+        Assert.Equal("false", module.Str("status.upgradable"));
+        Assert.Equal("false", module.Str("status.needUpgrade"));
+
+        await PostVersionAsync(host, "global", target);
+        await WatchTests.WaitUntil(() => store.Get("clustermodules", null, "global").Str("status.upgradable") == "true");
+        Assert.Equal("true", store.Get("clustermodules", null, "global").Str("status.needUpgrade"));
+        Assert.Null(store.Get("clustermodules", null, "global").Str("status.unableUpgradeReason"));
+    }
+
+    [Fact]
+    public async Task TheNotOfferedFaultNeverOffersTheComponentUpgradeAndSaysWhy()
+    {
+        await using var host = await SimHost.StartAsync("components-not-offered", dr: false);
+        var store = host.Sim.Clusters["global"].Store;
+        await PostVersionAsync(host, "global", "v4.2.0");
+        await WatchTests.WaitUntil(() => store.Get("clustermodules", null, "global").Str("status.unableUpgradeReason") is not null);
+        var module = store.Get("clustermodules", null, "global")!;
+        Assert.Equal("false", module.Str("status.upgradable"));
+        Assert.Equal("false", module.Str("status.needUpgrade"));
+        Assert.Contains("chart packages", module.Str("status.unableUpgradeReason"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The43TriggerBringsTheOperatorAndAnUpgradeWritesTheDocumentedStatus()
     {

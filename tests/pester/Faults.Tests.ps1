@@ -312,6 +312,35 @@ Describe 'Faults against a simulated DR pair' -Tag CI {
     }
 }
 
+Describe 'Faults of the platform during an upgrade' -Tag CI {
+    BeforeAll {
+        $script:previousStateHome = $env:GLOBALUPGRADE_STATE_HOME
+        $env:GLOBALUPGRADE_STATE_HOME = Join-Path $TestDrive 'state'
+        # Scenario components-not-offered: after the trigger the ClusterModule never offers the Functional Components upgrade.
+        $script:sim = Start-TestSimulator -Scenario components-not-offered -TimeScale 0.1
+        Get-GlobalCluster | Disconnect-GlobalCluster
+        Connect-GlobalCluster -Kubeconfig $sim.Kubeconfig -Context global -Role Standalone | Out-Null
+        $script:package = Join-Path $TestDrive 'package'
+        Copy-Item -Recurse (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $package
+        Set-Content (Join-Path $package 'version') 'v4.2.0'
+        Set-Content (Join-Path $package 'fake.conf') "GU_FAKE_DURATION_MS=100`nGU_SIM_ADMIN_URL=$($sim.Clusters['global'].Server)`nGU_SIM_TOKEN=$($sim.Clusters['global'].Token)"
+    }
+    AfterAll {
+        Stop-TestSimulator $sim
+        $env:GLOBALUPGRADE_STATE_HOME = $previousStateHome
+    }
+
+    It '[BoundedTime] the Functional Components upgrade is never offered: ComponentUpgradeNotAvailable within the deadline, nothing written' {
+        $result = Measure-Fault { Start-GlobalUpgrade -PackagePath $package -Force -RunRoot (Join-Path $TestDrive 'runs') -ComponentProfile @{ ClusterModuleUpgradeAvailableTimeout = '3s' } -Confirm:$false }
+        Assert-StableId $result 'ComponentUpgradeNotAvailable' 60
+        $result.Error.CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $result.Error.Exception.Message | Should -Match 'status\.upgradable=false'
+        $result.Seconds | Should -BeGreaterThan 3 -Because 'it waited until its deadline'
+        @(Invoke-SimAdmin -Simulator $sim -Cluster global -Path '/_sim/requests' | Where-Object { $_.method -eq 'PATCH' -and $_.path -match '/clustermodules/' }) |
+            Should -BeNullOrEmpty -Because 'nothing is requested that the platform did not offer'
+    }
+}
+
 Describe 'Faults of etcd endpoints (real etcd)' -Tag CI {
     BeforeAll {
         $script:pki = New-EtcdTestPki

@@ -183,6 +183,31 @@ Describe 'Invoke-GlobalImageSync' -Tag CI {
         Get-GlobalImageSync | Should -BeNullOrEmpty
     }
 
+    It '-SkipCheckArtifacts passes upgrade.sh --skip-check-artifacts to a 4.3 package, over SSH too' {
+        $package = New-Package 'skip-check' -DurationMs 100 -Extra "GU_FAKE_ARGS_LOG=$Work/skip-check-args.log"
+        $run = Invoke-GlobalImageSync @Node -PackagePath $package -SkipCheckArtifacts -RunRoot $RunRoot -Confirm:$false
+        $run.State | Should -Be 'Succeeded'
+        @(Get-Content "$Work/skip-check-args.log") | Should -Be @('--only-sync-image=true --skip-check-artifacts')
+        Get-Content $run.LogPath -Raw | Should -Match 'skipping the artifact check'
+
+        # Without the switch the flag is not passed.
+        Invoke-GlobalImageSync -PackagePath $package -RunRoot $RunRoot -Confirm:$false | Out-Null
+        (Get-Content "$Work/skip-check-args.log")[-1] | Should -BeExactly '--only-sync-image=true'
+    }
+
+    It '-SkipCheckArtifacts is refused for a package before 4.3, before anything starts' {
+        $package = New-Package 'skip-check-42' -Extra "GU_FAKE_ARGS_LOG=$Work/skip-check-42-args.log"
+        Set-Content (Join-Path $package 'version') 'v4.2.0'
+        $err = $null
+        try { Invoke-GlobalImageSync -PackagePath $package -SkipCheckArtifacts -RunRoot $RunRoot -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly "UpgradeScriptFlagUnsupported,$InvokeId"
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match 'v4\.2\.0'
+        $err.Exception.Message | Should -Match 'skip-check-artifacts'
+        Test-Path "$Work/skip-check-42-args.log" | Should -BeFalse -Because 'upgrade.sh never ran'
+        Get-GlobalImageSync | Should -BeNullOrEmpty -Because 'nothing is recorded for a sync that was not started'
+    }
+
     It 'surfaces the last log lines of a failed sync' {
         $package = New-Package 'failing' -DurationMs 200 -Images 25 -ExitCode 3
         $err = $null

@@ -12,18 +12,22 @@ BeforeDiscovery {
         @{ Source = 'healthy'; From = 'v4.1.0'; Target = 'v4.2.0' }
         @{ Source = 'v4.0'; From = 'v4.0.0'; Target = 'v4.3.0' }
         @{ Source = 'healthy'; From = 'v4.1.0'; Target = 'v4.3.0' }
-        @{ Source = 'v4.2-to-4.3'; From = 'v4.2.0'; Target = 'v4.3.0' }
+        @{ Source = 'v4.2-to-4.3'; From = 'v4.2.0'; Target = 'v4.3.0'; Extra = '-SkipCheckArtifacts' }
         @{ Source = 'v4.0'; From = 'v4.0.0'; Target = 'v4.3.1' }
         @{ Source = 'healthy'; From = 'v4.1.0'; Target = 'v4.3.1' }
         @{ Source = 'v4.2-to-4.3'; From = 'v4.2.0'; Target = 'v4.3.1' }
     )
+    foreach ($p in $paths) { if (-not $p.ContainsKey('Extra')) { $p.Extra = '' } }
 }
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
 
     function New-PathFixture([string] $Scenario, [string] $Target, [string] $Name = "$Scenario-$Target") {
-        New-TestDrPair -Root $TestDrive -Name $Name -Scenario $Scenario -Target $Target -SyncMs 200 -Images 3
+        $f = New-TestDrPair -Root $TestDrive -Name $Name -Scenario $Scenario -Target $Target -SyncMs 200 -Images 3
+        # The stand-in upgrade.sh records the arguments of every run.
+        foreach ($cluster in 'primary', 'standby') { Add-Content (Join-Path $f.Work "package-$cluster/fake.conf") "GU_FAKE_ARGS_LOG=$($f.Work)/args-$cluster.log" }
+        $f
     }
 
     function Get-RunbookScript($Fixture, [string] $Target, [string] $Extra = '') {
@@ -48,7 +52,7 @@ Describe 'Invoke-GlobalDrUpgrade on every supported path' -Tag CI {
     It '<From> → <Target> (scenario <Source>): the standby runs the target''s etcd-sync with its documented form' -ForEach $paths {
         $f = New-PathFixture $Source $Target
         try {
-            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f $Target)
+            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f $Target $Extra)
             $run.ExitCode | Should -Be 0 -Because $run.Error
             $steps = @($run.Output -split "`n" | Where-Object { $_ -like 'STEP *' })
             $steps | Where-Object { $_ -notmatch ' (Succeeded|Skipped)$' } | Should -BeNullOrEmpty
@@ -57,6 +61,31 @@ Describe 'Invoke-GlobalDrUpgrade on every supported path' -Tag CI {
             $standby = Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/store'
             ($primary | Where-Object kind -eq 'ProductBase').status.version | Should -Be $Target
             ($standby | Where-Object kind -eq 'ProductBase').status.version | Should -Be $Target
+
+            foreach ($cluster in 'primary', 'standby') {
+                $store = if ($cluster -eq 'primary') { $primary } else { $standby }
+                # Before 4.3 the ClusterModule is asked once, after it offered the upgrade (the docs' 10–15 min after
+                # the trigger); from 4.3 the CVO does it and the ClusterModule is neither offered nor written.
+                $module = $store | Where-Object kind -eq 'ClusterModule'
+                $modulePatches = @(Invoke-SimAdmin -Simulator $f.Simulator -Cluster $cluster -Path '/_sim/requests' | Where-Object { $_.method -eq 'PATCH' -and $_.path -match '/clustermodules/' })
+                if ($Target -like 'v4.3.*') {
+                    $modulePatches | Should -BeNullOrEmpty
+                    $module.status.upgradable | Should -BeFalse
+                }
+                else {
+                    $modulePatches | Should -HaveCount 1
+                    $module.status.upgradable | Should -BeTrue
+                    $module.status.base.version | Should -Be $Target
+                }
+
+                # upgrade.sh's arguments: --skip-check-artifacts only on the image sync, and only when asked (4.3 targets).
+                $calls = @(Get-Content (Join-Path $f.Work "args-$cluster.log"))
+                $sync = @($calls | Where-Object { $_ -like '--only-sync-image*' })
+                $sync | Should -HaveCount 1
+                $sync[0] | Should -BeExactly ($Extra -eq '-SkipCheckArtifacts' ? '--only-sync-image=true --skip-check-artifacts' : '--only-sync-image=true')
+                $calls | Where-Object { $_ -notlike '--only-sync-image*' } | Should -Not -Match 'skip-check-artifacts'
+                $calls | Should -Contain '--skip-sync-image'
+            }
 
             # The plugin released with the target, never an older one.
             $info = @($standby | Where-Object { $_.kind -eq 'ModuleInfo' -and $_.metadata.labels.'cpaas.io/module-name' -eq 'etcd-sync' })

@@ -226,6 +226,14 @@ Describe 'Runbook inputs' -Tag CI {
     }
     AfterAll { Get-GlobalCluster | Disconnect-GlobalCluster; Stop-TestSimulator $inputs.Simulator }
 
+    It 'refuses -SkipCheckArtifacts for a target before 4.3 (its upgrade.sh does not document it), before any journal' {
+        $err = { Invoke-GlobalDrUpgrade @dr -SkipCheckArtifacts -EtcdSync @{ ActiveClusterVip = '10.0.0.10' } } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeExactly 'UpgradeScriptFlagUnsupported,GlobalUpgrade.Commands.Runbook.InvokeGlobalDrUpgradeCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match 'v4\.2\.0'
+        Test-Path $inputs.Journal | Should -BeFalse
+    }
+
     It 'refuses -EtcdSync <Case> with <Id>, naming the key' -ForEach @(
         @{ Case = 'with an unknown key'; EtcdSync = @{ Bogus = 1 }; Id = 'EtcdSyncOptionUnknown'; Names = 'Bogus' }
         @{ Case = "SkipEndpointCheck = 'no'"; EtcdSync = @{ ActiveClusterVip = '10.0.0.10'; SkipEndpointCheck = 'no' }; Id = 'EtcdSyncOptionInvalid'; Names = 'SkipEndpointCheck' }

@@ -109,7 +109,7 @@ Describe 'Start-GlobalUpgrade 4.1 → 4.2 through the ClusterModule' -Tag CI {
 Describe 'A resumed upgrade never asks twice' -Tag CI {
     BeforeAll {
         Use-FreshState
-        # Real-time durations: the component upgrade takes 6 s, longer than the first wait.
+        # Real-time durations: the upgrade is offered 3 s after the trigger and takes 6 s, longer than the first wait.
         $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 1
         Connect-Sim $sim
         $script:pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
@@ -119,7 +119,8 @@ Describe 'A resumed upgrade never asks twice' -Tag CI {
 
     It 'times out waiting, keeps the run, and Wait-GlobalUpgrade finishes it without a second request' {
         Invoke-SimAdmin -Simulator $sim -Cluster global -Path '/_sim/requests' -Method DELETE | Out-Null
-        { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -TimeoutSec 2 -Confirm:$false } | Should -Throw -ErrorId 'UpgradeTimeout,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand'
+        # 6 s: past the offer (3 s after the trigger), short of the end of the component upgrade (6 s after the request).
+        { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -TimeoutSec 6 -Confirm:$false } | Should -Throw -ErrorId 'UpgradeTimeout,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand'
         $status = Get-GlobalUpgradeStatus
         $status.LastRun.State | Should -Be 'Running'
         $status.DesiredVersion | Should -Be 'v4.2.0'
@@ -151,6 +152,63 @@ Describe 'A resumed upgrade never asks twice' -Tag CI {
         $run.State | Should -Be 'Succeeded'
         $run.ComponentRequestedAt | Should -BeNullOrEmpty
         ($output | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message -join "`n" | Should -Match 'already asks for v4.2.0'
+        Get-ComponentPatch $sim | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Before 4.3 the component request waits until the ClusterModule offers the upgrade' -Tag CI {
+    AfterEach { Stop-TestSimulator $script:sim }
+
+    It 'waits (watching, no fixed sleep) for the offer after the trigger, then patches once' {
+        Use-FreshState
+        # Real-time notice delay (3 s): the request must not come before the ClusterModule offers the upgrade.
+        $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 1
+        Connect-Sim $sim
+        $pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
+        Sync-Package $pkg
+        $module = Get-SimObject $sim '/apis/cluster.alauda.io/v1alpha1/clustermodules/global'
+        $module.status.upgradable | Should -BeFalse -Because 'nothing is offered before the trigger'
+
+        $run = Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false -Verbose 4>&1 |
+            Tee-Object -Variable output | Where-Object { $_ -is [GlobalUpgrade.GlobalUpgradeRun] }
+        $run.State | Should -Be 'Succeeded'
+        $verbose = @(($output | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message)
+        $waited = ($verbose | Select-String -SimpleMatch 'to be offered' | Select-Object -First 1).LineNumber
+        $patched = ($verbose | Select-String -SimpleMatch 'merge-patching clustermodules.cluster.alauda.io/global' | Select-Object -First 1).LineNumber
+        $waited | Should -Not -BeNullOrEmpty
+        $patched | Should -BeGreaterThan $waited -Because 'the request follows the offer'
+        $verbose -join "`n" | Should -Match 'status\.upgradable=true and status\.needUpgrade=true'
+        # Watch-driven: one list and one watch for the whole wait, not a read every second.
+        $verbose -join "`n" | Should -Match 'to be offered \(.*\): done after [\d.]+ s \(1 list, 1 watch requests'
+        (Get-ComponentPatch $sim).Count | Should -Be 1
+        $module = Get-SimObject $sim '/apis/cluster.alauda.io/v1alpha1/clustermodules/global'
+        $module.status.base.version | Should -Be 'v4.2.0'
+        $module.status.upgradable | Should -BeTrue
+    }
+
+    It 'never offered: ComponentUpgradeNotAvailable at the deadline, nothing written, the run waits again on Wait-GlobalUpgrade' {
+        Use-FreshState
+        $script:sim = Start-TestSimulator -Scenario components-not-offered -TimeScale 0.1
+        Connect-Sim $sim
+        $pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
+        Sync-Package $pkg
+        $err = $null
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        try { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -ComponentProfile @{ ClusterModuleUpgradeAvailableTimeout = '4s' } -Confirm:$false } catch { $err = $_ }
+        $clock.Stop()
+        $err.FullyQualifiedErrorId | Should -BeExactly 'ComponentUpgradeNotAvailable,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand'
+        $err.CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $err.Exception.Message | Should -Match 'status\.upgradable=false'
+        $err.Exception.Message | Should -Match 'chart packages of the target version are not in the chart repository'
+        $err.Exception.Message | Should -Match 'ClusterModuleUpgradeAvailableFields'
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 60
+        Get-ComponentPatch $sim | Should -BeNullOrEmpty
+        $last = (Get-GlobalUpgradeStatus).LastRun
+        $last.State | Should -Be 'Running'
+        $last.TriggerDone | Should -BeTrue
+
+        # Following the run again waits again (bounded by -TimeoutSec), and still writes nothing.
+        { $last | Wait-GlobalUpgrade -TimeoutSec 60 -ErrorAction Stop } | Should -Throw -ErrorId 'ComponentUpgradeNotAvailable,GlobalUpgrade.Commands.Upgrade.WaitGlobalUpgradeCommand'
         Get-ComponentPatch $sim | Should -BeNullOrEmpty
     }
 }
@@ -215,7 +273,7 @@ Describe 'The platform''s own reason surfaces' -Tag CI {
         Use-FreshState
         $script:sim = Start-TestSimulator -Scenario deploy-failed -TimeScale 0.1
         Connect-Sim $sim
-        $pkg = New-TestPackage -Version 'v4.2.0'
+        $pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
         Sync-Package $pkg
         { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false } | Should -Throw -ErrorId 'ComponentUpgradeFailed,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand' -ExpectedMessage '*timed out waiting for deployment cpaas-system/archon*'
         $last = (Get-GlobalUpgradeStatus).LastRun
@@ -302,7 +360,7 @@ Describe 'Refused before any change' -Tag CI {
     }
 
     It 'a package whose image sync is not on record; accepted with -Force' {
-        $pkg = New-TestPackage -Version 'v4.2.0'
+        $pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
         $before = Get-SimStore -Simulator $sim -Cluster global
         $err = $null
         try { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false } catch { $err = $_ }

@@ -100,6 +100,8 @@ public static class ErrorIds
     public const string ComponentUpgradeFailed = nameof(ComponentUpgradeFailed);
     public const string ComponentUpgradeStalled = nameof(ComponentUpgradeStalled);
     public const string ComponentObjectNotFound = nameof(ComponentObjectNotFound);
+    public const string ComponentUpgradeNotAvailable = nameof(ComponentUpgradeNotAvailable);
+    public const string UpgradeScriptFlagUnsupported = nameof(UpgradeScriptFlagUnsupported);
     public const string UpgradeTimeout = nameof(UpgradeTimeout);
     public const string UpgradeRunNotFound = nameof(UpgradeRunNotFound);
     public const string InvalidProfileOverride = nameof(InvalidProfileOverride);

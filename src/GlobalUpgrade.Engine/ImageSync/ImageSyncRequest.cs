@@ -17,6 +17,9 @@ public sealed record ImageSyncRequest
 
     public NetworkCredential? RegistryCredential { get; init; }
 
+    /// <summary>Adds upgrade.sh --skip-check-artifacts (4.3+ packages only, see Platform.UpgradeScriptFlags).</summary>
+    public bool SkipCheckArtifacts { get; init; }
+
     /// <summary>The local copy of the log; default in the state folder (over SSH), none on this machine.</summary>
     public string? LogPath { get; init; }
 

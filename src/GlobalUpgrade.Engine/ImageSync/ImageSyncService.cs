@@ -106,6 +106,11 @@ public static class ImageSyncService
             await RequireRegistryAdminSecretAsync(run, host, store, cancellationToken).ConfigureAwait(false);
         }
 
+        if (request.SkipCheckArtifacts)
+        {
+            await UpgradeScriptFlags.RequireAsync(host, run.PackagePath, UpgradeScriptFlags.SkipCheckArtifacts, "-SkipCheckArtifacts", () => store.Delete(run.Id), cancellationToken).ConfigureAwait(false);
+        }
+
         // One command checks the package (nothing is created when it is not usable) and starts the run.
         OperationLog.Current.Verbose($"Checking {run.PackagePath}/upgrade.sh on {where}, then starting there: {shown} (run {run.Id}, run folder {run.RunFolder}).");
         string? identity;
@@ -158,6 +163,11 @@ public static class ImageSyncService
     private static (string Command, string Shown, Dictionary<string, string> Secrets) Command(ImageSyncRequest request)
     {
         var command = new StringBuilder("bash upgrade.sh --only-sync-image=true");
+        if (request.SkipCheckArtifacts)
+        {
+            command.Append(' ').Append(UpgradeScriptFlags.SkipCheckArtifacts);
+        }
+
         var shown = new StringBuilder(command.ToString());
         var secrets = new Dictionary<string, string>();
         if (!string.IsNullOrEmpty(request.Registry))

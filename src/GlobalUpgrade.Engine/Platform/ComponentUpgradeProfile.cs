@@ -23,11 +23,21 @@ public sealed record ComponentUpgradeProfile
     /// <summary>[assumed] The console's "Upgrade" button writes the target version here.</summary>
     public string ClusterModuleVersionField { get; init; } = "spec.version";
 
-    /// <summary>[assumed] The spec.upgradeModulesInfos[] entry (schema: name, version) that asks for the Kubernetes upgrade.</summary>
-    public string KubernetesModuleName { get; init; } = "kubernetes";
+    /// <summary>
+    /// [assumed] When the Functional Components upgrade counts as available: every field listed (comma-separated
+    /// dotted paths) is true on the ClusterModule. The docs wait "10–15 minutes" after upgrade.sh --skip-sync-image
+    /// "for the upgrade button of the Functional Components tab to be available" (release-4.2
+    /// docs/en/upgrade/upgrade_global_cluster.mdx; "until upgrade notifications appear", release-4.0/4.1) but name no
+    /// field; the ClusterModule schema (crds/cluster.alauda.io_clustermodules.yaml) has status.upgradable,
+    /// status.needUpgrade and status.unableUpgradeReason.
+    /// </summary>
+    public string ClusterModuleUpgradeAvailableFields { get; init; } = "status.upgradable,status.needUpgrade";
 
-    /// <summary>[assumed] The version written in that entry; null writes the target platform version.</summary>
-    public string? KubernetesVersion { get; init; }
+    /// <summary>
+    /// How long to wait for that after the trigger: [doc] 10–15 minutes (same files), doubled as an [assumed] margin.
+    /// Overridden as a duration ("00:45:00", "45m", "90s" or minutes).
+    /// </summary>
+    public TimeSpan ClusterModuleUpgradeAvailableTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>[doc] ClusterVersionShadow cpaas-system/global.</summary>
     public string ClusterVersionShadowNamespace { get; init; } = "cpaas-system";
@@ -37,14 +47,11 @@ public sealed record ComponentUpgradeProfile
     /// <summary>[doc] The field the Cluster Version Operator reads the target from.</summary>
     public string ClusterVersionShadowVersionField { get; init; } = "spec.desiredUpdate.version";
 
-    /// <summary>[assumed] A boolean that asks the Cluster Version Operator to upgrade Kubernetes too.</summary>
-    public string ClusterVersionShadowKubernetesField { get; init; } = "spec.desiredUpdate.upgradeKubernetes";
-
     private static readonly string[] Overridable =
     [
-        nameof(TriggerCommand), nameof(ClusterModuleName), nameof(ClusterModuleVersionField), nameof(KubernetesModuleName),
-        nameof(KubernetesVersion), nameof(ClusterVersionShadowNamespace), nameof(ClusterVersionShadowName),
-        nameof(ClusterVersionShadowVersionField), nameof(ClusterVersionShadowKubernetesField),
+        nameof(TriggerCommand), nameof(ClusterModuleName), nameof(ClusterModuleVersionField), nameof(ClusterModuleUpgradeAvailableFields),
+        nameof(ClusterModuleUpgradeAvailableTimeout), nameof(ClusterVersionShadowNamespace), nameof(ClusterVersionShadowName),
+        nameof(ClusterVersionShadowVersionField),
     ];
 
     /// <summary>The names -ComponentProfile accepts.</summary>
@@ -52,6 +59,12 @@ public sealed record ComponentUpgradeProfile
 
     /// <summary>The profile for an upgrade to <paramref name="target"/>: 4.3 and later go through the Cluster Version Operator.</summary>
     public static ComponentUpgradeProfile For(PlatformVersion target) => new() { Kind = PlatformProfile.For(target).ComponentUpgrade };
+
+    /// <summary>The profile for <paramref name="target"/> with a user's -ComponentProfile overrides applied.</summary>
+    public static ComponentUpgradeProfile For(PlatformVersion target, IReadOnlyDictionary<string, string?>? overrides) => For(target).With(overrides);
+
+    /// <summary>Refuses unknown names and unusable values before anything is asked of a cluster (any target: the names are the same).</summary>
+    public static void Validate(IReadOnlyDictionary<string, string?>? overrides) => _ = new ComponentUpgradeProfile().With(overrides);
 
     /// <summary>This profile with the given values replaced (names case-insensitive; an unknown name is refused).</summary>
     public ComponentUpgradeProfile With(IReadOnlyDictionary<string, string?>? overrides)
@@ -67,15 +80,39 @@ public sealed record ComponentUpgradeProfile
             var name = Overridable.FirstOrDefault(n => string.Equals(n, key, StringComparison.OrdinalIgnoreCase))
                 ?? throw new GlobalUpgradeException(ErrorIds.InvalidProfileOverride, FailureCategory.InvalidArgument,
                     $"'{key}' is not a component profile value. Known: {string.Join(", ", Overridable)}.", key);
-            if (string.IsNullOrWhiteSpace(value) && name != nameof(KubernetesVersion))
+            if (string.IsNullOrWhiteSpace(value))
             {
                 throw new GlobalUpgradeException(ErrorIds.InvalidProfileOverride, FailureCategory.InvalidArgument, $"The component profile value '{name}' cannot be empty.", key);
             }
 
-            typeof(ComponentUpgradeProfile).GetProperty(name, BindingFlags.Public | BindingFlags.Instance)!.SetValue(copy, string.IsNullOrWhiteSpace(value) ? null : value.Trim());
+            var property = typeof(ComponentUpgradeProfile).GetProperty(name, BindingFlags.Public | BindingFlags.Instance)!;
+            property.SetValue(copy, property.PropertyType == typeof(TimeSpan) ? Duration(name, value) : value.Trim());
         }
 
         return copy;
+    }
+
+    /// <summary>The fields of <see cref="ClusterModuleUpgradeAvailableFields"/>, one dotted path each.</summary>
+    public IReadOnlyList<string> UpgradeAvailableFields =>
+        ClusterModuleUpgradeAvailableFields.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static TimeSpan Duration(string name, string value)
+    {
+        try
+        {
+            var span = Upgrade.UpgradeSteps.ParseEstimate(name, value);
+            if (span > TimeSpan.Zero)
+            {
+                return span;
+            }
+        }
+        catch (GlobalUpgradeException)
+        {
+            // Reported below with this parameter's own id.
+        }
+
+        throw new GlobalUpgradeException(ErrorIds.InvalidProfileOverride, FailureCategory.InvalidArgument,
+            $"The component profile value '{name}' ('{value}') is not a positive duration: give '00:45:00', '45m', '90s' or minutes (45).", value);
     }
 
     /// <summary>The object asked to upgrade, as messages name it.</summary>

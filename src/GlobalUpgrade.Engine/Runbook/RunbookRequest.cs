@@ -37,6 +37,9 @@ public sealed record RunbookRequest
     /// <summary>The standby registry's credential; default: -RegistryCredential when the registry is the same one.</summary>
     public NetworkCredential? StandbyRegistryCredential { get; init; }
 
+    /// <summary>The image sync adds upgrade.sh --skip-check-artifacts (4.3+ targets only).</summary>
+    public bool SkipCheckArtifacts { get; init; }
+
     /// <summary>Readiness conditions (Check names) whose Failed result does not stop Preflight; recorded in the journal, not in the inputs (a waiver may be added on -Resume).</summary>
     public IReadOnlyList<string> SkipReadinessCheck { get; init; } = [];
 

@@ -30,6 +30,12 @@ public sealed record ComponentState
     /// <summary>DeployFailed/UpgradeFailed (ClusterModule) or Stalled=True / Degraded=True (CVSH).</summary>
     public bool Failed { get; init; }
 
+    /// <summary>
+    /// ClusterModule: the Functional Components upgrade is offered (every field of the profile's
+    /// ClusterModuleUpgradeAvailableFields is true [assumed]). Always true for a CVSH, whose request needs no notice.
+    /// </summary>
+    public bool UpgradeAvailable { get; init; } = true;
+
     /// <summary>True when the status describes the current spec (observedGeneration ≥ generation, or no observedGeneration published).</summary>
     public bool Observed { get; init; } = true;
 
@@ -42,6 +48,9 @@ public sealed record ComponentState
 
     public bool IsAt(string version) => Settled && Versions.Same(Current, version) && Observed && (Working is null || Versions.Same(Working, version));
 
+    /// <summary>What the ClusterModule says about the upgrade being offered, for messages: "status.upgradable=false, status.needUpgrade=true".</summary>
+    public string? Availability { get; init; }
+
     public bool HasFailedFor(string version) => Failed && Observed && Versions.Same(Working ?? Desired, version);
 
     public static ComponentState Read(JsonObject? obj, ComponentUpgradeProfile profile) =>
@@ -52,7 +61,7 @@ public sealed record ComponentState
         var name = profile.ComponentObject;
         if (obj is null)
         {
-            return new ComponentState { Kind = ComponentUpgradeKind.ClusterModule, ObjectName = name, State = "NotFound" };
+            return new ComponentState { Kind = ComponentUpgradeKind.ClusterModule, ObjectName = name, State = "NotFound", UpgradeAvailable = false };
         }
 
         var deploy = JsonPath.String(obj, "status.base.deployStatus");
@@ -68,6 +77,8 @@ public sealed record ComponentState
             State = running is null ? deploy ?? "Unknown" : $"{deploy ?? "Unknown"}/{running}",
             Settled = deploy == "Completed" && running == "Healthy",
             Failed = failed,
+            UpgradeAvailable = profile.UpgradeAvailableFields.All(f => JsonPath.Bool(obj, f) == true),
+            Availability = string.Join(", ", profile.UpgradeAvailableFields.Select(f => $"{f}={JsonPath.String(obj, f) ?? "(absent)"}")),
             Reason = failed || JsonPath.String(obj, "status.unableUpgradeReason") is { Length: > 0 }
                 ? FirstNonEmpty(JsonPath.String(obj, "status.unableUpgradeReason"), JsonPath.String(obj, "status.base.message"), deploy)
                 : null,

@@ -24,6 +24,8 @@ public static class ComponentUpgrade
     public static async Task UpgradeAsync(GlobalUpgradeRun run, ClusterConnection cluster, ComponentUpgradeProfile profile, TimeSpan timeout, UpgradeRunStore store, CancellationToken cancellationToken)
     {
         var log = OperationLog.Current;
+        var started = DateTimeOffset.Now;
+        TimeSpan Left() => timeout - (DateTimeOffset.Now - started) is var left && left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
         var resource = await ClusterVersionShadowDiscovery.ForAsync(cluster, profile, cancellationToken).ConfigureAwait(false);
         var (ns, name) = NameOf(profile);
         var obj = await ReadObjectAsync(cluster, profile, cancellationToken).ConfigureAwait(false);
@@ -52,14 +54,14 @@ public static class ComponentUpgrade
         }
         else
         {
-            var patch = BuildPatch(profile, run.ToVersion);
-            log.Verbose($"[{cluster.Name}] merge-patching {profile.ComponentObject}: {patch.ToJsonString()}");
-            await cluster.CallAsync($"patching {profile.ComponentObject}", (client, ct) => ns is null
-                ? client.CustomObjects.PatchClusterCustomObjectAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), resource.Group, resource.Version, resource.Plural, name, cancellationToken: ct)
-                : client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), resource.Group, resource.Version, ns, resource.Plural, name, cancellationToken: ct),
-                cancellationToken).ConfigureAwait(false);
-            run.ComponentRequestedAt = DateTimeOffset.Now;
-            store.Save(run);
+            if (!state.UpgradeAvailable && !await WaitUntilOfferedAsync(run, cluster, profile, resource, Left(), cancellationToken).ConfigureAwait(false))
+            {
+                log.Verbose($"[{cluster.Name}] {profile.ComponentObject} was asked for {run.ToVersion} meanwhile (the web console?): not writing it again, waiting only.");
+            }
+            else
+            {
+                await RequestAsync(run, cluster, profile, resource, store, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var target = run.ToVersion;
@@ -86,9 +88,56 @@ public static class ComponentUpgrade
                         $"The upgrade of {cluster.Name} to {target} stalled: {profile.ComponentObject} {now.Reason}. " +
                         "Fix what the failed checks name; the Cluster Version Operator retries by itself.", run);
             },
-        }, timeout, cancellationToken).ConfigureAwait(false);
+        }, Left(), cancellationToken).ConfigureAwait(false);
         var final = ComponentState.Read(done.Objects[0], profile);
         run.Message = $"{profile.ComponentObject} is {final.State} at {target}";
+    }
+
+    /// <summary>
+    /// Before 4.3 the upgrade is offered only some time after the trigger [doc: "10–15 minutes", release-4.0…4.2
+    /// docs/en/upgrade/upgrade_global_cluster.mdx]: waits, watch-driven, until the ClusterModule reports it
+    /// (<see cref="ComponentUpgradeProfile.ClusterModuleUpgradeAvailableFields"/>, [assumed]) or already asks for the
+    /// target; returns false in the latter case. Bounded by the profile's deadline and the caller's; on timeout
+    /// ComponentUpgradeNotAvailable says what was waited for. Nothing is written.
+    /// </summary>
+    public static async Task<bool> WaitUntilOfferedAsync(GlobalUpgradeRun run, ClusterConnection cluster, ComponentUpgradeProfile profile, AcpResource resource, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var target = run.ToVersion;
+        var limit = timeout < profile.ClusterModuleUpgradeAvailableTimeout ? timeout : profile.ClusterModuleUpgradeAvailableTimeout;
+        var what = $"the Functional Components upgrade to {target} to be offered ({profile.ComponentObject}: {string.Join(" and ", profile.UpgradeAvailableFields.Select(f => f + "=true"))})";
+        var (ns, name) = NameOf(profile);
+        try
+        {
+            var seen = await ResourceWatcher.WaitAsync(cluster, KubeKind.Custom(resource), new ListArgs(ns, null, $"metadata.name={name}"), new WaitCondition
+            {
+                Description = what,
+                IsDone = objects => objects.Count > 0 && ComponentState.Read(objects[0], profile) is var s && (s.UpgradeAvailable || s.AsksFor(target)),
+                DescribeState = objects => objects.Count == 0 ? $"{profile.ComponentObject} is gone" : DescribeOffer(ComponentState.Read(objects[0], profile)),
+            }, limit, cancellationToken).ConfigureAwait(false);
+            return !ComponentState.Read(seen.Objects[0], profile).AsksFor(target);
+        }
+        catch (GlobalUpgradeException ex) when (ex.ErrorId == ErrorIds.WaitTimedOut && limit == profile.ClusterModuleUpgradeAvailableTimeout)
+        {
+            // The platform's deadline passed (a shorter limit of the caller's stays a timeout of the caller's: UpgradeTimeout).
+            var now = ComponentState.Read(await ReadObjectAsync(cluster, profile, cancellationToken).ConfigureAwait(false), profile);
+            throw new GlobalUpgradeException(ErrorIds.ComponentUpgradeNotAvailable, FailureCategory.OperationTimeout,
+                $"Waited {limit.TotalSeconds:0} s for {what} on {cluster.Name}; it was not offered: {DescribeOffer(now)}. Nothing was written. " +
+                "The docs expect it 10–15 minutes after upgrade.sh --skip-sync-image. Check Clusters > global > Functional Components in the web console; " +
+                $"when the platform names the field differently, say so with -ComponentProfile @{{ ClusterModuleUpgradeAvailableFields = '<field>' }}, or wait longer with ClusterModuleUpgradeAvailableTimeout. Then run the upgrade again (Wait-GlobalUpgrade -Id {run.Id}, or -Resume the runbook).", run, ex);
+        }
+    }
+
+    private static async Task RequestAsync(GlobalUpgradeRun run, ClusterConnection cluster, ComponentUpgradeProfile profile, AcpResource resource, UpgradeRunStore store, CancellationToken cancellationToken)
+    {
+        var (ns, name) = NameOf(profile);
+        var patch = BuildPatch(profile, run.ToVersion);
+        OperationLog.Current.Verbose($"[{cluster.Name}] merge-patching {profile.ComponentObject}: {patch.ToJsonString()}");
+        await cluster.CallAsync($"patching {profile.ComponentObject}", (client, ct) => ns is null
+            ? client.CustomObjects.PatchClusterCustomObjectAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), resource.Group, resource.Version, resource.Plural, name, cancellationToken: ct)
+            : client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), resource.Group, resource.Version, ns, resource.Plural, name, cancellationToken: ct),
+            cancellationToken).ConfigureAwait(false);
+        run.ComponentRequestedAt = DateTimeOffset.Now;
+        store.Save(run);
     }
 
     /// <summary>
@@ -113,6 +162,9 @@ public static class ComponentUpgrade
 
     private static (string? Namespace, string Name) NameOf(ComponentUpgradeProfile profile) =>
         profile.Kind == ComponentUpgradeKind.ClusterModule ? (null, profile.ClusterModuleName) : (profile.ClusterVersionShadowNamespace, profile.ClusterVersionShadowName);
+
+    private static string DescribeOffer(ComponentState s) =>
+        !s.Exists ? $"{s.ObjectName} not found" : $"{s.Availability}" + (s.Reason is { Length: > 0 } r ? $", unableUpgradeReason: {r}" : "") + $"; {s.State}, runs {s.Current ?? "-"}";
 
     private static string Describe(ComponentState s) =>
         $"{s.State}, asks for {s.Desired ?? "-"}, runs {s.Current ?? "-"}" + (s.Reason is { Length: > 0 } r ? $" ({r})" : "");

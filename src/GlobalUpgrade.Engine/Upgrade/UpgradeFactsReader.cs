@@ -35,7 +35,7 @@ public static class UpgradeFactsReader
         log.Verbose($"[{cluster.Name}] reading clusters.platform.tkestack.io/{AcpResources.GlobalClusterName} and productbases/{AcpResources.ProductBaseName}.");
         var isGlobal = await cluster.GetAsync(AcpResources.Clusters, null, AcpResources.GlobalClusterName, cancellationToken).ConfigureAwait(false) is not null;
         var running = isGlobal ? (await ProductBase.ReadWithVersionAsync(cluster, cancellationToken).ConfigureAwait(false)).Version! : "";
-        var profile = ComponentUpgradeProfile.For(to).With(request.ProfileOverrides);
+        var profile = ComponentUpgradeProfile.For(to, request.ProfileOverrides);
         var components = isGlobal ? ComponentState.Read(await ComponentUpgrade.ReadObjectAsync(cluster, profile, cancellationToken).ConfigureAwait(false), profile)
             : new ComponentState { Kind = profile.Kind, ObjectName = profile.ComponentObject };
         var synced = ImageSyncLedger.HasSucceeded(cluster.Name, packagePath, request.SyncStore);

@@ -46,4 +46,11 @@ public sealed record UpgradeWaitOptions
     public ClusterConnection? Cluster { get; init; }
 
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>What the caller's user does to try again (a runbook says -Resume), for messages about a run that cannot go on.</summary>
+    public string RetryAdvice { get; init; } = StandaloneRetryAdvice;
+
+    public const string StandaloneRetryAdvice = "Run Start-GlobalUpgrade again: it starts the trigger once.";
+
+    public const string RunbookRetryAdvice = "Run the runbook again with -Resume: it starts the trigger once.";
 }

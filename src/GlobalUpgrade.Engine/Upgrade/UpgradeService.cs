@@ -155,12 +155,12 @@ public static class UpgradeService
 
             if (!run.TriggerDone && run.TriggerRunId is not null)
             {
-                await UpgradeTrigger.FollowAsync(run, options.Target, Remaining(), store, cancellationToken).ConfigureAwait(false);
+                await UpgradeTrigger.FollowAsync(run, options.Target, Remaining(), store, cancellationToken, options.RetryAdvice).ConfigureAwait(false);
             }
             else if (!run.TriggerDone && run.RequestedStage != UpgradeStage.Components && run.Stage == UpgradeStage.Trigger)
             {
                 throw new GlobalUpgradeException(ErrorIds.UpgradeTriggerLost, FailureCategory.ResourceUnavailable,
-                    $"Run {run.Id} never started its trigger. Run the upgrade again: -Resume the runbook, or Start-GlobalUpgrade.", run);
+                    $"Run {run.Id} never started its trigger. {options.RetryAdvice}", run);
             }
 
             if (run.RequestedStage != UpgradeStage.Trigger)
@@ -184,6 +184,12 @@ public static class UpgradeService
             throw new GlobalUpgradeException(ex.ErrorId == ErrorIds.RemoteSessionLost ? ErrorIds.RemoteSessionLost : ErrorIds.UpgradeTimeout,
                 ex.ErrorId == ErrorIds.RemoteSessionLost ? FailureCategory.ConnectionError : FailureCategory.OperationTimeout,
                 $"{ex.Message.TrimEnd('.')}. The upgrade of {run.Cluster} goes on; Wait-GlobalUpgrade -Id {run.Id} re-attaches.", run, ex);
+        }
+        catch (GlobalUpgradeException ex) when (ex.ErrorId == ErrorIds.ComponentUpgradeNotAvailable)
+        {
+            // Nothing was asked of the platform: the run stays Running, and following it again waits again.
+            store.Save(run);
+            throw;
         }
         catch (GlobalUpgradeException ex) when (ex.ErrorId is ErrorIds.UpgradeTriggerFailed or ErrorIds.UpgradeTriggerLost or ErrorIds.ComponentUpgradeFailed
             or ErrorIds.ComponentUpgradeStalled or ErrorIds.ComponentObjectNotFound)

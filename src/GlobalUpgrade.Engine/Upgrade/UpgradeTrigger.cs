@@ -38,7 +38,7 @@ public static class UpgradeTrigger
     }
 
     /// <summary>Follows the trigger to its end; sets TriggerDone, or throws UpgradeTriggerFailed / UpgradeTriggerLost / UpgradeTimeout.</summary>
-    public static async Task FollowAsync(GlobalUpgradeRun run, RemoteTarget target, TimeSpan? timeout, UpgradeRunStore store, CancellationToken cancellationToken)
+    public static async Task FollowAsync(GlobalUpgradeRun run, RemoteTarget target, TimeSpan? timeout, UpgradeRunStore store, CancellationToken cancellationToken, string retryAdvice = UpgradeWaitOptions.StandaloneRetryAdvice)
     {
         DetachedStatus status;
         try
@@ -79,12 +79,12 @@ public static class UpgradeTrigger
             default:
                 throw new GlobalUpgradeException(ErrorIds.UpgradeTriggerLost, FailureCategory.ResourceUnavailable,
                     $"The upgrade trigger of {run.Cluster} (run {run.TriggerRunId}) is gone from {run.ComputerName} without an exit code: the process was killed or the node restarted. " +
-                    $"Check the platform (Get-GlobalUpgradeStatus), then -Resume the runbook that started it. Last lines:{Environment.NewLine}{lastLines}", run);
+                    $"Check the platform (Get-GlobalUpgradeStatus). {retryAdvice} Last lines:{Environment.NewLine}{lastLines}", run);
         }
     }
 
     internal static ComponentUpgradeProfile Profile(GlobalUpgradeRun run) =>
-        ComponentUpgradeProfile.For(PlatformVersion.Parse(run.ToVersion)).With(run.ComponentProfile);
+        ComponentUpgradeProfile.For(PlatformVersion.Parse(run.ToVersion), run.ComponentProfile);
 
     /// <summary>upgrade.sh's output format is not published [assumed: acp/README.md]: no percentage, the latest line only.</summary>
     private sealed class Progress : IRunProgressParser

@@ -8,16 +8,24 @@ namespace GlobalUpgrade.Simulator.Controllers;
 /// <c>status.base.deployStatus</c> Upgrading → Completed (runningStatus Healthy, <c>status.base.version</c> updated) over
 /// the scenario's upgrade duration, or → DeployFailed with <c>status.unableUpgradeReason</c> in <c>deploy-failed</c>.
 /// The v1alpha1 schema has no top-level <c>status.version</c>: the version is written to <c>status.base.version</c>.
+/// When the platform reaches a version of a line upgraded through the Functional Components (before 4.3), the
+/// upgrade is offered only after a while, as the docs describe ("10–15 minutes" after upgrade.sh --skip-sync-image,
+/// release-4.0…4.2 upgrade_global_cluster.mdx): after the scenario's notice delay <c>status.needUpgrade</c> and
+/// <c>status.upgradable</c> turn true (the fields that say so are not documented: the engine's profile marks them
+/// [assumed]); with <c>upgrade.notOfferedReason</c> it never is, and <c>status.unableUpgradeReason</c> says why.
 /// </summary>
 internal sealed class ClusterModuleController(SimCluster cluster, ControllerContext ctx)
 {
     // Subscribed at construction, so nothing written after the simulator has started is missed.
     private readonly StoreSubscription subscription = cluster.Store.Subscribe(ResourceTypes.ClusterModules, null, null);
 
+    private readonly StoreSubscription platform = cluster.Store.Subscribe(ResourceTypes.ProductBases, null, null);
+
     private readonly Dictionary<string, long> handledGeneration = [];
 
     public async Task RunAsync()
     {
+        ctx.Spawn(OfferOnPlatformUpgradeAsync);
         using var sub = subscription;
         foreach (var e in sub.Initial)
         {
@@ -75,6 +83,52 @@ internal sealed class ClusterModuleController(SimCluster cluster, ControllerCont
                 o.Set("status.needUpgrade", false);
             }
         });
+    }
+
+    private async Task OfferOnPlatformUpgradeAsync()
+    {
+        using var sub = platform;
+        var version = sub.Initial.Select(e => e.Object).FirstOrDefault(o => o.Name() == Platform.ProductBaseName).Str("status.version");
+        await foreach (var e in sub.Live.ReadAllAsync(ctx.Stopping))
+        {
+            var now = e.Object.Str("status.version");
+            if (e.Type == StoreEvent.Deleted || e.Object.Name() != Platform.ProductBaseName || string.IsNullOrEmpty(now) || now == version)
+            {
+                continue;
+            }
+
+            version = now;
+            if (!PlatformLine.For(now).OffersFunctionalComponentsUpgrade)
+            {
+                continue;
+            }
+
+            var reached = now;
+            ctx.Spawn(async () =>
+            {
+                await ctx.Delay(cluster.Scenario.Durations.ComponentNoticeSeconds);
+                var reason = cluster.Scenario.Upgrade.NotOfferedReason;
+                foreach (var module in cluster.Store.List(ResourceTypes.ClusterModules, null).Items.Where(m => m.Str("status.base.version") != reached))
+                {
+                    cluster.Store.Mutate(ResourceTypes.ClusterModules, null, module.Name(), o =>
+                    {
+                        if (reason is null)
+                        {
+                            o.Set("status.needUpgrade", true);
+                            o.Set("status.upgradable", true);
+                            o["status"]!.AsObject().Remove("unableUpgradeReason");
+                        }
+                        else
+                        {
+                            o.Set("status.upgradable", false);
+                            o.Set("status.unableUpgradeReason", reason);
+                        }
+
+                        return o;
+                    });
+                }
+            });
+        }
     }
 
     // Writes only while the spec is the one being upgraded; a newer spec change starts its own upgrade.

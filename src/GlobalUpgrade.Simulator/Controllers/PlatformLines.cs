@@ -62,6 +62,9 @@ public sealed record PlatformLine(
         new(PrintDetailLogs, "debug", Switch, false),
     ]);
 
+    /// <summary>Before 4.3 the functional components are upgraded from the console once the ClusterModule offers it; from 4.3 the CVO does it.</summary>
+    public bool OffersFunctionalComponentsUpgrade => !HasClusterVersionOperator;
+
     public bool RequiresActiveToken => Form.Any(f => f.DisplayName == ActiveClusterTokenSecret);
 
     public FormField? Field(string displayName) => Form.FirstOrDefault(f => f.DisplayName == displayName);

@@ -145,6 +145,9 @@ public sealed class UpgradeScenario
     /// <summary>When set, a ClusterModule upgrade ends DeployFailed with this <c>status.unableUpgradeReason</c>.</summary>
     public string? DeployFailedReason { get; set; }
 
+    /// <summary>When set, the ClusterModule never offers the Functional Components upgrade after the platform upgrade, and gives this <c>status.unableUpgradeReason</c>.</summary>
+    public string? NotOfferedReason { get; set; }
+
     /// <summary>When set, a ClusterVersionShadow upgrade stalls on this failed preflight check.</summary>
     public StallScenario? Stall { get; set; }
 
@@ -190,6 +193,9 @@ public sealed class DurationsScenario
     public double BootstrapJobSeconds { get; set; } = 2;
 
     public double UpgradeSeconds { get; set; } = 6;
+
+    /// <summary>From the platform upgrade (ProductBase status.version) to the ClusterModule offering the component upgrade (the docs: 10–15 minutes).</summary>
+    public double ComponentNoticeSeconds { get; set; } = 3;
 
     public double CvshStepSeconds { get; set; } = 2;
 

@@ -39,6 +39,10 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
     [Parameter]
     public SwitchParameter Detach { get; set; }
 
+    /// <summary>Adds upgrade.sh --skip-check-artifacts (bypasses artifact validation; 4.3+ packages only).</summary>
+    [Parameter]
+    public SwitchParameter SkipCheckArtifacts { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string ProgressPattern { get; set; } = FollowOptions.DefaultProgressPattern;
@@ -93,6 +97,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
             PackagePath = PackagePath,
             Registry = Registry,
             RegistryCredential = RegistryCredential?.GetNetworkCredential(),
+            SkipCheckArtifacts = SkipCheckArtifacts,
             LogPath = ResolveLogPath(),
             CopyLog = !NoLogCopy,
             RunRoot = RunRoot,

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Commands.Remote;
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Platform;
 using GlobalUpgrade.Readiness;
 using GlobalUpgrade.Runbook;
 using GlobalUpgrade.Upgrade;
@@ -39,6 +40,10 @@ public abstract class RunbookCmdlet : RemoteCmdlet
     [Parameter]
     public SwitchParameter Resume { get; set; }
 
+    /// <summary>The image sync adds upgrade.sh --skip-check-artifacts (bypasses artifact validation; 4.3+ targets only).</summary>
+    [Parameter]
+    public SwitchParameter SkipCheckArtifacts { get; set; }
+
     /// <summary>Resume even though the inputs differ from the journal's.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -70,10 +75,19 @@ public abstract class RunbookCmdlet : RemoteCmdlet
 
     protected override void ProcessRecord()
     {
-        var request = BuildRequest() with { ReadinessAssumptions = Require(() => ReadinessAssumptions.Default.With(HashtableInput.ToStrings(ReadinessAssumption))) };
+        var request = BuildRequest() with
+        {
+            ReadinessAssumptions = Require(() => ReadinessAssumptions.Default.With(HashtableInput.ToStrings(ReadinessAssumption))),
+            SkipCheckArtifacts = SkipCheckArtifacts,
+        };
         if (!string.IsNullOrEmpty(request.Registry))
         {
             _ = Require(() => HostInput.Registry(request.Registry, "-Registry"));
+        }
+
+        if (SkipCheckArtifacts)
+        {
+            _ = Require(() => UpgradeScriptFlags.Require(request.TargetVersion, UpgradeScriptFlags.SkipCheckArtifacts, "-SkipCheckArtifacts"));
         }
 
         var estimates = Require(() => HashtableInput.ToEstimates(Estimate));

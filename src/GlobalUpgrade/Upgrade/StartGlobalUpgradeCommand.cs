@@ -127,7 +127,7 @@ internal static class UpgradeCmdletHelper
         var result = HashtableInput.ToStrings(table);
 
         // Validate the names now, on the pipeline thread, before anything is asked of a cluster.
-        _ = Platform.ComponentUpgradeProfile.For(new Platform.PlatformVersion(4, 1, 0, "4.1.0")).With(result);
+        ComponentUpgradeProfile.Validate(result);
         return result;
     }
 }

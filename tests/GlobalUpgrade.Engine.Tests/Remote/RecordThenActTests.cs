@@ -163,9 +163,11 @@ public sealed class RecordThenActTests(SshdFixture sshd)
         var store = new UpgradeRunStore(Path.Combine(folder, "state"));
         var run = RunFollowerTests.TriggerRun(folder, store, UpgradeRunState.Running);
 
-        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => UpgradeService.ContinueAsync(run, new UpgradeWaitOptions { Target = RemoteTarget.Local }, store, CancellationToken.None));
+        // As the runbook's step follows it: the advice is the runbook's -Resume, not Start-GlobalUpgrade.
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => UpgradeService.ContinueAsync(run, new UpgradeWaitOptions { Target = RemoteTarget.Local, RetryAdvice = UpgradeWaitOptions.RunbookRetryAdvice }, store, CancellationToken.None));
         Assert.Equal(ErrorIds.UpgradeTriggerLost, ex.ErrorId);
         Assert.Contains("-Resume", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Start-GlobalUpgrade", ex.Message, StringComparison.Ordinal);
         Assert.Equal(UpgradeRunState.Failed, store.Get(run.Id).State);
         Assert.False(Directory.Exists(run.TriggerRunFolder));
         Directory.Delete(folder, true);

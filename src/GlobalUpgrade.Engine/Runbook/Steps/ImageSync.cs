@@ -1,5 +1,6 @@
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
+using GlobalUpgrade.Platform;
 using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Upgrade;
 using GlobalUpgrade.Validation;
@@ -31,6 +32,11 @@ public sealed class ImageSync(RunbookShape shape, ClusterSlot slot) : RunbookSte
         {
             _ = HostInput.Registry(request.Registry, "-Registry");
         }
+
+        if (request.SkipCheckArtifacts)
+        {
+            _ = UpgradeScriptFlags.Require(request.TargetVersion, UpgradeScriptFlags.SkipCheckArtifacts, "-SkipCheckArtifacts");
+        }
     }
 
     public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
@@ -44,7 +50,7 @@ public sealed class ImageSync(RunbookShape shape, ClusterSlot slot) : RunbookSte
         var credential = request.RegistryCredentialOf(cluster);
         var secrets = credential?.Password is { Length: > 0 } password ? new[] { password } : [];
         var follow = new FollowOptions { Secrets = secrets, Timeout = request.StepTimeout };
-        var syncRequest = new ImageSyncRequest { Target = target, Cluster = cluster.Name, PackagePath = packagePath, Registry = request.RegistryOf(cluster), RegistryCredential = credential, RunRoot = request.RunRoot };
+        var syncRequest = new ImageSyncRequest { Target = target, Cluster = cluster.Name, PackagePath = packagePath, Registry = request.RegistryOf(cluster), RegistryCredential = credential, SkipCheckArtifacts = request.SkipCheckArtifacts, RunRoot = request.RunRoot };
 
         // A run this step recorded and that may still be under way is taken up; a failed one is not: -Resume re-checks and syncs again.
         var run = context.Output(RunIdKey)?.ToString() is { Length: > 0 } runId && store.Find(runId) is { State: ImageSyncState.Starting or ImageSyncState.Running or ImageSyncState.Succeeded } recorded

@@ -60,7 +60,7 @@ public sealed class UpgradeCluster(RunbookShape shape, ClusterSlot slot)
                 RunRoot = request.RunRoot,
             }, store, cancellationToken).ConfigureAwait(false);
         context.SetOutput(RunIdKey, run.Id);
-        run = await UpgradeService.ContinueAsync(run, new UpgradeWaitOptions { Target = target, Cluster = cluster, Timeout = request.StepTimeout }, store, cancellationToken).ConfigureAwait(false);
+        run = await UpgradeService.ContinueAsync(run, new UpgradeWaitOptions { Target = target, Cluster = cluster, Timeout = request.StepTimeout, RetryAdvice = UpgradeWaitOptions.RunbookRetryAdvice }, store, cancellationToken).ConfigureAwait(false);
         if (run.State != UpgradeRunState.Succeeded)
         {
             throw new GlobalUpgradeException(ErrorIds.UpgradeFailed, FailureCategory.InvalidOperation, $"The upgrade of {cluster.Name} ended {run.State}: {run.Message}", cluster.Name);
