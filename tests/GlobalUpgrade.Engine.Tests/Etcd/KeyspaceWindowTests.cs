@@ -199,7 +199,7 @@ public sealed class KeyspaceWindowTests(EtcdPairFixture etcd)
             window.Learn(start, end, page, overshoots: random.Next(0, 3));
             if (page.More && end.Span.SequenceCompareTo(rangeEnd.Span) < 0)
             {
-                var narrower = window.End(start, end, count - 100, page, overshoots: 2);
+                var narrower = window.End(start, end, count - 100, page);
                 Assert.True(narrower.Span.SequenceCompareTo(start.Span) > 0);
                 Assert.True(narrower.Span.SequenceCompareTo(end.Span) <= 0);
             }
