@@ -12,7 +12,7 @@ namespace GlobalUpgrade.Etcd;
 /// etcd's exact count of the keys in the requested window, so the width is re-estimated from whole windows
 /// (count over width), not only from the keys of one page, which misjudge keys that come in clusters (a run of
 /// names, then a gap to the next namespace). A window with too few keys to measure grows the width 4-fold, and
-/// faster after four in a row (a gap is crossed in a few cheap requests), but not past 16 times the narrowest
+/// faster after four in a row (a gap is crossed in a few cheap requests), but not past 4 times the narrowest
 /// width a full window has had for the first eight empty windows: a grown window that lands in dense keys costs
 /// etcd a walk over all of them, which is what the windows are there to avoid; a wider gap is then crossed as fast
 /// as before. A window with more than a page shrinks the width to the narrower of its own density and its first
@@ -127,7 +127,7 @@ internal sealed class KeyWindow(int pageSize)
 
                 if (capped)
                 {
-                    grown = BigInteger.Min(grown, narrowest << 4);
+                    grown = BigInteger.Min(grown, narrowest << 2);
                 }
 
                 width = BigInteger.Max(width, BigInteger.Max(BigInteger.One, grown));

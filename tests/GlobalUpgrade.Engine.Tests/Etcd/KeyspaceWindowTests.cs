@@ -35,8 +35,8 @@ public sealed class KeyspaceWindowTests(EtcdPairFixture etcd)
         // Gaps growing exponentially: each key twice as far from the previous one as that from the one before.
         keys.AddRange(Enumerable.Range(0, 60).Select(i => $"/skew/exp/{1UL << i:X16}"));
 
-        // Keys sharing more than the 128 bytes the estimate looks at, and keys at the top of the byte range.
-        keys.AddRange(Enumerable.Range(0, 80).Select(i => $"/skew/secrets/app/{new string('s', 200)}{i:D3}"));
+        // Keys sharing more than the 256 bytes the estimate looks at, and keys at the top of the byte range.
+        keys.AddRange(Enumerable.Range(0, 80).Select(i => $"/skew/secrets/app/{new string('s', 300)}{i:D3}"));
         keys.AddRange(["/skew/\u00ff", "/skew/\u00ff\u00ff", "/skew/ключ", "/skew/\uffee"]);
 
         // Random printable names (seeded: the same on every run).
