@@ -57,14 +57,17 @@ internal sealed class KeyPage
     }
 
     /// <summary>A page of the given keys (and values), for tests and empty answers.</summary>
-    public static KeyPage Of(IReadOnlyList<(string Key, string Value)> entries, bool more = false, long? total = null, long revision = 0)
+    public static KeyPage Of(IReadOnlyList<(string Key, string Value)> entries, bool more = false, long? total = null, long revision = 0) =>
+        Of(entries.Select(e => (Encoding.UTF8.GetBytes(e.Key), Encoding.UTF8.GetBytes(e.Value))).ToList(), more, total, revision);
+
+    /// <summary>A page of the given raw keys and values, for tests.</summary>
+    public static KeyPage Of(IReadOnlyList<(byte[] Key, byte[] Value)> entries, bool more = false, long? total = null, long revision = 0)
     {
         var bytes = new List<byte>();
         var fields = new int[Math.Max(4, 4 * entries.Count)];
         for (var i = 0; i < entries.Count; i++)
         {
-            var key = Encoding.UTF8.GetBytes(entries[i].Key);
-            var value = Encoding.UTF8.GetBytes(entries[i].Value);
+            var (key, value) = entries[i];
             fields[4 * i] = bytes.Count;
             fields[(4 * i) + 1] = key.Length;
             bytes.AddRange(key);

@@ -22,11 +22,13 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
     public const int DefaultWindowsInFlight = 2;
 
     /// <summary>
-    /// Keys-only pages grow up to this many times the page size once the first answer shows a large keyspace
-    /// (a tenth of it per page): etcd 3.4 spends as much on a request as on thousands of keys, so a million keys read
-    /// in pages of 10,000 cost it about twice the CPU of one range. Not more: every page in flight is memory.
+    /// Keys-only requests may return up to this many times the page size once the first answer shows a large
+    /// keyspace (a tenth of it per request), while windows are still cut for three quarters of a page: a window the
+    /// estimate made up to 2.7 times too wide is then read in one request, where a page limit would make etcd walk
+    /// the rest of it again for the next page. Not more: every page in flight is memory (measured at a million keys
+    /// per side: 4 times the page size walked 14 % less but took the whole pwsh process past 200 MB).
     /// </summary>
-    internal const int MaxPageGrowth = 3;
+    internal const int MaxPageGrowth = 2;
 
     private const int ProgressIntervalMs = 250;
 
@@ -76,7 +78,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             }
 
             var limit = withValues ? pageSize : (int)Math.Clamp(first.Total / 10, pageSize, (long)pageSize * MaxPageGrowth);
-            var estimate = new KeyWindow(limit);
+            var estimate = new KeyWindow(pageSize);
             estimate.LearnFirstPage(first);
             var cursor = NextKey(first.LastKey);
             await EmitAsync(first, writer, scope.Token).ConfigureAwait(false);
@@ -183,7 +185,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                     // etcd's count is exact at the pinned revision: the rest of [start, end) holds exactly `remaining`
                     // keys. One more request ends the window when they fit in a page; otherwise look less far.
                     overshoots++;
-                    nextEnd = remaining <= limit ? end : estimate.End(next, end, remaining, page, overshoots);
+                    nextEnd = remaining <= limit ? end : estimate.End(next, end, remaining, page);
                 }
 
                 await window.Pages.Writer.WriteAsync(page, scope.Token).ConfigureAwait(false);
