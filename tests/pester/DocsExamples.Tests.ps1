@@ -43,7 +43,11 @@ BeforeAll {
     # The runbook pages upgrade a pair for real: they get a fresh healthy pair of their own (the other pages may have
     # changed theirs), and two stand-in packages, each telling its simulated cluster that the upgrade happened.
     function Use-RunbookSimulator {
-        if ($script:runbookSim) { return }
+        if ($script:runbookSim) {
+            $env:KUBECONFIG = $runbookSim.Kubeconfig
+            $env:GLOBALUPGRADE_STATE_HOME = Join-Path $runbookSim.Directory 'state'
+            return
+        }
         $script:runbookSim = Start-TestSimulator -Scenario 'healthy' -Dr -TimeScale 0.2
         $env:KUBECONFIG = $runbookSim.Kubeconfig
         $env:GLOBALUPGRADE_STATE_HOME = (New-Item -ItemType Directory -Force (Join-Path $runbookSim.Directory 'state')).FullName
@@ -56,7 +60,8 @@ BeforeAll {
         }
     }
     $script:stateHome = $env:GLOBALUPGRADE_STATE_HOME
-    $env:GLOBALUPGRADE_STATE_HOME = Join-Path $TestDrive 'state'
+    $script:pagesStateHome = (New-Item -ItemType Directory -Force (Join-Path $TestDrive 'state')).FullName
+    $env:GLOBALUPGRADE_STATE_HOME = $pagesStateHome
 
     # What an operator on a node reads with curl: a monitor answering /check, here on loopback.
     $script:monitor = [Net.HttpListener]::new()
@@ -76,14 +81,23 @@ BeforeAll {
     $null = $monitorLoop.BeginInvoke()
     $script:pageSessions = @{}
 
-    # Upgrade pages: run records in a state folder of their own, and $env:GU_UPGRADE_PACKAGE, a stand-in package
-    # (run locally) that installs v4.2.0 over the pair's v4.1.0 (a ClusterModule upgrade) in a few seconds.
-    $env:GLOBALUPGRADE_STATE_HOME = (New-Item -ItemType Directory -Force (Join-Path $sim.Directory 'state')).FullName
-    $upgradePackage = Join-Path $sim.Directory 'upgrade-package'
-    Copy-Item -Recurse (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $upgradePackage
-    Set-Content -Path (Join-Path $upgradePackage 'version') -Value 'v4.2.0'
-    Set-Content -Path (Join-Path $upgradePackage 'fake.conf') -Value 'GU_FAKE_DURATION_MS=300', 'GU_FAKE_IMAGES=3'
-    $env:GU_UPGRADE_PACKAGE = $upgradePackage
+    # Upgrade pages: a fresh healthy pair of their own (their upgrade moves the standby to v4.2.0, which the other
+    # pages must not see), run records in its state folder, and $env:GU_UPGRADE_PACKAGE, a stand-in package (run
+    # locally) that installs v4.2.0 over the standby's v4.1.0 and tells the simulator the platform moved (as upgrade.sh
+    # --skip-sync-image does), so its ClusterModule offers the components' upgrade that Start-GlobalUpgrade waits for.
+    $script:upgradeSim = $null
+    $env:GU_UPGRADE_PACKAGE = Join-Path $TestDrive 'upgrade-package'
+    Copy-Item -Recurse (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $env:GU_UPGRADE_PACKAGE
+    Set-Content -Path (Join-Path $env:GU_UPGRADE_PACKAGE 'version') -Value 'v4.2.0'
+    function Use-UpgradeSimulator {
+        if (-not $script:upgradeSim) {
+            $script:upgradeSim = Start-TestSimulator -Scenario 'healthy' -Dr -TimeScale 0.2
+            $null = New-Item -ItemType Directory -Force (Join-Path $upgradeSim.Directory 'state')
+            Set-Content -Path (Join-Path $env:GU_UPGRADE_PACKAGE 'fake.conf') -Value 'GU_FAKE_DURATION_MS=300', 'GU_FAKE_IMAGES=3', "GU_SIM_ADMIN_URL=$($upgradeSim.Clusters['standby'].Server)", "GU_SIM_TOKEN=$($upgradeSim.Clusters['standby'].Token)"
+        }
+        $env:KUBECONFIG = $upgradeSim.Kubeconfig
+        $env:GLOBALUPGRADE_STATE_HOME = Join-Path $upgradeSim.Directory 'state'
+    }
 }
 
 AfterAll {
@@ -93,6 +107,7 @@ AfterAll {
     Stop-TestSimulator $script:sim
     $etcdPrimary, $etcdStandby | Where-Object { $_ } | Stop-EtcdTestServer
     Stop-TestSimulator $script:runbookSim
+    Stop-TestSimulator $script:upgradeSim
     Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI, Env:GU_PRIMARY_ETCD, Env:GU_STANDBY_ETCD, Env:GU_PACKAGE, Env:GU_WORK, Env:GU_JOURNAL, Env:GU_DR_PRIMARY_PACKAGE, Env:GU_DR_STANDBY_PACKAGE, Env:GU_UPGRADE_PACKAGE -ErrorAction Ignore
     $env:GLOBALUPGRADE_STATE_HOME = $stateHome
 }
@@ -106,7 +121,10 @@ Describe 'Docs examples run' -Tag CI {
     }
 
     It '<Page>: <Title>' -ForEach $examples {
+        # Each page meets the pair its examples expect: pages that upgrade get a pair of their own.
         if ($Page -in 'Invoke-GlobalUpgrade', 'Invoke-GlobalDrUpgrade', 'Export-GlobalUpgradeReport') { Use-RunbookSimulator }
+        elseif ($Page -in 'Start-GlobalUpgrade', 'Wait-GlobalUpgrade') { Use-UpgradeSimulator }
+        else { $env:KUBECONFIG = $sim.Kubeconfig; $env:GLOBALUPGRADE_STATE_HOME = $pagesStateHome }
         if (-not $pageSessions.ContainsKey($Page)) {
             $pageSessions[$Page] = [runspacefactory]::CreateRunspace()
             $pageSessions[$Page].Open()
