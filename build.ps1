@@ -53,12 +53,12 @@ function Invoke-Bootstrap {
     Invoke-Native dotnet @('tool', 'restore')
     Invoke-Native dotnet @('restore', (Join-Path $Root 'GlobalUpgrade.sln'))
     Invoke-Native dotnet @('restore', (Join-Path $Root '.config/restore/Tools.Restore.csproj'))
-    $needed = @{ etcd = 'etcd-server'; etcdctl = 'etcd-client'; time = 'time'; sshd = 'openssh-server' }
+    $needed = @{ etcd = 'etcd-server'; etcdctl = 'etcd-client'; time = 'time'; sshd = 'openssh-server'; zstd = 'zstd' }
     $missing = @($needed.Keys | Where-Object { -not (Get-Command $_ -ErrorAction Ignore) -and -not (Test-Path "/usr/sbin/$_") } | ForEach-Object { $needed[$_] })
     if ($missing.Count -eq 0) { return }
     $isDebianRoot = (Test-Path /etc/debian_version) -and ((& id -u) -eq '0')
     if ($isDebianRoot) {
-        Write-Host "Installing $($missing -join ', ') (needed by the etcd and SSH tests)"
+        Write-Host "Installing $($missing -join ', ') (needed by the etcd, SSH and log transfer tests)"
         $env:DEBIAN_FRONTEND = 'noninteractive'
         Invoke-Native apt-get @('update', '-qq')
         Invoke-Native apt-get @(@('install', '-y', '-qq', '--no-install-recommends') + $missing)

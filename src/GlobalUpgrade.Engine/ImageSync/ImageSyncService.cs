@@ -24,11 +24,12 @@ public static class ImageSyncService
     /// not start. A run of the same package for the same cluster and node whose start was interrupted (still Starting)
     /// is taken up instead of recording another, so asking again never starts a second sync.
     /// </summary>
-    public static async Task<ImageSyncRun> StartAsync(ImageSyncRequest request, ImageSyncStore store, CancellationToken cancellationToken)
+    /// <param name="sessions">Connections shared with the following of the run (one login for both); null opens one for this call.</param>
+    public static async Task<ImageSyncRun> StartAsync(ImageSyncRequest request, ImageSyncStore store, CancellationToken cancellationToken, RemoteSessions? sessions = null)
     {
         // Stopped before anything was asked: nothing is recorded.
         cancellationToken.ThrowIfCancellationRequested();
-        using var host = await RemoteHost.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false);
+        using var host = await RemoteSessions.OpenAsync(sessions, request.Target, cancellationToken).ConfigureAwait(false);
         var run = RecordOrTakeUp(request, store);
         return await LaunchAsync(run, request, host, store, cancellationToken).ConfigureAwait(false);
     }
@@ -84,14 +85,14 @@ public static class ImageSyncService
     /// Running); any other run is returned as it is. <paramref name="request"/> supplies the registry credential,
     /// which is never recorded.
     /// </summary>
-    public static async Task<ImageSyncRun> LaunchAsync(ImageSyncRun run, ImageSyncRequest request, ImageSyncStore store, CancellationToken cancellationToken)
+    public static async Task<ImageSyncRun> LaunchAsync(ImageSyncRun run, ImageSyncRequest request, ImageSyncStore store, CancellationToken cancellationToken, RemoteSessions? sessions = null)
     {
         if (run.State != ImageSyncState.Starting)
         {
             return run;
         }
 
-        using var host = await RemoteHost.OpenAsync(request.Target, cancellationToken).ConfigureAwait(false);
+        using var host = await RemoteSessions.OpenAsync(sessions, request.Target, cancellationToken).ConfigureAwait(false);
         return await LaunchAsync(run, request, host, store, cancellationToken).ConfigureAwait(false);
     }
 
@@ -197,7 +198,7 @@ public static class ImageSyncService
     /// a timeout stop the following only — the run goes on on the node. A run still Starting is followed when the
     /// node shows it started, and is Lost ("never started") otherwise.
     /// </summary>
-    public static async Task<ImageSyncRun> FollowAsync(ImageSyncRun run, RemoteTarget target, FollowOptions options, ImageSyncStore store, CancellationToken cancellationToken)
+    public static async Task<ImageSyncRun> FollowAsync(ImageSyncRun run, RemoteTarget target, FollowOptions options, ImageSyncStore store, CancellationToken cancellationToken, RemoteSessions? sessions = null)
     {
         DetachedStatus status;
         try
@@ -212,7 +213,7 @@ public static class ImageSyncService
                 Secrets = options.Secrets,
                 Timeout = options.Timeout,
                 ProgressInterval = options.ProgressInterval,
-            }, _ => store.Save(run), cancellationToken).ConfigureAwait(false);
+            }, _ => store.Save(run), cancellationToken, sessions).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -54,7 +54,7 @@ public static partial class DetachedRun
         dir="$1"; gu_via="$2"; gu_want="$3"
         trap '' HUP
         gu_ppid() { local s; read -r s < "/proc/$$/stat" || return 1; s=${s##*) }; set -- $s; echo "$2"; }
-        while [ "$(gu_ppid)" = "$gu_via" ]; do sleep 0.01; done
+        while [ "$(gu_ppid)" = "$gu_via" ]; do sleep 0.005; done
         gu_names=""
         if [ "$gu_want" -gt 0 ]; then
           gu_in=$(head -c "$gu_want"; echo x); gu_in=${gu_in%x}
@@ -135,7 +135,14 @@ public static partial class DetachedRun
     /// print to stdout (returned) and exit with a code that <paramref name="precheckFailure"/> turns into an error.
     /// </remarks>
     public static async Task<string> StartAsync(IRemoteHost host, string root, string id, string workingDirectory, string command, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken,
-        string? precheck = null, Func<int, GlobalUpgradeException?>? precheckFailure = null)
+        string? precheck = null, Func<int, GlobalUpgradeException?>? precheckFailure = null) =>
+        await StartCoreAsync(host, root, id, workingDirectory, command, secrets, once: false, precheck, precheckFailure, cancellationToken).ConfigureAwait(false);
+
+    // once: the script first asks the run folder (the same state reader as GetStatusAsync) and does nothing but print
+    // StartedBefore when the run started already; a folder left by an interrupted start is settled first. All in one
+    // command: one round trip to the node instead of two or three before the vendor script runs.
+    private static async Task<string> StartCoreAsync(IRemoteHost host, string root, string id, string workingDirectory, string command, IReadOnlyDictionary<string, string> secrets, bool once,
+        string? precheck, Func<int, GlobalUpgradeException?>? precheckFailure, CancellationToken cancellationToken)
     {
         var input = new StringBuilder();
         foreach (var (name, value) in secrets)
@@ -150,7 +157,18 @@ public static partial class DetachedRun
 
         var dir = Folder(root, id);
         var bytes = Encoding.UTF8.GetBytes(input.ToString());
-        var script = (precheck is null ? "" : "(\n" + precheck + "\n) || exit $?\n") + $$"""
+        var startOnce = once ? $$"""
+            dir={{RemoteHost.Quote(dir)}}
+            {{StatusSnippet}}
+            gu_state=$(gu_status); gu_state=${gu_state%% *}
+            if [ "$gu_state" = NOTSTARTED ]; then
+            {{SettleSnippet}}
+              gu_state=$(gu_status); gu_state=${gu_state%% *}
+            fi
+            case "$gu_state" in MISSING|NOTSTARTED) ;; *) echo {{StartedBefore}}; exit 0 ;; esac
+
+            """ : "";
+        var script = startOnce + (precheck is null ? "" : "(\n" + precheck + "\n) || exit $?\n") + $$"""
             set -eu
             dir={{RemoteHost.Quote(dir)}}
             umask 077
@@ -168,10 +186,11 @@ public static partial class DetachedRun
             ( gu_via=$BASHPID; setsid bash "$dir/run" "$dir" "$gu_via" {{bytes.Length.ToString(CultureInfo.InvariantCulture)}} <&3 3<&- > /dev/null 2>&1 & )
             exec 3<&-
             # Returns once the command runs (cpid) or ended (exit): "started" means the vendor script was launched.
+            # Polled finely: this wait is part of every start's cost, and it is over within a few polls.
             i=0
             while [ ! -s "$dir/cpid" ] && [ ! -f "$dir/exit" ]; do
-              i=$((i+1)); if [ "$i" -gt 1200 ]; then echo "the detached wrapper did not start" >&2; exit 1; fi
-              sleep 0.025
+              i=$((i+1)); if [ "$i" -gt 6000 ]; then echo "the detached wrapper did not start" >&2; exit 1; fi
+              sleep 0.005
             done
             """;
         try
@@ -200,25 +219,12 @@ public static partial class DetachedRun
     public static async Task<string?> StartOnceAsync(IRemoteHost host, string root, string id, string workingDirectory, string command, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken,
         string? precheck = null, Func<int, GlobalUpgradeException?>? precheckFailure = null)
     {
-        var status = await GetStatusAsync(host, root, id, cancellationToken).ConfigureAwait(false);
-        if (status.State is not (DetachedState.Missing or DetachedState.NotStarted))
-        {
-            return null;
-        }
-
-        if (status.State == DetachedState.NotStarted)
-        {
-            // Only while the wrapper still has not run: never a folder whose run went on meanwhile.
-            await host.RunCheckedAsync($"dir={RemoteHost.Quote(Folder(root, id))}\n{SettleSnippet}", $"remove the interrupted start of run {id}", cancellationToken).ConfigureAwait(false);
-            status = await GetStatusAsync(host, root, id, cancellationToken).ConfigureAwait(false);
-            if (status.State is not (DetachedState.Missing or DetachedState.NotStarted))
-            {
-                return null;
-            }
-        }
-
-        return await StartAsync(host, root, id, workingDirectory, command, secrets, cancellationToken, precheck, precheckFailure).ConfigureAwait(false);
+        var output = await StartCoreAsync(host, root, id, workingDirectory, command, secrets, once: true, precheck, precheckFailure, cancellationToken).ConfigureAwait(false);
+        return string.Equals(output.TrimEnd('\n'), StartedBefore, StringComparison.Ordinal) ? null : output;
     }
+
+    // What the start-once script prints, and only that, when the run had started before.
+    private const string StartedBefore = "GU-STARTED-BEFORE";
 
     /// <summary>The run's own log on the node.</summary>
     public static string LogOf(string runFolder) => runFolder.TrimEnd('/') + "/log";
@@ -326,25 +332,36 @@ public static partial class DetachedRun
 
     /// <summary>
     /// Streams the run's log from byte <paramref name="offset"/> into <paramref name="sink"/> until the run ends
-    /// (then everything it wrote has been copied). Cancelling stops the following only, never the run.
+    /// (then everything it wrote has been copied); over SSH compressed (<see cref="LogTransfer"/>). Cancelling stops
+    /// the following only, never the run.
     /// </summary>
     /// <returns>The run's state once the following ended (read in the same command).</returns>
     public static Task<DetachedStatus> FollowAsync(IRemoteHost host, string root, string id, long offset, Stream sink, CancellationToken cancellationToken) =>
         RunFollowScriptAsync(host, root, id, $$"""
-            # cat in large blocks (not tail -f, which reads and writes 8 KB at a time: more syscalls here, more and
+            gu_compress={{(host.Target.IsLocal ? "no" : "yes")}}
+            {{LogTransfer.NodeSelect}}
+            # Reads in large blocks (not tail -f, which reads and writes 8 KB at a time: more syscalls here, more and
             # smaller SSH packets for both ends to encrypt and decrypt). fd 3 keeps the position between the reads;
             # dd moves it to the offset, reading nothing.
             exec 3< "$dir/log" || exit 4
             dd iflag=skip_bytes skip={{offset.ToString(CultureInfo.InvariantCulture)}} count=0 status=none <&3 || exit 4
+            # While the log is quiet the pause between reads doubles up to 1 s (a sync is quiet for minutes at a time);
+            # any new byte brings it back to 50 ms. The position is fd 3's own (builtins only: no process per read).
+            gu_at() { local k v; gu_pos=; while read -r k v; do [ "$k" = pos: ] && gu_pos=$v; done < "/proc/$$/fdinfo/3"; } 2> /dev/null
+            gu_ms=50; gu_last=
             while :; do
               # Asked before the read: once the command has ended, that read takes everything it wrote.
               if running; then more=yes; else more=no; fi
-              cat <&3 || exit 4
+              $gu_pack <&3 || exit 4
               [ "$more" = yes ] || break
-              sleep 0.05
+              gu_at
+              if [ -n "$gu_pos" ] && [ "$gu_pos" = "$gu_last" ]; then gu_ms=$((gu_ms * 2)); [ "$gu_ms" -gt 1000 ] && gu_ms=1000; else gu_ms=50; fi
+              gu_last=$gu_pos
+              printf -v gu_pause '%d.%03d' $((gu_ms / 1000)) $((gu_ms % 1000))
+              sleep "$gu_pause"
             done
             exec 3<&-
-            """, sink, cancellationToken);
+            """, sink, cancellationToken, LogTransfer.Decode);
 
     /// <summary>
     /// Watches the run by its tail only until it ends: every <paramref name="interval"/> (and once at the end) the
@@ -376,10 +393,20 @@ public static partial class DetachedRun
             """, new TailFrameStream(sink, offset), cancellationToken);
     }
 
-    private static async Task<DetachedStatus> RunFollowScriptAsync(IRemoteHost host, string root, string id, string body, Stream output, CancellationToken cancellationToken)
+    private static async Task<DetachedStatus> RunFollowScriptAsync(IRemoteHost host, string root, string id, string body, Stream output, CancellationToken cancellationToken, Func<Stream, Stream>? decodeOutput = null)
     {
         var script = StatusSnippet + "\n" + $"dir={RemoteHost.Quote(Folder(root, id))}\n" + FollowPrologue + "\n" + body + "\n" + FollowEpilogue + "\n";
-        var result = await host.ExecuteAsync(script, default, output, cancellationToken).ConfigureAwait(false);
+        RemoteCommandResult result;
+        try
+        {
+            result = await host.ExecuteAsync(script, default, output, cancellationToken, decodeOutput).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ZstdSharp.ZstdException)
+        {
+            throw new GlobalUpgradeException(ErrorIds.RunStateInvalid, FailureCategory.InvalidData,
+                $"The log of run {id} came from {host.Target.DisplayName} damaged ({ex.Message}); what arrived before is kept, and re-attaching copies the rest. The run goes on on the node.", id, ex);
+        }
+
         var status = result.Error.Split('\n').LastOrDefault(l => l.StartsWith("GU-STATUS ", StringComparison.Ordinal));
         if (result.ExitCode != 0 || status is null)
         {

@@ -12,12 +12,16 @@ public interface IRemoteHost : IDisposable
 {
     RemoteTarget Target { get; }
 
+    /// <summary>False once the connection is known to be gone (a dropped SSH session); this machine is always there.</summary>
+    bool IsConnected { get; }
+
     /// <summary>
     /// Runs a bash script, writes its stdin from <paramref name="input"/> then closes it, streams its stdout into
     /// <paramref name="output"/> as it comes and returns its exit code with the first few KB of stderr.
     /// Cancelling stops the script (never a detached run it started).
     /// </summary>
-    Task<RemoteCommandResult> ExecuteAsync(string script, ReadOnlyMemory<byte> input, Stream output, CancellationToken cancellationToken);
+    /// <param name="decodeOutput">Wraps the script's raw stdout before it is copied (a stream the node compressed); null copies it as it is.</param>
+    Task<RemoteCommandResult> ExecuteAsync(string script, ReadOnlyMemory<byte> input, Stream output, CancellationToken cancellationToken, Func<Stream, Stream>? decodeOutput = null);
 }
 
 public sealed record RemoteCommandResult(int ExitCode, string Error);

@@ -10,7 +10,9 @@ public sealed class LocalHost : IRemoteHost
 {
     public RemoteTarget Target => RemoteTarget.Local;
 
-    public async Task<RemoteCommandResult> ExecuteAsync(string script, ReadOnlyMemory<byte> input, Stream output, CancellationToken cancellationToken)
+    public bool IsConnected => true;
+
+    public async Task<RemoteCommandResult> ExecuteAsync(string script, ReadOnlyMemory<byte> input, Stream output, CancellationToken cancellationToken, Func<Stream, Stream>? decodeOutput = null)
     {
         var info = new ProcessStartInfo("bash")
         {
@@ -46,7 +48,10 @@ public sealed class LocalHost : IRemoteHost
         });
 
         var error = new BoundedMemoryStream(8192);
-        var copyOut = process.StandardOutput.BaseStream.CopyToAsync(output, 64 * 1024, CancellationToken.None);
+        var stdout = process.StandardOutput.BaseStream;
+        var copyOut = decodeOutput is null
+            ? stdout.CopyToAsync(output, 64 * 1024, CancellationToken.None)
+            : Task.Run(() => decodeOutput(stdout).CopyToAsync(output, 64 * 1024, CancellationToken.None), CancellationToken.None);
         var copyErr = process.StandardError.BaseStream.CopyToAsync(error, CancellationToken.None);
         try
         {

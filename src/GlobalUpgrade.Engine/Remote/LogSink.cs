@@ -8,8 +8,7 @@ namespace GlobalUpgrade.Remote;
 /// Known secrets are masked before anything is written or kept. The file is written in large blocks: a chatty
 /// log arrives in many small chunks, and a write (and flush) per chunk costs more than the copy itself.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1710", Justification = "A sink, written like a stream.")]
-public sealed class LogSink : Stream
+public sealed class LogSink : WriteOnlyStream
 {
     public const string Mask = "********";
 
@@ -51,18 +50,6 @@ public sealed class LogSink : Stream
     /// <summary>Bytes received from the node (before masking): the offset to resume from.</summary>
     public long Received => Interlocked.Read(ref received);
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         if (secrets.Length == 0)
@@ -79,18 +66,6 @@ public sealed class LogSink : Stream
         }
 
         Interlocked.Add(ref received, buffer.Length);
-    }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        Write(buffer.AsSpan(offset, count));
-        return Task.CompletedTask;
-    }
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        Write(buffer.Span);
-        return ValueTask.CompletedTask;
     }
 
     private byte[] MaskSecrets(byte[] data)
@@ -243,10 +218,4 @@ public sealed class LogSink : Stream
 
         base.Dispose(disposing);
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -39,8 +39,9 @@ public static class RunFollower
     }
 
     /// <summary>Follows <paramref name="run"/> on <paramref name="target"/> until it ends; <paramref name="save"/> is called with the record whenever the following stops.</summary>
+    /// <param name="sessions">The connection that started the run, to follow it without a second login; null opens one.</param>
     /// <exception cref="TimeoutException">The run did not end within <see cref="Options.Timeout"/>; it goes on on the node.</exception>
-    public static async Task<DetachedStatus> FollowAsync(RecordedRun run, RemoteTarget target, Options options, Action<RecordedRun> save, CancellationToken cancellationToken)
+    public static async Task<DetachedStatus> FollowAsync(RecordedRun run, RemoteTarget target, Options options, Action<RecordedRun> save, CancellationToken cancellationToken, RemoteSessions? sessions = null)
     {
         var (root, id) = DetachedRun.Split(options.RunFolder);
         using var timeout = options.Timeout is { } limit ? new CancellationTokenSource(limit > TimeSpan.Zero ? limit : TimeSpan.FromMilliseconds(1)) : new CancellationTokenSource();
@@ -65,7 +66,7 @@ public static class RunFollower
         var reporter = ReportAsync(run, sink, options, activityId, log, stopReporting.Token);
         try
         {
-            using var host = await RemoteHost.OpenAsync(target, linked.Token).ConfigureAwait(false);
+            using var host = await RemoteSessions.OpenAsync(sessions, target, linked.Token).ConfigureAwait(false);
             DetachedStatus status;
             if (tailOnly && target.IsLocal)
             {
@@ -110,8 +111,10 @@ public static class RunFollower
     /// </summary>
     private static async Task<DetachedStatus> WatchInPlaceAsync(IRemoteHost host, string root, string id, string logPath, long offset, LogSink sink, TimeSpan interval, CancellationToken cancellationToken)
     {
-        var exitFile = Path.Combine(Path.GetDirectoryName(logPath)!, "exit");
+        var folder = Path.GetDirectoryName(logPath)!;
+        var exitFile = Path.Combine(folder, "exit");
         var tick = interval < TimeSpan.FromMilliseconds(100) ? interval : TimeSpan.FromMilliseconds(100);
+        using var exitWritten = ExitWatcher.Start(folder);
         var nextStatus = DateTime.UtcNow;
         var nextSample = DateTime.UtcNow;
         while (true)
@@ -136,7 +139,59 @@ public static class RunFollower
                 nextSample = DateTime.UtcNow + interval;
             }
 
-            await Task.Delay(tick, cancellationToken).ConfigureAwait(false);
+            await exitWritten.WaitAsync(tick, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Wakes the in-place watcher the moment the wrapper writes the run's exit file (it renames it into place), instead
+    /// of at its next tick. Without inotify (no watches left) it only waits the tick: the watcher polls anyway.
+    /// </summary>
+    private sealed class ExitWatcher : IDisposable
+    {
+        private readonly FileSystemWatcher? watcher;
+        private readonly SemaphoreSlim written = new(0, 1);
+
+        private ExitWatcher(string folder)
+        {
+            try
+            {
+                watcher = new FileSystemWatcher(folder) { NotifyFilter = NotifyFilters.FileName };
+                watcher.Created += (_, e) => Notice(e.Name);
+                watcher.Renamed += (_, e) => Notice(e.Name);
+                watcher.EnableRaisingEvents = true;
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException or PlatformNotSupportedException)
+            {
+                watcher?.Dispose();
+                watcher = null;
+            }
+        }
+
+        public static ExitWatcher Start(string folder) => new(folder);
+
+        public async Task WaitAsync(TimeSpan tick, CancellationToken cancellationToken) =>
+            await written.WaitAsync(tick, cancellationToken).ConfigureAwait(false);
+
+        private void Notice(string? name)
+        {
+            if (name == "exit" && written.CurrentCount == 0)
+            {
+                try
+                {
+                    written.Release();
+                }
+                catch (Exception ex) when (ex is SemaphoreFullException or ObjectDisposedException)
+                {
+                    // Already signalled, or the following has ended: nothing to wake.
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            watcher?.Dispose();
+            written.Dispose();
         }
     }
 

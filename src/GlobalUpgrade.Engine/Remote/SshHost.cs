@@ -23,6 +23,8 @@ public sealed class SshHost : IRemoteHost
 
     public RemoteTarget Target { get; }
 
+    public bool IsConnected => client.IsConnected;
+
     public static async Task<SshHost> ConnectAsync(RemoteTarget target, CancellationToken cancellationToken)
     {
         var host = target.ComputerName!;
@@ -121,7 +123,7 @@ public sealed class SshHost : IRemoteHost
         return DefaultKeyNames.Select(n => Path.Combine(ssh, n)).Where(File.Exists).ToArray();
     }
 
-    public async Task<RemoteCommandResult> ExecuteAsync(string script, ReadOnlyMemory<byte> input, Stream output, CancellationToken cancellationToken)
+    public async Task<RemoteCommandResult> ExecuteAsync(string script, ReadOnlyMemory<byte> input, Stream output, CancellationToken cancellationToken, Func<Stream, Stream>? decodeOutput = null)
     {
         OperationLog.Current.Debug($"bash -c on {Target.DisplayName}: {LocalHost.FirstLine(script)}");
         // Without input the script's stdin is /dev/null: the channel's EOF is not something to rely on.
@@ -143,7 +145,7 @@ public sealed class SshHost : IRemoteHost
         }
 
         // Drain stdout and stderr while the command runs (SSH.NET buffers what it receives until it is read).
-        var copyOut = Task.Run(() => Pump(command.OutputStream, output), CancellationToken.None);
+        var copyOut = Task.Run(() => Pump(decodeOutput is null ? command.OutputStream : decodeOutput(command.OutputStream), output), CancellationToken.None);
         var copyErr = Task.Run(() => Pump(command.ExtendedOutputStream, error), CancellationToken.None);
         try
         {

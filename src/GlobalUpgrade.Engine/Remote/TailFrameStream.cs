@@ -8,8 +8,7 @@ namespace GlobalUpgrade.Remote;
 /// Reads what <see cref="DetachedRun.WatchTailAsync"/>'s node script prints — frames <c>GU-TAIL &lt;log size&gt; &lt;n&gt;\n</c>
 /// followed by the log's last <c>n</c> bytes — and shows each tail in a <see cref="LogSink"/> (nothing is written to a file).
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1710", Justification = "A sink, written like a stream.")]
-internal sealed class TailFrameStream(LogSink sink, long offset) : Stream
+internal sealed class TailFrameStream(LogSink sink, long offset) : WriteOnlyStream
 {
     private const string Header = "GU-TAIL ";
     private const int MaxHeader = 64;
@@ -17,18 +16,6 @@ internal sealed class TailFrameStream(LogSink sink, long offset) : Stream
     private byte[]? body;
     private int bodyCount;
     private long size;
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -85,26 +72,4 @@ internal sealed class TailFrameStream(LogSink sink, long offset) : Stream
 
     private static GlobalUpgradeException Unexpected() =>
         new(ErrorIds.RunStateInvalid, FailureCategory.InvalidData, "The node sent an unexpected answer while the run's log was watched.", null);
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        Write(buffer.AsSpan(offset, count));
-        return Task.CompletedTask;
-    }
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        Write(buffer.Span);
-        return ValueTask.CompletedTask;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -16,7 +16,7 @@ internal static class ImageSyncFollower
 
     public sealed record Outcome(ImageSyncRun Run, GlobalUpgradeException? Failure);
 
-    public static void FollowAll(GlobalUpgradeCmdlet cmdlet, IReadOnlyList<Item> items, Func<Func<CancellationToken, Task<Outcome[]>>, Outcome[]> run, ImageSyncStore store)
+    public static void FollowAll(GlobalUpgradeCmdlet cmdlet, IReadOnlyList<Item> items, Func<Func<CancellationToken, Task<Outcome[]>>, Outcome[]> run, ImageSyncStore store, RemoteSessions sessions)
     {
         if (items.Count == 0)
         {
@@ -27,7 +27,7 @@ internal static class ImageSyncFollower
         {
             try
             {
-                return new Outcome(await ImageSyncService.FollowAsync(item.Run, item.Target, item.Options, store, ct).ConfigureAwait(false), null);
+                return new Outcome(await ImageSyncService.FollowAsync(item.Run, item.Target, item.Options, store, ct, sessions).ConfigureAwait(false), null);
             }
             catch (GlobalUpgradeException ex)
             {

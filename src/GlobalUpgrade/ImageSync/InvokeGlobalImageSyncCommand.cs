@@ -102,7 +102,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
             CopyLog = !NoLogCopy,
             RunRoot = RunRoot,
         };
-        var run = Run(ct => ImageSyncService.StartAsync(request, store, ct));
+        var run = Run(ct => ImageSyncService.StartAsync(request, store, ct, Sessions));
         if (run.LogPath is { } logPath && LogPath is not null && Directory.Exists(logPath))
         {
             run.LogPath = Path.Combine(logPath, run.Id + ".log");
@@ -121,7 +121,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
 
     protected override void EndProcessing()
     {
-        ImageSyncFollower.FollowAll(this, started, f => Run(f), store);
+        ImageSyncFollower.FollowAll(this, started, f => Run(f), store, Sessions);
         base.EndProcessing();
     }
 

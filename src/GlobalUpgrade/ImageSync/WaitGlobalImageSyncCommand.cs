@@ -60,7 +60,7 @@ public sealed class WaitGlobalImageSyncCommand : RemoteCmdlet
 
     protected override void EndProcessing()
     {
-        ImageSyncFollower.FollowAll(this, items, f => Run(f), store);
+        ImageSyncFollower.FollowAll(this, items, f => Run(f), store, Sessions);
         base.EndProcessing();
     }
 

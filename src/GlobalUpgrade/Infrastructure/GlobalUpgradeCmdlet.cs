@@ -22,8 +22,16 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
 
     public void Dispose()
     {
-        cancellation?.Dispose();
+        Dispose(true);
         GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            cancellation?.Dispose();
+        }
     }
 
     protected override void BeginProcessing()

@@ -10,6 +10,7 @@ namespace GlobalUpgrade.Commands.Remote;
 /// </summary>
 public abstract class RemoteCmdlet : GlobalUpgradeCmdlet
 {
+    private RemoteSessions? sessions;
     /// <summary>The node (control-plane node of the global cluster). Omit to run on this machine.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -45,6 +46,19 @@ public abstract class RemoteCmdlet : GlobalUpgradeCmdlet
     [Parameter]
     [ValidateRange(1, 600)]
     public int ConnectTimeoutSec { get; set; } = 20;
+
+    /// <summary>This call's connections, one per node (a run's start and its following share one login); closed with the cmdlet.</summary>
+    protected RemoteSessions Sessions => sessions ??= new RemoteSessions();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            sessions?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 
     protected bool RemoteOptionGiven =>
         SshCredential is not null || UserName is not null || KeyFilePath is not null || KnownHostsPath is not null || HostKeyFingerprint is not null;

@@ -1,6 +1,7 @@
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Remote;
 using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Upgrade;
 using GlobalUpgrade.Validation;
@@ -75,8 +76,10 @@ public sealed class ImageSync(RunbookShape shape, ClusterSlot slot) : RunbookSte
 
         if (run.State != ImageSyncState.Succeeded)
         {
-            run = await ImageSyncService.LaunchAsync(run, syncRequest, store, cancellationToken).ConfigureAwait(false);
-            run = await ImageSyncService.FollowAsync(run, ImageSyncService.TargetOf(run, target.Credential), follow, store, cancellationToken).ConfigureAwait(false);
+            // One login for the start and the following.
+            using var sessions = new RemoteSessions();
+            run = await ImageSyncService.LaunchAsync(run, syncRequest, store, cancellationToken, sessions).ConfigureAwait(false);
+            run = await ImageSyncService.FollowAsync(run, ImageSyncService.TargetOf(run, target.Credential), follow, store, cancellationToken, sessions).ConfigureAwait(false);
         }
 
         if (run.State != ImageSyncState.Succeeded)
