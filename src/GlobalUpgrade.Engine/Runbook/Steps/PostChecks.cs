@@ -38,7 +38,7 @@ public sealed class PostChecks(RunbookShape shape) : RunbookStepDefinition(Upgra
         checks.AddRange(items);
         context.SetChecks(checks);
         return StepOutcome.FromChecks(checks, $"{checks.Count(c => c.Passed)} of {checks.Count} post-upgrade checks passed{ReadinessGate.Describe(items, "post-upgrade items")}.", "post-upgrade checks failed",
-            $" Fix them (or waive an item with -SkipReadinessCheck <Check>), then run again with -Resume.",
+            " Fix them, or waive an item by adding -SkipReadinessCheck <Check> when you resume.",
             blocks: c => items.Contains(c) ? ReadinessGate.Blocks(c) : !c.Passed);
     }
 }

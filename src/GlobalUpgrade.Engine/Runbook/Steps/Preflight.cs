@@ -57,7 +57,7 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
         return StepOutcome.FromChecks(checks,
             $"{checks.Count(c => c.Passed)} checks passed{ReadinessGate.Describe(readiness)}; {string.Join(", ", values.Versions.Select(v => $"{v.Key} runs {v.Value}"))}; target {request.TargetVersion}; then {values.DescribePlugin()}.",
             $"of {checks.Count} checks failed",
-            " Fix them (or waive a readiness condition with -SkipReadinessCheck <Check>), then run again with -Resume.",
+            " Fix them, or waive a readiness condition by adding -SkipReadinessCheck <Check> when you resume.",
             blocks: c => readiness.Contains(c) ? ReadinessGate.Blocks(c) : !c.Passed);
     }
 
