@@ -169,6 +169,8 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
             Update(ns, name, generation, s => SetStage(s, index, "Finished"));
         }
 
+        // The platform is at the target before the operator reports it: whoever sees Completed finds it there.
+        Platform.SetVersion(cluster.Store, target);
         Update(ns, name, generation, s =>
         {
             SetCondition(s, "Reconciling", "False", "Completed", "");
@@ -185,7 +187,6 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
                 first["completionTime"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow);
             }
         });
-        Platform.SetVersion(cluster.Store, target);
     }
 
     private void Update(string? ns, string name, long generation, Action<JsonObject> changeStatus) =>

@@ -65,10 +65,11 @@ public sealed class ComponentOfferTests
         Assert.DoesNotContain(h.Requests(ModulePath), r => r.Method == "PATCH");
         Assert.Null(h.Run.ComponentRequestedAt);
 
-        // Watch-driven: a list and a watch (plus the read for the message), not a read every second.
+        // Watch-driven: a read, a list and a watch, then the read for the message — not a read every second (over the
+        // 3 s, a poller would read at least 5 times). A busy machine may see the watch dropped and listed again once.
         var reads = h.Requests(ModulePath).Where(r => r.Method == "GET").ToList();
-        Assert.Contains(reads, r => r.Path.Contains("watch=true", StringComparison.Ordinal));
-        Assert.InRange(reads.Count, 2, 5);
+        var watches = reads.Count(r => r.Path.Contains("watch=true", StringComparison.Ordinal));
+        Assert.True(watches >= 1 && reads.Count - watches <= 4, "reads: " + string.Join(" | ", reads.Select(r => r.Path)));
     }
 
     [Fact]
