@@ -322,10 +322,11 @@ public static partial class DetachedRun
         running() { [ ! -f "$dir/exit" ] && [ -n "$cpid" ] && kill -0 "$cpid" 2>/dev/null; }
         """;
 
-    // The command ended; the wrapper writes exit right after: wait for it, then report the state on stderr.
+    // The command ended; the wrapper writes exit right after (within a few ms): wait for it, polled finely (this
+    // wait ends every attached run), then report the state on stderr.
     private const string FollowEpilogue = """
         i=0
-        while [ ! -f "$dir/exit" ] && alive && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+        while [ ! -f "$dir/exit" ] && alive && [ "$i" -lt 1000 ]; do sleep 0.01; i=$((i+1)); done
         echo "GU-STATUS $(gu_status)" >&2
         exit 0
         """;
