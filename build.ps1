@@ -19,7 +19,9 @@ param(
     [int] $BenchKeys = 200000,
     [int] $BenchRuns = 5,
     # Bench only: run only these benchmarks (file names without .Bench.ps1, e.g. EtcdCompare); all when empty.
-    [string[]] $BenchName
+    [string[]] $BenchName,
+    # Bench only: the key shape of the etcd benchmark (ConfigMaps, the default, or EventLike: ~120-byte keys).
+    [string] $BenchKeyShape = 'ConfigMaps'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -182,7 +184,7 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
-    & (Join-Path $Root 'tests/bench/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $ModuleOut 'GlobalUpgrade.psd1') -Pwsh (Get-PwshCommand) -Keys $BenchKeys -Runs $BenchRuns -OutputPath (Join-Path $Out 'bench') -Name $BenchName
+    & (Join-Path $Root 'tests/bench/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $ModuleOut 'GlobalUpgrade.psd1') -Pwsh (Get-PwshCommand) -Keys $BenchKeys -Runs $BenchRuns -OutputPath (Join-Path $Out 'bench') -Name $BenchName -KeyShape $BenchKeyShape
 }
 
 foreach ($t in $Task) {

@@ -11,8 +11,15 @@
     set after Import-Module. Then, as a user runs it, one fresh pwsh process starts, imports the module and compares
     once: its peak RSS (VmHWM of the whole process, read at its end) is the memory figure the goal is about. The
     load average is printed with every run. Writes <OutputPath>/EtcdCompare.md.
+.PARAMETER KeyShape
+    The keys: ConfigMaps (the default, ~50 bytes: /registry/configmaps/team-NNNN/app-config-NNNNNNNN) or EventLike
+    (~120 bytes, named as Kubernetes names events, <deployment>-<10 chars>-<5 chars>.<16 hex>, eight per pod, but
+    under a custom resource, /registry/monitoring.example.io/eventrecords/<namespace>/…, since /registry/events/ is
+    excluded by default; namespaces and names from word lists, the hashes random-looking but a fixed function of
+    the key's number, so every run fills the same keys).
 #>
-param([string] $ModulePath, [string[]] $Pwsh, [int] $Keys = 200000, [int] $Runs = 5, [string] $OutputPath)
+param([string] $ModulePath, [string[]] $Pwsh, [int] $Keys = 200000, [int] $Runs = 5, [string] $OutputPath,
+    [ValidateSet('ConfigMaps', 'EventLike')] [string] $KeyShape = 'ConfigMaps')
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $Runs = [Math]::Max($Runs, 3)
@@ -31,7 +38,23 @@ using System.Text;
 using System.Threading.Tasks;
 namespace GlobalUpgradeBench {
 public static class EtcdFill {
-    public static string Key(int i) => $"/registry/configmaps/team-{i % 1000:D4}/app-config-{i:D8}";
+    public static string Shape = "ConfigMaps";
+    public static string Key(int i) => Shape == "EventLike" ? EventKey(i) : $"/registry/configmaps/team-{i % 1000:D4}/app-config-{i:D8}";
+
+    static readonly string[] Tenants = { "payments", "identity", "logistics", "observability", "storefront", "analytics", "platform-core", "messaging" };
+    static readonly string[] Apps = { "gateway-reconciler", "order-history-exporter", "session-token-refresher", "inventory-sync-worker", "metrics-aggregation-pipeline", "notification-dispatcher", "catalog-search-indexer", "ledger-consistency-checker" };
+    const string Alphabet = "bcdfghjklmnpqrstvwxz2456789"; // Kubernetes' rand.String alphabet
+    // SplitMix64: a bijection of the key's number, so the hashes look random and every key is distinct.
+    static ulong Mix(ulong z) { z += 0x9E3779B97F4A7C15UL; z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL; z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL; return z ^ (z >> 31); }
+    static string Chars(ulong h, int n) { var c = new char[n]; for (var k = 0; k < n; k++) { c[k] = Alphabet[(int)(h % (ulong)Alphabet.Length)]; h /= (ulong)Alphabet.Length; } return new string(c); }
+    // /registry/monitoring.example.io/eventrecords/<tenant>-team-NNN/<app>-<10>-<5>.<16 hex>: eight per pod, 300 namespaces.
+    public static string EventKey(int i) {
+        var pod = (ulong)(i / 8);
+        var p = Mix(pod);
+        var ns = (int)(p % 300);
+        var app = Apps[(int)((p >> 20) % (ulong)Apps.Length)];
+        return $"/registry/monitoring.example.io/eventrecords/{Tenants[ns % Tenants.Length]}-team-{ns:D3}/{app}-{Chars(Mix(pod / 4 + 7), 10)}-{Chars(p >> 24, 5)}.{Mix((ulong)i):x16}";
+    }
     // The primary holds Key(i) for every i; the standby lacks every 100th and holds Key(i)+"-s" instead.
     public static string StandbyKey(int i) => i % 100 == 0 ? Key(i) + "-s" : Key(i);
     public static void Fill(string endpoint, int count, bool standby) {
@@ -70,10 +93,12 @@ $servers = @()
 try {
     $servers = @((Start-EtcdTestServer -Name bench-primary), (Start-EtcdTestServer -Name bench-standby))
     $primary, $standby = $servers.PlainEndpoint
+    [GlobalUpgradeBench.EtcdFill]::Shape = $KeyShape
     $fill = [Diagnostics.Stopwatch]::StartNew()
     [GlobalUpgradeBench.EtcdFill]::Fill($primary, $Keys, $false)
     [GlobalUpgradeBench.EtcdFill]::Fill($standby, $Keys, $true)
-    Write-Host ("Filled two etcd servers with {0:N0} keys each in {1:N1} s" -f $Keys, $fill.Elapsed.TotalSeconds)
+    $sample = [GlobalUpgradeBench.EtcdFill]::Key(12345)
+    Write-Host ("Filled two etcd servers with {0:N0} keys each ({1} shape, e.g. '{2}', {3} bytes) in {4:N1} s" -f $Keys, $KeyShape, $sample, $sample.Length, $fill.Elapsed.TotalSeconds)
     $expected = [Math]::Ceiling($Keys / 100)
 
     # The administrator's script: both sides to files (one after the other), sorted bytewise, compared with comm.
@@ -175,7 +200,8 @@ Import-Module '$ModulePath'
     $cpu = (Get-Content /proc/cpuinfo | Select-String '^model name\s*:\s*(.*)' | Select-Object -First 1).Matches.Groups[1].Value
     $runsText = (0..($base.Count - 1) | ForEach-Object { '{0:N0} / {1:N0}' -f $base[$_].Ms, $module[$_].Ms }) -join '; '
     $section = @"
-### Compare-EtcdKeyspace vs etcdctl + sort + comm ($(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC, {0:N0} keys per side, 1 % differing, $Runs runs each, interleaved)
+### Compare-EtcdKeyspace vs etcdctl + sort + comm ($(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC, {0:N0} keys per side, $KeyShape shape, 1 % differing, $Runs runs each, interleaved)
+Keys like ``$sample`` ($($sample.Length) bytes).
 Two etcd $((& /usr/bin/etcd --version | Select-Object -First 1) -replace '^etcd Version: ') servers on loopback, plain HTTP; $([Environment]::ProcessorCount) cores ($cpu); load average (1 min) after each run: $($loads -join ', '); after the fresh run: $freshLoad.
 Both find {1:N0} missed and {1:N0} surplus keys.
 
@@ -188,7 +214,7 @@ Both find {1:N0} missed and {1:N0} surplus keys.
 
 Runs (baseline / module, ms): $runsText.
 
-Command: ``dotnet pwsh ./build.ps1 -Task Bench -BenchName EtcdCompare -BenchKeys $Keys -BenchRuns $Runs``
+Command: ``dotnet pwsh ./build.ps1 -Task Bench -BenchName EtcdCompare -BenchKeys $Keys -BenchRuns $Runs -BenchKeyShape $KeyShape``
 
 "@ -f $Keys, $expected, $baseMedian, $baseRss, $moduleMedian, $peak, $growth, $afterImport, $ratio, $timeGoal, $(if ($ratio -le $timeGoal) { 'met' } else { '**not met**' }), $freshMs, $freshResult.PeakMB, $(if ($freshResult.PeakMB -lt 200) { 'met' } else { '**not met**' })
     Set-Content (Join-Path $OutputPath 'EtcdCompare.md') $section

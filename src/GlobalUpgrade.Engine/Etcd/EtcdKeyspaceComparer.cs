@@ -27,6 +27,9 @@ public sealed record EtcdKeyspaceRequest(
 
     /// <summary>Windows of the keyspace read at the same time per side (tests vary it).</summary>
     internal int WindowsInFlight { get; init; } = KeyspaceScanner.DefaultWindowsInFlight;
+
+    /// <summary>The bytes a keys-only request asks for at most (tests vary it).</summary>
+    internal int MaxPageBytes { get; init; } = KeyspaceScanner.DefaultMaxPageBytes;
 }
 
 /// <summary>
@@ -76,8 +79,8 @@ public static class EtcdKeyspaceComparer
 
         var watch = Stopwatch.StartNew();
         var buffers = new PageBuffers();
-        var primary = new KeyspaceScanner(request.Primary, primaryTls, request.Prefix, request.CompareValues, request.PageSize, 1, buffers) { Hooks = hooks, WindowsInFlight = request.WindowsInFlight };
-        var standby = new KeyspaceScanner(request.Standby, standbyTls, request.Prefix, request.CompareValues, request.PageSize, 2, buffers) { Hooks = hooks, WindowsInFlight = request.WindowsInFlight };
+        var primary = new KeyspaceScanner(request.Primary, primaryTls, request.Prefix, request.CompareValues, request.PageSize, 1, buffers) { Hooks = hooks, WindowsInFlight = request.WindowsInFlight, MaxPageBytes = request.MaxPageBytes };
+        var standby = new KeyspaceScanner(request.Standby, standbyTls, request.Prefix, request.CompareValues, request.PageSize, 2, buffers) { Hooks = hooks, WindowsInFlight = request.WindowsInFlight, MaxPageBytes = request.MaxPageBytes };
         using var scope = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var primaryPages = NewChannel();
         var standbyPages = NewChannel();

@@ -35,6 +35,9 @@ internal sealed class KeyPage
     /// <summary>etcd's "count": the number of keys in the whole requested range, exact at the read revision.</summary>
     public long Total { get; private init; }
 
+    /// <summary>The size of the response in bytes (what the page holds in memory, besides its offsets).</summary>
+    public int Bytes { get; private init; }
+
     public ReadOnlySpan<byte> Key(int index) => buffer.AsSpan(fields[4 * index], fields[(4 * index) + 1]);
 
     public ReadOnlySpan<byte> Value(int index) => buffer.AsSpan(fields[(4 * index) + 2], fields[(4 * index) + 3]);
@@ -76,7 +79,7 @@ internal sealed class KeyPage
             bytes.AddRange(value);
         }
 
-        return new KeyPage(bytes.ToArray(), fields, entries.Count, null) { More = more, Total = total ?? entries.Count, Revision = revision };
+        return new KeyPage(bytes.ToArray(), fields, entries.Count, null) { More = more, Total = total ?? entries.Count, Revision = revision, Bytes = bytes.Count };
     }
 
     /// <summary>
@@ -178,7 +181,7 @@ internal sealed class KeyPage
             throw;
         }
 
-        return new KeyPage(buffer, fields, count, buffers) { Revision = revision, More = more, Total = total };
+        return new KeyPage(buffer, fields, count, buffers) { Revision = revision, More = more, Total = total, Bytes = length };
     }
 
     /// <summary>A minimal protobuf wire reader over a byte range; throws InvalidDataException on malformed input.</summary>

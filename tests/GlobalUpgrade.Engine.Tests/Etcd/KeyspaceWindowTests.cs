@@ -181,6 +181,58 @@ public sealed class KeyspaceWindowTests(EtcdPairFixture etcd)
     }
 
     [Fact]
+    public async Task LongKeysMakeFewerKeysPerRequestNotLargerPagesAndEveryKeyIsReadOnce()
+    {
+        await using var server = await EtcdTestServer.StartAsync(etcd.Pki, "longkeys");
+
+        // Event-like names of 150 bytes with random hashes (seeded), as long as Kubernetes names get.
+        var random = new Random(29);
+        string Hash(int length) => new(Enumerable.Range(0, length).Select(_ => "bcdfghjklmnpqrstvwxz2456789"[random.Next(27)]).ToArray());
+        var keys = Enumerable.Range(0, 1500)
+            .Select(i => $"/long/eventrecords/team-{i % 7:D3}/session-token-refresher-{Hash(10)}-{Hash(5)}.{random.NextInt64():x16}")
+            .Select(k => k + new string('x', 150 - k.Length))
+            .Distinct()
+            .ToList();
+        await server.PutAsync(keys.Select(k => (k, "v")));
+
+        // One window over the whole rest of the range: its first request returns exactly as many keys as a
+        // request may, the largest page of the scan.
+        var prefixEnd = KeyspaceScanner.PrefixEnd(ByteString.CopyFromUtf8("/long/"));
+        async Task<(int Largest, List<string> Missed, long Read)> Scan(int maxPageBytes)
+        {
+            var pages = new List<long>();
+            var hooks = new ScanHooks
+            {
+                CutWindow = (_, _, _) => prefixEnd,
+                PageRead = (side, read) =>
+                {
+                    if (side == "primary")
+                    {
+                        pages.Add(read - pages.Sum());
+                    }
+                },
+            };
+            var (diff, read) = await ScanAsync(server, "/long/", pageSize: 20, windows: 1, hooks, maxPageBytes);
+            return ((int)pages.Skip(1).Max(), diff.MissedKeys.ToList(), read);
+        }
+
+        // Without a byte bound a request may return twice the page size; with 4,500 bytes, about 27 keys of 150
+        // bytes and their revisions; with a bound below one page's keys, still the page size (windows are cut for it).
+        var (unbounded, missedUnbounded, readUnbounded) = await Scan(int.MaxValue);
+        var (bounded, missedBounded, readBounded) = await Scan(4500);
+        var (floor, missedFloor, readFloor) = await Scan(100);
+
+        Assert.Equal(40, unbounded);
+        Assert.InRange(bounded, 21, 4500 / 150);
+        Assert.Equal(20, floor);
+        foreach (var (missed, read) in new[] { (missedUnbounded, readUnbounded), (missedBounded, readBounded), (missedFloor, readFloor) })
+        {
+            Assert.Equal(ByteOrder(keys), missed);
+            Assert.Equal(keys.Count, read); // no key read twice
+        }
+    }
+
+    [Fact]
     public void WindowEndsStayAboveTheStartAndWithinTheRange()
     {
         var random = new Random(7);
@@ -206,7 +258,7 @@ public sealed class KeyspaceWindowTests(EtcdPairFixture etcd)
         }
     }
 
-    private async Task<(EtcdKeyspaceDiff Diff, long PrimaryRead)> ScanAsync(EtcdTestServer primary, string prefix, int pageSize, int windows, ScanHooks? hooks = null)
+    private async Task<(EtcdKeyspaceDiff Diff, long PrimaryRead)> ScanAsync(EtcdTestServer primary, string prefix, int pageSize, int windows, ScanHooks? hooks = null, int maxPageBytes = KeyspaceScanner.DefaultMaxPageBytes)
     {
         long read = 0;
         var counting = new ScanHooks
@@ -230,7 +282,7 @@ public sealed class KeyspaceWindowTests(EtcdPairFixture etcd)
             [],
             PageSize: pageSize,
             MaxKeys: 100000)
-        { WindowsInFlight = windows };
+        { WindowsInFlight = windows, MaxPageBytes = maxPageBytes };
         var diff = await EtcdKeyspaceComparer.CompareAsync(request, counting, default);
         return (diff, read);
     }
