@@ -76,33 +76,43 @@ function Start-EtcdTestServer {
         throw "$script:EtcdPath is missing: the etcd tests need a real etcd. Install it with 'apt-get install etcd-server' (or run ./build.ps1 -Task Bootstrap as root)."
     }
     $root = if (Test-Path /dev/shm) { '/dev/shm' } else { [IO.Path]::GetTempPath() }
-    $data = Join-Path $root "gu-etcd-$Name-$([guid]::NewGuid().ToString('N'))"
-    $plainPort = Get-FreePort; $peerPort = Get-FreePort
-    $peer = "http://127.0.0.1:$peerPort"
-    $plain = "http://127.0.0.1:$plainPort"
-    $arguments = @('--name', $Name, '--data-dir', $data, '--listen-peer-urls', $peer, '--initial-advertise-peer-urls', $peer,
-        '--initial-cluster', "$Name=$peer", '--max-txn-ops', '20000', '--max-request-bytes', '67108864',
-        '--quota-backend-bytes', '8589934592', '--logger', 'zap', '--log-level', 'error')
-    $tls = $null
-    if ($Pki) {
-        $tls = "https://127.0.0.1:$(Get-FreePort)"
-        $arguments += @('--listen-client-urls', "$tls,$plain", '--advertise-client-urls', $tls,
-            '--cert-file', $Pki.ServerCertificatePath, '--key-file', $Pki.ServerKeyPath, '--client-cert-auth', '--trusted-ca-file', $Pki.CaPath)
+    # A free port is only free until someone takes it (another test's outgoing connection, a server starting): etcd
+    # that finds its port taken is started again on new ones.
+    for ($attempt = 1; ; $attempt++) {
+        $data = Join-Path $root "gu-etcd-$Name-$([guid]::NewGuid().ToString('N'))"
+        $plainPort = Get-FreePort; $peerPort = Get-FreePort
+        $peer = "http://127.0.0.1:$peerPort"
+        $plain = "http://127.0.0.1:$plainPort"
+        $arguments = @('--name', $Name, '--data-dir', $data, '--listen-peer-urls', $peer, '--initial-advertise-peer-urls', $peer,
+            '--initial-cluster', "$Name=$peer", '--max-txn-ops', '20000', '--max-request-bytes', '67108864',
+            '--quota-backend-bytes', '8589934592', '--logger', 'zap', '--log-level', 'error')
+        $tls = $null
+        if ($Pki) {
+            $tls = "https://127.0.0.1:$(Get-FreePort)"
+            $arguments += @('--listen-client-urls', "$tls,$plain", '--advertise-client-urls', $tls,
+                '--cert-file', $Pki.ServerCertificatePath, '--key-file', $Pki.ServerKeyPath, '--client-cert-auth', '--trusted-ca-file', $Pki.CaPath)
+        }
+        else {
+            $arguments += @('--listen-client-urls', $plain, '--advertise-client-urls', $plain)
+        }
+        $log = "$data.log"
+        $process = Start-Process -FilePath $script:EtcdPath -ArgumentList $arguments -PassThru -RedirectStandardError $log -RedirectStandardOutput "$data.out"
+        $server = [pscustomobject]@{ Name = $Name; Process = $process; DataPath = $data; LogPath = $log; PlainEndpoint = $plain; TlsEndpoint = $tls }
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        $portTaken = $false
+        while ($true) {
+            if ($process.HasExited) {
+                $output = Get-Content $log -Raw -ErrorAction Ignore
+                if ($attempt -lt 5 -and $output -match 'address already in use') { $portTaken = $true; break }
+                throw "etcd '$Name' exited with code $($process.ExitCode): $output"
+            }
+            try { $null = Invoke-RestMethod -Method Post -Uri "$plain/v3/maintenance/status" -Body '{}' -TimeoutSec 2; break }
+            catch { if ([DateTime]::UtcNow -gt $deadline) { Stop-EtcdTestServer $server; throw "etcd '$Name' did not answer within 20 s: $_" } }
+            Start-Sleep -Milliseconds 100
+        }
+        if (-not $portTaken) { return $server }
+        Stop-EtcdTestServer $server
     }
-    else {
-        $arguments += @('--listen-client-urls', $plain, '--advertise-client-urls', $plain)
-    }
-    $log = "$data.log"
-    $process = Start-Process -FilePath $script:EtcdPath -ArgumentList $arguments -PassThru -RedirectStandardError $log -RedirectStandardOutput "$data.out"
-    $server = [pscustomobject]@{ Name = $Name; Process = $process; DataPath = $data; LogPath = $log; PlainEndpoint = $plain; TlsEndpoint = $tls }
-    $deadline = [DateTime]::UtcNow.AddSeconds(20)
-    while ($true) {
-        if ($process.HasExited) { throw "etcd '$Name' exited with code $($process.ExitCode): $(Get-Content $log -Raw -ErrorAction Ignore)" }
-        try { $null = Invoke-RestMethod -Method Post -Uri "$plain/v3/maintenance/status" -Body '{}' -TimeoutSec 2; break }
-        catch { if ([DateTime]::UtcNow -gt $deadline) { Stop-EtcdTestServer $server; throw "etcd '$Name' did not answer within 20 s: $_" } }
-        Start-Sleep -Milliseconds 100
-    }
-    $server
 }
 
 function Stop-EtcdTestServer {
