@@ -117,12 +117,19 @@ function Start-TestSshd {
     <# A real OpenSSH server on loopback (tests/fixtures/sshd); returns the process and the node options (-ComputerName, -Port, -UserName, -KeyFilePath, -KnownHostsPath). #>
     param([Parameter(Mandatory)] [string] $Directory)
     if (-not (Test-Path /usr/sbin/sshd)) { throw '/usr/sbin/sshd is missing: apt-get install openssh-server (./build.ps1 -Task Bootstrap does it on Debian as root).' }
-    $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
-    & bash (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/sshd/prepare-sshd.sh') $Directory $port | Out-Null
-    $process = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-e', '-f', (Join-Path $Directory 'sshd_config') -PassThru -RedirectStandardError (Join-Path $Directory 'sshd.log')
-    $deadline = [DateTime]::UtcNow.AddSeconds(10)
-    while ([DateTime]::UtcNow -lt $deadline) {
-        try { $tcp = [Net.Sockets.TcpClient]::new('127.0.0.1', $port); $tcp.Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
+    # A free port is only free until someone takes it: an sshd that cannot bind it exits, and starts again on another.
+    for ($attempt = 1; ; $attempt++) {
+        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+        & bash (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/sshd/prepare-sshd.sh') $Directory $port | Out-Null
+        $process = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-e', '-f', (Join-Path $Directory 'sshd_config') -PassThru -RedirectStandardError (Join-Path $Directory 'sshd.log')
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        $listening = $false
+        while (-not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) {
+            try { $tcp = [Net.Sockets.TcpClient]::new('127.0.0.1', $port); $tcp.Dispose(); $listening = $true; break } catch { Start-Sleep -Milliseconds 100 }
+        }
+        if ($listening) { break }
+        Stop-Process -Id $process.Id -ErrorAction Ignore
+        if ($attempt -ge 5) { throw "sshd did not listen on 127.0.0.1:${port}: $(Get-Content (Join-Path $Directory 'sshd.log') -Raw -ErrorAction Ignore)" }
     }
     [pscustomobject]@{
         Process = $process

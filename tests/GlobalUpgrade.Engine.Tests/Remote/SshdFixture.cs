@@ -17,39 +17,64 @@ public sealed class SshdFixture : IDisposable
     public SshdFixture()
     {
         Directory = Path.Combine(Path.GetTempPath(), "gu-sshd-" + Guid.NewGuid().ToString("N")[..8]);
-        Port = FreePort();
         if (!File.Exists("/usr/sbin/sshd"))
         {
             throw new InvalidOperationException("The SSH tests need a real OpenSSH server: /usr/sbin/sshd is missing. Install it: apt-get install openssh-server");
         }
 
-        Run("bash", Path.Combine(TestPaths.Root, "tests/fixtures/sshd/prepare-sshd.sh"), Directory, Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var info = new ProcessStartInfo("/usr/sbin/sshd") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-D", "-e", "-f", Path.Combine(Directory, "sshd_config") })
+        // A free port is only free until someone takes it: an sshd that cannot bind it exits, and starts again on another.
+        for (var attempt = 1; ; attempt++)
         {
-            info.ArgumentList.Add(a);
+            Port = FreePort();
+            Run("bash", Path.Combine(TestPaths.Root, "tests/fixtures/sshd/prepare-sshd.sh"), Directory, Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var info = new ProcessStartInfo("/usr/sbin/sshd") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in new[] { "-D", "-e", "-f", Path.Combine(Directory, "sshd_config") })
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            sshd = Process.Start(info)!;
+            sshd.ErrorDataReceived += (_, _) => { };
+            sshd.BeginErrorReadLine();
+            sshd.BeginOutputReadLine();
+            if (Listening(sshd, Port))
+            {
+                break;
+            }
+
+            if (!sshd.HasExited)
+            {
+                sshd.Kill();
+            }
+
+            sshd.Dispose();
+            if (attempt == 5)
+            {
+                throw new InvalidOperationException($"sshd did not listen on 127.0.0.1:{Port} after {attempt} attempts.");
+            }
         }
 
-        sshd = Process.Start(info)!;
-        sshd.ErrorDataReceived += (_, _) => { };
-        sshd.BeginErrorReadLine();
-        sshd.BeginOutputReadLine();
+        HostFingerprint = File.ReadAllText(Path.Combine(Directory, "host_fingerprint")).Trim();
+    }
+
+    private static bool Listening(Process server, int port)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
+        while (!server.HasExited && DateTime.UtcNow < deadline)
         {
             try
             {
                 using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
-                break;
+                client.Connect(IPAddress.Loopback, port);
+                return true;
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !sshd.HasExited)
+            catch (SocketException)
             {
                 Thread.Sleep(50);
             }
         }
 
-        HostFingerprint = File.ReadAllText(Path.Combine(Directory, "host_fingerprint")).Trim();
+        return false;
     }
 
     public string Directory { get; }
