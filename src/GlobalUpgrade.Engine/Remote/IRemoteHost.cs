@@ -53,6 +53,26 @@ public static class RemoteHost
         return output;
     }
 
+    /// <summary>
+    /// Copies a command's stdout through <paramref name="decode"/> (when given) with <paramref name="copy"/>, then
+    /// disposes the decoder (a decompressor holds native memory) — never the raw stream, which its command owns.
+    /// </summary>
+    internal static async Task CopyDecodedAsync(Stream raw, Func<Stream, Stream>? decode, Func<Stream, Task> copy)
+    {
+        var decoded = decode is null ? raw : decode(raw);
+        try
+        {
+            await copy(decoded).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!ReferenceEquals(decoded, raw))
+            {
+                await decoded.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>Quotes a value for bash: single quotes, with embedded ones escaped.</summary>
     public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

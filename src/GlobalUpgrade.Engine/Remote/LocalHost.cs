@@ -48,10 +48,8 @@ public sealed class LocalHost : IRemoteHost
         });
 
         var error = new BoundedMemoryStream(8192);
-        var stdout = process.StandardOutput.BaseStream;
-        var copyOut = decodeOutput is null
-            ? stdout.CopyToAsync(output, 64 * 1024, CancellationToken.None)
-            : Task.Run(() => decodeOutput(stdout).CopyToAsync(output, 64 * 1024, CancellationToken.None), CancellationToken.None);
+        var copyOut = Task.Run(() => RemoteHost.CopyDecodedAsync(process.StandardOutput.BaseStream, decodeOutput,
+            stdout => stdout.CopyToAsync(output, 64 * 1024, CancellationToken.None)), CancellationToken.None);
         var copyErr = process.StandardError.BaseStream.CopyToAsync(error, CancellationToken.None);
         try
         {

@@ -145,7 +145,11 @@ public sealed class SshHost : IRemoteHost
         }
 
         // Drain stdout and stderr while the command runs (SSH.NET buffers what it receives until it is read).
-        var copyOut = Task.Run(() => Pump(decodeOutput is null ? command.OutputStream : decodeOutput(command.OutputStream), output), CancellationToken.None);
+        var copyOut = Task.Run(() => RemoteHost.CopyDecodedAsync(command.OutputStream, decodeOutput, stdout =>
+        {
+            Pump(stdout, output);
+            return Task.CompletedTask;
+        }), CancellationToken.None);
         var copyErr = Task.Run(() => Pump(command.ExtendedOutputStream, error), CancellationToken.None);
         try
         {

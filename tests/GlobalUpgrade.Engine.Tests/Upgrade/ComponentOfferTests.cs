@@ -66,10 +66,10 @@ public sealed class ComponentOfferTests
         Assert.Null(h.Run.ComponentRequestedAt);
 
         // Watch-driven: a read, a list and a watch, then the read for the message — not a read every second (over the
-        // 3 s, a poller would read at least 5 times). A busy machine may see the watch dropped and listed again once.
+        // 3 s, a poller would read at least 5 times). A busy machine may see the watch dropped and listed again once (one more list, one more watch).
         var reads = h.Requests(ModulePath).Where(r => r.Method == "GET").ToList();
         var watches = reads.Count(r => r.Path.Contains("watch=true", StringComparison.Ordinal));
-        Assert.True(watches >= 1 && reads.Count - watches <= 4, "reads: " + string.Join(" | ", reads.Select(r => r.Path)));
+        Assert.True(watches is >= 1 and <= 2 && reads.Count - watches <= 4, "reads: " + string.Join(" | ", reads.Select(r => r.Path)));
     }
 
     [Fact]
