@@ -102,7 +102,8 @@ function Invoke-Build {
 function Read-TrxCounts([string] $Folder) {
     $counts = @{ Passed = 0; Failed = 0; Skipped = 0 }
     foreach ($file in Get-ChildItem $Folder -Filter *.trx -ErrorAction Ignore) {
-        $counters = ([xml](Get-Content $file -Raw)).TestRun.ResultSummary.Counters
+        # -LiteralPath: two projects finishing in the same second get names like 'x[1].trx', a wildcard to -Path.
+        $counters = ([xml](Get-Content -LiteralPath $file.FullName -Raw)).TestRun.ResultSummary.Counters
         $counts.Passed += [int]$counters.passed
         $counts.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         $counts.Skipped += [int]$counters.notExecuted
