@@ -198,6 +198,7 @@ BeforeDiscovery {
     Add-Case Invoke-GlobalUpgrade Output 'a journal path in a read-only folder' (Join-Arguments $run @{ JournalPath = '/proc/journal.json' }) OutputPathInvalid PermissionDenied '/proc/journal.json'
     Add-Case Invoke-GlobalUpgrade Binding '-PauseBefore NoSuchStep' (Join-Arguments $run @{ PauseBefore = 'NoSuchStep' }) $binding InvalidData 'NoSuchStep'
     Add-Case Invoke-GlobalUpgrade Binding '-StepTimeoutSec 10' (Join-Arguments $run @{ StepTimeoutSec = 10 }) $binding InvalidData '10'
+    Add-Case Invoke-GlobalUpgrade Binding '-RunRoot relative' (Join-Arguments $run @{ RunRoot = 'runs' }) $binding InvalidData 'runs'
     Add-Case Invoke-GlobalUpgrade Value '-Estimate with an unknown step' (Join-Arguments $run @{ Estimate = @{ NoSuchStep = 60 } }) InvalidEstimate InvalidArgument 'NoSuchStep'
     Add-Case Invoke-GlobalUpgrade Value '-SkipCheckArtifacts for a target before 4.3' (Join-Arguments $run @{ SkipCheckArtifacts = $true; WhatIf = $true }) UpgradeScriptFlagUnsupported InvalidArgument 'v4.2.0'
     Add-Case Start-GlobalUpgrade Value '-ComponentProfile with a removed Kubernetes key' @{ PackagePath = '/pkg'; TargetVersion = 'v4.2.0'; Cluster = 'primary'; ComponentProfile = @{ KubernetesVersion = 'v1.33.1' }; WhatIf = $true } InvalidProfileOverride InvalidArgument 'KubernetesVersion'

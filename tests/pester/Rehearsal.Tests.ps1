@@ -128,6 +128,17 @@ current-context: primary
             Get-ChildItem $operatorState -Recurse -File | Should -BeNullOrEmpty
             Get-ChildItem (Join-Path $TestDrive 'dr/state') -Recurse -File -Filter *.json | Should -Not -BeNullOrEmpty -Because 'the rehearsal recorded its image syncs and upgrade runs there'
         }
+
+        It 'runs the stand-in upgrade.sh in run folders of its own folder (no root needed), not the nodes'' default' {
+            $runs = Join-Path $TestDrive 'dr/runs'
+            $records = @(Get-ChildItem (Join-Path $TestDrive 'dr/state') -Recurse -File -Filter *.json | ForEach-Object { Get-Content -LiteralPath $_.FullName -Raw | ConvertFrom-Json })
+            $folders = @($records | ForEach-Object { if ($_.PSObject.Properties['TriggerRunFolder']) { $_.TriggerRunFolder } else { $_.RunFolder } } | Where-Object { $_ })
+            $folders.Count | Should -Be $records.Count -Because 'every image sync and upgrade trigger ran in a run folder'
+            foreach ($folder in $folders) {
+                $folder | Should -BeLike "$runs/*"
+                Test-Path -LiteralPath (Join-Path $folder 'exit') | Should -BeTrue -Because "the run in $folder ended there"
+            }
+        }
     }
 
     Context 'one cluster, exported then rehearsed' {

@@ -201,13 +201,24 @@ Describe 'Invoke-GlobalUpgrade' -Tag CI {
         try {
             Connect-GlobalCluster -Kubeconfig $f.Simulator.Kubeconfig -Context primary -Role Standalone -Name global | Out-Null
             $env:GLOBALUPGRADE_STATE_HOME = $f.State
-            $common = @{ Cluster = 'global'; PackagePath = "$($f.Work)/package-primary"; TargetVersion = 'v4.2.0'; JournalPath = $f.Journal }
+            $runRoot = Join-Path $f.Work 'runs'
+            $common = @{ Cluster = 'global'; PackagePath = "$($f.Work)/package-primary"; TargetVersion = 'v4.2.0'; JournalPath = $f.Journal; RunRoot = $runRoot }
             $plan = Invoke-GlobalUpgrade @common -WhatIf
             $plan.Kind | Should -Be 'Standard'
             $steps = @(Invoke-GlobalUpgrade @common -Confirm:$false)
             $steps.State | Where-Object { $_ -notin 'Succeeded', 'Skipped' } | Should -BeNullOrEmpty
             @($steps | ForEach-Object { "$($_.Name) $($_.Cluster)" }) | Should -Be @($plan.Steps | ForEach-Object { "$($_.Name) $($_.Cluster)" }) -Because 'the plan and the run are one list'
             $steps.Name | Should -Be @('Preflight', 'ImageSync', 'Upgrade', 'PostChecks')
+
+            # -RunRoot: the image sync ran in a run folder under it, and it is one of the journal's inputs.
+            $sync = @(Get-GlobalImageSync)
+            $sync.Count | Should -Be 1
+            $sync[0].RunFolder | Should -BeLike "$runRoot/*"
+            Test-Path -LiteralPath (Join-Path $sync[0].RunFolder 'exit') | Should -BeTrue
+            $common.Remove('RunRoot')
+            $err = { Invoke-GlobalUpgrade @common -Resume -Confirm:$false } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'JournalInputsChanged,*'
+            $err.Exception.Message | Should -BeLike "*runRoot: '$runRoot' → ''*"
         }
         finally {
             Get-GlobalCluster | Disconnect-GlobalCluster

@@ -30,14 +30,18 @@ public sealed record RehearsalPlan(string Runbook, string JournalPath, Hashtable
         Get-GlobalCluster | Disconnect-GlobalCluster
         """;
 
-    public static RehearsalPlan Build(RehearsalSnapshot snapshot, string targetVersion, IReadOnlyDictionary<string, string> packages, string journalPath, string? standbyVip, Hashtable? etcdSync, int stepTimeoutSec)
+    /// <summary>The plan; its journal and its run folders are kept in <paramref name="workDirectory"/>, never in the operator's.</summary>
+    public static RehearsalPlan Build(RehearsalSnapshot snapshot, string targetVersion, IReadOnlyDictionary<string, string> packages, string workDirectory, string? standbyVip, Hashtable? etcdSync, int stepTimeoutSec)
     {
         var assumptions = new List<RehearsalFinding>();
+        var journalPath = Path.Combine(workDirectory, "rehearsal.journal.json");
         var parameters = new Hashtable
         {
             ["TargetVersion"] = targetVersion,
             ["JournalPath"] = journalPath,
             ["StepTimeoutSec"] = stepTimeoutSec,
+            // The stand-in upgrade.sh runs on this machine: in the rehearsal's folder, writable without root.
+            ["RunRoot"] = Path.Combine(workDirectory, "runs"),
         };
         assumptions.Add(new("Rehearsal", "", "StandInPackage", "The upgrade ran a stand-in package (the module's upgrade.sh), not the vendor's: image sync and the package's own checks were not rehearsed."));
         if (!snapshot.IsDr)

@@ -61,6 +61,7 @@ public sealed record RunbookRequest
 
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromHours(3);
 
+    /// <summary>Where the run folders live on each node; an input only when not the default (older journals resume).</summary>
     public string RunRoot { get; init; } = DetachedRun.DefaultRoot;
 
     public bool IsDr => Standby is not null;
@@ -102,6 +103,11 @@ public sealed record RunbookRequest
         {
             inputs["standbyRegistry"] = StandbyRegistry;
             inputs["standbyRegistryUser"] = StandbyRegistryCredential?.UserName;
+        }
+
+        if (RunRoot != DetachedRun.DefaultRoot)
+        {
+            inputs["runRoot"] = RunRoot;
         }
 
         return inputs;

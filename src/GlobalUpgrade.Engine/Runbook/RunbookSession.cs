@@ -30,7 +30,11 @@ public sealed class RunbookSession : IDisposable
             var inputs = request.DescribeInputs();
             if (journal.Document.InputsDigest != RunbookJournal.Digest(inputs) && !force)
             {
-                var changed = inputs.Properties().Where(p => !Equals(journal.Document.Inputs[p.Name]?.ToString(), p.Value.ToString())).Select(p => $"{p.Name}: '{journal.Document.Inputs[p.Name]}' → '{p.Value}'");
+                // Both sides' names: an input given before and left out now (back to its default) is a change too.
+                var recorded = journal.Document.Inputs;
+                var changed = recorded.Properties().Select(p => p.Name).Union(inputs.Properties().Select(p => p.Name))
+                    .Where(name => !Equals(recorded[name]?.ToString(), inputs[name]?.ToString()))
+                    .Select(name => $"{name}: '{recorded[name]}' → '{inputs[name]}'");
                 journal.Dispose();
                 throw new GlobalUpgradeException(ErrorIds.JournalInputsChanged, FailureCategory.InvalidArgument,
                     $"The journal '{journalPath}' was written for other inputs ({string.Join("; ", changed)}). Resume with the same parameters, or add -Force if the change is intended.", journalPath);

@@ -78,7 +78,7 @@ public sealed class InvokeGlobalUpgradeRehearsalCommand : GlobalUpgradeCmdlet
         var findings = new List<RehearsalFinding>(simulator.Findings);
         var template = StandInPackage.TemplateDirectory(moduleDirectory);
         var packages = snapshot.Contexts.ToDictionary(c => c.Context, c => Require(() => StandInPackage.Prepare(template, work, simulator.KubeconfigPath, c.Context, TargetVersion)));
-        var plan = RehearsalPlan.Build(snapshot, TargetVersion, packages, System.IO.Path.Combine(work, "rehearsal.journal.json"), StandbyVip, EtcdSync, StepTimeoutSec);
+        var plan = RehearsalPlan.Build(snapshot, TargetVersion, packages, work, StandbyVip, EtcdSync, StepTimeoutSec);
         findings.AddRange(plan.Assumptions);
 
         List<CheckResult> readiness;

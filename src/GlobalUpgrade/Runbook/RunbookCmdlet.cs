@@ -5,6 +5,7 @@ using GlobalUpgrade.Commands.Remote;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Readiness;
+using GlobalUpgrade.Remote;
 using GlobalUpgrade.Runbook;
 using GlobalUpgrade.Upgrade;
 using GlobalUpgrade.Validation;
@@ -62,6 +63,11 @@ public abstract class RunbookCmdlet : RemoteCmdlet
     [ValidateRange(60, 86400)]
     public int StepTimeoutSec { get; set; } = 3 * 3600;
 
+    /// <summary>The folder on each node that holds the image sync and upgrade run folders (as Invoke-GlobalImageSync -RunRoot).</summary>
+    [Parameter]
+    [ValidatePattern("^/.+")]
+    public string RunRoot { get; set; } = DetachedRun.DefaultRoot;
+
     /// <summary>Readiness conditions (Check names, e.g. CostManagerAbsent) whose Failed result does not stop Preflight; recorded in the journal and the report.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -79,6 +85,7 @@ public abstract class RunbookCmdlet : RemoteCmdlet
         {
             ReadinessAssumptions = Require(() => ReadinessAssumptions.Default.With(HashtableInput.ToStrings(ReadinessAssumption))),
             SkipCheckArtifacts = SkipCheckArtifacts,
+            RunRoot = RunRoot,
         };
         if (!string.IsNullOrEmpty(request.Registry))
         {
