@@ -34,6 +34,7 @@ internal sealed class ClusterEndpoint
         var isAdmin = path.StartsWith("/_sim/", StringComparison.Ordinal);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        var requestId = isAdmin ? 0 : cluster.Requests.Begin(ctx.Request.Method, path + ctx.Request.QueryString, started);
         try
         {
             await ServeAsync(ctx, path, isAdmin);
@@ -58,7 +59,7 @@ internal sealed class ClusterEndpoint
         {
             if (!isAdmin)
             {
-                cluster.Requests.Add(new RequestRecord(ctx.Request.Method, path + ctx.Request.QueryString, ctx.Response.StatusCode, started, clock.Elapsed.TotalMilliseconds));
+                cluster.Requests.End(requestId, new RequestRecord(ctx.Request.Method, path + ctx.Request.QueryString, ctx.Response.StatusCode, started, clock.Elapsed.TotalMilliseconds));
             }
         }
     }

@@ -48,10 +48,21 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     private void CreateConfigMap(string ns, string name) =>
         Primary.Store.Create("configmaps", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns } });
 
-    private async Task CreateLater(string ns, string name, int ms)
+    private static bool IsConfigMapWatch(RequestRecord r) =>
+        r.Path.Contains("/configmaps", StringComparison.Ordinal) && r.Path.Contains("watch=", StringComparison.Ordinal);
+
+    private static bool IsConfigMapList(RequestRecord r) =>
+        r.Path.Contains("/configmaps", StringComparison.Ordinal) && !r.Path.Contains("watch=", StringComparison.Ordinal);
+
+    // Served to their end or still open; a request leaves the open ones before it is added to the served ones, so a
+    // count taken meanwhile is one short, never one over.
+    private int Begun(Func<RequestRecord, bool> match) => Primary.Requests.InFlight().Count(match) + Primary.Requests.Snapshot().Count(match);
+
+    /// <summary>Creates the config map once the wait has opened its n-th watch: the change comes while it watches, whatever the load.</summary>
+    private async Task CreateWhenWatchedAsync(string name, int watches = 1)
     {
-        await Task.Delay(ms);
-        CreateConfigMap(ns, name);
+        await Eventually.TrueAsync(() => Begun(IsConfigMapWatch) >= watches, $"config map watch {watches}");
+        CreateConfigMap("app1", name);
     }
 
     [Fact]
@@ -64,12 +75,12 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     [Fact]
     public async Task OneListAndOneWatchSeeALaterChangeAtOnce()
     {
-        var created = CreateLater("app1", "late", 1500);
+        var waiting = Wait("late");
+        await CreateWhenWatchedAsync("late");
         var clock = Stopwatch.StartNew();
-        var result = await Wait("late");
-        await created;
+        var result = await waiting;
         Assert.Equal((1, 1), (result.Lists, result.Watches));
-        Assert.InRange(clock.Elapsed.TotalSeconds, 1.4, 2.5);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"seen {clock.Elapsed} after the change");
         var watches = Primary.Requests.Snapshot().Count(r => r.Path.Contains("watch=true", StringComparison.Ordinal) || r.Path.Contains("watch=1", StringComparison.Ordinal));
         Assert.True(watches <= 1, $"{watches} watch requests");
     }
@@ -77,38 +88,24 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     [Fact]
     public async Task TheWatchConnectionIsClosedWhenTheWaitEnds()
     {
-        var created = CreateLater("app1", "closes", 500);
-        await Wait("closes");
-        await created;
-        var deadline = DateTime.UtcNow.AddSeconds(3);
-        while (!Primary.Requests.Snapshot().Any(r => r.Path.Contains("watch=true", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.Contains(Primary.Requests.Snapshot(), r => r.Path.Contains("watch=true", StringComparison.Ordinal));
+        var waiting = Wait("closes");
+        await CreateWhenWatchedAsync("closes");
+        await waiting;
+        await Eventually.TrueAsync(() => Primary.Requests.Snapshot().Any(IsConfigMapWatch), "the watch to be served to its end");
+        Assert.DoesNotContain(Primary.Requests.InFlight(), IsConfigMapWatch);
     }
 
     [Fact]
     public async Task ADroppedStreamIsResumedFromTheLastResourceVersionWithoutANewList()
     {
         Primary.Faults.Add(new FaultRule { PathRegex = "configmaps.*watch=", DropWatchAfterMs = 300, Times = 3 });
-        var created = CreateLater("app1", "after-drops", 1500);
-        var result = await Wait("after-drops");
-        await created;
+        var waiting = Wait("after-drops");
+        await CreateWhenWatchedAsync("after-drops", watches: 2);
+        var result = await waiting;
         Assert.Equal(1, result.Lists);
         Assert.True(result.Watches >= 2, $"{result.Watches} watches");
         var lists = Primary.Requests.Snapshot().Count(r => r.Path.Contains("/configmaps", StringComparison.Ordinal) && !r.Path.Contains("watch=", StringComparison.Ordinal));
         Assert.Equal(1, lists);
-    }
-
-    // On a loaded machine a fixed delay may pass before the wait has even listed: wait for its watch instead.
-    private async Task WatchStartedAsync()
-    {
-        for (var i = 0; i < 200 && !Primary.Requests.Snapshot().Any(r => r.Path.Contains("/configmaps", StringComparison.Ordinal) && r.Path.Contains("watch=", StringComparison.Ordinal)); i++)
-        {
-            await Task.Delay(50);
-        }
     }
 
     [Fact]
@@ -117,10 +114,10 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
         // The first watch drops; meanwhile the history is compacted, so resuming gets a 410 Expired ERROR event.
         Primary.Faults.Add(new FaultRule { PathRegex = "namespaces/app1/configmaps.*watch=", DropWatchAfterMs = 600, Times = 1 });
         var waiting = Wait("after-410");
-        await WatchStartedAsync();
+        await Eventually.TrueAsync(() => Primary.Requests.InFlight().Any(IsConfigMapWatch), "the first watch");
         CreateConfigMap("app2", "bump");
         Primary.Store.Compact();
-        await Task.Delay(1200);
+        await Eventually.TrueAsync(() => Begun(IsConfigMapList) >= 2, "the list after the 410");
         CreateConfigMap("app1", "after-410");
         var result = await waiting;
         Assert.Equal(2, result.Lists);
@@ -130,9 +127,9 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     public async Task AnHttp410OnTheWatchRequestMakesItListAgain()
     {
         Primary.Faults.Add(new FaultRule { PathRegex = "configmaps.*watch=", Status = 410, Times = 1 });
-        var created = CreateLater("app1", "after-http-410", 800);
-        var result = await Wait("after-http-410");
-        await created;
+        var waiting = Wait("after-http-410");
+        await CreateWhenWatchedAsync("after-http-410", watches: 2);
+        var result = await waiting;
         Assert.Equal(2, result.Lists);
     }
 
@@ -155,9 +152,9 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     public async Task AWatchEndedWithoutEventsIsWatchedAgainNotAFailure()
     {
         Primary.Faults.Add(new FaultRule { PathRegex = "configmaps.*watch=", Status = 200, Body = "", ContentType = "application/json", Times = 12 });
-        var created = CreateLater("app1", "after-empty", 1000);
-        var result = await Wait("after-empty");
-        await created;
+        var waiting = Wait("after-empty");
+        await CreateWhenWatchedAsync("after-empty", watches: 13);
+        var result = await waiting;
         Assert.True(result.Watches >= 12, $"{result.Watches} watches");
         Assert.Equal(1, result.Lists);
     }
@@ -169,9 +166,9 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
         ResourceWatcher.WatchRequestSeconds = 1;
         try
         {
-            var created = CreateLater("app1", "after-timeouts", 2500);
-            var result = await Wait("after-timeouts");
-            await created;
+            var waiting = Wait("after-timeouts");
+            await CreateWhenWatchedAsync("after-timeouts", watches: 2);
+            var result = await waiting;
             Assert.InRange(result.Watches, 2, 4);
             Assert.Equal(1, result.Lists);
         }
@@ -211,7 +208,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
             Description = $"machine {name} to be gone",
             IsDone = items => items.Count == 0,
         }, TimeSpan.FromSeconds(10), default);
-        await Task.Delay(300);
+        await Eventually.TrueAsync(() => Primary.Requests.InFlight().Any(r => r.Path.Contains("/machines", StringComparison.Ordinal) && r.Path.Contains("watch=", StringComparison.Ordinal)), "the machines watch");
         Primary.Store.Delete("machines", null, name);
         var result = await gone;
         Assert.Equal(1, result.Events);
@@ -231,16 +228,11 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
         Primary.Logs.Append("app1", "logger", "starting");
         var connection = new ClusterConnection(new GlobalCluster { Name = "primary", Role = ClusterRole.Primary, Context = "primary", Server = endpoint.Server, PlatformVersion = "v4.1.0", KubernetesVersion = "v1.31.4", Kubeconfig = sim.KubeconfigPath }, client, endpoint);
         var waiting = PodLogFollower.WaitForLineAsync(connection, "app1", "logger", "Start Sync update", TimeSpan.FromSeconds(10), default);
-        await Task.Delay(500);
+        await Eventually.TrueAsync(() => Primary.Requests.InFlight().Any(r => r.Path.Contains("/log", StringComparison.Ordinal)), "the followed log stream");
         Primary.Logs.Append("app1", "logger", "I0101 Start Sync update");
         var match = await waiting;
         Assert.Equal("I0101 Start Sync update", match.Line);
-        var deadline = DateTime.UtcNow.AddSeconds(3);
-        while (!Primary.Requests.Snapshot().Any(r => r.Path.Contains("/log", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
+        await Eventually.TrueAsync(() => Primary.Requests.Snapshot().Any(r => r.Path.Contains("/log", StringComparison.Ordinal)), "the log stream to be closed");
         Assert.Contains(Primary.Requests.Snapshot(), r => r.Path.Contains("/log", StringComparison.Ordinal));
         Assert.NotNull(match.Time);
 

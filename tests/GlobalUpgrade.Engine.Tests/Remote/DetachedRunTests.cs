@@ -61,7 +61,7 @@ public sealed class DetachedRunTests(SshdFixture sshd)
         {
             using var host = await RemoteHost.OpenAsync(sshd.Target(), CancellationToken.None);
             var follow = DetachedRun.FollowAsync(host, root, id, 0, sink, CancellationToken.None);
-            await WaitUntil(() => sink.Received > 0);
+            await Eventually.TrueAsync(() => sink.Received > 0, "the first bytes of the log");
             foreach (var pid in sshd.SessionProcessIds())
             {
                 System.Diagnostics.Process.GetProcessById(pid).Kill();
@@ -114,11 +114,11 @@ public sealed class DetachedRunTests(SshdFixture sshd)
         using var host = await RemoteHost.OpenAsync(RemoteTarget.Local, CancellationToken.None);
         await DetachedRun.StartAsync(host, root, id, "/tmp", "sleep 30", new Dictionary<string, string>(), CancellationToken.None);
         var wrapper = int.Parse(File.ReadAllText(Path.Combine(root, id, "pid")).Trim(), CultureInfo.InvariantCulture);
-        await WaitUntil(() => File.Exists(Path.Combine(root, id, "cpid")));
+        await Eventually.TrueAsync(() => File.Exists(Path.Combine(root, id, "cpid")), "the command's pid file");
         var child = int.Parse(File.ReadAllText(Path.Combine(root, id, "cpid")).Trim(), CultureInfo.InvariantCulture);
         System.Diagnostics.Process.GetProcessById(wrapper).Kill();
         System.Diagnostics.Process.GetProcessById(child).Kill(entireProcessTree: true);
-        await WaitUntil(async () => (await DetachedRun.GetStatusAsync(host, root, id, CancellationToken.None)).State == DetachedState.Lost);
+        await Eventually.TrueAsync(async () => (await DetachedRun.GetStatusAsync(host, root, id, CancellationToken.None)).State == DetachedState.Lost, "the killed run to read as Lost");
         Assert.Equal(DetachedState.Missing, (await DetachedRun.GetStatusAsync(host, root, "no-such-run", CancellationToken.None)).State);
         Directory.Delete(root, true);
     }
@@ -150,17 +150,5 @@ public sealed class DetachedRunTests(SshdFixture sshd)
         Assert.DoesNotContain("topsecret", saved, StringComparison.Ordinal);
         Assert.StartsWith("line --password ******** end\nnext ********\n", saved, StringComparison.Ordinal);
         Directory.Delete(folder, true);
-    }
-
-    private static Task WaitUntil(Func<bool> condition) => WaitUntil(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntil(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting");
-            await Task.Delay(20);
-        }
     }
 }

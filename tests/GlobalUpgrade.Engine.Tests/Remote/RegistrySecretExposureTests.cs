@@ -53,10 +53,7 @@ public sealed class RegistrySecretExposureTests(SshdFixture sshd)
         var run = await ImageSyncService.StartAsync(request, store, CancellationToken.None);
         var follow = ImageSyncService.FollowAsync(run, target, new FollowOptions(), store, CancellationToken.None);
         var pidFile = Path.Combine(package, "vendor.pid");
-        while (!(File.Exists(pidFile) && File.ReadAllText(pidFile).EndsWith('\n')))
-        {
-            await Task.Delay(10);
-        }
+        await Eventually.TrueAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).EndsWith('\n'), "the vendor script's pid file");
 
         // The wrapper, its shells and awk are all alive now, the vendor script held: one full scan at this point.
         var vendor = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);

@@ -14,7 +14,7 @@ public sealed class RemoteSessionsTests(SshdFixture sshd)
         var folder = TestPaths.NewTempFolder();
         var store = new ImageSyncStore(Path.Combine(folder, "state"));
         var request = new ImageSyncRequest { Target = sshd.Target(), Cluster = "global", PackagePath = TestPaths.Package(folder), RunRoot = Path.Combine(folder, "runs") };
-        await WaitUntil(() => sshd.SessionProcessIds().Count == 0);
+        await Eventually.TrueAsync(() => sshd.SessionProcessIds().Count == 0, "the sshd's sessions to close");
 
         using (var sessions = new RemoteSessions())
         {
@@ -27,14 +27,14 @@ public sealed class RemoteSessionsTests(SshdFixture sshd)
         }
 
         // Closed with the command, not left behind.
-        await WaitUntil(() => sshd.SessionProcessIds().Count == 0);
+        await Eventually.TrueAsync(() => sshd.SessionProcessIds().Count == 0, "the sshd's sessions to close");
         Directory.Delete(folder, true);
     }
 
     [Fact]
     public async Task ALeaseLeavesTheConnectionOpenAndADroppedOneIsOpenedAgain()
     {
-        await WaitUntil(() => sshd.SessionProcessIds().Count == 0);
+        await Eventually.TrueAsync(() => sshd.SessionProcessIds().Count == 0, "the sshd's sessions to close");
         using var sessions = new RemoteSessions();
         using (var first = await sessions.OpenAsync(sshd.Target(), CancellationToken.None))
         {
@@ -48,7 +48,7 @@ public sealed class RemoteSessionsTests(SshdFixture sshd)
 
         // The node drops the connection (a restarted sshd, a network cut): the next caller gets a new login.
         System.Diagnostics.Process.GetProcessById(login).Kill();
-        await WaitUntil(() => !second.IsConnected);
+        await Eventually.TrueAsync(() => !second.IsConnected, "the dropped connection to read as closed");
         using var third = await sessions.OpenAsync(sshd.Target(), CancellationToken.None);
         Assert.Equal("3\n", (await third.RunAsync("echo 3", CancellationToken.None)).Output);
         Assert.NotEqual(login, Assert.Single(sshd.SessionProcessIds()));
@@ -63,15 +63,5 @@ public sealed class RemoteSessionsTests(SshdFixture sshd)
         Assert.Equal("here\n", (await host.RunAsync("echo here", CancellationToken.None)).Output);
         sessions.Dispose();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => sessions.OpenAsync(RemoteTarget.Local, CancellationToken.None));
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting");
-            await Task.Delay(20);
-        }
     }
 }

@@ -106,13 +106,14 @@ public sealed class RunFollowerTests(SshdFixture sshd)
             var localLog = store.DefaultLogPath(run.Id);
             var watcher = Task.Run(async () =>
             {
-                var deadline = DateTime.UtcNow.AddSeconds(60);
-                while (!(File.Exists(localLog) && File.ReadAllText(localLog).Contains("line 25\n", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+                try
                 {
-                    await Task.Delay(20);
+                    await Eventually.TrueAsync(() => File.Exists(localLog) && File.ReadAllText(localLog).Contains("line 25\n", StringComparison.Ordinal), "25 lines in the local copy", TimeSpan.FromSeconds(60));
                 }
-
-                await stop.CancelAsync();
+                finally
+                {
+                    await stop.CancelAsync();
+                }
             });
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ImageSyncService.FollowAsync(run, request.Target, new FollowOptions(), store, stop.Token));
             await watcher;

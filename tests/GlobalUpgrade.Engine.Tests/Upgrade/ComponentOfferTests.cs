@@ -29,7 +29,7 @@ public sealed class ComponentOfferTests
 
         // The wait has listed the ClusterModule (its watch goes on from that list) and has written nothing: the
         // platform has not been upgraded yet. The request log records a request when it ends, so a watch shows later.
-        await WaitForAsync(() => h.Requests(ModulePath).Any(r => r.Path.Contains("fieldSelector", StringComparison.Ordinal) && !r.Path.Contains("watch=", StringComparison.Ordinal)));
+        await Eventually.TrueAsync(() => h.Requests(ModulePath).Any(r => r.Path.Contains("fieldSelector", StringComparison.Ordinal) && !r.Path.Contains("watch=", StringComparison.Ordinal)), "the ClusterModule list");
         Assert.False(upgrade.IsCompleted);
         Assert.DoesNotContain(h.Requests(ModulePath), r => r.Method == "PATCH");
         Assert.Equal("false", h.Module.Str("status.upgradable"));
@@ -153,16 +153,6 @@ public sealed class ComponentOfferTests
         var state = ComponentState.Read(module, ComponentUpgradeProfile.For(PlatformVersion.Parse("4.2")));
         Assert.Equal(offered, state.UpgradeAvailable);
         Assert.Contains($"status.needUpgrade={(needUpgrade ? "true" : "false")}", state.Availability, StringComparison.Ordinal);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 20 s");
-            await Task.Delay(20);
-        }
     }
 
     private sealed class Harness : IAsyncDisposable
