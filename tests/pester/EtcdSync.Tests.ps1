@@ -373,7 +373,8 @@ Describe 'A synchronizer pod that never becomes Ready' -Tag CI {
             $async = $ps.BeginInvoke()
             $deadline = (Get-Date).AddSeconds(20)
             while (-not ($ps.Streams.Verbose | Where-Object Message -Match "waiting for") -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
-            Start-Sleep -Milliseconds 1500
+            # Stopped while it watches the pod (its watch is open), not before the wait began.
+            Wait-SimRequestInFlight -Simulator $sim -Cluster standby -PathPattern 'pods.*watch='
             $stopping = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $stopping.Elapsed.TotalSeconds | Should -BeLessThan 3

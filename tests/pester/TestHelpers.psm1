@@ -89,6 +89,21 @@ function Invoke-SimAdmin {
     Invoke-RestMethod @params
 }
 
+function Wait-SimRequestInFlight {
+    <# Waits until one cluster of the simulator is serving a request whose path matches (e.g. a watch a cmdlet opened): a test acts once the wait it drives has started, never after a fixed delay. #>
+    param(
+        [Parameter(Mandatory)] $Simulator,
+        [Parameter(Mandatory)] [string] $Cluster,
+        [Parameter(Mandatory)] [string] $PathPattern,
+        [int] $TimeoutSec = 60
+    )
+    $deadline = [datetime]::UtcNow.AddSeconds($TimeoutSec)
+    while (-not @(Invoke-SimAdmin -Simulator $Simulator -Cluster $Cluster -Path '/_sim/requests/in-flight' | ForEach-Object { $_ } | Where-Object path -Match $PathPattern)) {
+        if ([datetime]::UtcNow -gt $deadline) { throw "No request matching '$PathPattern' was in flight on $Cluster within $TimeoutSec s." }
+        Start-Sleep -Milliseconds 20
+    }
+}
+
 function Get-SimStore {
     <# Every object the simulated cluster stores, as canonical JSON lines (for before/after comparisons). #>
     param([Parameter(Mandatory)] $Simulator, [Parameter(Mandatory)] [string] $Cluster)

@@ -141,8 +141,9 @@ Describe 'A resumed upgrade never asks twice' -Tag CI {
         Remove-Item (Join-Path $env:GLOBALUPGRADE_STATE_HOME 'upgrades') -Recurse -Force
         $wait = Start-ThreadJob -ArgumentList $sim, $module -ScriptBlock {
             param($sim, $module)
-            Start-Sleep -Seconds 2
             Import-Module (Join-Path $using:PSScriptRoot 'TestHelpers.psm1')
+            # Completed once the run waits on the ClusterModule (its watch is open), not after a guess at how long it takes to get there.
+            Wait-SimRequestInFlight -Simulator $sim -Cluster global -PathPattern 'clustermodules.*watch='
             $module.status.base.version = 'v4.2.0'; $module.status.base.deployStatus = 'Completed'
             Invoke-SimAdmin -Simulator $sim -Cluster global -Path '/_sim/objects' -Method POST -Body $module | Out-Null
         }

@@ -29,6 +29,9 @@ internal sealed class AdminApi
             case ("/_sim/requests", "GET"):
                 await WriteAsync(ctx, cluster.Requests.Snapshot());
                 break;
+            case ("/_sim/requests/in-flight", "GET"):
+                await WriteAsync(ctx, cluster.Requests.InFlight());
+                break;
             case ("/_sim/requests", "DELETE"):
                 cluster.Requests.Clear();
                 ctx.Response.StatusCode = 204;
