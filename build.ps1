@@ -15,8 +15,8 @@ param(
     # Pester only: run the test files whose names match (e.g. 'Connection').
     [string[]] $PesterFilter,
 
-    # Bench only: keys per etcd server and repetitions.
-    [int] $BenchKeys = 200000,
+    # Bench only: keys per etcd server (several sizes, e.g. 200000,1000000, are each measured in the same run) and repetitions.
+    [int[]] $BenchKeys = 200000,
     [int] $BenchRuns = 5,
     # Bench only: run only these benchmarks (file names without .Bench.ps1, e.g. EtcdCompare); all when empty.
     [string[]] $BenchName,

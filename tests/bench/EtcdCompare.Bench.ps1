@@ -10,7 +10,7 @@
     module's memory is the peak working set of its pwsh process (VmHWM), absolute and as growth over the working
     set after Import-Module. Then, as a user runs it, one fresh pwsh process starts, imports the module and compares
     once: its peak RSS (VmHWM of the whole process, read at its end) is the memory figure the goal is about. The
-    load average is printed with every run. Writes <OutputPath>/EtcdCompare.md.
+    load average is printed with every run. Writes <OutputPath>/EtcdCompare-<keys>-<shape>.md.
 .PARAMETER KeyShape
     The keys: ConfigMaps (the default, ~50 bytes: /registry/configmaps/team-NNNN/app-config-NNNNNNNN) or EventLike
     (~120 bytes, named as Kubernetes names events, <deployment>-<10 chars>-<5 chars>.<16 hex>, eight per pod, but
@@ -131,15 +131,17 @@ comm -13 primary.sorted standby.sorted > surplus.txt
     $session = @"
 `$ErrorActionPreference = 'Stop'
 `$ProgressPreference = 'SilentlyContinue'
+# Above 1,000,000 keys the 1 % differing passes -MaxKeys (10,000): the lists are cut, the counts stay whole, and the
+# warning saying so would land on this child's stdout, which carries the results.
 Import-Module '$ModulePath'
 `$process = [Diagnostics.Process]::GetCurrentProcess()
 [GC]::Collect(); `$process.Refresh()
 `$afterImport = `$process.WorkingSet64
-`$null = Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby -TimeoutSec 600   # warm-up
+`$null = Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby -TimeoutSec 600 -WarningAction SilentlyContinue   # warm-up
 [Console]::Out.WriteLine('READY')
 while ((`$line = [Console]::In.ReadLine()) -eq 'run') {
     `$watch = [Diagnostics.Stopwatch]::StartNew()
-    `$diff = Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby -TimeoutSec 600
+    `$diff = Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby -TimeoutSec 600 -WarningAction SilentlyContinue
     `$ms = `$watch.Elapsed.TotalMilliseconds
     `$process.Refresh()
     [Console]::Out.WriteLine((@{ Ms = `$ms; Missed = `$diff.MissedCount; Surplus = `$diff.SurplusCount; PeakMB = `$process.PeakWorkingSet64 / 1MB; GrowthMB = (`$process.PeakWorkingSet64 - `$afterImport) / 1MB; AfterImportMB = `$afterImport / 1MB } | ConvertTo-Json -Compress))
@@ -178,7 +180,7 @@ while ((`$line = [Console]::In.ReadLine()) -eq 'run') {
 `$ErrorActionPreference = 'Stop'
 `$ProgressPreference = 'SilentlyContinue'
 Import-Module '$ModulePath'
-`$diff = Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby -TimeoutSec 600
+`$diff = Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby -TimeoutSec 600 -WarningAction SilentlyContinue
 `$hwm = [double]((Get-Content /proc/self/status | Select-String '^VmHWM:\s+(\d+)').Matches[0].Groups[1].Value) / 1024
 [Console]::Out.WriteLine((@{ Missed = `$diff.MissedCount; Surplus = `$diff.SurplusCount; PeakMB = `$hwm } | ConvertTo-Json -Compress))
 "@
@@ -217,7 +219,7 @@ Runs (baseline / module, ms): $runsText.
 Command: ``dotnet pwsh ./build.ps1 -Task Bench -BenchName EtcdCompare -BenchKeys $Keys -BenchRuns $Runs -BenchKeyShape $KeyShape``
 
 "@ -f $Keys, $expected, $baseMedian, $baseRss, $moduleMedian, $peak, $growth, $afterImport, $ratio, $timeGoal, $(if ($ratio -le $timeGoal) { 'met' } else { '**not met**' }), $freshMs, $freshResult.PeakMB, $(if ($freshResult.PeakMB -lt 200) { 'met' } else { '**not met**' })
-    Set-Content (Join-Path $OutputPath 'EtcdCompare.md') $section
+    Set-Content (Join-Path $OutputPath "EtcdCompare-$Keys-$KeyShape.md") $section
     Write-Host $section
 }
 finally {

@@ -8,7 +8,8 @@
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string[]] $Pwsh,
-    [int] $Keys = 200000,
+    # Keys per etcd server; several sizes (200000, 1000000) measure the keyspace rows of each in the same run.
+    [int[]] $Keys = 200000,
     [int] $Runs = 5,
     [Parameter(Mandatory)] [string] $OutputPath,
     [string[]] $Name,
@@ -16,13 +17,20 @@ param(
     [string] $KeyShape = 'ConfigMaps'
 )
 $ErrorActionPreference = 'Stop'
+# Only this run's sections are printed: an earlier run's would read as if measured now.
+Remove-Item $OutputPath -Recurse -Force -ErrorAction Ignore
 $null = New-Item -ItemType Directory -Force $OutputPath
 $scripts = Get-ChildItem $PSScriptRoot -Filter *.Bench.ps1 | Where-Object { -not $Name -or $_.BaseName -replace '\.Bench$' -in $Name }
 foreach ($script in $scripts) {
-    Write-Host "== $($script.BaseName)" -ForegroundColor Cyan
-    $shape = if ((Get-Command $script.FullName).Parameters.ContainsKey('KeyShape')) { @{ KeyShape = $KeyShape } } else { @{} }
-    & $script.FullName -ModulePath $ModulePath -Pwsh $Pwsh -Keys $Keys -Runs $Runs -OutputPath $OutputPath @shape
+    # The keyspace benchmarks (those with -KeyShape) run once per size in -Keys; the others once.
+    $isKeyspace = (Get-Command $script.FullName).Parameters.ContainsKey('KeyShape')
+    $shape = if ($isKeyspace) { @{ KeyShape = $KeyShape } } else { @{} }
+    $sizes = @(if ($isKeyspace) { $Keys } else { $Keys[0] })
+    foreach ($size in $sizes) {
+        Write-Host "== $($script.BaseName) $(if ($sizes.Count -gt 1) { "($size keys)" })" -ForegroundColor Cyan
+        & $script.FullName -ModulePath $ModulePath -Pwsh $Pwsh -Keys $size -Runs $Runs -OutputPath $OutputPath @shape
+    }
 }
-foreach ($section in Get-ChildItem $OutputPath -Filter *.md) {
-    Get-Content $section.FullName -Raw | Write-Host
+foreach ($section in Get-ChildItem $OutputPath -Filter *.md | Sort-Object LastWriteTime) {
+    Get-Content -LiteralPath $section.FullName -Raw | Write-Host
 }

@@ -79,6 +79,13 @@ Describe 'Export-GlobalClusterSnapshot' -Tag CI {
         (Objects $doc 'standby' 'Lease').metadata.name | Should -Contain 'etcd-sync-mirror'
     }
 
+    It 'keeps the names the platform gives ModuleInfos (the cluster, a dash, 32 hex), which read like tokens' {
+        $stored = @((Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/apis/cluster.alauda.io/v1alpha1/moduleinfoes').items.metadata.name)
+        $stored | Should -Not -BeNullOrEmpty
+        $stored | Where-Object { $_ -match '-[0-9a-f]{32}$' } | Should -Not -BeNullOrEmpty -Because 'the simulator names them as the platform does'
+        @((Objects $doc 'standby' 'ModuleInfo').metadata.name) | Sort-Object | Should -Be ($stored | Sort-Object)
+    }
+
     It 'drops managedFields and last-applied copies and redacts token-like values' {
         $m = Objects $doc 'primary' 'Machine' | Where-Object { $_.metadata.name -eq $machineName }
         $m.metadata.PSObject.Properties.Name | Should -Not -Contain 'managedFields'

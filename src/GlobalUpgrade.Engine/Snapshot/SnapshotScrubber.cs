@@ -13,6 +13,13 @@ public static partial class SnapshotScrubber
 
     private const string LastApplied = "kubectl.kubernetes.io/last-applied-configuration";
 
+    /// <summary>
+    /// The fields that say which object this is: never secrets (anyone who may list the kind sees them), and what
+    /// the module finds objects by — plugins by label, and the platform names a ModuleInfo &lt;cluster&gt;-&lt;32 hex&gt;,
+    /// which reads as a token. Annotations are not among them: they may carry anything.
+    /// </summary>
+    private static readonly HashSet<string> IdentityFields = ["name", "generateName", "namespace", "uid", "resourceVersion", "labels", "ownerReferences"];
+
     /// <summary>Returns a scrubbed copy of <paramref name="source"/>.</summary>
     public static JsonObject Scrub(JsonObject source)
     {
@@ -84,21 +91,44 @@ public static partial class SnapshotScrubber
         pod["spec"] = trimmed;
     }
 
-    private static void RedactTokens(JsonNode? node)
+    private static void RedactTokens(JsonObject obj)
+    {
+        foreach (var key in obj.Select(p => p.Key).ToList())
+        {
+            if (key == "metadata" && obj[key] is JsonObject metadata)
+            {
+                foreach (var field in metadata.Select(p => p.Key).Where(k => !IdentityFields.Contains(k)).ToList())
+                {
+                    RedactMember(metadata, field);
+                }
+            }
+            else
+            {
+                RedactMember(obj, key);
+            }
+        }
+    }
+
+    private static void RedactMember(JsonObject obj, string key)
+    {
+        if (obj[key] is JsonValue v && v.TryGetValue<string>(out var text) && LooksLikeToken(text))
+        {
+            obj[key] = Redacted;
+        }
+        else
+        {
+            RedactNested(obj[key]);
+        }
+    }
+
+    private static void RedactNested(JsonNode? node)
     {
         switch (node)
         {
             case JsonObject obj:
                 foreach (var key in obj.Select(p => p.Key).ToList())
                 {
-                    if (obj[key] is JsonValue v && v.TryGetValue<string>(out var text) && LooksLikeToken(text))
-                    {
-                        obj[key] = Redacted;
-                    }
-                    else
-                    {
-                        RedactTokens(obj[key]);
-                    }
+                    RedactMember(obj, key);
                 }
 
                 break;
@@ -111,7 +141,7 @@ public static partial class SnapshotScrubber
                     }
                     else
                     {
-                        RedactTokens(array[i]);
+                        RedactNested(array[i]);
                     }
                 }
 

@@ -27,6 +27,29 @@ public sealed class SnapshotScrubberTests
     public void TellsTokensFromNamesAndAddresses(string value, bool token) => Assert.Equal(token, SnapshotScrubber.LooksLikeToken(value));
 
     [Fact]
+    public void AnObjectKeepsWhatIdentifiesItEvenWhenItReadsLikeAToken()
+    {
+        // The platform names a ModuleInfo <cluster>-<32 hex>: as a value elsewhere that would be a token, as a name it
+        // is how the object is told apart (two plugins of one cluster would otherwise load as one "[redacted]").
+        var name = "global-3a4f5c6d7e8f90a1b2c3d4e5f6a7b8c9";
+        Assert.True(SnapshotScrubber.LooksLikeToken(name));
+        var moduleInfo = JsonNode.Parse("""
+            {"apiVersion":"cluster.alauda.io/v1alpha1","kind":"ModuleInfo",
+             "metadata":{"name":"NAME","uid":"NAME","labels":{"cpaas.io/module-name":"etcd-sync","example.io/hash":"NAME"},
+                         "ownerReferences":[{"kind":"ModulePlugin","name":"NAME"}],"annotations":{"example.io/seen":"NAME"}},
+             "spec":{"version":"v4.2.0","config":{"note":"NAME"}}}
+            """.Replace("NAME", name, StringComparison.Ordinal))!.AsObject();
+        var scrubbed = SnapshotScrubber.Scrub(moduleInfo);
+        var metadata = scrubbed["metadata"]!;
+        Assert.Equal(name, metadata["name"]!.GetValue<string>());
+        Assert.Equal(name, metadata["uid"]!.GetValue<string>());
+        Assert.Equal(name, metadata["labels"]!["example.io/hash"]!.GetValue<string>());
+        Assert.Equal(name, metadata["ownerReferences"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal(SnapshotScrubber.Redacted, metadata["annotations"]!["example.io/seen"]!.GetValue<string>());
+        Assert.Equal(SnapshotScrubber.Redacted, scrubbed["spec"]!["config"]!["note"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void DropsWhatTheModuleNeverReadsAndRedactsTokensAnywhere()
     {
         var pod = JsonNode.Parse("""
