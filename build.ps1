@@ -16,7 +16,8 @@ param(
     [string[]] $PesterFilter,
 
     # Bench only: keys per etcd server (several sizes, e.g. 200000,1000000, are each measured in the same run) and repetitions.
-    [int[]] $BenchKeys = 200000,
+    # (a string, so that 'dotnet pwsh ./build.ps1 -BenchKeys 200000,1000000' from a shell works: -File passes it whole).
+    [string[]] $BenchKeys = '200000',
     [int] $BenchRuns = 5,
     # Bench only: run only these benchmarks (file names without .Bench.ps1, e.g. EtcdCompare); all when empty.
     [string[]] $BenchName,
@@ -72,6 +73,19 @@ function Invoke-Bootstrap {
     }
 }
 
+# The views of every module/Formats/<Type>.Format.ps1xml, in name order, as the one file the manifest loads.
+function Merge-FormatFile([string] $Source, [string] $Destination) {
+    $merged = [xml]'<?xml version="1.0" encoding="utf-8"?><Configuration><ViewDefinitions/></Configuration>'
+    $target = $merged.SelectSingleNode('/Configuration/ViewDefinitions')  # (empty, the adapter would give a string)
+    foreach ($file in Get-ChildItem $Source -Filter *.Format.ps1xml | Sort-Object Name) {
+        $views = ([xml](Get-Content -LiteralPath $file.FullName -Raw)).Configuration.ViewDefinitions.View
+        if (-not $views) { throw "$($file.FullName) holds no View." }
+        $target.AppendChild($merged.CreateComment(" $($file.Name) ")) | Out-Null
+        foreach ($view in $views) { $target.AppendChild($merged.ImportNode($view, $true)) | Out-Null }
+    }
+    $merged.Save($Destination)
+}
+
 function Invoke-Build {
     Invoke-Native dotnet @('build', (Join-Path $Root 'GlobalUpgrade.sln'), '-c', $Configuration, '-nologo', '-clp:ErrorsOnly')
     $publish = Join-Path $Out 'publish'
@@ -83,7 +97,7 @@ function Invoke-Build {
     Get-ChildItem $publish -File | Where-Object Name -NotMatch '^(GlobalUpgrade(\.Models)?\.(dll|pdb)|GlobalUpgrade\.deps\.json|System\.Management\.Automation\.dll)$' |
         Copy-Item -Destination $dependencies
     Copy-Item (Join-Path $publish 'GlobalUpgrade*.dll'), (Join-Path $publish 'GlobalUpgrade*.pdb') $ModuleOut -Exclude 'GlobalUpgrade.Engine.*'
-    Copy-Item (Join-Path $Root 'module/Formats') $ModuleOut -Recurse
+    Merge-FormatFile -Source (Join-Path $Root 'module/Formats') -Destination (Join-Path $ModuleOut 'GlobalUpgrade.Format.ps1xml')
     Copy-Item (Join-Path $Root 'module/Preflight') $ModuleOut -Recurse
     Copy-Item (Join-Path $Root 'module/en-US') $ModuleOut -Recurse
     $manifest = Get-Content (Join-Path $Root 'module/GlobalUpgrade.psd1') -Raw
@@ -185,7 +199,7 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
-    & (Join-Path $Root 'tests/bench/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $ModuleOut 'GlobalUpgrade.psd1') -Pwsh (Get-PwshCommand) -Keys $BenchKeys -Runs $BenchRuns -OutputPath (Join-Path $Out 'bench') -Name $BenchName -KeyShape $BenchKeyShape
+    & (Join-Path $Root 'tests/bench/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $ModuleOut 'GlobalUpgrade.psd1') -Pwsh (Get-PwshCommand) -Keys ($BenchKeys -split ',' | ForEach-Object { [int]$_.Trim() }) -Runs $BenchRuns -OutputPath (Join-Path $Out 'bench') -Name ($BenchName -split ",") -KeyShape $BenchKeyShape
 }
 
 foreach ($t in $Task) {

@@ -9,24 +9,9 @@
     Description          = 'Upgrade the global cluster of Alauda Container Platform, with and without global DR: connections, checks, image sync, upgrade, etcd synchronizer lifecycle and a resumable runbook.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
-    FormatsToProcess     = @(
-        'Formats/CheckResult.Format.ps1xml'
-        'Formats/EtcdKeyspaceDiff.Format.ps1xml'
-        'Formats/EtcdSyncInstallation.Format.ps1xml'
-        'Formats/EtcdSyncStatus.Format.ps1xml'
-        'Formats/GlobalCluster.Format.ps1xml'
-        'Formats/GlobalClusterSnapshot.Format.ps1xml'
-        'Formats/GlobalMachine.Format.ps1xml'
-        'Formats/GlobalUpgradePlan.Format.ps1xml'
-        'Formats/GlobalUpgradeRehearsal.Format.ps1xml'
-        'Formats/GlobalUpgradeRun.Format.ps1xml'
-        'Formats/GlobalUpgradeStatus.Format.ps1xml'
-        'Formats/ImageSyncRun.Format.ps1xml'
-        'Formats/RehearsalFinding.Format.ps1xml'
-        'Formats/RunbookStep.Format.ps1xml'
-        'Formats/UpgradePathCheck.Format.ps1xml'
-        'Formats/UpgradePlanStep.Format.ps1xml'
-    )
+    # One file, built by build.ps1 from module/Formats/<Type>.Format.ps1xml (a file per type in the source): each
+    # format file costs the import ~3.5 ms, 16 of them ~55 ms of a ~130 ms import.
+    FormatsToProcess     = @('GlobalUpgrade.Format.ps1xml')
     CmdletsToExport      = @(
         'Connect-GlobalCluster'
         'Get-GlobalCluster'

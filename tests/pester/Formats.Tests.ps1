@@ -3,7 +3,11 @@ BeforeAll {
     $script:manifestPath = $env:GLOBALUPGRADE_MODULE
     $script:moduleBase = Split-Path $manifestPath
     $script:manifest = Import-PowerShellDataFile $manifestPath
-    $script:formatFiles = @(Get-ChildItem (Join-Path $moduleBase 'Formats') -Filter *.Format.ps1xml)
+    # One source file per type (module/Formats); the build ships their views as one file (one load at import).
+    $script:sourceFolder = Join-Path $env:GLOBALUPGRADE_ROOT 'module/Formats'
+    $script:formatFiles = @(Get-ChildItem $sourceFolder -Filter *.Format.ps1xml | Sort-Object Name)
+    $script:shipped = Join-Path $moduleBase 'GlobalUpgrade.Format.ps1xml'
+    function script:Get-ViewName([string] $Path) { @(([xml](Get-Content -LiteralPath $Path -Raw)).Configuration.ViewDefinitions.View.Name) }
     Import-Module $manifestPath -Force
 
     # Runs a script in a new runspace, so format data loaded there cannot collide with the module's own in this one.
@@ -37,14 +41,16 @@ BeforeAll {
 }
 
 Describe 'Format files' -Tag CI {
-    It 'ships one file per type under Formats/, each listed in the manifest' {
-        $formatFiles.Count | Should -BeGreaterThan 0
-        ($manifest.FormatsToProcess | ForEach-Object { $_ -replace '\\', '/' } | Sort-Object) |
-            Should -Be ($formatFiles | ForEach-Object { "Formats/$($_.Name)" } | Sort-Object)
-        Test-Path (Join-Path $moduleBase 'GlobalUpgrade.Format.ps1xml') | Should -BeFalse -Because 'the single shared file is gone'
+    It 'keeps one source file per type and ships their views, every one and in order, as the one file the manifest loads' {
+        $formatFiles.Count | Should -BeGreaterThan 1
+        $manifest.FormatsToProcess | Should -Be @('GlobalUpgrade.Format.ps1xml')
+        Test-Path (Join-Path $moduleBase 'Formats') | Should -BeFalse -Because 'the per-type files are the source, not what ships'
+        Get-ViewName $shipped | Should -Be @($formatFiles | ForEach-Object { Get-ViewName $_.FullName })
+        $run = Invoke-InNewRunspace 'param($Path) Update-FormatData -AppendPath $Path -ErrorAction Stop' @($shipped)
+        $run.Errors | Should -BeNullOrEmpty
     }
 
-    It '<_.Name> loads with Update-FormatData and holds the views of its own type only' -ForEach @(Get-ChildItem (Join-Path (Split-Path $env:GLOBALUPGRADE_MODULE) 'Formats') -Filter *.Format.ps1xml) {
+    It '<_.Name> loads with Update-FormatData and holds the views of its own type only' -ForEach @(Get-ChildItem (Join-Path $env:GLOBALUPGRADE_ROOT 'module/Formats') -Filter *.Format.ps1xml) {
         $run = Invoke-InNewRunspace 'param($Path) Update-FormatData -AppendPath $Path -ErrorAction Stop' @($_.FullName)
         $run.Errors | Should -BeNullOrEmpty
         $type = 'GlobalUpgrade.' + ($_.Name -replace '\.Format\.ps1xml$')
@@ -54,7 +60,7 @@ Describe 'Format files' -Tag CI {
 
     It 'rejects a file that lost a closing View tag (what a bad merge once did)' {
         $broken = Join-Path $TestDrive 'Broken.Format.ps1xml'
-        (Get-Content (Join-Path $moduleBase 'Formats/GlobalMachine.Format.ps1xml') -Raw) -replace '</View>', '' | Set-Content $broken
+        (Get-Content (Join-Path $sourceFolder 'GlobalMachine.Format.ps1xml') -Raw) -replace '</View>', '' | Set-Content $broken
         $run = Invoke-InNewRunspace 'param($Path) Update-FormatData -AppendPath $Path -ErrorAction Stop' @($broken)
         $run.Errors | Should -Not -BeNullOrEmpty
     }
@@ -66,7 +72,7 @@ Describe 'Format files' -Tag CI {
         # A new runspace that imports the module: the views come from the manifest, not from this session.
         $run = Invoke-InNewRunspace 'param($Manifest, $Types) Import-Module $Manifest; foreach ($t in $Types) { if (-not (Get-FormatData -TypeName $t)) { $t } }' @($manifestPath, $types)
         $run.Errors | Should -BeNullOrEmpty
-        $run.Output | Should -BeNullOrEmpty -Because 'each of these output types needs a view in Formats/<Type>.Format.ps1xml'
+        $run.Output | Should -BeNullOrEmpty -Because 'each of these output types needs a view in module/Formats/<Type>.Format.ps1xml'
     }
 }
 

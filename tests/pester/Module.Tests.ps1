@@ -12,7 +12,7 @@ Describe 'Module manifest and layout' -Tag CI {
         $manifest.CompatiblePSEditions | Should -Be @('Core')
         $manifest.PowerShellVersion | Should -Be '7.4'
         $manifest.CmdletsToExport | Should -Not -Contain '*'
-        $manifest.FormatsToProcess | Should -Not -BeNullOrEmpty  # one file per type: Formats.Tests.ps1
+        $manifest.FormatsToProcess | Should -Not -BeNullOrEmpty  # built from one file per type: Formats.Tests.ps1
         $manifest.ModuleVersion | Should -Be (Split-Path $moduleBase -Leaf)
     }
 
