@@ -149,20 +149,29 @@ Describe 'etcd cmdlets' -Tag CI {
 
         It 'fails with how far it got when etcd is killed mid-scan' {
             $doomed = Start-EtcdTestServer -Name doomed
+            $killer = $null
             try {
                 Set-EtcdTestKey -Endpoint $doomed.PlainEndpoint -Keys (0..4999 | ForEach-Object { "/registry/pods/app/k$_" })
-                # An independent process kills etcd while the comparison reads pages of 1 key (a few seconds in all).
+                # An independent process kills etcd once it has served 20 more range requests than before the
+                # comparison (etcd's own gRPC counter on /metrics): the comparison reads pages of 1 key, 5,000 requests,
+                # so the kill lands mid-scan however loaded the machine is.
+                $port = ([uri]$doomed.PlainEndpoint).Port
+                $served = 'exec 3<>/dev/tcp/127.0.0.1/' + $port + '; printf ''GET /metrics HTTP/1.0\r\n\r\n'' >&3; awk ''/^grpc_server_handled_total\{.*grpc_method="Range"/ { s += $2 } END { print s + 0 }'' <&3'
+                $before = [int](& bash -c $served)
                 $info = [Diagnostics.ProcessStartInfo]::new('bash')
-                foreach ($a in '-c', "sleep 1; kill -9 $($doomed.Process.Id)") { $info.ArgumentList.Add($a) }
+                foreach ($a in '-c', "until [ `"`$($served)`" -ge $($before + 20) ]; do sleep 0.05; done; kill -9 $($doomed.Process.Id)") { $info.ArgumentList.Add($a) }
                 $killer = [Diagnostics.Process]::Start($info)
                 $err = $null
                 try { Compare-EtcdKeyspace -PrimaryEndpoint $doomed.PlainEndpoint -StandbyEndpoint $standby.PlainEndpoint -PageSize 1 -TimeoutSec 5 } catch { $err = $_ }
-                $killer.WaitForExit()
+                $killer.WaitForExit(60000) | Should -BeTrue -Because 'the killer saw the range requests and killed etcd'
                 $err.FullyQualifiedErrorId | Should -BeExactly "EtcdScanFailed,$compareId"
                 $err.Exception.Message | Should -Match "Reading the primary etcd failed after [\d,]+ keys \(revision \d+, last key read '/registry/pods/app/k\d+'\): $([regex]::Escape($doomed.PlainEndpoint))"
                 $err.TargetObject | Should -Be "$($doomed.PlainEndpoint)/"
             }
-            finally { $doomed | Stop-EtcdTestServer }
+            finally {
+                if ($killer -and -not $killer.HasExited) { $killer.Kill() }
+                $doomed | Stop-EtcdTestServer
+            }
         }
     }
 

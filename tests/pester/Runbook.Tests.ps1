@@ -68,6 +68,8 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
         @{ Step = 'InstallEtcdSync' }
     ) {
         $f = New-DrFixture "kill-$Step" -SyncMs 3000
+        # The stand-in upgrade.sh writes one line per run (its arguments): what the vendor's script was asked to do.
+        foreach ($cluster in 'primary', 'standby') { Add-Content (Join-Path $f.Work "package-$cluster/fake.conf") "GU_FAKE_ARGS_LOG=$($f.Work)/args-$cluster.log" }
         try {
             # Start the runbook, wait until the journal says the step is running, kill the process tree.
             $pwsh = Get-TestPwsh
@@ -91,7 +93,11 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
             $changes | Group-Object | Where-Object Count -gt 1 | ForEach-Object Name | Should -BeNullOrEmpty -Because 'no change is issued twice'
             ($changes | Where-Object { $_ -match 'DELETE' }) | Should -HaveCount 1
             ($changes | Where-Object { $_ -match 'POST' }) | Should -HaveCount 1
-            $triggers = Get-ChildItem (Join-Path $f.State 'upgrades') -Filter *.json -ErrorAction Ignore
+            foreach ($cluster in 'primary', 'standby') {
+                $runs = @(Get-Content "$($f.Work)/args-$cluster.log")
+                @($runs | Where-Object { $_ -match '--skip-sync-image' }) | Should -HaveCount 1 -Because "the $cluster's upgrade was triggered once (runs: $($runs -join ' | '))"
+                @($runs | Where-Object { $_ -match '--only-sync-image' }) | Should -HaveCount 1 -Because "the $cluster's images were synced once (runs: $($runs -join ' | '))"
+            }
             $imageSyncs = @(Get-ChildItem (Join-Path $f.State 'runs') -Filter *.json | ForEach-Object { Get-Content $_.FullName -Raw | ConvertFrom-Json } | Where-Object { $_.PSObject.Properties['PackagePath'] })
             ($imageSyncs | Group-Object Cluster | Where-Object Count -gt 1) | Should -BeNullOrEmpty -Because 'an image sync is re-attached, not started again'
         }

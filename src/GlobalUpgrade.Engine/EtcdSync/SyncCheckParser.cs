@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 using GlobalUpgrade.Errors;
 
@@ -24,15 +25,27 @@ public static partial class SyncCheckParser
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } raw)
         {
             lineNumber++;
-            var line = raw.Trim();
-            if (line.Length == 0)
+            var line = raw.AsSpan().Trim();
+            if (line.IsEmpty)
             {
                 continue;
             }
 
-            if (line is MissedHeading or SurplusHeading)
+            // Keys are nearly every line of a large report: tell them apart first, without allocating.
+            if (IsOneKey(line))
             {
-                var isMissed = line == MissedHeading;
+                if (current is null)
+                {
+                    throw Unreadable(source, $"the key on line {lineNumber} comes before any section heading");
+                }
+
+                current.Add(line.Length == raw.Length ? raw : line.ToString());
+                continue;
+            }
+
+            if (line.SequenceEqual(MissedHeading) || line.SequenceEqual(SurplusHeading))
+            {
+                var isMissed = line.SequenceEqual(MissedHeading);
                 if ((isMissed && sawMissed) || (!isMissed && sawSurplus))
                 {
                     throw Unreadable(source, $"the heading '{line}' appears twice (line {lineNumber})");
@@ -44,22 +57,10 @@ public static partial class SyncCheckParser
                 continue;
             }
 
-            if (LooksLikeHeading().IsMatch(line))
-            {
-                throw Unreadable(source, $"line {lineNumber} is a heading not in the documented form '{MissedHeading}' / '{SurplusHeading}' (nothing may follow the colon): '{Shorten(line)}'");
-            }
-
-            if (line[0] != '/' || line.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-            {
-                throw Unreadable(source, $"line {lineNumber} is neither a section heading nor one etcd key: '{Shorten(line)}'");
-            }
-
-            if (current is null)
-            {
-                throw Unreadable(source, $"the key on line {lineNumber} comes before any section heading");
-            }
-
-            current.Add(line);
+            var text = line.ToString();
+            throw Unreadable(source, LooksLikeHeading().IsMatch(text)
+                ? $"line {lineNumber} is a heading not in the documented form '{MissedHeading}' / '{SurplusHeading}' (nothing may follow the colon): '{Shorten(text)}'"
+                : $"line {lineNumber} is neither a section heading nor one etcd key: '{Shorten(text)}'");
         }
 
         if (!sawMissed || !sawSurplus)
@@ -77,6 +78,33 @@ public static partial class SyncCheckParser
         FailureCategory.InvalidData,
         $"The etcd sync report from {source} cannot be trusted: {why}. The sync state is UNKNOWN (not in sync). Check the etcd-sync pods in cpaas-system on the standby and read the report by hand: curl http://<etcd-sync-monitor clusterIP>/check.",
         source);
+
+    /// <summary>One etcd key: starts with '/', no white space or control character (printable ASCII is the fast path).</summary>
+    private static bool IsOneKey(ReadOnlySpan<char> line)
+    {
+        if (line[0] != '/')
+        {
+            return false;
+        }
+
+        var other = line.IndexOfAnyExcept(PrintableAscii);
+        if (other < 0)
+        {
+            return true;
+        }
+
+        foreach (var c in line[other..])
+        {
+            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static readonly SearchValues<char> PrintableAscii = SearchValues.Create("!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     private static string Shorten(string line) => line.Length > 80 ? line[..80] + "…" : line;
 

@@ -172,7 +172,11 @@ public sealed class EtcdTestServer : IAsyncDisposable
         }
     }
 
-    public async Task PutAsync(IEnumerable<(string Key, string Value)> pairs)
+    public Task PutAsync(IEnumerable<(string Key, string Value)> pairs) =>
+        PutAsync(pairs.Select(p => (ByteString.CopyFromUtf8(p.Key), ByteString.CopyFromUtf8(p.Value))));
+
+    /// <summary>Keys as bytes: etcd keys need not be UTF-8.</summary>
+    public async Task PutAsync(IEnumerable<(ByteString Key, ByteString Value)> pairs)
     {
         using var client = OpenPlain();
         foreach (var chunk in pairs.Chunk(5000))
@@ -180,7 +184,7 @@ public sealed class EtcdTestServer : IAsyncDisposable
             var txn = new TxnRequest();
             foreach (var (key, value) in chunk)
             {
-                txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value) } });
+                txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = value } });
             }
 
             await client.Kv.TxnAsync(txn, client.Call(CancellationToken.None));
