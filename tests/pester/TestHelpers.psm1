@@ -104,6 +104,26 @@ function Wait-SimRequestInFlight {
     }
 }
 
+function Set-SimPushback {
+    <# Makes clusters of the simulator push back like a busy API server: one request in -Every answered -Status (429 Too Many Requests, or 503) with Retry-After -RetryAfter (none when empty), for -ForMs or until -Clear. The test API (/_sim) is never pushed back. #>
+    param(
+        [Parameter(Mandatory)] $Simulator,
+        [string[]] $Cluster = @($Simulator.Clusters.Keys),
+        [int] $Every = 5,
+        [ValidateSet(429, 503)] [int] $Status = 429,
+        [string] $RetryAfter = '1',
+        [int] $ForMs,
+        [switch] $Clear
+    )
+    foreach ($c in $Cluster) {
+        if ($Clear) { Invoke-SimAdmin -Simulator $Simulator -Cluster $c -Path '/_sim/faults' -Method DELETE | Out-Null; continue }
+        $rule = @{ pathRegex = '.*'; status = $Status; every = $Every }
+        if ($RetryAfter) { $rule.retryAfter = $RetryAfter }
+        if ($ForMs) { $rule.forMs = $ForMs }
+        Invoke-SimAdmin -Simulator $Simulator -Cluster $c -Path '/_sim/faults' -Method POST -Body @($rule) | Out-Null
+    }
+}
+
 function Get-SimStore {
     <# Every object the simulated cluster stores, as canonical JSON lines (for before/after comparisons). #>
     param([Parameter(Mandatory)] $Simulator, [Parameter(Mandatory)] [string] $Cluster)

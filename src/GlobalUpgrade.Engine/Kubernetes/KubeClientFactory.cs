@@ -5,7 +5,7 @@ using k8s.KubeConfigModels;
 
 namespace GlobalUpgrade.Kubernetes;
 
-/// <summary>Builds a KubernetesClient for one kubeconfig context, with bounded timeouts and request tracing.</summary>
+/// <summary>Builds a KubernetesClient for one kubeconfig context, with bounded timeouts, pushback ridden out (<see cref="ApiRetryRule"/>) and request tracing.</summary>
 public static class KubeClientFactory
 {
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
@@ -50,7 +50,8 @@ public static class KubeClientFactory
             DescribeCa(clusterEntry, kubeconfigPath));
 
         var timeout = connectTimeout ?? DefaultConnectTimeout;
-        clientConfig.HttpClientTimeout = requestTimeout ?? DefaultRequestTimeout;
+        var budget = requestTimeout ?? DefaultRequestTimeout;
+        clientConfig.HttpClientTimeout = budget;
         clientConfig.FirstMessageHandlerSetup = handler =>
         {
             if (handler is SocketsHttpHandler sockets)
@@ -59,7 +60,8 @@ public static class KubeClientFactory
             }
         };
 
-        return (new k8s.Kubernetes(clientConfig, new RequestTracingHandler(context.Name), new AnswerShapeHandler(endpoint)), endpoint);
+        // Outermost first: each attempt is traced and its answer's shape checked like the first one's.
+        return (new k8s.Kubernetes(clientConfig, new ApiRetryHandler(context.Name, budget), new RequestTracingHandler(context.Name), new AnswerShapeHandler(endpoint)), endpoint);
     }
 
     private static string DescribeCa(Cluster? cluster, string kubeconfigPath)

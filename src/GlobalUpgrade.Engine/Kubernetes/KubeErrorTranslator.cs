@@ -30,7 +30,7 @@ public static class KubeErrorTranslator
             return FromStatus(http.Response?.StatusCode ?? 0, http.Response?.Content, endpoint, what, http);
         }
 
-        if (Find<AuthenticationException>(ex) is { } tls)
+        if (ExceptionChain.Find<AuthenticationException>(ex) is { } tls)
         {
             return new GlobalUpgradeException(
                 ErrorIds.CertificateNotTrusted,
@@ -43,9 +43,9 @@ public static class KubeErrorTranslator
         // Checked before sockets: a cancelled read may carry the aborted socket underneath, and a slow server is not
         // an unreachable one. A connect timeout (TCP or TLS handshake not done in time) may be a firewall; an
         // answer that did not come in time is a slow server — each message says which.
-        if (ex is OperationCanceledException or TimeoutException || Find<TimeoutException>(ex) is not null)
+        if (ex is OperationCanceledException or TimeoutException || ExceptionChain.Find<TimeoutException>(ex) is not null)
         {
-            var connecting = Chain(ex).Any(e => e.Message.Contains("ConnectTimeout", StringComparison.Ordinal));
+            var connecting = ExceptionChain.Of(ex).Any(e => e.Message.Contains("ConnectTimeout", StringComparison.Ordinal));
             return new GlobalUpgradeException(
                 ErrorIds.ServerTimeout,
                 FailureCategory.OperationTimeout,
@@ -56,7 +56,7 @@ public static class KubeErrorTranslator
                 ex);
         }
 
-        if (Find<SocketException>(ex) is { } socket)
+        if (ExceptionChain.Find<SocketException>(ex) is { } socket)
         {
             return new GlobalUpgradeException(
                 ErrorIds.ServerUnreachable,
@@ -66,7 +66,7 @@ public static class KubeErrorTranslator
                 ex);
         }
 
-        if (Find<JsonException>(ex) is { } json)
+        if (ExceptionChain.Find<JsonException>(ex) is { } json)
         {
             return AnswerUnreadable(endpoint, what, $"a body that is not the JSON expected ({json.Message.Split('.')[0]})", ex);
         }
@@ -81,7 +81,7 @@ public static class KubeErrorTranslator
                 ex);
         }
 
-        if (Find<IOException>(ex) is { } cut)
+        if (ExceptionChain.Find<IOException>(ex) is { } cut)
         {
             // The answer started and then the connection dropped: nothing of it is used.
             return new GlobalUpgradeException(
@@ -110,6 +110,12 @@ public static class KubeErrorTranslator
                 ErrorIds.Forbidden,
                 FailureCategory.PermissionDenied,
                 $"User '{user}' (context '{endpoint.Context}') is not allowed to do this on {endpoint.HostAndPort} (403 Forbidden) while {what}: {StatusMessage(body)}. Use a platform administrator's kubeconfig.",
+                endpoint.Context,
+                inner),
+            HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable => new GlobalUpgradeException(
+                ErrorIds.ApiRequestFailed,
+                FailureCategory.ResourceUnavailable,
+                $"The API server {endpoint.HostAndPort} (context '{endpoint.Context}') pushed back with {(int)status} {status} while {what}: {StatusMessage(body)}. It is overloaded or restarting; what was safe to repeat was retried for as long as its Retry-After and the request timeout allowed. Wait and run it again, or give Connect-GlobalCluster a larger -RequestTimeoutSec.",
                 endpoint.Context,
                 inner),
             _ => new GlobalUpgradeException(
@@ -157,27 +163,5 @@ public static class KubeErrorTranslator
 
         var text = body.Trim();
         return text.Length > 200 ? text[..200] + "…" : text;
-    }
-
-    private static IEnumerable<Exception> Chain(Exception ex)
-    {
-        for (Exception? e = ex; e is not null; e = e.InnerException)
-        {
-            yield return e;
-        }
-    }
-
-    private static T? Find<T>(Exception ex)
-        where T : Exception
-    {
-        for (Exception? e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is T match)
-            {
-                return match;
-            }
-        }
-
-        return null;
     }
 }

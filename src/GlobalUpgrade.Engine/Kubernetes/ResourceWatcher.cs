@@ -250,14 +250,14 @@ public static class ResourceWatcher
 
     /// <summary>KubernetesClient 21: HttpRequestException "Error while copying content to a stream" around an EndOfStreamException.</summary>
     public static bool IsEmptyWatch(Exception ex) =>
-        ex is HttpRequestException && Find<EndOfStreamException>(ex) is not null;
+        ex is HttpRequestException && ExceptionChain.Find<EndOfStreamException>(ex) is not null;
 
     private static bool IsTransient(Exception ex) => ex switch
     {
         HttpOperationException http => (int)(http.Response?.StatusCode ?? 0) is >= 500 or 429,
         HttpRequestException or IOException => true,
         JsonException => true, // a line cut in half by a dropped connection
-        _ => Find<IOException>(ex) is not null,
+        _ => ExceptionChain.Find<IOException>(ex) is not null,
     };
 
     private static bool IsGone(Exception ex, IOperationLog log)
@@ -278,18 +278,4 @@ public static class ResourceWatcher
 
     private static string Selectors(ListArgs q) =>
         (q.Namespace is null ? "" : $" in {q.Namespace}") + (q.LabelSelector is null ? "" : $" -l {q.LabelSelector}") + (q.FieldSelector is null ? "" : $" --field-selector {q.FieldSelector}");
-
-    private static T? Find<T>(Exception ex)
-        where T : Exception
-    {
-        for (Exception? e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is T match)
-            {
-                return match;
-            }
-        }
-
-        return null;
-    }
 }

@@ -30,6 +30,11 @@ internal static class FaultApplier
         if (fault.Status is { } code)
         {
             ctx.Response.StatusCode = code;
+            if (fault.RetryAfter is { } retryAfter)
+            {
+                ctx.Response.Headers.RetryAfter = retryAfter;
+            }
+
             if (fault.Body is null)
             {
                 await KubeStatus.WriteAsync(ctx, KubeStatus.Failure(code, KubeStatus.ReasonFor(code), $"injected fault: {code}"));

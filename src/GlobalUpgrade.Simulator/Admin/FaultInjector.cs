@@ -9,6 +9,12 @@ public sealed class FaultInjector
     public void Add(FaultRule rule)
     {
         _ = rule.Regex; // fail on a bad pattern when it is installed, not when a request comes
+        if (rule.Every is < 1)
+        {
+            throw Store.ApiException.BadRequest("every must be 1 or more");
+        }
+
+        rule.Until = rule.ForMs is { } window ? DateTimeOffset.UtcNow.AddMilliseconds(window) : null;
         lock (gate)
         {
             rules.Add(rule);
@@ -35,10 +41,16 @@ public sealed class FaultInjector
     {
         lock (gate)
         {
+            rules.RemoveAll(r => r.Until < DateTimeOffset.UtcNow);
             foreach (var rule in rules)
             {
                 if ((rule.Method is null || string.Equals(rule.Method, method, StringComparison.OrdinalIgnoreCase)) && rule.Regex.IsMatch(pathAndQuery))
                 {
+                    if (rule.Every is { } every && ++rule.Seen % every != 0)
+                    {
+                        continue;
+                    }
+
                     if (rule.Times is { } left)
                     {
                         if (left <= 1)

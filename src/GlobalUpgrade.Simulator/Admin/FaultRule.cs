@@ -20,6 +20,9 @@ public sealed class FaultRule
 
     public string? ContentType { get; set; }
 
+    /// <summary>A Retry-After header for <see cref="Status"/>: seconds ("1") or an HTTP date, as API priority and fairness sends with 429.</summary>
+    public string? RetryAfter { get; set; }
+
     /// <summary>Delay before the request is served (or failed).</summary>
     public int LatencyMs { get; set; }
 
@@ -40,6 +43,20 @@ public sealed class FaultRule
 
     /// <summary>How many requests the fault hits; null means until it is removed.</summary>
     public int? Times { get; set; }
+
+    /// <summary>Hits one matching request in this many (the Nth, 2Nth, …) and lets the others through: pushback at a steady rate.</summary>
+    public int? Every { get; set; }
+
+    /// <summary>Hits every matching request for this long after the fault is installed, then lapses: a restart window.</summary>
+    public int? ForMs { get; set; }
+
+    /// <summary>Matching requests seen so far (for <see cref="Every"/>).</summary>
+    [JsonIgnore]
+    internal long Seen { get; set; }
+
+    /// <summary>When the fault lapses (for <see cref="ForMs"/>); set when it is installed.</summary>
+    [JsonIgnore]
+    internal DateTimeOffset? Until { get; set; }
 
     private Regex? regex;
 
