@@ -61,6 +61,29 @@ public sealed class MaskingVectorsTests
         }
     }
 
+    [Fact]
+    public void LogSinkWritesAnEndlessLineMaskedWithoutWaitingForItsEnd()
+    {
+        var path = Path.Combine(TestPaths.NewTempFolder(), "log");
+        var piece = Encoding.UTF8.GetBytes("progress hunter22 ");
+        var pieces = (LogSink.MaxOpenLine * 3 / piece.Length) + 1;
+        using (var sink = new LogSink(path, ["hunter22"]))
+        {
+            // Chunks that cut the secret anywhere, and no line end for three times what a line may hold open.
+            var line = Enumerable.Repeat(piece, pieces).SelectMany(b => b).ToArray();
+            for (var i = 0; i < line.Length; i += 4093)
+            {
+                sink.Write(line, i, Math.Min(4093, line.Length - i));
+            }
+
+            sink.Flush();
+            Assert.True(new FileInfo(path).Length >= LogSink.MaxOpenLine, "the open line was written before its end");
+        }
+
+        Assert.Equal(string.Concat(Enumerable.Repeat("progress ******** ", pieces)), File.ReadAllText(path));
+        Directory.Delete(Path.GetDirectoryName(path)!, true);
+    }
+
     [Theory]
     [MemberData(nameof(Names))]
     public async Task TheNodeMaskScriptMasksAsSpecified(string name)
@@ -111,8 +134,10 @@ public sealed class MaskingVectorsTests
     }
 
     // Every awk implementation here, once (awk is often a link to one of the others; /bin may be /usr/bin).
+    private static readonly string[] AwkNames = ["awk", "mawk", "gawk", "original-awk", "nawk"];
+
     private static string[] Awks() =>
-        new[] { "awk", "mawk", "gawk", "original-awk", "nawk" }
+        AwkNames
             .SelectMany(name => (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':').Select(dir => Path.Combine(dir, name)))
             .Where(File.Exists)
             .Select(path => new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path)
