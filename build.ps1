@@ -56,12 +56,13 @@ function Invoke-Bootstrap {
     Invoke-Native dotnet @('tool', 'restore')
     Invoke-Native dotnet @('restore', (Join-Path $Root 'GlobalUpgrade.sln'))
     Invoke-Native dotnet @('restore', (Join-Path $Root '.config/restore/Tools.Restore.csproj'))
-    $needed = @{ etcd = 'etcd-server'; etcdctl = 'etcd-client'; time = 'time'; sshd = 'openssh-server'; zstd = 'zstd' }
+    # Command -> Debian package: etcd, SSH and log transfer tests, shellcheck over the shipped shell scripts, kubectl tests.
+    $needed = @{ etcd = 'etcd-server'; etcdctl = 'etcd-client'; time = 'time'; sshd = 'openssh-server'; zstd = 'zstd'; shellcheck = 'shellcheck'; kubectl = 'kubernetes-client' }
     $missing = @($needed.Keys | Where-Object { -not (Get-Command $_ -ErrorAction Ignore) -and -not (Test-Path "/usr/sbin/$_") } | ForEach-Object { $needed[$_] })
     if ($missing.Count -eq 0) { return }
     $isDebianRoot = (Test-Path /etc/debian_version) -and ((& id -u) -eq '0')
     if ($isDebianRoot) {
-        Write-Host "Installing $($missing -join ', ') (needed by the etcd, SSH and log transfer tests)"
+        Write-Host "Installing $($missing -join ', ') (needed by the tests)"
         $env:DEBIAN_FRONTEND = 'noninteractive'
         Invoke-Native apt-get @('update', '-qq')
         Invoke-Native apt-get @(@('install', '-y', '-qq', '--no-install-recommends') + $missing)
@@ -69,7 +70,10 @@ function Invoke-Bootstrap {
         foreach ($service in 'etcd', 'ssh') { & systemctl disable --now $service 2>$null | Out-Null }
     }
     else {
-        Write-Warning "Install $($missing -join ' and ') (Debian: apt-get install $($missing -join ' ')); the etcd and SSH tests need them."
+        $advice = "Install $($missing -join ' and ') (Debian: apt-get install $($missing -join ' ')); the etcd, SSH, log transfer, shellcheck and kubectl tests need them."
+        # CI runs every test: a missing tool stops it here, with the reason, instead of deep in a test.
+        if ($env:CI -eq 'true') { throw "CI needs what this machine lacks and cannot install as $(& id -un): $advice" }
+        Write-Warning $advice
     }
 }
 

@@ -5,19 +5,27 @@ namespace GlobalUpgrade.Remote;
 /// <summary>
 /// Where a followed log goes: appended to a local file as it streams, with only the last few KB kept in memory
 /// (for the latest line, progress and the last lines of an error) — memory stays bounded whatever the log size.
-/// Known secrets are masked before anything is written or kept. The file is written in large blocks: a chatty
-/// log arrives in many small chunks, and a write (and flush) per chunk costs more than the copy itself.
+/// Known secrets are masked before anything is written or kept, line by line like the node's mask.sh (both held to
+/// tests/fixtures/masking/vectors.json): a line is masked once it is complete, whatever chunks it arrived in. The file
+/// is written in large blocks: a chatty log arrives in many small chunks, and a write (and flush) per chunk costs more
+/// than the copy itself.
 /// </summary>
 public sealed class LogSink : WriteOnlyStream
 {
     public const string Mask = "********";
 
     /// <summary>
-    /// A secret shorter than this is masked only where it stands alone (no letter or digit right before or after):
+    /// A secret shorter than this (in UTF-8 bytes) is masked only where it stands alone (no letter or digit right before or after):
     /// a short password must not wreck the log by masking it inside every word.
     /// </summary>
     public const int ShortSecretLength = 6;
     public const int TailCapacity = 16 * 1024;
+
+    /// <summary>
+    /// A line still open past this many bytes is masked and written up to its last (longest secret - 1) bytes, so
+    /// memory stays bounded; the cut counts as a line end for the short-secret rule.
+    /// </summary>
+    public const int MaxOpenLine = 64 * 1024;
 
     /// <summary>The local copy is written in blocks of this size, and at least every <see cref="FlushInterval"/> (so it can be watched).</summary>
     public const int FileBlockSize = 1024 * 1024;
@@ -27,19 +35,20 @@ public sealed class LogSink : WriteOnlyStream
     private readonly Stream? file;
     private readonly byte[][] secrets;
     private readonly byte[] mask = Encoding.UTF8.GetBytes(Mask);
-    private readonly int carryLength;
+    private readonly int holdBack;
     private readonly object gate = new();
     private readonly byte[] tail = new byte[TailCapacity];
     private int tailStart;
     private int tailCount;
-    private byte[] carry = [];
+    private byte[] openLine = [];
     private long received;
     private long lastFlush = Environment.TickCount64;
 
     public LogSink(string? localPath, IEnumerable<string>? secrets = null)
     {
-        this.secrets = (secrets ?? []).Where(s => !string.IsNullOrEmpty(s)).Select(Encoding.UTF8.GetBytes).ToArray();
-        carryLength = this.secrets.Length == 0 ? 0 : this.secrets.Max(s => s.Length) - 1;
+        // Longest first (a stable sort): a secret that holds another is masked whole, not around the shorter one.
+        this.secrets = (secrets ?? []).Where(s => !string.IsNullOrEmpty(s)).Select(Encoding.UTF8.GetBytes).OrderByDescending(s => s.Length).ToArray();
+        holdBack = this.secrets.Length == 0 ? 0 : this.secrets[0].Length - 1;
         if (localPath is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(localPath))!);
@@ -58,21 +67,31 @@ public sealed class LogSink : WriteOnlyStream
         }
         else
         {
-            // Mask whole occurrences; keep the last (longest secret - 1) bytes back in case one is split across writes.
-            var masked = MaskSecrets([.. carry, .. buffer]);
-            var keep = Math.Min(carryLength, masked.Length);
-            Emit(masked.AsSpan(0, masked.Length - keep));
-            carry = masked[(masked.Length - keep)..];
+            // Only complete lines are masked and written; the open line waits for its end.
+            byte[] data = [.. openLine, .. buffer];
+            var complete = data.AsSpan().LastIndexOf((byte)'\n') + 1;
+            Emit(MaskSecrets(data.AsSpan(0, complete)));
+            openLine = data[complete..];
+            if (openLine.Length > MaxOpenLine)
+            {
+                // Masked again with what follows: harmless, a mask holds no secret.
+                var masked = MaskSecrets(openLine).ToArray();
+                Emit(masked.AsSpan(0, masked.Length - holdBack));
+                openLine = masked[(masked.Length - holdBack)..];
+            }
         }
 
         Interlocked.Add(ref received, buffer.Length);
     }
 
-    private byte[] MaskSecrets(byte[] data)
+    // One secret after another (longest first), each replaced wherever it occurs; a short one only where no letter or
+    // digit stands right before or after it — before it, in what this pass wrote: a mask just written counts as none.
+    // Line ends are such boundaries, and no secret matched here spans a line (mask.sh sees one line at a time).
+    private ReadOnlySpan<byte> MaskSecrets(ReadOnlySpan<byte> data)
     {
         foreach (var secret in secrets)
         {
-            if (data.AsSpan().IndexOf(secret) < 0)
+            if (data.IndexOf(secret) < 0)
             {
                 continue;
             }
@@ -80,24 +99,25 @@ public sealed class LogSink : WriteOnlyStream
             var result = new List<byte>(data.Length);
             var from = 0;
             int at;
-            while ((at = data.AsSpan(from).IndexOf(secret)) >= 0)
+            while ((at = data[from..].IndexOf(secret)) >= 0)
             {
                 at += from;
                 var end = at + secret.Length;
-                if (secret.Length >= ShortSecretLength || ((at == 0 || !IsAlphanumeric(data[at - 1])) && (end == data.Length || !IsAlphanumeric(data[end]))))
+                var before = at > from ? data[at - 1] : result.Count > 0 ? result[^1] : (byte)'\n';
+                if (secret.Length >= ShortSecretLength || (!IsAlphanumeric(before) && (end == data.Length || !IsAlphanumeric(data[end]))))
                 {
-                    result.AddRange(data.AsSpan(from, at - from));
+                    result.AddRange(data[from..at]);
                     result.AddRange(mask);
                     from = end;
                 }
                 else
                 {
-                    result.AddRange(data.AsSpan(from, at + 1 - from));
+                    result.AddRange(data[from..(at + 1)]);
                     from = at + 1;
                 }
             }
 
-            result.AddRange(data.AsSpan(from));
+            result.AddRange(data[from..]);
             data = result.ToArray();
         }
 
@@ -153,7 +173,7 @@ public sealed class LogSink : WriteOnlyStream
         }
 
         // Masked like a streamed log: the node masks what it was given, this masks what the follower knows.
-        Emit(secrets.Length == 0 ? tail : MaskSecrets(tail.ToArray()));
+        Emit(secrets.Length == 0 ? tail : MaskSecrets(tail));
         Interlocked.Exchange(ref this.received, received);
     }
 
@@ -198,11 +218,11 @@ public sealed class LogSink : WriteOnlyStream
     /// <summary>Writes what was held back for masking; call once the stream has ended.</summary>
     public void Complete()
     {
-        if (carry.Length > 0)
+        if (openLine.Length > 0)
         {
-            var rest = carry;
-            carry = [];
-            Emit(rest);
+            var rest = openLine;
+            openLine = [];
+            Emit(MaskSecrets(rest));
         }
 
         Flush();

@@ -18,16 +18,13 @@ public static class LogTransfer
     private const int MaxHeader = 64;
 
     /// <summary>
-    /// The node's part: sets <c>gu_pack</c> (the command that copies its stdin to its stdout, compressed) and
-    /// announces it on the first line of stdout. <c>gu_compress=no</c> (this machine: nothing crosses a network) copies as it is.
+    /// The node's part (Scripts/log-pack.sh), sent ahead of a script that uses it: <c>gu_select_pack yes|no</c> chooses
+    /// the compressor and announces it on the first line of stdout (no: this machine, nothing crosses a network, copies
+    /// as it is); each <c>gu_pack</c> then copies its stdin to its stdout as one frame.
     /// </summary>
-    public const string NodeSelect = """
-        if [ "${gu_compress:-no}" = yes ] && command -v zstd > /dev/null 2>&1; then gu_pack='zstd -1 -q -c'; echo "GU-ENCODING zstd"
-        elif [ "${gu_compress:-no}" = yes ] && command -v gzip > /dev/null 2>&1; then gu_pack='gzip -1 -c'; echo "GU-ENCODING gzip"
-        else gu_pack=cat; echo "GU-ENCODING none"; fi
-        """;
+    public static string NodeFunctions => NodeScript.Text(NodeScript.LogPack);
 
-    /// <summary>The log as written on the node, from what <see cref="NodeSelect"/>'s script sends; empty when it sent nothing.</summary>
+    /// <summary>The log as written on the node, from what <see cref="NodeFunctions"/> sent; empty when it sent nothing.</summary>
     public static Stream Decode(Stream source)
     {
         var header = new List<byte>(MaxHeader);

@@ -35,13 +35,13 @@ public sealed class LogTransferTests
         await File.WriteAllTextAsync(log, text.ToString());
         var script = $"""
             export PATH={RemoteHost.Quote(bin)}
-            gu_compress=yes
-            {LogTransfer.NodeSelect}
-            $gu_pack < {RemoteHost.Quote(log)}
-            : | $gu_pack
-            printf 'quiet, then one line\n' | $gu_pack
-            : | $gu_pack
-            printf 'last line\n' | $gu_pack
+            {LogTransfer.NodeFunctions}
+            gu_select_pack yes
+            gu_pack < {RemoteHost.Quote(log)}
+            : | gu_pack
+            printf 'quiet, then one line\n' | gu_pack
+            : | gu_pack
+            printf 'last line\n' | gu_pack
             """;
         using var host = new LocalHost();
 
@@ -67,7 +67,7 @@ public sealed class LogTransferTests
     {
         using var host = new LocalHost();
         using var raw = new MemoryStream();
-        await host.ExecuteAsync($"gu_compress=no\n{LogTransfer.NodeSelect}\nprintf 'x\\n' | $gu_pack", default, raw, CancellationToken.None);
+        await host.ExecuteAsync($"{LogTransfer.NodeFunctions}\ngu_select_pack no\nprintf 'x\\n' | gu_pack", default, raw, CancellationToken.None);
         Assert.Equal("GU-ENCODING none\nx\n", Encoding.ASCII.GetString(raw.ToArray()));
     }
 
