@@ -31,7 +31,7 @@ public static class EtcdPathCheck
         CancellationToken cancellationToken)
     {
         var from = standbyNode.IsLocal ? "this machine (the standby's node: no -StandbyComputerName)" : $"the standby's node {standbyNode.DisplayName}";
-        var said = new Said(cluster, endpoint, from, $"{pki.CaPath} on {pkiNode.DisplayName}");
+        var said = new Said(cluster, endpoint, from, $"{pki.CaPath} on {pkiNode.DisplayName}", $"{pki.CertificatePath} on {pkiNode.DisplayName}");
         var (tls, clientProblem, pkiProblem) = await ReadPkiAsync(sessions, pkiNode, pki, cancellationToken).ConfigureAwait(false);
         if (tls is null)
         {
@@ -53,57 +53,12 @@ public static class EtcdPathCheck
                 here.Detail, seenFrom: "this workstation");
         }
 
-        // First the node's own TCP connect, so that a refusal is told in the node's words (through a forward, a
-        // connection the node cannot open is only a connection closed here).
-        var refusal = await ConnectFromNodeAsync(node, endpoint, timeout, cancellationToken).ConfigureAwait(false);
-        if (refusal is not null)
-        {
-            return said.Result(CheckState.Failed, refusal,
-                $"Nothing answers on {said.HostPort} as seen from {from} ({refusal}): the synchronizer there cannot reach the {cluster} cluster's etcd. Forward port {endpoint.Port} (TCP) from the VIP to that cluster's control-plane nodes and open it to the standby, or give the etcd endpoints the standby reaches (-EtcdSync @{{ {(cluster == "standby" ? "StandbyEtcdEndpoint" : "ActiveEtcdEndpoint")} = … }}).");
-        }
-
-        TcpForward? forward = null;
-        try
-        {
-            var through = endpoint;
-            if (node is ITcpForwarder forwarder)
-            {
-                forward = await forwarder.ForwardAsync(BareHost(endpoint), endpoint.Port, cancellationToken).ConfigureAwait(false);
-                through = new UriBuilder(endpoint.Scheme, forward.LocalEndPoint.Address.ToString(), forward.LocalEndPoint.Port).Uri;
-            }
-
-            var probe = await EtcdEndpointProbe.TestAsync(options, tls, through, cancellationToken).ConfigureAwait(false);
-            return Judge(said, probe, clientProblem);
-        }
-        finally
-        {
-            forward?.Dispose();
-        }
+        var (refusal, probe) = await EtcdProbeFromNode.ProbeAsync(node, options, tls, cancellationToken).ConfigureAwait(false);
+        return probe is null
+            ? said.Result(CheckState.Failed, refusal,
+                $"Nothing answers on {said.HostPort} as seen from {from} ({refusal}): the synchronizer there cannot reach the {cluster} cluster's etcd. Forward port {endpoint.Port} (TCP) from the VIP to that cluster's control-plane nodes and open it to the standby, or give the etcd endpoints the standby reaches (-EtcdSync @{{ {(cluster == "standby" ? "StandbyEtcdEndpoint" : "ActiveEtcdEndpoint")} = … }}).")
+            : Judge(said, probe, clientProblem);
     }
-
-    /// <summary>A TCP connect made by the node itself (bash's /dev/tcp, closed at once): null when it connected, else why not.</summary>
-    private static async Task<string?> ConnectFromNodeAsync(IRemoteHost node, Uri endpoint, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
-        var script = $"timeout {seconds} bash -c {RemoteHost.Quote("exec 3<>\"/dev/tcp/$0/$1\"")} {RemoteHost.Quote(BareHost(endpoint))} {endpoint.Port}";
-        var (exitCode, _, error) = await node.RunAsync(script, cancellationToken).ConfigureAwait(false);
-        return exitCode switch
-        {
-            0 => null,
-            124 => $"no answer within {seconds} s: a firewall may drop the traffic",
-            _ => LastReason(error) ?? $"the connection failed (exit code {exitCode})",
-        };
-    }
-
-    /// <summary>bash's last word on a failed connect: "bash: line 1: /dev/tcp/10.0.0.10/2379: Connection refused" → "Connection refused".</summary>
-    private static string? LastReason(string error)
-    {
-        var last = error.Trim().Split('\n')[^1];
-        var at = last.LastIndexOf(": ", StringComparison.Ordinal);
-        return at < 0 ? null : last[(at + 2)..];
-    }
-
-    private static string BareHost(Uri endpoint) => endpoint.HostNameType == UriHostNameType.IPv6 ? endpoint.DnsSafeHost : endpoint.IdnHost;
 
     private static CheckResult Judge(Said said, CheckResult probe, string? clientProblem)
     {
@@ -120,6 +75,10 @@ public static class EtcdPathCheck
             { } d when d.ContainsKey("Version") => (CheckState.Failed, $"{probe.Message} (asked from {from})"),
             { } d when d.GetValueOrDefault("CertificateSeen") is true && !verified => (CheckState.Failed,
                 $"A TLS server answers on {hostPort} from {from}, but it is not the {cluster} cluster's etcd: {actual}. Check that {hostPort} leads to that cluster's etcd (port {said.Endpoint.Port} of its VIP forwarded to its control-plane nodes)."),
+            // A TLS alert before any certificate was verified: a TLS server that refused the client certificate of
+            // that cluster's etcd, which its etcd accepts.
+            { } d when d.GetValueOrDefault("ServerAnswered") is true && !verified && clientProblem is null => (CheckState.Failed,
+                $"A TLS server answers on {hostPort} from {from}, but it is not the {cluster} cluster's etcd: it refused the TLS handshake with that etcd's client certificate ({actual}). Check that {hostPort} leads to that cluster's etcd, and that {said.CertificateSource} is a client certificate of its etcd CA."),
             _ when verified && clientProblem is not null => (CheckState.NotChecked,
                 $"A server with a certificate of the {cluster} cluster's etcd CA answers on {hostPort} from {from}, but it could not be asked for an etcd status: {clientProblem}. Give an etcd client certificate and key on the control-plane nodes (-EtcdSync @{{ EtcdCertificatePath = '…'; EtcdKeyPath = '…' }})."),
             _ when verified => (CheckState.Failed,
@@ -178,7 +137,7 @@ public static class EtcdPathCheck
     }
 
     /// <summary>What every result of one endpoint says: which cluster's etcd, where, seen from where, trusted how.</summary>
-    private sealed record Said(string Cluster, Uri Endpoint, string From, string CaSource)
+    private sealed record Said(string Cluster, Uri Endpoint, string From, string CaSource, string CertificateSource)
     {
         public string HostPort => $"{Endpoint.Host}:{Endpoint.Port}";
 
