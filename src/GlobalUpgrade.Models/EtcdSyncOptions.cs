@@ -28,6 +28,18 @@ public sealed class EtcdSyncOptions
     /// <summary>Keys passed to the plugin's spec.config as they are (Install-EtcdSync -Config).</summary>
     public IDictionary? Config { get; set; }
 
+    /// <summary>
+    /// The etcd CA on each cluster's control-plane nodes (read over SSH by CheckEtcdPorts to prove that what answers
+    /// on 2379 is that cluster's etcd); default /etc/kubernetes/pki/etcd/ca.crt.
+    /// </summary>
+    public string? EtcdCaPath { get; set; }
+
+    /// <summary>An etcd client certificate on each cluster's control-plane nodes, to ask etcd for its status; default /etc/kubernetes/pki/apiserver-etcd-client.crt.</summary>
+    public string? EtcdCertificatePath { get; set; }
+
+    /// <summary>Its private key (read into memory only); default /etc/kubernetes/pki/apiserver-etcd-client.key.</summary>
+    public string? EtcdKeyPath { get; set; }
+
     /// <summary>Skip the port 2379 checks (CheckEtcdPorts and the installer's own).</summary>
     public bool SkipEndpointCheck { get; set; }
 }

@@ -8,6 +8,7 @@ Describe 'etcd cmdlets' -Tag CI {
     BeforeAll {
         Import-Module $env:GLOBALUPGRADE_MODULE -Force
         Import-Module (Join-Path $PSScriptRoot 'EtcdTestServer.psm1') -Force
+        Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
         $script:compareId = 'GlobalUpgrade.Commands.Etcd.CompareEtcdKeyspaceCommand'
         $script:testId = 'GlobalUpgrade.Commands.Etcd.TestEtcdEndpointCommand'
         $script:pki = New-EtcdTestPki
@@ -188,6 +189,23 @@ Describe 'etcd cmdlets' -Tag CI {
             $check.Detail.Leader | Should -Be $check.Detail.MemberId
             $check.Detail.RoundTrip | Should -BeOfType ([TimeSpan])
             $check.Detail.DbSize | Should -BeGreaterThan 0
+        }
+
+        It 'probes from a node over SSH with -ViaComputerName, and tells a refusal in the node''s words' {
+            $ssh = Start-TestSshd -Directory (Join-Path $TestDrive 'sshd')
+            try {
+                $node = $ssh.Node.Clone(); $node.Remove('ComputerName')
+                $check = Test-EtcdEndpoint $primary.TlsEndpoint -ViaComputerName 127.0.0.1 @node -CertificatePath $pki.ClientCertificatePath -KeyPath $pki.ClientKeyPath -CaPath $pki.CaPath
+                $check.Passed | Should -BeTrue -Because $check.Message
+                $check.Detail.From | Should -Be "127.0.0.1:$($ssh.Port)"
+                $check.Detail.Version | Should -Match '^3\.'
+                $check.Message | Should -BeLike "*(from 127.0.0.1:$($ssh.Port), through an SSH tunnel*"
+                $closedTls = "https://127.0.0.1:$(Get-FreePort)"
+                $refused = Test-EtcdEndpoint $closedTls -ViaComputerName 127.0.0.1 @node -CaPath $pki.CaPath
+                $refused.Passed | Should -BeFalse
+                $refused.Message | Should -BeLike "Nothing answers on 127.0.0.1:* as seen from 127.0.0.1:$($ssh.Port) (Connection refused)*"
+            }
+            finally { if (-not $ssh.Process.HasExited) { Stop-Process -Id $ssh.Process.Id } }
         }
 
         It 'takes endpoints from the pipeline' {

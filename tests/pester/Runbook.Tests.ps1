@@ -291,3 +291,55 @@ Describe 'Runbook inputs' -Tag CI {
         $completions | Should -Be @('UpgradeStandby', 'UpgradePrimary', 'Upgrade')
     }
 }
+
+Describe 'CheckEtcdPorts from the standby''s node' -Tag CI {
+    BeforeAll {
+        # The nodes: a real sshd on loopback for both clusters' control planes (its files are their PKI); a real etcd
+        # with TLS and client-certificate auth; the simulator's HTTPS port as a TLS server that is not etcd.
+        Import-Module (Join-Path $PSScriptRoot 'EtcdTestServer.psm1') -Force
+        $script:pki = New-EtcdTestPki -Path (Join-Path $TestDrive 'pki')
+        $script:etcd = Start-EtcdTestServer -Name 'runbook-ports' -Pki $pki
+        $script:ssh = Start-TestSshd -Directory (Join-Path $TestDrive 'sshd')
+    }
+    AfterAll {
+        if ($etcd) { Stop-EtcdTestServer $etcd }
+        if ($ssh -and -not $ssh.Process.HasExited) { Stop-Process -Id $ssh.Process.Id }
+    }
+
+    It 'fails on a TLS server that is not the active etcd, then succeeds on -Resume against the real TLS etcd, probing from the standby''s node' {
+        $f = New-DrFixture 'etcd-ports'
+        try {
+            $node = $ssh.Node
+            function Get-Script([string] $ActiveEndpoint, [switch] $Resume) {
+                $etcdSync = "@{ ActiveClusterVip = '192.168.130.10'; ActiveEtcdEndpoint = '$ActiveEndpoint'; StandbyEtcdEndpoint = '$($etcd.TlsEndpoint)'; " +
+                    "EtcdCaPath = '$($pki.CaPath)'; EtcdCertificatePath = '$($pki.ClientCertificatePath)'; EtcdKeyPath = '$($pki.ClientKeyPath)' }"
+                $nodes = "-ComputerName 127.0.0.1 -StandbyComputerName 127.0.0.1 -Port $($node.Port) -UserName '$($node.UserName)' -KeyFilePath '$($node.KeyFilePath)' -KnownHostsPath '$($node.KnownHostsPath)'"
+                Get-DrRunbookScript -Fixture $f -Target v4.2.0 -Resume:$Resume -EtcdSync $etcdSync -Extra $nodes
+            }
+            function Get-PortChecks { ((Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'CheckEtcdPorts').outputs.checks }
+
+            $notEtcd = $f.Simulator.Clusters['primary'].Server
+            $wrong = Invoke-ChildPwsh -Script (Get-Script $notEtcd)
+            $wrong.ExitCode | Should -Not -Be 0 -Because 'a TLS server that is not the active etcd must stop the runbook'
+            $wrong.Error | Should -Match "CheckEtcdPorts.*A TLS server answers on 127\.0\.0\.1:\d+ from the standby's node 127\.0\.0\.1:$($node.Port), but it is not the active cluster's etcd"
+            $journal = Get-Content $f.Journal -Raw | ConvertFrom-Json
+            ($journal.steps | Where-Object name -eq 'CheckEtcdPorts').state | Should -Be 'Failed'
+            ($journal.steps | Where-Object name -eq 'InstallEtcdSync').state | Should -Be 'Pending'
+            $checks = @(Get-PortChecks)
+            ($checks | Where-Object target -like 'active etcd *').state | Should -Be 'Failed'
+            ($checks | Where-Object target -like 'standby etcd *').state | Should -Be 'Passed' -Because ($checks | Where-Object target -like 'standby etcd *').message
+
+            $right = Invoke-ChildPwsh -Script (Get-Script $etcd.TlsEndpoint -Resume)
+            $right.ExitCode | Should -Be 0 -Because $right.Error
+            $steps = @($right.Output -split "`n" | Where-Object { $_ -like 'STEP *' })
+            $steps | Where-Object { $_ -like 'STEP CheckEtcdPorts * Succeeded' } | Should -Not -BeNullOrEmpty
+            $steps | Where-Object { $_ -notmatch ' (Succeeded|Skipped)$' } | Should -BeNullOrEmpty
+            foreach ($check in Get-PortChecks) {
+                $check.state | Should -Be 'Passed' -Because $check.message
+                $check.message | Should -Match "answers on 127\.0\.0\.1:\d+ from the standby's node 127\.0\.0\.1:$($node.Port): etcd 3\."
+                $check.message | Should -Match ([regex]::Escape("issued by $($pki.CaPath) on 127.0.0.1:$($node.Port)"))
+            }
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+}

@@ -188,7 +188,8 @@ function New-TestDrPair([string] $Root, [string] $Name, [string] $Scenario, [str
 }
 
 # Invoke-GlobalDrUpgrade on such a pair as an operator types it, as a script for a child pwsh; prints "STEP name cluster state".
-function Get-DrRunbookScript($Fixture, [string] $Target, [switch] $Resume, [string] $Extra = '') {
+# -EtcdSync: the -EtcdSync argument as PowerShell source; -Extra: more parameters, as source too.
+function Get-DrRunbookScript($Fixture, [string] $Target, [switch] $Resume, [string] $Extra = '', [string] $EtcdSync = "@{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = `$true }") {
     @"
 `$ErrorActionPreference = 'Stop'
 `$env:GLOBALUPGRADE_STATE_HOME = '$($Fixture.State)'
@@ -196,7 +197,7 @@ Import-Module '$env:GLOBALUPGRADE_MODULE'
 `$env:KUBECONFIG = '$($Fixture.Simulator.Kubeconfig)'
 Connect-GlobalCluster -Context primary -Role Primary | Out-Null
 Connect-GlobalCluster -Context standby -Role Standby | Out-Null
-Invoke-GlobalDrUpgrade -PackagePath '$($Fixture.Work)/package-primary' -StandbyPackagePath '$($Fixture.Work)/package-standby' -TargetVersion $Target -StandbyVip 192.168.131.10 -EtcdSync @{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = `$true } -JournalPath '$($Fixture.Journal)' $(if ($Resume) { '-Resume' }) $Extra |
+Invoke-GlobalDrUpgrade -PackagePath '$($Fixture.Work)/package-primary' -StandbyPackagePath '$($Fixture.Work)/package-standby' -TargetVersion $Target -StandbyVip 192.168.131.10 -EtcdSync $EtcdSync -JournalPath '$($Fixture.Journal)' $(if ($Resume) { '-Resume' }) $Extra |
     ForEach-Object { 'STEP ' + `$_.Name + ' ' + `$_.Cluster + ' ' + `$_.State }
 "@
 }

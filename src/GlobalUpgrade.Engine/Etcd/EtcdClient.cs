@@ -18,9 +18,10 @@ internal sealed class EtcdClient : IDisposable
     private readonly TimeSpan timeout;
     private Metadata? headers;
 
-    private EtcdClient(Uri endpoint, GrpcChannel channel, TimeSpan timeout, EtcdTlsMaterial tls, TlsObservation observation)
+    private EtcdClient(Uri endpoint, Uri address, GrpcChannel channel, TimeSpan timeout, EtcdTlsMaterial tls, TlsObservation observation)
     {
         Endpoint = endpoint;
+        Address = address;
         this.channel = channel;
         this.timeout = timeout;
         Tls = tls;
@@ -30,7 +31,11 @@ internal sealed class EtcdClient : IDisposable
         Maintenance = new Maintenance.MaintenanceClient(channel);
     }
 
+    /// <summary>The member as messages name it.</summary>
     public Uri Endpoint { get; }
+
+    /// <summary>Where the connection goes: the endpoint itself, or a forwarded port that reaches it from a node.</summary>
+    public Uri Address { get; }
 
     public EtcdTlsMaterial Tls { get; }
 
@@ -40,8 +45,13 @@ internal sealed class EtcdClient : IDisposable
 
     public Maintenance.MaintenanceClient Maintenance { get; }
 
-    public static EtcdClient Open(Uri endpoint, EtcdTlsMaterial tls, TimeSpan timeout)
+    /// <param name="through">
+    /// A forwarded port that reaches <paramref name="endpoint"/> from a node: the connection goes there, and the
+    /// server's certificate is verified against the CA only — the name the connection uses is the tunnel's, not the member's.
+    /// </param>
+    public static EtcdClient Open(Uri endpoint, EtcdTlsMaterial tls, TimeSpan timeout, Uri? through = null)
     {
+        var address = through ?? endpoint;
         var observation = new TlsObservation();
         var handler = new SocketsHttpHandler
         {
@@ -51,23 +61,23 @@ internal sealed class EtcdClient : IDisposable
             KeepAlivePingDelay = TimeSpan.FromSeconds(30),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
         };
-        if (endpoint.Scheme == Uri.UriSchemeHttps)
+        if (address.Scheme == Uri.UriSchemeHttps)
         {
             handler.SslOptions = new SslClientAuthenticationOptions
             {
                 ClientCertificates = tls.ClientCertificate is null ? null : [tls.ClientCertificate],
-                RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Verify(endpoint, tls, observation, certificate, chain, errors),
+                RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Verify(endpoint, tls, observation, certificate, chain, through is null ? errors : errors & ~SslPolicyErrors.RemoteCertificateNameMismatch),
             };
         }
 
-        var channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
+        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = handler,
             DisposeHttpClient = true,
             MaxReceiveMessageSize = 512 * 1024 * 1024,
             MaxRetryAttempts = 0,
         });
-        return new EtcdClient(endpoint, channel, timeout, tls, observation);
+        return new EtcdClient(endpoint, address, channel, timeout, tls, observation);
     }
 
     /// <summary>

@@ -127,6 +127,44 @@ public sealed class EtcdTlsMaterial
         return new EtcdTlsMaterial(client, cas, options.CaPath, options.CertificatePath);
     }
 
+    /// <summary>
+    /// TLS material read from somewhere else than this machine's files (a node's PKI, read over SSH): the CA, and
+    /// the client certificate with its key when both came. Nothing is written to disk; unusable PEM throws.
+    /// </summary>
+    /// <param name="caSource">How messages name where the CA came from (e.g. "/etc/kubernetes/pki/etcd/ca.crt on node-1").</param>
+    public static EtcdTlsMaterial FromPem(string caPem, string caSource, string? certificatePem = null, string? keyPem = null, string? certificateSource = null)
+    {
+        X509Certificate2Collection cas = [];
+        try
+        {
+            cas.ImportFromPem(caPem);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new GlobalUpgradeException(ErrorIds.EtcdCertificateInvalid, FailureCategory.InvalidData, $"The etcd CA {caSource} is not a PEM certificate ({ex.Message}).", caSource, ex);
+        }
+
+        if (cas.Count == 0)
+        {
+            throw new GlobalUpgradeException(ErrorIds.EtcdCertificateInvalid, FailureCategory.InvalidData, $"The etcd CA {caSource} holds no PEM certificate.", caSource);
+        }
+
+        X509Certificate2? client = null;
+        if (certificatePem is not null && keyPem is not null)
+        {
+            try
+            {
+                client = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+            }
+            catch (CryptographicException ex)
+            {
+                throw new GlobalUpgradeException(ErrorIds.EtcdCertificateInvalid, FailureCategory.InvalidData, $"The etcd client certificate {certificateSource} and its key are not a PEM certificate and its matching private key ({ex.Message}).", certificateSource, ex);
+            }
+        }
+
+        return new EtcdTlsMaterial(client, cas, caSource, client is null ? null : certificateSource);
+    }
+
     private static void RequireFile(string path, string what, string role) =>
         FileInput.Existing(path, $"The {role} etcd {what} file", ErrorIds.EtcdCertificateFileNotFound);
 }

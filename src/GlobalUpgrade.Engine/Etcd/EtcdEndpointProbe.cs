@@ -14,9 +14,16 @@ public static class EtcdEndpointProbe
 {
     public const string CheckName = "EtcdEndpoint";
 
-    public static async Task<CheckResult> TestAsync(EtcdClientOptions options, CancellationToken cancellationToken)
+    public static Task<CheckResult> TestAsync(EtcdClientOptions options, CancellationToken cancellationToken) =>
+        TestAsync(options, EtcdTlsMaterial.Load(options), through: null, cancellationToken);
+
+    /// <summary>
+    /// The probe of <paramref name="options"/>' first endpoint with TLS material from anywhere; through a forwarded
+    /// port (<paramref name="through"/>) the connection starts on the node that forwards it, and the server's
+    /// certificate is verified against the CA only (the tunnel's address is not the member's name).
+    /// </summary>
+    public static async Task<CheckResult> TestAsync(EtcdClientOptions options, EtcdTlsMaterial tls, Uri? through, CancellationToken cancellationToken)
     {
-        var tls = EtcdTlsMaterial.Load(options);
         var endpoint = options.Endpoints[0];
         var expected = $"a TLS handshake and a member status within {options.EffectiveTimeout.TotalSeconds:0.#} s";
         if (endpoint.Scheme == Uri.UriSchemeHttp)
@@ -24,8 +31,8 @@ public static class EtcdEndpointProbe
             expected = $"a member status within {options.EffectiveTimeout.TotalSeconds:0.#} s";
         }
 
-        OperationLog.Current.Verbose($"Asking etcd at {endpoint} for its status (server verified with {tls.CaDescription}{(tls.ClientCertificate is null ? "" : $", client certificate {tls.CertificatePath}")}).");
-        using var client = EtcdClient.Open(endpoint, tls, options.EffectiveTimeout);
+        OperationLog.Current.Verbose($"Asking etcd at {endpoint}{(through is null ? "" : $" (through {through.Authority})")} for its status (server verified with {tls.CaDescription}{(tls.ClientCertificate is null ? "" : $", client certificate {tls.CertificatePath}")}).");
+        using var client = EtcdClient.Open(endpoint, tls, options.EffectiveTimeout, through);
         var watch = Stopwatch.StartNew();
         try
         {
@@ -112,6 +119,8 @@ public static class EtcdEndpointProbe
                 {
                     ["Category"] = failure.Category.ToString(),
                     ["ServerAnswered"] = failure.ServerAnswered,
+                    ["CertificateSeen"] = client.Observation.CertificateSeen,
+                    ["CertificateVerified"] = client.Observation.CertificateSeen && client.Observation.Problem is null && endpoint.Scheme == Uri.UriSchemeHttps,
                     ["CaPath"] = tls.CaPath,
                     ["CertificatePath"] = tls.CertificatePath,
                     ["Elapsed"] = watch.Elapsed,

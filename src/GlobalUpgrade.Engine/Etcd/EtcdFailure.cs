@@ -72,23 +72,23 @@ internal sealed record EtcdFailure(FailureCategory Category, string Reason, stri
                 case AuthenticationException auth when !speaksTls && IsNotTls(auth):
                     return new(FailureCategory.ProtocolError, $"{hostPort} does not speak TLS: it answered the TLS handshake with something else ({auth.Message}) — most likely etcd's plain-HTTP listener", $"Use http://{hostPort} if that port is meant to be plain, or the member's TLS client port with https://.");
                 case AuthenticationException auth when !speaksTls && IsClosed(auth):
-                    return Died(endpoint) ?? NoTls(hostPort, $"closed the connection during the TLS handshake before sending any certificate ({auth.Message}{InnerText(auth)})");
+                    return Died(client.Address) ?? NoTls(hostPort, $"closed the connection during the TLS handshake before sending any certificate ({auth.Message}{InnerText(auth)})");
                 case AuthenticationException auth:
                     // A TLS alert: the far end speaks TLS and refused the handshake (typically a required client certificate).
                     return new(FailureCategory.SecurityError, $"the TLS handshake with {hostPort} failed: {auth.Message}{InnerText(auth)}",
                         $"The server was verified with {client.Tls.CaDescription}; {(client.Tls.ClientCertificate is null ? "no client certificate was sent — ACP's etcd requires one (-CertificatePath/-KeyPath)" : $"the client certificate {client.Tls.CertificatePath} was sent — it must be issued by the etcd CA")}.", ServerAnswered: true);
                 case HttpProtocolException or HttpIOException when endpoint.Scheme == Uri.UriSchemeHttp:
-                    return Died(endpoint) ?? new(FailureCategory.ProtocolError, $"{hostPort} does not speak plain HTTP/2 gRPC ({inner.Message})", "If etcd serves TLS there (ACP does), use https:// and the TLS files.");
+                    return Died(client.Address) ?? new(FailureCategory.ProtocolError, $"{hostPort} does not speak plain HTTP/2 gRPC ({inner.Message})", "If etcd serves TLS there (ACP does), use https:// and the TLS files.");
                 case IOException or ObjectDisposedException when endpoint.Scheme == Uri.UriSchemeHttps && !speaksTls:
-                    return Died(endpoint) ?? NoTls(hostPort, $"closed the connection before any TLS handshake ({inner.Message})");
+                    return Died(client.Address) ?? NoTls(hostPort, $"closed the connection before any TLS handshake ({inner.Message})");
                 case IOException or ObjectDisposedException when endpoint.Scheme == Uri.UriSchemeHttps && client.Tls.ClientCertificate is null:
-                    return Died(endpoint) ?? new(FailureCategory.SecurityError, $"{hostPort} closed the TLS connection after its certificate without answering: etcd runs with client-certificate authentication (--client-cert-auth) and no client certificate was sent",
+                    return Died(client.Address) ?? new(FailureCategory.SecurityError, $"{hostPort} closed the TLS connection after its certificate without answering: etcd runs with client-certificate authentication (--client-cert-auth) and no client certificate was sent",
                         $"Pass a client certificate issued by the etcd CA and its key (-CertificatePath/-KeyPath; ACP: /etc/kubernetes/pki/apiserver-etcd-client.crt and .key). The server was verified with {client.Tls.CaDescription}.", ServerAnswered: true);
                 case IOException or ObjectDisposedException when endpoint.Scheme == Uri.UriSchemeHttps && inner.Message.Contains("HTTP/2", StringComparison.Ordinal):
-                    return Died(endpoint) ?? new(FailureCategory.SecurityError, $"{hostPort} closed the TLS connection after its certificate without answering: it did not accept the client certificate {client.Tls.CertificatePath}",
+                    return Died(client.Address) ?? new(FailureCategory.SecurityError, $"{hostPort} closed the TLS connection after its certificate without answering: it did not accept the client certificate {client.Tls.CertificatePath}",
                         $"Use a client certificate issued by the CA of this etcd (each cluster has its own etcd CA). The server was verified with {client.Tls.CaDescription}.", ServerAnswered: true);
                 case IOException io when endpoint.Scheme == Uri.UriSchemeHttps && inner.Message.Contains("SSL", StringComparison.OrdinalIgnoreCase):
-                    return Died(endpoint) ?? new(FailureCategory.SecurityError, $"the TLS connection to {hostPort} failed: {io.Message}{InnerText(io)}",
+                    return Died(client.Address) ?? new(FailureCategory.SecurityError, $"the TLS connection to {hostPort} failed: {io.Message}{InnerText(io)}",
                         $"The server was verified with {client.Tls.CaDescription}; if etcd runs with --client-cert-auth, pass a client certificate issued by its CA (-CertificatePath/-KeyPath).", ServerAnswered: true);
             }
         }
@@ -101,7 +101,7 @@ internal sealed record EtcdFailure(FailureCategory Category, string Reason, stri
 
         if (exception is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown } unavailable)
         {
-            if (Died(endpoint) is { } died)
+            if (Died(client.Address) is { } died)
             {
                 return died;
             }

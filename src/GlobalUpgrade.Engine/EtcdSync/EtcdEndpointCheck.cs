@@ -5,7 +5,9 @@ namespace GlobalUpgrade.EtcdSync;
 
 /// <summary>
 /// Checks that an etcd endpoint can be reached before the synchronizer is pointed at it. Install-EtcdSync plugs in
-/// Test-EtcdEndpoint's probe where it is available; <see cref="TcpEndpointCheck"/> is the fallback.
+/// Test-EtcdEndpoint's probe where it is available; <see cref="TcpEndpointCheck"/> is the fallback. Both probe from
+/// this workstation, which is not where the synchronizer connects from (the runbook's CheckEtcdPorts probes from the
+/// standby's node: <see cref="EtcdPathCheck"/>), so their messages say where they probed from.
 /// </summary>
 public interface IEtcdEndpointCheck
 {
@@ -27,7 +29,7 @@ public sealed class TcpEndpointCheck : IEtcdEndpointCheck
         {
             using var client = new TcpClient(endpoint.HostNameType == UriHostNameType.IPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork);
             await client.ConnectAsync(endpoint.IdnHost, endpoint.Port, deadline.Token).ConfigureAwait(false);
-            return new CheckResult { Check = CheckName, Target = endpoint.ToString(), Passed = true, Expected = $"a TCP connection to {target}", Actual = $"connected in {clock.ElapsedMilliseconds} ms", Message = $"{target} accepts TCP connections." };
+            return new CheckResult { Check = CheckName, Target = endpoint.ToString(), Passed = true, Expected = $"a TCP connection to {target}", Actual = $"connected in {clock.ElapsedMilliseconds} ms", Message = $"{target} accepts TCP connections from this workstation (not proven from the standby's control plane, where the synchronizer connects from)." };
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -61,7 +63,7 @@ public sealed class EtcdProbeEndpointCheck : IEtcdEndpointCheck
             Passed = true,
             Expected = "port reachable and answering",
             Actual = result.Actual,
-            Message = $"{endpoint.Host}:{endpoint.Port} is reachable and answers ({result.Actual}); the synchronizer brings its own certificates.",
+            Message = $"{endpoint.Host}:{endpoint.Port} is reachable from this workstation and answers ({result.Actual}); the synchronizer brings its own certificates. This workstation is not the standby's control plane, where the synchronizer connects from: Invoke-GlobalDrUpgrade's CheckEtcdPorts probes from there.",
             Detail = result.Detail,
         };
     }

@@ -70,14 +70,18 @@ public sealed class RemoteSessions : IDisposable
     }
 
     /// <summary>A borrowed connection: everything but closing it.</summary>
-    private sealed class Lease(IRemoteHost host) : IRemoteHost
+    private sealed class Lease(IRemoteHost leased) : IRemoteHost, ITcpForwarder
     {
-        public RemoteTarget Target => host.Target;
+        public RemoteTarget Target => leased.Target;
 
-        public bool IsConnected => host.IsConnected;
+        public bool IsConnected => leased.IsConnected;
 
         public Task<RemoteCommandResult> ExecuteAsync(string script, ReadOnlyMemory<byte> input, Stream output, CancellationToken cancellationToken, Func<Stream, Stream>? decodeOutput = null) =>
-            host.ExecuteAsync(script, input, output, cancellationToken, decodeOutput);
+            leased.ExecuteAsync(script, input, output, cancellationToken, decodeOutput);
+
+        public Task<TcpForward> ForwardAsync(string host, int port, CancellationToken cancellationToken) => leased is ITcpForwarder forwarder
+            ? forwarder.ForwardAsync(host, port, cancellationToken)
+            : throw new NotSupportedException($"{Target.DisplayName} does not forward ports.");
 
         public void Dispose()
         {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using GlobalUpgrade.Errors;
@@ -11,7 +12,7 @@ namespace GlobalUpgrade.Remote;
 /// A node reached over SSH (SSH.NET). The host key is verified before anything is sent: against a pinned
 /// fingerprint, or known_hosts; an unknown or changed key is refused, never accepted silently.
 /// </summary>
-public sealed class SshHost : IRemoteHost
+public sealed class SshHost : IRemoteHost, ITcpForwarder
 {
     private readonly SshClient client;
 
@@ -188,6 +189,39 @@ public sealed class SshHost : IRemoteHost
         {
             // The command was disposed: whatever came has been written.
         }
+    }
+
+    public Task<TcpForward> ForwardAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var forwarded = new ForwardedPortLocal(IPAddress.Loopback.ToString(), 0, host, (uint)port);
+        try
+        {
+            client.AddForwardedPort(forwarded);
+            forwarded.Start();
+        }
+        catch (Exception ex) when (ex is SshException or ObjectDisposedException or InvalidOperationException or SocketException)
+        {
+            forwarded.Dispose();
+            throw SessionLost(ex);
+        }
+
+        OperationLog.Current.Verbose($"Forwarding 127.0.0.1:{forwarded.BoundPort} through {Target.DisplayName} to {host}:{port}.");
+        var forward = new TcpForward(new IPEndPoint(IPAddress.Loopback, (int)forwarded.BoundPort), host, port, Target.DisplayName, () =>
+        {
+            try
+            {
+                forwarded.Stop();
+                client.RemoveForwardedPort(forwarded);
+            }
+            catch (Exception ex) when (ex is SshException or ObjectDisposedException or InvalidOperationException or SocketException)
+            {
+                // The session is gone: so is the forward.
+            }
+
+            forwarded.Dispose();
+        });
+        return Task.FromResult(forward);
     }
 
     private GlobalUpgradeException SessionLost(Exception? ex, string? why = null) =>

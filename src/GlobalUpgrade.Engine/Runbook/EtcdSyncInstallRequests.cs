@@ -34,8 +34,14 @@ public static class EtcdSyncInstallRequests
 
     /// <summary>The etcd endpoints of both clusters as the synchronizer will use them: as given, else &lt;VIP&gt;:2379.</summary>
     public static IEnumerable<Uri> Endpoints(EtcdSyncOptions options, string standbyVip) =>
-        (options.ActiveEtcdEndpoint is { Length: > 0 } active ? active : [EtcdUri(ActiveVip(options))])
-            .Concat(options.StandbyEtcdEndpoint is { Length: > 0 } standby ? standby : [EtcdUri(standbyVip)]);
+        ActiveEndpoints(options).Concat(StandbyEndpoints(options, standbyVip));
+
+    /// <summary>The active cluster's etcd as the synchronizer reaches it: the endpoints given (4.3 direct mode), else &lt;VIP&gt;:2379.</summary>
+    public static IReadOnlyList<Uri> ActiveEndpoints(EtcdSyncOptions options) =>
+        options.ActiveEtcdEndpoint is { Length: > 0 } active ? active : [EtcdUri(ActiveVip(options))];
+
+    public static IReadOnlyList<Uri> StandbyEndpoints(EtcdSyncOptions options, string standbyVip) =>
+        options.StandbyEtcdEndpoint is { Length: > 0 } standby ? standby : [EtcdUri(standbyVip)];
 
     /// <summary>The primary's VIP from the options: required (the synchronizer's form needs it) and a bare host.</summary>
     public static string ActiveVip(EtcdSyncOptions options) =>

@@ -36,7 +36,9 @@ public sealed class InstallEtcdSync(RunbookShape shape) : RunbookStepDefinition(
                 $"Preflight recorded the etcd-sync line {values.PluginLine}, but the target is {request.TargetVersion}. Start a new journal for this target.", values.PluginLine);
         }
 
-        var install = EtcdSyncInstallRequests.From(request.EtcdSync, request.EtcdSyncConfig, request.Primary, standby, profile, values.StandbyVip) with { Version = values.PluginVersion };
+        // CheckEtcdPorts, the step before, probed the endpoints from the standby's node: the installer's own probe
+        // would ask again from this machine, which is not the synchronizer's path.
+        var install = EtcdSyncInstallRequests.From(request.EtcdSync, request.EtcdSyncConfig, request.Primary, standby, profile, values.StandbyVip) with { Version = values.PluginVersion, SkipEndpointCheck = true };
         var plan = await EtcdSyncInstaller.PlanAsync(install, cancellationToken).ConfigureAwait(false);
         context.Issue($"install etcd synchronizer {plan.ModuleName} {plan.Version} on {standby.Name}");
         var installation = await EtcdSyncInstaller.ExecuteAsync(plan, request.StepTimeout, cancellationToken).ConfigureAwait(false);
