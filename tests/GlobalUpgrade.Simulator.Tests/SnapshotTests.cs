@@ -52,7 +52,9 @@ public sealed class SnapshotTests
         using var sub = store.Subscribe(type, "cpaas-system", null);
         store.Mutate(type, "cpaas-system", "global", o =>
         {
-            o.Set("spec.desiredUpdate.version", "v4.3.2");
+            // The operator upgrades to a version it offers, requested as offered (the docs' "4.3.2").
+            o.Set("status.availableUpdates", new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["version"] = "4.3.2" }));
+            o.Set("spec.desiredUpdate.version", "4.3.2");
             return o;
         });
 
@@ -60,7 +62,7 @@ public sealed class SnapshotTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await foreach (var e in sub.Live.ReadAllAsync(timeout.Token))
         {
-            if (e.Object.Str("status.current.version") == "v4.3.2")
+            if (e.Object.Str("status.current.version") == "4.3.2")
             {
                 break;
             }
