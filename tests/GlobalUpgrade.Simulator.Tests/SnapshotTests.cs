@@ -74,6 +74,23 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public async Task ARehearsalsOperatorOffersATargetTheSnapshotsDidNotAndSaysSo()
+    {
+        await using var host = await SimHost.StartAsync(snapshot: HandWritten);
+        var found = host.Sim.Snapshot!.OfferTarget(host.Sim.Clusters, "v4.3.2");
+        Assert.Equal(["primary", "standby"], found.Select(f => f.Cluster).Order());
+        Assert.All(found, f => Assert.Equal("TargetNotOffered", f.Code));
+        Assert.All(found, f => Assert.Contains("does not offer 4.3.2 (status.availableUpdates: none)", f.Message, StringComparison.Ordinal));
+        var store = host.Sim.Clusters["primary"].Store;
+        var cvsh = store.Get(store.ServedAs(Store.ResourceTypes.ClusterVersionShadows), "cpaas-system", "global")!;
+        Assert.Equal("4.3.2", Assert.Single(cvsh["status"]!["availableUpdates"]!.AsArray())!.Str("version"));
+
+        // Offered now: nothing more to say. A target before 4.3 has no operator to offer it.
+        Assert.Empty(host.Sim.Snapshot.OfferTarget(host.Sim.Clusters, "4.3.2"));
+        Assert.Empty(host.Sim.Snapshot.OfferTarget(host.Sim.Clusters, "v4.2.0"));
+    }
+
+    [Fact]
     public async Task SecretValuesAreStandInsAndThePairSharesItsToken()
     {
         await using var host = await SimHost.StartAsync(snapshot: HandWritten);

@@ -120,16 +120,35 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
             return;
         }
 
+        Offer(store, target);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="target"/>, as the docs write it, to an existing operator's availableUpdates (the target's
+    /// ProductManifest published); returns what it offered before, or null when it offered the target already or there
+    /// is no operator.
+    /// </summary>
+    public static List<string>? Offer(ObjectStore store, string target)
+    {
+        var shadows = store.ServedAs(ResourceTypes.ClusterVersionShadows);
+        if (store.Get(shadows, "cpaas-system", Name) is not { } existing || Offered(existing).Contains(Documented(target), StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        var before = Offered(existing);
         store.Mutate(shadows, "cpaas-system", Name, o =>
         {
-            var offered = Offered(o);
-            if (!offered.Contains(Documented(target), StringComparer.Ordinal) && o["status"] is JsonObject status)
+            if (o["status"] is not JsonObject status)
             {
-                status["availableUpdates"] = new JsonArray([.. offered.Append(Documented(target)).Select(u => (JsonNode)Release(u))]);
+                status = new JsonObject();
+                o["status"] = status;
             }
 
+            status["availableUpdates"] = new JsonArray([.. Offered(o).Append(Documented(target)).Select(u => (JsonNode)Release(u))]);
             return o;
         }, WriteMode.Status);
+        return before;
     }
 
     /// <summary>A settled operator at <paramref name="version"/>, offering <paramref name="updates"/>.</summary>
