@@ -42,6 +42,12 @@ public sealed class UpgradePathCheck
     public string ComponentUpgrade { get; set; } = "";
 
     public string Reason { get; set; } = "";
+
+    /// <summary>4.3+: the versions the cluster's Cluster Version Operator offers (ClusterVersionShadow status.availableUpdates), as the docs write them.</summary>
+    public string[] AvailableUpdates { get; set; } = [];
+
+    /// <summary>4.3+: the version the request would write ("4.3.0"); null when nothing offers it (yet).</summary>
+    public string? RequestVersion { get; set; }
 }
 
 /// <summary>What an upgrade of a cluster or DR pair would do, without doing anything: Get-GlobalUpgradePlan.</summary>

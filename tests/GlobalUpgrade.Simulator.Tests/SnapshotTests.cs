@@ -52,7 +52,9 @@ public sealed class SnapshotTests
         using var sub = store.Subscribe(type, "cpaas-system", null);
         store.Mutate(type, "cpaas-system", "global", o =>
         {
-            o.Set("spec.desiredUpdate.version", "v4.3.2");
+            // The operator upgrades to a version it offers, requested as offered (the docs' "4.3.2").
+            o.Set("status.availableUpdates", new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["version"] = "4.3.2" }));
+            o.Set("spec.desiredUpdate.version", "4.3.2");
             return o;
         });
 
@@ -60,7 +62,7 @@ public sealed class SnapshotTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await foreach (var e in sub.Live.ReadAllAsync(timeout.Token))
         {
-            if (e.Object.Str("status.current.version") == "v4.3.2")
+            if (e.Object.Str("status.current.version") == "4.3.2")
             {
                 break;
             }
@@ -69,6 +71,23 @@ public sealed class SnapshotTests
         Assert.Equal("v4.3.2", store.Get(Store.ResourceTypes.ProductBases, null, "base").Str("status.version"));
         Assert.NotNull(store.Get(Store.ResourceTypes.ModuleConfigs, null, "etcd-sync-v4.3.2"));
         Assert.Empty(store.List(Store.ResourceTypes.ClusterVersionShadows).Items);
+    }
+
+    [Fact]
+    public async Task ARehearsalsOperatorOffersATargetTheSnapshotsDidNotAndSaysSo()
+    {
+        await using var host = await SimHost.StartAsync(snapshot: HandWritten);
+        var found = host.Sim.Snapshot!.OfferTarget(host.Sim.Clusters, "v4.3.2");
+        Assert.Equal(["primary", "standby"], found.Select(f => f.Cluster).Order());
+        Assert.All(found, f => Assert.Equal("TargetNotOffered", f.Code));
+        Assert.All(found, f => Assert.Contains("does not offer 4.3.2 (status.availableUpdates: none)", f.Message, StringComparison.Ordinal));
+        var store = host.Sim.Clusters["primary"].Store;
+        var cvsh = store.Get(store.ServedAs(Store.ResourceTypes.ClusterVersionShadows), "cpaas-system", "global")!;
+        Assert.Equal("4.3.2", Assert.Single(cvsh["status"]!["availableUpdates"]!.AsArray())!.Str("version"));
+
+        // Offered now: nothing more to say. A target before 4.3 has no operator to offer it.
+        Assert.Empty(host.Sim.Snapshot.OfferTarget(host.Sim.Clusters, "4.3.2"));
+        Assert.Empty(host.Sim.Snapshot.OfferTarget(host.Sim.Clusters, "v4.2.0"));
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class UpgradeTests
         Assert.Equal("false", module.Str("status.upgradable"));
         Assert.Equal("false", module.Str("status.needUpgrade"));
 
-        await PostVersionAsync(host, "global", target);
+        await PostTriggerAsync(host, "global", target);
         await WatchTests.WaitUntil(() => store.Get("clustermodules", null, "global").Str("status.upgradable") == "true");
         Assert.Equal("true", store.Get("clustermodules", null, "global").Str("status.needUpgrade"));
         Assert.Null(store.Get("clustermodules", null, "global").Str("status.unableUpgradeReason"));
@@ -57,7 +57,7 @@ public sealed class UpgradeTests
     {
         await using var host = await SimHost.StartAsync("components-not-offered", dr: false);
         var store = host.Sim.Clusters["global"].Store;
-        await PostVersionAsync(host, "global", "v4.2.0");
+        await PostTriggerAsync(host, "global", "v4.2.0");
         await WatchTests.WaitUntil(() => store.Get("clustermodules", null, "global").Str("status.unableUpgradeReason") is not null);
         var module = store.Get("clustermodules", null, "global")!;
         Assert.Equal("false", module.Str("status.upgradable"));
@@ -73,19 +73,22 @@ public sealed class UpgradeTests
         var store = host.Sim.Clusters["standby"].Store;
         Assert.Null(store.Get("clusterversionshadows", "cpaas-system", "global"));
 
-        // upgrade.sh --skip-sync-image moves ProductBase and deploys the CVO, which has applied nothing new yet.
-        await PostVersionAsync(host, "standby", "v4.3.0");
+        // upgrade.sh --skip-sync-image deploys the CVO, which offers the package's version as the docs write it and
+        // has applied nothing new yet; the platform has not moved (release-4.3 UGC "Deploy the cluster version operator").
+        await PostTriggerAsync(host, "standby", "v4.3.0");
         var cvsh = store.Get("clusterversionshadows", "cpaas-system", "global")!;
         Assert.Equal("v4.2.0", cvsh.Str("status.current.version"));
-        Assert.Equal("v4.3.0", cvsh["status"]!["availableUpdates"]![0]!["version"]!.ToString());
+        Assert.Equal("4.3.0", Assert.Single(cvsh["status"]!["availableUpdates"]!.AsArray())!["version"]!.ToString());
+        Assert.Equal("v4.2.0", ProductBaseVersion(store));
 
-        await PatchDesiredAsync(client, "v4.3.0");
+        await PatchDesiredAsync(client, "4.3.0");
         await WatchTests.WaitUntil(() => Condition(store, "Reconciling") == "True");
         await WatchTests.WaitUntil(() => Status(store)?["stages"]?.AsArray().Any(st => st?["phase"]?.ToString() == "Running") == true);
+        Assert.Equal("v4.2.0", ProductBaseVersion(store));
         await WatchTests.WaitUntil(() => Condition(store, "Ready") == "True");
         var status = Status(store)!;
-        Assert.Equal("v4.3.0", status["current"]!["version"]!.ToString());
-        Assert.Equal("v4.3.0", status["desired"]!["version"]!.ToString());
+        Assert.Equal("4.3.0", status["current"]!["version"]!.ToString());
+        Assert.Equal("4.3.0", status["desired"]!["version"]!.ToString());
         Assert.False(string.IsNullOrEmpty(status["current"]!["image"]?.ToString()));
         Assert.Equal("False", Condition(store, "Degraded"));
         Assert.Equal("False", Condition(store, "Stalled"));
@@ -96,8 +99,37 @@ public sealed class UpgradeTests
         Assert.All(status["stages"]!.AsArray(), st => Assert.Equal("Finished", st!["phase"]!.ToString()));
         Assert.Empty(status["availableUpdates"]!.AsArray());
         Assert.Equal("Completed", status["history"]![0]!["state"]!.ToString());
-        Assert.Equal("v4.3.0", status["history"]![0]!["version"]!.ToString());
-        Assert.Equal("v4.3.0", store.Get("productbases", null, "base")!["status"]!["version"]!.ToString());
+        Assert.Equal("4.3.0", status["history"]![0]!["version"]!.ToString());
+        // The platform moves when the operator has finished.
+        Assert.Equal("v4.3.0", ProductBaseVersion(store));
+    }
+
+    [Theory]
+    [InlineData("v4.3.0")] // the package's spelling, not the offered one
+    [InlineData("4.3.5")] // not offered at all
+    public async Task TheOperatorUpgradesOnlyToAVersionAsItOffersIt(string requested)
+    {
+        await using var host = await SimHost.StartAsync("v4.2-to-4.3", dr: false);
+        using var client = host.Client("global");
+        var store = host.Sim.Clusters["global"].Store;
+        await PostTriggerAsync(host, "global", "v4.3.0");
+
+        await PatchDesiredAsync(client, requested);
+        await WatchTests.WaitUntil(() => Condition(store, "Stalled") == "True");
+        var stalled = Status(store)!["conditions"]!.AsArray().Single(c => c!["type"]!.ToString() == "Stalled")!;
+        Assert.Equal("VersionNotAvailable", stalled["reason"]!.ToString());
+        Assert.Contains(requested, stalled["message"]!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("4.3.0", stalled["message"]!.ToString(), StringComparison.Ordinal);
+        Assert.Equal("v4.2.0", Status(store).Str("current.version"));
+        Assert.Equal("v4.2.0", Status(store).Str("desired.version"));
+        Assert.Null(Status(store)!["stages"]);
+        Assert.Equal("v4.2.0", ProductBaseVersion(store));
+
+        // Asked again as offered, it upgrades (and the Stalled of the refused request is cleared).
+        await PatchDesiredAsync(client, "4.3.0");
+        await WatchTests.WaitUntil(() => Condition(store, "Ready") == "True" && Status(store).Str("current.version") == "4.3.0");
+        Assert.Equal("False", Condition(store, "Stalled"));
+        Assert.Equal("v4.3.0", ProductBaseVersion(store));
     }
 
     [Fact]
@@ -106,8 +138,8 @@ public sealed class UpgradeTests
         await using var host = await SimHost.StartAsync("stalled");
         using var client = host.Client("primary");
         var store = host.Sim.Clusters["primary"].Store;
-        await PostVersionAsync(host, "primary", "v4.3.0");
-        await PatchDesiredAsync(client, "v4.3.0");
+        await PostTriggerAsync(host, "primary", "v4.3.0");
+        await PatchDesiredAsync(client, "4.3.0");
         await WatchTests.WaitUntil(() => Condition(store, "Stalled") == "True");
         var failed = Assert.Single(Status(store)!["preflight"]!["checks"]!.AsArray(), c => c!["state"]!.ToString() == "Failed");
         Assert.Equal("ResourcePatchUpgradeable", failed!["name"]!.ToString());
@@ -122,12 +154,12 @@ public sealed class UpgradeTests
         await using var host = await SimHost.StartAsync("preflight-retry", dr: false, timeScale: 0.2);
         using var client = host.Client("global");
         var store = host.Sim.Clusters["global"].Store;
-        await PostVersionAsync(host, "global", "v4.3.0");
-        await PatchDesiredAsync(client, "v4.3.0");
+        await PostTriggerAsync(host, "global", "v4.3.0");
+        await PatchDesiredAsync(client, "4.3.0");
         await WatchTests.WaitUntil(() => Status(store)?["preflight"]?["checks"]?.AsArray().Any(c => c?["state"]?.ToString() == "Retry") == true);
         Assert.Equal("False", Condition(store, "PreflightReady"));
         Assert.Equal("ClusterModuleStable", Status(store)!["preflight"]!["checks"]!.AsArray().Single(c => c!["state"]!.ToString() == "Retry")!["name"]!.ToString());
-        await WatchTests.WaitUntil(() => Condition(store, "Ready") == "True" && Status(store).Str("current.version") == "v4.3.0");
+        await WatchTests.WaitUntil(() => Condition(store, "Ready") == "True" && Status(store).Str("current.version") == "4.3.0");
     }
 
     [Fact]
@@ -136,8 +168,8 @@ public sealed class UpgradeTests
         await using var host = await SimHost.StartAsync("degraded", dr: false);
         using var client = host.Client("global");
         var store = host.Sim.Clusters["global"].Store;
-        await PostVersionAsync(host, "global", "v4.3.0");
-        await PatchDesiredAsync(client, "v4.3.0");
+        await PostTriggerAsync(host, "global", "v4.3.0");
+        await PatchDesiredAsync(client, "4.3.0");
         await WatchTests.WaitUntil(() => Condition(store, "Degraded") == "True");
         var degraded = Status(store)!["conditions"]!.AsArray().Single(c => c!["type"]!.ToString() == "Degraded")!;
         Assert.Equal("StageOperationFailed", degraded["reason"]!.ToString());
@@ -149,12 +181,21 @@ public sealed class UpgradeTests
     private static Task<object> PatchDesiredAsync(k8s.Kubernetes client, string version) =>
         client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch($"{{\"spec\":{{\"desiredUpdate\":{{\"version\":\"{version}\"}}}}}}", V1Patch.PatchType.MergePatch), "config.alauda.io", "v1", "cpaas-system", "clusterversionshadows", "global");
 
-    // What the stand-in upgrade.sh does: POST /_sim/platform-version.
+    // The platform is at a version (a fixture; before 4.3 also what the trigger ends with): POST /_sim/platform-version.
     internal static async Task PostVersionAsync(SimHost host, string cluster, string version)
     {
         using var http = host.Http(cluster);
         (await http.PostAsJsonAsync(new Uri("/_sim/platform-version", UriKind.Relative), new { version })).EnsureSuccessStatusCode();
     }
+
+    // What the stand-in upgrade.sh --skip-sync-image does: POST /_sim/trigger.
+    internal static async Task PostTriggerAsync(SimHost host, string cluster, string version)
+    {
+        using var http = host.Http(cluster);
+        (await http.PostAsJsonAsync(new Uri("/_sim/trigger", UriKind.Relative), new { version })).EnsureSuccessStatusCode();
+    }
+
+    private static string? ProductBaseVersion(GlobalUpgrade.Simulator.Store.ObjectStore store) => store.Get("productbases", null, "base").Str("status.version");
 
     private static JsonNode? Status(GlobalUpgrade.Simulator.Store.ObjectStore store) => store.Get("clusterversionshadows", "cpaas-system", "global")?["status"];
 

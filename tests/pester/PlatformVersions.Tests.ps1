@@ -160,6 +160,27 @@ Describe 'The runbook''s readiness gate on a 4.3 target' -Tag CI {
         finally { Stop-TestSimulator $f.Simulator }
     }
 
+    It 'refuses in Preflight a target the operator does not offer, before the synchronizer is removed' {
+        # v4.3.0: both operators offer 4.3.1 only; the package says v4.3.2.
+        $f = New-PathFixture 'v4.3.0' 'v4.3.2' 'not-offered'
+        try {
+            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f 'v4.3.2')
+            $run.ExitCode | Should -Not -Be 0
+            "$($run.Output) $($run.Error)" | Should -Match 'TargetVersionNotOffered'
+            "$($run.Output) $($run.Error)" | Should -Match 'lists 4\.3\.1'
+            $preflight = (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'Preflight'
+            $preflight.state | Should -Be 'Failed'
+            $changes = @(foreach ($cluster in 'primary', 'standby') {
+                    Invoke-SimAdmin -Simulator $f.Simulator -Cluster $cluster -Path '/_sim/requests' | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' -and $_.path -notmatch '/_sim/|selfsubject|tokenreviews' }
+                })
+            $changes | Should -BeNullOrEmpty -Because 'the synchronizer is still installed and no cluster was asked for anything'
+            $standby = Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/store'
+            @($standby | Where-Object { $_.kind -eq 'ModuleInfo' -and $_.metadata.labels.'cpaas.io/module-name' -eq 'etcd-sync' }) | Should -HaveCount 1
+            Test-Path "$($f.Work)/args-standby.log" | Should -BeFalse -Because 'upgrade.sh never ran'
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+
     It 'does not stop on a Retry check: recorded NotChecked, not passed' {
         $f = New-PathFixture 'v4.2-to-4.3' 'v4.3.0' 'retry'
         try {

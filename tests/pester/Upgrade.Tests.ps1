@@ -16,7 +16,8 @@ BeforeAll {
         Set-Content -Path (Join-Path $dir 'version') -Value $Version
         $lines = @('GU_FAKE_DURATION_MS=200', 'GU_FAKE_IMAGES=4')
         if ($Simulator) {
-            # The trigger moves ProductBase to the package's version, as the real one does.
+            # The trigger reports to the simulator: before 4.3 ProductBase moves to the package's version; from 4.3
+            # the Cluster Version Operator is deployed and offers it (the platform moves when the operator finishes).
             $lines += "GU_SIM_ADMIN_URL=$($Simulator.Clusters[$Cluster].Server)", "GU_SIM_TOKEN=$($Simulator.Clusters[$Cluster].Token)"
         }
         $lines += $Conf.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }
@@ -224,27 +225,65 @@ Describe 'Start-GlobalUpgrade 4.2 → 4.3 through the ClusterVersionShadow' -Tag
     }
     AfterAll { Stop-TestSimulator $sim }
 
-    It 'patches spec.desiredUpdate.version and waits for Ready' {
+    It 'patches spec.desiredUpdate.version as the docs write it (4.3.0, from a package that says v4.3.0) and waits for Ready' {
         $run = Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false
         $run.State | Should -Be 'Succeeded'
         $run.ComponentUpgrade | Should -Be 'ClusterVersionShadow'
         $run.FromVersion | Should -Be 'v4.2.0'
         $cvsh = Get-SimObject $sim '/apis/config.alauda.io/v1/namespaces/cpaas-system/clusterversionshadows/global'
-        $cvsh.spec.desiredUpdate.version | Should -Be 'v4.3.0'
-        $cvsh.status.current.version | Should -Be 'v4.3.0'
+        # The simulated operator, as the docs describe it, takes only a version it offers, written as offered.
+        $cvsh.spec.desiredUpdate.version | Should -BeExactly '4.3.0'
+        $cvsh.status.current.version | Should -BeExactly '4.3.0'
+        @(Get-ComponentPatch $sim) | Should -HaveCount 1
     }
 
     It 'Get-GlobalUpgradeStatus shows the documented CVSH status' {
         $status = Get-GlobalUpgradeStatus
         $status.ComponentState | Should -Be 'Ready'
-        $status.ComponentVersion | Should -Be 'v4.3.0'
-        $status.OperatorDesiredVersion | Should -Be 'v4.3.0'
+        $status.ComponentVersion | Should -Be '4.3.0'
+        $status.OperatorDesiredVersion | Should -Be '4.3.0'
         $status.Conditions | Should -Contain 'Ready=True (Completed)'
         $status.Conditions | Should -Contain 'Degraded=False'
         $status.Preflight | Should -Be 'Passed'
         $status.FailedChecks | Should -BeNullOrEmpty
         $status.RetryingChecks | Should -BeNullOrEmpty
         $status.RunningStage | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'A 4.3 target the Cluster Version Operator does not offer' -Tag CI {
+    BeforeAll {
+        Use-FreshState
+        # v4.3.0: the operator runs and offers 4.3.1 only.
+        $script:sim = Start-TestSimulator -Scenario 'v4.3.0' -TimeScale 0.1
+        Connect-Sim $sim
+    }
+    AfterAll { Stop-TestSimulator $sim }
+
+    It 'Get-GlobalUpgradePlan shows what is offered and the version the request would write' {
+        $path = (Get-GlobalUpgradePlan -TargetVersion v4.3.1).Paths | Where-Object Cluster -eq 'global'
+        $path.AvailableUpdates | Should -Be @('4.3.1')
+        $path.RequestVersion | Should -BeExactly '4.3.1'
+        $path.Supported | Should -BeTrue
+
+        $missing = (Get-GlobalUpgradePlan -TargetVersion v4.3.2).Paths | Where-Object Cluster -eq 'global'
+        $missing.Supported | Should -BeFalse
+        $missing.RequestVersion | Should -BeNullOrEmpty
+        $missing.Reason | Should -Match 'TargetVersionNotOffered: offered 4\.3\.1'
+    }
+
+    It 'is refused before the trigger, naming the offered versions, and nothing changes' {
+        $triggersBefore = (Get-TriggerFolder).Count
+        $pkg = New-TestPackage -Version 'v4.3.2' -Simulator $sim -Cluster global
+        Sync-Package $pkg
+        $err = $null
+        try { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly 'TargetVersionNotOffered,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand'
+        $err.Exception.Message | Should -Match 'lists 4\.3\.1'
+        $err.Exception.Message | Should -Match 'Nothing was changed'
+        (Get-TriggerFolder).Count | Should -Be $triggersBefore -Because 'upgrade.sh --skip-sync-image never ran'
+        Get-ComponentPatch $sim | Should -BeNullOrEmpty
+        (Get-SimObject $sim '/apis/product.alauda.io/v1alpha2/productbases/base').status.version | Should -Be 'v4.3.0'
     }
 }
 

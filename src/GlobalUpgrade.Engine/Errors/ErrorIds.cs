@@ -101,6 +101,8 @@ public static class ErrorIds
     public const string ComponentUpgradeStalled = nameof(ComponentUpgradeStalled);
     public const string ComponentObjectNotFound = nameof(ComponentObjectNotFound);
     public const string ComponentUpgradeNotAvailable = nameof(ComponentUpgradeNotAvailable);
+    public const string TargetVersionNotOffered = nameof(TargetVersionNotOffered);
+    public const string TargetVersionAmbiguous = nameof(TargetVersionAmbiguous);
     public const string UpgradeScriptFlagUnsupported = nameof(UpgradeScriptFlagUnsupported);
     public const string UpgradeTimeout = nameof(UpgradeTimeout);
     public const string UpgradeRunNotFound = nameof(UpgradeRunNotFound);

@@ -47,11 +47,18 @@ public sealed record ComponentUpgradeProfile
     /// <summary>[doc] The field the Cluster Version Operator reads the target from.</summary>
     public string ClusterVersionShadowVersionField { get; init; } = "spec.desiredUpdate.version";
 
+    /// <summary>
+    /// [assumed] How long to wait after the trigger for the ClusterVersionShadow to offer the target in
+    /// status.availableUpdates: the docs say only "wait a moment" while the controller processes the ProductManifest
+    /// (release-4.3 docs/en/ui/cli_tools/ac/upgrading-clusters.md). Overridden as a duration.
+    /// </summary>
+    public TimeSpan ClusterVersionShadowOfferTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     private static readonly string[] Overridable =
     [
         nameof(TriggerCommand), nameof(ClusterModuleName), nameof(ClusterModuleVersionField), nameof(ClusterModuleUpgradeAvailableFields),
         nameof(ClusterModuleUpgradeAvailableTimeout), nameof(ClusterVersionShadowNamespace), nameof(ClusterVersionShadowName),
-        nameof(ClusterVersionShadowVersionField),
+        nameof(ClusterVersionShadowVersionField), nameof(ClusterVersionShadowOfferTimeout),
     ];
 
     /// <summary>The names -ComponentProfile accepts.</summary>

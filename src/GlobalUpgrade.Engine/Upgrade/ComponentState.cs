@@ -51,7 +51,14 @@ public sealed record ComponentState
     /// <summary>What the ClusterModule says about the upgrade being offered, for messages: "status.upgradable=false, status.needUpgrade=true".</summary>
     public string? Availability { get; init; }
 
-    public bool HasFailedFor(string version) => Failed && Observed && Versions.Same(Working ?? Desired, version);
+    /// <summary>CVSH: status.observedGeneration is published and has reached the spec's generation (the request was seen).</summary>
+    public bool RequestObserved { get; init; }
+
+    /// <summary>
+    /// Blocked while working towards <paramref name="version"/>, or blocked having seen a request for it that it did
+    /// not take up (e.g. a version it does not offer: status.desired stays where it was).
+    /// </summary>
+    public bool HasFailedFor(string version) => Failed && Observed && (Versions.Same(Working ?? Desired, version) || (RequestObserved && AsksFor(version)));
 
     public static ComponentState Read(JsonObject? obj, ComponentUpgradeProfile profile) =>
         profile.Kind == ComponentUpgradeKind.ClusterModule ? FromClusterModule(obj, profile) : FromClusterVersionShadow(obj, profile);
@@ -117,6 +124,7 @@ public sealed record ComponentState
             Settled = ready && !reconciling && blocking is null,
             Failed = blocking is not null,
             Observed = observed is null || generation is null || observed >= generation,
+            RequestObserved = observed is not null && generation is not null && observed >= generation,
             Reason = status.BlockingReason()
                 ?? (status.RetryingChecks.Any() ? $"preflight checks without a final result yet (Retry): {string.Join("; ", status.RetryingChecks)}" : null),
             ClusterVersionShadow = status,

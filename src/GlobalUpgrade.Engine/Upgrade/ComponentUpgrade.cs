@@ -54,7 +54,10 @@ public static class ComponentUpgrade
         }
         else
         {
-            if (!state.UpgradeAvailable && !await WaitUntilOfferedAsync(run, cluster, profile, resource, Left(), cancellationToken).ConfigureAwait(false))
+            var offered = profile.Kind == ComponentUpgradeKind.ClusterModule
+                ? state.UpgradeAvailable || await WaitUntilOfferedAsync(run, cluster, profile, resource, Left(), cancellationToken).ConfigureAwait(false)
+                : await WaitUntilVersionOfferedAsync(run, cluster, profile, resource, state, Left(), store, cancellationToken).ConfigureAwait(false);
+            if (!offered)
             {
                 log.Verbose($"[{cluster.Name}] {profile.ComponentObject} was asked for {run.ToVersion} meanwhile (the web console?): not writing it again, waiting only.");
             }
@@ -127,6 +130,56 @@ public static class ComponentUpgrade
         }
     }
 
+    /// <summary>
+    /// 4.3+: waits, watch-driven, until the ClusterVersionShadow offers the target in <c>status.availableUpdates</c>
+    /// (published from the target's ProductManifest; "the controller may still be processing the metadata. Wait a
+    /// moment" [doc: release-4.3 docs/en/ui/cli_tools/ac/upgrading-clusters.md]) or already asks for it; returns false
+    /// in the latter case. A target given as a line ("4.3") becomes the one offered version of it (run.ToVersion).
+    /// Bounded by <see cref="ComponentUpgradeProfile.ClusterVersionShadowOfferTimeout"/> and the caller's limit; then
+    /// TargetVersionNotOffered lists what is offered. Nothing is written.
+    /// </summary>
+    private static async Task<bool> WaitUntilVersionOfferedAsync(GlobalUpgradeRun run, ClusterConnection cluster, ComponentUpgradeProfile profile, AcpResource resource,
+        ComponentState state, TimeSpan timeout, UpgradeRunStore store, CancellationToken cancellationToken)
+    {
+        var target = run.ToVersion;
+        var limit = timeout < profile.ClusterVersionShadowOfferTimeout ? timeout : profile.ClusterVersionShadowOfferTimeout;
+        static IReadOnlyList<string> Offers(ComponentState s) => s.ClusterVersionShadow?.AvailableUpdates ?? [];
+        if (!OfferedTarget.IsOffered(target, Offers(state)))
+        {
+            var (ns, name) = NameOf(profile);
+            try
+            {
+                var seen = await ResourceWatcher.WaitAsync(cluster, KubeKind.Custom(resource), new ListArgs(ns, null, $"metadata.name={name}"), new WaitCondition
+                {
+                    Description = $"{profile.ComponentObject} to offer {OfferedTarget.Spell(target)} in status.availableUpdates",
+                    IsDone = objects => objects.Count > 0 && ComponentState.Read(objects[0], profile) is var s && (OfferedTarget.IsOffered(target, Offers(s)) || s.AsksFor(target)),
+                    DescribeState = objects => objects.Count == 0 ? $"{profile.ComponentObject} is gone" : $"offers {OfferedTarget.List(Offers(ComponentState.Read(objects[0], profile)))}",
+                }, limit, cancellationToken).ConfigureAwait(false);
+                state = ComponentState.Read(seen.Objects[0], profile);
+            }
+            catch (GlobalUpgradeException ex) when (ex.ErrorId == ErrorIds.WaitTimedOut && limit == profile.ClusterVersionShadowOfferTimeout)
+            {
+                state = ComponentState.Read(await ReadObjectAsync(cluster, profile, cancellationToken).ConfigureAwait(false), profile);
+            }
+
+            if (state.AsksFor(target))
+            {
+                return false;
+            }
+        }
+
+        var resolved = OfferedTarget.Resolve(target, Offers(state), cluster.Name,
+            $"Nothing was written to {profile.ComponentObject}. When it is offered, go on with Wait-GlobalUpgrade -Id {run.Id} (or -Resume the runbook); wait longer with -ComponentProfile @{{ ClusterVersionShadowOfferTimeout = '30m' }}.");
+        if (OfferedTarget.IsLine(target))
+        {
+            OperationLog.Current.Verbose($"[{cluster.Name}] {target} is offered as {resolved}: requesting {resolved}.");
+            run.ToVersion = resolved;
+            store.Save(run);
+        }
+
+        return true;
+    }
+
     private static async Task RequestAsync(GlobalUpgradeRun run, ClusterConnection cluster, ComponentUpgradeProfile profile, AcpResource resource, UpgradeRunStore store, CancellationToken cancellationToken)
     {
         var (ns, name) = NameOf(profile);
@@ -149,7 +202,9 @@ public static class ComponentUpgrade
     public static JsonObject BuildPatch(ComponentUpgradeProfile profile, string target)
     {
         var patch = new JsonObject();
-        Set(patch, profile.Kind == ComponentUpgradeKind.ClusterModule ? profile.ClusterModuleVersionField : profile.ClusterVersionShadowVersionField, JsonValue.Create(target));
+        // 4.3+: written as the docs write it, "4.3.0" without "v" (release-4.3 upgrade_global_cluster.mdx "Request the upgrade").
+        Set(patch, profile.Kind == ComponentUpgradeKind.ClusterModule ? profile.ClusterModuleVersionField : profile.ClusterVersionShadowVersionField,
+            JsonValue.Create(profile.Kind == ComponentUpgradeKind.ClusterModule ? target : OfferedTarget.Spell(target)));
         return patch;
     }
 

@@ -173,8 +173,35 @@ public static class UpgradeInspector
         }
 
         check.Supported = UpgradePaths.IsSupported(from, target, out var reason);
-        check.Reason = reason;
+        check.Reason = reason + Offer(c, check, targetVersion);
         return check;
+    }
+
+    /// <summary>4.3+: what the Cluster Version Operator offers and the version the request would write, for the path's reason.</summary>
+    private static string Offer(ClusterFacts c, UpgradePathCheck check, string targetVersion)
+    {
+        if (c.Components.Kind != ComponentUpgradeKind.ClusterVersionShadow)
+        {
+            return "";
+        }
+
+        if (!c.Components.Exists)
+        {
+            return "; no ClusterVersionShadow yet (upgrade.sh --skip-sync-image deploys the operator; the offer is checked before the request)";
+        }
+
+        var offered = c.Components.ClusterVersionShadow?.AvailableUpdates ?? [];
+        check.AvailableUpdates = [.. offered.Select(OfferedTarget.Spell)];
+        try
+        {
+            check.RequestVersion = OfferedTarget.Resolve(targetVersion, offered, c.Name, "");
+            return $"; offered: {OfferedTarget.List(offered)}; the request writes {check.RequestVersion}";
+        }
+        catch (GlobalUpgradeException ex)
+        {
+            check.Supported = false;
+            return $"; {ex.ErrorId}: offered {OfferedTarget.List(offered)}";
+        }
     }
 
     private static TimeSpan Sum(IEnumerable<UpgradePlanStep> steps) => steps.Aggregate(TimeSpan.Zero, (total, s) => total + s.Estimate);

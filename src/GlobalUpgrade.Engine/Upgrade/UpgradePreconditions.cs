@@ -31,8 +31,9 @@ public sealed record UpgradeFacts
 public sealed record UpgradeDecision(PlatformVersion From, PlatformVersion To, bool RunTrigger, bool RunComponents, bool TriggerAlreadyDone, string Summary);
 
 /// <summary>
-/// Safety rule 4: the checks made before any change — a global cluster, a supported version path, and a successful
-/// image sync of the package for the cluster (unless forced). Pure logic over <see cref="UpgradeFacts"/>.
+/// Safety rule 4: the checks made before any change — a global cluster, a supported version path, a 4.3+ target the
+/// Cluster Version Operator offers (when it is there already), and a successful image sync of the package for the
+/// cluster (unless forced). Pure logic over <see cref="UpgradeFacts"/>.
 /// </summary>
 public static class UpgradePreconditions
 {
@@ -86,6 +87,11 @@ public static class UpgradePreconditions
                 $"No successful image sync of '{facts.PackagePath}' for cluster '{facts.Cluster}' is on record on this machine. " +
                 $"Run Invoke-GlobalImageSync -PackagePath {facts.PackagePath} -Cluster {facts.Cluster} first (about 2 hours), or pass -Force if the images were synced another way. Nothing was changed.",
                 facts.Cluster);
+        }
+
+        if (runComponents)
+        {
+            OfferedTarget.RefuseUnoffered(facts.Components, facts.TargetVersion, facts.Cluster);
         }
 
         if (stage == UpgradeStage.Components && !triggerDone && runComponents && !force)

@@ -185,14 +185,14 @@ public static class UpgradeService
                 ex.ErrorId == ErrorIds.RemoteSessionLost ? FailureCategory.ConnectionError : FailureCategory.OperationTimeout,
                 $"{ex.Message.TrimEnd('.')}. The upgrade of {run.Cluster} goes on; Wait-GlobalUpgrade -Id {run.Id} re-attaches.", run, ex);
         }
-        catch (GlobalUpgradeException ex) when (ex.ErrorId == ErrorIds.ComponentUpgradeNotAvailable)
+        catch (GlobalUpgradeException ex) when (ex.ErrorId is ErrorIds.ComponentUpgradeNotAvailable or ErrorIds.TargetVersionNotOffered)
         {
             // Nothing was asked of the platform: the run stays Running, and following it again waits again.
             store.Save(run);
             throw;
         }
         catch (GlobalUpgradeException ex) when (ex.ErrorId is ErrorIds.UpgradeTriggerFailed or ErrorIds.UpgradeTriggerLost or ErrorIds.ComponentUpgradeFailed
-            or ErrorIds.ComponentUpgradeStalled or ErrorIds.ComponentObjectNotFound)
+            or ErrorIds.ComponentUpgradeStalled or ErrorIds.ComponentObjectNotFound or ErrorIds.TargetVersionAmbiguous)
         {
             run.State = UpgradeRunState.Failed;
             run.FinishedAt = DateTimeOffset.Now;

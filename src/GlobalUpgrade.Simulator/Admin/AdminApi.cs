@@ -80,6 +80,14 @@ internal sealed class AdminApi
                     break;
                 }
 
+            case ("/_sim/trigger", "POST"):
+                {
+                    var body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
+                    var version = body.Str("version") ?? throw ApiException.BadRequest("version is required");
+                    await KubeStatus.WriteJsonAsync(ctx, Platform.Trigger(cluster.Store, version));
+                    break;
+                }
+
             case ("/_sim/monitor", "POST"):
                 {
                     var over = await JsonSerializer.DeserializeAsync<MonitorOverride>(ctx.Request.Body, Json, ctx.RequestAborted);

@@ -12,8 +12,9 @@ namespace GlobalUpgrade.Simulator.Controllers;
 /// execution", docs/en/ui/cli_tools/ac/upgrading-clusters.md]: <c>current</c>/<c>desired</c> (version, image),
 /// <c>conditions</c> PreflightReady / Ready / Reconciling / Stalled / Degraded, <c>preflight.observedAt</c> and
 /// <c>.checks[]</c> (name, policy, state Passed / Retry / Failed, reason, message), <c>stages[]</c> (name, priority,
-/// phase Pending / Running / Finished), <c>history[]</c> newest first, <c>availableUpdates</c>. Scenarios make a check
-/// Retry for a while, fail it (Stalled) or make the upgrade Degraded.
+/// phase Pending / Running / Finished), <c>history[]</c> newest first, <c>availableUpdates</c>. It upgrades only to a
+/// version listed in availableUpdates, written as listed ("4.3.0"); anything else is not upgraded (<see cref="Refuse"/>).
+/// Scenarios make a check Retry for a while, fail it (Stalled) or make the upgrade Degraded.
 /// </summary>
 internal sealed class ClusterVersionShadowController(SimCluster cluster, ControllerContext ctx)
 {
@@ -60,14 +61,94 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
 
             handledGeneration[Key(obj)] = generation;
             var target = obj.Str("spec.desiredUpdate.version");
-            // Upgrades unless the operator already runs the target: ProductBase may move before (the stand-in
-            // upgrade.sh --skip-sync-image does), so what the operator has applied counts.
-            if (!string.IsNullOrEmpty(target) && obj.Str("status.current.version") != target)
+            if (string.IsNullOrEmpty(target) || obj.Str("status.current.version") == target)
             {
-                var (ns, name) = (obj.Namespace(), obj.Name());
+                continue;
+            }
+
+            var (ns, name) = (obj.Namespace(), obj.Name());
+            if (Offered(obj).Contains(target, StringComparer.Ordinal))
+            {
                 ctx.Spawn(() => UpgradeAsync(ns, name, target, generation));
             }
+            else
+            {
+                Refuse(ns, name, target, Offered(obj), generation);
+            }
         }
+    }
+
+    /// <summary>The versions in <c>status.availableUpdates</c>, as published (the documented spelling, "4.3.0").</summary>
+    private static List<string> Offered(JsonObject obj) =>
+        (obj["status"]?["availableUpdates"] as JsonArray ?? []).OfType<JsonObject>().Select(u => u.Str("version")).OfType<string>().ToList();
+
+    /// <summary>
+    /// A version it does not offer, or not as offered ("v4.3.0" for "4.3.0"), is not upgraded to: the docs request only
+    /// versions listed in availableUpdates, written as listed [doc: release-4.3 docs/en/ui/cli_tools/ac/upgrading-clusters.md,
+    /// upgrade_global_cluster.mdx "Request the upgrade"]. How the real operator answers is [assumed]: Stalled=True with
+    /// reason VersionNotAvailable, status.desired unchanged.
+    /// </summary>
+    private void Refuse(string? ns, string name, string target, List<string> offered, long generation) =>
+        Update(ns, name, generation, s =>
+        {
+            var message = $"version \"{target}\" is not in availableUpdates ({(offered.Count == 0 ? "none" : string.Join(", ", offered))}); request a version as listed there";
+            SetCondition(s, "Stalled", "True", NotAvailableReason, message);
+            SetCondition(s, "Reconciling", "False", NotAvailableReason, message);
+        });
+
+    /// <summary>[assumed] The reason of the Stalled condition for a requested version the operator does not offer.</summary>
+    public const string NotAvailableReason = "VersionNotAvailable";
+
+    /// <summary>How availableUpdates spells a version: as the ProductManifest's spec.version, "4.3.0" without "v" [doc: upgrading-clusters.md "Creating a ProductManifest"].</summary>
+    public static string Documented(string version) => version.Trim().TrimStart('v', 'V');
+
+    /// <summary>
+    /// What <c>upgrade.sh --skip-sync-image</c> does on 4.3+: deploys or updates the operator (ClusterVersionShadow
+    /// <c>cpaas-system/global</c> at the running version) [doc: release-4.3 upgrade_global_cluster.mdx "Deploy the
+    /// cluster version operator"] and, with the package's ProductManifest, the target is offered in availableUpdates
+    /// [assumed: the docs say the product image resolves the target in the ProductManifest, not which step creates it].
+    /// ProductBase does not move: the operator moves it when it has finished.
+    /// </summary>
+    public static void Deploy(ObjectStore store, string running, string target)
+    {
+        var shadows = store.ServedAs(ResourceTypes.ClusterVersionShadows);
+        if (store.Get(shadows, "cpaas-system", Name) is null)
+        {
+            var shadow = Seed(running, [target]);
+            shadow["apiVersion"] = shadows.ApiVersion;
+            store.Upsert(shadows, shadow);
+            return;
+        }
+
+        Offer(store, target);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="target"/>, as the docs write it, to an existing operator's availableUpdates (the target's
+    /// ProductManifest published); returns what it offered before, or null when it offered the target already or there
+    /// is no operator.
+    /// </summary>
+    public static List<string>? Offer(ObjectStore store, string target)
+    {
+        var shadows = store.ServedAs(ResourceTypes.ClusterVersionShadows);
+        if (store.Get(shadows, "cpaas-system", Name) is not { } existing || Offered(existing).Contains(Documented(target), StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        var before = Offered(existing);
+        store.Mutate(shadows, "cpaas-system", Name, o =>
+        {
+            if (o["status"] is not JsonObject status)
+            {
+                status = new JsonObject();
+                o["status"] = status;
+            }
+
+            status["availableUpdates"] = new JsonArray([.. Offered(o).Append(Documented(target)).Select(u => (JsonNode)Release(u))]);
+            return o;
+        }, WriteMode.Status);
+        return before;
     }
 
     /// <summary>A settled operator at <paramref name="version"/>, offering <paramref name="updates"/>.</summary>
@@ -87,7 +168,7 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
                 Condition("Ready", "True", "Completed", $"cluster is at version {version}"),
                 Condition("Stalled", "False", "", ""),
                 Condition("Degraded", "False", "", "")),
-            ["availableUpdates"] = new JsonArray(updates.Where(u => u != version).Select(u => (JsonNode)Release(u)).ToArray()),
+            ["availableUpdates"] = new JsonArray(updates.Select(Documented).Where(u => u != Documented(version)).Select(u => (JsonNode)Release(u)).ToArray()),
             ["history"] = new JsonArray(new JsonObject
             {
                 ["version"] = version,
@@ -169,8 +250,9 @@ internal sealed class ClusterVersionShadowController(SimCluster cluster, Control
             Update(ns, name, generation, s => SetStage(s, index, "Finished"));
         }
 
-        // The platform is at the target before the operator reports it: whoever sees Completed finds it there.
-        Platform.SetVersion(cluster.Store, target);
+        // The platform is at the target when the operator has finished, and before it reports it: whoever sees
+        // Completed finds it there. ProductBase keeps its "v" spelling.
+        Platform.SetVersion(cluster.Store, "v" + Documented(target));
         Update(ns, name, generation, s =>
         {
             SetCondition(s, "Reconciling", "False", "Completed", "");

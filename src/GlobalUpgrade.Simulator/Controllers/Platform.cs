@@ -11,7 +11,8 @@ public static class Platform
     public const string EtcdSyncDisplayName = "Alauda Container Platform etcd Synchronizer";
 
     /// <summary>
-    /// Sets <c>status.version</c> of ProductBase <c>base</c> (what <c>upgrade.sh --skip-sync-image</c> ends with), and
+    /// Sets <c>status.version</c> of ProductBase <c>base</c> (the platform is at a version: before 4.3 what
+    /// <c>upgrade.sh --skip-sync-image</c> ends with, from 4.3 what the operator ends with), and
     /// does what reaching that version brings: the version's etcd synchronizer plugin is published (plugins are released
     /// with the platform, acp/README.md), and on 4.3+ the Cluster Version Operator with ClusterVersionShadow
     /// <c>cpaas-system/global</c> is there (release-4.3 upgrade_global_cluster.mdx: <c>--skip-sync-image</c> deploys it).
@@ -40,6 +41,23 @@ public static class Platform
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// What <c>upgrade.sh --skip-sync-image</c> of a package for <paramref name="version"/> ends with. Before 4.3 the
+    /// platform is at the version (<see cref="SetVersion"/>); from 4.3 the script deploys the Cluster Version Operator,
+    /// which moves the platform only once it is asked for the version and has finished [doc: release-4.3
+    /// upgrade_global_cluster.mdx "Deploy the cluster version operator"]. Returns ProductBase <c>base</c>.
+    /// </summary>
+    public static JsonObject Trigger(ObjectStore store, string version)
+    {
+        if (!PlatformLine.For(version).HasClusterVersionOperator)
+        {
+            return SetVersion(store, version);
+        }
+
+        ClusterVersionShadowController.Deploy(store, Version(store) ?? version, version);
+        return store.Get(ResourceTypes.ProductBases, null, ProductBaseName)!;
     }
 
     /// <summary>The etcd synchronizer plugin of one version: its ModulePlugin (latest version) and its ModuleConfig.</summary>

@@ -170,6 +170,30 @@ public sealed class SnapshotSeeder
         return found;
     }
 
+    /// <summary>
+    /// A snapshot's Cluster Version Operator that does not offer the target yet: the rehearsal publishes the offer (as
+    /// the target's ProductManifest does) so the runbook can go on, and says so; before the window, the real one must
+    /// list it in status.availableUpdates or the module refuses the target [doc: release-4.3
+    /// docs/en/ui/cli_tools/ac/upgrading-clusters.md].
+    /// </summary>
+    public IReadOnlyList<SnapshotFinding> OfferTarget(IReadOnlyDictionary<string, SimCluster> clusters, string targetVersion)
+    {
+        var found = new List<SnapshotFinding>();
+        foreach (var (name, cluster) in clusters)
+        {
+            if (!PlatformLine.For(targetVersion).HasClusterVersionOperator || ClusterVersionShadowController.Offer(cluster.Store, targetVersion) is not { } before)
+            {
+                continue;
+            }
+
+            found.Add(new SnapshotFinding(name, "TargetNotOffered",
+                $"its ClusterVersionShadow does not offer {ClusterVersionShadowController.Documented(targetVersion)} (status.availableUpdates: {(before.Count == 0 ? "none" : string.Join(", ", before))}); " +
+                "the rehearsal's operator offers it, as the target's ProductManifest would. Before the window, check that 'ac adm upgrade' lists it (ac adm release import-manifest publishes it), or the upgrade is refused (TargetVersionNotOffered)"));
+        }
+
+        return found;
+    }
+
     private void CheckWhatARehearsalReads(SimCluster cluster, JsonObject entry)
     {
         if (!Objects(entry, "ProductBase").Any(p => p.Name() == Platform.ProductBaseName && p.Str("status.version") is not null))

@@ -120,6 +120,23 @@ public sealed class UpgradePreconditionTests
     }
 
     [Fact]
+    public void AShadowThatSawTheRequestAndStalledWithoutTakingItUpHasFailedForIt()
+    {
+        // The operator saw generation 5 (asking for v4.3.0, which it does not offer) and stayed at 4.2.0, Stalled.
+        var shadow = JsonNode.Parse("""
+            {"metadata":{"generation":5},"spec":{"desiredUpdate":{"version":"v4.3.0"}},
+             "status":{"observedGeneration":5,"current":{"version":"v4.2.0"},"desired":{"version":"v4.2.0"},
+               "conditions":[{"type":"Stalled","status":"True","reason":"VersionNotAvailable","message":"not in availableUpdates"}],
+               "availableUpdates":[{"version":"4.3.0"}]}}
+            """)!.AsObject();
+        Assert.True(ComponentState.Read(shadow, ShadowProfile).HasFailedFor("v4.3.0"));
+
+        // Not yet seen (observedGeneration behind): a Stalled left from before is not taken for this request.
+        shadow["status"]!["observedGeneration"] = 4;
+        Assert.False(ComponentState.Read(shadow, ShadowProfile).HasFailedFor("v4.3.0"));
+    }
+
+    [Fact]
     public void AStaleStatusIsNotTakenForTheNewRequest()
     {
         var shadow = JsonNode.Parse("""
@@ -134,10 +151,12 @@ public sealed class UpgradePreconditionTests
     {
         // No Kubernetes field is documented: the patch never carries one (no upgradeModulesInfos, no desiredUpdate extra).
         Assert.Equal("""{"spec":{"version":"v4.2.0"}}""", ComponentUpgrade.BuildPatch(ModuleProfile, "v4.2.0").ToJsonString());
-        Assert.Equal("""{"spec":{"desiredUpdate":{"version":"v4.3.0"}}}""", ComponentUpgrade.BuildPatch(ShadowProfile, "v4.3.0").ToJsonString());
+        // 4.3+: written as the docs write it, without "v" (release-4.3 upgrade_global_cluster.mdx: version "4.3.0").
+        Assert.Equal("""{"spec":{"desiredUpdate":{"version":"4.3.0"}}}""", ComponentUpgrade.BuildPatch(ShadowProfile, "v4.3.0").ToJsonString());
+        Assert.Equal("""{"spec":{"desiredUpdate":{"version":"4.3.0"}}}""", ComponentUpgrade.BuildPatch(ShadowProfile, "4.3.0").ToJsonString());
 
         var custom = ShadowProfile.With(new Dictionary<string, string?> { ["clusterversionshadowversionfield"] = "spec.want.version" });
-        Assert.Equal("""{"spec":{"want":{"version":"v4.3.0"}}}""", ComponentUpgrade.BuildPatch(custom, "v4.3.0").ToJsonString());
+        Assert.Equal("""{"spec":{"want":{"version":"4.3.0"}}}""", ComponentUpgrade.BuildPatch(custom, "v4.3.0").ToJsonString());
         Assert.Equal(ErrorIds.InvalidProfileOverride, Assert.Throws<GlobalUpgradeException>(() => ShadowProfile.With(new Dictionary<string, string?> { ["Nope"] = "x" })).ErrorId);
     }
 

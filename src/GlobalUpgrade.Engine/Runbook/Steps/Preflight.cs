@@ -8,7 +8,7 @@ using Newtonsoft.Json.Linq;
 namespace GlobalUpgrade.Runbook.Steps;
 
 /// <summary>
-/// The version path, the clusters' state (DR: Test-GlobalDrConsistency and the standby's alternativeURLs) and the
+/// The version path, a 4.3+ target the Cluster Version Operator offers (when it is deployed already), the clusters' state (DR: Test-GlobalDrConsistency and the standby's alternativeURLs) and the
 /// values later steps share (<see cref="RunbookValues"/>). Read-only.
 /// </summary>
 public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(UpgradeSteps.Preflight, shape, [.. shape.All])
@@ -36,6 +36,15 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
             {
                 throw new GlobalUpgradeException(ErrorIds.UnsupportedUpgradePath, FailureCategory.InvalidOperation,
                     $"{cluster} runs {from} and cannot be upgraded to {target}: {reason}. Nothing was changed.", cluster);
+            }
+        }
+
+        // 4.3+: a target the Cluster Version Operator does not offer is refused before the synchronizer is removed.
+        foreach (var cluster in request.Standby is { } dr ? [dr, request.Primary] : new[] { request.Primary })
+        {
+            if (values.Versions.TryGetValue(cluster.Name, out var running) && PlatformVersion.Parse(running).CompareTo(target) != 0)
+            {
+                await OfferedTarget.RefuseUnofferedAsync(cluster, request.TargetVersion, cancellationToken).ConfigureAwait(false);
             }
         }
 
