@@ -30,7 +30,7 @@ public sealed record EtcdSyncProfile
     public string SyncStartedLogLine { get; init; } = "Start Sync update";
 
     /// <summary>[assumed] cpaas.io/module-name of the 4.x plugin ("Alauda Container Platform etcd Synchronizer").</summary>
-    public string ModuleName { get; init; } = "etcd-sync";
+    public string ModuleName { get; init; } = EtcdSyncLine.PluginModuleName;
 
     /// <summary>[doc] Secret on the standby holding the primary's token, and the primary's secret it is copied from.</summary>
     public string ActiveClusterTokenSecret { get; init; } = "etcd-sync-active-cluster-token";

@@ -24,7 +24,7 @@ public static class ReadinessReader
         var configs = await cluster.ListAsync(AcpResources.ModuleConfigs, null, null, cancellationToken).ConfigureAwait(false);
         var backups = await ListIfServedAsync(cluster, assumptions.EtcdBackupResource, cancellationToken).ConfigureAwait(false);
         JsonObject? shadow = null;
-        if (target.IsAtLeast(4, 3))
+        if (PlatformLine.For(target).HasClusterVersionOperator)
         {
             shadow = await ClusterVersionShadowReader.ReadAsync(cluster, cancellationToken).ConfigureAwait(false);
         }

@@ -42,8 +42,8 @@ public static class UpgradeInspector
     /// </summary>
     public static async Task<ComponentState> ReadComponentsAsync(ClusterConnection cluster, PlatformVersion? target, CancellationToken cancellationToken)
     {
-        var cvsh = ComponentUpgradeProfile.For(new PlatformVersion(4, 3, 0, "4.3.0"));
-        var module = ComponentUpgradeProfile.For(new PlatformVersion(4, 2, 0, "4.2.0"));
+        var cvsh = new ComponentUpgradeProfile { Kind = ComponentUpgradeKind.ClusterVersionShadow };
+        var module = new ComponentUpgradeProfile { Kind = ComponentUpgradeKind.ClusterModule };
         if (target is not null)
         {
             var profile = ComponentUpgradeProfile.For(target);
