@@ -1,6 +1,7 @@
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Runbook;
