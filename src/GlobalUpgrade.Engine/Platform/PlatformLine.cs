@@ -159,8 +159,5 @@ public sealed record PlatformLine
     /// <summary>The line of a version text; null when it is not a version.</summary>
     public static PlatformLine? Of(string? version) => PlatformVersion.TryParse(version, out var parsed) ? For(parsed) : null;
 
-    /// <summary>The first line whose components are upgraded the given way (the ClusterVersionShadow or ClusterModule profile without a target).</summary>
-    public static PlatformLine FirstWith(ComponentUpgradeKind kind) => All.First(l => l.ComponentUpgrade == kind);
-
     public override string ToString() => Name;
 }

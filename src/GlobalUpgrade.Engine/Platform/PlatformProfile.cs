@@ -35,8 +35,6 @@ public sealed record PlatformProfile
     /// <summary>The documented line the version belongs to: every version-dependent fact.</summary>
     public PlatformLine Line => PlatformLine.For(Version);
 
-    public ComponentUpgradeKind ComponentUpgrade => Line.ComponentUpgrade;
-
     /// <summary>The etcd synchronizer of this version's line (install form, leader detection, removal).</summary>
     public EtcdSyncLine EtcdSyncLine => Line.EtcdSync;
 
@@ -47,12 +45,6 @@ public sealed record PlatformProfile
 
     /// <summary>[assumed] cpaas.io/module-name of the synchronizer plugin of this version.</summary>
     public string? EtcdSyncModuleName => EtcdSyncLine.ModuleName;
-
-    /// <summary>upgrade.sh has --preflight (<see cref="PlatformLine.HasPackagePreflight"/>).</summary>
-    public bool HasUpgradePreflight => Line.HasPackagePreflight;
-
-    /// <summary>upgrade.sh has --skip-check-artifacts (<see cref="PlatformLine.HasSkipCheckArtifacts"/>).</summary>
-    public bool HasSkipCheckArtifacts => Line.HasSkipCheckArtifacts;
 
     public EtcdSyncProfile EtcdSyncDetails { get; init; } = EtcdSyncProfile.Default;
 

@@ -77,6 +77,5 @@ public sealed class PlatformLineTests
         Assert.Equal(cvo, line.HasPackagePreflight);
         Assert.Equal(cvo, line.HasSkipCheckArtifacts);
         Assert.Equal(secretCredentials, line.ReadsRegistryCredentialsFromSecret);
-        Assert.Equal(cvo, PlatformProfile.For(PlatformVersion.Parse(version)).HasUpgradePreflight);
     }
 }
