@@ -46,7 +46,7 @@ public static class EtcdSyncUninstaller
     public static async Task<EtcdSyncUninstallPlan> PlanAsync(ClusterConnection host, PlatformProfile profile, string? moduleName, CancellationToken cancellationToken)
     {
         var details = profile.EtcdSyncDetails;
-        if (profile.EtcdSync == EtcdSyncKind.HelmRelease)
+        if (profile.EtcdSyncLine.RemovedAsHelmRelease)
         {
             var objects = new List<(KubeKind, string, string)>();
             foreach (var name in HelmEraEtcdSync.ConfigMapsAndSecrets)
@@ -95,7 +95,7 @@ public static class EtcdSyncUninstaller
         var details = plan.Profile.EtcdSyncDetails;
         var budget = new WaitBudget(timeout);
         var log = OperationLog.Current;
-        if (plan.Profile.EtcdSync == EtcdSyncKind.HelmRelease)
+        if (plan.Profile.EtcdSyncLine.RemovedAsHelmRelease)
         {
             await RemoveHelmEraAsync(plan, runOnNode, budget, cancellationToken).ConfigureAwait(false);
             return;

@@ -163,7 +163,7 @@ public static class ImageSyncService
 
     private static (string Command, string Shown, Dictionary<string, string> Secrets) Command(ImageSyncRequest request)
     {
-        var command = new StringBuilder("bash upgrade.sh --only-sync-image=true");
+        var command = new StringBuilder($"bash upgrade.sh {PlatformLine.CommonImageSyncFlag}");
         if (request.SkipCheckArtifacts)
         {
             command.Append(' ').Append(UpgradeScriptFlags.SkipCheckArtifacts);

@@ -4,7 +4,7 @@ namespace GlobalUpgrade.Platform;
 /// One documented ACP version line (3.16, 3.18, 4.0, 4.1, 4.2, 4.3.0, 4.3.1+) and every fact the engine needs that
 /// differs between lines, each a named member with its source (branches of alauda/acp-docs). The engine asks a
 /// line's facts; versions are compared only here (<see cref="For"/>). docs/platform-versions.md mirrors this file.
-/// A new line is one more record below, added to <see cref="All"/> and <see cref="For"/>.
+/// A new line is one more record below, added to <see cref="All"/> (<see cref="For"/> finds it by its first version).
 /// </summary>
 public sealed record PlatformLine
 {
@@ -37,8 +37,14 @@ public sealed record PlatformLine
     /// </summary>
     public bool ReadsRegistryCredentialsFromSecret { get; init; }
 
-    /// <summary>[doc release-4.x upgrade/upgrade_global_cluster.mdx "Sync upgrade artifacts"] how upgrade.sh is told to sync images only (same spelling on every documented line).</summary>
-    public string ImageSyncFlag { get; init; } = "--only-sync-image=true";
+    /// <summary>[doc release-4.x upgrade/upgrade_global_cluster.mdx "Sync upgrade artifacts"] how upgrade.sh is told to sync images only.</summary>
+    public string ImageSyncFlag { get; init; } = CommonImageSyncFlag;
+
+    /// <summary>
+    /// The <see cref="ImageSyncFlag"/> of every documented line: the image sync builds its command before it reads the
+    /// package's version, so a line that spells it otherwise must make the command ask the package's line first.
+    /// </summary>
+    public const string CommonImageSyncFlag = "--only-sync-image=true";
 
     /// <summary>[doc release-4.x install/global_dr.mdx] a DR standby's ProductBase spec.alternativeURLs lists https://&lt;standby VIP&gt;.</summary>
     public bool StandbyListsVipAsAlternativeUrl { get; init; } = true;
