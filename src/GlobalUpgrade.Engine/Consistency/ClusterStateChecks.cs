@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using GlobalUpgrade.Inventory;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 
 namespace GlobalUpgrade.Consistency;
 
@@ -41,8 +42,8 @@ public static class ClusterStateChecks
 
     public static async Task<CheckResult> PluginsSettledAsync(ClusterConnection cluster, CancellationToken cancellationToken)
     {
-        var modules = await cluster.ListAsync(AcpResources.ModuleInfos, null, null, cancellationToken).ConfigureAwait(false);
-        var unsettled = modules.Where(m => !IsPluginSettled(m)).ToList();
+        var modules = (await cluster.ListAsync(AcpResources.ModuleInfos, null, null, cancellationToken).ConfigureAwait(false)).Select(ModuleInfo.From).ToList();
+        var unsettled = modules.Where(m => !m.IsRunning).ToList();
         var none = modules.Count == 0;
         return new CheckResult
         {
@@ -55,20 +56,20 @@ public static class ClusterStateChecks
                 ? $"No plugin (ModuleInfo) is installed on {cluster.Name}, so none is unsettled."
                 : unsettled.Count == 0
                 ? $"All {modules.Count} plugins (ModuleInfo) of {cluster.Name} are Running."
-                : $"Plugins not settled on {cluster.Name}: {Describe(unsettled.Select(m => $"{ModuleLabel(m)} ({(JsonPath.String(m, "metadata.deletionTimestamp") is null ? JsonPath.String(m, "status.phase") ?? "no phase" : "Deleting")})"))}. Wait for them or fix them first.",
-            Detail = new Dictionary<string, object?> { ["Unsettled"] = unsettled.Select(JsonPath.Name).ToArray() },
+                : $"Plugins not settled on {cluster.Name}: {Describe(unsettled.Select(m => $"{m.Describe()} ({(m.Meta.IsDeleting ? "Deleting" : m.Phase ?? "no phase")})"))}. Wait for them or fix them first.",
+            Detail = new Dictionary<string, object?> { ["Unsettled"] = unsettled.Select(m => m.Name).ToArray() },
         };
     }
 
     public static async Task<CheckResult> ComponentsSettledAsync(ClusterConnection cluster, CancellationToken cancellationToken)
     {
-        var modules = await cluster.ListAsync(AcpResources.ClusterModules, null, null, cancellationToken).ConfigureAwait(false);
+        var modules = (await cluster.ListAsync(AcpResources.ClusterModules, null, null, cancellationToken).ConfigureAwait(false)).Select(ClusterModule.From).ToList();
         if (modules.Count == 0)
         {
             return NoMembers(CheckNames.ComponentsSettled, cluster, "ClusterModules (clustermodules.cluster.alauda.io)", "the global cluster's own ClusterModule");
         }
 
-        var unsettled = modules.Where(m => !IsComponentSettled(m)).ToList();
+        var unsettled = modules.Where(m => !m.IsSettled).ToList();
         return new CheckResult
         {
             Check = CheckNames.ComponentsSettled,
@@ -78,28 +79,14 @@ public static class ClusterStateChecks
             Actual = $"{modules.Count - unsettled.Count} of {modules.Count} settled",
             Message = unsettled.Count == 0
                     ? $"All {modules.Count} functional components (ClusterModule) of {cluster.Name} are Completed and Healthy."
-                    : $"Functional components not settled on {cluster.Name}: {Describe(unsettled.Select(m => $"{JsonPath.Name(m)} ({JsonPath.String(m, "status.base.deployStatus") ?? "no deployStatus"}/{JsonPath.String(m, "status.base.runningStatus") ?? "no runningStatus"}{Reason(m)})"))}.",
-            Detail = new Dictionary<string, object?> { ["Unsettled"] = unsettled.Select(JsonPath.Name).ToArray() },
+                    : $"Functional components not settled on {cluster.Name}: {Describe(unsettled.Select(m => $"{m.Name} ({m.DeployStatus ?? "no deployStatus"}/{m.RunningStatus ?? "no runningStatus"}{(m.UnableUpgradeReason is { Length: > 0 } reason ? ": " + reason : "")})"))}.",
+            Detail = new Dictionary<string, object?> { ["Unsettled"] = unsettled.Select(m => m.Name).ToArray() },
         };
     }
 
     private static CheckResult NoMembers(string check, ClusterConnection cluster, string kind, string mustHave) =>
         NotChecked.Result(check, cluster.Name, Errors.ErrorIds.NoMembersToCheck,
             $"{cluster.Name} answered with no {kind} at all, but a global cluster always has {mustHave}. An empty answer proves nothing; check that the context points at the global cluster and that its API server serves them, then check again.");
-
-    internal static bool IsPluginSettled(JsonObject moduleInfo) =>
-        JsonPath.String(moduleInfo, "metadata.deletionTimestamp") is null
-        && string.Equals(JsonPath.String(moduleInfo, "status.phase"), "Running", StringComparison.Ordinal);
-
-    internal static bool IsComponentSettled(JsonObject clusterModule) =>
-        string.Equals(JsonPath.String(clusterModule, "status.base.deployStatus"), "Completed", StringComparison.Ordinal)
-        && string.Equals(JsonPath.String(clusterModule, "status.base.runningStatus"), "Healthy", StringComparison.Ordinal);
-
-    private static string ModuleLabel(JsonObject moduleInfo) =>
-        JsonPath.StringMap(moduleInfo, "metadata.labels").TryGetValue("cpaas.io/module-name", out var module) ? $"{module} [{JsonPath.Name(moduleInfo)}]" : JsonPath.Name(moduleInfo);
-
-    private static string Reason(JsonObject clusterModule) =>
-        JsonPath.String(clusterModule, "status.unableUpgradeReason") is { Length: > 0 } reason ? ": " + reason : "";
 
     private static string Describe(IEnumerable<string> items)
     {

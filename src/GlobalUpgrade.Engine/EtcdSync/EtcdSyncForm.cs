@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 
 namespace GlobalUpgrade.EtcdSync;
@@ -35,9 +36,9 @@ public static class EtcdSyncForm
 {
     public static JsonObject Build(JsonObject moduleConfig, EtcdSyncLine line, EtcdSyncProfile details, EtcdSyncFormValues values)
     {
-        var name = JsonPath.Name(moduleConfig);
-        var defaults = JsonPath.Node(moduleConfig, "spec.config") as JsonObject;
-        var descriptors = JsonPath.Objects(moduleConfig, "spec.deployDescriptors").ToList();
+        var form = ModuleConfig.From(moduleConfig);
+        var name = form.Name;
+        var descriptors = form.Descriptors;
         var config = new JsonObject();
         foreach (var (field, value) in Values(line, values))
         {
@@ -48,15 +49,15 @@ public static class EtcdSyncForm
             }
             else
             {
-                path = FallbackKey(defaults, details.FallbackKeys(field), field, name);
+                path = FallbackKey(form.DeclaredKeys, details.FallbackKeys(field), field, name);
                 OperationLog.Current.Verbose($"ModuleConfig {name} has no deployDescriptors: writing \"{EtcdSyncFormFields.Label(field)}\" under the [assumed] key '{path}'");
             }
 
-            Set(config, path, Shape(value, JsonPath.Node(defaults, path) ?? SchemaOf(defaults, path)));
+            Set(config, path, Shape(value, form.HoldsListAt(path)));
         }
 
         // -Config keys are paths like the descriptors' (dots nest); an object merges into what is there, anything else replaces it.
-        var known = KnownPaths(descriptors, defaults);
+        var known = KnownPaths(descriptors, form.Defaults);
         foreach (var (key, value) in values.Config ?? new Dictionary<string, JsonNode?>())
         {
             CheckConfigKey(key, known, name);
@@ -95,18 +96,18 @@ public static class EtcdSyncForm
 
     private static JsonArray List(IReadOnlyList<Uri> endpoints) => new(endpoints.Select(u => (JsonNode)u.ToString().TrimEnd('/')).ToArray());
 
-    private static string PathByLabel(IReadOnlyList<JsonObject> descriptors, EtcdSyncFormField field, string moduleConfig, EtcdSyncLine line)
+    private static string PathByLabel(IReadOnlyList<ModuleConfig.FormDescriptor> descriptors, EtcdSyncFormField field, string moduleConfig, EtcdSyncLine line)
     {
         var label = EtcdSyncFormFields.Label(field);
-        var match = descriptors.FirstOrDefault(d => SameLabel(JsonPath.String(d, "displayName"), label));
-        if (match is not null && JsonPath.String(match, "path") is { Length: > 0 } path)
+        var match = descriptors.FirstOrDefault(d => SameLabel(d.DisplayName, label));
+        if (match is { Path: { Length: > 0 } path })
         {
             return path;
         }
 
         // An error, not a guess: the label is documented for this version, so its absence means the plugin is not the
         // one the docs describe, and a value written under a guessed key would leave the standby unsynchronized.
-        var present = descriptors.Select(d => $"\"{JsonPath.String(d, "displayName") ?? "(no label)"}\" at {JsonPath.String(d, "path")}");
+        var present = descriptors.Select(d => $"\"{d.DisplayName ?? "(no label)"}\" at {d.Path}");
         throw new GlobalUpgradeException(
             ErrorIds.EtcdSyncFormFieldNotFound,
             FailureCategory.InvalidData,
@@ -115,9 +116,9 @@ public static class EtcdSyncForm
     }
 
     /// <summary>The paths the form declares: its descriptors' paths and every key of spec.config's defaults (nested keys dotted).</summary>
-    private static HashSet<string> KnownPaths(IReadOnlyList<JsonObject> descriptors, JsonObject? defaults)
+    private static HashSet<string> KnownPaths(IReadOnlyList<ModuleConfig.FormDescriptor> descriptors, JsonObject? defaults)
     {
-        var known = new HashSet<string>(descriptors.Select(d => JsonPath.String(d, "path")).OfType<string>(), StringComparer.Ordinal);
+        var known = new HashSet<string>(descriptors.Select(d => d.Path).OfType<string>(), StringComparer.Ordinal);
         void Walk(JsonObject node, string prefix)
         {
             foreach (var (key, child) in node)
@@ -161,9 +162,8 @@ public static class EtcdSyncForm
         a is not null && string.Equals(string.Join(' ', a.Split(' ', StringSplitOptions.RemoveEmptyEntries)), b, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>[assumed] The first fallback key spec.config declares (case and punctuation ignored), or the first one when it declares none.</summary>
-    private static string FallbackKey(JsonObject? defaults, IReadOnlyList<string> candidates, EtcdSyncFormField field, string moduleConfig)
+    private static string FallbackKey(IReadOnlyList<string> declared, IReadOnlyList<string> candidates, EtcdSyncFormField field, string moduleConfig)
     {
-        var declared = (defaults?["properties"] as JsonObject ?? defaults)?.Select(p => p.Key).ToList() ?? [];
         if (declared.Count == 0)
         {
             return candidates[0];
@@ -179,11 +179,9 @@ public static class EtcdSyncForm
 
     private static string Normalize(string key) => new(key.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 
-    private static JsonNode? SchemaOf(JsonObject? defaults, string path) => defaults?["properties"] is JsonObject properties ? properties[path] : null;
-
     /// <summary>A list stays a list where the form's default (or JSON schema) is one, else it is written comma-separated.</summary>
-    private static JsonNode Shape(JsonNode value, JsonNode? shape) =>
-        value is JsonArray list && !(shape is JsonArray || JsonPath.String(shape, "type") == "array")
+    private static JsonNode Shape(JsonNode value, bool formHoldsList) =>
+        value is JsonArray list && !formHoldsList
             ? string.Join(",", list.Select(v => v!.GetValue<string>()))
             : value;
 

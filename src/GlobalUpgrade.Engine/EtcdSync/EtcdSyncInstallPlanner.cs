@@ -2,6 +2,7 @@ using System.Globalization;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 
 namespace GlobalUpgrade.EtcdSync;
@@ -37,7 +38,7 @@ public static class EtcdSyncInstallPlanner
         var version = EtcdSyncPlugin.VersionOf(moduleConfig)!;
 
         // The form, bootstrap job and leader are the plugin's: its own line (the platform's, unless -Version said otherwise).
-        var line = PlatformVersion.TryParse(version, out var pluginVersion) ? EtcdSyncLine.For(pluginVersion) : request.Profile.EtcdSyncLine;
+        var line = PlatformLine.Of(version)?.EtcdSync ?? request.Profile.EtcdSyncLine;
         if (request.StandbyEtcdEndpoints is { Count: > 0 } && !line.Form.Contains(EtcdSyncFormField.StandbyEtcdEndpoints))
         {
             OperationLog.Current.Warning($"-StandbyEtcdEndpoint is not written: the install form of plugin {module} {version} (ACP {line.Name}) has no \"{EtcdSyncFormFields.Label(EtcdSyncFormField.StandbyEtcdEndpoints)}\".");
@@ -54,27 +55,27 @@ public static class EtcdSyncInstallPlanner
             Config = request.Config,
         });
 
-        var existing = await EtcdSyncPlugin.FindModuleInfosAsync(standby, module, details, cancellationToken).ConfigureAwait(false);
+        var existing = (await EtcdSyncPlugin.FindModuleInfosAsync(standby, module, details, cancellationToken).ConfigureAwait(false)).Select(ModuleInfo.From).ToList();
         if (existing.Count > 1)
         {
-            throw new GlobalUpgradeException(ErrorIds.EtcdSyncAmbiguous, FailureCategory.InvalidData, $"Cluster '{standby.Name}' has {existing.Count} ModuleInfos of plugin {module}: {string.Join(", ", existing.Select(JsonPath.Name))}. Remove the extra ones (Uninstall-EtcdSync removes all) first.", standby.Name);
+            throw new GlobalUpgradeException(ErrorIds.EtcdSyncAmbiguous, FailureCategory.InvalidData, $"Cluster '{standby.Name}' has {existing.Count} ModuleInfos of plugin {module}: {string.Join(", ", existing.Select(i => i.Name))}. Remove the extra ones (Uninstall-EtcdSync removes all) first.", standby.Name);
         }
 
         var current = existing.Count > 0 ? existing[0] : null;
-        if (current is not null && JsonPath.String(current, "metadata.deletionTimestamp") is not null)
+        if (current is { Meta.IsDeleting: true })
         {
-            throw new GlobalUpgradeException(ErrorIds.EtcdSyncAmbiguous, FailureCategory.InvalidOperation, $"ModuleInfo {JsonPath.Name(current)} of plugin {module} on '{standby.Name}' is being deleted. Wait for Uninstall-EtcdSync to finish, then install.", standby.Name);
+            throw new GlobalUpgradeException(ErrorIds.EtcdSyncAmbiguous, FailureCategory.InvalidOperation, $"ModuleInfo {current.Name} of plugin {module} on '{standby.Name}' is being deleted. Wait for Uninstall-EtcdSync to finish, then install.", standby.Name);
         }
 
         var infoChange = current is null ? PlannedChange.Create
-            : EtcdSyncPlugin.SameVersion(JsonPath.String(current, "spec.version"), version) && EtcdSyncForm.Holds(JsonPath.Node(current, "spec.config"), config) ? PlannedChange.None
+            : EtcdSyncPlugin.SameVersion(current.SpecVersion, version) && EtcdSyncForm.Holds(current.Config, config) ? PlannedChange.None
             : PlannedChange.Update;
 
         // [doc] Only the 4.3.1+ form has the token secret: otherwise the primary's k8sadmin is never read.
         var tokenChange = line.HasTokenSecret
             ? await ActiveClusterTokenSecret.ChangeAsync(request.Primary, standby, details, cancellationToken).ConfigureAwait(false)
             : PlannedChange.None;
-        return new EtcdSyncInstallPlan(request, line, module, version, config, current is null ? null : JsonPath.Name(current), infoChange, tokenChange);
+        return new EtcdSyncInstallPlan(request, line, module, version, config, current?.Name, infoChange, tokenChange);
     }
 
     private static async Task CheckEndpointsAsync(EtcdSyncInstallRequest request, IEnumerable<Uri> endpoints, CancellationToken cancellationToken)

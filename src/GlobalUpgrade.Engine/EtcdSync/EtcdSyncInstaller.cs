@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 using k8s;
 using k8s.Models;
@@ -65,42 +66,29 @@ public static class EtcdSyncInstaller
         var log = OperationLog.Current;
         if (plan.ModuleInfoChange == PlannedChange.Create)
         {
-            var body = new JsonObject
-            {
-                ["apiVersion"] = AcpResources.ModuleInfos.ApiVersion,
-                ["kind"] = "ModuleInfo",
-                ["metadata"] = new JsonObject
-                {
-                    ["generateName"] = $"{details.PluginClusterName}-{plan.ModuleName}-",
-                    ["labels"] = new JsonObject
-                    {
-                        [EtcdSyncProfile.ClusterNameLabel] = details.PluginClusterName,
-                        [EtcdSyncProfile.ModuleNameLabel] = plan.ModuleName,
-                        [EtcdSyncProfile.ModuleTypeLabel] = EtcdSyncProfile.ModuleTypePlugin,
-                    },
-                },
-                ["spec"] = new JsonObject { ["version"] = plan.Version, ["config"] = plan.Config.DeepClone() },
-            };
+            var body = ModuleInfo.New($"{details.PluginClusterName}-{plan.ModuleName}-", plan.ModuleName, details.PluginClusterName, plan.Version, plan.Config);
             log.Verbose($"[{standby.Name}] creating a ModuleInfo for plugin {plan.ModuleName} {plan.Version} ({selector})");
             await standby.CallAsync("creating the etcd synchronizer ModuleInfo", (c, ct) =>
                 c.CustomObjects.CreateClusterCustomObjectAsync(body, AcpResources.ModuleInfos.Group, AcpResources.ModuleInfos.Version, AcpResources.ModuleInfos.Plural, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
         }
         else if (plan.ModuleInfoChange == PlannedChange.Update)
         {
-            var patch = new JsonObject { ["spec"] = new JsonObject { ["version"] = plan.Version, ["config"] = plan.Config.DeepClone() } };
+            var patch = ModuleInfo.SpecPatch(plan.Version, plan.Config);
             log.Verbose($"[{standby.Name}] updating ModuleInfo {plan.ExistingModuleInfo}: version {plan.Version} and config");
             await standby.CallAsync($"updating ModuleInfo {plan.ExistingModuleInfo}", (c, ct) =>
                 c.CustomObjects.PatchClusterCustomObjectAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), AcpResources.ModuleInfos.Group, AcpResources.ModuleInfos.Version, AcpResources.ModuleInfos.Plural, plan.ExistingModuleInfo, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static EtcdSyncInstallation Result(EtcdSyncInstallPlan plan, JsonObject info, string leader, DateTimeOffset? since, bool changed) => new()
+    private static EtcdSyncInstallation Result(EtcdSyncInstallPlan plan, JsonObject obj, string leader, DateTimeOffset? since, bool changed) => Result(plan, ModuleInfo.From(obj), leader, since, changed);
+
+    private static EtcdSyncInstallation Result(EtcdSyncInstallPlan plan, ModuleInfo info, string leader, DateTimeOffset? since, bool changed) => new()
     {
         Cluster = plan.Request.Standby.Name,
-        ModuleInfo = JsonPath.Name(info),
+        ModuleInfo = info.Name,
         ModuleName = plan.ModuleName,
-        Version = JsonPath.String(info, "status.version") ?? plan.Version,
-        Phase = JsonPath.String(info, "status.phase"),
+        Version = info.StatusVersion ?? plan.Version,
+        Phase = info.Phase,
         LeaderPod = leader,
         SyncStartedAt = since,
         Changed = changed,

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 
 namespace GlobalUpgrade.EtcdSync;
@@ -13,17 +14,17 @@ namespace GlobalUpgrade.EtcdSync;
 public static class EtcdSyncPlugin
 {
     public static string ModuleInfoSelector(string moduleName, EtcdSyncProfile details) =>
-        $"{EtcdSyncProfile.ModuleNameLabel}={moduleName},{EtcdSyncProfile.ClusterNameLabel}={details.PluginClusterName},{EtcdSyncProfile.ModuleTypeLabel}={EtcdSyncProfile.ModuleTypePlugin}";
+        AcpLabels.PluginSelector(moduleName, details.PluginClusterName);
 
     /// <summary>The plugin's cpaas.io/module-name: the one given, else the ModulePlugin that is the synchronizer, else the profile's [assumed] name.</summary>
     public static async Task<string> ResolveModuleNameAsync(ClusterConnection cluster, PlatformProfile profile, string? given, CancellationToken cancellationToken)
     {
         var details = profile.EtcdSyncDetails;
-        var plugins = await cluster.ListAsync(AcpResources.ModulePlugins, null, null, cancellationToken).ConfigureAwait(false);
+        var plugins = (await cluster.ListAsync(AcpResources.ModulePlugins, null, null, cancellationToken).ConfigureAwait(false)).Select(ModulePlugin.From).ToList();
         if (!string.IsNullOrWhiteSpace(given))
         {
             // A typo must say "unknown name", not "not installed" while the real plugin is there.
-            var names = plugins.Select(ModuleNameOf).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var names = plugins.Select(p => p.Module).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             return names.Contains(given, StringComparer.Ordinal)
                 ? given
                 : throw new GlobalUpgradeException(ErrorIds.EtcdSyncPluginNotFound, FailureCategory.ObjectNotFound,
@@ -31,7 +32,7 @@ public static class EtcdSyncPlugin
         }
 
         var matches = plugins
-            .Select(p => (Name: ModuleNameOf(p), Texts: DisplayTexts(p)))
+            .Select(p => (Name: p.Module, Texts: p.DisplayTexts))
             .Where(p => p.Name.Length > 0 && (p.Name == profile.EtcdSyncModuleName || details.PluginDisplayNames.Any(d => p.Texts.Any(t => string.Equals(t, d, StringComparison.OrdinalIgnoreCase)))))
             .Select(p => p.Name)
             .Distinct(StringComparer.Ordinal)
@@ -71,7 +72,7 @@ public static class EtcdSyncPlugin
     /// </summary>
     public static async Task<JsonObject> SelectModuleConfigAsync(ClusterConnection cluster, string moduleName, string? requested, PlatformVersion platform, CancellationToken cancellationToken)
     {
-        var configs = (await cluster.ListAsync(AcpResources.ModuleConfigs, null, $"{EtcdSyncProfile.ModuleNameLabel}={moduleName}", cancellationToken).ConfigureAwait(false))
+        var configs = (await cluster.ListAsync(AcpResources.ModuleConfigs, null, ModuleConfig.Selector(moduleName), cancellationToken).ConfigureAwait(false))
             .Where(c => VersionOf(c) is not null)
             .ToList();
         if (configs.Count == 0)
@@ -79,7 +80,7 @@ public static class EtcdSyncPlugin
             throw new GlobalUpgradeException(
                 ErrorIds.EtcdSyncPluginNotFound,
                 FailureCategory.ObjectNotFound,
-                $"Cluster '{cluster.Name}' has no ModuleConfig of plugin '{moduleName}' (moduleconfigs.cluster.alauda.io labelled {EtcdSyncProfile.ModuleNameLabel}={moduleName}). Check the plugin is uploaded to the platform, or name the right plugin with -ModuleName.",
+                $"Cluster '{cluster.Name}' has no ModuleConfig of plugin '{moduleName}' (moduleconfigs.cluster.alauda.io labelled {ModuleConfig.Selector(moduleName)}). Check the plugin is uploaded to the platform, or name the right plugin with -ModuleName.",
                 moduleName);
         }
 
@@ -113,32 +114,8 @@ public static class EtcdSyncPlugin
                 moduleName);
     }
 
-    public static string? VersionOf(JsonObject moduleConfig) => JsonPath.String(moduleConfig, "spec.version") ?? JsonPath.StringMap(moduleConfig, "metadata.labels").GetValueOrDefault("cpaas.io/module-version");
+    public static string? VersionOf(JsonObject moduleConfig) => ModuleConfig.From(moduleConfig).Version;
 
     public static bool SameVersion(string? a, string? b) =>
         a is not null && b is not null && string.Equals(a.TrimStart('v'), b.TrimStart('v'), StringComparison.OrdinalIgnoreCase);
-
-    private static string ModuleNameOf(JsonObject plugin) =>
-        JsonPath.StringMap(plugin, "metadata.labels").GetValueOrDefault(EtcdSyncProfile.ModuleNameLabel)
-        ?? JsonPath.String(plugin, "spec.name")
-        ?? JsonPath.Name(plugin);
-
-    private static IEnumerable<string> DisplayTexts(JsonObject plugin)
-    {
-        foreach (var path in new[] { "spec.name", "spec.displayName", "spec.description.en", "spec.description.zh", "metadata.name" })
-        {
-            if (JsonPath.String(plugin, path) is { Length: > 0 } text)
-            {
-                yield return text;
-            }
-        }
-
-        foreach (var (key, value) in JsonPath.StringMap(plugin, "metadata.annotations"))
-        {
-            if (key.Contains("display-name", StringComparison.OrdinalIgnoreCase) || key.Contains("displayName", StringComparison.OrdinalIgnoreCase))
-            {
-                yield return value;
-            }
-        }
-    }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 using k8s;
 using k8s.Autorest;
@@ -22,7 +23,7 @@ public static class EtcdSyncRestarter
         {
             case EtcdSyncLeaderDetection.FirstPodByName:
                 var pods = await cluster.CallAsync($"listing pods {details.PodLabelSelector} in {details.Namespace}", (c, ct) => ResourceWatcher.ListAllAsync(c, KubeKind.Pods, new ListArgs(details.Namespace, details.PodLabelSelector, null), ct), cancellationToken).ConfigureAwait(false);
-                return EtcdSyncWaits.FirstPodByName(JsonPath.Objects(pods.Items, "items"))
+                return EtcdSyncWaits.FirstPodByName(ObjectList.ItemsOf(pods.Items))
                     ?? throw new GlobalUpgradeException(
                         ErrorIds.EtcdSyncNotInstalled,
                         FailureCategory.ObjectNotFound,
@@ -41,14 +42,14 @@ public static class EtcdSyncRestarter
         var budget = new WaitBudget(timeout);
         var (successor, startedAt) = await RestartLeaderAsync(cluster, details, profile.EtcdSyncLine.Leader, leader, budget, cancellationToken).ConfigureAwait(false);
         var module = await EtcdSyncPlugin.ResolveModuleNameAsync(cluster, profile, moduleName, cancellationToken).ConfigureAwait(false);
-        var info = (await EtcdSyncPlugin.FindModuleInfosAsync(cluster, module, details, cancellationToken).ConfigureAwait(false)) is { Count: > 0 } infos ? infos[0] : null;
+        var info = (await EtcdSyncPlugin.FindModuleInfosAsync(cluster, module, details, cancellationToken).ConfigureAwait(false)) is { Count: > 0 } infos ? ModuleInfo.From(infos[0]) : null;
         return new EtcdSyncInstallation
         {
             Cluster = cluster.Name,
-            ModuleInfo = info is null ? null : JsonPath.Name(info),
+            ModuleInfo = info?.Name,
             ModuleName = module,
-            Version = JsonPath.String(info, "status.version") ?? JsonPath.String(info, "spec.version"),
-            Phase = JsonPath.String(info, "status.phase"),
+            Version = info?.Version,
+            Phase = info?.Phase,
             LeaderPod = successor,
             SyncStartedAt = startedAt,
             Changed = true,

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Remote;
 using GlobalUpgrade.Reporting;
 using k8s;
@@ -45,7 +46,7 @@ public static class EtcdSyncUninstaller
     public static async Task<EtcdSyncUninstallPlan> PlanAsync(ClusterConnection host, PlatformProfile profile, string? moduleName, CancellationToken cancellationToken)
     {
         var details = profile.EtcdSyncDetails;
-        if (profile.EtcdSync == EtcdSyncKind.HelmRelease)
+        if (profile.EtcdSyncLine.RemovedAsHelmRelease)
         {
             var objects = new List<(KubeKind, string, string)>();
             foreach (var name in HelmEraEtcdSync.ConfigMapsAndSecrets)
@@ -69,7 +70,7 @@ public static class EtcdSyncUninstaller
             foreach (var ns in HelmEraEtcdSync.ReleaseNamespaces)
             {
                 var found = await ResourceWatcher.ListAllAsync(host.Client, KubeKind.Secrets, new ListArgs(ns, $"owner=helm,name={HelmEraEtcdSync.Release}", null), cancellationToken).ConfigureAwait(false);
-                if (JsonPath.Objects(found.Items, "items").Any())
+                if (ObjectList.ItemsOf(found.Items).Any())
                 {
                     releases.Add(ns);
                 }
@@ -80,7 +81,7 @@ public static class EtcdSyncUninstaller
 
         var module = await EtcdSyncPlugin.ResolveModuleNameAsync(host, profile, moduleName, cancellationToken).ConfigureAwait(false);
         var infos = await EtcdSyncPlugin.FindModuleInfosAsync(host, module, details, cancellationToken).ConfigureAwait(false);
-        return new EtcdSyncUninstallPlan(host, profile, module, infos.Select(JsonPath.Name).ToList(), [], []);
+        return new EtcdSyncUninstallPlan(host, profile, module, infos.Select(ObjectMeta.NameOf).ToList(), [], []);
     }
 
     /// <summary>
@@ -94,7 +95,7 @@ public static class EtcdSyncUninstaller
         var details = plan.Profile.EtcdSyncDetails;
         var budget = new WaitBudget(timeout);
         var log = OperationLog.Current;
-        if (plan.Profile.EtcdSync == EtcdSyncKind.HelmRelease)
+        if (plan.Profile.EtcdSyncLine.RemovedAsHelmRelease)
         {
             await RemoveHelmEraAsync(plan, runOnNode, budget, cancellationToken).ConfigureAwait(false);
             return;
@@ -167,7 +168,7 @@ public static class EtcdSyncUninstaller
         }
 
         // The docs end with `kubectl get pod -n kube-system | grep etcd-mirror`, which must print nothing.
-        static IEnumerable<JsonObject> Mirrors(IReadOnlyList<JsonObject> pods) => pods.Where(p => JsonPath.Name(p).Contains(HelmEraEtcdSync.PodNamePart, StringComparison.Ordinal));
+        static IEnumerable<JsonObject> Mirrors(IReadOnlyList<JsonObject> pods) => pods.Where(p => ObjectMeta.NameOf(p).Contains(HelmEraEtcdSync.PodNamePart, StringComparison.Ordinal));
         await ResourceWatcher.WaitAsync(host, KubeKind.Pods, new ListArgs(HelmEraEtcdSync.Namespace, null, null), new WaitCondition
         {
             Description = $"no pod named *{HelmEraEtcdSync.PodNamePart}* in {HelmEraEtcdSync.Namespace}",
@@ -179,7 +180,7 @@ public static class EtcdSyncUninstaller
     private static async Task<bool> ExistsAsync(ClusterConnection host, KubeKind kind, string ns, string name, CancellationToken cancellationToken)
     {
         var found = await host.CallAsync($"listing {kind} {ns}/{name}", (c, ct) => ResourceWatcher.ListAllAsync(c, kind, new ListArgs(ns, null, $"metadata.name={name}"), ct), cancellationToken).ConfigureAwait(false);
-        return JsonPath.Objects(found.Items, "items").Any();
+        return ObjectList.ItemsOf(found.Items).Any();
     }
 
     private static Task<bool> DeleteAsync(ClusterConnection host, KubeKind kind, string ns, string name, CancellationToken cancellationToken) =>

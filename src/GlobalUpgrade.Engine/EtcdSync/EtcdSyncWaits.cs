@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 
 namespace GlobalUpgrade.EtcdSync;
@@ -22,11 +23,11 @@ public sealed class WaitBudget(TimeSpan total)
 public static class EtcdSyncWaits
 {
     public static Task ModuleInfosGoneAsync(ClusterConnection cluster, string selector, WaitBudget budget, CancellationToken cancellationToken) =>
-        ResourceWatcher.WaitAsync(cluster, KubeKind.Custom(AcpResources.ModuleInfos), new ListArgs(null, selector, null), new WaitCondition
+        ResourceWatcher.WaitAsync(cluster, AcpResources.ModuleInfos, new ListArgs(null, selector, null), new WaitCondition
         {
             Description = $"ModuleInfo {selector} to be gone",
             IsDone = items => items.Count == 0,
-            DescribeState = items => string.Join("; ", items.Select(i => $"ModuleInfo {JsonPath.Name(i)}: {JsonPath.String(i, "status.phase") ?? "no phase"}{(JsonPath.String(i, "metadata.deletionTimestamp") is null ? "" : ", deleting")}, finalizers [{string.Join(", ", JsonPath.Node(i, "metadata.finalizers")?.AsArray().Select(f => f?.ToString()) ?? [])}]")),
+            DescribeState = items => string.Join("; ", items.Select(i => ModuleInfo.From(i).DescribeRemoval())),
         }, budget.Remaining, cancellationToken);
 
     public static Task PodsGoneAsync(ClusterConnection cluster, string ns, string labelSelector, WaitBudget budget, CancellationToken cancellationToken) =>
@@ -39,29 +40,27 @@ public static class EtcdSyncWaits
 
     public static async Task<JsonObject> ModuleInfoRunningAsync(ClusterConnection cluster, string selector, string version, WaitBudget budget, CancellationToken cancellationToken)
     {
-        var result = await ResourceWatcher.WaitAsync(cluster, KubeKind.Custom(AcpResources.ModuleInfos), new ListArgs(null, selector, null), new WaitCondition
+        var result = await ResourceWatcher.WaitAsync(cluster, AcpResources.ModuleInfos, new ListArgs(null, selector, null), new WaitCondition
         {
             Description = $"ModuleInfo {selector} to be Running at {version}",
             IsDone = items => items.Any(i => IsRunningAt(i, version)),
-            DescribeState = items => items.Count == 0 ? "no ModuleInfo yet" : string.Join("; ", items.Select(i => $"ModuleInfo {JsonPath.Name(i)}: {JsonPath.String(i, "status.phase") ?? "no phase yet"} {JsonPath.String(i, "status.version")}")),
+            DescribeState = items => items.Count == 0 ? "no ModuleInfo yet" : string.Join("; ", items.Select(i => ModuleInfo.From(i).DescribeState())),
         }, budget.Remaining, cancellationToken).ConfigureAwait(false);
         return result.Objects.First(i => IsRunningAt(i, version));
     }
 
     public static bool IsRunningAt(JsonObject moduleInfo, string version) =>
-        JsonPath.String(moduleInfo, "status.phase") == "Running"
-        && JsonPath.String(moduleInfo, "metadata.deletionTimestamp") is null
-        && (JsonPath.String(moduleInfo, "status.version") is not { } v || EtcdSyncPlugin.SameVersion(v, version));
+        ModuleInfo.From(moduleInfo) is { IsRunning: true } info && (info.StatusVersion is not { } v || EtcdSyncPlugin.SameVersion(v, version));
 
     public static Task JobCompleteAsync(ClusterConnection cluster, string ns, string job, WaitBudget budget, CancellationToken cancellationToken) =>
         ResourceWatcher.WaitAsync(cluster, KubeKind.Jobs, new ListArgs(ns, null, $"metadata.name={job}"), new WaitCondition
         {
             Description = $"job {ns}/{job} to complete",
-            IsDone = items => items.Any(j => HasCondition(j, "Complete") || JsonPath.Int64(j, "status.succeeded") >= 1),
-            FailsWith = items => items.FirstOrDefault(j => HasCondition(j, "Failed")) is { } failed
-                ? new GlobalUpgradeException(ErrorIds.BootstrapJobFailed, FailureCategory.InvalidOperation, $"Job {ns}/{job} on cluster '{cluster.Name}' failed: {ConditionMessage(failed, "Failed")}. Read its pod's log (kubectl logs -n {ns} job/{job}) before installing again.", job)
+            IsDone = items => items.Any(j => Job.From(j).IsComplete),
+            FailsWith = items => items.Select(Job.From).FirstOrDefault(j => j.HasFailed) is { } failed
+                ? new GlobalUpgradeException(ErrorIds.BootstrapJobFailed, FailureCategory.InvalidOperation, $"Job {ns}/{job} on cluster '{cluster.Name}' failed: {failed.FailureMessage}. Read its pod's log (kubectl logs -n {ns} job/{job}) before installing again.", job)
                 : null,
-            DescribeState = items => items.Count == 0 ? $"job {job} not created yet" : string.Join("; ", items.Select(j => $"job {JsonPath.Name(j)}: active {JsonPath.Int64(j, "status.active") ?? 0}, succeeded {JsonPath.Int64(j, "status.succeeded") ?? 0}, failed {JsonPath.Int64(j, "status.failed") ?? 0}")),
+            DescribeState = items => items.Count == 0 ? $"job {job} not created yet" : string.Join("; ", items.Select(j => Job.From(j).Describe())),
         }, budget.Remaining, cancellationToken);
 
     /// <summary>Waits until a pod of the selection is Running with every container ready; returns its name.</summary>
@@ -74,7 +73,7 @@ public static class EtcdSyncWaits
             IsDone = items => items.Any(IsReady),
             DescribeState = DescribePods,
         }, budget.Remaining, cancellationToken).ConfigureAwait(false);
-        return JsonPath.Name(result.Objects.First(IsReady));
+        return ObjectMeta.NameOf(result.Objects.First(IsReady));
     }
 
     /// <summary>
@@ -94,8 +93,8 @@ public static class EtcdSyncWaits
     /// `kubectl get po -l app=etcd-sync --no-headers | head -1`, i.e. the first pod by name (terminating pods left out).
     /// </summary>
     public static string? FirstPodByName(IEnumerable<JsonObject> pods, string? notPod = null) =>
-        pods.Where(p => JsonPath.String(p, "metadata.deletionTimestamp") is null)
-            .Select(JsonPath.Name)
+        pods.Select(Pod.From).Where(p => !p.Meta.IsDeleting)
+            .Select(p => p.Name)
             .Where(n => n.Length > 0 && n != notPod)
             .Order(StringComparer.Ordinal)
             .FirstOrDefault();
@@ -114,7 +113,7 @@ public static class EtcdSyncWaits
     /// <summary>[doc] 4.3+ (release-4.3 docs/en/upgrade/upgrade_global_cluster.mdx): wait until the lease has a holder other than <paramref name="notHolder"/>.</summary>
     private static async Task<string> LeaseHolderAsync(ClusterConnection cluster, EtcdSyncProfile details, string? notHolder, WaitBudget budget, CancellationToken cancellationToken)
     {
-        static string? Holder(IReadOnlyList<JsonObject> items) => items.Select(l => JsonPath.String(l, "spec.holderIdentity")).FirstOrDefault(h => !string.IsNullOrEmpty(h));
+        static string? Holder(IReadOnlyList<JsonObject> items) => items.Select(l => Lease.From(l).Holder).FirstOrDefault(h => h is not null);
         var result = await ResourceWatcher.WaitAsync(cluster, KubeKind.Leases, new ListArgs(details.Namespace, null, $"metadata.name={details.LeaderLease}"), new WaitCondition
         {
             Description = notHolder is null ? $"lease {details.Namespace}/{details.LeaderLease} to have a holder" : $"lease {details.Namespace}/{details.LeaderLease} to pass from {notHolder} to a new leader",
@@ -148,31 +147,11 @@ public static class EtcdSyncWaits
         }
     }
 
-    public static bool IsReady(JsonObject pod) =>
-        JsonPath.String(pod, "status.phase") == "Running"
-        && JsonPath.String(pod, "metadata.deletionTimestamp") is null
-        && JsonPath.Objects(pod, "status.containerStatuses").ToList() is { Count: > 0 } containers
-        && containers.All(c => JsonPath.Bool(c, "ready") == true);
+    public static bool IsReady(JsonObject pod) => Pod.From(pod).IsReady;
 
     /// <summary>"pod x: Pending, 0/1 ready, etcd-sync waiting: ImagePullBackOff (message)" for each pod.</summary>
     public static string DescribePods(IReadOnlyList<JsonObject> pods) =>
         pods.Count == 0 ? "no pod" : string.Join("; ", pods.Select(DescribePod));
 
-    public static string DescribePod(JsonObject pod)
-    {
-        var containers = JsonPath.Objects(pod, "status.containerStatuses").ToList();
-        var ready = containers.Count(c => JsonPath.Bool(c, "ready") == true);
-        var waiting = containers
-            .Select(c => (Name: JsonPath.String(c, "name"), Reason: JsonPath.String(c, "state.waiting.reason"), Message: JsonPath.String(c, "state.waiting.message")))
-            .Where(c => c.Reason is not null)
-            .Select(c => $", {c.Name} waiting: {c.Reason}{(c.Message is null ? "" : $" ({c.Message})")}");
-        var deleting = JsonPath.String(pod, "metadata.deletionTimestamp") is null ? "" : ", terminating";
-        return $"pod {JsonPath.Name(pod)}: {JsonPath.String(pod, "status.phase") ?? "no phase"}, {ready}/{Math.Max(containers.Count, 1)} ready{string.Concat(waiting)}{deleting}";
-    }
-
-    private static bool HasCondition(JsonObject obj, string type) =>
-        JsonPath.Objects(obj, "status.conditions").Any(c => JsonPath.String(c, "type") == type && JsonPath.String(c, "status") == "True");
-
-    private static string ConditionMessage(JsonObject obj, string type) =>
-        JsonPath.Objects(obj, "status.conditions").Where(c => JsonPath.String(c, "type") == type).Select(c => $"{JsonPath.String(c, "reason")}: {JsonPath.String(c, "message")}").FirstOrDefault() ?? type;
+    public static string DescribePod(JsonObject pod) => Pod.From(pod).Describe();
 }

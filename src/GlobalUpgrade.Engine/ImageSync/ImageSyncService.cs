@@ -150,7 +150,7 @@ public static class ImageSyncService
     {
         var identity = await UpgradePackage.ReadIdentityAsync(host, run.PackagePath, cancellationToken).ConfigureAwait(false);
         var version = identity.Split(' ').FirstOrDefault(f => f.StartsWith("version=", StringComparison.Ordinal))?["version=".Length..];
-        if (PlatformVersion.TryParse(version, out var parsed) && parsed.IsAtLeast(4, 3))
+        if (PlatformLine.Of(version)?.ReadsRegistryCredentialsFromSecret == true)
         {
             return;
         }
@@ -163,7 +163,7 @@ public static class ImageSyncService
 
     private static (string Command, string Shown, Dictionary<string, string> Secrets) Command(ImageSyncRequest request)
     {
-        var command = new StringBuilder("bash upgrade.sh --only-sync-image=true");
+        var command = new StringBuilder($"bash upgrade.sh {PlatformLine.CommonImageSyncFlag}");
         if (request.SkipCheckArtifacts)
         {
             command.Append(' ').Append(UpgradeScriptFlags.SkipCheckArtifacts);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 
 namespace GlobalUpgrade.Inventory;
 
@@ -13,15 +14,19 @@ public static class MachineReader
         return items.Select(item => FromObject(connection.Name, item)).OrderBy(m => m.ClusterName, StringComparer.Ordinal).ThenBy(m => m.Name, StringComparer.Ordinal).ToList();
     }
 
-    public static GlobalMachine FromObject(string cluster, JsonObject item) => new()
+    public static GlobalMachine FromObject(string cluster, JsonObject item)
     {
-        Cluster = cluster,
-        Name = JsonPath.Name(item),
-        ClusterName = JsonPath.String(item, "spec.clusterName"),
-        IP = JsonPath.String(item, "spec.ip"),
-        Role = JsonPath.String(item, "spec.role"),
-        Phase = JsonPath.String(item, "status.phase"),
-        Reason = JsonPath.String(item, "status.reason"),
-        Message = JsonPath.String(item, "status.message"),
-    };
+        var machine = Machine.From(item);
+        return new()
+        {
+            Cluster = cluster,
+            Name = machine.Name,
+            ClusterName = machine.ClusterName,
+            IP = machine.IP,
+            Role = machine.Role,
+            Phase = machine.Phase,
+            Reason = machine.Reason,
+            Message = machine.Message,
+        };
+    }
 }

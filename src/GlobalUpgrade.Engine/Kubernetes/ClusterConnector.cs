@@ -1,4 +1,5 @@
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Platform;
 using k8s;
 

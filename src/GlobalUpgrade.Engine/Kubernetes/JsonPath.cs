@@ -2,7 +2,10 @@ using System.Text.Json.Nodes;
 
 namespace GlobalUpgrade.Kubernetes;
 
-/// <summary>Reads fields of API objects held as JSON, tolerating absent parents (the API omits empty fields).</summary>
+/// <summary>
+/// Reads fields of API objects held as JSON, tolerating absent parents (the API omits empty fields). The low-level
+/// helper of the typed views in Platform/Objects; the engine reads objects through those views.
+/// </summary>
 public static class JsonPath
 {
     public static JsonNode? Node(JsonNode? node, string dottedPath)
@@ -49,4 +52,21 @@ public static class JsonPath
             : new Dictionary<string, string>(StringComparer.Ordinal);
 
     public static string Name(JsonNode? node) => String(node, "metadata.name") ?? "";
+
+    /// <summary>A merge patch that sets one dotted path, creating the objects on the way.</summary>
+    public static JsonObject Patch(string dottedPath, JsonNode? value)
+    {
+        var root = new JsonObject();
+        var parts = dottedPath.Split('.');
+        var node = root;
+        foreach (var part in parts[..^1])
+        {
+            var child = new JsonObject();
+            node[part] = child;
+            node = child;
+        }
+
+        node[parts[^1]] = value;
+        return root;
+    }
 }

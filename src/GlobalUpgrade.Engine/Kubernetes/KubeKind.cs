@@ -71,6 +71,9 @@ public sealed class KubeKind
         async (c, a, ct) => ClusterConnection.ToJson((await CustomCall(c, resource, a, watch: false, ct).ConfigureAwait(false)).Body),
         (c, a, onError, ct) => Owned(CustomCall(c, resource, a, watch: true, ct), onError, ct));
 
+    /// <summary>An ACP kind is described once (<see cref="AcpResource"/>), for reads and for watches alike.</summary>
+    public static implicit operator KubeKind(AcpResource resource) => Custom(resource);
+
     public override string ToString() => Name;
 
     private static Task<HttpOperationResponse<object>> CustomCall(IKubernetes c, AcpResource r, ListArgs a, bool watch, CancellationToken ct) =>

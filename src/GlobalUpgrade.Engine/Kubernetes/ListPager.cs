@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Platform.Objects;
 
 namespace GlobalUpgrade.Kubernetes;
 
@@ -36,9 +37,10 @@ public static class ListPager
                 throw KubeErrorTranslator.AnswerUnreadable(server, what, $"a page that is not a list (no items array): '{(text.Length > 120 ? text[..120] + "…" : text)}'", null);
             }
 
-            resourceVersion ??= JsonPath.String(page, "metadata.resourceVersion");
-            items.AddRange(JsonPath.Objects(page, "items").Select(o => (JsonObject)o.DeepClone()));
-            token = JsonPath.String(page, "metadata.continue");
+            var answer = ObjectList.From(page);
+            resourceVersion ??= answer.ResourceVersion;
+            items.AddRange(answer.Items.Select(o => (JsonObject)o.DeepClone()));
+            token = answer.Continue;
             if (string.IsNullOrEmpty(token))
             {
                 return (items, resourceVersion);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 using k8s;
 using k8s.Autorest;
@@ -108,7 +109,7 @@ public static class ResourceWatcher
                         lists++;
                         var list = await ListAllAsync(client, kind, query, token, endpoint).ConfigureAwait(false);
                         objects.Clear();
-                        foreach (var item in JsonPath.Objects(list.Items, "items"))
+                        foreach (var item in ObjectList.ItemsOf(list.Items))
                         {
                             objects[Key(item)] = item;
                         }
@@ -130,14 +131,14 @@ public static class ResourceWatcher
                     {
                         if (type == WatchEventType.Error)
                         {
-                            var status = JsonNode.Parse(element.GetRawText());
-                            if (JsonPath.Int64(status, "code") == 410)
+                            var status = ApiStatus.From(JsonNode.Parse(element.GetRawText()));
+                            if (status.IsGone)
                             {
                                 gone = true;
                                 break;
                             }
 
-                            throw new GlobalUpgradeException(ErrorIds.WatchFailed, FailureCategory.InvalidOperation, $"The watch of {kind} on {clusterName} failed: {JsonPath.String(status, "message") ?? element.GetRawText()}", clusterName);
+                            throw new GlobalUpgradeException(ErrorIds.WatchFailed, FailureCategory.InvalidOperation, $"The watch of {kind} on {clusterName} failed: {status.Message ?? element.GetRawText()}", clusterName);
                         }
 
                         var obj = JsonNode.Parse(element.GetRawText()) as JsonObject;
@@ -146,7 +147,7 @@ public static class ResourceWatcher
                             continue;
                         }
 
-                        resourceVersion = JsonPath.String(obj, "metadata.resourceVersion") ?? resourceVersion;
+                        resourceVersion = ObjectList.ResourceVersionOf(obj) ?? resourceVersion;
                         if (type == WatchEventType.Bookmark)
                         {
                             continue;
@@ -274,7 +275,7 @@ public static class ResourceWatcher
     private static Task Backoff(int failures, CancellationToken token) =>
         Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * Math.Pow(2, failures - 1))), token);
 
-    private static string Key(JsonObject obj) => $"{JsonPath.String(obj, "metadata.namespace")}/{JsonPath.Name(obj)}";
+    private static string Key(JsonObject obj) => ObjectMeta.Key(obj);
 
     private static string Selectors(ListArgs q) =>
         (q.Namespace is null ? "" : $" in {q.Namespace}") + (q.LabelSelector is null ? "" : $" -l {q.LabelSelector}") + (q.FieldSelector is null ? "" : $" --field-selector {q.FieldSelector}");

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 
 namespace GlobalUpgrade.Platform;
@@ -53,27 +54,25 @@ public static class ClusterVersionShadowDiscovery
     /// <summary>The resource named by kind <c>ClusterVersionShadow</c> (or short name <c>cvsh</c>) in one APIResourceList.</summary>
     public static AcpResource? FromResourceList(JsonObject? list)
     {
-        var groupVersion = JsonPath.String(list, "groupVersion");
-        if (groupVersion is null)
+        var served = ApiResourceList.From(list);
+        if (served.GroupVersion is not { } groupVersion)
         {
             return null;
         }
 
         var slash = groupVersion.IndexOf('/', StringComparison.Ordinal);
         var (group, version) = slash < 0 ? ("", groupVersion) : (groupVersion[..slash], groupVersion[(slash + 1)..]);
-        var match = JsonPath.Objects(list, "resources").FirstOrDefault(r =>
-            JsonPath.String(r, "name") is { } name && !name.Contains('/', StringComparison.Ordinal)
-            && (JsonPath.String(r, "kind") == Kind || (JsonPath.Node(r, "shortNames") as JsonArray ?? []).Any(s => s?.GetValue<string>() == ShortName)));
-        return match is null ? null : new AcpResource(group, version, JsonPath.String(match, "name")!, JsonPath.Bool(match, "namespaced") ?? true);
+        var match = served.Resources.FirstOrDefault(r => r.Name.Length > 0 && !r.IsSubresource && (r.Kind == Kind || r.ShortNames.Contains(ShortName)));
+        return match is null ? null : new AcpResource(group, version, match.Name, match.Namespaced);
     }
 
     /// <summary>The group versions to look in, the assumed one first, then the others the server prefers.</summary>
     public static IEnumerable<string> Candidates(JsonObject? groupList)
     {
         yield return AcpResources.ClusterVersionShadows.ApiVersion;
-        foreach (var group in JsonPath.Objects(groupList, "groups"))
+        foreach (var group in ApiGroup.ListOf(groupList))
         {
-            if (JsonPath.String(group, "preferredVersion.groupVersion") is { } preferred && preferred != AcpResources.ClusterVersionShadows.ApiVersion)
+            if (group.PreferredGroupVersion is { } preferred && preferred != AcpResources.ClusterVersionShadows.ApiVersion)
             {
                 yield return preferred;
             }

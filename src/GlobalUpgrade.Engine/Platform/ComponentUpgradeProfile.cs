@@ -65,7 +65,7 @@ public sealed record ComponentUpgradeProfile
     public static IReadOnlyList<string> OverridableNames => Overridable;
 
     /// <summary>The profile for an upgrade to <paramref name="target"/>: 4.3 and later go through the Cluster Version Operator.</summary>
-    public static ComponentUpgradeProfile For(PlatformVersion target) => new() { Kind = PlatformProfile.For(target).ComponentUpgrade };
+    public static ComponentUpgradeProfile For(PlatformVersion target) => new() { Kind = PlatformLine.For(target).ComponentUpgrade };
 
     /// <summary>The profile for <paramref name="target"/> with a user's -ComponentProfile overrides applied.</summary>
     public static ComponentUpgradeProfile For(PlatformVersion target, IReadOnlyDictionary<string, string?>? overrides) => For(target).With(overrides);

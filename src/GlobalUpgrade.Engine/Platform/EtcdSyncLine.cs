@@ -1,9 +1,9 @@
 namespace GlobalUpgrade.Platform;
 
 /// <summary>
-/// Every version-dependent fact about the etcd synchronizer of one platform version line (3.16, 3.18, 4.0, 4.1, 4.2,
-/// 4.3.0, 4.3.1+), each with the docs that state it. The engine asks the line; it never compares versions itself.
-/// docs/platform-versions.md mirrors this file.
+/// The etcd synchronizer of one platform version line (<see cref="PlatformLine.EtcdSync"/>): every
+/// version-dependent fact about it, each with the docs that state it. The engine asks the line; it never compares
+/// versions itself. docs/platform-versions.md mirrors this file.
 /// </summary>
 public sealed record EtcdSyncLine
 {
@@ -12,8 +12,26 @@ public sealed record EtcdSyncLine
 
     public required EtcdSyncKind Kind { get; init; }
 
-    /// <summary>[assumed] cpaas.io/module-name of the plugin (3.18: "etcdsync"; 4.x: "etcd-sync"); null for the Helm era.</summary>
+    /// <summary>[assumed] cpaas.io/module-name of the 4.x plugin ("Alauda Container Platform etcd Synchronizer"), written once.</summary>
+    public const string PluginModuleName = "etcd-sync";
+
+    /// <summary>[assumed] cpaas.io/module-name of the plugin (3.18: "etcdsync"; 4.x: <see cref="PluginModuleName"/>); null for the Helm era.</summary>
     public string? ModuleName { get; init; }
+
+    /// <summary>[doc] 3.16 and 3.18 run (and remove) the synchronizer on the primary, 4.x on the standby.</summary>
+    public ClusterRole Host => Kind == EtcdSyncKind.StandbyPlugin ? ClusterRole.Standby : ClusterRole.Primary;
+
+    /// <summary>
+    /// [doc] How the docs remove it: the Helm release and its objects (3.16, <see cref="HelmEraEtcdSync"/>), or the
+    /// cluster plugin (3.18 on the primary, 4.x on the standby: "Uninstall the etcd sync plugin").
+    /// </summary>
+    public bool RemovedAsHelmRelease => Kind == EtcdSyncKind.HelmRelease;
+
+    /// <summary>[doc release-4.x upgrade/upgrade_global_cluster.mdx "Check sync status"] the 4.x plugin's monitor service /check lists missed and surplus keys.</summary>
+    public bool HasSyncMonitor => Kind == EtcdSyncKind.StandbyPlugin;
+
+    /// <summary>[doc release-4.x upgrade/upgrade_global_cluster.mdx "Reinstall the etcd sync plugin"] port 2379 of both VIPs must reach the control-plane nodes.</summary>
+    public bool NeedsEtcdPortForwarded => Kind == EtcdSyncKind.StandbyPlugin;
 
     /// <summary>The install form's fields, in the docs' order; empty where the module does not install (3.x).</summary>
     public IReadOnlyList<EtcdSyncFormField> Form { get; init; } = [];
@@ -68,7 +86,7 @@ public sealed record EtcdSyncLine
     {
         Name = "4.3.0",
         Kind = EtcdSyncKind.StandbyPlugin,
-        ModuleName = "etcd-sync",
+        ModuleName = PluginModuleName,
         Form = Form40,
         Leader = EtcdSyncLeaderDetection.Lease,
         Source = "release-4.3 docs/en/upgrade/upgrade_global_cluster.mdx (tab \"4.3.0\", lease after the tabs)",
@@ -79,26 +97,18 @@ public sealed record EtcdSyncLine
     {
         Name = "4.3.1+",
         Kind = EtcdSyncKind.StandbyPlugin,
-        ModuleName = "etcd-sync",
+        ModuleName = PluginModuleName,
         Form = Form431,
         Leader = EtcdSyncLeaderDetection.Lease,
         HasBootstrapJob = true,
         Source = "release-4.3 docs/en/upgrade/upgrade_global_cluster.mdx (tab \"4.3.1+\", lease after the tabs)",
     };
 
-    public static IReadOnlyList<EtcdSyncLine> All { get; } = [V316, V318, V40, V41, V42, V430, V431];
+    /// <summary>The synchronizer of every documented line, oldest first.</summary>
+    public static IReadOnlyList<EtcdSyncLine> All => PlatformLine.All.Select(l => l.EtcdSync).ToList();
 
-    /// <summary>The line a version belongs to; a version newer than the newest documented line takes that line.</summary>
-    public static EtcdSyncLine For(PlatformVersion version) => version switch
-    {
-        { Major: < 3 } or { Major: 3, Minor: < 18 } => V316,
-        { Major: 3 } => V318,
-        { Major: 4, Minor: 0 } => V40,
-        { Major: 4, Minor: 1 } => V41,
-        { Major: 4, Minor: 2 } => V42,
-        { Major: 4, Minor: 3, Patch: 0 } => V430,
-        _ => V431,
-    };
+    /// <summary>The synchronizer of the line a version belongs to (<see cref="PlatformLine.For"/>).</summary>
+    public static EtcdSyncLine For(PlatformVersion version) => PlatformLine.For(version).EtcdSync;
 
     // [doc] release-4.x upgrade/upgrade_global_cluster.mdx "Reinstall the etcd sync plugin" and install/global_dr.mdx:
     // the log check and the one deletion take `kubectl get po -l app=etcd-sync --no-headers | head -1`; no lease.
@@ -106,7 +116,7 @@ public sealed record EtcdSyncLine
     {
         Name = name,
         Kind = EtcdSyncKind.StandbyPlugin,
-        ModuleName = "etcd-sync",
+        ModuleName = PluginModuleName,
         Form = Form40,
         Leader = EtcdSyncLeaderDetection.FirstPodByName,
         Source = $"{branch} docs/en/install/global_dr.mdx and docs/en/upgrade/upgrade_global_cluster.mdx",

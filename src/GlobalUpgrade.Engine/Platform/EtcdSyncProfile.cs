@@ -30,7 +30,7 @@ public sealed record EtcdSyncProfile
     public string SyncStartedLogLine { get; init; } = "Start Sync update";
 
     /// <summary>[assumed] cpaas.io/module-name of the 4.x plugin ("Alauda Container Platform etcd Synchronizer").</summary>
-    public string ModuleName { get; init; } = "etcd-sync";
+    public string ModuleName { get; init; } = EtcdSyncLine.PluginModuleName;
 
     /// <summary>[doc] Secret on the standby holding the primary's token, and the primary's secret it is copied from.</summary>
     public string ActiveClusterTokenSecret { get; init; } = "etcd-sync-active-cluster-token";
@@ -41,13 +41,13 @@ public sealed record EtcdSyncProfile
     public string BootstrapJob { get; init; } = "etcd-sync-bootstrap";
 
     /// <summary>[doc] Labels that identify a plugin's ModuleInfo (the platform renames the object; never find it by name).</summary>
-    public const string ModuleNameLabel = "cpaas.io/module-name";
+    public const string ModuleNameLabel = Objects.AcpLabels.ModuleName;
 
-    public const string ClusterNameLabel = "cpaas.io/cluster-name";
+    public const string ClusterNameLabel = Objects.AcpLabels.ClusterName;
 
-    public const string ModuleTypeLabel = "cpaas.io/module-type";
+    public const string ModuleTypeLabel = Objects.AcpLabels.ModuleType;
 
-    public const string ModuleTypePlugin = "plugin";
+    public const string ModuleTypePlugin = Objects.AcpLabels.ModuleTypePlugin;
 
     /// <summary>[doc] The cluster a DR pair's synchronizer plugin is installed for (cpaas.io/cluster-name).</summary>
     public string PluginClusterName { get; init; } = "global";

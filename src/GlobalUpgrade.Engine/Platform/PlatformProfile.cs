@@ -24,38 +24,29 @@ public enum ComponentUpgradeKind
 }
 
 /// <summary>
-/// What differs between ACP versions, in one place. Facts are marked [doc]/[assumed] (acp/README.md); every
-/// [assumed] value can be overridden by a cmdlet parameter, so a field engineer can correct it without a rebuild.
-/// The etcd synchronizer's facts are those of the version's <see cref="EtcdSyncLine"/>.
+/// A platform version with the facts of its <see cref="PlatformLine"/> and the synchronizer's overridable details.
+/// Facts are marked [doc]/[assumed] in <see cref="PlatformLine"/>; every [assumed] value of
+/// <see cref="EtcdSyncDetails"/> can be overridden by a cmdlet parameter, without a rebuild.
 /// </summary>
 public sealed record PlatformProfile
 {
     public required PlatformVersion Version { get; init; }
 
-    public required ComponentUpgradeKind ComponentUpgrade { get; init; }
+    /// <summary>The documented line the version belongs to: every version-dependent fact.</summary>
+    public PlatformLine Line => PlatformLine.For(Version);
 
     /// <summary>The etcd synchronizer of this version's line (install form, leader detection, removal).</summary>
-    public EtcdSyncLine EtcdSyncLine => EtcdSyncLine.For(Version);
+    public EtcdSyncLine EtcdSyncLine => Line.EtcdSync;
 
     public EtcdSyncKind EtcdSync => EtcdSyncLine.Kind;
 
-    /// <summary>[doc] 3.16 and 3.18 remove the synchronizer on the primary, 4.x on the standby.</summary>
-    public ClusterRole EtcdSyncHost => EtcdSync == EtcdSyncKind.StandbyPlugin ? ClusterRole.Standby : ClusterRole.Primary;
+    /// <summary>Where the synchronizer runs and is removed (<see cref="EtcdSyncLine.Host"/>).</summary>
+    public ClusterRole EtcdSyncHost => EtcdSyncLine.Host;
 
     /// <summary>[assumed] cpaas.io/module-name of the synchronizer plugin of this version.</summary>
     public string? EtcdSyncModuleName => EtcdSyncLine.ModuleName;
 
-    /// <summary>[doc] 4.3+ upgrade.sh has --preflight.</summary>
-    public bool HasUpgradePreflight => Version.IsAtLeast(4, 3);
-
-    /// <summary>[doc] 4.3+ upgrade.sh has --skip-check-artifacts (release-4.3 upgrade_global_cluster.mdx "Sync upgrade artifacts").</summary>
-    public bool HasSkipCheckArtifacts => Version.IsAtLeast(4, 3);
-
     public EtcdSyncProfile EtcdSyncDetails { get; init; } = EtcdSyncProfile.Default;
 
-    public static PlatformProfile For(PlatformVersion version) => new()
-    {
-        Version = version,
-        ComponentUpgrade = version.IsAtLeast(4, 3) ? ComponentUpgradeKind.ClusterVersionShadow : ComponentUpgradeKind.ClusterModule,
-    };
+    public static PlatformProfile For(PlatformVersion version) => new() { Version = version };
 }

@@ -1,3 +1,5 @@
+using GlobalUpgrade.Platform.Objects;
+
 namespace GlobalUpgrade.Platform;
 
 /// <summary>Reads the running platform version: ProductBase "base" status.version [schema].</summary>

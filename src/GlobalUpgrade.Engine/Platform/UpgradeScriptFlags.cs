@@ -20,7 +20,7 @@ public static class UpgradeScriptFlags
     /// <summary>Whether upgrade.sh of <paramref name="version"/> has <paramref name="flag"/>.</summary>
     public static bool Has(PlatformVersion version, string flag) => flag switch
     {
-        SkipCheckArtifacts => PlatformProfile.For(version).HasSkipCheckArtifacts,
+        SkipCheckArtifacts => PlatformLine.For(version).HasSkipCheckArtifacts,
         _ => false,
     };
 

@@ -14,7 +14,7 @@ public static class ClusterVersionShadowReader
 {
     public static async Task<JsonObject?> ReadAsync(ClusterConnection cluster, CancellationToken cancellationToken)
     {
-        var profile = ComponentUpgradeProfile.For(new PlatformVersion(4, 3, 0, "4.3.0"));
+        var profile = new ComponentUpgradeProfile { Kind = ComponentUpgradeKind.ClusterVersionShadow };
         var resource = await ClusterVersionShadowDiscovery.ResolveAsync(cluster, cancellationToken).ConfigureAwait(false);
         OperationLog.Current.Verbose($"[{cluster.Name}] reading ClusterVersionShadow {profile.ClusterVersionShadowNamespace}/{profile.ClusterVersionShadowName} ({resource.ApiVersion}) status.preflight.");
         return await cluster.GetAsync(resource, profile.ClusterVersionShadowNamespace, profile.ClusterVersionShadowName, cancellationToken).ConfigureAwait(false);

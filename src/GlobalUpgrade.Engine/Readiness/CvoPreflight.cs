@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform.Objects;
 
 namespace GlobalUpgrade.Readiness;
 
@@ -26,12 +27,10 @@ public static class CvoPreflight
     /// <summary>The entries of CVSH status.preflight.checks[]; null when the CVSH has no preflight data yet.</summary>
     public static IReadOnlyList<PreflightEntry>? EntriesOf(JsonObject? clusterVersionShadow)
     {
-        var checks = clusterVersionShadow is null ? [] : JsonPath.Objects(clusterVersionShadow, "status.preflight.checks").ToList();
+        var checks = clusterVersionShadow is null ? [] : ClusterVersionShadow.From(clusterVersionShadow).Checks;
         return checks.Count == 0
             ? null
-            : checks.Select(c => new PreflightEntry(
-                JsonPath.String(c, "name") ?? "", JsonPath.String(c, "policy"), JsonPath.String(c, "state"), JsonPath.String(c, "reason"), JsonPath.String(c, "message")))
-                .Where(e => e.Name.Length > 0).ToList();
+            : checks.Where(c => c.Name is { Length: > 0 }).Select(c => new PreflightEntry(c.Name!, c.Policy, c.State, c.Reason, c.Message)).ToList();
     }
 
     /// <summary>
@@ -70,10 +69,11 @@ public static class CvoPreflight
     /// <summary>The summary of a CVSH preflight: condition PreflightReady True = Passed, False = Failed, else NotChecked.</summary>
     public static CheckResult SummaryOf(string target, JsonObject clusterVersionShadow)
     {
-        var ready = JsonPath.Objects(clusterVersionShadow, "status.conditions").FirstOrDefault(c => JsonPath.String(c, "type") == "PreflightReady");
-        var status = ready is null ? null : JsonPath.String(ready, "status");
+        var shadow = ClusterVersionShadow.From(clusterVersionShadow);
+        var ready = shadow.Conditions.FirstOrDefault(c => c.Type == "PreflightReady");
+        var status = ready?.Status;
         var state = status switch { "True" => CheckState.Passed, "False" => CheckState.Failed, _ => CheckState.NotChecked };
-        var why = ready is null ? "" : $"{(JsonPath.String(ready, "reason") is { Length: > 0 } r ? $" ({r})" : "")}{(JsonPath.String(ready, "message") is { Length: > 0 } m ? $": {m}" : "")}";
+        var why = ready is null ? "" : $"{(ready.Reason is { Length: > 0 } r ? $" ({r})" : "")}{(ready.Message is { Length: > 0 } m ? $": {m}" : "")}";
         return ReadinessResult.Create(ReadinessCheckNames.PreflightSummary, target, state, "PreflightReady=True", status is null ? "no PreflightReady condition" : $"PreflightReady={status}",
             state switch
             {
@@ -84,10 +84,10 @@ public static class CvoPreflight
             Source,
             new Dictionary<string, object?>
             {
-                ["ObservedAt"] = JsonPath.String(clusterVersionShadow, "status.preflight.observedAt"),
-                ["CurrentVersion"] = JsonPath.String(clusterVersionShadow, "status.current.version"),
-                ["DesiredVersion"] = JsonPath.String(clusterVersionShadow, "status.desired.version"),
-                ["DesiredImage"] = JsonPath.String(clusterVersionShadow, "status.desired.image"),
+                ["ObservedAt"] = shadow.PreflightObservedAt,
+                ["CurrentVersion"] = shadow.Current,
+                ["DesiredVersion"] = shadow.Desired,
+                ["DesiredImage"] = shadow.DesiredImage,
             });
     }
 }

@@ -28,11 +28,11 @@ public static class PostUpgradeConditions
     public static IReadOnlyList<PostUpgradeCondition> Table { get; } =
     [
         new(GitOpsPodsHealthy, $"release-4.0, release-4.1, release-4.2 {GlobalGuide}, INFO under \"Upgrade the global cluster\": GitOps pods running abnormally after the upgrade → {GitOpsGuide}",
-            to => to.Major == 4 && !to.IsAtLeast(4, 3), PostUpgradeRules.GitOps),
+            to => PlatformLine.For(to).HasGitOpsPostUpgradeNotice, PostUpgradeRules.GitOps),
         new(AgnosticPluginUpgraded, $"release-4.3 {GlobalGuide} \"Upgrade Agnostic plugins from Marketplace\"; release-4.3 docs/en/upgrade/overview.mdx (Agnostic plugins are outside CVO)",
-            to => to.IsAtLeast(4, 3), PostUpgradeRules.Agnostic),
+            to => PlatformLine.For(to).UpgradesAgnosticPluginsAfter, PostUpgradeRules.Agnostic),
         new(L5PluginCompatible, $"release-4.3 {GlobalGuide} \"Post-upgrade\" (L5 plugins to upgrade to ACP v4.3-compatible versions); release-4.3 docs/en/upgrade/overview.mdx \"Post-upgrade Security Hardening\"",
-            to => to.IsAtLeast(4, 3), PostUpgradeRules.L5Plugins),
+            to => PlatformLine.For(to).RequiresL5PluginsCompatible, PostUpgradeRules.L5Plugins),
     ];
 
     /// <summary>Every post-upgrade item that applies to the target, judged on one cluster's facts.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 
 namespace GlobalUpgrade.Readiness;
@@ -20,7 +21,7 @@ public static class PostUpgradeReader
             var ns = assumptions.GitOpsNamespace;
             OperationLog.Current.Verbose($"[{cluster.Name}] listing the pods in {ns} (the GitOps plugin's namespace, [assumed]).");
             var pods = await cluster.CallAsync($"listing the pods in {ns}", (c, ct) => ResourceWatcher.ListAllAsync(c, KubeKind.Pods, new ListArgs(ns, null, null), ct), cancellationToken).ConfigureAwait(false);
-            gitOpsPods = JsonPath.Objects(pods.Items, "items").Select(Health).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+            gitOpsPods = ObjectList.ItemsOf(pods.Items).Select(Health).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
         }
 
         return new PostUpgradeFacts
@@ -36,12 +37,11 @@ public static class PostUpgradeReader
     }
 
     /// <summary>A pod's phase, whether every container is ready, and the first reason a container gives for not running.</summary>
-    public static PodHealth Health(JsonObject pod)
+    public static PodHealth Health(JsonObject obj)
     {
-        var statuses = JsonPath.Objects(pod, "status.containerStatuses").ToList();
-        var ready = statuses.Count > 0 && statuses.All(c => JsonPath.Bool(c, "ready") == true);
-        var reason = statuses.Select(c => JsonPath.String(c, "state.waiting.reason") ?? JsonPath.String(c, "state.terminated.reason")).FirstOrDefault(r => r is not null)
-            ?? JsonPath.String(pod, "status.reason");
-        return new PodHealth(JsonPath.Name(pod), JsonPath.String(pod, "status.phase"), ready, reason);
+        var pod = Pod.From(obj);
+        var ready = pod.Containers.Count > 0 && pod.Containers.All(c => c.Ready);
+        var reason = pod.Containers.Select(c => c.WaitingReason ?? c.TerminatedReason).FirstOrDefault(r => r is not null) ?? pod.Reason;
+        return new PodHealth(pod.Name, pod.Phase, ready, reason);
     }
 }

@@ -66,7 +66,7 @@ public static class ReadinessChecker
             {
                 KubernetesOverride = request.KubernetesVersionRange is { } range ? KubernetesPrerequisites.Parse(range, from?.Line ?? "?", request.Target.Line) : null,
                 MinioSpace = await MeasureAsync(request, facts.ControlPlaneNodes, cancellationToken).ConfigureAwait(false),
-                PackagePreflight = request.PackagePath is { } package && request.Target.IsAtLeast(4, 3) && (request.PreflightNode ?? NodeOf(request, facts.ControlPlaneNodes)) is { } node
+                PackagePreflight = request.PackagePath is { } package && PlatformLine.For(request.Target).HasPackagePreflight && (request.PreflightNode ?? NodeOf(request, facts.ControlPlaneNodes)) is { } node
                     ? await UpgradePreflight.RunAsync(node, package, $"{cluster.Name}/preflight", cancellationToken).ConfigureAwait(false)
                     : null,
             };

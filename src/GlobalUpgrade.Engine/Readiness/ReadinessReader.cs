@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 using k8s.Autorest;
 
@@ -11,9 +12,6 @@ namespace GlobalUpgrade.Readiness;
 /// <summary>Reads, without changing anything, what the readiness conditions need from one connected global cluster.</summary>
 public static class ReadinessReader
 {
-    /// <summary>[schema: openapi/platform.tkestack.io.v1.json] a control-plane Machine has spec.role master.</summary>
-    private const string ControlPlaneRole = "master";
-
     public static async Task<ReadinessFacts> ReadAsync(ClusterConnection cluster, PlatformVersion target, ReadinessAssumptions assumptions, CancellationToken cancellationToken)
     {
         OperationLog.Current.Verbose($"[{cluster.Name}] reading ProductBase, {AcpResources.Clusters}, {AcpResources.Machines}, {AcpResources.ModuleInfos}, {AcpResources.ModuleConfigs} and {assumptions.EtcdBackupResource}.");
@@ -24,7 +22,7 @@ public static class ReadinessReader
         var configs = await cluster.ListAsync(AcpResources.ModuleConfigs, null, null, cancellationToken).ConfigureAwait(false);
         var backups = await ListIfServedAsync(cluster, assumptions.EtcdBackupResource, cancellationToken).ConfigureAwait(false);
         JsonObject? shadow = null;
-        if (target.IsAtLeast(4, 3))
+        if (PlatformLine.For(target).HasClusterVersionOperator)
         {
             shadow = await ClusterVersionShadowReader.ReadAsync(cluster, cancellationToken).ConfigureAwait(false);
         }
@@ -35,35 +33,28 @@ public static class ReadinessReader
             Target = target,
             RunningVersion = productBase?.Version,
             Assumptions = assumptions,
-            ManagedClusters = clusters.Select(c => new ManagedCluster(JsonPath.Name(c), JsonPath.String(c, "status.version") ?? JsonPath.String(c, "spec.version")))
+            ManagedClusters = clusters.Select(Cluster.From).Select(c => new ManagedCluster(c.Name, c.KubernetesVersion))
                 .OrderBy(c => c.Name == AcpResources.GlobalClusterName ? 0 : 1).ThenBy(c => c.Name, StringComparer.Ordinal).ToList(),
-            ControlPlaneNodes = machines.Where(m => JsonPath.String(m, "spec.clusterName") == AcpResources.GlobalClusterName && JsonPath.String(m, "spec.role") == ControlPlaneRole)
-                .Select(m => JsonPath.String(m, "spec.ip") ?? JsonPath.Name(m)).Order(StringComparer.Ordinal).ToList(),
+            ControlPlaneNodes = machines.Select(Machine.From).Where(m => m.IsControlPlaneOf(AcpResources.GlobalClusterName))
+                .Select(m => m.IP ?? m.Name).Order(StringComparer.Ordinal).ToList(),
             InstalledPlugins = infos.Select(Installed).ToList(),
             PublishedPlugins = Published(configs),
-            EtcdBackupTasks = backups?.Select(JsonPath.Name).ToList(),
+            EtcdBackupTasks = backups?.Select(ObjectMeta.NameOf).ToList(),
             ClusterVersionShadow = shadow,
         };
     }
 
     /// <summary>A ModuleInfo as an installed plugin, found by its labels (the platform renames the object).</summary>
-    public static InstalledPlugin Installed(JsonObject info) => new(
-        Label(info, EtcdSyncProfile.ClusterNameLabel) ?? "?", Label(info, EtcdSyncProfile.ModuleNameLabel) ?? JsonPath.Name(info),
-        JsonPath.String(info, "status.version") ?? JsonPath.String(info, "spec.version"), JsonPath.Name(info))
+    public static InstalledPlugin Installed(JsonObject obj)
     {
-        DisplayName = JsonPath.StringMap(info, "metadata.annotations").GetValueOrDefault(DisplayNameAnnotation),
-        AvailableVersions = JsonPath.Objects(info, "status.availableVersions").Select(v => JsonPath.String(v, "version")).OfType<string>().ToList(),
-    };
+        var info = ModuleInfo.From(obj);
+        return new(info.ClusterName ?? "?", info.Module, info.Version, info.Name) { DisplayName = info.DisplayName, AvailableVersions = info.AvailableVersions };
+    }
 
     /// <summary>The plugin versions published in the cluster (one ModuleConfig each).</summary>
     public static IReadOnlyList<PublishedPlugin> Published(IEnumerable<JsonObject> configs) =>
-        configs.Select(c => new PublishedPlugin(Label(c, EtcdSyncProfile.ModuleNameLabel) ?? JsonPath.Name(c), JsonPath.String(c, "spec.version") ?? ""))
+        configs.Select(ModuleConfig.From).Select(c => new PublishedPlugin(c.Module, c.SpecVersion ?? ""))
             .Where(p => p.Version.Length > 0).ToList();
-
-    /// <summary>[schema: crds/cluster.alauda.io_moduleinfoes.yaml, printer column Display_Name].</summary>
-    private const string DisplayNameAnnotation = "cpaas.io/display-name";
-
-    private static string? Label(JsonObject obj, string label) => JsonPath.StringMap(obj, "metadata.labels").GetValueOrDefault(label);
 
     /// <summary>The objects of a resource, or null when the server does not serve it (404: the CRD is absent).</summary>
     private static async Task<IReadOnlyList<JsonObject>?> ListIfServedAsync(ClusterConnection cluster, AcpResource resource, CancellationToken cancellationToken)

@@ -141,7 +141,7 @@ internal static class ReadinessRules
 
     public static IEnumerable<CheckResult> Istio(ReadinessFacts f)
     {
-        var required = f.From!.Line == "3.16" ? 20 : 22;
+        var required = PlatformLine.For(f.From!).RequiredIstioMinor;
         foreach (var plugin in f.InstalledPlugins.Where(p => ReadinessAssumptions.Matches(f.Assumptions.IstioModules, p.Module)))
         {
             var target = $"{f.Cluster}/{plugin.ClusterName}/{plugin.Module}";
@@ -169,7 +169,7 @@ internal static class ReadinessRules
     public static IEnumerable<CheckResult> Elasticsearch(ReadinessFacts f) =>
         f.InstalledPlugins.Where(p => ReadinessAssumptions.Matches(f.Assumptions.ElasticsearchModules, p.Module)).Select(p =>
             Create(ElasticsearchPrepared, $"{f.Cluster}/{p.ClusterName}/{p.Module}", CheckState.NotChecked, "the documented Elasticsearch step done", p.Version,
-                f.From!.Line == "3.16"
+                PlatformLine.For(f.From!).RunsElasticsearchV6
                     ? $"{Describe(p)} is installed: Elasticsearch v6 of 3.16 cannot be upgraded to v8; follow the checklist's instructions. Only a person can confirm this, so it is not counted as passed."
                     : $"{Describe(p)} is installed: apply \"How to Correct the Issue of Node Role Settings in Big Cluster Elasticsearch\" (Customer Portal > Knowledge) first. Only a person can confirm this, so it is not counted as passed.",
                 SourceOf(ElasticsearchPrepared)));
@@ -199,7 +199,7 @@ internal static class ReadinessRules
             var aligned = PlatformVersion.TryParse(plugin.Version, out var installed) && installed.Line == from.Line;
             if (aligned || from.Line == f.Target.Line)
             {
-                yield return Published(f, ExtensionPublished, plugin, plugin.Module, $"plugin {plugin.Module}", required: f.Target.IsAtLeast(4, 3));
+                yield return Published(f, ExtensionPublished, plugin, plugin.Module, $"plugin {plugin.Module}", required: PlatformLine.For(f.Target).RequiresEveryPluginPublished);
                 continue;
             }
 

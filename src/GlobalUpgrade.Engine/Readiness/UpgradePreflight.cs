@@ -21,7 +21,7 @@ public static class UpgradePreflight
     {
         using var host = await RemoteHost.OpenAsync(node, cancellationToken).ConfigureAwait(false);
         var identity = await ImageSyncService.ReadPackageIdentityAsync(host, packagePath, cancellationToken).ConfigureAwait(false);
-        if (PackageVersion.FromIdentity(identity) is { } version && PlatformVersion.TryParse(version, out var v) && !PlatformProfile.For(v).HasUpgradePreflight)
+        if (PackageVersion.FromIdentity(identity) is { } version && PlatformVersion.TryParse(version, out var v) && !PlatformLine.For(v).HasPackagePreflight)
         {
             throw new GlobalUpgradeException(ErrorIds.PreflightNotSupported, FailureCategory.InvalidOperation,
                 $"The package '{packagePath}' on {node.DisplayName} installs {version}; upgrade.sh has --preflight only from 4.3. Use Test-GlobalUpgradeReadiness for the documented conditions of {version}.", packagePath);

@@ -29,7 +29,7 @@ public static class ReadinessGate
         {
             var readiness = new ReadinessRequest([cluster], target)
             {
-                PackagePath = PlatformProfile.For(target).HasUpgradePreflight ? request.PackagePathOf(cluster) : null,
+                PackagePath = PlatformLine.For(target).HasPackagePreflight ? request.PackagePathOf(cluster) : null,
                 PreflightNode = node,
                 Assumptions = request.ReadinessAssumptions,
             };

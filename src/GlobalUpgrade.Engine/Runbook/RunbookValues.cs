@@ -1,4 +1,5 @@
 using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Upgrade;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 
 namespace GlobalUpgrade.Snapshot;
@@ -134,10 +135,10 @@ public static class SnapshotExporter
         var involved = custom.Select(r => r.Group).Concat(["batch", "apps", "coordination.k8s.io"]).ToHashSet(StringComparer.Ordinal);
         var groups = new JsonArray();
         var resources = new JsonObject();
-        foreach (var group in JsonPath.Objects(groupList, "groups").Where(g => involved.Contains(JsonPath.String(g, "name") ?? "")))
+        foreach (var group in ApiGroup.ListOf(groupList).Where(g => involved.Contains(g.Name)))
         {
-            groups.Add(group.DeepClone());
-            foreach (var groupVersion in JsonPath.Objects(group, "versions").Select(v => JsonPath.String(v, "groupVersion")).OfType<string>())
+            groups.Add(group.Source.DeepClone());
+            foreach (var groupVersion in group.Versions.Select(v => v.GroupVersion).Where(v => v.Length > 0))
             {
                 resources[groupVersion] = await DiscoveryReader.GetAsync(cluster, $"apis/{groupVersion}", ct).ConfigureAwait(false);
             }
@@ -150,21 +151,22 @@ public static class SnapshotExporter
     /// <summary>The version to read <paramref name="resource"/> at: the module's own when served, else the group's preferred one that serves it.</summary>
     private static string? ServedVersion(JsonObject discovery, AcpResource resource)
     {
-        bool Serves(string version) => JsonPath.Objects(discovery["resources"]?[$"{resource.Group}/{version}"], "resources").Any(r => JsonPath.String(r, "name") == resource.Plural);
+        bool Serves(string version) => ApiResourceList.From(discovery["resources"]?[$"{resource.Group}/{version}"]).Serves(resource.Plural);
         if (Serves(resource.Version))
         {
             return resource.Version;
         }
 
-        var group = JsonPath.Objects(discovery, "groups").FirstOrDefault(g => JsonPath.String(g, "name") == resource.Group);
-        return JsonPath.Objects(group, "versions").Select(v => JsonPath.String(v, "version")).OfType<string>().FirstOrDefault(Serves);
+        var group = ApiGroup.ListOf(discovery).FirstOrDefault(g => g.Name == resource.Group);
+        return group?.Versions.Select(v => v.Version).Where(v => v.Length > 0).FirstOrDefault(Serves);
     }
 
     // The synchronizer's objects: labelled as its pods are, named as the profile names them, or named after its module.
     private static bool IsSynchronizerObject(JsonObject item, EtcdSyncProfile p)
     {
-        var name = JsonPath.Name(item);
-        var labels = JsonPath.StringMap(item, "metadata.labels");
+        var meta = ObjectMeta.Of(item);
+        var name = meta.Name;
+        var labels = meta.Labels;
         var selector = p.PodLabelSelector.Split(',').Select(s => s.Split('=', 2)).Where(kv => kv.Length == 2);
         return selector.All(kv => labels.GetValueOrDefault(kv[0].Trim()) == kv[1].Trim())
             || name == p.MonitorService || name == p.LeaderLease || name == p.ActiveClusterTokenSecret || name == p.TokenSourceSecret
@@ -176,7 +178,7 @@ public static class SnapshotExporter
         {
             // Bounded paging, as every list the module reads (ListPager).
             var (list, _) = await ResourceWatcher.ListAllAsync(client, kind, new ListArgs(ns, null, null), token, cluster.Endpoint).ConfigureAwait(false);
-            return JsonPath.Objects(list, "items").Select(o => (JsonObject)o.DeepClone()).ToList();
+            return ObjectList.ItemsOf(list).Select(o => (JsonObject)o.DeepClone()).ToList();
         }, ct);
 
     // Written beside the target and moved over it, so a failed export never leaves half a file.

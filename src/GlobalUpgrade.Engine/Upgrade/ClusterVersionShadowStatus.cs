@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform.Objects;
 
 namespace GlobalUpgrade.Upgrade;
 
@@ -17,71 +17,50 @@ public sealed record ClusterVersionShadowStatus
     public const string Retry = "Retry";
     public const string Failed = "Failed";
 
-    public sealed record Condition(string Type, string? Status, string? Reason, string? Message)
-    {
-        public bool IsTrue => Status == "True";
-
-        public override string ToString() => $"{Type}={Status ?? "?"}" + (Reason is { Length: > 0 } r ? $" ({r})" : "");
-    }
-
-    public sealed record Check(string Name, string? Policy, string? State, string? Reason, string? Message)
-    {
-        public override string ToString() =>
-            $"{Name}: {State ?? "no state"}" + (Reason is { Length: > 0 } r ? $" {r}" : "") + (Message is { Length: > 0 } m ? $" - {m}" : "");
-    }
-
-    public sealed record Stage(string Name, long? Priority, string? Phase);
-
     public string? Current { get; init; }
 
     public string? Desired { get; init; }
 
-    public IReadOnlyList<Condition> Conditions { get; init; } = [];
+    public IReadOnlyList<StatusCondition> Conditions { get; init; } = [];
 
     public string? PreflightObservedAt { get; init; }
 
-    public IReadOnlyList<Check> Checks { get; init; } = [];
+    public IReadOnlyList<ClusterVersionShadow.Check> Checks { get; init; } = [];
 
-    public IReadOnlyList<Stage> Stages { get; init; } = [];
+    public IReadOnlyList<ClusterVersionShadow.Stage> Stages { get; init; } = [];
 
     public IReadOnlyList<string> AvailableUpdates { get; init; } = [];
 
-    public Condition? Find(string type) => Conditions.FirstOrDefault(c => c.Type == type);
+    public StatusCondition? Find(string type) => Conditions.FirstOrDefault(c => c.Type == type);
 
     public bool IsTrue(string type) => Find(type)?.IsTrue == true;
 
     /// <summary>Stalled or Degraded: the platform says the upgrade is blocked; the condition carries its reason.</summary>
-    public Condition? Blocking => Find("Stalled") is { IsTrue: true } stalled ? stalled : Find("Degraded") is { IsTrue: true } degraded ? degraded : null;
+    public StatusCondition? Blocking => Find("Stalled") is { IsTrue: true } stalled ? stalled : Find("Degraded") is { IsTrue: true } degraded ? degraded : null;
 
     public bool HasPreflightResult => Checks.Count > 0;
 
     /// <summary>Every check reported Passed; false while there is no result yet or any check is Retry/Failed/unknown.</summary>
     public bool PreflightPassed => HasPreflightResult && Checks.All(c => c.State == Passed);
 
-    public IEnumerable<Check> FailedChecks => Checks.Where(c => c.State == Failed);
+    public IEnumerable<ClusterVersionShadow.Check> FailedChecks => Checks.Where(c => c.State == Failed);
 
-    public IEnumerable<Check> RetryingChecks => Checks.Where(c => c.State == Retry);
+    public IEnumerable<ClusterVersionShadow.Check> RetryingChecks => Checks.Where(c => c.State == Retry);
 
-    public Stage? RunningStage => Stages.FirstOrDefault(s => s.Phase == "Running");
+    public ClusterVersionShadow.Stage? RunningStage => Stages.FirstOrDefault(s => s.Phase == "Running");
 
-    public static ClusterVersionShadowStatus Read(JsonObject obj) => new()
+    public static ClusterVersionShadowStatus Read(JsonObject obj) => Of(ClusterVersionShadow.From(obj));
+
+    /// <summary>The status part of the typed object.</summary>
+    public static ClusterVersionShadowStatus Of(ClusterVersionShadow shadow) => new()
     {
-        Current = JsonPath.String(obj, "status.current.version"),
-        Desired = JsonPath.String(obj, "status.desired.version"),
-        Conditions = JsonPath.Objects(obj, "status.conditions")
-            .Select(c => new Condition(JsonPath.String(c, "type") ?? "", JsonPath.String(c, "status"), JsonPath.String(c, "reason"), JsonPath.String(c, "message")))
-            .Where(c => c.Type.Length > 0).ToList(),
-        PreflightObservedAt = JsonPath.String(obj, "status.preflight.observedAt"),
-        Checks = JsonPath.Objects(obj, "status.preflight.checks")
-            .Select(c => new Check(JsonPath.String(c, "name") ?? "?", JsonPath.String(c, "policy"), JsonPath.String(c, "state"), JsonPath.String(c, "reason"), JsonPath.String(c, "message")))
-            .ToList(),
-        Stages = JsonPath.Objects(obj, "status.stages")
-            .Select(s => new Stage(JsonPath.String(s, "name") ?? "?", JsonPath.Int64(s, "priority"), JsonPath.String(s, "phase")))
-            .ToList(),
-        // [assumed] entries are objects with "version" (the CLI page names the list, not its items); plain strings are read too.
-        AvailableUpdates = (JsonPath.Node(obj, "status.availableUpdates") as JsonArray ?? [])
-            .Select(u => u is JsonObject o ? JsonPath.String(o, "version") : u is JsonValue v && v.TryGetValue<string>(out var s) ? s : null)
-            .OfType<string>().ToList(),
+        Current = shadow.Current,
+        Desired = shadow.Desired,
+        Conditions = shadow.Conditions,
+        PreflightObservedAt = shadow.PreflightObservedAt,
+        Checks = shadow.Checks,
+        Stages = shadow.Stages,
+        AvailableUpdates = shadow.AvailableUpdates,
     };
 
     /// <summary>Preflight as one word: Passed, NotPassed (Retry or Failed checks) or NoResultYet.</summary>
@@ -107,7 +86,7 @@ public sealed record ClusterVersionShadowStatus
             return null;
         }
 
-        var failed = FailedChecks.Select(c => $"{c.Name} ({c.Policy ?? "?"}): {ComponentState.FirstNonEmpty(c.Reason, "failed")}{(c.Message is { Length: > 0 } m ? " - " + m : "")}").ToList();
+        var failed = FailedChecks.Select(c => $"{c.Name ?? "?"} ({c.Policy ?? "?"}): {ComponentState.FirstNonEmpty(c.Reason, "failed")}{(c.Message is { Length: > 0 } m ? " - " + m : "")}").ToList();
         return $"{condition.Type}: {ComponentState.FirstNonEmpty(condition.Reason, "no reason given")}{(condition.Message is { Length: > 0 } message ? " - " + message : "")}"
             + (failed.Count > 0 ? $"; failed preflight checks: {string.Join("; ", failed)}" : "");
     }

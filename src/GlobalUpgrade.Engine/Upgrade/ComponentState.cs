@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 
 namespace GlobalUpgrade.Upgrade;
 
@@ -71,23 +72,24 @@ public sealed record ComponentState
             return new ComponentState { Kind = ComponentUpgradeKind.ClusterModule, ObjectName = name, State = "NotFound", UpgradeAvailable = false };
         }
 
-        var deploy = JsonPath.String(obj, "status.base.deployStatus");
-        var running = JsonPath.String(obj, "status.base.runningStatus");
-        var failed = deploy is "DeployFailed" or "UpgradeFailed";
+        var module = ClusterModule.From(obj);
+        var deploy = module.DeployStatus;
+        var running = module.RunningStatus;
+        var failed = module.HasFailed;
         return new ComponentState
         {
             Kind = ComponentUpgradeKind.ClusterModule,
             ObjectName = name,
             Exists = true,
-            Desired = JsonPath.String(obj, profile.ClusterModuleVersionField),
-            Current = JsonPath.String(obj, "status.base.version"),
+            Desired = module.Field(profile.ClusterModuleVersionField),
+            Current = module.Version,
             State = running is null ? deploy ?? "Unknown" : $"{deploy ?? "Unknown"}/{running}",
-            Settled = deploy == "Completed" && running == "Healthy",
+            Settled = module.IsSettled,
             Failed = failed,
-            UpgradeAvailable = profile.UpgradeAvailableFields.All(f => JsonPath.Bool(obj, f) == true),
-            Availability = string.Join(", ", profile.UpgradeAvailableFields.Select(f => $"{f}={JsonPath.String(obj, f) ?? "(absent)"}")),
-            Reason = failed || JsonPath.String(obj, "status.unableUpgradeReason") is { Length: > 0 }
-                ? FirstNonEmpty(JsonPath.String(obj, "status.unableUpgradeReason"), JsonPath.String(obj, "status.base.message"), deploy)
+            UpgradeAvailable = profile.UpgradeAvailableFields.All(f => module.Flag(f) == true),
+            Availability = string.Join(", ", profile.UpgradeAvailableFields.Select(f => $"{f}={module.Field(f) ?? "(absent)"}")),
+            Reason = failed || module.UnableUpgradeReason is { Length: > 0 }
+                ? FirstNonEmpty(module.UnableUpgradeReason, module.Message, deploy)
                 : null,
         };
     }
@@ -105,26 +107,25 @@ public sealed record ComponentState
             return new ComponentState { Kind = ComponentUpgradeKind.ClusterVersionShadow, ObjectName = name, State = "NotFound" };
         }
 
-        var status = ClusterVersionShadowStatus.Read(obj);
+        var shadow = Platform.Objects.ClusterVersionShadow.From(obj);
+        var status = ClusterVersionShadowStatus.Of(shadow);
         var blocking = status.Blocking;
         var ready = status.IsTrue("Ready");
         var reconciling = status.IsTrue("Reconciling");
-        var generation = JsonPath.Int64(obj, "metadata.generation");
-        var observed = JsonPath.Int64(obj, "status.observedGeneration");
         var preflightPending = !reconciling && !ready && !status.PreflightPassed;
         return new ComponentState
         {
             Kind = ComponentUpgradeKind.ClusterVersionShadow,
             ObjectName = name,
             Exists = true,
-            Desired = JsonPath.String(obj, profile.ClusterVersionShadowVersionField),
+            Desired = shadow.Field(profile.ClusterVersionShadowVersionField),
             Current = status.Current,
             Working = status.Desired,
             State = blocking?.Type ?? (reconciling ? "Reconciling" : ready ? "Ready" : preflightPending ? "Preflight" : "NotReady"),
             Settled = ready && !reconciling && blocking is null,
             Failed = blocking is not null,
-            Observed = observed is null || generation is null || observed >= generation,
-            RequestObserved = observed is not null && generation is not null && observed >= generation,
+            Observed = shadow.Observed,
+            RequestObserved = shadow.ObservedGeneration is not null && shadow.Meta.Generation is not null && shadow.ObservedGeneration >= shadow.Meta.Generation,
             Reason = status.BlockingReason()
                 ?? (status.RetryingChecks.Any() ? $"preflight checks without a final result yet (Retry): {string.Join("; ", status.RetryingChecks)}" : null),
             ClusterVersionShadow = status,

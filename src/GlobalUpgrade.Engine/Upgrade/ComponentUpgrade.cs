@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 using k8s;
 using k8s.Models;
@@ -39,7 +40,7 @@ public static class ComponentUpgrade
             }
 
             // The 4.3 trigger installs the Cluster Version Operator: its ClusterVersionShadow may come a little later.
-            var appeared = await ResourceWatcher.WaitAsync(cluster, KubeKind.Custom(resource), new ListArgs(ns, null, $"metadata.name={name}"), new WaitCondition
+            var appeared = await ResourceWatcher.WaitAsync(cluster, resource, new ListArgs(ns, null, $"metadata.name={name}"), new WaitCondition
             {
                 Description = $"{profile.ComponentObject} to exist",
                 IsDone = objects => objects.Count > 0,
@@ -68,7 +69,7 @@ public static class ComponentUpgrade
         }
 
         var target = run.ToVersion;
-        var done = await ResourceWatcher.WaitAsync(cluster, KubeKind.Custom(resource), new ListArgs(ns, null, $"metadata.name={name}"), new WaitCondition
+        var done = await ResourceWatcher.WaitAsync(cluster, resource, new ListArgs(ns, null, $"metadata.name={name}"), new WaitCondition
         {
             Description = profile.Kind == ComponentUpgradeKind.ClusterModule
                 ? $"{profile.ComponentObject} to be Completed and Healthy at {target}"
@@ -111,7 +112,7 @@ public static class ComponentUpgrade
         var (ns, name) = NameOf(profile);
         try
         {
-            var seen = await ResourceWatcher.WaitAsync(cluster, KubeKind.Custom(resource), new ListArgs(ns, null, $"metadata.name={name}"), new WaitCondition
+            var seen = await ResourceWatcher.WaitAsync(cluster, resource, new ListArgs(ns, null, $"metadata.name={name}"), new WaitCondition
             {
                 Description = what,
                 IsDone = objects => objects.Count > 0 && ComponentState.Read(objects[0], profile) is var s && (s.UpgradeAvailable || s.AsksFor(target)),
@@ -199,14 +200,11 @@ public static class ComponentUpgrade
     /// upgrade_global_cluster.mdx documents only spec.desiredUpdate.version), so the module never writes one; the
     /// Kubernetes upgrade is done from the web console as the docs describe.
     /// </summary>
-    public static JsonObject BuildPatch(ComponentUpgradeProfile profile, string target)
-    {
-        var patch = new JsonObject();
-        // 4.3+: written as the docs write it, "4.3.0" without "v" (release-4.3 upgrade_global_cluster.mdx "Request the upgrade").
-        Set(patch, profile.Kind == ComponentUpgradeKind.ClusterModule ? profile.ClusterModuleVersionField : profile.ClusterVersionShadowVersionField,
-            JsonValue.Create(profile.Kind == ComponentUpgradeKind.ClusterModule ? target : OfferedTarget.Spell(target)));
-        return patch;
-    }
+    public static JsonObject BuildPatch(ComponentUpgradeProfile profile, string target) =>
+        profile.Kind == ComponentUpgradeKind.ClusterModule
+            ? MergePatch.At(profile.ClusterModuleVersionField, target)
+            // 4.3+: written as the docs write it, "4.3.0" without "v" (release-4.3 upgrade_global_cluster.mdx "Request the upgrade").
+            : MergePatch.At(profile.ClusterVersionShadowVersionField, OfferedTarget.Spell(target));
 
     /// <summary>The ClusterModule or ClusterVersionShadow the profile names; null when the cluster has none.</summary>
     public static async Task<JsonObject?> ReadObjectAsync(ClusterConnection cluster, ComponentUpgradeProfile profile, CancellationToken cancellationToken)
@@ -223,22 +221,4 @@ public static class ComponentUpgrade
 
     private static string Describe(ComponentState s) =>
         $"{s.State}, asks for {s.Desired ?? "-"}, runs {s.Current ?? "-"}" + (s.Reason is { Length: > 0 } r ? $" ({r})" : "");
-
-    private static void Set(JsonObject root, string dottedPath, JsonNode? value)
-    {
-        var parts = dottedPath.Split('.');
-        var node = root;
-        foreach (var part in parts[..^1])
-        {
-            if (node[part] is not JsonObject child)
-            {
-                child = new JsonObject();
-                node[part] = child;
-            }
-
-            node = child;
-        }
-
-        node[parts[^1]] = value;
-    }
 }

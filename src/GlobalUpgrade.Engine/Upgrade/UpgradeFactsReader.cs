@@ -1,5 +1,6 @@
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Remote;
 using GlobalUpgrade.Reporting;

@@ -1,6 +1,7 @@
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Runbook;
@@ -42,8 +43,8 @@ public static class UpgradeInspector
     /// </summary>
     public static async Task<ComponentState> ReadComponentsAsync(ClusterConnection cluster, PlatformVersion? target, CancellationToken cancellationToken)
     {
-        var cvsh = ComponentUpgradeProfile.For(new PlatformVersion(4, 3, 0, "4.3.0"));
-        var module = ComponentUpgradeProfile.For(new PlatformVersion(4, 2, 0, "4.2.0"));
+        var cvsh = new ComponentUpgradeProfile { Kind = ComponentUpgradeKind.ClusterVersionShadow };
+        var module = new ComponentUpgradeProfile { Kind = ComponentUpgradeKind.ClusterModule };
         if (target is not null)
         {
             var profile = ComponentUpgradeProfile.For(target);

@@ -62,6 +62,9 @@ public sealed record PlatformLine(
         new(PrintDetailLogs, "debug", Switch, false),
     ]);
 
+    /// <summary>Every line, oldest first (the engine's Platform/PlatformLine.cs names the same ones).</summary>
+    public static IReadOnlyList<PlatformLine> All { get; } = [V316, V318, V40, V41, V42, V430, V431];
+
     /// <summary>Before 4.3 the functional components are upgraded from the console once the ClusterModule offers it; from 4.3 the CVO does it.</summary>
     public bool OffersFunctionalComponentsUpgrade => !HasClusterVersionOperator;
 
@@ -69,13 +72,13 @@ public sealed record PlatformLine(
 
     public FormField? Field(string displayName) => Form.FirstOrDefault(f => f.DisplayName == displayName);
 
-    /// <summary>The line a platform or plugin version belongs to; versions after 4.3.1 behave as 4.3.1+.</summary>
+    /// <summary>The line a platform or plugin version belongs to (3.17 as 3.16, like the engine); versions after 4.3.1 behave as 4.3.1+.</summary>
     public static PlatformLine For(string? version)
     {
         var v = VersionText.Parse(version ?? "");
         return (v.Major, v.Minor) switch
         {
-            ( < 3, _) or (3, < 17) => V316,
+            ( < 3, _) or (3, < 18) => V316,
             (3, _) => V318,
             (4, 0) => V40,
             (4, 1) => V41,

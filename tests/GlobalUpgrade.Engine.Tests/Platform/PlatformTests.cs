@@ -53,8 +53,8 @@ public sealed class PlatformTests
         var profile = PlatformProfile.For(PlatformVersion.Parse(version));
         Assert.Equal(sync, profile.EtcdSync);
         Assert.Equal(host, profile.EtcdSyncHost);
-        Assert.Equal(components, profile.ComponentUpgrade);
-        Assert.Equal(version == "v4.3.0", profile.HasUpgradePreflight);
+        Assert.Equal(components, profile.Line.ComponentUpgrade);
+        Assert.Equal(version == "v4.3.0", profile.Line.HasPackagePreflight);
         Assert.False(profile.EtcdSyncLine.HasBootstrapJob);
         Assert.True(PlatformProfile.For(PlatformVersion.Parse("v4.3.1")).EtcdSyncLine.HasBootstrapJob);
     }

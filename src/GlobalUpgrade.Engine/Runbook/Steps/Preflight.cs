@@ -1,6 +1,7 @@
 using GlobalUpgrade.Consistency;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.EtcdSync;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Upgrade;
 using Newtonsoft.Json.Linq;

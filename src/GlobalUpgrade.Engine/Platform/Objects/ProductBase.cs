@@ -2,11 +2,11 @@ using System.Text.Json.Nodes;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
 
-namespace GlobalUpgrade.Platform;
+namespace GlobalUpgrade.Platform.Objects;
 
 /// <summary>
 /// The ProductBase "base" of a global cluster, typed: the one place its fields are picked apart
-/// (schema: ../shared/acp/crds/product-base.yaml). Everyone who needs the platform's version, phase or URLs reads it here.
+/// [schema crds/product-base.yaml]. Everyone who needs the platform's version, phase or URLs reads it here.
 /// </summary>
 public sealed record ProductBase
 {
