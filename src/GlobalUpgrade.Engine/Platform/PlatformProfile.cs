@@ -51,7 +51,7 @@ public sealed record PlatformProfile
     /// <summary>[doc] 4.3+ upgrade.sh has --skip-check-artifacts (release-4.3 upgrade_global_cluster.mdx "Sync upgrade artifacts").</summary>
     public bool HasSkipCheckArtifacts => Version.IsAtLeast(4, 3);
 
-    public EtcdSyncProfile EtcdSyncDetails { get; init; } = EtcdSyncProfile.Default;
+    public EtcdSyncProfile EtcdSyncDetails { get; init; } = new();
 
     public static PlatformProfile For(PlatformVersion version) => new()
     {

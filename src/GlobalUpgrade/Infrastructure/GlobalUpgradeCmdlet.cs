@@ -1,24 +1,38 @@
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Platform;
 using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Session;
 
 namespace GlobalUpgrade.Commands.Infrastructure;
 
 /// <summary>
-/// The base of every cmdlet: cancellation on Ctrl+C, the session's connections, engine work run off the pipeline
-/// thread with its messages written on it, and engine failures turned into ErrorRecords.
+/// The base of every cmdlet: cancellation on Ctrl+C, the session's connections, the engine context (state folder
+/// and run stores, assumptions, clock), engine work run off the pipeline thread with its messages written on it,
+/// and engine failures turned into ErrorRecords.
 /// </summary>
 public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
 {
     private CancellationTokenSource? cancellation;
     private ConnectionRegistry? connections;
+    private EngineContext? engine;
 
     protected CancellationToken CancellationToken => (cancellation ??= new CancellationTokenSource()).Token;
 
     /// <summary>The session's connections. Resolved on the pipeline thread: the runspace is thread-bound.</summary>
-    protected ConnectionRegistry Connections => connections ??= ConnectionRegistry.ForSession(Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty);
+    protected ConnectionRegistry Connections => connections ??= ConnectionRegistry.ForSession(SessionId);
+
+    /// <summary>
+    /// What engine work of this command uses: the session's state folder and run stores, and the [assumed] facts with
+    /// the command's -Assumption applied (an unknown name is a terminating error). Resolved on the pipeline thread.
+    /// </summary>
+    protected EngineContext Engine => engine ??= new EngineContext(StateFolder.For(SessionId), Require(() => PlatformAssumptions.From(AssumptionOverrides)));
+
+    /// <summary>The -Assumption values of a cmdlet that takes them (with any older parameter that names one, e.g. -MonitorPort).</summary>
+    protected virtual IReadOnlyDictionary<string, string?>? AssumptionOverrides => null;
+
+    private static Guid SessionId => Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty;
 
     public void Dispose()
     {
@@ -115,6 +129,13 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
             throw; // not reached
         }
     }
+
+    /// <summary>Runs a quick synchronous check (a request's Validate) on the pipeline thread; a failure is terminating.</summary>
+    protected void Require(Action check) => Require(() =>
+    {
+        check();
+        return true;
+    });
 
     protected void Run(Func<CancellationToken, Task> operation) => Run<bool>(async ct =>
     {
