@@ -17,7 +17,7 @@ BeforeAll {
 
     # The standby's service-proxy requests to the monitor, as the simulator logged them.
     function Get-MonitorRequests($Simulator) {
-        @(Invoke-SimAdmin -Simulator $Simulator -Cluster standby -Path '/_sim/requests' | Where-Object { $_.path -match '/services/etcd-sync-monitor[^/]*/proxy/' } | ForEach-Object { ($_.path -split '\?')[0] })
+        @((Invoke-SimAdmin -Simulator $Simulator -Cluster standby -Path '/_sim/requests') | Where-Object { $_.path -match '/services/etcd-sync-monitor[^/]*/proxy/' } | ForEach-Object { ($_.path -split '\?')[0] })
     }
 }
 

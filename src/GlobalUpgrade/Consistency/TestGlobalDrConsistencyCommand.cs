@@ -76,8 +76,8 @@ public sealed class TestGlobalDrConsistencyCommand : GlobalUpgradeCmdlet
     protected override void ProcessRecord()
     {
         var (primary, standby) = Require(() => (
-            Primary is null ? Connections.ByRole(ClusterRole.Primary) : Connections.Get(Primary),
-            Standby is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Standby)));
+            Connections.Select(Primary, ClusterRole.Primary),
+            Connections.Select(Standby, ClusterRole.Standby)));
         var request = new DrConsistencyRequest(primary, standby, Source, Engine.Assumptions.EtcdSync, TimeSpan.FromSeconds(TimeoutSec), KeyspaceRequest());
         var results = Run(ct => DrConsistencyChecker.RunAsync(request, ct));
         if (Quiet)

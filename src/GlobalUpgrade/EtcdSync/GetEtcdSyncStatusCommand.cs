@@ -56,7 +56,7 @@ public sealed class GetEtcdSyncStatusCommand : GlobalUpgradeCmdlet
             return;
         }
 
-        var standby = Require(() => Cluster is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Cluster));
+        var standby = Require(() => Connections.Select(Cluster, ClusterRole.Standby));
         var profile = Engine.Assumptions.EtcdSync;
         if (TryRun(ct => SyncMonitorClient.ReadViaProxyAsync(standby, profile, timeout, ct), out var status))
         {

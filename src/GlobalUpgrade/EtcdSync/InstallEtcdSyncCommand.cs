@@ -74,8 +74,8 @@ public sealed class InstallEtcdSyncCommand : GlobalUpgradeCmdlet
     {
         var details = Engine.Assumptions.EtcdSync with { ActiveClusterTokenSecret = ActiveClusterTokenSecret };
         var (primary, standby) = Require(() => (
-            Primary is null ? Connections.ByRole(ClusterRole.Primary) : Connections.Get(Primary),
-            Cluster is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Cluster)));
+            Connections.Select(Primary, ClusterRole.Primary),
+            Connections.Select(Cluster, ClusterRole.Standby)));
         var profile = Require(() => PlatformProfile.For(PlatformVersion.Parse(standby.Info.PlatformVersion)) with { EtcdSyncDetails = details });
         var options = new EtcdSyncOptions
         {

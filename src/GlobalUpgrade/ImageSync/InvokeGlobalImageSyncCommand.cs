@@ -119,13 +119,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
 
     private string DefaultCluster()
     {
-        var connections = Connections.All;
-        return connections.Count switch
-        {
-            0 => "global",
-            1 => connections[0].Name,
-            _ => throw new GlobalUpgradeException(ErrorIds.ClusterNotConnected, FailureCategory.InvalidArgument,
-                $"Several clusters are connected ({string.Join(", ", connections.Select(c => c.Name))}): name the one these images are for with -Cluster.", null),
-        };
+        // Nothing connected: the images are for a global cluster this session does not reach (run on its node).
+        return Connections.All.Count == 0 ? "global" : Connections.Select(null, "these images are for").Name;
     }
 }

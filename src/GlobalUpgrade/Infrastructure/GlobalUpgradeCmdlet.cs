@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using GlobalUpgrade.Errors;
@@ -14,6 +15,7 @@ namespace GlobalUpgrade.Commands.Infrastructure;
 /// </summary>
 public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
 {
+    private static readonly ConcurrentDictionary<Guid, byte> WatchedSessions = new();
     private CancellationTokenSource? cancellation;
     private ConnectionRegistry? connections;
     private EngineContext? engine;
@@ -21,7 +23,7 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
     protected CancellationToken CancellationToken => (cancellation ??= new CancellationTokenSource()).Token;
 
     /// <summary>The session's connections. Resolved on the pipeline thread: the runspace is thread-bound.</summary>
-    protected ConnectionRegistry Connections => connections ??= ConnectionRegistry.ForSession(SessionId);
+    protected ConnectionRegistry Connections => connections ??= SessionConnections();
 
     /// <summary>
     /// What engine work of this command uses: the session's state folder and run stores, and the [assumed] facts with
@@ -33,6 +35,25 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
     protected virtual IReadOnlyDictionary<string, string?>? AssumptionOverrides => null;
 
     private static Guid SessionId => Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty;
+
+    /// <summary>The runspace's registry; forgotten (its connections closed) when the runspace closes, e.g. a rehearsal's.</summary>
+    private static ConnectionRegistry SessionConnections()
+    {
+        if (Runspace.DefaultRunspace is { } runspace && WatchedSessions.TryAdd(runspace.InstanceId, 0))
+        {
+            var id = runspace.InstanceId;
+            runspace.StateChanged += (_, e) =>
+            {
+                if (e.RunspaceStateInfo.State is RunspaceState.Closed or RunspaceState.Broken)
+                {
+                    ConnectionRegistry.EndSession(id);
+                    _ = WatchedSessions.TryRemove(id, out byte _);
+                }
+            };
+        }
+
+        return ConnectionRegistry.ForSession(SessionId);
+    }
 
     public void Dispose()
     {
@@ -143,8 +164,9 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
         return true;
     });
 
-    protected static ErrorRecord ToErrorRecord(GlobalUpgradeException ex) =>
-        new(ex, ex.ErrorId, ToCategory(ex.Category), ex.Target);
+    /// <summary>The one translation of an engine failure into an ErrorRecord (its id, category, and target unless another is given).</summary>
+    internal static ErrorRecord ToErrorRecord(GlobalUpgradeException ex, object? target = null) =>
+        new(ex, ex.ErrorId, ToCategory(ex.Category), target ?? ex.Target);
 
     protected void WriteFailure(GlobalUpgradeException ex) => WriteError(ToErrorRecord(ex));
 

@@ -65,7 +65,7 @@ public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
 
     protected override void ProcessRecord()
     {
-        var connection = Require(() => UpgradeCmdletHelper.ResolveCluster(Connections, Cluster));
+        var connection = Require(() => Connections.Select(Cluster, "to upgrade"));
         var overrides = Engine.Assumptions.ComponentOverrides;
         var target = BuildTarget();
         if (TargetVersion is not null)
@@ -100,22 +100,5 @@ public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
             SyncStore = Engine.ImageSyncs,
         };
         WriteObject(Run(ct => UpgradeService.StartAsync(request, Engine.Upgrades, ct)));
-    }
-}
-
-internal static class UpgradeCmdletHelper
-{
-    public static ClusterConnection ResolveCluster(Session.ConnectionRegistry connections, string? name)
-    {
-        if (name is not null)
-        {
-            return connections.Get(name);
-        }
-
-        var all = connections.Resolve(null);
-        return all.Count == 1
-            ? all[0]
-            : throw new GlobalUpgradeException(ErrorIds.ClusterNotConnected, FailureCategory.InvalidArgument,
-                $"Several clusters are connected ({string.Join(", ", all.Select(c => c.Name))}): name the one to upgrade with -Cluster.", null);
     }
 }
