@@ -73,6 +73,9 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
     {
         cancellation ??= new CancellationTokenSource();
         _ = Connections;
+
+        // A wrong -Assumption is refused at once, before anything is asked of a cluster.
+        _ = Engine;
     }
 
     protected override void StopProcessing() => cancellation?.Cancel();
