@@ -69,6 +69,9 @@ public sealed class GlobalUpgradePlan
 
     public UpgradePlanStep[] Steps { get; set; } = [];
 
+    /// <summary>The [assumed] facts the run would use otherwise than documented (-Assumption, with a resumed journal's), by name.</summary>
+    public Dictionary<string, string>? Assumptions { get; set; }
+
     /// <summary>The readiness summary (Test-GlobalUpgradeReadiness on the clusters): what the runbook's Preflight would block on.</summary>
     public string? Readiness { get; set; }
 

@@ -207,6 +207,11 @@ BeforeDiscovery {
     Add-Case Invoke-GlobalDrUpgrade Host '-StandbyVip https://' (Join-Arguments $dr @{ StandbyVip = 'https://10.0.0.20' }) HostInvalid InvalidArgument 'https://10.0.0.20'
     Add-Case Invoke-GlobalDrUpgrade Host '-StandbyVip blank' (Join-Arguments $dr @{ StandbyVip = ' ' }) HostInvalid InvalidArgument "' '"
     Add-Case Invoke-GlobalDrUpgrade Host '-StandbyVip with a path' (Join-Arguments $dr @{ StandbyVip = '10.0.0.20/x' }) HostInvalid InvalidArgument '10.0.0.20/x'
+    Add-Case Invoke-GlobalUpgrade Value '-RegistryCredential without -Registry' (Join-Arguments $run @{ RegistryCredential = '<cred>'; WhatIf = $true }) RegistryMissing InvalidArgument '-Registry'
+    Add-Case Invoke-GlobalDrUpgrade Value '-StandbyRegistryCredential without -StandbyRegistry' (Join-Arguments $dr @{ StandbyRegistryCredential = '<cred>'; WhatIf = $true }) RegistryMissing InvalidArgument '-StandbyRegistry'
+    Add-Case Invoke-GlobalDrUpgrade Value '-Assumption with an unknown name' (Join-Arguments $dr @{ Assumption = @{ NoSuchFact = 1 }; WhatIf = $true }) InvalidProfileOverride InvalidArgument 'NoSuchFact'
+    Add-Case Test-GlobalDrConsistency Value '-Assumption with an unknown name' @{ Assumption = @{ NoSuchFact = 1 } } InvalidProfileOverride InvalidArgument 'NoSuchFact'
+    Add-Case Get-EtcdSyncStatus Value '-MonitorPort that is no port' @{ MonitorPort = '80/tcp' } InvalidProfileOverride InvalidArgument '80/tcp'
     Add-Case Invoke-GlobalDrUpgrade Value '-EtcdSync with an unknown key' (Join-Arguments $dr @{ EtcdSync = @{ ActiveClusterVip = '10.0.0.10'; NoSuchOption = 1 } }) EtcdSyncOptionUnknown InvalidArgument 'NoSuchOption'
     Add-Case Invoke-GlobalDrUpgrade Value "-EtcdSync SkipEndpointCheck = 'no'" (Join-Arguments $dr @{ EtcdSync = @{ ActiveClusterVip = '10.0.0.10'; SkipEndpointCheck = 'no' } }) EtcdSyncOptionInvalid InvalidArgument 'no'
     Add-Case Invoke-GlobalDrUpgrade Value '-EtcdSync DataCheckInterval = ten' (Join-Arguments $dr @{ EtcdSync = @{ ActiveClusterVip = '10.0.0.10'; DataCheckInterval = 'ten' } }) EtcdSyncOptionInvalid InvalidArgument 'ten'

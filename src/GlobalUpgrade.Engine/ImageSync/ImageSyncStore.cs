@@ -6,36 +6,14 @@ using Newtonsoft.Json.Converters;
 namespace GlobalUpgrade.ImageSync;
 
 /// <summary>
-/// The local record of image sync runs: one JSON file per run (no secrets) and the local copy of its log, in a
-/// per-user state folder ($GLOBALUPGRADE_STATE_HOME, else $XDG_STATE_HOME/globalupgrade, else
-/// ~/.local/state/globalupgrade). Files are replaced atomically.
+/// The local record of image sync runs: one JSON file per run (no secrets) and the local copy of its log, under
+/// <c>runs/</c> in the session's state folder (<see cref="Session.StateFolder"/>). Files are replaced atomically.
 /// </summary>
 public sealed class ImageSyncStore : RunRecordStore<ImageSyncRun>
 {
     public ImageSyncStore(string stateFolder)
         : base(stateFolder, "runs")
     {
-    }
-
-    public static ImageSyncStore Default => new(DefaultStateFolder);
-
-    public static string DefaultStateFolder
-    {
-        get
-        {
-            if (Environment.GetEnvironmentVariable("GLOBALUPGRADE_STATE_HOME") is { Length: > 0 } explicitHome)
-            {
-                return explicitHome;
-            }
-
-            if (OperatingSystem.IsWindows())
-            {
-                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "GlobalUpgrade");
-            }
-
-            var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-            return Path.Combine(xdg is { Length: > 0 } ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state"), "globalupgrade");
-        }
     }
 
     protected override GlobalUpgradeException NotFound(string id) => new(ErrorIds.ImageSyncNotFound, FailureCategory.ObjectNotFound,
@@ -46,12 +24,12 @@ public sealed class ImageSyncStore : RunRecordStore<ImageSyncRun>
 public static class ImageSyncLedger
 {
     /// <summary>True when a recorded sync of <paramref name="packagePath"/> for <paramref name="cluster"/> succeeded.</summary>
-    public static bool HasSucceeded(string cluster, string packagePath, ImageSyncStore? store = null) =>
+    public static bool HasSucceeded(string cluster, string packagePath, ImageSyncStore store) =>
         LastSucceeded(cluster, packagePath, store) is not null;
 
     /// <summary>The newest successful sync of the package for the cluster (its PackageIdentity says which package it was).</summary>
-    public static ImageSyncRun? LastSucceeded(string cluster, string packagePath, ImageSyncStore? store = null) =>
-        (store ?? ImageSyncStore.Default).List().FirstOrDefault(r =>
+    public static ImageSyncRun? LastSucceeded(string cluster, string packagePath, ImageSyncStore store) =>
+        store.List().FirstOrDefault(r =>
             r.State == ImageSyncState.Succeeded
             && string.Equals(r.Cluster, cluster, StringComparison.OrdinalIgnoreCase)
             && string.Equals(NormalizePath(r.PackagePath), NormalizePath(packagePath), StringComparison.Ordinal));

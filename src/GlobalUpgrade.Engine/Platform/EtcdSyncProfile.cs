@@ -1,12 +1,16 @@
+using GlobalUpgrade.Errors;
+
 namespace GlobalUpgrade.Platform;
 
 /// <summary>
-/// Facts about the etcd synchronizer (global DR) that the module relies on. Each is marked [doc] (vendor docs,
-/// acp/README.md) or [assumed] (not published; overridable through the cmdlets' parameters, no rebuild needed).
+/// Facts about the etcd synchronizer (global DR) that the module relies on. Each is marked [doc] (vendor docs) or
+/// [assumed] (not published); the [assumed] ones in <see cref="OverridableNames"/> are replaced through the cmdlets'
+/// -Assumption (<see cref="PlatformAssumptions"/>), no rebuild needed. A new profile holds the documented values.
 /// </summary>
 public sealed record EtcdSyncProfile
 {
-    public static readonly EtcdSyncProfile Default = new();
+    /// <summary>[assumed] How long an install, uninstall or restart may take before it is reported as stuck (-TimeoutSec).</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>[doc] Namespace of the synchronizer's pods, lease, token secret and monitor service.</summary>
     public string Namespace { get; init; } = "cpaas-system";
@@ -33,7 +37,10 @@ public sealed record EtcdSyncProfile
     public string ModuleName { get; init; } = EtcdSyncLine.PluginModuleName;
 
     /// <summary>[doc] Secret on the standby holding the primary's token, and the primary's secret it is copied from.</summary>
-    public string ActiveClusterTokenSecret { get; init; } = "etcd-sync-active-cluster-token";
+    public string ActiveClusterTokenSecret { get; init; } = DocumentedTokenSecret;
+
+    /// <summary>[doc] The name of <see cref="ActiveClusterTokenSecret"/> the docs give (Install-EtcdSync's default).</summary>
+    public const string DocumentedTokenSecret = "etcd-sync-active-cluster-token";
 
     public string TokenSourceSecret { get; init; } = "k8sadmin";
 
@@ -90,8 +97,38 @@ public sealed record EtcdSyncProfile
     };
 
     /// <summary>[doc] etcd's client port, forwarded from both VIPs to the control-plane nodes.</summary>
-    public int EtcdPort { get; init; } = 2379;
+    public int EtcdPort { get; init; } = DocumentedEtcdPort;
 
-    /// <summary>[assumed] How long an install, uninstall or restart may take before it is reported as stuck.</summary>
-    public TimeSpan DefaultTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public const int DocumentedEtcdPort = 2379;
+
+    private static readonly Dictionary<string, Func<EtcdSyncProfile, string, EtcdSyncProfile>> Setters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [nameof(MonitorPort)] = (p, v) => p with { MonitorPort = Port(v) },
+        [nameof(ActiveClusterVipKeys)] = (p, v) => p with { ActiveClusterVipKeys = List(v) },
+        [nameof(ActiveEtcdEndpointsKeys)] = (p, v) => p with { ActiveEtcdEndpointsKeys = List(v) },
+        [nameof(StandbyEtcdEndpointsKeys)] = (p, v) => p with { StandbyEtcdEndpointsKeys = List(v) },
+        [nameof(ActiveClusterTokenSecretKeys)] = (p, v) => p with { ActiveClusterTokenSecretKeys = List(v) },
+        [nameof(DataCheckIntervalKeys)] = (p, v) => p with { DataCheckIntervalKeys = List(v) },
+        [nameof(PrintDetailLogsKeys)] = (p, v) => p with { PrintDetailLogsKeys = List(v) },
+    };
+
+    /// <summary>The [assumed] values -Assumption may replace (lists comma-separated).</summary>
+    public static IReadOnlyCollection<string> OverridableNames => Setters.Keys;
+
+    /// <summary>This profile with one [assumed] value replaced; false when <paramref name="name"/> is not one of <see cref="OverridableNames"/>.</summary>
+    public bool TryWith(string name, string value, out EtcdSyncProfile result)
+    {
+        result = Setters.TryGetValue(name, out var set) ? set(this, value) : this;
+        return set is not null;
+    }
+
+    private static string[] List(string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>A service port as the API server's proxy takes it: a number (1–65535) or a port name (IANA service name syntax).</summary>
+    private static string Port(string text) =>
+        (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 65535)
+        || (text.Length <= 15 && text.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') && text.Any(char.IsAsciiLetterLower))
+            ? text
+            : throw new GlobalUpgradeException(ErrorIds.InvalidProfileOverride, FailureCategory.InvalidArgument,
+                $"The assumption 'MonitorPort' ('{text}') is neither a port number (1-65535) nor a port name of the monitor service. Fix -Assumption and run again.", text);
 }

@@ -46,7 +46,7 @@ public sealed record PlatformProfile
     /// <summary>[assumed] cpaas.io/module-name of the synchronizer plugin of this version.</summary>
     public string? EtcdSyncModuleName => EtcdSyncLine.ModuleName;
 
-    public EtcdSyncProfile EtcdSyncDetails { get; init; } = EtcdSyncProfile.Default;
+    public EtcdSyncProfile EtcdSyncDetails { get; init; } = new();
 
     public static PlatformProfile For(PlatformVersion version) => new() { Version = version };
 }

@@ -53,5 +53,5 @@ public static class EtcdSyncInstallRequests
         "Re-installing the etcd synchronizer needs the primary's VIP: pass -EtcdSync @{ ActiveClusterVip = '<primary VIP>' } (and the etcd endpoints if they are not <VIP>:2379).");
 
     private static Uri EtcdUri(string host) =>
-        new($"https://{(host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host)}:{EtcdSyncProfile.Default.EtcdPort}");
+        new($"https://{(host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host)}:{EtcdSyncProfile.DocumentedEtcdPort}");
 }

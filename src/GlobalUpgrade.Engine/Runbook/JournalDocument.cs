@@ -29,6 +29,13 @@ public sealed class JournalDocument
     [JsonProperty("inputs")]
     public JObject Inputs { get; set; } = new();
 
+    /// <summary>
+    /// The [assumed] facts the run was told otherwise (-Assumption), by name. Not part of the digest: a correction may
+    /// come with -Resume; a resume without -Assumption keeps these.
+    /// </summary>
+    [JsonProperty("assumptions")]
+    public JObject Assumptions { get; set; } = new();
+
     [JsonProperty("createdAt")]
     public DateTimeOffset CreatedAt { get; set; }
 

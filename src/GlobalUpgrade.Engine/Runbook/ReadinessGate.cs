@@ -21,7 +21,7 @@ public static class ReadinessGate
     /// <summary>Detail key set on a Failed result a later step checks again (it does not block Preflight).</summary>
     public const string DeferredKey = "DeferredTo";
 
-    public static async Task<IReadOnlyList<CheckResult>> RunAsync(RunbookRequest request, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<CheckResult>> RunAsync(RunbookRequest request, ReadinessAssumptions assumptions, CancellationToken cancellationToken)
     {
         var target = PlatformVersion.Parse(request.TargetVersion);
         var results = new List<CheckResult>();
@@ -31,7 +31,7 @@ public static class ReadinessGate
             {
                 PackagePath = PlatformLine.For(target).HasPackagePreflight ? request.PackagePathOf(cluster) : null,
                 PreflightNode = node,
-                Assumptions = request.ReadinessAssumptions,
+                Assumptions = assumptions,
             };
             results.AddRange(await ReadinessChecker.RunAsync(readiness, cancellationToken).ConfigureAwait(false));
         }
@@ -59,9 +59,9 @@ public static class ReadinessGate
             : result;
 
     /// <summary>The post-upgrade items (PostChecks), with the same waivers: a Failed item blocks the step unless named in -SkipReadinessCheck.</summary>
-    public static async Task<IReadOnlyList<CheckResult>> PostUpgradeAsync(RunbookRequest request, ClusterConnection cluster, IReadOnlyList<string> fromLines, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<CheckResult>> PostUpgradeAsync(RunbookRequest request, ReadinessAssumptions assumptions, ClusterConnection cluster, IReadOnlyList<string> fromLines, CancellationToken cancellationToken)
     {
-        var facts = await PostUpgradeReader.ReadAsync(cluster, PlatformVersion.Parse(request.TargetVersion), fromLines, request.ReadinessAssumptions, cancellationToken).ConfigureAwait(false);
+        var facts = await PostUpgradeReader.ReadAsync(cluster, PlatformVersion.Parse(request.TargetVersion), fromLines, assumptions, cancellationToken).ConfigureAwait(false);
         return PostUpgradeConditions.Judge(facts).Select(r => Waive(r, request.SkipReadinessCheck)).ToList();
     }
 

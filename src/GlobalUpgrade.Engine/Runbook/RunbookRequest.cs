@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
 using GlobalUpgrade.Remote;
+using GlobalUpgrade.Validation;
 using Newtonsoft.Json.Linq;
 
 namespace GlobalUpgrade.Runbook;
@@ -43,9 +45,6 @@ public sealed record RunbookRequest
     /// <summary>Readiness conditions (Check names) whose Failed result does not stop Preflight; recorded in the journal, not in the inputs (a waiver may be added on -Resume).</summary>
     public IReadOnlyList<string> SkipReadinessCheck { get; init; } = [];
 
-    /// <summary>Where the readiness gate and the post-upgrade checks look (-ReadinessAssumption); not in the inputs (a correction may come on -Resume).</summary>
-    public Readiness.ReadinessAssumptions ReadinessAssumptions { get; init; } = Readiness.ReadinessAssumptions.Default;
-
     public EtcdSyncOptions EtcdSync { get; init; } = new();
 
     /// <summary>EtcdSync.Config as JSON (the cmdlet converts it; the engine has no PowerShell types).</summary>
@@ -73,6 +72,20 @@ public sealed record RunbookRequest
 
     public NetworkCredential? RegistryCredentialOf(ClusterConnection cluster) =>
         ReferenceEquals(cluster, Standby) && StandbyRegistry is not null ? StandbyRegistryCredential : RegistryCredential;
+
+    /// <summary>
+    /// Refuses inputs that cannot work, before anything is asked of a cluster: the cmdlet calls it before it runs or
+    /// plans, Preflight again (with each step's own checks) so the engine never drops an input silently.
+    /// </summary>
+    public void Validate()
+    {
+        _ = HostInput.RegistryWithCredential(Registry, RegistryCredential is not null, "-Registry", "-RegistryCredential");
+        _ = HostInput.RegistryWithCredential(StandbyRegistry, StandbyRegistryCredential is not null, "-StandbyRegistry", "-StandbyRegistryCredential");
+        if (SkipCheckArtifacts)
+        {
+            _ = UpgradeScriptFlags.Require(TargetVersion, UpgradeScriptFlags.SkipCheckArtifacts, "-SkipCheckArtifacts");
+        }
+    }
 
     /// <summary>The inputs that define the runbook (no secret): a resume with other inputs is refused.</summary>
     public JObject DescribeInputs()

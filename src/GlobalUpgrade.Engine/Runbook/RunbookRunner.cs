@@ -1,6 +1,7 @@
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Runbook.Steps;
+using GlobalUpgrade.Session;
 
 namespace GlobalUpgrade.Runbook;
 
@@ -10,7 +11,7 @@ namespace GlobalUpgrade.Runbook;
 /// The cmdlet calls <see cref="RunGroupAsync"/> one group at a time, so confirmations and output happen on the
 /// pipeline thread between groups.
 /// </summary>
-public sealed class RunbookRunner(RunbookRequest request, RunbookJournal journal, IReadOnlyList<RunbookStepDefinition> steps)
+public sealed class RunbookRunner(RunbookRequest request, EngineContext engine, RunbookJournal journal, IReadOnlyList<RunbookStepDefinition> steps)
 {
     public IReadOnlyList<RunbookStepDefinition> Steps => steps;
 
@@ -46,7 +47,7 @@ public sealed class RunbookRunner(RunbookRequest request, RunbookJournal journal
         try
         {
             // Preconditions first, every time: on a resume the journal alone is not proof.
-            var context = new StepContext(request, journal, entry, resumed);
+            var context = new StepContext(request, engine, journal, entry, resumed);
             await definition.CheckPreconditionsAsync(context, cancellationToken).ConfigureAwait(false);
             outcome = await definition.RunAsync(context, cancellationToken).ConfigureAwait(false);
         }

@@ -1,19 +1,25 @@
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Runbook.Steps;
+using GlobalUpgrade.Session;
+using Newtonsoft.Json.Linq;
 
 namespace GlobalUpgrade.Runbook;
 
 /// <summary>A runbook bound to its journal: new, or resumed with the same inputs.</summary>
 public sealed class RunbookSession : IDisposable
 {
-    private RunbookSession(RunbookJournal journal, RunbookRunner runner)
+    private RunbookSession(RunbookJournal journal, RunbookRunner runner, EngineContext engine)
     {
         Journal = journal;
         Runner = runner;
+        Engine = engine;
     }
 
     public RunbookJournal Journal { get; }
+
+    /// <summary>The engine context the steps run with: its assumptions are those the journal records.</summary>
+    public EngineContext Engine { get; }
 
     public RunbookRunner Runner { get; }
 
@@ -21,7 +27,14 @@ public sealed class RunbookSession : IDisposable
     public static string DefaultJournalName(RunbookRequest request) =>
         $"globalupgrade-{request.Primary.Name}{(request.Standby is null ? "" : "-" + request.Standby.Name)}-{request.TargetVersion}.journal.json";
 
-    public static async Task<RunbookSession> OpenAsync(RunbookRequest request, string journalPath, bool resume, bool force, CancellationToken cancellationToken)
+    /// <summary>
+    /// The assumptions a run uses: those its journal recorded (a resume without -Assumption keeps them), with the ones
+    /// given now on top.
+    /// </summary>
+    public static PlatformAssumptions AssumptionsOf(PlatformAssumptions given, JournalDocument? journal) =>
+        journal is null ? given : PlatformAssumptions.From(journal.Assumptions.ToObject<Dictionary<string, string?>>()).With(given.Overrides.ToDictionary(o => o.Key, o => (string?)o.Value));
+
+    public static async Task<RunbookSession> OpenAsync(RunbookRequest request, EngineContext engine, string journalPath, bool resume, bool force, CancellationToken cancellationToken)
     {
         RunbookJournal journal;
         if (resume)
@@ -52,7 +65,9 @@ public sealed class RunbookSession : IDisposable
             journal = RunbookJournal.Create(journalPath, UpgradeRunbooks.NewJournal(request, StepsOf(request, source), source));
         }
 
-        return new RunbookSession(journal, new RunbookRunner(request, journal, StepsOf(request, journal.Document.SourceVersion)));
+        engine = engine with { Assumptions = AssumptionsOf(engine.Assumptions, resume ? journal.Document : null) };
+        journal.Update(d => d.Assumptions = JObject.FromObject(engine.Assumptions.Overrides));
+        return new RunbookSession(journal, new RunbookRunner(request, engine, journal, StepsOf(request, journal.Document.SourceVersion)), engine);
     }
 
     /// <summary>The steps of the request's runbook; the version the clusters ran when it began decides where the synchronizer lives.</summary>

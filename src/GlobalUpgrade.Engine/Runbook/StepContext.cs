@@ -1,21 +1,26 @@
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Remote;
+using GlobalUpgrade.Session;
 using Newtonsoft.Json.Linq;
 
 namespace GlobalUpgrade.Runbook;
 
-/// <summary>What a running step may use: the request, its journal entry (outputs survive a crash) and the action ledger.</summary>
+/// <summary>What a running step may use: the request, the engine context, its journal entry (outputs survive a crash) and the action ledger.</summary>
 public sealed class StepContext
 {
-    internal StepContext(RunbookRequest request, RunbookJournal journal, JournalStep step, bool resumed)
+    internal StepContext(RunbookRequest request, EngineContext engine, RunbookJournal journal, JournalStep step, bool resumed)
     {
         Request = request;
+        Engine = engine;
         Journal = journal;
         Step = step;
         Resumed = resumed;
     }
 
     public RunbookRequest Request { get; }
+
+    /// <summary>The run stores and the [assumed] facts as this runbook records them (<see cref="RunbookSession"/>).</summary>
+    public EngineContext Engine { get; }
 
     public RunbookJournal Journal { get; }
 

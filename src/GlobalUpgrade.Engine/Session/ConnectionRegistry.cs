@@ -15,6 +15,18 @@ public sealed class ConnectionRegistry
 
     public static ConnectionRegistry ForSession(Guid sessionId) => BySession.GetOrAdd(sessionId, _ => new ConnectionRegistry());
 
+    /// <summary>Forgets a session that ended (its runspace closed), closing its connections.</summary>
+    public static void EndSession(Guid sessionId)
+    {
+        if (BySession.TryRemove(sessionId, out var registry))
+        {
+            foreach (var name in registry.connections.Keys)
+            {
+                registry.Remove(name);
+            }
+        }
+    }
+
     public IReadOnlyList<ClusterConnection> All => connections.Values.OrderBy(c => c.Info.Role).ThenBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToList();
 
     /// <summary>Adds a connection, replacing (and closing) an earlier one of the same name.</summary>
@@ -65,6 +77,27 @@ public sealed class ConnectionRegistry
                 ErrorIds.NoClusterConnected,
                 FailureCategory.InvalidOperation,
                 "No global cluster is connected. Run Connect-GlobalCluster -Context <context> -Role Primary|Standby|Standalone first.");
+    }
+
+    /// <summary>
+    /// The cluster a cmdlet acts on (docs/cluster-selection.md): the one named (-Cluster, -Primary, -Standby), else the
+    /// one connection of the role its work belongs to.
+    /// </summary>
+    public ClusterConnection Select(string? name, ClusterRole role) => name is null ? ByRole(role) : Get(name);
+
+    /// <summary>The cluster a cmdlet of any role acts on: the one named, else the only connection (several: name one for <paramref name="purpose"/>).</summary>
+    public ClusterConnection Select(string? name, string purpose)
+    {
+        if (name is not null)
+        {
+            return Get(name);
+        }
+
+        var all = Resolve(null);
+        return all.Count == 1
+            ? all[0]
+            : throw new GlobalUpgradeException(ErrorIds.ClusterNotConnected, FailureCategory.InvalidArgument,
+                $"Several clusters are connected ({string.Join(", ", all.Select(c => c.Name))}): name the one {purpose} with -Cluster.", null);
     }
 
     /// <summary>The one connection of a role (e.g. the standby), or an error naming what is connected.</summary>

@@ -61,7 +61,7 @@ public static class UpgradeInspector
     public sealed record ClusterFacts(string Name, ClusterRole Role, string PlatformVersion, ComponentState Components, bool ImageSyncOnRecord);
 
     public static async Task<GlobalUpgradePlan> PlanAsync(IReadOnlyList<ClusterConnection> clusters, string targetVersion, string? packagePath,
-        IReadOnlyDictionary<string, TimeSpan>? estimates, ImageSyncStore? syncStore, EtcdSyncOptions? etcdSync, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, TimeSpan>? estimates, ImageSyncStore syncStore, EtcdSyncOptions? etcdSync, CancellationToken cancellationToken)
     {
         var target = PlatformVersion.Parse(targetVersion);
         var facts = new List<ClusterFacts>();

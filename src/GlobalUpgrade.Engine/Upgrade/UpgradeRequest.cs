@@ -33,8 +33,8 @@ public sealed record UpgradeRequest
 
     public string RunRoot { get; init; } = DetachedRun.DefaultRoot;
 
-    /// <summary>Where successful image syncs are looked up; default: the user's state folder.</summary>
-    public ImageSyncStore? SyncStore { get; init; }
+    /// <summary>Where successful image syncs are looked up (the engine context's store).</summary>
+    public required ImageSyncStore SyncStore { get; init; }
 }
 
 /// <summary>How Wait-GlobalUpgrade (or a resumed runbook step) continues a recorded run.</summary>

@@ -1,5 +1,4 @@
 using GlobalUpgrade.Errors;
-using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Remote;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Converters;
@@ -8,7 +7,7 @@ namespace GlobalUpgrade.Upgrade;
 
 /// <summary>
 /// The local record of Start-GlobalUpgrade runs: one JSON file per run (no secrets) and the local copy of the
-/// trigger's log, under <c>upgrades/</c> in the same per-user state folder as the image sync runs. Files are
+/// trigger's log, under <c>upgrades/</c> in the session's state folder (<see cref="Session.StateFolder"/>). Files are
 /// replaced atomically.
 /// </summary>
 public sealed class UpgradeRunStore : RunRecordStore<GlobalUpgradeRun>
@@ -17,8 +16,6 @@ public sealed class UpgradeRunStore : RunRecordStore<GlobalUpgradeRun>
         : base(stateFolder, "upgrades")
     {
     }
-
-    public static UpgradeRunStore Default => new(ImageSyncStore.DefaultStateFolder);
 
     public GlobalUpgradeRun? Latest(string cluster, string? toVersion = null) =>
         List().FirstOrDefault(r => string.Equals(r.Cluster, cluster, StringComparison.OrdinalIgnoreCase)

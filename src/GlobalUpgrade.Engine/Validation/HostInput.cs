@@ -32,6 +32,22 @@ public static class HostInput
         return host;
     }
 
+    /// <summary>
+    /// An external registry and its login as one input (Invoke-GlobalImageSync and the runbooks): a credential needs its
+    /// registry (-Registry without a credential is fine: upgrade.sh 4.3+ reads cpaas-system/registry-admin), and the
+    /// registry must be host[:port]. Null when no registry is given.
+    /// </summary>
+    public static string? RegistryWithCredential(string? registry, bool hasCredential, string registryParameter, string credentialParameter)
+    {
+        if (hasCredential && registry is null)
+        {
+            throw new GlobalUpgradeException(ErrorIds.RegistryMissing, FailureCategory.InvalidArgument,
+                $"{credentialParameter} is only used with {registryParameter} (an external registry).", credentialParameter);
+        }
+
+        return registry is null ? null : Registry(registry, registryParameter);
+    }
+
     /// <summary>A registry address as upgrade.sh takes it: host[:port][/path], no scheme, no spaces.</summary>
     public static string Registry(string value, string parameter)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using GlobalUpgrade.Simulator.Store;
 using Microsoft.AspNetCore.Http;
 
@@ -14,9 +15,14 @@ internal sealed class ServiceProxyHandler(SimCluster cluster)
         // The name part may be "name", "name:port" or "scheme:name:port".
         var parts = route.Name!.Split(':');
         var name = parts.Length == 3 ? parts[1] : parts[0];
-        if (cluster.Store.Get(ResourceTypes.Services, route.Namespace, name) is null)
+        var service = cluster.Store.Get(ResourceTypes.Services, route.Namespace, name) ?? throw ApiException.NotFound(ResourceTypes.Services, name);
+
+        // As the API server: a port named in the path must be one of the service's (by number or by name).
+        var port = parts.Length > 1 ? parts[^1] : "";
+        if (port.Length > 0 && service["spec"]?["ports"] is JsonArray ports
+            && !ports.Any(p => p?["port"]?.ToString() == port || p?["name"]?.ToString() == port))
         {
-            throw ApiException.NotFound(ResourceTypes.Services, name);
+            throw new ApiException(503, "ServiceUnavailable", $"no service port \"{port}\" found for service \"{name}\"");
         }
 
         var backend = cluster.Services.Find(route.Namespace!, name);

@@ -27,7 +27,7 @@ internal sealed class ControllerHost(IReadOnlyDictionary<string, SimCluster> clu
     // DR consistency checks work the same for every version.
     private static void ServeLegacyMonitor(SimCluster standby, Store.ObjectStore primary)
     {
-        standby.Store.Upsert(Store.ResourceTypes.Services, EtcdSyncObjects.MonitorService());
+        standby.Store.Upsert(Store.ResourceTypes.Services, EtcdSyncObjects.MonitorService(standby.Scenario.EtcdSync.MonitorPort));
         standby.Services.Set(EtcdSyncNames.Namespace, EtcdSyncNames.MonitorService, (http, path) => MonitorBackend.HandleAsync(http, path, standby, primary));
     }
 

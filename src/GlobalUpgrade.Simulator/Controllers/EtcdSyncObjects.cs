@@ -83,7 +83,7 @@ internal static class EtcdSyncObjects
         };
     }
 
-    public static JsonObject MonitorService() => new()
+    public static JsonObject MonitorService(int port) => new()
     {
         ["apiVersion"] = "v1",
         ["kind"] = "Service",
@@ -93,7 +93,7 @@ internal static class EtcdSyncObjects
             ["type"] = "ClusterIP",
             ["clusterIP"] = "10.4.87." + Random.Shared.Next(2, 250),
             ["selector"] = Labels(),
-            ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = EtcdSyncNames.MonitorPort, ["targetPort"] = 8080, ["protocol"] = "TCP" }),
+            ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = port, ["targetPort"] = 8080, ["protocol"] = "TCP" }),
         },
         ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() },
     };

@@ -50,7 +50,7 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
             }
 
             Store.Upsert(ResourceTypes.Deployments, EtcdSyncObjects.Deployment(version));
-            Store.Upsert(ResourceTypes.Services, EtcdSyncObjects.MonitorService());
+            Store.Upsert(ResourceTypes.Services, EtcdSyncObjects.MonitorService(cluster.Scenario.EtcdSync.MonitorPort));
         }
         finally
         {

@@ -138,6 +138,9 @@ public sealed class EtcdSyncScenario
 
     /// <summary>When set, new synchronizer pods never become Ready: they stay Pending with this waiting reason (e.g. ImagePullBackOff).</summary>
     public string? PodStuckReason { get; set; }
+
+    /// <summary>The monitor service's port (the docs curl port 80); another one plays a platform that moved it.</summary>
+    public int MonitorPort { get; set; } = Controllers.EtcdSyncNames.MonitorPort;
 }
 
 public sealed class UpgradeScenario

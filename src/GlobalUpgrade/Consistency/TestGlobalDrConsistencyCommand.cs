@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Consistency;
@@ -36,9 +37,14 @@ public sealed class TestGlobalDrConsistencyCommand : GlobalUpgradeCmdlet
     [ValidateRange(1, 3600)]
     public int TimeoutSec { get; set; } = (int)SyncMonitorClient.DefaultTimeout.TotalSeconds;
 
+    /// <summary>The monitor service's port (number or name): the same as -Assumption @{ MonitorPort = … }.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? MonitorPort { get; set; }
+
+    /// <summary>Corrects [assumed] facts by name (PlatformAssumptions), e.g. @{ MonitorPort = 8080 }.</summary>
+    [Parameter]
+    public Hashtable? Assumption { get; set; }
 
     /// <summary>The primary's etcd members (https://ip:2379), for -Source Etcd or Both.</summary>
     [Parameter]
@@ -65,12 +71,14 @@ public sealed class TestGlobalDrConsistencyCommand : GlobalUpgradeCmdlet
     [Parameter]
     public string? StandbyEtcdCaPath { get; set; }
 
+    protected override IReadOnlyDictionary<string, string?>? AssumptionOverrides => HashtableInput.ToAssumptions(Assumption, (nameof(MonitorPort), MonitorPort));
+
     protected override void ProcessRecord()
     {
         var (primary, standby) = Require(() => (
-            Primary is null ? Connections.ByRole(ClusterRole.Primary) : Connections.Get(Primary),
-            Standby is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Standby)));
-        var request = new DrConsistencyRequest(primary, standby, Source, EtcdSyncProfile.Default with { MonitorPort = MonitorPort }, TimeSpan.FromSeconds(TimeoutSec), KeyspaceRequest());
+            Connections.Select(Primary, ClusterRole.Primary),
+            Connections.Select(Standby, ClusterRole.Standby)));
+        var request = new DrConsistencyRequest(primary, standby, Source, Engine.Assumptions.EtcdSync, TimeSpan.FromSeconds(TimeoutSec), KeyspaceRequest());
         var results = Run(ct => DrConsistencyChecker.RunAsync(request, ct));
         if (Quiet)
         {

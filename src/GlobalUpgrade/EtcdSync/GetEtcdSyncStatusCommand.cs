@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.EtcdSync;
@@ -22,13 +23,20 @@ public sealed class GetEtcdSyncStatusCommand : GlobalUpgradeCmdlet
     [Parameter(Mandatory = true, ParameterSetName = Direct)]
     public Uri? MonitorUri { get; set; }
 
+    /// <summary>The monitor service's port (number or name): the same as -Assumption @{ MonitorPort = … }.</summary>
     [Parameter(ParameterSetName = ViaApiServer)]
     [ValidateNotNullOrEmpty]
     public string? MonitorPort { get; set; }
 
+    /// <summary>Corrects [assumed] facts by name (PlatformAssumptions), e.g. @{ MonitorPort = 8080 }.</summary>
+    [Parameter(ParameterSetName = ViaApiServer)]
+    public Hashtable? Assumption { get; set; }
+
     [Parameter]
     [ValidateRange(1, 3600)]
     public int TimeoutSec { get; set; } = (int)SyncMonitorClient.DefaultTimeout.TotalSeconds;
+
+    protected override IReadOnlyDictionary<string, string?>? AssumptionOverrides => HashtableInput.ToAssumptions(Assumption, (nameof(MonitorPort), MonitorPort));
 
     protected override void ProcessRecord()
     {
@@ -48,8 +56,8 @@ public sealed class GetEtcdSyncStatusCommand : GlobalUpgradeCmdlet
             return;
         }
 
-        var standby = Require(() => Cluster is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Cluster));
-        var profile = EtcdSyncProfile.Default with { MonitorPort = MonitorPort };
+        var standby = Require(() => Connections.Select(Cluster, ClusterRole.Standby));
+        var profile = Engine.Assumptions.EtcdSync;
         if (TryRun(ct => SyncMonitorClient.ReadViaProxyAsync(standby, profile, timeout, ct), out var status))
         {
             WriteObject(status);

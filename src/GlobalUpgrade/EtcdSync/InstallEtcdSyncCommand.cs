@@ -28,7 +28,7 @@ public sealed class InstallEtcdSyncCommand : GlobalUpgradeCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string ActiveClusterTokenSecret { get; set; } = EtcdSyncProfile.Default.ActiveClusterTokenSecret;
+    public string ActiveClusterTokenSecret { get; set; } = EtcdSyncProfile.DocumentedTokenSecret;
 
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
@@ -62,14 +62,20 @@ public sealed class InstallEtcdSyncCommand : GlobalUpgradeCmdlet
 
     [Parameter]
     [ValidateRange(1, 86400)]
-    public int TimeoutSec { get; set; } = (int)EtcdSyncProfile.Default.DefaultTimeout.TotalSeconds;
+    public int TimeoutSec { get; set; } = (int)EtcdSyncProfile.DefaultTimeout.TotalSeconds;
+
+    /// <summary>Corrects [assumed] facts by name (PlatformAssumptions), e.g. @{ MonitorPort = 8080 }.</summary>
+    [Parameter]
+    public Hashtable? Assumption { get; set; }
+
+    protected override IReadOnlyDictionary<string, string?>? AssumptionOverrides => HashtableInput.ToAssumptions(Assumption);
 
     protected override void ProcessRecord()
     {
-        var details = EtcdSyncProfile.Default with { ActiveClusterTokenSecret = ActiveClusterTokenSecret };
+        var details = Engine.Assumptions.EtcdSync with { ActiveClusterTokenSecret = ActiveClusterTokenSecret };
         var (primary, standby) = Require(() => (
-            Primary is null ? Connections.ByRole(ClusterRole.Primary) : Connections.Get(Primary),
-            Cluster is null ? Connections.ByRole(ClusterRole.Standby) : Connections.Get(Cluster)));
+            Connections.Select(Primary, ClusterRole.Primary),
+            Connections.Select(Cluster, ClusterRole.Standby)));
         var profile = Require(() => PlatformProfile.For(PlatformVersion.Parse(standby.Info.PlatformVersion)) with { EtcdSyncDetails = details });
         var options = new EtcdSyncOptions
         {

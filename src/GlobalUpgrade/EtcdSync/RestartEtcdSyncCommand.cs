@@ -21,14 +21,14 @@ public sealed class RestartEtcdSyncCommand : GlobalUpgradeCmdlet
 
     [Parameter]
     [ValidateRange(1, 86400)]
-    public int TimeoutSec { get; set; } = (int)EtcdSyncProfile.Default.DefaultTimeout.TotalSeconds;
+    public int TimeoutSec { get; set; } = (int)EtcdSyncProfile.DefaultTimeout.TotalSeconds;
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
     {
-        var (host, profile) = Require(() => EtcdSyncTargets.Resolve(Connections, Cluster, EtcdSyncProfile.Default));
+        var (host, profile) = Require(() => EtcdSyncTargets.Resolve(Connections, Cluster, Engine.Assumptions.EtcdSync));
         var details = profile.EtcdSyncDetails;
         var leader = Run(ct => EtcdSyncRestarter.ReadLeaderAsync(host, profile, ct));
         if (!ShouldProcess($"pod {details.Namespace}/{leader} on '{host.Name}'", "Delete the etcd-sync leader pod and wait for its successor"))

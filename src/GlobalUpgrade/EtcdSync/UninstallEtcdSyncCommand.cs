@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Commands.Remote;
@@ -32,11 +33,17 @@ public sealed class UninstallEtcdSyncCommand : RemoteCmdlet
 
     [Parameter]
     [ValidateRange(1, 86400)]
-    public int TimeoutSec { get; set; } = (int)EtcdSyncProfile.Default.DefaultTimeout.TotalSeconds;
+    public int TimeoutSec { get; set; } = (int)EtcdSyncProfile.DefaultTimeout.TotalSeconds;
+
+    /// <summary>Corrects [assumed] facts by name (PlatformAssumptions), e.g. @{ MonitorPort = 8080 }.</summary>
+    [Parameter]
+    public Hashtable? Assumption { get; set; }
+
+    protected override IReadOnlyDictionary<string, string?>? AssumptionOverrides => HashtableInput.ToAssumptions(Assumption);
 
     protected override void ProcessRecord()
     {
-        var (host, profile) = Require(() => EtcdSyncTargets.Resolve(Connections, Cluster, EtcdSyncProfile.Default));
+        var (host, profile) = Require(() => EtcdSyncTargets.Resolve(Connections, Cluster, Engine.Assumptions.EtcdSync));
         var primary = EtcdSyncTargets.TryByRole(Connections, ClusterRole.Primary);
         var standby = EtcdSyncTargets.TryByRole(Connections, ClusterRole.Standby);
         var plan = Run(ct => EtcdSyncUninstaller.PlanAsync(host, profile, ModuleName, ct));

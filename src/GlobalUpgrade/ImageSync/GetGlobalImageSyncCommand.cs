@@ -24,7 +24,7 @@ public sealed class GetGlobalImageSyncCommand : GlobalUpgradeCmdlet
 
     protected override void ProcessRecord()
     {
-        var runs = Run(_ => Task.FromResult(ImageSyncStore.Default.List()));
+        var runs = Run(_ => Task.FromResult(Engine.ImageSyncs.List()));
         var ids = Patterns(Id);
         var clusters = Patterns(Cluster);
         var found = false;
@@ -43,7 +43,7 @@ public sealed class GetGlobalImageSyncCommand : GlobalUpgradeCmdlet
         if (!found && Id is { Length: > 0 } && !Id.Any(WildcardPattern.ContainsWildcardCharacters))
         {
             WriteFailure(new GlobalUpgrade.Errors.GlobalUpgradeException(GlobalUpgrade.Errors.ErrorIds.ImageSyncNotFound,
-                GlobalUpgrade.Errors.FailureCategory.ObjectNotFound, $"No image sync run '{string.Join("', '", Id)}' is recorded in {ImageSyncStore.Default.RunsFolder}.", Id));
+                GlobalUpgrade.Errors.FailureCategory.ObjectNotFound, $"No image sync run '{string.Join("', '", Id)}' is recorded in {Engine.ImageSyncs.RunsFolder}.", Id));
         }
     }
 

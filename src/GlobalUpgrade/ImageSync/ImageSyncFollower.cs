@@ -44,7 +44,7 @@ internal static class ImageSyncFollower
         // One error per failed run; the last one terminates, so a failed sync never passes unnoticed.
         for (var i = 0; i < failures.Count; i++)
         {
-            var record = new ErrorRecord(failures[i].Failure, failures[i].Failure!.ErrorId, ToCategory(failures[i].Failure!.Category), failures[i].Run);
+            var record = GlobalUpgradeCmdlet.ToErrorRecord(failures[i].Failure!, failures[i].Run);
             if (i < failures.Count - 1)
             {
                 cmdlet.WriteError(record);
@@ -55,7 +55,4 @@ internal static class ImageSyncFollower
             }
         }
     }
-
-    private static ErrorCategory ToCategory(FailureCategory category) =>
-        Enum.TryParse<ErrorCategory>(category.ToString(), out var mapped) ? mapped : ErrorCategory.NotSpecified;
 }

@@ -18,7 +18,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
     private const string CopySet = "LogCopy";
     private const string TailSet = "NoLogCopy";
     private readonly List<ImageSyncFollower.Item> started = [];
-    private readonly ImageSyncStore store = ImageSyncStore.Default;
+    private ImageSyncStore Store => Engine.ImageSyncs;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -62,18 +62,8 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        // -Registry without -RegistryCredential: upgrade.sh 4.3+ reads cpaas-system/registry-admin; the engine refuses older packages.
-        if (RegistryCredential is not null && Registry is null)
-        {
-            ThrowFailure(ErrorIds.RegistryMissing, FailureCategory.InvalidArgument,
-                "-RegistryCredential is only used with -Registry (an external registry).", null);
-        }
-
+        _ = Require(() => HostInput.RegistryWithCredential(Registry, RegistryCredential is not null, "-Registry", "-RegistryCredential"));
         _ = Require(() => ImageSyncProgress.Parse(ProgressPattern));
-        if (Registry is not null)
-        {
-            _ = Require(() => HostInput.Registry(Registry, "-Registry"));
-        }
     }
 
     protected override void ProcessRecord()
@@ -102,11 +92,11 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
             CopyLog = !NoLogCopy,
             RunRoot = RunRoot,
         };
-        var run = Run(ct => ImageSyncService.StartAsync(request, store, ct, Sessions));
+        var run = Run(ct => ImageSyncService.StartAsync(request, Store, ct, Sessions));
         if (run.LogPath is { } logPath && LogPath is not null && Directory.Exists(logPath))
         {
             run.LogPath = Path.Combine(logPath, run.Id + ".log");
-            store.Save(run);
+            Store.Save(run);
         }
 
         if (Detach)
@@ -121,7 +111,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
 
     protected override void EndProcessing()
     {
-        ImageSyncFollower.FollowAll(this, started, f => Run(f), store, Sessions);
+        ImageSyncFollower.FollowAll(this, started, f => Run(f), Store, Sessions);
         base.EndProcessing();
     }
 
@@ -129,13 +119,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
 
     private string DefaultCluster()
     {
-        var connections = Connections.All;
-        return connections.Count switch
-        {
-            0 => "global",
-            1 => connections[0].Name,
-            _ => throw new GlobalUpgradeException(ErrorIds.ClusterNotConnected, FailureCategory.InvalidArgument,
-                $"Several clusters are connected ({string.Join(", ", connections.Select(c => c.Name))}): name the one these images are for with -Cluster.", null),
-        };
+        // Nothing connected: the images are for a global cluster this session does not reach (run on its node).
+        return Connections.All.Count == 0 ? "global" : Connections.Select(null, "these images are for").Name;
     }
 }

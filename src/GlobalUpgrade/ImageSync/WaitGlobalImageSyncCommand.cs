@@ -14,7 +14,7 @@ namespace GlobalUpgrade.Commands.ImageSync;
 public sealed class WaitGlobalImageSyncCommand : RemoteCmdlet
 {
     private readonly List<ImageSyncFollower.Item> items = [];
-    private readonly ImageSyncStore store = ImageSyncStore.Default;
+    private ImageSyncStore Store => Engine.ImageSyncs;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -44,7 +44,7 @@ public sealed class WaitGlobalImageSyncCommand : RemoteCmdlet
                 continue;
             }
 
-            if (!TryRun(_ => Task.FromResult(store.Get(id)), out var run))
+            if (!TryRun(_ => Task.FromResult(Store.Get(id)), out var run))
             {
                 continue;
             }
@@ -60,7 +60,7 @@ public sealed class WaitGlobalImageSyncCommand : RemoteCmdlet
 
     protected override void EndProcessing()
     {
-        ImageSyncFollower.FollowAll(this, items, f => Run(f), store, Sessions);
+        ImageSyncFollower.FollowAll(this, items, f => Run(f), Store, Sessions);
         base.EndProcessing();
     }
 

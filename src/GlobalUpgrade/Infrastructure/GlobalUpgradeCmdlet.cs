@@ -1,24 +1,59 @@
+using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Platform;
 using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Session;
 
 namespace GlobalUpgrade.Commands.Infrastructure;
 
 /// <summary>
-/// The base of every cmdlet: cancellation on Ctrl+C, the session's connections, engine work run off the pipeline
-/// thread with its messages written on it, and engine failures turned into ErrorRecords.
+/// The base of every cmdlet: cancellation on Ctrl+C, the session's connections, the engine context (state folder
+/// and run stores, assumptions, clock), engine work run off the pipeline thread with its messages written on it,
+/// and engine failures turned into ErrorRecords.
 /// </summary>
 public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
 {
+    private static readonly ConcurrentDictionary<Guid, byte> WatchedSessions = new();
     private CancellationTokenSource? cancellation;
     private ConnectionRegistry? connections;
+    private EngineContext? engine;
 
     protected CancellationToken CancellationToken => (cancellation ??= new CancellationTokenSource()).Token;
 
     /// <summary>The session's connections. Resolved on the pipeline thread: the runspace is thread-bound.</summary>
-    protected ConnectionRegistry Connections => connections ??= ConnectionRegistry.ForSession(Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty);
+    protected ConnectionRegistry Connections => connections ??= SessionConnections();
+
+    /// <summary>
+    /// What engine work of this command uses: the session's state folder and run stores, and the [assumed] facts with
+    /// the command's -Assumption applied (an unknown name is a terminating error). Resolved on the pipeline thread.
+    /// </summary>
+    protected EngineContext Engine => engine ??= new EngineContext(StateFolder.For(SessionId), Require(() => PlatformAssumptions.From(AssumptionOverrides)));
+
+    /// <summary>The -Assumption values of a cmdlet that takes them (with any older parameter that names one, e.g. -MonitorPort).</summary>
+    protected virtual IReadOnlyDictionary<string, string?>? AssumptionOverrides => null;
+
+    private static Guid SessionId => Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty;
+
+    /// <summary>The runspace's registry; forgotten (its connections closed) when the runspace closes, e.g. a rehearsal's.</summary>
+    private static ConnectionRegistry SessionConnections()
+    {
+        if (Runspace.DefaultRunspace is { } runspace && WatchedSessions.TryAdd(runspace.InstanceId, 0))
+        {
+            var id = runspace.InstanceId;
+            runspace.StateChanged += (_, e) =>
+            {
+                if (e.RunspaceStateInfo.State is RunspaceState.Closed or RunspaceState.Broken)
+                {
+                    ConnectionRegistry.EndSession(id);
+                    _ = WatchedSessions.TryRemove(id, out byte _);
+                }
+            };
+        }
+
+        return ConnectionRegistry.ForSession(SessionId);
+    }
 
     public void Dispose()
     {
@@ -38,6 +73,9 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
     {
         cancellation ??= new CancellationTokenSource();
         _ = Connections;
+
+        // A wrong -Assumption is refused at once, before anything is asked of a cluster.
+        _ = Engine;
     }
 
     protected override void StopProcessing() => cancellation?.Cancel();
@@ -116,14 +154,22 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Runs a quick synchronous check (a request's Validate) on the pipeline thread; a failure is terminating.</summary>
+    protected void Require(Action check) => Require(() =>
+    {
+        check();
+        return true;
+    });
+
     protected void Run(Func<CancellationToken, Task> operation) => Run<bool>(async ct =>
     {
         await operation(ct).ConfigureAwait(false);
         return true;
     });
 
-    protected static ErrorRecord ToErrorRecord(GlobalUpgradeException ex) =>
-        new(ex, ex.ErrorId, ToCategory(ex.Category), ex.Target);
+    /// <summary>The one translation of an engine failure into an ErrorRecord (its id, category, and target unless another is given).</summary>
+    internal static ErrorRecord ToErrorRecord(GlobalUpgradeException ex, object? target = null) =>
+        new(ex, ex.ErrorId, ToCategory(ex.Category), target ?? ex.Target);
 
     protected void WriteFailure(GlobalUpgradeException ex) => WriteError(ToErrorRecord(ex));
 

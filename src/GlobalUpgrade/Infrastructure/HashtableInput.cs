@@ -9,7 +9,7 @@ using GlobalUpgrade.Upgrade;
 namespace GlobalUpgrade.Commands.Infrastructure;
 
 /// <summary>
-/// The one way hashtable parameters are read (-EtcdSync, -Config, -Estimate, -ComponentProfile): keys as text,
+/// The one way hashtable parameters are read (-EtcdSync, -Config, -Estimate, -Assumption): keys as text,
 /// values unwrapped from PSObject, and every failure a GlobalUpgradeException with its stable id, so the cmdlet
 /// (through Require) writes an ErrorRecord naming the key — never a cast exception.
 /// </summary>
@@ -21,9 +21,29 @@ public static class HashtableInput
 
     public static object? Unwrap(object? value) => value is PSObject p ? p.BaseObject : value;
 
-    /// <summary>Values as text (-ComponentProfile); keys compared without case.</summary>
-    public static Dictionary<string, string?> ToStrings(IDictionary? table) =>
-        Entries(table).ToDictionary(e => e.Key, e => e.Value is null ? null : Convert.ToString(e.Value, CultureInfo.InvariantCulture), StringComparer.OrdinalIgnoreCase);
+    /// <summary>Values as text, a list as comma-separated text; keys compared without case.</summary>
+    public static Dictionary<string, string?> ToStrings(IDictionary? table)
+    {
+        static string? Text(object? value) => Unwrap(value) is IEnumerable list and not string
+            ? string.Join(",", list.Cast<object?>().Select(Text))
+            : Convert.ToString(Unwrap(value), CultureInfo.InvariantCulture);
+        return Entries(table).ToDictionary(e => e.Key, e => Text(e.Value), StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// -Assumption (<see cref="Platform.PlatformAssumptions"/>) with the values of older parameters that name one
+    /// assumption each (e.g. -MonitorPort); such a parameter, when given, wins over the same name in the table.
+    /// </summary>
+    public static Dictionary<string, string?> ToAssumptions(IDictionary? table, params (string Name, string? Value)[] parameters)
+    {
+        var overrides = ToStrings(table);
+        foreach (var (name, value) in parameters.Where(p => p.Value is not null))
+        {
+            overrides[name] = value;
+        }
+
+        return overrides;
+    }
 
     /// <summary>Values as JSON (-Config): numbers, booleans and strings as they are, lists as arrays, hashtables as objects.</summary>
     public static Dictionary<string, JsonNode?>? ToJson(IDictionary? table) =>

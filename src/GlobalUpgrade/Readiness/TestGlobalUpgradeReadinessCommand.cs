@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Globalization;
 using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Commands.Remote;
@@ -41,9 +40,11 @@ public sealed class TestGlobalUpgradeReadinessCommand : RemoteCmdlet
     [ValidateNotNullOrEmpty]
     public string? KubernetesVersionRange { get; set; }
 
-    /// <summary>Replaces where the conditions look, e.g. @{ MinioPath = '/data/minio'; CostManagerModules = 'kubecost' }.</summary>
+    /// <summary>Corrects [assumed] facts, e.g. where the conditions look: @{ MinioPath = '/data/minio'; CostManagerModules = 'kubecost' } (any name of PlatformAssumptions).</summary>
     [Parameter]
     public Hashtable? Assumption { get; set; }
+
+    protected override IReadOnlyDictionary<string, string?>? AssumptionOverrides => HashtableInput.ToAssumptions(Assumption);
 
     [Parameter]
     public SwitchParameter Quiet { get; set; }
@@ -51,7 +52,6 @@ public sealed class TestGlobalUpgradeReadinessCommand : RemoteCmdlet
     protected override void ProcessRecord()
     {
         var target = Require(() => PlatformVersion.Parse(TargetVersion));
-        var assumptions = Require(() => ReadinessAssumptions.Default.With(ToStrings(Assumption)));
         if (KubernetesVersionRange is not null)
         {
             _ = Require(() => KubernetesPrerequisites.Parse(KubernetesVersionRange, "?", target.Line));
@@ -59,7 +59,7 @@ public sealed class TestGlobalUpgradeReadinessCommand : RemoteCmdlet
 
         var request = new ReadinessRequest(Require(() => Connections.Resolve(Cluster)), target)
         {
-            Assumptions = assumptions,
+            Assumptions = Engine.Assumptions.Readiness,
             KubernetesVersionRange = KubernetesVersionRange,
             NodeAccess = Local ? NodeAccess.Local : !string.IsNullOrEmpty(ComputerName) ? NodeAccess.Named : RemoteOptionGiven ? NodeAccess.ControlPlane : NodeAccess.None,
             Node = BuildTarget(),
@@ -73,19 +73,5 @@ public sealed class TestGlobalUpgradeReadinessCommand : RemoteCmdlet
         }
 
         WriteObject(results, enumerateCollection: true);
-    }
-
-    /// <summary>A hashtable of names to values; an array value becomes a comma-separated list.</summary>
-    private static Dictionary<string, string?>? ToStrings(Hashtable? table)
-    {
-        if (table is null)
-        {
-            return null;
-        }
-
-        static string? Text(object? value) => value is PSObject p ? Text(p.BaseObject)
-            : value is IEnumerable list and not string ? string.Join(",", list.Cast<object?>().Select(Text))
-            : Convert.ToString(value, CultureInfo.InvariantCulture);
-        return table.Cast<DictionaryEntry>().ToDictionary(e => Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "", e => Text(e.Value), StringComparer.OrdinalIgnoreCase);
     }
 }

@@ -4,6 +4,7 @@ using System.Management.Automation.Runspaces;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Rehearsal;
+using GlobalUpgrade.Session;
 
 namespace GlobalUpgrade.Commands.Rehearsal;
 
@@ -81,12 +82,7 @@ public sealed class InvokeGlobalUpgradeRehearsalCommand : GlobalUpgradeCmdlet
         var plan = RehearsalPlan.Build(snapshot, TargetVersion, packages, work, StandbyVip, EtcdSync, StepTimeoutSec);
         findings.AddRange(plan.Assumptions);
 
-        List<CheckResult> readiness;
-        List<RunbookStep> steps;
-        using (new RehearsalStateFolder(work))
-        {
-            (readiness, steps) = RunInPrivateRunspace(simulator.KubeconfigPath, snapshot, plan, findings);
-        }
+        var (readiness, steps) = RunInPrivateRunspace(simulator.KubeconfigPath, snapshot, plan, findings, System.IO.Path.Combine(work, "state"));
 
         findings.AddRange(RehearsalPlan.ReadinessFindings(readiness));
         var reportPath = System.IO.Path.Combine(work, "rehearsal-report.html");
@@ -121,13 +117,16 @@ public sealed class InvokeGlobalUpgradeRehearsalCommand : GlobalUpgradeCmdlet
 
     /// <summary>
     /// The readiness checks and the runbook in a runspace of their own: its connection registry holds only the
-    /// simulator's clusters, so the session's connections are untouched and no command can reach a real cluster.
+    /// simulator's clusters, so the session's connections are untouched and no command can reach a real cluster; and
+    /// its state folder is the rehearsal's, so the runbook neither finds the operator's run records (by cluster name
+    /// and version) nor leaves its own among them.
     /// </summary>
-    private (List<CheckResult> Readiness, List<RunbookStep> Steps) RunInPrivateRunspace(string kubeconfig, RehearsalSnapshot snapshot, RehearsalPlan plan, List<RehearsalFinding> findings)
+    private (List<CheckResult> Readiness, List<RunbookStep> Steps) RunInPrivateRunspace(string kubeconfig, RehearsalSnapshot snapshot, RehearsalPlan plan, List<RehearsalFinding> findings, string stateFolder)
     {
         var manifest = System.IO.Path.Combine(MyInvocation.MyCommand.Module?.ModuleBase ?? "", "GlobalUpgrade.psd1");
         using var runspace = RunspaceFactory.CreateRunspace();
         runspace.Open();
+        using var state = StateFolder.Assign(runspace.InstanceId, Directory.CreateDirectory(stateFolder).FullName);
         using var ps = PowerShell.Create();
         ps.Runspace = runspace;
         rehearsal = ps;

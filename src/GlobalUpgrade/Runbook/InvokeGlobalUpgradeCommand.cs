@@ -19,7 +19,7 @@ public sealed class InvokeGlobalUpgradeCommand : RunbookCmdlet
 
     protected override RunbookRequest BuildRequest() => new()
     {
-        Primary = Require(() => Cluster is null ? Connections.ByRole(ClusterRole.Standalone) : Connections.Get(Cluster)),
+        Primary = Require(() => Connections.Select(Cluster, ClusterRole.Standalone)),
         PackagePath = PackagePath,
         TargetVersion = TargetVersion,
         PrimaryTarget = BuildTarget(ComputerName),

@@ -73,9 +73,16 @@ public abstract class RunbookCmdlet : RemoteCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? SkipReadinessCheck { get; set; }
 
-    /// <summary>Replaces where the readiness and post-upgrade checks look (the names Test-GlobalUpgradeReadiness -Assumption takes).</summary>
+    /// <summary>
+    /// Corrects [assumed] facts by name (PlatformAssumptions): the monitor's port (MonitorPort), the component upgrade's
+    /// write, where the readiness and post-upgrade checks look. Recorded in the journal (a -Resume without it keeps
+    /// them) and listed by -WhatIf. -ReadinessAssumption is its older name.
+    /// </summary>
     [Parameter]
-    public Hashtable? ReadinessAssumption { get; set; }
+    [Alias("ReadinessAssumption")]
+    public Hashtable? Assumption { get; set; }
+
+    protected override IReadOnlyDictionary<string, string?>? AssumptionOverrides => HashtableInput.ToAssumptions(Assumption);
 
     protected abstract RunbookRequest BuildRequest();
 
@@ -83,19 +90,10 @@ public abstract class RunbookCmdlet : RemoteCmdlet
     {
         var request = BuildRequest() with
         {
-            ReadinessAssumptions = Require(() => ReadinessAssumptions.Default.With(HashtableInput.ToStrings(ReadinessAssumption))),
             SkipCheckArtifacts = SkipCheckArtifacts,
             RunRoot = RunRoot,
         };
-        if (!string.IsNullOrEmpty(request.Registry))
-        {
-            _ = Require(() => HostInput.Registry(request.Registry, "-Registry"));
-        }
-
-        if (SkipCheckArtifacts)
-        {
-            _ = Require(() => UpgradeScriptFlags.Require(request.TargetVersion, UpgradeScriptFlags.SkipCheckArtifacts, "-SkipCheckArtifacts"));
-        }
+        Require(request.Validate);
 
         var estimates = Require(() => HashtableInput.ToEstimates(Estimate));
         var journalPath = GetUnresolvedProviderPathFromPSPath(JournalPath ?? RunbookSession.DefaultJournalName(request));
@@ -107,8 +105,8 @@ public abstract class RunbookCmdlet : RemoteCmdlet
             return;
         }
 
-        using var session = Run(ct => RunbookSession.OpenAsync(request, journalPath, Resume, Force, ct));
-        WriteVerbose($"Journal: {journalPath}");
+        using var session = Run(ct => RunbookSession.OpenAsync(request, Engine, journalPath, Resume, Force, ct));
+        WriteVerbose($"Journal: {journalPath}; assumptions: {session.Engine.Assumptions.Describe()}");
         foreach (var group in session.Runner.Groups)
         {
             if (group.All(session.Runner.IsDone))
@@ -150,8 +148,11 @@ public abstract class RunbookCmdlet : RemoteCmdlet
     private void ShowPlan(RunbookRequest request, IReadOnlyDictionary<string, TimeSpan>? estimates, string journalPath)
     {
         var clusters = request.Standby is null ? new[] { request.Primary } : [request.Primary, request.Standby];
-        var plan = Run(ct => UpgradeInspector.PlanAsync(clusters, request.TargetVersion, request.PackagePath, estimates, null, request.EtcdSync, ct));
+        var plan = Run(ct => UpgradeInspector.PlanAsync(clusters, request.TargetVersion, request.PackagePath, estimates, Engine.ImageSyncs, request.EtcdSync, ct));
         var journal = File.Exists(journalPath) ? Require(() => RunbookJournal.Read(journalPath)) : null;
+        var assumptions = Require(() => RunbookSession.AssumptionsOf(Engine.Assumptions, Resume ? journal : null));
+        plan.Assumptions = assumptions.Overrides.ToDictionary(o => o.Key, o => o.Value, StringComparer.OrdinalIgnoreCase);
+        ShouldProcess(string.Join(", ", clusters.Select(c => c.Name)), $"Assumptions: {assumptions.Describe()}");
         foreach (var step in plan.Steps)
         {
             var recorded = journal?.Steps.FirstOrDefault(s => s.Name == step.Name && s.Cluster == step.Cluster);

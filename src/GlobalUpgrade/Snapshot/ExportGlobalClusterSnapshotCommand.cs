@@ -39,6 +39,6 @@ public sealed class ExportGlobalClusterSnapshotCommand : GlobalUpgradeCmdlet
             return;
         }
 
-        WriteObject(Run(ct => SnapshotExporter.ExportAsync(connections, path, EtcdSyncProfile.Default, ct)));
+        WriteObject(Run(ct => SnapshotExporter.ExportAsync(connections, path, Engine.Assumptions.EtcdSync, ct)));
     }
 }

@@ -38,6 +38,6 @@ public sealed class GetGlobalUpgradePlanCommand : GlobalUpgradeCmdlet
         _ = Require(() => PlatformVersion.Parse(TargetVersion));
         var estimates = Require(() => HashtableInput.ToEstimates(Estimate));
         var clusters = Require(() => Connections.Resolve(Cluster));
-        WriteObject(Run(ct => UpgradeInspector.PlanAsync(clusters, TargetVersion, PackagePath, estimates, null, null, ct)));
+        WriteObject(Run(ct => UpgradeInspector.PlanAsync(clusters, TargetVersion, PackagePath, estimates, Engine.ImageSyncs, null, ct)));
     }
 }

@@ -17,7 +17,7 @@ public sealed class GetGlobalUpgradeStatusCommand : GlobalUpgradeCmdlet
 
     protected override void ProcessRecord()
     {
-        var store = UpgradeRunStore.Default;
+        var store = Engine.Upgrades;
         foreach (var connection in Require(() => Connections.Resolve(Cluster)))
         {
             if (TryRun(ct => UpgradeInspector.GetStatusAsync(connection, store, ct), out var status))

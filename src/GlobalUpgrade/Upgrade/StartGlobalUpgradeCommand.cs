@@ -20,8 +20,6 @@ namespace GlobalUpgrade.Commands.Upgrade;
 [OutputType(typeof(GlobalUpgradeRun))]
 public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
 {
-    private readonly UpgradeRunStore store = UpgradeRunStore.Default;
-
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string PackagePath { get; set; } = "";
@@ -54,18 +52,21 @@ public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int TimeoutSec { get; set; }
 
-    /// <summary>Overrides of the assumed component upgrade write, e.g. @{ ClusterModuleName = 'global'; ClusterModuleVersionField = 'spec.version' }.</summary>
+    /// <summary>Corrects [assumed] facts by name (PlatformAssumptions), e.g. the component upgrade's write: @{ ClusterModuleName = 'global'; ClusterModuleVersionField = 'spec.version' }. -ComponentProfile is its older name.</summary>
     [Parameter]
-    public Hashtable? ComponentProfile { get; set; }
+    [Alias("ComponentProfile")]
+    public Hashtable? Assumption { get; set; }
 
     [Parameter]
     [ValidatePattern("^/.+")]
     public string RunRoot { get; set; } = DetachedRun.DefaultRoot;
 
+    protected override IReadOnlyDictionary<string, string?>? AssumptionOverrides => HashtableInput.ToAssumptions(Assumption);
+
     protected override void ProcessRecord()
     {
-        var connection = Require(() => UpgradeCmdletHelper.ResolveCluster(Connections, Cluster));
-        var overrides = Require(() => UpgradeCmdletHelper.ToOverrides(ComponentProfile));
+        var connection = Require(() => Connections.Select(Cluster, "to upgrade"));
+        var overrides = Engine.Assumptions.ComponentOverrides;
         var target = BuildTarget();
         if (TargetVersion is not null)
         {
@@ -96,38 +97,8 @@ public sealed class StartGlobalUpgradeCommand : RemoteCmdlet
             Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,
             ProfileOverrides = overrides,
             RunRoot = RunRoot,
+            SyncStore = Engine.ImageSyncs,
         };
-        WriteObject(Run(ct => UpgradeService.StartAsync(request, store, ct)));
-    }
-}
-
-internal static class UpgradeCmdletHelper
-{
-    public static ClusterConnection ResolveCluster(Session.ConnectionRegistry connections, string? name)
-    {
-        if (name is not null)
-        {
-            return connections.Get(name);
-        }
-
-        var all = connections.Resolve(null);
-        return all.Count == 1
-            ? all[0]
-            : throw new GlobalUpgradeException(ErrorIds.ClusterNotConnected, FailureCategory.InvalidArgument,
-                $"Several clusters are connected ({string.Join(", ", all.Select(c => c.Name))}): name the one to upgrade with -Cluster.", null);
-    }
-
-    public static IReadOnlyDictionary<string, string?>? ToOverrides(Hashtable? table)
-    {
-        if (table is null)
-        {
-            return null;
-        }
-
-        var result = HashtableInput.ToStrings(table);
-
-        // Validate the names now, on the pipeline thread, before anything is asked of a cluster.
-        ComponentUpgradeProfile.Validate(result);
-        return result;
+        WriteObject(Run(ct => UpgradeService.StartAsync(request, Engine.Upgrades, ct)));
     }
 }

@@ -13,7 +13,7 @@ namespace GlobalUpgrade.Commands.Upgrade;
 [OutputType(typeof(GlobalUpgradeRun))]
 public sealed class WaitGlobalUpgradeCommand : RemoteCmdlet
 {
-    private readonly UpgradeRunStore store = UpgradeRunStore.Default;
+    private UpgradeRunStore Store => Engine.Upgrades;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -28,7 +28,7 @@ public sealed class WaitGlobalUpgradeCommand : RemoteCmdlet
     {
         foreach (var id in Id)
         {
-            if (!TryRun(_ => Task.FromResult(store.Get(id)), out var run))
+            if (!TryRun(_ => Task.FromResult(Store.Get(id)), out var run))
             {
                 continue;
             }
@@ -40,7 +40,7 @@ public sealed class WaitGlobalUpgradeCommand : RemoteCmdlet
                 Cluster = cluster,
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null,
             };
-            if (TryRun(ct => UpgradeService.ContinueAsync(run, options, store, ct), out var finished))
+            if (TryRun(ct => UpgradeService.ContinueAsync(run, options, Store, ct), out var finished))
             {
                 WriteObject(finished);
             }

@@ -44,7 +44,7 @@ public sealed class EtcdSyncFormTests
     [Fact]
     public void The431FormWritesEachFieldAtThePathOfItsLabelNestedByDots()
     {
-        var config = EtcdSyncForm.Build(Full431Descriptors(), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values(interval: 30));
+        var config = EtcdSyncForm.Build(Full431Descriptors(), EtcdSyncLine.V431, new EtcdSyncProfile(), Values(interval: 30));
         Assert.Equal("192.168.130.10", config["active"]!["vip"]!.GetValue<string>());
         Assert.Equal("etcd-sync-active-cluster-token", config["active"]!["tokenSecretName"]!.GetValue<string>());
         Assert.Equal("https://192.168.130.10:2379", config["active"]!["etcd"]!["endpoints"]!.GetValue<string>());
@@ -58,7 +58,7 @@ public sealed class EtcdSyncFormTests
     public void AListStaysAListWhereTheFormsDefaultIsOne()
     {
         var defaults = new JsonObject { ["active"] = new JsonObject { ["etcd"] = new JsonObject { ["endpoints"] = new JsonArray() } } };
-        var config = EtcdSyncForm.Build(Full431Descriptors(defaults), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values());
+        var config = EtcdSyncForm.Build(Full431Descriptors(defaults), EtcdSyncLine.V431, new EtcdSyncProfile(), Values());
         Assert.Equal(["https://192.168.130.10:2379"], config["active"]!["etcd"]!["endpoints"]!.AsArray().Select(n => n!.GetValue<string>()));
     }
 
@@ -70,7 +70,7 @@ public sealed class EtcdSyncFormTests
     public void TheFormBefore431HasNoVIPStandbyEndpointsOrTokenSecretEvenWhenThePluginOffersThem(string version)
     {
         var line = EtcdSyncLine.For(PlatformVersion.Parse(version));
-        var config = EtcdSyncForm.Build(Full431Descriptors(), line, EtcdSyncProfile.Default, Values(interval: 45));
+        var config = EtcdSyncForm.Build(Full431Descriptors(), line, new EtcdSyncProfile(), Values(interval: 45));
         Assert.Equal(["active", "check"], config.Select(p => p.Key));
         Assert.Equal(["etcd"], config["active"]!.AsObject().Select(p => p.Key));
         Assert.False(line.HasTokenSecret);
@@ -80,7 +80,7 @@ public sealed class EtcdSyncFormTests
     public void A40FormNeedsOnlyItsOwnLabels()
     {
         var moduleConfig = ModuleConfig(null, Descriptor("Data Check Interval", "interval"), Descriptor("Active  Global Cluster ETCD endpoints", "endpoints"));
-        var config = EtcdSyncForm.Build(moduleConfig, EtcdSyncLine.V41, EtcdSyncProfile.Default, Values());
+        var config = EtcdSyncForm.Build(moduleConfig, EtcdSyncLine.V41, new EtcdSyncProfile(), Values());
         Assert.Equal("https://192.168.130.10:2379", config["endpoints"]!.GetValue<string>());
         Assert.Single(config);
     }
@@ -89,7 +89,7 @@ public sealed class EtcdSyncFormTests
     public void ADocumentedLabelMissingFromTheDescriptorsIsAnErrorNamingItAndTheLabelsPresent()
     {
         var moduleConfig = ModuleConfig(null, Descriptor("Active Global Cluster ETCD Endpoints", "endpoints"), Descriptor("Data Check Interval", "interval"));
-        var ex = Assert.Throws<GlobalUpgradeException>(() => EtcdSyncForm.Build(moduleConfig, EtcdSyncLine.V431, EtcdSyncProfile.Default, Values()));
+        var ex = Assert.Throws<GlobalUpgradeException>(() => EtcdSyncForm.Build(moduleConfig, EtcdSyncLine.V431, new EtcdSyncProfile(), Values()));
         Assert.Equal(ErrorIds.EtcdSyncFormFieldNotFound, ex.ErrorId);
         Assert.Contains("\"Active Global Cluster VIP\"", ex.Message, StringComparison.Ordinal);
         Assert.Contains("\"Data Check Interval\" at interval", ex.Message, StringComparison.Ordinal);
@@ -100,7 +100,7 @@ public sealed class EtcdSyncFormTests
     public void WithoutDescriptorsTheAssumedKeysAreMatchedIgnoringCaseAndPunctuation()
     {
         var declared = new JsonObject { ["ActiveClusterVIP"] = "", ["active_etcd_endpoints"] = new JsonArray(), ["standbyEtcdEndpoints"] = "", ["activeClusterTokenSecret"] = "x", ["dataCheckInterval"] = 60 };
-        var config = EtcdSyncForm.Build(ModuleConfig(declared), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values(interval: 30));
+        var config = EtcdSyncForm.Build(ModuleConfig(declared), EtcdSyncLine.V431, new EtcdSyncProfile(), Values(interval: 30));
         Assert.Equal("192.168.130.10", config["ActiveClusterVIP"]!.GetValue<string>());
         Assert.Equal(["https://192.168.130.10:2379"], config["active_etcd_endpoints"]!.AsArray().Select(n => n!.GetValue<string>()));
         Assert.Equal("https://192.168.131.10:2379,https://192.168.131.11:2379", config["standbyEtcdEndpoints"]!.GetValue<string>());
@@ -112,7 +112,7 @@ public sealed class EtcdSyncFormTests
     public void WithoutDescriptorsA41FormWritesOnlyItsFieldsUnderTheAssumedKeys()
     {
         var declared = new JsonObject { ["activeClusterVip"] = "", ["activeEtcdEndpoints"] = "", ["standbyEtcdEndpoints"] = "", ["activeClusterTokenSecret"] = "x", ["dataCheckInterval"] = 60 };
-        var config = EtcdSyncForm.Build(ModuleConfig(declared), EtcdSyncLine.V41, EtcdSyncProfile.Default, Values(interval: 90));
+        var config = EtcdSyncForm.Build(ModuleConfig(declared), EtcdSyncLine.V41, new EtcdSyncProfile(), Values(interval: 90));
         Assert.Equal(["activeEtcdEndpoints", "dataCheckInterval"], config.Select(p => p.Key));
     }
 
@@ -130,7 +130,7 @@ public sealed class EtcdSyncFormTests
                 ["tokenSecret"] = new JsonObject { ["type"] = "string" },
             },
         };
-        var config = EtcdSyncForm.Build(ModuleConfig(declared), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values());
+        var config = EtcdSyncForm.Build(ModuleConfig(declared), EtcdSyncLine.V431, new EtcdSyncProfile(), Values());
         Assert.Equal("192.168.130.10", config["activeGlobalClusterVip"]!.GetValue<string>());
         Assert.IsType<JsonArray>(config["activeEtcdEndpoints"]);
         Assert.NotNull(config["tokenSecret"]);
@@ -140,7 +140,7 @@ public sealed class EtcdSyncFormTests
     [Fact]
     public void WithoutAnyDeclaredFormTheFirstAssumedKeysAreUsedAndConfigPassesThroughAndWins()
     {
-        var config = EtcdSyncForm.Build(ModuleConfig(null), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values(config: new() { ["printDetailLogs"] = true, ["activeClusterVip"] = "10.0.0.1" }));
+        var config = EtcdSyncForm.Build(ModuleConfig(null), EtcdSyncLine.V431, new EtcdSyncProfile(), Values(config: new() { ["printDetailLogs"] = true, ["activeClusterVip"] = "10.0.0.1" }));
         Assert.Equal("10.0.0.1", config["activeClusterVip"]!.GetValue<string>());
         Assert.True(config["printDetailLogs"]!.GetValue<bool>());
         Assert.Equal("https://192.168.130.10:2379", config["activeEtcdEndpoints"]!.GetValue<string>());
@@ -149,7 +149,7 @@ public sealed class EtcdSyncFormTests
     [Fact]
     public void ConfigPathsNestByDotsAndObjectsMergeIntoTheForm()
     {
-        var config = EtcdSyncForm.Build(Full431Descriptors(), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values(config: new()
+        var config = EtcdSyncForm.Build(Full431Descriptors(), EtcdSyncLine.V431, new EtcdSyncProfile(), Values(config: new()
         {
             ["log.detail"] = true,
             ["active"] = new JsonObject { ["vip"] = "10.0.0.9", ["extra"] = new JsonObject { ["x"] = 1 } },
@@ -166,7 +166,7 @@ public sealed class EtcdSyncFormTests
     [InlineData("unknownRoot.x")]
     public void AConfigKeyTheFormDoesNotDeclareIsRefusedNamingItAndTheFormsFields(string key)
     {
-        var ex = Assert.Throws<GlobalUpgradeException>(() => EtcdSyncForm.Build(Full431Descriptors(), EtcdSyncLine.V431, EtcdSyncProfile.Default, Values(config: new() { [key] = true })));
+        var ex = Assert.Throws<GlobalUpgradeException>(() => EtcdSyncForm.Build(Full431Descriptors(), EtcdSyncLine.V431, new EtcdSyncProfile(), Values(config: new() { [key] = true })));
         Assert.Equal(ErrorIds.EtcdSyncConfigKeyUnknown, ex.ErrorId);
         Assert.Equal(FailureCategory.InvalidArgument, ex.Category);
         Assert.Contains($"'{key}'", ex.Message, StringComparison.Ordinal);
@@ -177,16 +177,16 @@ public sealed class EtcdSyncFormTests
     public void ConfigKeysDeclaredByTheDefaultsAreAcceptedWithoutDescriptors()
     {
         static JsonObject Declared() => new() { ["activeEtcdEndpoints"] = "", ["dataCheckInterval"] = 60, ["tuning"] = new JsonObject { ["batch"] = 10 } };
-        var config = EtcdSyncForm.Build(ModuleConfig(Declared()), EtcdSyncLine.V41, EtcdSyncProfile.Default, Values(config: new() { ["tuning.batch"] = 20, ["tuning.extra"] = 1 }));
+        var config = EtcdSyncForm.Build(ModuleConfig(Declared()), EtcdSyncLine.V41, new EtcdSyncProfile(), Values(config: new() { ["tuning.batch"] = 20, ["tuning.extra"] = 1 }));
         Assert.Equal(20, config["tuning"]!["batch"]!.GetValue<int>());
-        var ex = Assert.Throws<GlobalUpgradeException>(() => EtcdSyncForm.Build(ModuleConfig(Declared()), EtcdSyncLine.V41, EtcdSyncProfile.Default, Values(config: new() { ["tunning.batch"] = 20 })));
+        var ex = Assert.Throws<GlobalUpgradeException>(() => EtcdSyncForm.Build(ModuleConfig(Declared()), EtcdSyncLine.V41, new EtcdSyncProfile(), Values(config: new() { ["tunning.batch"] = 20 })));
         Assert.Equal(ErrorIds.EtcdSyncConfigKeyUnknown, ex.ErrorId);
     }
 
     [Fact]
     public void WithoutDescriptorsADeclaredFormWithoutAKeyForAFieldIsAnErrorThatNamesTheKeys()
     {
-        var ex = Assert.Throws<GlobalUpgradeException>(() => EtcdSyncForm.Build(ModuleConfig(new JsonObject { ["vip"] = "", ["endpoints"] = "" }), EtcdSyncLine.V41, EtcdSyncProfile.Default, Values()));
+        var ex = Assert.Throws<GlobalUpgradeException>(() => EtcdSyncForm.Build(ModuleConfig(new JsonObject { ["vip"] = "", ["endpoints"] = "" }), EtcdSyncLine.V41, new EtcdSyncProfile(), Values()));
         Assert.Equal(ErrorIds.EtcdSyncConfigKeyUnknown, ex.ErrorId);
         Assert.Contains("vip, endpoints", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Active Global Cluster ETCD Endpoints", ex.Message, StringComparison.Ordinal);

@@ -78,17 +78,21 @@ public sealed class RehearsalPlanTests : IDisposable
     }
 
     [Fact]
-    public void RunRecordsGoToTheRehearsalsOwnFolderAndTheOperatorsSettingComesBack()
+    public void ARehearsalSessionKeepsItsRunRecordsInItsOwnFolderWithoutTouchingTheEnvironment()
     {
-        var before = Environment.GetEnvironmentVariable(RehearsalStateFolder.Variable);
-        using (var state = new RehearsalStateFolder(folder))
+        var rehearsal = Guid.NewGuid();
+        var operatorSession = Guid.NewGuid();
+        var before = Environment.GetEnvironmentVariable(GlobalUpgrade.Session.StateFolder.Variable);
+        var own = Path.Combine(folder, "state");
+        using (GlobalUpgrade.Session.StateFolder.Assign(rehearsal, own))
         {
-            Assert.Equal(Path.Combine(folder, "state"), state.Path);
-            Assert.Equal(state.Path, ImageSync.ImageSyncStore.DefaultStateFolder);
-            Assert.True(Directory.Exists(state.Path));
+            Assert.Equal(own, GlobalUpgrade.Session.StateFolder.For(rehearsal));
+            // Another session (the operator's own runspace) still sees the user's folder, and nothing process-wide changed.
+            Assert.Equal(GlobalUpgrade.Session.StateFolder.OfUser(), GlobalUpgrade.Session.StateFolder.For(operatorSession));
+            Assert.Equal(before, Environment.GetEnvironmentVariable(GlobalUpgrade.Session.StateFolder.Variable));
         }
 
-        Assert.Equal(before, Environment.GetEnvironmentVariable(RehearsalStateFolder.Variable));
+        Assert.Equal(GlobalUpgrade.Session.StateFolder.OfUser(), GlobalUpgrade.Session.StateFolder.For(rehearsal));
     }
 
     private string Write(string text)

@@ -88,9 +88,9 @@ public sealed class RunbookDefinitionTests : IDisposable
             var request = new RunbookRequest { Primary = Connect("east", ClusterRole.Primary), Standby = Connect("west", ClusterRole.Standby), PackagePath = "/pkg", TargetVersion = "v4.2.0" };
             using var journal = RunbookJournal.Create(Path.Combine(folder, "j.json"), UpgradeRunbooks.NewJournal(request, RunbookSession.StepsOf(request, "v4.1.0"), "v4.1.0"));
             var kept = new RunbookValues(new Dictionary<string, string> { ["east"] = "v4.1.0", ["west"] = "v4.1.1" }, standbyVip, pluginVersion, "4.2");
-            kept.Save(new StepContext(request, journal, journal.Document.Steps[0], resumed: false));
+            kept.Save(new StepContext(request, new GlobalUpgrade.Session.EngineContext(folder, new GlobalUpgrade.Platform.PlatformAssumptions()), journal, journal.Document.Steps[0], resumed: false));
 
-            var later = new StepContext(request, journal, journal.Document.Steps[^1], resumed: true);
+            var later = new StepContext(request, new GlobalUpgrade.Session.EngineContext(folder, new GlobalUpgrade.Platform.PlatformAssumptions()), journal, journal.Document.Steps[^1], resumed: true);
             var read = await RunbookValues.ReadAsync(later, CancellationToken.None);
 
             Assert.Equal(kept.Versions, read.Versions);

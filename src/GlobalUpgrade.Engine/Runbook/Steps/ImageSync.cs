@@ -27,19 +27,6 @@ public sealed class ImageSync(RunbookShape shape, ClusterSlot slot) : RunbookSte
             : $"no successful image sync of {facts.PackagePath} on record");
     }
 
-    public override void ValidateInputs(RunbookRequest request)
-    {
-        if (!string.IsNullOrEmpty(request.Registry))
-        {
-            _ = HostInput.Registry(request.Registry, "-Registry");
-        }
-
-        if (request.SkipCheckArtifacts)
-        {
-            _ = UpgradeScriptFlags.Require(request.TargetVersion, UpgradeScriptFlags.SkipCheckArtifacts, "-SkipCheckArtifacts");
-        }
-    }
-
     public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
     {
         var request = context.Request;
@@ -47,7 +34,7 @@ public sealed class ImageSync(RunbookShape shape, ClusterSlot slot) : RunbookSte
         var cluster = context.Cluster(slot);
         var target = context.Target(slot);
         var packagePath = request.PackagePathOf(cluster);
-        var store = ImageSyncStore.Default;
+        var store = context.Engine.ImageSyncs;
         var credential = request.RegistryCredentialOf(cluster);
         var secrets = credential?.Password is { Length: > 0 } password ? new[] { password } : [];
         var follow = new FollowOptions { Secrets = secrets, Timeout = request.StepTimeout };

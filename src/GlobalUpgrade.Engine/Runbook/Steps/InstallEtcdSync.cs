@@ -29,7 +29,7 @@ public sealed class InstallEtcdSync(RunbookShape shape) : RunbookStepDefinition(
 
         // The standby runs the target by now (UpgradeStandby and UpgradePrimary succeeded): install the plugin line
         // Preflight recorded (the target's), so a resume installs what the plan said.
-        var profile = PlatformProfile.For(PlatformVersion.Parse(request.TargetVersion));
+        var profile = PlatformProfile.For(PlatformVersion.Parse(request.TargetVersion)) with { EtcdSyncDetails = context.Engine.Assumptions.EtcdSync };
         if (profile.Version.Line != values.PluginLine)
         {
             throw new GlobalUpgradeException(ErrorIds.EtcdSyncVersionMismatch, FailureCategory.InvalidOperation,

@@ -32,7 +32,7 @@ public sealed class PostChecks(RunbookShape shape) : RunbookStepDefinition(Upgra
                 Actual = version,
                 Message = $"{cluster.Name} runs {version}.",
             });
-            items.AddRange(await ReadinessGate.PostUpgradeAsync(context.Request, cluster, fromLines, cancellationToken).ConfigureAwait(false));
+            items.AddRange(await ReadinessGate.PostUpgradeAsync(context.Request, context.Engine.Assumptions.Readiness, cluster, fromLines, cancellationToken).ConfigureAwait(false));
         }
 
         checks.AddRange(items);

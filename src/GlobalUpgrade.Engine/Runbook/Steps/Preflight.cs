@@ -23,6 +23,7 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
         var request = context.Request;
 
         // Everything a later step needs from the user is checked now, before anything changes on either cluster.
+        request.Validate();
         foreach (var step in UpgradeRunbooks.Define(Shape))
         {
             step.ValidateInputs(request);
@@ -53,7 +54,7 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
         var checks = new List<CheckResult>();
         if (request.Standby is { } standby)
         {
-            checks.AddRange(await DrConsistencyChecker.RunAsync(new DrConsistencyRequest(request.Primary, standby, ConsistencySource.Monitor, EtcdSyncProfile.Default, SyncMonitorClient.DefaultTimeout, Keyspace: null), cancellationToken).ConfigureAwait(false));
+            checks.AddRange(await DrConsistencyChecker.RunAsync(new DrConsistencyRequest(request.Primary, standby, ConsistencySource.Monitor, context.Engine.Assumptions.EtcdSync, SyncMonitorClient.DefaultTimeout, Keyspace: null), cancellationToken).ConfigureAwait(false));
             checks.Add(await AlternativeUrlCheckAsync(standby, values.StandbyVip!, cancellationToken).ConfigureAwait(false));
         }
         else
@@ -74,7 +75,7 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
     /// <summary>The readiness gate (issue 11), recorded with the waivers the operator gave.</summary>
     private static async Task<IReadOnlyList<CheckResult>> ReadinessAsync(StepContext context, CancellationToken cancellationToken)
     {
-        var readiness = await ReadinessGate.RunAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var readiness = await ReadinessGate.RunAsync(context.Request, context.Engine.Assumptions.Readiness, cancellationToken).ConfigureAwait(false);
         context.SetOutput("skipReadinessCheck", new JArray(context.Request.SkipReadinessCheck));
         return readiness;
     }

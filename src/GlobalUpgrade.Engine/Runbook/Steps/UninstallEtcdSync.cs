@@ -22,7 +22,7 @@ public sealed class UninstallEtcdSync(RunbookShape shape) : RunbookStepDefinitio
     public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
     {
         var request = context.Request;
-        var profile = PlatformProfile.For(PlatformVersion.Parse(context.Journal.Document.SourceVersion));
+        var profile = PlatformProfile.For(PlatformVersion.Parse(context.Journal.Document.SourceVersion)) with { EtcdSyncDetails = context.Engine.Assumptions.EtcdSync };
         var host = context.Cluster(Slots[0]);
         var plan = await EtcdSyncUninstaller.PlanAsync(host, profile, request.EtcdSync.ModuleName, cancellationToken).ConfigureAwait(false);
         if (plan.NothingToDo)

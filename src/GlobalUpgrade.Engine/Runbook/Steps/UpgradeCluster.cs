@@ -45,7 +45,7 @@ public sealed class UpgradeCluster(RunbookShape shape, ClusterSlot slot)
         var request = context.Request;
         var cluster = context.Cluster(Slots[0]);
         var target = context.Target(Slots[0]);
-        var store = UpgradeRunStore.Default;
+        var store = context.Engine.Upgrades;
 
         // Record, journal, then act: the run id is in the journal before the trigger starts, so a resume re-attaches.
         var run = context.Output(RunIdKey)?.ToString() is { Length: > 0 } runId && store.Find(runId) is { State: UpgradeRunState.Starting or UpgradeRunState.Running } recorded
@@ -58,6 +58,8 @@ public sealed class UpgradeCluster(RunbookShape shape, ClusterSlot slot)
                 TargetVersion = request.TargetVersion,
                 Timeout = request.StepTimeout,
                 RunRoot = request.RunRoot,
+                ProfileOverrides = context.Engine.Assumptions.ComponentOverrides,
+                SyncStore = context.Engine.ImageSyncs,
             }, store, cancellationToken).ConfigureAwait(false);
         context.SetOutput(RunIdKey, run.Id);
         run = await UpgradeService.ContinueAsync(run, new UpgradeWaitOptions { Target = target, Cluster = cluster, Timeout = request.StepTimeout, RetryAdvice = UpgradeWaitOptions.RunbookRetryAdvice }, store, cancellationToken).ConfigureAwait(false);

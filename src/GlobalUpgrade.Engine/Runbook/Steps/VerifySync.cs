@@ -28,7 +28,7 @@ public sealed class VerifySync(RunbookShape shape) : RunbookStepDefinition(Upgra
             EtcdSyncStatus? status = null;
             try
             {
-                status = await SyncMonitorClient.ReadViaProxyAsync(standby, EtcdSyncProfile.Default, SyncMonitorClient.DefaultTimeout, cancellationToken).ConfigureAwait(false);
+                status = await SyncMonitorClient.ReadViaProxyAsync(standby, context.Engine.Assumptions.EtcdSync, SyncMonitorClient.DefaultTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (GlobalUpgradeException ex) when (DateTimeOffset.Now < deadline)
             {
@@ -53,7 +53,7 @@ public sealed class VerifySync(RunbookShape shape) : RunbookStepDefinition(Upgra
                 {
                     // The documented cure for missed keys: restart the synchronizer's leader, once.
                     context.Issue("restart etcd synchronizer leader");
-                    var profile = PlatformProfile.For(PlatformVersion.Parse(request.TargetVersion));
+                    var profile = PlatformProfile.For(PlatformVersion.Parse(request.TargetVersion)) with { EtcdSyncDetails = context.Engine.Assumptions.EtcdSync };
                     var leader = await EtcdSyncRestarter.ReadLeaderAsync(standby, profile, cancellationToken).ConfigureAwait(false);
                     await EtcdSyncRestarter.RestartAsync(standby, profile, leader, request.EtcdSync.ModuleName, request.StepTimeout, cancellationToken).ConfigureAwait(false);
                     context.SetOutput(RestartedKey, true);
