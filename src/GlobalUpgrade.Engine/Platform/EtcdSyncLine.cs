@@ -26,6 +26,13 @@ public sealed record EtcdSyncLine
     /// <summary>Where the docs state these facts (file @ branch).</summary>
     public required string Source { get; init; }
 
+    /// <summary>
+    /// [doc release-4.0/4.1 upgrade/upgrade_global_cluster.mdx] Only the 4.x synchronizer on the standby has the monitor
+    /// service etcd-sync-monitor and its /check report; for 3.16 and 3.18 (the synchronizer runs on the primary) the docs
+    /// name no report and only say "follow your regular global DR inspection procedures".
+    /// </summary>
+    public bool HasMonitor => Kind == EtcdSyncKind.StandbyPlugin;
+
     /// <summary>[doc] Only a form with "Active Global Cluster Token Secret" (4.3.1+) needs the secret etcd-sync-active-cluster-token.</summary>
     public bool HasTokenSecret => Form.Contains(EtcdSyncFormField.ActiveClusterTokenSecret);
 

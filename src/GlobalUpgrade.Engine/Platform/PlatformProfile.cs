@@ -51,6 +51,13 @@ public sealed record PlatformProfile
     /// <summary>[doc] 4.3+ upgrade.sh has --skip-check-artifacts (release-4.3 upgrade_global_cluster.mdx "Sync upgrade artifacts").</summary>
     public bool HasSkipCheckArtifacts => Version.IsAtLeast(4, 3);
 
+    /// <summary>
+    /// Whether upgrading a DR standby to this version requires https://&lt;standby VIP&gt; in its ProductBase
+    /// spec.alternativeURLs: always before 4.3 [doc release-4.0..4.2 upgrade/upgrade_global_cluster.mdx "Upgrade the
+    /// standby cluster"]; from 4.3 only "if you will use the Web Console on the standby" [doc release-4.3 same page].
+    /// </summary>
+    public bool RequiresStandbyAlternativeUrl => ComponentUpgrade == ComponentUpgradeKind.ClusterModule;
+
     public EtcdSyncProfile EtcdSyncDetails { get; init; } = EtcdSyncProfile.Default;
 
     public static PlatformProfile For(PlatformVersion version) => new()
