@@ -135,6 +135,31 @@ Describe 'Unhealthy DR pairs' -Tag CI {
     }
 }
 
+Describe 'A 3.x DR pair: no /check report is documented' -Tag CI {
+    # release-4.0 upgrade/upgrade_global_cluster.mdx: the 3.16/3.18 synchronizer runs on the primary and the docs name no
+    # report; the simulator serves none, so StandbyInSync cannot be made from the monitor, and says what can.
+    It '<Scenario>: StandbyInSync is NOT CHECKED, naming the keyspace comparison and the attestation; the rest is checked' -ForEach @(
+        @{ Scenario = 'v3.16' }, @{ Scenario = 'v3.18' }
+    ) {
+        $sim = Start-TestSimulator -Scenario $Scenario -Dr
+        try {
+            Connect-Pair $sim
+            { Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/api/v1/namespaces/cpaas-system/services/etcd-sync-monitor' } | Should -Throw
+            $results = Test-GlobalDrConsistency
+            $inSync = Get-Check $results StandbyInSync standby
+            $inSync | Should -HaveCount 1
+            $inSync[0].State | Should -Be 'NotChecked'
+            $inSync[0].Passed | Should -BeFalse
+            $inSync[0].Detail.ErrorId | Should -BeExactly 'SyncMonitorNotDocumented'
+            $inSync[0].Message | Should -Match '-Source Etcd'
+            $inSync[0].Message | Should -Match '-ConsistencyAttestation'
+            $results | Where-Object Check -ne 'StandbyInSync' | Where-Object { -not $_.Passed } | Should -BeNullOrEmpty
+            Test-GlobalDrConsistency -Quiet | Should -BeFalse -Because 'an unchecked item is never a pass'
+        }
+        finally { Get-GlobalCluster | Disconnect-GlobalCluster; Stop-TestSimulator $sim }
+    }
+}
+
 Describe 'The shipped pre-flight suite' -Tag CI {
     BeforeAll {
         $script:suite = Join-Path (Split-Path $env:GLOBALUPGRADE_MODULE) 'Preflight/GlobalDr.Preflight.Tests.ps1'

@@ -294,7 +294,12 @@ Describe 'Older platforms: the synchronizer on the primary' -Tag CI {
             Connect-Pair $sim
             Get-ModuleInfos $sim primary etcdsync | Should -HaveCount 1
             $standby = Get-SimStore $sim standby
-            Uninstall-EtcdSync -Confirm:$false
+            # 3.18 documents no /check report: the consistency gate cannot pass by itself, and says what to do instead.
+            $refused = @(Get-Failure { Uninstall-EtcdSync -Confirm:$false })
+            $refused[0].FullyQualifiedErrorId | Should -BeExactly "StandbyNotConsistent,$Uninstall"
+            $refused[0].Exception.Message | Should -Match 'StandbyInSync.*NOT CHECKED.*documents no etcd sync report'
+            Get-ModuleInfos $sim primary etcdsync | Should -HaveCount 1 -Because 'nothing is removed on an unchecked pair'
+            Uninstall-EtcdSync -Force -Confirm:$false -WarningAction SilentlyContinue
             Get-ModuleInfos $sim primary etcdsync | Should -HaveCount 0
             Compare-Object $standby (Get-SimStore $sim standby) | Should -BeNullOrEmpty
         }
@@ -309,7 +314,7 @@ Describe 'Older platforms: the synchronizer on the primary' -Tag CI {
             Connect-Pair $sim
             $before = Get-SimStore $sim primary
             $env:PATH = ($env:PATH -split [IO.Path]::PathSeparator | Where-Object { -not (Test-Path (Join-Path $_ 'helm3')) }) -join [IO.Path]::PathSeparator
-            $needsNode = @(Get-Failure { Uninstall-EtcdSync -Confirm:$false })
+            $needsNode = @(Get-Failure { Uninstall-EtcdSync -Force -Confirm:$false -WarningAction SilentlyContinue })
             $needsNode[0].FullyQualifiedErrorId | Should -BeExactly "HelmReleaseRemovalNeedsNode,$Uninstall"
             $needsNode[0].Exception.Message | Should -Match ([regex]::Escape('helm3 del etcd-sync -n default'))
             $needsNode[0].Exception.Message | Should -Match ([regex]::Escape('helm3 del etcd-sync -n cpaas-system'))
@@ -330,7 +335,7 @@ Describe 'Older platforms: the synchronizer on the primary' -Tag CI {
                     spec       = @{ containers = @(@{ name = 'etcd-mirror'; image = 'etcd-mirror:v3.16' }) }
                     status     = @{ phase = 'Running' }
                 }) | Out-Null
-            $left = @(Get-Failure { Uninstall-EtcdSync -Confirm:$false -TimeoutSec 3 })
+            $left = @(Get-Failure { Uninstall-EtcdSync -Force -Confirm:$false -WarningAction SilentlyContinue -TimeoutSec 3 })
             $left[0].FullyQualifiedErrorId | Should -BeExactly "WaitTimedOut,$Uninstall"
             $left[0].Exception.Message | Should -Match 'etcd-mirror-etcd-mirror-7d9f-x2k4q'
             Get-Content $calls | Should -Be @('del etcd-sync -n default', 'del etcd-sync -n cpaas-system')
@@ -343,7 +348,7 @@ Describe 'Older platforms: the synchronizer on the primary' -Tag CI {
             { Invoke-SimAdmin -Simulator $sim -Cluster primary -Path '/apis/apps/v1/namespaces/kube-system/deployments/etcd-mirror-etcd-mirror' } | Should -Throw
 
             Invoke-SimAdmin -Simulator $sim -Cluster primary -Path '/api/v1/namespaces/kube-system/pods/etcd-mirror-etcd-mirror-7d9f-x2k4q' -Method DELETE | Out-Null
-            Uninstall-EtcdSync -Confirm:$false
+            Uninstall-EtcdSync -Force -Confirm:$false -WarningAction SilentlyContinue
         }
         finally {
             $env:PATH = $savedPath
@@ -393,13 +398,16 @@ Describe 'A 4.2 standby where only the 4.1 plugin is published' -Tag CI {
     AfterAll { Stop-TestSimulator $sim }
 
     It 'refuses with EtcdSyncVersionMismatch naming what is published and what the platform runs; nothing changed' {
-        $before = Get-Both $sim
+        # "Nothing changed" is about the client: the simulator's own controllers may move objects meanwhile (the
+        # ClusterModule offers the components' upgrade a notice delay after the platform moved), so count its writes.
+        Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/requests' -Method DELETE | Out-Null
         $refused = @(Get-Failure { Install-EtcdSync -ActiveClusterVip 192.168.130.10 -SkipEndpointCheck -Confirm:$false })
         $refused[0].FullyQualifiedErrorId | Should -BeExactly "EtcdSyncVersionMismatch,$Install"
         $refused[0].Exception.Message | Should -Match 'v4\.2\.0'
         $refused[0].Exception.Message | Should -Match 'v4\.1\.0, v4\.1\.3'
         $refused[0].Exception.Message | Should -Match '-Version'
-        Compare-Object $before.standby (Get-SimStore $sim standby) | Should -BeNullOrEmpty
+        @(Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/_sim/requests' | Where-Object { $_.method -in 'POST', 'PUT', 'PATCH', 'DELETE' -and $_.path -notmatch '^/_sim/|selfsubject|tokenreviews' }) |
+            Should -BeNullOrEmpty -Because 'a refused install writes nothing'
     }
 
     It '-Version installs another line on purpose, with a warning' {

@@ -6,7 +6,7 @@
 # the leader pod deleted once.
 BeforeDiscovery {
     $script:paths = @(
-        @{ Source = 'v3.18'; From = 'v3.18.1'; Target = 'v4.1.0' }
+        @{ Source = 'v3.18'; From = 'v3.18.1'; Target = 'v4.1.0'; Extra = "-ConsistencyAttestation 'ops on call: both etcd keyspaces compared, no difference'" }
         @{ Source = 'v4.0'; From = 'v4.0.0'; Target = 'v4.1.0' }
         @{ Source = 'v4.0-to-4.2'; From = 'v4.0.0'; Target = 'v4.2.0' }
         @{ Source = 'healthy'; From = 'v4.1.0'; Target = 'v4.2.0' }
@@ -128,6 +128,61 @@ Describe 'Invoke-GlobalDrUpgrade on every supported path' -Tag CI {
                 @($preflight.outputs.checks | Where-Object check -eq 'ResourcePatchUpgradeable') | Should -HaveCount 2
                 $preflight.outputs.checks | Where-Object check -eq 'ResourcePatchUpgradeable' | ForEach-Object { $_.state | Should -Be 'Passed' }
             }
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+}
+
+Describe 'A 3.x source: no /check report, consistency attested by the operator' -Tag CI {
+    It '3.18 → 4.1 stops at Preflight on StandbyInSync NOT CHECKED, changing nothing; -Resume with an attestation completes, recorded' {
+        $f = New-PathFixture 'v3.18' 'v4.1.0' 'attest'
+        try {
+            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f 'v4.1.0')
+            $run.ExitCode | Should -Not -Be 0
+            "$($run.Output) $($run.Error)" | Should -Match 'StandbyInSync on standby: NOT CHECKED'
+            "$($run.Output) $($run.Error)" | Should -Match '-ConsistencyAttestation'
+            $changes = @(foreach ($cluster in 'primary', 'standby') {
+                    Invoke-SimAdmin -Simulator $f.Simulator -Cluster $cluster -Path '/_sim/requests' | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' -and $_.path -notmatch '/_sim/|selfsubject|tokenreviews' }
+                })
+            $changes | Should -BeNullOrEmpty -Because 'Preflight is read-only and stops the run before any change'
+
+            $attestation = 'J. Doe 2026-12-07: keyspaces of both etcds compared, no difference'
+            $resumed = Invoke-ChildPwsh -Script (Get-RunbookScript $f 'v4.1.0' "-Resume -ConsistencyAttestation '$attestation'")
+            $resumed.ExitCode | Should -Be 0 -Because $resumed.Error
+            $journal = Get-Content $f.Journal -Raw | ConvertFrom-Json
+            $preflight = $journal.steps | Where-Object name -eq 'Preflight'
+            $preflight.outputs.consistencyAttestation | Should -BeExactly $attestation
+            $inSync = $preflight.outputs.checks | Where-Object check -eq 'StandbyInSync'
+            $inSync.state | Should -Be 'NotChecked' -Because 'an attestation is recorded, never turned into a pass'
+            $inSync.passed | Should -BeFalse
+            $inSync.message | Should -Match ([regex]::Escape($attestation))
+            foreach ($cluster in 'primary', 'standby') {
+                ((Invoke-SimAdmin -Simulator $f.Simulator -Cluster $cluster -Path '/_sim/store') | Where-Object kind -eq 'ProductBase').status.version | Should -Be 'v4.1.0'
+            }
+            $report = Join-Path $f.Work 'report.html'
+            Export-GlobalUpgradeReport -JournalPath $f.Journal -Path $report
+            Get-Content $report -Raw | Should -Match ([regex]::Escape([Net.WebUtility]::HtmlEncode($attestation)))
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+
+    It '3.16 → 4.0 completes with an attestation: the Helm-era synchronizer removed on the primary''s node, the 4.0 plugin on the standby' {
+        $f = New-PathFixture 'v3.16' 'v4.0.0'
+        $bin = Join-Path $f.Work 'bin'
+        New-Item -ItemType Directory $bin | Out-Null
+        $calls = Join-Path $f.Work 'helm3.calls'
+        Set-Content (Join-Path $bin 'helm3') "#!/bin/sh`necho `"`$*`" >> '$calls'`n"
+        chmod +x (Join-Path $bin 'helm3')
+        try {
+            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f 'v4.0.0' "-ConsistencyAttestation 'ops: regular DR inspection done'") -Environment @{ PATH = "$bin$([IO.Path]::PathSeparator)$env:PATH" }
+            $run.ExitCode | Should -Be 0 -Because $run.Error
+            @($run.Output -split "`n" | Where-Object { $_ -like 'STEP *' } | Where-Object { $_ -notmatch ' (Succeeded|Skipped)$' }) | Should -BeNullOrEmpty
+            Get-Content $calls | Should -Be @('del etcd-sync -n default', 'del etcd-sync -n cpaas-system')
+            $standby = Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/store'
+            ($standby | Where-Object kind -eq 'ProductBase').status.version | Should -Be 'v4.0.0'
+            $info = @($standby | Where-Object { $_.kind -eq 'ModuleInfo' -and $_.metadata.labels.'cpaas.io/module-name' -eq 'etcd-sync' })
+            $info | Should -HaveCount 1
+            $info[0].status.phase | Should -Be 'Running'
         }
         finally { Stop-TestSimulator $f.Simulator }
     }

@@ -201,6 +201,76 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
     }
 }
 
+Describe 'Invoke-GlobalDrUpgrade: gates as the docs ask for them' -Tag CI {
+    BeforeAll {
+        # Preflight alone (it is read-only), from the journal it leaves.
+        function Invoke-Preflight($Fixture, [string] $Target, [string] $Extra = '', [switch] $NoStandbyVip) {
+            $script = Get-DrRunbookScript -Fixture $Fixture -Target $Target -Extra "-PauseBefore ImageSync $Extra"
+            if ($NoStandbyVip) { $script = $script -replace '-StandbyVip \S+ ', '' }
+            $run = Invoke-ChildPwsh -Script $script
+            $preflight = (Get-Content $Fixture.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'Preflight'
+            [pscustomobject]@{ Run = $run; Step = $preflight; Checks = @($preflight.outputs.checks) }
+        }
+    }
+
+    It 'before 4.3 the standby''s alternativeURLs are checked against -StandbyVip: without it NOT CHECKED, and the run stops' {
+        $f = New-TestDrPair -Root $TestDrive -Name 'altvip' -Scenario healthy -Target v4.2.0 -SyncMs 200 -Images 3
+        try {
+            $p = Invoke-Preflight $f 'v4.2.0' -NoStandbyVip
+            $p.Step.state | Should -Be 'Failed' -Because "$($p.Run.Output) $($p.Run.Error)"
+            $alt = @($p.Checks | Where-Object check -eq 'StandbyAlternativeUrl')
+            $alt | Should -HaveCount 1
+            $alt[0].state | Should -Be 'NotChecked' -Because 'a VIP read from the list would always be found in it'
+            $alt[0].message | Should -Match '-StandbyVip'
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+
+    It 'to 4.3 the alternativeURLs entry is required only with -StandbyWebConsole' -ForEach @(
+        @{ WebConsole = $false; State = 'NotChecked'; Step = 'Succeeded' }
+        @{ WebConsole = $true; State = 'Failed'; Step = 'Failed' }
+    ) {
+        $f = New-TestDrPair -Root $TestDrive -Name "alt43-$WebConsole" -Scenario 'v4.2-to-4.3' -Target v4.3.0 -SyncMs 200 -Images 3
+        try {
+            # The standby's ProductBase without the entry.
+            $base = (Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/store') | Where-Object kind -eq 'ProductBase'
+            $base.spec.PSObject.Properties.Remove('alternativeURLs')
+            Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/objects' -Method POST -Body @($base) | Out-Null
+            $p = Invoke-Preflight $f 'v4.3.0' $(if ($WebConsole) { '-StandbyWebConsole' })
+            $p.Step.state | Should -Be $Step -Because "$($p.Run.Output) $($p.Run.Error)"
+            $alt = @($p.Checks | Where-Object check -eq 'StandbyAlternativeUrl')
+            $alt[0].state | Should -Be $State
+            $alt[0].passed | Should -BeFalse
+            if (-not $WebConsole) { $alt[0].message | Should -Match 'only if you will use the Web Console on the standby' }
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+
+    It 'stops on an unsettled plugin (stricter than the docs), and goes on once it is waived by name, recorded' {
+        $f = New-TestDrPair -Root $TestDrive -Name 'plugins' -Scenario healthy -Target v4.2.0 -SyncMs 200 -Images 3
+        try {
+            Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/objects' -Method POST -Body @(@{
+                    apiVersion = 'cluster.alauda.io/v1alpha1'; kind = 'ModuleInfo'
+                    metadata   = @{ name = 'business-1-broken'; labels = @{ 'cpaas.io/cluster-name' = 'business-1' } }
+                    spec       = @{ version = 'v1.0.0' }
+                    status     = @{ phase = 'Failed' }
+                }) | Out-Null
+            $p = Invoke-Preflight $f 'v4.2.0'
+            $p.Step.state | Should -Be 'Failed'
+            ($p.Checks | Where-Object { $_.check -eq 'PluginsSettled' -and $_.target -eq 'standby' }).state | Should -Be 'Failed'
+            "$($p.Run.Output) $($p.Run.Error)" | Should -Match 'PluginsSettled on standby'
+
+            $resumed = Invoke-ChildPwsh -Script (Get-DrRunbookScript -Fixture $f -Target v4.2.0 -Resume -Extra '-PauseBefore ImageSync -SkipReadinessCheck PluginsSettled')
+            $preflight = (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'Preflight'
+            $preflight.state | Should -Be 'Succeeded' -Because "$($resumed.Output) $($resumed.Error)"
+            $waived = $preflight.outputs.checks | Where-Object { $_.check -eq 'PluginsSettled' -and $_.target -eq 'standby' }
+            $waived.state | Should -Be 'Failed'
+            $waived.waived | Should -BeTrue
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+}
+
 Describe 'Invoke-GlobalUpgrade' -Tag CI {
     It 'runs the standard upgrade as -WhatIf planned it' {
         $f = New-DrFixture 'standard'

@@ -56,6 +56,13 @@ public static class DrConsistencyChecker
 
     private static async Task<CheckResult> MonitorCheckAsync(DrConsistencyRequest request, CancellationToken cancellationToken)
     {
+        // The synchronizer's line is the primary's: before 4.0 it runs there, and a DR pair runs one version.
+        var version = await PlatformVersionReader.ReadAsync(request.Primary, cancellationToken).ConfigureAwait(false);
+        if (PlatformLine.Of(version) is { EtcdSync.HasSyncMonitor: false })
+        {
+            return ConsistencyAttestation.MonitorNotDocumented(request.Standby.Name, version!);
+        }
+
         var status = await SyncMonitorClient.ReadViaProxyAsync(request.Standby, request.Profile, request.MonitorTimeout, cancellationToken).ConfigureAwait(false);
         return FromSyncStatus(status);
     }

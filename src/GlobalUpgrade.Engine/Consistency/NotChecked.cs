@@ -8,6 +8,7 @@ public static class NotChecked
         Check = check,
         Target = target,
         Passed = false,
+        State = CheckState.NotChecked,
         Expected = "a completed check",
         Actual = "not checked",
         Message = $"NOT CHECKED (counts as failed): {why}",

@@ -26,11 +26,13 @@ public static class ErrorIds
     public const string SyncMonitorUnavailable = nameof(SyncMonitorUnavailable);
     public const string SyncMonitorTimeout = nameof(SyncMonitorTimeout);
     public const string SyncMonitorNotFound = nameof(SyncMonitorNotFound);
+    public const string SyncMonitorNotDocumented = nameof(SyncMonitorNotDocumented);
     public const string InvalidMonitorUri = nameof(InvalidMonitorUri);
 
     // DR consistency
     public const string EtcdEndpointsRequired = nameof(EtcdEndpointsRequired);
     public const string DrPairSameCluster = nameof(DrPairSameCluster);
+    public const string StandbyVipRequired = nameof(StandbyVipRequired);
     public const string NoMembersToCheck = nameof(NoMembersToCheck);
 
     // runbook and journal

@@ -27,7 +27,11 @@ public sealed record EtcdSyncLine
     /// </summary>
     public bool RemovedAsHelmRelease => Kind == EtcdSyncKind.HelmRelease;
 
-    /// <summary>[doc release-4.x upgrade/upgrade_global_cluster.mdx "Check sync status"] the 4.x plugin's monitor service /check lists missed and surplus keys.</summary>
+    /// <summary>
+    /// [doc release-4.x upgrade/upgrade_global_cluster.mdx "Check sync status"] the 4.x plugin's monitor service /check
+    /// lists missed and surplus keys. For 3.16 and 3.18 (the synchronizer runs on the primary) the docs name no report
+    /// and only say "follow your regular global DR inspection procedures" [doc release-4.0 same page].
+    /// </summary>
     public bool HasSyncMonitor => Kind == EtcdSyncKind.StandbyPlugin;
 
     /// <summary>[doc release-4.x upgrade/upgrade_global_cluster.mdx "Reinstall the etcd sync plugin"] port 2379 of both VIPs must reach the control-plane nodes.</summary>

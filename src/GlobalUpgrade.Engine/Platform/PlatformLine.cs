@@ -46,8 +46,12 @@ public sealed record PlatformLine
     /// </summary>
     public const string CommonImageSyncFlag = "--only-sync-image=true";
 
-    /// <summary>[doc release-4.x install/global_dr.mdx] a DR standby's ProductBase spec.alternativeURLs lists https://&lt;standby VIP&gt;.</summary>
-    public bool StandbyListsVipAsAlternativeUrl { get; init; } = true;
+    /// <summary>
+    /// Whether upgrading a DR standby to this line requires https://&lt;standby VIP&gt; in its ProductBase
+    /// spec.alternativeURLs: always before 4.3 [doc release-4.0..4.2 upgrade/upgrade_global_cluster.mdx "Upgrade the
+    /// standby cluster"]; from 4.3 only "if you will use the Web Console on the standby" [doc release-4.3 same page].
+    /// </summary>
+    public bool RequiresStandbyAlternativeUrl { get; init; } = true;
 
     // Pre-upgrade conditions [doc release-4.x upgrade/pre-upgrade.mdx], as facts of the target or the source line.
 
@@ -143,6 +147,7 @@ public sealed record PlatformLine
         First = new PlatformVersion(4, 3, 0, "4.3.0"),
         EtcdSync = EtcdSyncLine.V430,
         ComponentUpgrade = ComponentUpgradeKind.ClusterVersionShadow,
+        RequiresStandbyAlternativeUrl = false,
         HasPackagePreflight = true,
         HasSkipCheckArtifacts = true,
         ReadsRegistryCredentialsFromSecret = true,

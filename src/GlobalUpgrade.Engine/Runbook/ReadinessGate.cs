@@ -47,6 +47,18 @@ public static class ReadinessGate
     public static bool Blocks(CheckResult result) =>
         result.State == CheckState.Failed && !IsWaived(result) && result.Detail?.ContainsKey(DeferredKey) != true && result.Check != ReadinessCheckNames.PreflightSummary;
 
+    /// <summary>
+    /// DR gates the docs do not ask for: the docs check data consistency and that no Machine is unhealthy; a plugin or
+    /// a component Abnormal on some workload cluster stops the runbook too, but can be waived by name.
+    /// </summary>
+    private static readonly string[] StricterThanDocs = [Consistency.CheckNames.PluginsSettled, Consistency.CheckNames.ComponentsSettled];
+
+    public static bool IsStricterThanDocs(CheckResult result) => StricterThanDocs.Contains(result.Check, StringComparer.Ordinal);
+
+    /// <summary>The DR checks, with the gates stricter than the docs waived where -SkipReadinessCheck names them.</summary>
+    public static IReadOnlyList<CheckResult> WaiveStricterThanDocs(IReadOnlyList<CheckResult> checks, RunbookRequest request) =>
+        checks.Select(c => IsStricterThanDocs(c) ? Waive(c, request.SkipReadinessCheck) : c).ToList();
+
     public static bool IsWaived(CheckResult result) => result.Detail?.ContainsKey(WaivedKey) == true;
 
     // The DR runbook removes the etcd synchronizer before the upgrade and installs the target's line after it; its

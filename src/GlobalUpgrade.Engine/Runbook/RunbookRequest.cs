@@ -42,6 +42,19 @@ public sealed record RunbookRequest
     /// <summary>The image sync adds upgrade.sh --skip-check-artifacts (4.3+ targets only).</summary>
     public bool SkipCheckArtifacts { get; init; }
 
+    /// <summary>
+    /// The standby's Web Console will be used after the upgrade: from 4.3 the docs ask for its alternativeURLs entry
+    /// only then. Not in the inputs.
+    /// </summary>
+    public bool StandbyWebConsole { get; init; }
+
+    /// <summary>
+    /// The operator's statement that the pair is consistent, where the platform documents no /check report (3.16, 3.18):
+    /// it stands in for StandbyInSync in Preflight and before the synchronizer is removed, recorded in the journal and
+    /// the report, never as a pass. Not in the inputs (it may be given on -Resume).
+    /// </summary>
+    public string? ConsistencyAttestation { get; init; }
+
     /// <summary>Readiness conditions (Check names) whose Failed result does not stop Preflight; recorded in the journal, not in the inputs (a waiver may be added on -Resume).</summary>
     public IReadOnlyList<string> SkipReadinessCheck { get; init; } = [];
 

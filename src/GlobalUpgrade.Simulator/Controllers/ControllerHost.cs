@@ -16,19 +16,11 @@ internal sealed class ControllerHost(IReadOnlyDictionary<string, SimCluster> clu
             ctx.Spawn(moduleInfos.RunAsync);
             ctx.Spawn(new ClusterModuleController(cluster, ctx).RunAsync);
             ctx.Spawn(new ClusterVersionShadowController(cluster, ctx).RunAsync);
-            if (active is not null && clusters["primary"].Scenario.EtcdSync.Variant is EtcdSyncVariants.Plugin318 or EtcdSyncVariants.Helm316)
-            {
-                ServeLegacyMonitor(cluster, active);
-            }
-        }
-    }
 
-    // [assumed] Before 4.0 the synchronizer runs on the primary; its /check is read on the standby as for 4.x, so the
-    // DR consistency checks work the same for every version.
-    private static void ServeLegacyMonitor(SimCluster standby, Store.ObjectStore primary)
-    {
-        standby.Store.Upsert(Store.ResourceTypes.Services, EtcdSyncObjects.MonitorService(standby.Scenario.EtcdSync.MonitorPort));
-        standby.Services.Set(EtcdSyncNames.Namespace, EtcdSyncNames.MonitorService, (http, path) => MonitorBackend.HandleAsync(http, path, standby, primary));
+            // Before 4.0 the synchronizer runs on the primary and no /check monitor is documented [doc release-4.0
+            // upgrade/upgrade_global_cluster.mdx: "follow your regular global DR inspection procedures"]: a 3.x pair
+            // serves none, so nothing may rely on one.
+        }
     }
 
     public async Task StopAsync()

@@ -53,6 +53,15 @@ public sealed class InvokeGlobalDrUpgradeCommand : RunbookCmdlet
     [ValidateRange(10, 86400)]
     public int VerifySyncTimeoutSec { get; set; } = 900;
 
+    /// <summary>The standby's Web Console will be used: from 4.3 the docs ask for its alternativeURLs entry only then.</summary>
+    [Parameter]
+    public SwitchParameter StandbyWebConsole { get; set; }
+
+    /// <summary>On 3.16/3.18 (no /check report documented): who inspected the pair's consistency, how and when; recorded, never a pass.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConsistencyAttestation { get; set; }
+
     protected override RunbookRequest BuildRequest()
     {
         var etcdSync = Require(() => TypedOptionsAttribute.Accepted(EtcdSync)) ?? new EtcdSyncOptions();
@@ -77,6 +86,8 @@ public sealed class InvokeGlobalDrUpgradeCommand : RunbookCmdlet
             StandbyRegistry = StandbyRegistry,
             StandbyRegistryCredential = StandbyRegistryCredential?.GetNetworkCredential(),
             SkipReadinessCheck = SkipReadinessCheck ?? [],
+            ConsistencyAttestation = ConsistencyAttestation,
+            StandbyWebConsole = StandbyWebConsole,
         };
     }
 }

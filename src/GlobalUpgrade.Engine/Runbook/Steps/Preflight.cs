@@ -54,8 +54,13 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
         var checks = new List<CheckResult>();
         if (request.Standby is { } standby)
         {
-            checks.AddRange(await DrConsistencyChecker.RunAsync(new DrConsistencyRequest(request.Primary, standby, ConsistencySource.Monitor, context.Engine.Assumptions.EtcdSync, SyncMonitorClient.DefaultTimeout, Keyspace: null), cancellationToken).ConfigureAwait(false));
-            checks.Add(await AlternativeUrlCheckAsync(standby, values.StandbyVip!, cancellationToken).ConfigureAwait(false));
+            var consistency = await DrConsistencyChecker.RunAsync(new DrConsistencyRequest(request.Primary, standby, ConsistencySource.Monitor, context.Engine.Assumptions.EtcdSync, SyncMonitorClient.DefaultTimeout, Keyspace: null), cancellationToken).ConfigureAwait(false);
+            checks.AddRange(ReadinessGate.WaiveStricterThanDocs(ConsistencyAttestation.Apply(consistency, request.ConsistencyAttestation), request));
+            if (request.ConsistencyAttestation is { } attestation)
+            {
+                context.SetOutput("consistencyAttestation", attestation);
+            }
+            checks.Add(await AlternativeUrlCheckAsync(request, standby, cancellationToken).ConfigureAwait(false));
         }
         else
         {
@@ -69,7 +74,7 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
             $"{checks.Count(c => c.Passed)} checks passed{ReadinessGate.Describe(readiness)}; {string.Join(", ", values.Versions.Select(v => $"{v.Key} runs {v.Value}"))}; target {request.TargetVersion}; then {values.DescribePlugin()}.",
             $"of {checks.Count} checks failed",
             " Fix them, or waive a readiness condition by adding -SkipReadinessCheck <Check> when you resume.",
-            blocks: c => readiness.Contains(c) ? ReadinessGate.Blocks(c) : !c.Passed);
+            blocks: c => readiness.Contains(c) || ReadinessGate.IsStricterThanDocs(c) ? ReadinessGate.Blocks(c) : !c.Passed && !ConsistencyAttestation.IsAttested(c) && !IsNotRequired(c));
     }
 
     /// <summary>The readiness gate (issue 11), recorded with the waivers the operator gave.</summary>
@@ -80,8 +85,37 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
         return readiness;
     }
 
-    private static async Task<CheckResult> AlternativeUrlCheckAsync(Kubernetes.ClusterConnection standby, string vip, CancellationToken cancellationToken)
+    private const string NotRequiredKey = "NotRequired";
+
+    private static bool IsNotRequired(CheckResult check) => check.Detail?.ContainsKey(NotRequiredKey) == true;
+
+    /// <summary>
+    /// https://&lt;standby VIP&gt; in the standby's spec.alternativeURLs, where the target line asks for it (see
+    /// <see cref="PlatformLine.RequiresStandbyAlternativeUrl"/>), against the VIP the operator gave: a VIP read from
+    /// that same list would always be found there.
+    /// </summary>
+    private static async Task<CheckResult> AlternativeUrlCheckAsync(RunbookRequest request, Kubernetes.ClusterConnection standby, CancellationToken cancellationToken)
     {
+        const string check = "StandbyAlternativeUrl";
+        if (!PlatformLine.For(PlatformVersion.Parse(request.TargetVersion)).RequiresStandbyAlternativeUrl && !request.StandbyWebConsole)
+        {
+            return new CheckResult
+            {
+                Check = check,
+                Target = standby.Name,
+                Passed = false,
+                State = CheckState.NotChecked,
+                Message = $"Not required: the {request.TargetVersion} docs ask for https://<standby VIP> in the standby's spec.alternativeURLs only if you will use the Web Console on the standby (add -StandbyWebConsole to check it).",
+                Detail = new Dictionary<string, object?> { [NotRequiredKey] = true },
+            };
+        }
+
+        if (request.StandbyVip is not { } vip)
+        {
+            return Consistency.NotChecked.Result(check, standby.Name, ErrorIds.StandbyVipRequired,
+                "give -StandbyVip: the docs ask for https://<standby VIP> in the standby's spec.alternativeURLs before its upgrade, and a VIP taken from that list would always be found in it.");
+        }
+
         var productBase = await ProductBase.ReadAsync(standby, cancellationToken).ConfigureAwait(false);
         var urls = productBase?.AlternativeUrls ?? [];
         var expected = $"https://{vip}";
@@ -89,7 +123,7 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
         var actual = urls.Count == 0 ? "none" : string.Join(", ", urls);
         return new CheckResult
         {
-            Check = "StandbyAlternativeUrl",
+            Check = check,
             Target = standby.Name,
             Passed = found,
             Expected = expected,

@@ -31,7 +31,7 @@ public sealed class UninstallEtcdSync(RunbookShape shape) : RunbookStepDefinitio
         }
 
         // The gate of the whole procedure: never remove the synchronizer while the standby lacks data.
-        var failed = await EtcdSyncGuard.FailedChecksAsync(request.Primary, request.Standby!, profile.EtcdSyncDetails, SyncMonitorClient.DefaultTimeout, cancellationToken).ConfigureAwait(false);
+        var failed = await EtcdSyncGuard.FailedChecksAsync(request.Primary, request.Standby!, profile.EtcdSyncDetails, SyncMonitorClient.DefaultTimeout, cancellationToken, request.ConsistencyAttestation).ConfigureAwait(false);
         if (failed.Count > 0)
         {
             context.SetChecks(failed);
