@@ -7,7 +7,7 @@ namespace GlobalUpgrade.Simulator.Tests;
 
 /// <summary>
 /// Every field the simulator writes into the platform's custom resources exists in the real schemas under
-/// <c>../shared/acp</c>. ClusterVersionShadow has no published schema: its fields follow acp/README.md and are not
+/// <c>../shared/acp</c>. ClusterVersionShadow has no published schema: its fields follow docs/platform-versions.md and are not
 /// checked here. Without the schema folder the tests skip, except under CI where they fail (AcpSchemaFactAttribute).
 /// </summary>
 public sealed class SchemaConformanceTests

@@ -31,7 +31,7 @@ public static class EtcdExclusions
     /// <summary>The default list. [doc] entries are published by the vendor; [assumed] entries are ours.</summary>
     public static IReadOnlyList<ExclusionRule> Default { get; } =
     [
-        // [doc] The namespaces the synchronizer does not sync (acp/README.md, "Namespaces NOT synced").
+        // [doc] The namespaces the synchronizer does not sync [doc release-4.3 install/global_dr.mdx "Notes"].
         new("namespace:cpaas-system", "doc", SyncDoc),
         new("namespace:cert-manager", "doc", SyncDoc),
         new("namespace:default", "doc", SyncDoc),

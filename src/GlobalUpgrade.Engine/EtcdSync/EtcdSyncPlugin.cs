@@ -68,7 +68,7 @@ public static class EtcdSyncPlugin
     /// <summary>
     /// The ModuleConfig to install: the <paramref name="requested"/> version (a warning when it is not of the platform's
     /// line), else the highest patch published of the platform's major.minor. The plugin is released with the platform,
-    /// so when that line is not published this refuses rather than install another version silently [acp/README.md].
+    /// so when that line is not published this refuses rather than install another version silently [assumed] (docs/platform-versions.md; 4.3 Aligned plugins: [doc release-4.3 upgrade/pre-upgrade.mdx]).
     /// </summary>
     public static async Task<JsonObject> SelectModuleConfigAsync(ClusterConnection cluster, string moduleName, string? requested, PlatformVersion platform, CancellationToken cancellationToken)
     {

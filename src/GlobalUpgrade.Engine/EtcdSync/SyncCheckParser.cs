@@ -6,7 +6,7 @@ namespace GlobalUpgrade.EtcdSync;
 
 /// <summary>
 /// Parses the etcd synchronizer monitor's /check body, line by line as it streams in. The layout is [assumed]
-/// (acp/README.md, after release-4.3 docs/en/install/global_dr.mdx): the headings "LOCAL ETCD missed keys:" and
+/// (headings per [doc release-4.3 install/global_dr.mdx "Routine Checks"]): the headings "LOCAL ETCD missed keys:" and
 /// "LOCAL ETCD surplus keys:" exactly as written, each once, each followed by keys, one per line. It accepts only
 /// that shape with the harmless variations (any order, blank lines, CRLF, whitespace around a line, empty
 /// sections). Anything else — text after a heading's colon (a count, a note), another spelling of a heading, a

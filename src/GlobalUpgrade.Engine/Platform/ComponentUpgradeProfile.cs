@@ -5,7 +5,7 @@ namespace GlobalUpgrade.Platform;
 
 /// <summary>
 /// How Start-GlobalUpgrade triggers the upgrade and asks for the functional components, per target version. Facts
-/// are marked [doc] or [assumed] (acp/README.md); every value can be overridden by name through
+/// are marked [doc] or [assumed] (docs/platform-versions.md); every value can be overridden by name through
 /// Start-GlobalUpgrade -ComponentProfile @{ Name = 'value' }, so a field engineer corrects an assumption without a
 /// rebuild.
 /// </summary>

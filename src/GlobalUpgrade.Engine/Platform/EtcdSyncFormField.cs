@@ -15,7 +15,7 @@ public enum EtcdSyncFormField
 public static class EtcdSyncFormFields
 {
     /// <summary>
-    /// [doc] 4.0–4.3.0: release-4.1 docs/en/install/global_dr.mdx "Install the etcd synchronizer" and release-4.3
+    /// [doc] 4.0–4.3.0: release-4.1 docs/en/install/global_dr.mdx "Step 3: Enable etcd Synchronization" and release-4.3
     /// docs/en/upgrade/upgrade_global_cluster.mdx tab "4.3.0"; the 4.3.1+ fields: the same file's tab "4.3.1+".
     /// </summary>
     public static string Label(EtcdSyncFormField field) => field switch

@@ -51,7 +51,7 @@ public sealed record EtcdSyncLine
     /// <summary>[doc] Only a form with "Active Global Cluster Token Secret" (4.3.1+) needs the secret etcd-sync-active-cluster-token.</summary>
     public bool HasTokenSecret => Form.Contains(EtcdSyncFormField.ActiveClusterTokenSecret);
 
-    // [doc] release-4.1 install/global_dr.mdx "Install the etcd synchronizer" (same text on release-4.0, release-4.2),
+    // [doc] release-4.1 install/global_dr.mdx "Step 3: Enable etcd Synchronization" (same text on release-4.0, release-4.2),
     // and release-4.3 upgrade/upgrade_global_cluster.mdx tab "4.3.0".
     private static readonly EtcdSyncFormField[] Form40 = [EtcdSyncFormField.ActiveEtcdEndpoints, EtcdSyncFormField.DataCheckInterval, EtcdSyncFormField.PrintDetailLogs];
 

@@ -6,7 +6,7 @@ using GlobalUpgrade.Upgrade;
 namespace GlobalUpgrade.Runbook;
 
 /// <summary>
-/// The runbooks' readiness gate (issue 11): every documented pre-upgrade condition of Test-GlobalUpgradeReadiness,
+/// The runbooks' readiness gate (docs/runbook.md): every documented pre-upgrade condition of Test-GlobalUpgradeReadiness,
 /// judged in Preflight before any change. A Failed condition blocks unless waived by name (-SkipReadinessCheck);
 /// NotChecked never blocks (node checks such as MinioFreeSpace need node access the gate does not use) and is
 /// recorded as such. On 4.3 targets the CVO preflight comes from upgrade.sh --preflight on the cluster's node and

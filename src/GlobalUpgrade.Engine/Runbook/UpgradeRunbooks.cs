@@ -3,7 +3,7 @@ using GlobalUpgrade.Runbook.Steps;
 namespace GlobalUpgrade.Runbook;
 
 /// <summary>
-/// The documented procedures as runbook steps (seed; acp/README.md): the global DR order and the standard one.
+/// The documented procedures as runbook steps (docs/runbook.md, from [doc release-4.x upgrade/upgrade_global_cluster.mdx]): the global DR order and the standard one.
 /// The one list of each: the runner runs it, -WhatIf and Get-GlobalUpgradePlan show it, -PauseBefore offers its names.
 /// Every step is safe to run again after a crash: it looks at the clusters (and at its own outputs in the journal)
 /// before it changes anything, and re-attaches to detached work instead of starting it twice.

@@ -12,7 +12,7 @@ public sealed record UpgradeCheck(UpgradeFacts Facts, UpgradeDecision Decision, 
 
 /// <summary>
 /// Gathers everything the preconditions need — the package on the node, the cluster's ProductBase and component
-/// object, the image sync ledger, the recorded runs — without changing anything, then decides (safety rule 4).
+/// object, the image sync ledger, the recorded runs — without changing anything, then decides (docs/safety.md rule 4).
 /// </summary>
 public static class UpgradeFactsReader
 {

@@ -31,7 +31,7 @@ public sealed record UpgradeFacts
 public sealed record UpgradeDecision(PlatformVersion From, PlatformVersion To, bool RunTrigger, bool RunComponents, bool TriggerAlreadyDone, string Summary);
 
 /// <summary>
-/// Safety rule 4: the checks made before any change — a global cluster, a supported version path, a 4.3+ target the
+/// docs/safety.md rule 4: the checks made before any change — a global cluster, a supported version path, a 4.3+ target the
 /// Cluster Version Operator offers (when it is there already), and a successful image sync of the package for the
 /// cluster (unless forced). Pure logic over <see cref="UpgradeFacts"/>.
 /// </summary>

@@ -86,7 +86,7 @@ public static class UpgradeTrigger
     internal static ComponentUpgradeProfile Profile(GlobalUpgradeRun run) =>
         ComponentUpgradeProfile.For(PlatformVersion.Parse(run.ToVersion), run.ComponentProfile);
 
-    /// <summary>upgrade.sh's output format is not published [assumed: acp/README.md]: no percentage, the latest line only.</summary>
+    /// <summary>upgrade.sh's output format is not published [assumed] (docs/platform-versions.md): no percentage, the latest line only.</summary>
     private sealed class Progress : IRunProgressParser
     {
         public static readonly Progress Instance = new();

@@ -1,7 +1,7 @@
 namespace GlobalUpgrade.Simulator.Controllers;
 
 /// <summary>
-/// Names of the etcd synchronizer's objects. The module name is an ASSUMPTION (acp/README.md: "likely etcd-sync");
+/// Names of the etcd synchronizer's objects. The module name is an ASSUMPTION (docs/platform-versions.md: not published);
 /// the runtime names (pods, lease, service, job) are documented.
 /// </summary>
 public static class EtcdSyncNames
@@ -33,7 +33,7 @@ public static class EtcdSyncNames
     public const string AcquiredLeaderLine = "Acquired leader lease";
     public const string StartSyncLine = "Start Sync update";
 
-    /// <summary>Namespaces the synchronizer does not copy (acp/README.md, docs global_dr.mdx).</summary>
+    /// <summary>Namespaces the synchronizer does not copy [doc release-4.3 install/global_dr.mdx "Notes"].</summary>
     public static readonly IReadOnlySet<string> UnsyncedNamespaces = new HashSet<string>(StringComparer.Ordinal)
     {
         "cpaas-system", "cert-manager", "default", "global-credentials", "cpaas-system-global-credentials", "kube-ovn",

@@ -4,7 +4,7 @@ using GlobalUpgrade.Simulator.Store;
 
 namespace GlobalUpgrade.Simulator.Controllers;
 
-/// <summary>The older synchronizers (acp/README.md, "Versions and what differs"), seeded as static objects.</summary>
+/// <summary>The older synchronizers [doc release-4.0 upgrade/upgrade_global_cluster.mdx "Uninstall the etcd sync plugin", tabs "Upgrading from 3.16"/"3.18"], seeded as static objects.</summary>
 public static class EtcdSyncVariants
 {
     public const string None = "none";

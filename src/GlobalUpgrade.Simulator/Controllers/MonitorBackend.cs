@@ -6,7 +6,7 @@ namespace GlobalUpgrade.Simulator.Controllers;
 
 /// <summary>
 /// The etcd-sync monitor behind service <c>cpaas-system/etcd-sync-monitor</c>: <c>/check</c> reports keys of the
-/// active cluster missing locally and local surplus keys. The layout is [assumed] (acp/README.md).
+/// active cluster missing locally and local surplus keys. The layout is [assumed] (headings per [doc release-4.3 install/global_dr.mdx "Routine Checks"]).
 /// </summary>
 internal static class MonitorBackend
 {

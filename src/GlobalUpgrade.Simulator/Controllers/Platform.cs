@@ -14,7 +14,7 @@ public static class Platform
     /// Sets <c>status.version</c> of ProductBase <c>base</c> (the platform is at a version: before 4.3 what
     /// <c>upgrade.sh --skip-sync-image</c> ends with, from 4.3 what the operator ends with), and
     /// does what reaching that version brings: the version's etcd synchronizer plugin is published (plugins are released
-    /// with the platform, acp/README.md), and on 4.3+ the Cluster Version Operator with ClusterVersionShadow
+    /// with the platform, docs/platform-versions.md), and on 4.3+ the Cluster Version Operator with ClusterVersionShadow
     /// <c>cpaas-system/global</c> is there (release-4.3 upgrade_global_cluster.mdx: <c>--skip-sync-image</c> deploys it).
     /// </summary>
     public static JsonObject SetVersion(ObjectStore store, string version)

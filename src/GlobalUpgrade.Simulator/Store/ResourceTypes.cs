@@ -1,6 +1,6 @@
 namespace GlobalUpgrade.Simulator.Store;
 
-/// <summary>Every resource the simulator serves. Groups and versions follow acp/README.md and the CRDs.</summary>
+/// <summary>Every resource the simulator serves. Groups and versions follow the platform's CRDs (acp-docs docs/shared/crds) and docs/platform-versions.md.</summary>
 public static class ResourceTypes
 {
     public static readonly ResourceType Namespaces = new("", "v1", "namespaces", "Namespace", false, "namespace", ["ns"]);
@@ -21,7 +21,7 @@ public static class ResourceTypes
     // crds/product-base.yaml: v1alpha1 is the storage version, v1alpha2 is served too.
     public static readonly ResourceType ProductBases = new("product.alauda.io", "v1alpha1", "productbases", "ProductBase", false, "productbase", ["prdb"], ExtraVersions: ["v1alpha2"]);
 
-    // No schema in acp/crds; group/version/short name per acp/README.md.
+    // No published schema; kind and short name cvsh [doc release-4.3 upgrade/upgrade_global_cluster.mdx]; group/version [assumed].
     public static readonly ResourceType ClusterVersionShadows = new("config.alauda.io", "v1", "clusterversionshadows", "ClusterVersionShadow", true, "clusterversionshadow", ["cvsh"]);
 
     // [doc: release-4.1 docs/en/configure/backup/backups/etcd.mdx] the etcd backup tasks (Cluster Enhancer plugin).

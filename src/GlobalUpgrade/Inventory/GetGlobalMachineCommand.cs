@@ -15,7 +15,7 @@ public sealed class GetGlobalMachineCommand : GlobalUpgradeCmdlet
     [ClusterNameTransformation]
     public string[]? Cluster { get; set; }
 
-    /// <summary>The phases tkestack sets on a Machine (acp/README.md, Machine status.phase); a typo is rejected, not an empty answer.</summary>
+    /// <summary>The phases tkestack sets on a Machine ([schema platform.tkestack.io/v1 Machine status.phase], docs/platform-versions.md); a typo is rejected, not an empty answer.</summary>
     [Parameter]
     [ValidateSet("Initializing", "Running", "Failed", "Terminating", "Upgrading", IgnoreCase = true)]
     public string[]? Phase { get; set; }

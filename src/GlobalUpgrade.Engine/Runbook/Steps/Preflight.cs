@@ -77,7 +77,7 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
             blocks: c => readiness.Contains(c) || ReadinessGate.IsStricterThanDocs(c) ? ReadinessGate.Blocks(c) : !c.Passed && !ConsistencyAttestation.IsAttested(c) && !IsNotRequired(c));
     }
 
-    /// <summary>The readiness gate (issue 11), recorded with the waivers the operator gave.</summary>
+    /// <summary>The readiness gate (docs/runbook.md), recorded with the waivers the operator gave.</summary>
     private static async Task<IReadOnlyList<CheckResult>> ReadinessAsync(StepContext context, CancellationToken cancellationToken)
     {
         var readiness = await ReadinessGate.RunAsync(context.Request, context.Engine.Assumptions.Readiness, cancellationToken).ConfigureAwait(false);

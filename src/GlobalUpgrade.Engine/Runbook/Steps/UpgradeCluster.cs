@@ -7,7 +7,7 @@ namespace GlobalUpgrade.Runbook.Steps;
 /// <summary>
 /// One cluster's upgrade (Upgrade; in DR UpgradeStandby, then UpgradePrimary): upgrade.sh --skip-sync-image, then
 /// the functional components. A running trigger is re-attached; an upgrade request already on the cluster is not
-/// written again. The primary goes only once the standby runs the target (safety rule 3), re-read on every resume.
+/// written again. The primary goes only once the standby runs the target (docs/safety.md rule 3), re-read on every resume.
 /// </summary>
 public sealed class UpgradeCluster(RunbookShape shape, ClusterSlot slot)
     : RunbookStepDefinition(!shape.IsDr ? UpgradeSteps.Upgrade : slot == ClusterSlot.Standby ? UpgradeSteps.UpgradeStandby : UpgradeSteps.UpgradePrimary, shape, slot)
@@ -29,7 +29,7 @@ public sealed class UpgradeCluster(RunbookShape shape, ClusterSlot slot)
             return;
         }
 
-        // Safety rule 3: the standby first. Re-read it: the journal alone is not proof.
+        // docs/safety.md rule 3: the standby first. Re-read it: the journal alone is not proof.
         var standby = context.Cluster(ClusterSlot.Standby);
         var standbyStep = context.Journal.Step(UpgradeSteps.UpgradeStandby, standby.Name);
         var standbyVersion = await PlatformVersionReader.ReadAsync(standby, cancellationToken).ConfigureAwait(false);
