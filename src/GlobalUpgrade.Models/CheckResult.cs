@@ -10,25 +10,14 @@ public sealed class CheckResult
 
     public required string Target { get; init; }
 
-    /// <summary>True only when the check was made and passed; a State of Failed or NotChecked always reads false.</summary>
-    public required bool Passed
-    {
-        get => passed && state is null or CheckState.Passed;
-        init => passed = value;
-    }
+    /// <summary>True only when the check was made and passed: derived from <see cref="State"/>, never set.</summary>
+    public bool Passed => State == CheckState.Passed;
 
-    /// <summary>
-    /// Passed / Failed / NotChecked: derived from <see cref="Passed"/> unless a producer sets it (older producers
-    /// set Passed only). A State of Passed with Passed = false reads Failed, so no unchecked item ever passes.
-    /// </summary>
-    public CheckState State
-    {
-        get => state is { } set && !(set == CheckState.Passed && !passed) ? set : passed ? CheckState.Passed : CheckState.Failed;
-        init => state = value;
-    }
+    /// <summary>Passed / Failed / NotChecked: the one outcome of the check, set by every producer.</summary>
+    public required CheckState State { get; init; }
 
-    private readonly bool passed;
-    private readonly CheckState? state;
+    /// <summary>Passed when <paramref name="passed"/>, otherwise Failed: for a check that was made.</summary>
+    public static CheckState Made(bool passed) => passed ? CheckState.Passed : CheckState.Failed;
 
     public string? Expected { get; init; }
 

@@ -101,9 +101,9 @@ Describe 'Default views at 120 columns' -Tag CI {
 
     It 'shows CheckResult with its identity columns first and whole check names' {
         $checks = @(
-            [GlobalUpgrade.CheckResult]@{ Check = 'StandbyKeyspaceMatches'; Target = 'primary,standby'; Passed = $false; Expected = '0 missed, 0 surplus'; Actual = '3 missed, 1 surplus'; Message = 'The standby lacks 3 keys of the primary; restart the etcd synchronizer leader pod (Restart-EtcdSync) and check again.' }
-            [GlobalUpgrade.CheckResult]@{ Check = 'MachinesRunning'; Target = 'standby'; Passed = $true; Expected = 'Running'; Actual = 'Running'; Message = 'All machines run.' }
-            [GlobalUpgrade.CheckResult]@{ Check = 'MinioFreeSpace'; Target = 'global'; Passed = $false; State = 'NotChecked'; Expected = '120 GB'; Actual = 'not measured'; Message = 'No node access.' }
+            [GlobalUpgrade.CheckResult]@{ Check = 'StandbyKeyspaceMatches'; Target = 'primary,standby'; State = 'Failed'; Expected = '0 missed, 0 surplus'; Actual = '3 missed, 1 surplus'; Message = 'The standby lacks 3 keys of the primary; restart the etcd synchronizer leader pod (Restart-EtcdSync) and check again.' }
+            [GlobalUpgrade.CheckResult]@{ Check = 'MachinesRunning'; Target = 'standby'; State = 'Passed'; Expected = 'Running'; Actual = 'Running'; Message = 'All machines run.' }
+            [GlobalUpgrade.CheckResult]@{ Check = 'MinioFreeSpace'; Target = 'global'; State = 'NotChecked'; Expected = '120 GB'; Actual = 'not measured'; Message = 'No node access.' }
         )
         $text = Format-At120 $checks
         $lines = $text -split '\r?\n'

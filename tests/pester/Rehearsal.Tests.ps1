@@ -219,7 +219,7 @@ current-context: primary
         It 'a file that is <What>: RehearsalSnapshotInvalid (InvalidData)' -TestCases @(
             @{ What = 'not JSON'; Text = 'apiVersion: v1'; Says = 'not JSON' }
             @{ What = 'JSON but no snapshot'; Text = '{"kind":"Config","clusters":[]}'; Says = 'not a snapshot' }
-            @{ What = 'a snapshot of three clusters'; Text = '{"kind":"GlobalClusterSnapshot","clusters":[{"name":"a","role":"Primary"},{"name":"b","role":"Standby"},{"name":"c","role":"Standby"}]}'; Says = 'a Primary and a Standby' }
+            @{ What = 'a snapshot of three clusters'; Text = '{"kind":"GlobalClusterSnapshot","formatVersion":1,"clusters":[{"name":"a","role":"Primary"},{"name":"b","role":"Standby"},{"name":"c","role":"Standby"}]}'; Says = 'a Primary and a Standby' }
         ) {
             $file = Join-Path $TestDrive "bad-$([guid]::NewGuid().ToString('n')).json"
             Set-Content $file $Text
@@ -228,6 +228,15 @@ current-context: primary
             $err.CategoryInfo.Category | Should -Be 'InvalidData'
             $err.Exception.Message | Should -Match $Says
             $err.Exception.Message | Should -Not -Match 'Newtonsoft|System\.'
+        }
+
+        It 'a snapshot of a format version this module does not read: SnapshotFormatUnsupported (InvalidData)' {
+            $file = Join-Path $TestDrive 'format-2.json'
+            Set-Content $file '{"kind":"GlobalClusterSnapshot","formatVersion":2,"clusters":[{"name":"lone","role":"Standalone"}]}'
+            $err = { Invoke-GlobalUpgradeRehearsal -SnapshotPath $file -TargetVersion v4.2.0 -ErrorAction Stop } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeExactly 'SnapshotFormatUnsupported,GlobalUpgrade.Commands.Rehearsal.InvokeGlobalUpgradeRehearsalCommand'
+            $err.CategoryInfo.Category | Should -Be 'InvalidData'
+            $err.Exception.Message | Should -Match 'has formatVersion 2; this module reads formatVersion 1 only'
         }
 
         It 'a target that is not a version: InvalidPlatformVersion, before anything starts' {

@@ -30,7 +30,7 @@ public static class ClusterStateChecks
         {
             Check = CheckNames.MachinesRunning,
             Target = cluster.Name,
-            Passed = notRunning.Count == 0,
+            State = CheckResult.Made(notRunning.Count == 0),
             Expected = $"all {machines.Count} Machines Running (at least one)",
             Actual = notRunning.Count == 0 ? $"{machines.Count} of {machines.Count} Running" : $"{notRunning.Count} of {machines.Count} not Running",
             Message = notRunning.Count == 0
@@ -49,7 +49,7 @@ public static class ClusterStateChecks
         {
             Check = CheckNames.PluginsSettled,
             Target = cluster.Name,
-            Passed = unsettled.Count == 0,
+            State = CheckResult.Made(unsettled.Count == 0),
             Expected = "every ModuleInfo Running",
             Actual = $"{modules.Count - unsettled.Count} of {modules.Count} Running",
             Message = none
@@ -74,7 +74,7 @@ public static class ClusterStateChecks
         {
             Check = CheckNames.ComponentsSettled,
             Target = cluster.Name,
-            Passed = unsettled.Count == 0,
+            State = CheckResult.Made(unsettled.Count == 0),
             Expected = "every ClusterModule Completed and Healthy (at least one)",
             Actual = $"{modules.Count - unsettled.Count} of {modules.Count} settled",
             Message = unsettled.Count == 0

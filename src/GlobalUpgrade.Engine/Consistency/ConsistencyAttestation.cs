@@ -34,7 +34,6 @@ public static class ConsistencyAttestation
     {
         Check = check.Check,
         Target = check.Target,
-        Passed = false,
         State = CheckState.NotChecked,
         Expected = check.Expected,
         Actual = "attested by the operator",

@@ -71,7 +71,7 @@ public static class DrConsistencyChecker
     {
         Check = CheckNames.StandbyInSync,
         Target = status.Cluster,
-        Passed = status.IsInSync,
+        State = CheckResult.Made(status.IsInSync),
         Expected = "0 missed, 0 surplus keys",
         Actual = $"{status.MissedCount} missed, {status.SurplusCount} surplus keys",
         Message = status.IsInSync
@@ -87,7 +87,7 @@ public static class DrConsistencyChecker
         {
             Check = CheckNames.StandbyKeyspaceMatches,
             Target = standby,
-            Passed = same,
+            State = CheckResult.Made(same),
             Expected = $"the standby's keys equal the primary's {diff.PrimaryCount} (after {diff.ExcludedCount} excluded)",
             Actual = $"{diff.MissedCount} missed, {diff.SurplusCount} surplus{(diff.ValuesCompared ? $", {diff.ChangedCount} changed" : "")}",
             Message = same
@@ -108,7 +108,7 @@ public static class DrConsistencyChecker
         {
             Check = CheckNames.PlatformVersionsMatch,
             Target = $"{primary.Name},{standby.Name}",
-            Passed = same,
+            State = CheckResult.Made(same),
             Expected = versions[0],
             Actual = versions[1],
             Message = same

@@ -7,7 +7,6 @@ public static class NotChecked
     {
         Check = check,
         Target = target,
-        Passed = false,
         State = CheckState.NotChecked,
         Expected = "a completed check",
         Actual = "not checked",

@@ -127,6 +127,7 @@ public static class ErrorIds
 
     // snapshot
     public const string SnapshotPathInvalid = nameof(SnapshotPathInvalid);
+    public const string SnapshotFormatUnsupported = nameof(SnapshotFormatUnsupported);
 
     // Invoke-GlobalUpgradeRehearsal
     public const string RehearsalSimulatorNotFound = nameof(RehearsalSimulatorNotFound);

@@ -71,7 +71,7 @@ public static class EtcdEndpointProbe
                 {
                     Check = CheckName,
                     Target = endpoint.ToString(),
-                    Passed = false,
+                    State = CheckState.Failed,
                     Expected = "a member without errors",
                     Actual = actual,
                     Message = $"etcd at {endpoint} answers but reports errors: {string.Join("; ", status.Errors)}. Fix them (e.g. a NOSPACE alarm: compact, defragment and disarm) before relying on this member.",
@@ -85,7 +85,7 @@ public static class EtcdEndpointProbe
                 {
                     Check = CheckName,
                     Target = endpoint.ToString(),
-                    Passed = false,
+                    State = CheckState.Failed,
                     Expected = "a member of a cluster with a leader",
                     Actual = actual,
                     Message = $"etcd at {endpoint} answers but its cluster has no leader: check the other members and the network between them.",
@@ -97,7 +97,7 @@ public static class EtcdEndpointProbe
             {
                 Check = CheckName,
                 Target = endpoint.ToString(),
-                Passed = true,
+                State = CheckState.Passed,
                 Expected = expected,
                 Actual = actual,
                 Message = $"etcd {status.Version} at {endpoint} answered in {roundTrip.TotalMilliseconds:0.#} ms (connect and handshake {connect.TotalMilliseconds:0} ms), member {status.Header.MemberId:x} of cluster {status.Header.ClusterId:x}.",
@@ -111,7 +111,7 @@ public static class EtcdEndpointProbe
             {
                 Check = CheckName,
                 Target = endpoint.ToString(),
-                Passed = false,
+                State = CheckState.Failed,
                 Expected = expected,
                 Actual = failure.Reason,
                 Message = failure.Sentence,

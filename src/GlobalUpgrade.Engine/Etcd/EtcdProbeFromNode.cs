@@ -52,7 +52,7 @@ public static class EtcdProbeFromNode
             {
                 Check = EtcdEndpointProbe.CheckName,
                 Target = endpoint.ToString(),
-                Passed = false,
+                State = CheckState.Failed,
                 Expected = $"a TCP connection from {via.DisplayName}",
                 Actual = refusal,
                 Message = $"Nothing answers on {endpoint.Host}:{endpoint.Port} as seen from {via.DisplayName} ({refusal}). Check that etcd listens there and, through a VIP, that port {endpoint.Port} is forwarded (TCP) to the control-plane nodes and open from that node.",
@@ -66,7 +66,6 @@ public static class EtcdProbeFromNode
         {
             Check = probe.Check,
             Target = probe.Target,
-            Passed = probe.Passed,
             State = probe.State,
             Expected = $"{probe.Expected}, {from} (server name not checked through the SSH tunnel)",
             Actual = probe.Actual,

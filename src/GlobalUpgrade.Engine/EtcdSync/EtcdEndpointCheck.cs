@@ -29,12 +29,12 @@ public sealed class TcpEndpointCheck : IEtcdEndpointCheck
         {
             using var client = new TcpClient(endpoint.HostNameType == UriHostNameType.IPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork);
             await client.ConnectAsync(endpoint.IdnHost, endpoint.Port, deadline.Token).ConfigureAwait(false);
-            return new CheckResult { Check = CheckName, Target = endpoint.ToString(), Passed = true, Expected = $"a TCP connection to {target}", Actual = $"connected in {clock.ElapsedMilliseconds} ms", Message = $"{target} accepts TCP connections from this workstation (not proven from the standby's control plane, where the synchronizer connects from)." };
+            return new CheckResult { Check = CheckName, Target = endpoint.ToString(), State = CheckState.Passed, Expected = $"a TCP connection to {target}", Actual = $"connected in {clock.ElapsedMilliseconds} ms", Message = $"{target} accepts TCP connections from this workstation (not proven from the standby's control plane, where the synchronizer connects from)." };
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             var reason = ex is SocketException s ? s.SocketErrorCode.ToString() : $"no answer within {timeout.TotalSeconds:0} s";
-            return new CheckResult { Check = CheckName, Target = endpoint.ToString(), Passed = false, Expected = $"a TCP connection to {target}", Actual = reason, Message = $"Cannot connect to {target} ({reason}). Forward port {endpoint.Port} (TCP) from the VIP to the control-plane nodes and open it between the clusters." };
+            return new CheckResult { Check = CheckName, Target = endpoint.ToString(), State = CheckState.Failed, Expected = $"a TCP connection to {target}", Actual = reason, Message = $"Cannot connect to {target} ({reason}). Forward port {endpoint.Port} (TCP) from the VIP to the control-plane nodes and open it between the clusters." };
         }
     }
 }
@@ -60,7 +60,7 @@ public sealed class EtcdProbeEndpointCheck : IEtcdEndpointCheck
         {
             Check = result.Check,
             Target = result.Target,
-            Passed = true,
+            State = CheckState.Passed,
             Expected = "port reachable and answering",
             Actual = result.Actual,
             Message = $"{endpoint.Host}:{endpoint.Port} is reachable from this workstation and answers ({result.Actual}); the synchronizer brings its own certificates. This workstation is not the standby's control plane, where the synchronizer connects from: Invoke-GlobalDrUpgrade's CheckEtcdPorts probes from there.",

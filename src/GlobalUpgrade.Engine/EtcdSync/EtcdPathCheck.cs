@@ -149,7 +149,6 @@ public static class EtcdPathCheck
             {
                 Check = CheckName,
                 Target = $"{Cluster} etcd {HostPort}",
-                Passed = state == CheckState.Passed,
                 State = state,
                 Expected = $"the {Cluster} cluster's etcd answering on {HostPort} from {From}, its certificate issued by {CaSource}",
                 Actual = actual,

@@ -16,7 +16,7 @@ public static class EtcdSyncGuard
         var request = new DrConsistencyRequest(primary, standby, ConsistencySource.Monitor, details, monitorTimeout, Keyspace: null);
         var results = ConsistencyAttestation.Apply(await DrConsistencyChecker.RunAsync(request, cancellationToken).ConfigureAwait(false), attestation);
         return results.Count == 0
-            ? [new CheckResult { Check = "DrConsistency", Target = $"{primary.Name},{standby.Name}", Passed = false, Message = "No check ran." }]
+            ? [new CheckResult { Check = "DrConsistency", Target = $"{primary.Name},{standby.Name}", State = CheckState.NotChecked, Message = "No check ran." }]
             : results.Where(r => !r.Passed && !ConsistencyAttestation.IsAttested(r)).ToList();
     }
 

@@ -15,7 +15,6 @@ public static class ReadinessResult
         {
             Check = check,
             Target = target,
-            Passed = state == CheckState.Passed,
             State = state,
             Expected = expected,
             Actual = actual,

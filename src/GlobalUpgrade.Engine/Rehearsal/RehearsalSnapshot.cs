@@ -35,6 +35,7 @@ public sealed record RehearsalSnapshot(string Path, bool IsDr, IReadOnlyList<(st
             throw Invalid(path, $"'{path}' is not a snapshot (its kind is '{(string?)document["kind"]}', not {SnapshotFormat.Kind}). Take one with Export-GlobalClusterSnapshot -Path <file>.");
         }
 
+        SnapshotFormat.RequireSupportedVersion(document["formatVersion"], path);
         var clusters = (document["clusters"] as JArray ?? [])
             .OfType<JObject>()
             .Select(c => ((string?)c["name"] ?? "", (string?)c["role"] ?? "", (string?)c["platformVersion"]))

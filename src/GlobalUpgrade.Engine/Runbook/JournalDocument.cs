@@ -44,10 +44,6 @@ public sealed class JournalDocument
 
     [JsonProperty("steps")]
     public List<JournalStep> Steps { get; set; } = [];
-
-    /// <summary>Every change-making action issued, in order, so a resume can tell what was already asked of a cluster.</summary>
-    [JsonProperty("actions")]
-    public List<JournalAction> Actions { get; set; } = [];
 }
 
 public sealed class JournalStep
@@ -76,16 +72,4 @@ public sealed class JournalStep
     /// <summary>Non-secret outputs: run ids to re-attach to, versions, check results.</summary>
     [JsonProperty("outputs")]
     public JObject Outputs { get; set; } = new();
-}
-
-public sealed class JournalAction
-{
-    [JsonProperty("step")]
-    public string Step { get; set; } = "";
-
-    [JsonProperty("action")]
-    public string Action { get; set; } = "";
-
-    [JsonProperty("at")]
-    public DateTimeOffset At { get; set; }
 }

@@ -89,7 +89,6 @@ public static class ReadinessGate
         {
             Check = result.Check,
             Target = result.Target,
-            Passed = false,
             State = CheckState.Failed,
             Expected = result.Expected,
             Actual = result.Actual,

@@ -141,10 +141,6 @@ public sealed class RunbookJournal : IDisposable
         }
     }
 
-    public void RecordAction(string step, string action) => Update(d => d.Actions.Add(new JournalAction { Step = step, Action = action, At = DateTimeOffset.Now }));
-
-    public bool HasAction(string step, string action) => Document.Actions.Any(a => a.Step == step && a.Action == action);
-
     public void Dispose()
     {
         lockHandle.Dispose();

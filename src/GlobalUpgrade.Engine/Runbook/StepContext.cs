@@ -5,7 +5,7 @@ using Newtonsoft.Json.Linq;
 
 namespace GlobalUpgrade.Runbook;
 
-/// <summary>What a running step may use: the request, the engine context, its journal entry (outputs survive a crash) and the action ledger.</summary>
+/// <summary>What a running step may use: the request, the engine context and its journal entry (outputs survive a crash).</summary>
 public sealed class StepContext
 {
     internal StepContext(RunbookRequest request, EngineContext engine, RunbookJournal journal, JournalStep step, bool resumed)
@@ -52,19 +52,6 @@ public sealed class StepContext
         ["message"] = c.Message,
         ["waived"] = ReadinessGate.IsWaived(c) ? true : null,
     })));
-
-    /// <summary>Records a change-making action before it is issued; true when it had already been issued.</summary>
-    public bool Issue(string action)
-    {
-        var key = $"{Step.Name}[{Step.Cluster}]";
-        if (Journal.HasAction(key, action))
-        {
-            return true;
-        }
-
-        Journal.RecordAction(key, action);
-        return false;
-    }
 }
 
 /// <summary>How a step ended.</summary>

@@ -196,12 +196,11 @@ public sealed class ReadinessConditionsTests
     }
 
     [Fact]
-    public void CheckStateDefaultsFromPassedAndNeverLetsAnUncheckedItemPass()
+    public void PassedIsDerivedFromStateSoAnUncheckedItemNeverPasses()
     {
-        Assert.Equal(CheckState.Passed, new CheckResult { Check = "c", Target = "t", Passed = true, Message = "m" }.State);
-        Assert.Equal(CheckState.Failed, new CheckResult { Check = "c", Target = "t", Passed = false, Message = "m" }.State);
-        var notChecked = new CheckResult { Check = "c", Target = "t", Passed = true, State = CheckState.NotChecked, Message = "m" };
+        Assert.True(new CheckResult { Check = "c", Target = "t", State = CheckResult.Made(true), Message = "m" }.Passed);
+        Assert.Equal(CheckState.Failed, new CheckResult { Check = "c", Target = "t", State = CheckResult.Made(false), Message = "m" }.State);
+        var notChecked = new CheckResult { Check = "c", Target = "t", State = CheckState.NotChecked, Message = "m" };
         Assert.Equal((CheckState.NotChecked, false), (notChecked.State, notChecked.Passed));
-        Assert.Equal(CheckState.Failed, new CheckResult { Check = "c", Target = "t", Passed = false, State = CheckState.Passed, Message = "m" }.State);
     }
 }

@@ -13,8 +13,8 @@ public sealed class RehearsalPlanTests : IDisposable
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     [Theory]
-    [InlineData("""{"kind":"GlobalClusterSnapshot","clusters":[{"name":"a","role":"Primary"},{"name":"b","role":"Standby"}]}""", true, "primary,standby")]
-    [InlineData("""{"kind":"GlobalClusterSnapshot","clusters":[{"name":"lone","role":"Standalone"}]}""", false, "global")]
+    [InlineData("""{"kind":"GlobalClusterSnapshot","formatVersion":1,"clusters":[{"name":"a","role":"Primary"},{"name":"b","role":"Standby"}]}""", true, "primary,standby")]
+    [InlineData("""{"kind":"GlobalClusterSnapshot","formatVersion":1,"clusters":[{"name":"lone","role":"Standalone"}]}""", false, "global")]
     public void ASnapshotIsAPairOrOneCluster(string json, bool isDr, string contexts)
     {
         var snapshot = RehearsalSnapshot.Read(Write(json));
@@ -23,15 +23,18 @@ public sealed class RehearsalPlanTests : IDisposable
     }
 
     [Theory]
-    [InlineData("apiVersion: v1", "not JSON")]
-    [InlineData("""{"kind":"Config","clusters":[]}""", "not a snapshot")]
-    [InlineData("""{"kind":"GlobalClusterSnapshot","clusters":[]}""", "holds 0 cluster")]
-    [InlineData("""{"kind":"GlobalClusterSnapshot","clusters":[{"role":"Primary"},{"role":"Primary"}]}""", "a Primary and a Standby")]
-    [InlineData("""{"kind":"GlobalClusterSnapshot","clusters":[{"role":"Primary"},{"role":"Standby"},{"role":"Standby"}]}""", "holds 3 cluster")]
-    public void AFileThatIsNotARehearsableSnapshotIsInvalidData(string text, string says)
+    [InlineData("apiVersion: v1", ErrorIds.RehearsalSnapshotInvalid, "not JSON")]
+    [InlineData("""{"kind":"Config","clusters":[]}""", ErrorIds.RehearsalSnapshotInvalid, "not a snapshot")]
+    [InlineData("""{"kind":"GlobalClusterSnapshot","formatVersion":1,"clusters":[]}""", ErrorIds.RehearsalSnapshotInvalid, "holds 0 cluster")]
+    [InlineData("""{"kind":"GlobalClusterSnapshot","formatVersion":1,"clusters":[{"role":"Primary"},{"role":"Primary"}]}""", ErrorIds.RehearsalSnapshotInvalid, "a Primary and a Standby")]
+    [InlineData("""{"kind":"GlobalClusterSnapshot","formatVersion":1,"clusters":[{"role":"Primary"},{"role":"Standby"},{"role":"Standby"}]}""", ErrorIds.RehearsalSnapshotInvalid, "holds 3 cluster")]
+    [InlineData("""{"kind":"GlobalClusterSnapshot","clusters":[{"role":"Standalone"}]}""", ErrorIds.SnapshotFormatUnsupported, "has no formatVersion; this module reads formatVersion 1 only")]
+    [InlineData("""{"kind":"GlobalClusterSnapshot","formatVersion":2,"clusters":[{"role":"Standalone"}]}""", ErrorIds.SnapshotFormatUnsupported, "has formatVersion 2; this module reads formatVersion 1 only")]
+    [InlineData("""{"kind":"GlobalClusterSnapshot","formatVersion":"1","clusters":[{"role":"Standalone"}]}""", ErrorIds.SnapshotFormatUnsupported, "has formatVersion \"1\"")]
+    public void AFileThatIsNotARehearsableSnapshotIsInvalidData(string text, string errorId, string says)
     {
         var ex = Assert.Throws<GlobalUpgradeException>(() => RehearsalSnapshot.Read(Write(text)));
-        Assert.Equal(ErrorIds.RehearsalSnapshotInvalid, ex.ErrorId);
+        Assert.Equal(errorId, ex.ErrorId);
         Assert.Equal(FailureCategory.InvalidData, ex.Category);
         Assert.Contains(says, ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Newtonsoft", ex.Message, StringComparison.Ordinal);
@@ -48,7 +51,7 @@ public sealed class RehearsalPlanTests : IDisposable
     [Fact]
     public void APairWithoutAVipRunsTheDrRunbookWithAnUnroutedAddressAndSaysSo()
     {
-        var snapshot = RehearsalSnapshot.Read(Write("""{"kind":"GlobalClusterSnapshot","clusters":[{"role":"Primary"},{"role":"Standby"}]}"""));
+        var snapshot = RehearsalSnapshot.Read(Write("""{"kind":"GlobalClusterSnapshot","formatVersion":1,"clusters":[{"role":"Primary"},{"role":"Standby"}]}"""));
         var packages = new Dictionary<string, string> { ["primary"] = "/p", ["standby"] = "/s" };
         var plan = RehearsalPlan.Build(snapshot, "v4.3.2", packages, "/work", null, null, 600);
         Assert.Equal("Invoke-GlobalDrUpgrade", plan.Runbook);
@@ -67,7 +70,7 @@ public sealed class RehearsalPlanTests : IDisposable
     [Fact]
     public void OneClusterRunsTheStandardRunbook()
     {
-        var snapshot = RehearsalSnapshot.Read(Write("""{"kind":"GlobalClusterSnapshot","clusters":[{"role":"Standalone"}]}"""));
+        var snapshot = RehearsalSnapshot.Read(Write("""{"kind":"GlobalClusterSnapshot","formatVersion":1,"clusters":[{"role":"Standalone"}]}"""));
         var plan = RehearsalPlan.Build(snapshot, "v4.2.0", new Dictionary<string, string> { ["global"] = "/g" }, "/work", null, null, 600);
         Assert.Equal("Invoke-GlobalUpgrade", plan.Runbook);
         Assert.Equal("/g", plan.Parameters["PackagePath"]);

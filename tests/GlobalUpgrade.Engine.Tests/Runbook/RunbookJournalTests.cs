@@ -19,15 +19,25 @@ public sealed class RunbookJournalTests : IDisposable
         using (var journal = RunbookJournal.Create(JournalPath, NewDocument()))
         {
             journal.Update(d => d.Steps[0].State = StepState.Succeeded);
-            journal.RecordAction("ImageSync", "started run 42");
         }
 
         var read = RunbookJournal.Read(JournalPath);
         Assert.Equal(StepState.Succeeded, read.Steps[0].State);
         Assert.Equal(StepState.Pending, read.Steps[1].State);
-        Assert.Equal("started run 42", Assert.Single(read.Actions).Action);
         Assert.False(File.Exists(JournalPath + ".tmp"), "the temp file is renamed over the journal");
         Assert.Contains("\"Succeeded\"", File.ReadAllText(JournalPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AJournalWrittenWithTheOldActionLedgerStillReads()
+    {
+        RunbookJournal.Create(JournalPath, NewDocument()).Dispose();
+        var old = JObject.Parse(File.ReadAllText(JournalPath));
+        old["actions"] = new JArray(new JObject { ["step"] = "ImageSync[primary]", ["action"] = "started run 42", ["at"] = "2026-01-01T00:00:00+00:00" });
+        File.WriteAllText(JournalPath, old.ToString());
+
+        var read = RunbookJournal.Read(JournalPath);
+        Assert.Equal(StepState.Pending, read.Steps[0].State);
     }
 
     [Fact]

@@ -40,7 +40,6 @@ public sealed class InstallEtcdSync(RunbookShape shape) : RunbookStepDefinition(
         // would ask again from this machine, which is not the synchronizer's path.
         var install = EtcdSyncInstallRequests.From(request.EtcdSync, request.EtcdSyncConfig, request.Primary, standby, profile, values.StandbyVip) with { Version = values.PluginVersion, SkipEndpointCheck = true };
         var plan = await EtcdSyncInstaller.PlanAsync(install, cancellationToken).ConfigureAwait(false);
-        context.Issue($"install etcd synchronizer {plan.ModuleName} {plan.Version} on {standby.Name}");
         var installation = await EtcdSyncInstaller.ExecuteAsync(plan, request.StepTimeout, cancellationToken).ConfigureAwait(false);
         context.SetOutput("leaderPod", installation.LeaderPod ?? "");
         return StepOutcome.Succeeded($"{installation.ModuleName} {installation.Version} is {installation.Phase} on {installation.Cluster}; leader {installation.LeaderPod} started syncing at {installation.SyncStartedAt:HH:mm:ss}.");

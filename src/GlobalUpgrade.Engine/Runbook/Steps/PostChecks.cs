@@ -27,7 +27,7 @@ public sealed class PostChecks(RunbookShape shape) : RunbookStepDefinition(Upgra
             {
                 Check = "PlatformVersion",
                 Target = cluster.Name,
-                Passed = Versions.Same(version, context.Request.TargetVersion),
+                State = CheckResult.Made(Versions.Same(version, context.Request.TargetVersion)),
                 Expected = context.Request.TargetVersion,
                 Actual = version,
                 Message = $"{cluster.Name} runs {version}.",

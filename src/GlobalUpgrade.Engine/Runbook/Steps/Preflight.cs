@@ -103,7 +103,6 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
             {
                 Check = check,
                 Target = standby.Name,
-                Passed = false,
                 State = CheckState.NotChecked,
                 Message = $"Not required: the {request.TargetVersion} docs ask for https://<standby VIP> in the standby's spec.alternativeURLs only if you will use the Web Console on the standby (add -StandbyWebConsole to check it).",
                 Detail = new Dictionary<string, object?> { [NotRequiredKey] = true },
@@ -125,7 +124,7 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
         {
             Check = check,
             Target = standby.Name,
-            Passed = found,
+            State = CheckResult.Made(found),
             Expected = expected,
             Actual = actual,
             Message = found

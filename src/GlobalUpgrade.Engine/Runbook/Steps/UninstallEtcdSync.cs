@@ -39,7 +39,6 @@ public sealed class UninstallEtcdSync(RunbookShape shape) : RunbookStepDefinitio
                 $"The etcd synchronizer was NOT removed: {EtcdSyncGuard.Describe(failed)} Fix this (Restart-EtcdSync cures missed keys; surplus keys need review), then run again with -Resume.", host.Name);
         }
 
-        context.Issue($"uninstall {plan.Describe()}");
         // The 3.16 Helm era removes its releases with helm3 on the host cluster's node first [doc]; that node is the step's target.
         await EtcdSyncUninstaller.ExecuteAsync(plan, request.StepTimeout, runOnNode: context.Target(Slots[0]), cancellationToken).ConfigureAwait(false);
         return StepOutcome.Succeeded($"Removed {plan.Describe()}.");

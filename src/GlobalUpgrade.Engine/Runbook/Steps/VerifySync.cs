@@ -52,7 +52,6 @@ public sealed class VerifySync(RunbookShape shape) : RunbookStepDefinition(Upgra
                 if (!restarted)
                 {
                     // The documented cure for missed keys: restart the synchronizer's leader, once.
-                    context.Issue("restart etcd synchronizer leader");
                     var profile = PlatformProfile.For(PlatformVersion.Parse(request.TargetVersion)) with { EtcdSyncDetails = context.Engine.Assumptions.EtcdSync };
                     var leader = await EtcdSyncRestarter.ReadLeaderAsync(standby, profile, cancellationToken).ConfigureAwait(false);
                     await EtcdSyncRestarter.RestartAsync(standby, profile, leader, request.EtcdSync.ModuleName, request.StepTimeout, cancellationToken).ConfigureAwait(false);
