@@ -318,8 +318,7 @@ Describe 'Invoke-GlobalUpgradePreflight' -Tag CI {
 Describe 'Readiness node checks over SSH' -Tag CI {
     BeforeAll {
         # A real OpenSSH server on loopback: missing, the test fails (CI installs it through build.ps1 Bootstrap).
-        $ssh = Start-TestSshd -Directory (Join-Path $work 'sshd')
-        $script:sshd = $ssh.Process
+        $script:ssh = Start-TestSshd -Directory (Join-Path $work 'sshd')
         $script:sshPort = $ssh.Port
         $script:node = $ssh.Node
         $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 0.2
@@ -328,7 +327,7 @@ Describe 'Readiness node checks over SSH' -Tag CI {
     }
     AfterAll {
         Stop-TestSimulator $sim
-        if ($sshd -and -not $sshd.HasExited) { Stop-Process -Id $sshd.Id }
+        Stop-TestSshd $ssh
     }
 
     It 'measures MinioFreeSpace with df on the node, passing and failing by the free space' {

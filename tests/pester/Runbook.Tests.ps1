@@ -368,7 +368,7 @@ Describe 'CheckEtcdPorts from the standby''s node' -Tag CI {
     }
     AfterAll {
         if ($etcd) { Stop-EtcdTestServer $etcd }
-        if ($ssh -and -not $ssh.Process.HasExited) { Stop-Process -Id $ssh.Process.Id }
+        Stop-TestSshd $ssh
     }
 
     It 'fails on a TLS server that is not the active etcd, then succeeds on -Resume against the real TLS etcd, probing from the standby''s node' {

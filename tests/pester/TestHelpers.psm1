@@ -149,7 +149,7 @@ function New-TestKubeconfig {
 }
 
 function Start-TestSshd {
-    <# A real OpenSSH server on loopback (tests/fixtures/sshd); returns the process and the node options (-ComputerName, -Port, -UserName, -KeyFilePath, -KnownHostsPath). #>
+    <# A real OpenSSH server on loopback (tests/fixtures/sshd); returns the process, its folder, the host key's fingerprint and the node options (-ComputerName, -Port, -UserName, -KeyFilePath, -KnownHostsPath). #>
     param([Parameter(Mandatory)] [string] $Directory)
     if (-not (Test-Path /usr/sbin/sshd)) { throw '/usr/sbin/sshd is missing: apt-get install openssh-server (./build.ps1 -Task Bootstrap does it on Debian as root).' }
     # A free port is only free until someone takes it: an sshd that cannot bind it exits, and starts again on another.
@@ -167,19 +167,29 @@ function Start-TestSshd {
         if ($attempt -ge 5) { throw "sshd did not listen on 127.0.0.1:${port}: $(Get-Content (Join-Path $Directory 'sshd.log') -Raw -ErrorAction Ignore)" }
     }
     [pscustomobject]@{
-        Process = $process
-        Port    = $port
-        Node    = @{ ComputerName = '127.0.0.1'; Port = $port; UserName = [Environment]::UserName; KeyFilePath = (Join-Path $Directory 'user_ed25519'); KnownHostsPath = (Join-Path $Directory 'known_hosts') }
+        Process     = $process
+        Port        = $port
+        Directory   = $Directory
+        Fingerprint = (Get-Content (Join-Path $Directory 'host_fingerprint') -Raw).Trim()
+        Node        = @{ ComputerName = '127.0.0.1'; Port = $port; UserName = [Environment]::UserName; KeyFilePath = (Join-Path $Directory 'user_ed25519'); KnownHostsPath = (Join-Path $Directory 'known_hosts') }
     }
+}
+
+function Stop-TestSshd {
+    <# Stops a server of Start-TestSshd with its per-connection processes. #>
+    param($Sshd)
+    if (-not $Sshd -or $Sshd.Process.HasExited) { return }
+    $Sshd.Process.Kill($true)
+    $null = $Sshd.Process.WaitForExit(5000)
 }
 
 
 function New-TestPackage {
-    <# A copy of the stand-in package (tests/fixtures/package) in $Root that says it installs $Version; fake.conf gets the
+    <# A copy of the stand-in package (tests/fixtures/package) in $Root that says it installs $Version (or the fixture's); fake.conf gets the
        sync's length and image count, the simulator cluster its trigger reports to (-Simulator, -Cluster) and $Conf. #>
     param(
         [Parameter(Mandatory)] [string] $Root,
-        [Parameter(Mandatory)] [string] $Version,
+        [string] $Version,
         [hashtable] $Conf = @{},
         $Simulator,
         [string] $Cluster = 'global',
@@ -189,7 +199,7 @@ function New-TestPackage {
     )
     $dir = Join-Path $Root $Name
     Copy-Item -Recurse (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $dir
-    Set-Content -Path (Join-Path $dir 'version') -Value $Version
+    if ($Version) { Set-Content -Path (Join-Path $dir 'version') -Value $Version }
     $lines = @("GU_FAKE_DURATION_MS=$SyncMs", "GU_FAKE_IMAGES=$Images")
     if ($Simulator) {
         # The trigger reports to the simulator: before 4.3 ProductBase moves to the package's version; from 4.3

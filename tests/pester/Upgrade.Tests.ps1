@@ -465,25 +465,16 @@ Describe 'Get-GlobalUpgradePlan' -Tag CI {
 
 Describe 'Start-GlobalUpgrade on a node over SSH' -Tag CI {
     BeforeAll {
-        # A real OpenSSH server on loopback: missing, the test fails (CI installs it through build.ps1 Bootstrap).
-        if (-not (Test-Path /usr/sbin/sshd)) { throw '/usr/sbin/sshd is missing: apt-get install openssh-server (./build.ps1 -Task Bootstrap does it on Debian as root).' }
         Use-FreshState
-        $sshDir = Join-Path $work 'sshd'
-        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $listener.Start(); $script:sshPort = $listener.LocalEndpoint.Port; $listener.Stop()
-        & bash (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/sshd/prepare-sshd.sh') $sshDir $sshPort | Out-Null
-        $script:sshd = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-e', '-f', (Join-Path $sshDir 'sshd_config') -PassThru -RedirectStandardError (Join-Path $sshDir 'sshd.log')
-        $deadline = [DateTime]::UtcNow.AddSeconds(10)
-        while ([DateTime]::UtcNow -lt $deadline) {
-            try { $tcp = [Net.Sockets.TcpClient]::new('127.0.0.1', $sshPort); $tcp.Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
-        }
-        $script:node = @{ ComputerName = '127.0.0.1'; Port = $sshPort; UserName = [Environment]::UserName; KeyFilePath = (Join-Path $sshDir 'user_ed25519'); KnownHostsPath = (Join-Path $sshDir 'known_hosts') }
+        $script:ssh = Start-TestSshd -Directory (Join-Path $work 'sshd')
+        $script:node = $ssh.Node
         $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 0.1
         Connect-Sim $sim
         $script:pkg = New-TestPackage -Root $work -Version 'v4.2.0' -Simulator $sim -Cluster global
     }
     AfterAll {
         Stop-TestSimulator $sim
-        if ($sshd -and -not $sshd.HasExited) { Stop-Process -Id $sshd.Id }
+        Stop-TestSshd $ssh
     }
 
     It 'runs the trigger detached on the node, and Wait-GlobalUpgrade re-attaches' {
