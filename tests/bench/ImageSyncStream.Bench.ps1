@@ -114,7 +114,7 @@ try {
     if ($LASTEXITCODE -ne 0) { throw "the benchmark child failed: $json" }
 }
 finally {
-    Stop-Process -Id $sshd.Process.Id -ErrorAction Ignore
+    Stop-TestSshd $sshd
 }
 $results = ($json | Select-Object -Last 1) | ConvertFrom-Json
 Remove-Item $work -Recurse -Force -ErrorAction Ignore

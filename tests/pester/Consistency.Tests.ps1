@@ -3,15 +3,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module $env:GLOBALUPGRADE_MODULE -Force
 
-    function Connect-Pair($Simulator) {
-        Get-GlobalCluster | Disconnect-GlobalCluster
-        Connect-GlobalCluster -Kubeconfig $Simulator.Kubeconfig -Context primary -Role Primary | Out-Null
-        Connect-GlobalCluster -Kubeconfig $Simulator.Kubeconfig -Context standby -Role Standby | Out-Null
-    }
-
-    function Get-Check($Results, [string] $Check, [string] $Target) {
-        @($Results | Where-Object { $_.Check -eq $Check -and (-not $Target -or $_.Target -eq $Target) })
-    }
 }
 
 AfterAll { Get-GlobalCluster | Disconnect-GlobalCluster }
@@ -19,7 +10,7 @@ AfterAll { Get-GlobalCluster | Disconnect-GlobalCluster }
 Describe 'A healthy DR pair' -Tag CI {
     BeforeAll {
         $script:sim = Start-TestSimulator -Scenario healthy -Dr
-        Connect-Pair $sim
+        Connect-SimPair $sim
     }
     AfterAll { Stop-TestSimulator $sim }
 
@@ -30,10 +21,10 @@ Describe 'A healthy DR pair' -Tag CI {
         $failed = $results | Where-Object { -not $_.Passed }
         $failed | Should -BeNullOrEmpty -Because ($failed | Out-String)
         foreach ($check in 'MachinesRunning', 'PluginsSettled', 'ComponentsSettled') {
-            (Get-Check $results $check).Target | Sort-Object | Should -Be @('primary', 'standby')
+            (Get-Result $results $check).Target | Sort-Object | Should -Be @('primary', 'standby')
         }
-        (Get-Check $results 'StandbyInSync').Target | Should -Be 'standby'
-        (Get-Check $results 'PlatformVersionsMatch') | Should -HaveCount 1
+        (Get-Result $results 'StandbyInSync').Target | Should -Be 'standby'
+        (Get-Result $results 'PlatformVersionsMatch') | Should -HaveCount 1
         Test-GlobalDrConsistency -Quiet | Should -BeTrue
     }
 
@@ -47,7 +38,7 @@ Describe 'A healthy DR pair' -Tag CI {
 
     It 'counts the machines it checked against the store' {
         $machines = (Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/apis/platform.tkestack.io/v1/machines').items
-        (Get-Check (Test-GlobalDrConsistency) 'MachinesRunning' 'standby').Actual | Should -Be "$($machines.Count) of $($machines.Count) Running"
+        (Get-Result (Test-GlobalDrConsistency) 'MachinesRunning' 'standby').Actual | Should -Be "$($machines.Count) of $($machines.Count) Running"
     }
 
     Context 'the monitor cannot be trusted' {
@@ -66,7 +57,7 @@ Describe 'A healthy DR pair' -Tag CI {
             $failure[0].FullyQualifiedErrorId | Should -Match "^($ErrorId),"
             $failure[0].Exception.Message | Should -Match 'UNKNOWN'
 
-            $found = Get-Check (Test-GlobalDrConsistency -TimeoutSec 2) 'StandbyInSync'
+            $found = Get-Result (Test-GlobalDrConsistency -TimeoutSec 2) 'StandbyInSync'
             $found.Passed | Should -BeFalse
             $found.Message | Should -Match 'NOT CHECKED'
             Test-GlobalDrConsistency -TimeoutSec 2 -Quiet | Should -BeFalse
@@ -79,7 +70,7 @@ Describe 'A healthy DR pair' -Tag CI {
         try {
             Get-EtcdSyncStatus -ErrorVariable failure -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             $failure[0].FullyQualifiedErrorId | Should -BeLike 'SyncMonitorNotFound,*'
-            (Get-Check (Test-GlobalDrConsistency) 'StandbyInSync').Passed | Should -BeFalse
+            (Get-Result (Test-GlobalDrConsistency) 'StandbyInSync').Passed | Should -BeFalse
         }
         finally {
             $service.metadata.PSObject.Properties.Remove('resourceVersion')
@@ -104,7 +95,7 @@ Describe 'A healthy DR pair' -Tag CI {
         try {
             { Test-GlobalDrConsistency } | Should -Throw -ErrorId 'ClusterNotConnected,GlobalUpgrade.Commands.Consistency.TestGlobalDrConsistencyCommand'
         }
-        finally { Connect-Pair $sim }
+        finally { Connect-SimPair $sim }
     }
 }
 
@@ -116,9 +107,9 @@ Describe 'Unhealthy DR pairs' -Tag CI {
     ) {
         $sim = Start-TestSimulator -Scenario $Scenario -Dr
         try {
-            Connect-Pair $sim
+            Connect-SimPair $sim
             $results = Test-GlobalDrConsistency
-            $found = Get-Check $results $Check $Target
+            $found = Get-Result $results $Check $Target
             $found | Should -HaveCount 1
             $found.Passed | Should -BeFalse
             $found.Message | Should -Match $Pattern
@@ -143,10 +134,10 @@ Describe 'A 3.x DR pair: no /check report is documented' -Tag CI {
     ) {
         $sim = Start-TestSimulator -Scenario $Scenario -Dr
         try {
-            Connect-Pair $sim
+            Connect-SimPair $sim
             { Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/api/v1/namespaces/cpaas-system/services/etcd-sync-monitor' } | Should -Throw
             $results = Test-GlobalDrConsistency
-            $inSync = Get-Check $results StandbyInSync standby
+            $inSync = Get-Result $results StandbyInSync standby
             $inSync | Should -HaveCount 1
             $inSync[0].State | Should -Be 'NotChecked'
             $inSync[0].Passed | Should -BeFalse
@@ -163,7 +154,7 @@ Describe 'A 3.x DR pair: no /check report is documented' -Tag CI {
 Describe 'The shipped pre-flight suite' -Tag CI {
     BeforeAll {
         $script:suite = Join-Path (Split-Path $env:GLOBALUPGRADE_MODULE) 'Preflight/GlobalDr.Preflight.Tests.ps1'
-        function Invoke-Preflight($Simulator) {
+        function Invoke-PreflightSuite($Simulator) {
             $script = @"
 `$PSStyle.OutputRendering = 'PlainText'
 Import-Module '$env:GLOBALUPGRADE_PESTER'
@@ -178,7 +169,7 @@ Import-Module '$env:GLOBALUPGRADE_MODULE'
 
     It 'passes against a healthy pair, one It per check' {
         $sim = Start-TestSimulator -Scenario healthy -Dr
-        try { $run = Invoke-Preflight $sim } finally { Stop-TestSimulator $sim }
+        try { $run = Invoke-PreflightSuite $sim } finally { Stop-TestSimulator $sim }
         $run.Output | Should -Match 'RESULT passed=(\d+) failed=0'
         [int]([regex]::Match($run.Output, 'passed=(\d+)').Groups[1].Value) | Should -BeGreaterOrEqual 8
         $run.Output | Should -Match 'MachinesRunning on standby'
@@ -186,7 +177,7 @@ Import-Module '$env:GLOBALUPGRADE_MODULE'
 
     It 'fails against a pair with a failed machine, with the check''s message' {
         $sim = Start-TestSimulator -Scenario failed-machine -Dr
-        try { $run = Invoke-Preflight $sim } finally { Stop-TestSimulator $sim }
+        try { $run = Invoke-PreflightSuite $sim } finally { Stop-TestSimulator $sim }
         $run.Output | Should -Match 'RESULT passed=\d+ failed=1'
         $run.Output | Should -Match '\[-\] MachinesRunning on standby'
         $run.Output | Should -Match 'because Machines not Running on standby'

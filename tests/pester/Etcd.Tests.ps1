@@ -205,7 +205,7 @@ Describe 'etcd cmdlets' -Tag CI {
                 $refused.Passed | Should -BeFalse
                 $refused.Message | Should -BeLike "Nothing answers on 127.0.0.1:* as seen from 127.0.0.1:$($ssh.Port) (Connection refused)*"
             }
-            finally { if (-not $ssh.Process.HasExited) { Stop-Process -Id $ssh.Process.Id } }
+            finally { Stop-TestSshd $ssh }
         }
 
         It 'takes endpoints from the pipeline' {

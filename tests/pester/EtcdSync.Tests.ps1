@@ -7,12 +7,6 @@ BeforeAll {
     $script:Uninstall = 'GlobalUpgrade.Commands.EtcdSync.UninstallEtcdSyncCommand'
     $script:Install = 'GlobalUpgrade.Commands.EtcdSync.InstallEtcdSyncCommand'
 
-    function Connect-Pair($Simulator) {
-        Get-GlobalCluster | Disconnect-GlobalCluster
-        Connect-GlobalCluster -Kubeconfig $Simulator.Kubeconfig -Context primary -Role Primary | Out-Null
-        Connect-GlobalCluster -Kubeconfig $Simulator.Kubeconfig -Context standby -Role Standby | Out-Null
-    }
-
     function Get-Both($Simulator) {
         @{ primary = Get-SimStore $Simulator primary; standby = Get-SimStore $Simulator standby }
     }
@@ -85,7 +79,7 @@ BeforeAll {
     function Start-PairAt([string] $Version, [string[]] $Published) {
         $sim = Start-TestSimulator -Scenario healthy -Dr -TimeScale 0.25
         foreach ($c in 'primary', 'standby') { Set-PlatformVersion $sim $c $Version }
-        Connect-Pair $sim
+        Connect-SimPair $sim
         Set-PublishedPlugin $sim $Published
         $sim
     }
@@ -132,7 +126,7 @@ AfterAll { Get-GlobalCluster | Disconnect-GlobalCluster }
 Describe 'A 4.x DR pair: the plugin on the standby' -Tag CI {
     BeforeAll {
         $script:sim = Start-TestSimulator -Scenario healthy -Dr -TimeScale 0.25
-        Connect-Pair $sim
+        Connect-SimPair $sim
     }
     AfterAll { Stop-TestSimulator $sim }
 
@@ -253,7 +247,7 @@ Describe 'The guard: a DR pair that is not consistent' -Tag CI {
     ) {
         $sim = Start-TestSimulator -Scenario $Scenario -Dr -TimeScale 0.25
         try {
-            Connect-Pair $sim
+            Connect-SimPair $sim
             $before = Get-Both $sim
             $refused = @(Get-Failure { Uninstall-EtcdSync -Confirm:$false })
             $refused[0].FullyQualifiedErrorId | Should -BeExactly "StandbyNotConsistent,$Uninstall"
@@ -274,7 +268,7 @@ Describe 'The guard: a DR pair that is not consistent' -Tag CI {
     It 'missed keys: Restart-EtcdSync cures them, then the guard lets the uninstall through' {
         $sim = Start-TestSimulator -Scenario missed-keys -Dr -TimeScale 0.25
         try {
-            Connect-Pair $sim
+            Connect-SimPair $sim
             (Get-EtcdSyncStatus).MissedCount | Should -BeGreaterThan 0
             Restart-EtcdSync
             $deadline = (Get-Date).AddSeconds(10)
@@ -291,7 +285,7 @@ Describe 'Older platforms: the synchronizer on the primary' -Tag CI {
     It '3.18: removes the EtcdSync plugin''s ModuleInfo on the primary and nothing on the standby' {
         $sim = Start-TestSimulator -Scenario v3.18 -Dr -TimeScale 0.25
         try {
-            Connect-Pair $sim
+            Connect-SimPair $sim
             Get-ModuleInfos $sim primary etcdsync | Should -HaveCount 1
             $standby = Get-SimStore $sim standby
             # 3.18 documents no /check report: the consistency gate cannot pass by itself, and says what to do instead.
@@ -311,7 +305,7 @@ Describe 'Older platforms: the synchronizer on the primary' -Tag CI {
         $bin = Join-Path $sim.Directory 'bin'
         $savedPath = $env:PATH
         try {
-            Connect-Pair $sim
+            Connect-SimPair $sim
             $before = Get-SimStore $sim primary
             $env:PATH = ($env:PATH -split [IO.Path]::PathSeparator | Where-Object { -not (Test-Path (Join-Path $_ 'helm3')) }) -join [IO.Path]::PathSeparator
             $needsNode = @(Get-Failure { Uninstall-EtcdSync -Force -Confirm:$false -WarningAction SilentlyContinue })
@@ -361,7 +355,7 @@ Describe 'A synchronizer pod that never becomes Ready' -Tag CI {
     It 'times out naming the pod and its last status; Ctrl+C stops the wait at once' {
         $sim = Start-TestSimulator -Scenario pod-never-ready -Dr -TimeScale 0.25
         try {
-            Connect-Pair $sim
+            Connect-SimPair $sim
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $failed = @(Get-Failure { Install-EtcdSync -ActiveClusterVip 192.168.130.10 -SkipEndpointCheck -TimeoutSec 4 })
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 15

@@ -83,20 +83,12 @@ function Start-EtcdTestServer {
         $plainPort = Get-FreePort; $peerPort = Get-FreePort
         $peer = "http://127.0.0.1:$peerPort"
         $plain = "http://127.0.0.1:$plainPort"
-        $arguments = @('--name', $Name, '--data-dir', $data, '--listen-peer-urls', $peer, '--initial-advertise-peer-urls', $peer,
-            '--initial-cluster', "$Name=$peer", '--max-txn-ops', '20000', '--max-request-bytes', '67108864',
-            '--quota-backend-bytes', '8589934592', '--logger', 'zap', '--log-level', 'error')
-        $tls = $null
-        if ($Pki) {
-            $tls = "https://127.0.0.1:$(Get-FreePort)"
-            $arguments += @('--listen-client-urls', "$tls,$plain", '--advertise-client-urls', $tls,
-                '--cert-file', $Pki.ServerCertificatePath, '--key-file', $Pki.ServerKeyPath, '--client-cert-auth', '--trusted-ca-file', $Pki.CaPath)
-        }
-        else {
-            $arguments += @('--listen-client-urls', $plain, '--advertise-client-urls', $plain)
-        }
+        $tls = if ($Pki) { "https://127.0.0.1:$(Get-FreePort)" }
+        # tests/fixtures/etcd/start-etcd.sh holds the flags (shared with the xunit tests) and runs etcd in its place.
+        $arguments = @((Join-Path $PSScriptRoot '../fixtures/etcd/start-etcd.sh'), $Name, $data, $peer)
+        $arguments += if ($Pki) { "$tls,$plain", $tls, $Pki.CaPath, $Pki.ServerCertificatePath, $Pki.ServerKeyPath } else { $plain, $plain }
         $log = "$data.log"
-        $process = Start-Process -FilePath $script:EtcdPath -ArgumentList $arguments -PassThru -RedirectStandardError $log -RedirectStandardOutput "$data.out"
+        $process = Start-Process -FilePath bash -ArgumentList $arguments -PassThru -RedirectStandardError $log -RedirectStandardOutput "$data.out"
         $server = [pscustomobject]@{ Name = $Name; Process = $process; DataPath = $data; LogPath = $log; PlainEndpoint = $plain; TlsEndpoint = $tls }
         $deadline = [DateTime]::UtcNow.AddSeconds(20)
         $portTaken = $false

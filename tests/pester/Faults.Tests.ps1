@@ -320,10 +320,7 @@ Describe 'Faults of the platform during an upgrade' -Tag CI {
         $script:sim = Start-TestSimulator -Scenario components-not-offered -TimeScale 0.1
         Get-GlobalCluster | Disconnect-GlobalCluster
         Connect-GlobalCluster -Kubeconfig $sim.Kubeconfig -Context global -Role Standalone | Out-Null
-        $script:package = Join-Path $TestDrive 'package'
-        Copy-Item -Recurse (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $package
-        Set-Content (Join-Path $package 'version') 'v4.2.0'
-        Set-Content (Join-Path $package 'fake.conf') "GU_FAKE_DURATION_MS=100`nGU_SIM_ADMIN_URL=$($sim.Clusters['global'].Server)`nGU_SIM_TOKEN=$($sim.Clusters['global'].Token)"
+        $script:package = New-TestPackage -Root $TestDrive -Name 'package' -Version 'v4.2.0' -SyncMs 100 -Simulator $sim -Cluster global
     }
     AfterAll {
         Stop-TestSimulator $sim

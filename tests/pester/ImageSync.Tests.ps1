@@ -1,6 +1,7 @@
 # Invoke-/Get-/Wait-GlobalImageSync as a user drives them: locally and over a real OpenSSH server (started here on
 # a loopback port with generated keys), with the stand-in upgrade.sh from tests/fixtures/package.
 BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module $env:GLOBALUPGRADE_MODULE -Force
     $script:Root = if ($env:GLOBALUPGRADE_ROOT) { $env:GLOBALUPGRADE_ROOT } else { (Resolve-Path "$PSScriptRoot/../..").Path }
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) "gu-pester-sync-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
@@ -8,44 +9,18 @@ BeforeAll {
     $script:InvokeId = 'GlobalUpgrade.Commands.ImageSync.InvokeGlobalImageSyncCommand'
     $script:WaitId = 'GlobalUpgrade.Commands.ImageSync.WaitGlobalImageSyncCommand'
 
-    function New-Package([string] $Name, [int] $DurationMs = 300, [int] $Images = 6, [int] $ExitCode = 0, [string] $Extra = '') {
-        $path = Join-Path $Work $Name
-        $null = New-Item -ItemType Directory -Force $path
-        Copy-Item (Join-Path $Root 'tests/fixtures/package/*') $path
-        Set-Content (Join-Path $path 'fake.conf') "GU_FAKE_DURATION_MS=$DurationMs`nGU_FAKE_IMAGES=$Images`nGU_FAKE_EXIT=$ExitCode`n$Extra"
-        $path
+    function New-Package([string] $Name, [int] $DurationMs = 300, [int] $Images = 6, [int] $ExitCode = 0, [hashtable] $Conf = @{}) {
+        New-TestPackage -Root $Work -Name $Name -SyncMs $DurationMs -Images $Images -Conf ($Conf + @{ GU_FAKE_EXIT = $ExitCode })
     }
 
-    # A real sshd on a free loopback port (fails with the install command when openssh-server is missing).
-    if (-not (Test-Path /usr/sbin/sshd)) { throw 'The SSH tests need a real OpenSSH server: /usr/sbin/sshd is missing. Install it: apt-get install openssh-server' }
-    $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
-    $listener.Start(); $script:Port = $listener.LocalEndpoint.Port; $listener.Stop()
-    $script:SshDir = Join-Path $Work 'sshd'
-    & bash (Join-Path $Root 'tests/fixtures/sshd/prepare-sshd.sh') $SshDir $Port
-    if ($LASTEXITCODE -ne 0) { throw "prepare-sshd.sh failed ($LASTEXITCODE)" }
-    $info = [Diagnostics.ProcessStartInfo]::new('/usr/sbin/sshd')
-    foreach ($a in '-D', '-e', '-f', (Join-Path $SshDir 'sshd_config')) { $info.ArgumentList.Add($a) }
-    $info.RedirectStandardError = $true
-    $info.UseShellExecute = $false
-    $script:Sshd = [Diagnostics.Process]::Start($info)
-    $null = $Sshd.StandardError.ReadToEndAsync()
-    $deadline = (Get-Date).AddSeconds(10)
-    while ($true) {
-        try { $c = [Net.Sockets.TcpClient]::new('127.0.0.1', $Port); $c.Dispose(); break }
-        catch { if ((Get-Date) -gt $deadline -or $Sshd.HasExited) { throw "sshd did not start on port $Port" }; Start-Sleep -Milliseconds 50 }
-    }
-    $script:Fingerprint = (Get-Content (Join-Path $SshDir 'host_fingerprint') -Raw).Trim()
-    $script:Node = @{
-        ComputerName   = '127.0.0.1'
-        Port           = $Port
-        UserName       = [Environment]::UserName
-        KeyFilePath    = Join-Path $SshDir 'user_ed25519'
-        KnownHostsPath = Join-Path $SshDir 'known_hosts'
-    }
+    $script:Sshd = Start-TestSshd -Directory (Join-Path $Work 'sshd')
+    $script:SshDir = $Sshd.Directory
+    $script:Fingerprint = $Sshd.Fingerprint
+    $script:Node = $Sshd.Node
 }
 
 AfterAll {
-    if ($Sshd -and -not $Sshd.HasExited) { $Sshd.Kill($true); $null = $Sshd.WaitForExit(5000) }
+    Stop-TestSshd $Sshd
     Remove-Item $Work -Recurse -Force -ErrorAction Ignore
     Remove-Item Env:GLOBALUPGRADE_STATE_HOME -ErrorAction Ignore
 }
@@ -110,7 +85,7 @@ Describe 'Invoke-GlobalImageSync' -Tag CI {
         $kill = [Diagnostics.ProcessStartInfo]::new('bash')
         $kill.ArgumentList.Add('-c')
         # ... i.e. once the local copy of the log has content (the follow is streaming), whatever the machine's load.
-        $kill.ArgumentList.Add("for i in `$(seq 1 300); do [ -n ""`$(find '$env:GLOBALUPGRADE_STATE_HOME' -name '*.log' -size +0 2>/dev/null)"" ] && break; sleep 0.05; done; for p in `$(cat /proc/$($Sshd.Id)/task/$($Sshd.Id)/children); do kill -KILL `$p; done")
+        $kill.ArgumentList.Add("for i in `$(seq 1 300); do [ -n ""`$(find '$env:GLOBALUPGRADE_STATE_HOME' -name '*.log' -size +0 2>/dev/null)"" ] && break; sleep 0.05; done; for p in `$(cat /proc/$($Sshd.Process.Id)/task/$($Sshd.Process.Id)/children); do kill -KILL `$p; done")
         $killer = [Diagnostics.Process]::Start($kill)
         $err = $null
         try { Invoke-GlobalImageSync @Node -PackagePath $package -Cluster standby -RunRoot $RunRoot -Confirm:$false } catch { $err = $_ }
@@ -184,7 +159,7 @@ Describe 'Invoke-GlobalImageSync' -Tag CI {
     }
 
     It '-SkipCheckArtifacts passes upgrade.sh --skip-check-artifacts to a 4.3 package, over SSH too' {
-        $package = New-Package 'skip-check' -DurationMs 100 -Extra "GU_FAKE_ARGS_LOG=$Work/skip-check-args.log"
+        $package = New-Package 'skip-check' -DurationMs 100 -Conf @{ GU_FAKE_ARGS_LOG = "$Work/skip-check-args.log" }
         $run = Invoke-GlobalImageSync @Node -PackagePath $package -SkipCheckArtifacts -RunRoot $RunRoot -Confirm:$false
         $run.State | Should -Be 'Succeeded'
         @(Get-Content "$Work/skip-check-args.log") | Should -Be @('--only-sync-image=true --skip-check-artifacts')
@@ -196,7 +171,7 @@ Describe 'Invoke-GlobalImageSync' -Tag CI {
     }
 
     It '-SkipCheckArtifacts is refused for a package before 4.3, before anything starts' {
-        $package = New-Package 'skip-check-42' -Extra "GU_FAKE_ARGS_LOG=$Work/skip-check-42-args.log"
+        $package = New-Package 'skip-check-42' -Conf @{ GU_FAKE_ARGS_LOG = "$Work/skip-check-42-args.log" }
         Set-Content (Join-Path $package 'version') 'v4.2.0'
         $err = $null
         try { Invoke-GlobalImageSync -PackagePath $package -SkipCheckArtifacts -RunRoot $RunRoot -Confirm:$false } catch { $err = $_ }
@@ -290,7 +265,7 @@ Describe 'Invoke-GlobalImageSync' -Tag CI {
     It 'never shows the registry password: transcript, streams, records, logs, run folder' {
         $password = 'Leak-Canary-7f3a9c!'
         $sha = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($password))).ToLowerInvariant()
-        $package = New-Package 'secret' -DurationMs 100 -Images 3 -Extra "GU_FAKE_PASSWORD_SHA256=$sha"
+        $package = New-Package 'secret' -DurationMs 100 -Images 3 -Conf @{ GU_FAKE_PASSWORD_SHA256 = "$sha" }
         $registry = [pscredential]::new('pusher', (ConvertTo-SecureString $password -AsPlainText -Force))
         $transcript = Join-Path $Work 'transcript.txt'
         $oldDebug = $DebugPreference; $oldProgress = $ProgressPreference

@@ -30,10 +30,6 @@ BeforeAll {
         $f
     }
 
-    function Get-RunbookScript($Fixture, [string] $Target, [string] $Extra = '') {
-        Get-DrRunbookScript -Fixture $Fixture -Target $Target -Extra $Extra
-    }
-
     # Every leaf path of a config object, dotted ("etcd.active.endpoints").
     function Get-LeafPath($Node, [string] $Prefix = '') {
         foreach ($p in $Node.PSObject.Properties) {
@@ -52,7 +48,7 @@ Describe 'Invoke-GlobalDrUpgrade on every supported path' -Tag CI {
     It '<From> → <Target> (scenario <Source>): the standby runs the target''s etcd-sync with its documented form' -ForEach $paths {
         $f = New-PathFixture $Source $Target
         try {
-            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f $Target $Extra)
+            $run = Invoke-Runbook $f $Target $Extra
             $run.ExitCode | Should -Be 0 -Because $run.Error
             $steps = @($run.Output -split "`n" | Where-Object { $_ -like 'STEP *' })
             $steps | Where-Object { $_ -notmatch ' (Succeeded|Skipped)$' } | Should -BeNullOrEmpty
@@ -137,7 +133,7 @@ Describe 'A 3.x source: no /check report, consistency attested by the operator' 
     It '3.18 → 4.1 stops at Preflight on StandbyInSync NOT CHECKED, changing nothing; -Resume with an attestation completes, recorded' {
         $f = New-PathFixture 'v3.18' 'v4.1.0' 'attest'
         try {
-            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f 'v4.1.0')
+            $run = Invoke-Runbook $f 'v4.1.0'
             $run.ExitCode | Should -Not -Be 0
             "$($run.Output) $($run.Error)" | Should -Match 'StandbyInSync on standby: NOT CHECKED'
             "$($run.Output) $($run.Error)" | Should -Match '-ConsistencyAttestation'
@@ -147,7 +143,7 @@ Describe 'A 3.x source: no /check report, consistency attested by the operator' 
             $changes | Should -BeNullOrEmpty -Because 'Preflight is read-only and stops the run before any change'
 
             $attestation = 'J. Doe 2026-12-07: keyspaces of both etcds compared, no difference'
-            $resumed = Invoke-ChildPwsh -Script (Get-RunbookScript $f 'v4.1.0' "-Resume -ConsistencyAttestation '$attestation'")
+            $resumed = Invoke-Runbook $f 'v4.1.0' "-Resume -ConsistencyAttestation '$attestation'"
             $resumed.ExitCode | Should -Be 0 -Because $resumed.Error
             $journal = Get-Content $f.Journal -Raw | ConvertFrom-Json
             $preflight = $journal.steps | Where-Object name -eq 'Preflight'
@@ -193,7 +189,7 @@ Describe 'The runbook''s readiness gate on a 4.3 target' -Tag CI {
         $f = New-PathFixture 'v4.2-to-4.3' 'v4.3.0'
         try {
             Add-Content (Join-Path $f.Work 'package-standby/fake.conf') 'GU_FAKE_PREFLIGHT=ResourcePatchUpgradeable=Failed:UnexemptResourcePatches:rp-a not exempt'
-            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f 'v4.3.0')
+            $run = Invoke-Runbook $f 'v4.3.0'
             $run.ExitCode | Should -Not -Be 0
             "$($run.Output) $($run.Error)" | Should -Match 'ResourcePatchUpgradeable on standby/preflight'
             "$($run.Output) $($run.Error)" | Should -Not -Match 'ExtensionPublished on standby/global/etcd-sync' -Because 'the synchronizer of the target comes with the platform; InstallEtcdSync checks it after the upgrade'
@@ -203,7 +199,7 @@ Describe 'The runbook''s readiness gate on a 4.3 target' -Tag CI {
                 })
             $changes | Should -BeNullOrEmpty -Because 'Preflight is read-only and stops the run before any change'
 
-            $resumed = Invoke-ChildPwsh -Script (Get-RunbookScript $f 'v4.3.0' "-Resume -SkipReadinessCheck ResourcePatchUpgradeable")
+            $resumed = Invoke-Runbook $f 'v4.3.0' "-Resume -SkipReadinessCheck ResourcePatchUpgradeable"
             $resumed.ExitCode | Should -Be 0 -Because $resumed.Error
             $preflight = (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'Preflight'
             $preflight.outputs.skipReadinessCheck | Should -Be 'ResourcePatchUpgradeable'
@@ -219,7 +215,7 @@ Describe 'The runbook''s readiness gate on a 4.3 target' -Tag CI {
         # v4.3.0: both operators offer 4.3.1 only; the package says v4.3.2.
         $f = New-PathFixture 'v4.3.0' 'v4.3.2' 'not-offered'
         try {
-            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f 'v4.3.2')
+            $run = Invoke-Runbook $f 'v4.3.2'
             $run.ExitCode | Should -Not -Be 0
             "$($run.Output) $($run.Error)" | Should -Match 'TargetVersionNotOffered'
             "$($run.Output) $($run.Error)" | Should -Match 'lists 4\.3\.1'
@@ -240,7 +236,7 @@ Describe 'The runbook''s readiness gate on a 4.3 target' -Tag CI {
         $f = New-PathFixture 'v4.2-to-4.3' 'v4.3.0' 'retry'
         try {
             Add-Content (Join-Path $f.Work 'package-primary/fake.conf') 'GU_FAKE_PREFLIGHT=ClusterRunning=Retry:NodesNotReady:waiting'
-            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f 'v4.3.0' '-PauseBefore ImageSync')
+            $run = Invoke-Runbook $f 'v4.3.0' '-PauseBefore ImageSync'
             $preflight = (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'Preflight'
             $preflight.state | Should -Be 'Succeeded' -Because "$($run.Output) $($run.Error)"
             $retry = $preflight.outputs.checks | Where-Object { $_.check -eq 'ClusterRunning' -and $_.target -like 'primary*' }

@@ -78,11 +78,11 @@ Describe 'A healthy DR pair behind an API server that pushes back' -Tag CI {
 Describe 'The DR runbook behind an API server that pushes back' -Tag CI {
     BeforeAll {
         # The steps and the end state of a run, without what differs by nature (names, uids, times).
-        function Invoke-Runbook([string] $Name, [switch] $Pushback) {
+        function Get-RunbookOutcome([string] $Name, [switch] $Pushback) {
             $f = New-TestDrPair -Root $TestDrive -Name $Name -Scenario healthy -Target v4.2.0 -SyncMs 300 -Images 5
             try {
                 if ($Pushback) { Set-SimPushback -Simulator $f.Simulator -Every 5 -RetryAfter 1 }
-                $run = Invoke-ChildPwsh -Script (Get-DrRunbookScript -Fixture $f -Target v4.2.0)
+                $run = Invoke-Runbook $f
                 $run.ExitCode | Should -Be 0 -Because $run.Error
                 @($run.Output -split "`n" | Where-Object { $_ -like 'STEP *' } | ForEach-Object Trim)
                 foreach ($cluster in 'primary', 'standby') {
@@ -97,8 +97,8 @@ Describe 'The DR runbook behind an API server that pushes back' -Tag CI {
     }
 
     It 'runs to the same steps and end state with one request in five answered 429 Retry-After: 1' {
-        $without = Invoke-Runbook 'without'
-        $with = Invoke-Runbook 'with' -Pushback
+        $without = Get-RunbookOutcome 'without'
+        $with = Get-RunbookOutcome 'with' -Pushback
         $without | Should -Contain 'standby version=v4.2.0'
         $with | Should -Be $without
     }

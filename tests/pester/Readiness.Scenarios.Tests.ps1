@@ -19,10 +19,6 @@ BeforeAll {
         }
     }
 
-    function Get-Result([object[]] $Results, [string] $Check, [string] $Target) {
-        @($Results | Where-Object { $_.Check -eq $Check -and $_.Target -eq $Target })
-    }
-
     # The standard runbook to $Target on the primary of a simulated pair of $Scenario; returns the steps and the PostChecks results of the journal.
     function Invoke-ScenarioRunbook([string] $Scenario, [string] $Target, [string[]] $Skip = @(), $Fixture) {
         $f = if ($Fixture) { $Fixture } else { New-TestDrPair -Root $TestDrive -Name "$Scenario-$([guid]::NewGuid().ToString('n').Substring(0, 6))" -Scenario $Scenario -Target $Target -SyncMs 100 -Images 2 }

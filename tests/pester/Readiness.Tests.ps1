@@ -50,18 +50,6 @@ BeforeAll {
                 current    = @{ version = 'v4.2.0' }
             } }
     }
-
-    function Get-Result([object[]] $Results, [string] $Check, [string] $Target) {
-        @($Results | Where-Object { $_.Check -eq $Check -and $_.Target -eq $Target })
-    }
-
-    function New-TestPackage([string] $Version, [string[]] $Conf = @()) {
-        $dir = Join-Path $work "package-$([guid]::NewGuid().ToString('n').Substring(0, 6))"
-        Copy-Item -Recurse (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $dir
-        Set-Content -Path (Join-Path $dir 'version') -Value $Version
-        Set-Content -Path (Join-Path $dir 'fake.conf') -Value (@('GU_FAKE_DURATION_MS=100') + $Conf)
-        $dir
-    }
 }
 
 AfterAll {
@@ -279,7 +267,7 @@ Describe 'Invoke-GlobalUpgradePreflight' -Tag CI {
     AfterAll { Stop-TestSimulator $sim }
 
     It 'runs upgrade.sh --preflight here and returns the summary plus one result per documented check' {
-        $results = @(Invoke-GlobalUpgradePreflight -PackagePath (New-TestPackage 'v4.3.0' 'GU_FAKE_CURRENT_VERSION=v4.2.0') -Cluster global)
+        $results = @(Invoke-GlobalUpgradePreflight -PackagePath (New-TestPackage -Root $work -Version 'v4.3.0' -Conf @{ GU_FAKE_CURRENT_VERSION = 'v4.2.0' }) -Cluster global)
         $results.Count | Should -Be 13
         $results[0].Check | Should -Be 'PreflightSummary'
         $results[0].Detail.CurrentVersion | Should -Be 'v4.2.0'
@@ -289,7 +277,7 @@ Describe 'Invoke-GlobalUpgradePreflight' -Tag CI {
     }
 
     It 'reports Failed and Retry as the script prints them; Retry is never passed' {
-        $package = New-TestPackage 'v4.3.0' 'GU_FAKE_PREFLIGHT=ResourcePatchUpgradeable=Failed:UnexemptResourcePatches:rp-a not exempt;PlatformLicense=Retry:LicensePending'
+        $package = New-TestPackage -Root $work -Version 'v4.3.0' -Conf @{ GU_FAKE_PREFLIGHT = 'ResourcePatchUpgradeable=Failed:UnexemptResourcePatches:rp-a not exempt;PlatformLicense=Retry:LicensePending' }
         $results = @(Invoke-GlobalUpgradePreflight -PackagePath $package)
         ($results | Where-Object Check -eq PreflightSummary).State | Should -Be 'Failed'
         $failed = $results | Where-Object Check -eq ResourcePatchUpgradeable
@@ -301,7 +289,7 @@ Describe 'Invoke-GlobalUpgradePreflight' -Tag CI {
     }
 
     It 'gives Test-GlobalUpgradeReadiness the checks of a 4.3 package with -PackagePath' {
-        $package = New-TestPackage 'v4.3.0' 'GU_FAKE_PREFLIGHT=ClusterModuleStable=Failed:Upgrading:global is upgrading'
+        $package = New-TestPackage -Root $work -Version 'v4.3.0' -Conf @{ GU_FAKE_PREFLIGHT = 'ClusterModuleStable=Failed:Upgrading:global is upgrading' }
         $results = @(Test-GlobalUpgradeReadiness -TargetVersion 4.3 @localNode -PackagePath $package | Where-Object Target -eq 'global/preflight')
         ($results | Where-Object Check -eq ClusterModuleStable).State | Should -Be 'Failed'
         ($results | Where-Object Check -eq ModuleInfoStable).State | Should -Be 'Passed'
@@ -322,7 +310,7 @@ Describe 'Invoke-GlobalUpgradePreflight' -Tag CI {
         @{ Version = 'v4.2.0'; Id = 'PreflightNotSupported'; Missing = $false }
         @{ Version = 'v4.3.0'; Id = 'PackagePathNotFound'; Missing = $true }
     ) {
-        $package = if ($Missing) { Join-Path $work 'no-such-package' } else { New-TestPackage $Version }
+        $package = if ($Missing) { Join-Path $work 'no-such-package' } else { New-TestPackage -Root $work -Version $Version }
         { Invoke-GlobalUpgradePreflight -PackagePath $package } | Should -Throw -ErrorId "$Id,GlobalUpgrade.Commands.Readiness.InvokeGlobalUpgradePreflightCommand"
     }
 }
@@ -330,8 +318,7 @@ Describe 'Invoke-GlobalUpgradePreflight' -Tag CI {
 Describe 'Readiness node checks over SSH' -Tag CI {
     BeforeAll {
         # A real OpenSSH server on loopback: missing, the test fails (CI installs it through build.ps1 Bootstrap).
-        $ssh = Start-TestSshd -Directory (Join-Path $work 'sshd')
-        $script:sshd = $ssh.Process
+        $script:ssh = Start-TestSshd -Directory (Join-Path $work 'sshd')
         $script:sshPort = $ssh.Port
         $script:node = $ssh.Node
         $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 0.2
@@ -340,7 +327,7 @@ Describe 'Readiness node checks over SSH' -Tag CI {
     }
     AfterAll {
         Stop-TestSimulator $sim
-        if ($sshd -and -not $sshd.HasExited) { Stop-Process -Id $sshd.Id }
+        Stop-TestSshd $ssh
     }
 
     It 'measures MinioFreeSpace with df on the node, passing and failing by the free space' {
@@ -351,7 +338,7 @@ Describe 'Readiness node checks over SSH' -Tag CI {
     }
 
     It 'runs upgrade.sh --preflight on the node' {
-        $results = @(Invoke-GlobalUpgradePreflight @node -PackagePath (New-TestPackage 'v4.3.0' 'GU_FAKE_PREFLIGHT=DockerRuntimeUnsupported=Failed:DockerFound:node-1 runs docker'))
+        $results = @(Invoke-GlobalUpgradePreflight @node -PackagePath (New-TestPackage -Root $work -Version 'v4.3.0' -Conf @{ GU_FAKE_PREFLIGHT = 'DockerRuntimeUnsupported=Failed:DockerFound:node-1 runs docker' }))
         ($results | Where-Object Check -eq DockerRuntimeUnsupported).State | Should -Be 'Failed'
         $results[0].Target | Should -Be "127.0.0.1:$sshPort/preflight"
         $results[0].Detail.Origin | Should -Match "upgrade.sh --preflight on 127.0.0.1:$sshPort"

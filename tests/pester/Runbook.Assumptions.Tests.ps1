@@ -9,10 +9,6 @@ BeforeAll {
         New-TestDrPair -Root $TestDrive -Name $Name -Scenario monitor-port -Target v4.2.0 -SyncMs 300 -Images 5
     }
 
-    function Invoke-Runbook($Fixture, [string] $Extra, [switch] $Resume) {
-        Invoke-ChildPwsh -Script (Get-DrRunbookScript -Fixture $Fixture -Target v4.2.0 -Resume:$Resume -Extra $Extra)
-    }
-
     function Get-Steps($Run) { @($Run.Output -split "`n" | Where-Object { $_ -like 'STEP *' } | ForEach-Object { $_.Trim() }) }
 
     # The standby's service-proxy requests to the monitor, as the simulator logged them.
@@ -30,10 +26,10 @@ Describe 'Invoke-GlobalDrUpgrade -Assumption' -Tag CI {
             $plan = Invoke-GlobalDrUpgrade -PackagePath "$($f.Work)/package-primary" -TargetVersion v4.2.0 -JournalPath $f.Journal -Assumption @{ MonitorPort = 8080 } -WhatIf
             $plan.Assumptions['MonitorPort'] | Should -Be '8080'
             Get-GlobalCluster | Disconnect-GlobalCluster
-            $whatIf = Invoke-Runbook $f "-Assumption @{ MonitorPort = 8080 } -WhatIf"
+            $whatIf = Invoke-Runbook $f -Extra "-Assumption @{ MonitorPort = 8080 } -WhatIf"
             $whatIf.Output | Should -Match 'Assumptions: MonitorPort = 8080' -Because $whatIf.Error
 
-            $run = Invoke-Runbook $f "-Assumption @{ MonitorPort = 8080 }"
+            $run = Invoke-Runbook $f -Extra "-Assumption @{ MonitorPort = 8080 }"
             $run.ExitCode | Should -Be 0 -Because $run.Error
             $steps = Get-Steps $run
             $steps | Should -Contain 'STEP Preflight primary,standby Succeeded'
@@ -49,7 +45,7 @@ Describe 'Invoke-GlobalDrUpgrade -Assumption' -Tag CI {
     It 'fails Preflight, changing nothing, when the monitor port given is not the service''s' {
         $f = New-MonitorPortPair 'port-wrong'
         try {
-            $run = Invoke-Runbook $f "-Assumption @{ MonitorPort = 80 }"
+            $run = Invoke-Runbook $f -Extra "-Assumption @{ MonitorPort = 80 }"
             $run.ExitCode | Should -Not -Be 0
             $journal = Get-Content $f.Journal -Raw | ConvertFrom-Json
             $journal.assumptions.MonitorPort | Should -Be '80'
@@ -67,11 +63,11 @@ Describe 'Invoke-GlobalDrUpgrade -Assumption' -Tag CI {
     It 'keeps the journal''s assumptions on -Resume and takes a correction given with it, in VerifySync' {
         $f = New-MonitorPortPair 'port-resume'
         try {
-            $first = Invoke-Runbook $f "-Assumption @{ MonitorPort = 8080 } -PauseBefore VerifySync"
+            $first = Invoke-Runbook $f -Extra "-Assumption @{ MonitorPort = 8080 } -PauseBefore VerifySync"
             (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'InstallEtcdSync' | ForEach-Object state | Should -Be 'Succeeded' -Because "$($first.Output) $($first.Error)"
 
             # A wrong correction with the resume: VerifySync reads the monitor on it and cannot tell the sync state.
-            $wrong = Invoke-Runbook $f "-Assumption @{ MonitorPort = 80 } -VerifySyncTimeoutSec 10" -Resume
+            $wrong = Invoke-Runbook $f -Extra "-Assumption @{ MonitorPort = 80 } -VerifySyncTimeoutSec 10" -Resume
             $wrong.ExitCode | Should -Not -Be 0
             $journal = Get-Content $f.Journal -Raw | ConvertFrom-Json
             $journal.assumptions.MonitorPort | Should -Be '80'
@@ -79,12 +75,12 @@ Describe 'Invoke-GlobalDrUpgrade -Assumption' -Tag CI {
             ($journal.steps | Where-Object name -eq 'VerifySync').message | Should -Match 'SyncMonitorUnavailable'
 
             # A resume without -Assumption keeps what the journal records (80 still fails) ...
-            $kept = Invoke-Runbook $f "-VerifySyncTimeoutSec 10" -Resume
+            $kept = Invoke-Runbook $f -Extra "-VerifySyncTimeoutSec 10" -Resume
             $kept.ExitCode | Should -Not -Be 0
             ((Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'VerifySync').state | Should -Be 'Failed'
 
             # ... and the right port given again lets VerifySync see the standby in sync.
-            $fixed = Invoke-Runbook $f "-Assumption @{ MonitorPort = 8080 }" -Resume
+            $fixed = Invoke-Runbook $f -Extra "-Assumption @{ MonitorPort = 8080 }" -Resume
             $fixed.ExitCode | Should -Be 0 -Because $fixed.Error
             Get-Steps $fixed | Where-Object { $_ -match '^STEP VerifySync ' } | Should -Match 'Succeeded$'
             (Get-Content $f.Journal -Raw | ConvertFrom-Json).assumptions.MonitorPort | Should -Be '8080'

@@ -8,11 +8,6 @@ BeforeAll {
         New-TestDrPair -Root $TestDrive -Name $Name -Scenario healthy -Target v4.2.0 -SyncMs $SyncMs -Images 5
     }
 
-    # The runbook as an operator types it, in a child pwsh (so a test can kill it), returning its step records.
-    function Get-RunbookScript($Fixture, [switch] $Resume, [string] $Extra = '') {
-        Get-DrRunbookScript -Fixture $Fixture -Target v4.2.0 -Resume:$Resume -Extra $Extra
-    }
-
     function Get-ChangeRequests($Simulator) {
         # The change-making requests of the runbook (not idempotent if repeated blindly).
         foreach ($cluster in 'primary', 'standby') {
@@ -45,7 +40,7 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
             $plan = Invoke-GlobalDrUpgrade -PackagePath "$($f.Work)/package-primary" -TargetVersion v4.2.0 -JournalPath $f.Journal -WhatIf
             Get-GlobalCluster | Disconnect-GlobalCluster
 
-            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f)
+            $run = Invoke-Runbook $f
             $run.ExitCode | Should -Be 0 -Because $run.Error
             $steps = @($run.Output -split "`n" | Where-Object { $_ -like 'STEP *' })
             ($steps | ForEach-Object { ($_ -split ' ')[1] }) | Should -Be @('Preflight', 'ImageSync', 'ImageSync', 'UninstallEtcdSync', 'UpgradeStandby', 'UpgradePrimary', 'CheckEtcdPorts', 'InstallEtcdSync', 'VerifySync', 'PostChecks')
@@ -86,7 +81,7 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
             $child.Kill($true)
             $child.WaitForExit()
 
-            $resumed = Invoke-ChildPwsh -Script (Get-RunbookScript $f -Resume)
+            $resumed = Invoke-Runbook $f -Resume
             $resumed.ExitCode | Should -Be 0 -Because $resumed.Error
             Get-FinalState $f.Simulator | Should -Be $reference
             $changes = @(Get-ChangeRequests $f.Simulator)
@@ -107,9 +102,9 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
     It 'refuses a damaged journal instead of starting again' -ForEach @(@{ Damage = 'truncated' }, @{ Damage = 'garbage' }) {
         $f = New-DrFixture "damaged-$Damage"
         try {
-            (Invoke-ChildPwsh -Script (Get-RunbookScript $f -Extra '-PauseBefore Preflight')).ExitCode | Out-Null
+            (Invoke-Runbook $f -Extra '-PauseBefore Preflight').ExitCode | Out-Null
             Set-Content $f.Journal -Value $(if ($Damage -eq 'truncated') { '{"format":1,"runbook":"GlobalDrUpgrade","steps":[{"na' } else { 'not json at all' })
-            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f -Resume)
+            $run = Invoke-Runbook $f -Resume
             $run.ExitCode | Should -Not -Be 0
             $run.Error | Should -Match 'JournalCorrupt|is damaged'
             (Get-ChangeRequests $f.Simulator) | Should -BeNullOrEmpty -Because 'nothing ran'
@@ -173,7 +168,7 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
         try {
             $extra = "-Registry primary.example:5000 -RegistryCredential ([pscredential]::new('pu', (ConvertTo-SecureString 'p-secret' -AsPlainText -Force))) " +
                 "-StandbyRegistry standby.example:5000 -StandbyRegistryCredential ([pscredential]::new('su', (ConvertTo-SecureString 's-secret' -AsPlainText -Force))) -PauseBefore UninstallEtcdSync"
-            $run = Invoke-ChildPwsh -Script (Get-RunbookScript $f -Extra $extra)
+            $run = Invoke-Runbook $f -Extra $extra
             $syncs = @(Get-ChildItem (Join-Path $f.State 'runs') -Filter *.json | ForEach-Object { Get-Content $_.FullName -Raw | ConvertFrom-Json } | Where-Object { $_.PSObject.Properties['PackagePath'] })
             $syncs | Should -HaveCount 2 -Because "$($run.Output) $($run.Error)"
             ($syncs | Where-Object Cluster -eq 'primary').Registry | Should -Be 'primary.example:5000'
@@ -204,8 +199,8 @@ Describe 'Invoke-GlobalDrUpgrade' -Tag CI {
 Describe 'Invoke-GlobalDrUpgrade: gates as the docs ask for them' -Tag CI {
     BeforeAll {
         # Preflight alone (it is read-only), from the journal it leaves.
-        function Invoke-Preflight($Fixture, [string] $Target, [string] $Extra = '', [switch] $NoStandbyVip) {
-            $script = Get-DrRunbookScript -Fixture $Fixture -Target $Target -Extra "-PauseBefore ImageSync $Extra"
+        function Invoke-RunbookPreflight($Fixture, [string] $Target, [string] $Extra = '', [switch] $NoStandbyVip) {
+            $script = Get-RunbookScript -Fixture $Fixture -Target $Target -Extra "-PauseBefore ImageSync $Extra"
             if ($NoStandbyVip) { $script = $script -replace '-StandbyVip \S+ ', '' }
             $run = Invoke-ChildPwsh -Script $script
             $preflight = (Get-Content $Fixture.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'Preflight'
@@ -216,7 +211,7 @@ Describe 'Invoke-GlobalDrUpgrade: gates as the docs ask for them' -Tag CI {
     It 'before 4.3 the standby''s alternativeURLs are checked against -StandbyVip: without it NOT CHECKED, and the run stops' {
         $f = New-TestDrPair -Root $TestDrive -Name 'altvip' -Scenario healthy -Target v4.2.0 -SyncMs 200 -Images 3
         try {
-            $p = Invoke-Preflight $f 'v4.2.0' -NoStandbyVip
+            $p = Invoke-RunbookPreflight $f 'v4.2.0' -NoStandbyVip
             $p.Step.state | Should -Be 'Failed' -Because "$($p.Run.Output) $($p.Run.Error)"
             $alt = @($p.Checks | Where-Object check -eq 'StandbyAlternativeUrl')
             $alt | Should -HaveCount 1
@@ -236,7 +231,7 @@ Describe 'Invoke-GlobalDrUpgrade: gates as the docs ask for them' -Tag CI {
             $base = (Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/store') | Where-Object kind -eq 'ProductBase'
             $base.spec.PSObject.Properties.Remove('alternativeURLs')
             Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/objects' -Method POST -Body @($base) | Out-Null
-            $p = Invoke-Preflight $f 'v4.3.0' $(if ($WebConsole) { '-StandbyWebConsole' })
+            $p = Invoke-RunbookPreflight $f 'v4.3.0' $(if ($WebConsole) { '-StandbyWebConsole' })
             $p.Step.state | Should -Be $Step -Because "$($p.Run.Output) $($p.Run.Error)"
             $alt = @($p.Checks | Where-Object check -eq 'StandbyAlternativeUrl')
             $alt[0].state | Should -Be $State
@@ -255,12 +250,12 @@ Describe 'Invoke-GlobalDrUpgrade: gates as the docs ask for them' -Tag CI {
                     spec       = @{ version = 'v1.0.0' }
                     status     = @{ phase = 'Failed' }
                 }) | Out-Null
-            $p = Invoke-Preflight $f 'v4.2.0'
+            $p = Invoke-RunbookPreflight $f 'v4.2.0'
             $p.Step.state | Should -Be 'Failed'
             ($p.Checks | Where-Object { $_.check -eq 'PluginsSettled' -and $_.target -eq 'standby' }).state | Should -Be 'Failed'
             "$($p.Run.Output) $($p.Run.Error)" | Should -Match 'PluginsSettled on standby'
 
-            $resumed = Invoke-ChildPwsh -Script (Get-DrRunbookScript -Fixture $f -Target v4.2.0 -Resume -Extra '-PauseBefore ImageSync -SkipReadinessCheck PluginsSettled')
+            $resumed = Invoke-Runbook -Fixture $f -Resume -Extra '-PauseBefore ImageSync -SkipReadinessCheck PluginsSettled'
             $preflight = (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'Preflight'
             $preflight.state | Should -Be 'Succeeded' -Because "$($resumed.Output) $($resumed.Error)"
             $waived = $preflight.outputs.checks | Where-Object { $_.check -eq 'PluginsSettled' -and $_.target -eq 'standby' }
@@ -373,7 +368,7 @@ Describe 'CheckEtcdPorts from the standby''s node' -Tag CI {
     }
     AfterAll {
         if ($etcd) { Stop-EtcdTestServer $etcd }
-        if ($ssh -and -not $ssh.Process.HasExited) { Stop-Process -Id $ssh.Process.Id }
+        Stop-TestSshd $ssh
     }
 
     It 'fails on a TLS server that is not the active etcd, then succeeds on -Resume against the real TLS etcd, probing from the standby''s node' {
@@ -384,7 +379,7 @@ Describe 'CheckEtcdPorts from the standby''s node' -Tag CI {
                 $etcdSync = "@{ ActiveClusterVip = '192.168.130.10'; ActiveEtcdEndpoint = '$ActiveEndpoint'; StandbyEtcdEndpoint = '$($etcd.TlsEndpoint)'; " +
                     "EtcdCaPath = '$($pki.CaPath)'; EtcdCertificatePath = '$($pki.ClientCertificatePath)'; EtcdKeyPath = '$($pki.ClientKeyPath)' }"
                 $nodes = "-ComputerName 127.0.0.1 -StandbyComputerName 127.0.0.1 -Port $($node.Port) -UserName '$($node.UserName)' -KeyFilePath '$($node.KeyFilePath)' -KnownHostsPath '$($node.KnownHostsPath)'"
-                Get-DrRunbookScript -Fixture $f -Target v4.2.0 -Resume:$Resume -EtcdSync $etcdSync -Extra $nodes
+                Get-RunbookScript -Fixture $f -Resume:$Resume -EtcdSync $etcdSync -Extra $nodes
             }
             function Get-PortChecks { ((Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'CheckEtcdPorts').outputs.checks }
 

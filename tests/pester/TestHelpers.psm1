@@ -149,7 +149,7 @@ function New-TestKubeconfig {
 }
 
 function Start-TestSshd {
-    <# A real OpenSSH server on loopback (tests/fixtures/sshd); returns the process and the node options (-ComputerName, -Port, -UserName, -KeyFilePath, -KnownHostsPath). #>
+    <# A real OpenSSH server on loopback (tests/fixtures/sshd); returns the process, its folder, the host key's fingerprint and the node options (-ComputerName, -Port, -UserName, -KeyFilePath, -KnownHostsPath). #>
     param([Parameter(Mandatory)] [string] $Directory)
     if (-not (Test-Path /usr/sbin/sshd)) { throw '/usr/sbin/sshd is missing: apt-get install openssh-server (./build.ps1 -Task Bootstrap does it on Debian as root).' }
     # A free port is only free until someone takes it: an sshd that cannot bind it exits, and starts again on another.
@@ -167,29 +167,69 @@ function Start-TestSshd {
         if ($attempt -ge 5) { throw "sshd did not listen on 127.0.0.1:${port}: $(Get-Content (Join-Path $Directory 'sshd.log') -Raw -ErrorAction Ignore)" }
     }
     [pscustomobject]@{
-        Process = $process
-        Port    = $port
-        Node    = @{ ComputerName = '127.0.0.1'; Port = $port; UserName = [Environment]::UserName; KeyFilePath = (Join-Path $Directory 'user_ed25519'); KnownHostsPath = (Join-Path $Directory 'known_hosts') }
+        Process     = $process
+        Port        = $port
+        Directory   = $Directory
+        Fingerprint = (Get-Content (Join-Path $Directory 'host_fingerprint') -Raw).Trim()
+        Node        = @{ ComputerName = '127.0.0.1'; Port = $port; UserName = [Environment]::UserName; KeyFilePath = (Join-Path $Directory 'user_ed25519'); KnownHostsPath = (Join-Path $Directory 'known_hosts') }
     }
 }
 
+function Stop-TestSshd {
+    <# Stops a server of Start-TestSshd with its per-connection processes. #>
+    param($Sshd)
+    if (-not $Sshd -or $Sshd.Process.HasExited) { return }
+    $Sshd.Process.Kill($true)
+    $null = $Sshd.Process.WaitForExit(5000)
+}
+
+
+function New-TestPackage {
+    <# A copy of the stand-in package (tests/fixtures/package) in $Root that says it installs $Version (or the fixture's); fake.conf gets the
+       sync's length and image count, the simulator cluster its trigger reports to (-Simulator, -Cluster) and $Conf. #>
+    param(
+        [Parameter(Mandatory)] [string] $Root,
+        [string] $Version,
+        [hashtable] $Conf = @{},
+        $Simulator,
+        [string] $Cluster = 'global',
+        [int] $SyncMs = 200,
+        [int] $Images = 4,
+        [string] $Name = "package-$([guid]::NewGuid().ToString('n').Substring(0, 6))"
+    )
+    $dir = Join-Path $Root $Name
+    Copy-Item -Recurse (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $dir
+    if ($Version) { Set-Content -Path (Join-Path $dir 'version') -Value $Version }
+    $lines = @("GU_FAKE_DURATION_MS=$SyncMs", "GU_FAKE_IMAGES=$Images")
+    if ($Simulator) {
+        # The trigger reports to the simulator: before 4.3 ProductBase moves to the package's version; from 4.3
+        # the Cluster Version Operator is deployed and offers it (the platform moves when the operator finishes).
+        $lines += "GU_SIM_ADMIN_URL=$($Simulator.Clusters[$Cluster].Server)", "GU_SIM_TOKEN=$($Simulator.Clusters[$Cluster].Token)"
+    }
+    $lines += $Conf.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }
+    Set-Content -Path (Join-Path $dir 'fake.conf') -Value $lines
+    $dir
+}
+
+function Get-Result {
+    <# The results of one check, on one target when -Target is given. #>
+    param([object[]] $Results, [Parameter(Mandatory)] [string] $Check, [string] $Target)
+    @($Results | Where-Object { $_.Check -eq $Check -and (-not $Target -or $_.Target -eq $Target) })
+}
 
 # A simulated DR pair with a stand-in package per node that installs $Target, and a work folder for journal and state.
 function New-TestDrPair([string] $Root, [string] $Name, [string] $Scenario, [string] $Target, [int] $SyncMs, [int] $Images) {
     $sim = Start-TestSimulator -Scenario $Scenario -Dr -TimeScale 0.2
     $work = (New-Item -ItemType Directory (Join-Path $Root $Name)).FullName
     foreach ($cluster in 'primary', 'standby') {
-        $package = Join-Path $work "package-$cluster"
-        Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $package -Recurse
-        Set-Content (Join-Path $package 'version') $Target
-        Set-Content (Join-Path $package 'fake.conf') "GU_FAKE_DURATION_MS=$SyncMs`nGU_FAKE_IMAGES=$Images`nGU_SIM_ADMIN_URL=$($sim.Clusters[$cluster].Server)`nGU_SIM_TOKEN=$($sim.Clusters[$cluster].Token)"
+        New-TestPackage -Root $work -Name "package-$cluster" -Version $Target -SyncMs $SyncMs -Images $Images -Simulator $sim -Cluster $cluster | Out-Null
     }
-    [pscustomobject]@{ Simulator = $sim; Work = $work; Journal = (Join-Path $work 'dr.journal.json'); State = (Join-Path $work 'state') }
+    [pscustomobject]@{ Simulator = $sim; Target = $Target; Work = $work; Journal = (Join-Path $work 'dr.journal.json'); State = (Join-Path $work 'state') }
 }
 
 # Invoke-GlobalDrUpgrade on such a pair as an operator types it, as a script for a child pwsh; prints "STEP name cluster state".
-# -EtcdSync: the -EtcdSync argument as PowerShell source; -Extra: more parameters, as source too.
-function Get-DrRunbookScript($Fixture, [string] $Target, [switch] $Resume, [string] $Extra = '', [string] $EtcdSync = "@{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = `$true }") {
+# -Target: the pair's own unless given; -EtcdSync: the -EtcdSync argument as PowerShell source; -Extra: more parameters, as source too.
+function Get-RunbookScript($Fixture, [string] $Target = $Fixture.Target, [string] $Extra = '', [switch] $Resume, [string] $EtcdSync = "@{ ActiveClusterVip = '192.168.130.10'; SkipEndpointCheck = `$true }") {
     @"
 `$ErrorActionPreference = 'Stop'
 `$env:GLOBALUPGRADE_STATE_HOME = '$($Fixture.State)'
@@ -200,6 +240,11 @@ Connect-GlobalCluster -Context standby -Role Standby | Out-Null
 Invoke-GlobalDrUpgrade -PackagePath '$($Fixture.Work)/package-primary' -StandbyPackagePath '$($Fixture.Work)/package-standby' -TargetVersion $Target -StandbyVip 192.168.131.10 -EtcdSync $EtcdSync -JournalPath '$($Fixture.Journal)' $(if ($Resume) { '-Resume' }) $Extra |
     ForEach-Object { 'STEP ' + `$_.Name + ' ' + `$_.Cluster + ' ' + `$_.State }
 "@
+}
+
+# The runbook on such a pair in a child pwsh (Get-RunbookScript's parameters); returns the child's exit code and output.
+function Invoke-Runbook($Fixture, [string] $Target = $Fixture.Target, [string] $Extra = '', [switch] $Resume) {
+    Invoke-ChildPwsh -Script (Get-RunbookScript -Fixture $Fixture -Target $Target -Extra $Extra -Resume:$Resume)
 }
 
 Export-ModuleMember -Function *

@@ -8,23 +8,6 @@ BeforeAll {
     $script:previousStateHome = $env:GLOBALUPGRADE_STATE_HOME
     $script:runRoot = Join-Path $work 'node-runs'
 
-    function New-TestPackage {
-        <# A copy of the stand-in package that says it installs $Version; $Conf lines go to fake.conf. #>
-        param([string] $Version, [hashtable] $Conf = @{}, $Simulator, [string] $Cluster)
-        $dir = Join-Path $work "package-$([guid]::NewGuid().ToString('n').Substring(0, 6))"
-        Copy-Item -Recurse (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $dir
-        Set-Content -Path (Join-Path $dir 'version') -Value $Version
-        $lines = @('GU_FAKE_DURATION_MS=200', 'GU_FAKE_IMAGES=4')
-        if ($Simulator) {
-            # The trigger reports to the simulator: before 4.3 ProductBase moves to the package's version; from 4.3
-            # the Cluster Version Operator is deployed and offers it (the platform moves when the operator finishes).
-            $lines += "GU_SIM_ADMIN_URL=$($Simulator.Clusters[$Cluster].Server)", "GU_SIM_TOKEN=$($Simulator.Clusters[$Cluster].Token)"
-        }
-        $lines += $Conf.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }
-        Set-Content -Path (Join-Path $dir 'fake.conf') -Value $lines
-        $dir
-    }
-
     function Use-FreshState {
         $env:GLOBALUPGRADE_STATE_HOME = (New-Item -ItemType Directory -Force (Join-Path $work "state-$([guid]::NewGuid().ToString('n').Substring(0, 6))")).FullName
     }
@@ -63,7 +46,7 @@ Describe 'Start-GlobalUpgrade 4.1 → 4.2 through the ClusterModule' -Tag CI {
         Use-FreshState
         $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 0.1
         Connect-Sim $sim
-        $script:pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
+        $script:pkg = New-TestPackage -Root $work -Version 'v4.2.0' -Simulator $sim -Cluster global
         Sync-Package $pkg
     }
     AfterAll { Stop-TestSimulator $sim }
@@ -113,7 +96,7 @@ Describe 'A resumed upgrade never asks twice' -Tag CI {
         # Real-time durations: the upgrade is offered 3 s after the trigger and takes 6 s, longer than the first wait.
         $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 1
         Connect-Sim $sim
-        $script:pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
+        $script:pkg = New-TestPackage -Root $work -Version 'v4.2.0' -Simulator $sim -Cluster global
         Sync-Package $pkg
     }
     AfterAll { Stop-TestSimulator $sim }
@@ -166,7 +149,7 @@ Describe 'Before 4.3 the component request waits until the ClusterModule offers 
         # Real-time notice delay (3 s): the request must not come before the ClusterModule offers the upgrade.
         $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 1
         Connect-Sim $sim
-        $pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
+        $pkg = New-TestPackage -Root $work -Version 'v4.2.0' -Simulator $sim -Cluster global
         Sync-Package $pkg
         $module = Get-SimObject $sim '/apis/cluster.alauda.io/v1alpha1/clustermodules/global'
         $module.status.upgradable | Should -BeFalse -Because 'nothing is offered before the trigger'
@@ -192,7 +175,7 @@ Describe 'Before 4.3 the component request waits until the ClusterModule offers 
         Use-FreshState
         $script:sim = Start-TestSimulator -Scenario components-not-offered -TimeScale 0.1
         Connect-Sim $sim
-        $pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
+        $pkg = New-TestPackage -Root $work -Version 'v4.2.0' -Simulator $sim -Cluster global
         Sync-Package $pkg
         $err = $null
         $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -220,7 +203,7 @@ Describe 'Start-GlobalUpgrade 4.2 → 4.3 through the ClusterVersionShadow' -Tag
         Use-FreshState
         $script:sim = Start-TestSimulator -Scenario 'v4.2-to-4.3' -TimeScale 0.1
         Connect-Sim $sim
-        $script:pkg = New-TestPackage -Version 'v4.3.0' -Simulator $sim -Cluster global
+        $script:pkg = New-TestPackage -Root $work -Version 'v4.3.0' -Simulator $sim -Cluster global
         Sync-Package $pkg
     }
     AfterAll { Stop-TestSimulator $sim }
@@ -274,7 +257,7 @@ Describe 'A 4.3 target the Cluster Version Operator does not offer' -Tag CI {
 
     It 'is refused before the trigger, naming the offered versions, and nothing changes' {
         $triggersBefore = (Get-TriggerFolder).Count
-        $pkg = New-TestPackage -Version 'v4.3.2' -Simulator $sim -Cluster global
+        $pkg = New-TestPackage -Root $work -Version 'v4.3.2' -Simulator $sim -Cluster global
         Sync-Package $pkg
         $err = $null
         try { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false } catch { $err = $_ }
@@ -292,7 +275,7 @@ Describe 'A preflight check in Retry is waited for, not taken as failed or passe
         Use-FreshState
         $script:sim = Start-TestSimulator -Scenario 'preflight-retry' -TimeScale 0.1
         Connect-Sim $sim
-        $script:pkg = New-TestPackage -Version 'v4.3.0' -Simulator $sim -Cluster global
+        $script:pkg = New-TestPackage -Root $work -Version 'v4.3.0' -Simulator $sim -Cluster global
         Sync-Package $pkg
     }
     AfterAll { Stop-TestSimulator $sim }
@@ -313,7 +296,7 @@ Describe 'The platform''s own reason surfaces' -Tag CI {
         Use-FreshState
         $script:sim = Start-TestSimulator -Scenario deploy-failed -TimeScale 0.1
         Connect-Sim $sim
-        $pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
+        $pkg = New-TestPackage -Root $work -Version 'v4.2.0' -Simulator $sim -Cluster global
         Sync-Package $pkg
         { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false } | Should -Throw -ErrorId 'ComponentUpgradeFailed,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand' -ExpectedMessage '*timed out waiting for deployment cpaas-system/archon*'
         $last = (Get-GlobalUpgradeStatus).LastRun
@@ -325,7 +308,7 @@ Describe 'The platform''s own reason surfaces' -Tag CI {
         Use-FreshState
         $script:sim = Start-TestSimulator -Scenario stalled -TimeScale 0.1
         Connect-Sim $sim
-        $pkg = New-TestPackage -Version 'v4.3.0' -Simulator $sim -Cluster global
+        $pkg = New-TestPackage -Root $work -Version 'v4.3.0' -Simulator $sim -Cluster global
         Sync-Package $pkg
         $err = $null
         try { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false } catch { $err = $_ }
@@ -346,7 +329,7 @@ Describe 'The platform''s own reason surfaces' -Tag CI {
         Use-FreshState
         $script:sim = Start-TestSimulator -Scenario degraded -TimeScale 0.1
         Connect-Sim $sim
-        $pkg = New-TestPackage -Version 'v4.3.0' -Simulator $sim -Cluster global
+        $pkg = New-TestPackage -Root $work -Version 'v4.3.0' -Simulator $sim -Cluster global
         Sync-Package $pkg
         $err = $null
         try { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false } catch { $err = $_ }
@@ -363,7 +346,7 @@ Describe 'The platform''s own reason surfaces' -Tag CI {
         Use-FreshState
         $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 0.1
         Connect-Sim $sim
-        $pkg = New-TestPackage -Version 'v4.2.0' -Conf @{ GU_FAKE_EXIT = 3 }
+        $pkg = New-TestPackage -Root $work -Version 'v4.2.0' -Conf @{ GU_FAKE_EXIT = 3 }
         $err = $null
         try { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Force -Confirm:$false } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -BeExactly 'UpgradeTriggerFailed,GlobalUpgrade.Commands.Upgrade.StartGlobalUpgradeCommand'
@@ -389,7 +372,7 @@ Describe 'Refused before any change' -Tag CI {
         @{ Name = '4.1 → 4.4'; Version = 'v4.4.0' }
         @{ Name = 'a downgrade 4.1 → 4.0'; Version = 'v4.0.0' }
     ) {
-        $pkg = New-TestPackage -Version $Version -Simulator $sim -Cluster global
+        $pkg = New-TestPackage -Root $work -Version $Version -Simulator $sim -Cluster global
         Sync-Package $pkg
         $before = Get-SimStore -Simulator $sim -Cluster global
         $triggersBefore = (Get-TriggerFolder).Count
@@ -400,7 +383,7 @@ Describe 'Refused before any change' -Tag CI {
     }
 
     It 'a package whose image sync is not on record; accepted with -Force' {
-        $pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
+        $pkg = New-TestPackage -Root $work -Version 'v4.2.0' -Simulator $sim -Cluster global
         $before = Get-SimStore -Simulator $sim -Cluster global
         $err = $null
         try { Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Confirm:$false } catch { $err = $_ }
@@ -416,7 +399,7 @@ Describe 'Refused before any change' -Tag CI {
     }
 
     It '-WhatIf changes nothing' {
-        $pkg = New-TestPackage -Version 'v4.2.0'
+        $pkg = New-TestPackage -Root $work -Version 'v4.2.0'
         $before = Get-SimStore -Simulator $sim -Cluster global
         $result = Start-GlobalUpgrade -PackagePath $pkg -RunRoot $runRoot -Force -WhatIf
         $result | Should -BeNullOrEmpty
@@ -426,7 +409,7 @@ Describe 'Refused before any change' -Tag CI {
     }
 
     It 'a cluster that is not a global cluster' {
-        $pkg = New-TestPackage -Version 'v4.2.0'
+        $pkg = New-TestPackage -Root $work -Version 'v4.2.0'
         $c = $sim.Clusters['global']
         Invoke-RestMethod -Uri "$($c.Server)/apis/platform.tkestack.io/v1/clusters/global" -Method Delete -Headers @{ Authorization = "Bearer $($c.Token)" } -SkipCertificateCheck | Out-Null
         $before = Get-SimStore -Simulator $sim -Cluster global
@@ -444,7 +427,7 @@ Describe 'Get-GlobalUpgradePlan' -Tag CI {
         Get-GlobalCluster | Disconnect-GlobalCluster
         Connect-GlobalCluster -Kubeconfig $sim.Kubeconfig -Context primary -Role Primary | Out-Null
         Connect-GlobalCluster -Kubeconfig $sim.Kubeconfig -Context standby -Role Standby | Out-Null
-        $script:pkg = New-TestPackage -Version 'v4.3.0'
+        $script:pkg = New-TestPackage -Root $work -Version 'v4.3.0'
         Sync-Package $pkg -Cluster standby
     }
     AfterAll { Stop-TestSimulator $sim }
@@ -482,25 +465,16 @@ Describe 'Get-GlobalUpgradePlan' -Tag CI {
 
 Describe 'Start-GlobalUpgrade on a node over SSH' -Tag CI {
     BeforeAll {
-        # A real OpenSSH server on loopback: missing, the test fails (CI installs it through build.ps1 Bootstrap).
-        if (-not (Test-Path /usr/sbin/sshd)) { throw '/usr/sbin/sshd is missing: apt-get install openssh-server (./build.ps1 -Task Bootstrap does it on Debian as root).' }
         Use-FreshState
-        $sshDir = Join-Path $work 'sshd'
-        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $listener.Start(); $script:sshPort = $listener.LocalEndpoint.Port; $listener.Stop()
-        & bash (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/sshd/prepare-sshd.sh') $sshDir $sshPort | Out-Null
-        $script:sshd = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-e', '-f', (Join-Path $sshDir 'sshd_config') -PassThru -RedirectStandardError (Join-Path $sshDir 'sshd.log')
-        $deadline = [DateTime]::UtcNow.AddSeconds(10)
-        while ([DateTime]::UtcNow -lt $deadline) {
-            try { $tcp = [Net.Sockets.TcpClient]::new('127.0.0.1', $sshPort); $tcp.Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
-        }
-        $script:node = @{ ComputerName = '127.0.0.1'; Port = $sshPort; UserName = [Environment]::UserName; KeyFilePath = (Join-Path $sshDir 'user_ed25519'); KnownHostsPath = (Join-Path $sshDir 'known_hosts') }
+        $script:ssh = Start-TestSshd -Directory (Join-Path $work 'sshd')
+        $script:node = $ssh.Node
         $script:sim = Start-TestSimulator -Scenario healthy -TimeScale 0.1
         Connect-Sim $sim
-        $script:pkg = New-TestPackage -Version 'v4.2.0' -Simulator $sim -Cluster global
+        $script:pkg = New-TestPackage -Root $work -Version 'v4.2.0' -Simulator $sim -Cluster global
     }
     AfterAll {
         Stop-TestSimulator $sim
-        if ($sshd -and -not $sshd.HasExited) { Stop-Process -Id $sshd.Id }
+        Stop-TestSshd $ssh
     }
 
     It 'runs the trigger detached on the node, and Wait-GlobalUpgrade re-attaches' {

@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Etcdserverpb;
 using GlobalUpgrade.Etcd;
+using GlobalUpgrade.Tests.Remote;
 using Google.Protobuf;
 
 namespace GlobalUpgrade.Tests.Etcd;
@@ -127,39 +128,47 @@ public sealed class EtcdTestServer : IAsyncDisposable
         }
 
         var root = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
-        var data = Path.Combine(root, $"gu-etcd-{name}-{Guid.NewGuid():N}");
-        var (tlsPort, plainPort, peerPort) = (FreePort(), FreePort(), FreePort());
-        var tls = new Uri($"https://127.0.0.1:{tlsPort}");
-        var plain = new Uri($"http://127.0.0.1:{plainPort}");
-        var peer = $"http://127.0.0.1:{peerPort}";
-        var info = new ProcessStartInfo(EtcdPath)
+        // A free port is only free until someone takes it: etcd that finds its port taken is started again on new ones.
+        for (var attempt = 1; ; attempt++)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-        {
-            "--name", name, "--data-dir", data,
-            "--listen-client-urls", $"https://127.0.0.1:{tlsPort},http://127.0.0.1:{plainPort}", "--advertise-client-urls", $"https://127.0.0.1:{tlsPort}",
-            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", $"{name}={peer}",
-            "--cert-file", pki.ServerCertificatePath, "--key-file", pki.ServerKeyPath,
-            "--client-cert-auth", "--trusted-ca-file", pki.CaPath,
-            "--max-txn-ops", "10000", "--max-request-bytes", "33554432",
-            "--logger", "zap", "--log-level", "error",
-        })
-        {
-            info.ArgumentList.Add(argument);
-        }
+            var data = Path.Combine(root, $"gu-etcd-{name}-{Guid.NewGuid():N}");
+            var (tlsPort, plainPort, peerPort) = (FreePort(), FreePort(), FreePort());
+            var tls = new Uri($"https://127.0.0.1:{tlsPort}");
+            var plain = new Uri($"http://127.0.0.1:{plainPort}");
+            var info = new ProcessStartInfo("bash")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException("etcd did not start");
-        var server = new EtcdTestServer(process, data, tls, plain);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await server.WaitReadyAsync().ConfigureAwait(false);
-        return server;
+            // tests/fixtures/etcd/start-etcd.sh holds the flags (shared with the Pester tests) and runs etcd in its place.
+            foreach (var argument in new[]
+            {
+                Path.Combine(TestPaths.Root, "tests/fixtures/etcd/start-etcd.sh"), name, data, $"http://127.0.0.1:{peerPort}",
+                $"https://127.0.0.1:{tlsPort},http://127.0.0.1:{plainPort}", $"https://127.0.0.1:{tlsPort}",
+                pki.CaPath, pki.ServerCertificatePath, pki.ServerKeyPath,
+            })
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            var process = Process.Start(info) ?? throw new InvalidOperationException("etcd did not start");
+            var server = new EtcdTestServer(process, data, tls, plain);
+            process.OutputDataReceived += (_, e) => server.Append(e.Data);
+            process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                await server.WaitReadyAsync().ConfigureAwait(false);
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 5 && server.Output.Contains("address already in use", StringComparison.Ordinal))
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Kills etcd at once (a crash, as far as clients can tell).</summary>
@@ -210,6 +219,17 @@ public sealed class EtcdTestServer : IAsyncDisposable
 
     internal EtcdClient OpenPlain() =>
         EtcdClient.Open(PlainEndpoint, EtcdTlsMaterial.Load(new EtcdClientOptions("test", [PlainEndpoint])), TimeSpan.FromSeconds(10));
+
+    private string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
 
     private void Append(string? line)
     {

@@ -4,9 +4,10 @@ using System.Text;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Remote;
+using GlobalUpgrade.Tests.Remote;
 using Xunit;
 
-namespace GlobalUpgrade.Tests.Remote;
+namespace GlobalUpgrade.Tests.ImageSync;
 
 /// <summary>
 /// The registry password on the node: on no command line of a process we start (wrapper, shells, awk) — only the

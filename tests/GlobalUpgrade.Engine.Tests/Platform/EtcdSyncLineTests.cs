@@ -3,7 +3,7 @@ using GlobalUpgrade.EtcdSync;
 using GlobalUpgrade.Platform;
 using Xunit;
 
-namespace GlobalUpgrade.Tests.EtcdSync;
+namespace GlobalUpgrade.Tests.Platform;
 
 /// <summary>The documented etcd synchronizer facts of each version line.</summary>
 public sealed class EtcdSyncLineTests

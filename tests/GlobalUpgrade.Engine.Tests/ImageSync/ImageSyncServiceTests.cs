@@ -2,9 +2,10 @@ using System.Net;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Remote;
+using GlobalUpgrade.Tests.Remote;
 using Xunit;
 
-namespace GlobalUpgrade.Tests.Remote;
+namespace GlobalUpgrade.Tests.ImageSync;
 
 [Collection(SshdCollection.Name)]
 public sealed class ImageSyncServiceTests(SshdFixture sshd)
