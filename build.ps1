@@ -64,8 +64,10 @@ function Invoke-Bootstrap {
     if ($isDebianRoot) {
         Write-Host "Installing $($missing -join ', ') (needed by the tests)"
         $env:DEBIAN_FRONTEND = 'noninteractive'
-        Invoke-Native apt-get @('update', '-qq')
-        Invoke-Native apt-get @(@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+        # Another apt-get (unattended upgrades, a second build) may hold the lock: wait for it rather than fail.
+        $wait = @('-o', 'DPkg::Lock::Timeout=300')
+        Invoke-Native apt-get @($wait + @('update', '-qq'))
+        Invoke-Native apt-get @($wait + @('install', '-y', '-qq', '--no-install-recommends') + $missing)
         # Debian starts the services it installs; the tests start their own on loopback ports.
         foreach ($service in 'etcd', 'ssh') { & systemctl disable --now $service 2>$null | Out-Null }
     }
@@ -118,13 +120,18 @@ function Invoke-Build {
 }
 
 function Read-TrxCounts([string] $Folder) {
-    $counts = @{ Passed = 0; Failed = 0; Skipped = 0 }
+    # Counts per test assembly, so that the summary tells the product's tests from the simulator's own.
+    $counts = [ordered]@{}
     foreach ($file in Get-ChildItem $Folder -Filter *.trx -ErrorAction Ignore) {
         # -LiteralPath: two projects finishing in the same second get names like 'x[1].trx', a wildcard to -Path.
-        $counters = ([xml](Get-Content -LiteralPath $file.FullName -Raw)).TestRun.ResultSummary.Counters
-        $counts.Passed += [int]$counters.passed
-        $counts.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-        $counts.Skipped += [int]$counters.notExecuted
+        $run = ([xml](Get-Content -LiteralPath $file.FullName -Raw)).TestRun
+        $assembly = @($run.TestDefinitions.UnitTest.TestMethod.codeBase | Select-Object -First 1 | ForEach-Object { [IO.Path]::GetFileNameWithoutExtension($_) })[0]
+        if (-not $assembly) { $assembly = $file.BaseName }
+        $counters = $run.ResultSummary.Counters
+        if (-not $counts.Contains($assembly)) { $counts[$assembly] = @{ Passed = 0; Failed = 0; Skipped = 0 } }
+        $counts[$assembly].Passed += [int]$counters.passed
+        $counts[$assembly].Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        $counts[$assembly].Skipped += [int]$counters.notExecuted
     }
     $counts
 }
@@ -137,7 +144,9 @@ function Invoke-Test {
     & dotnet test (Join-Path $Root 'GlobalUpgrade.sln') -c $Configuration --no-build -nologo `
         --logger 'trx' --logger 'console;verbosity=normal' --results-directory (Join-Path $ResultsOut 'xunit')
     $xunitExit = $LASTEXITCODE
-    $xunit = Read-TrxCounts (Join-Path $ResultsOut 'xunit')
+    $byAssembly = Read-TrxCounts (Join-Path $ResultsOut 'xunit')
+    $xunit = @{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($c in $byAssembly.Values) { foreach ($k in 'Passed', 'Failed', 'Skipped') { $xunit[$k] += $c[$k] } }
     if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 } # a crashed test host counts as a failure
 
     # Pester: the built module as users drive it, in a fresh pwsh.
@@ -172,7 +181,12 @@ Import-Module '$PesterModule'
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed
     $skipped = $xunit.Skipped + $pester.Skipped
-    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+    foreach ($assembly in $byAssembly.Keys) {
+        $c = $byAssembly[$assembly]
+        $kind = if ($assembly -like '*Simulator*') { 'the simulator itself, not the product' } else { 'the product' }
+        Write-Host "xunit $assembly ($kind): $($c.Passed) passed, $($c.Failed) failed, $($c.Skipped) skipped"
+    }
+    Write-Host "Pester (the module as users drive it): $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }

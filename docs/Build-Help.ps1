@@ -25,9 +25,31 @@ function Split-Sections([string[]] $Lines, [string] $Prefix) {
     $sections
 }
 
-function Get-Paragraphs([Collections.Generic.List[string]] $Lines) {
+function Get-Paragraphs([string[]] $Lines) {
+    # Markdown paragraphs become help paragraphs (their lines joined); each list item is a paragraph of its own, so
+    # Get-Help shows a list as a list; a fenced block keeps its lines; <!-- --> comments (the example declarations
+    # that tests/pester/DocsExamples.Tests.ps1 checks) are not help text.
     if (-not $Lines) { return @() }
-    ((($Lines -join "`n") -replace '```(yaml|powershell)?', '').Trim() -split "`n\s*`n") | Where-Object { $_.Trim() } | ForEach-Object { $_.Trim() -replace "`n", ' ' }
+    $text = ($Lines -join "`n") -replace '(?s)<!--.*?-->', ''
+    $paragraphs = [Collections.Generic.List[string]]::new()
+    $current = [Collections.Generic.List[string]]::new()
+    $fence = $null
+    function Complete([string] $Separator) {
+        if ($current.Count) { $paragraphs.Add(($current -join $Separator).Trim()) }
+        $current.Clear()
+    }
+    foreach ($line in $text -split "`n") {
+        if ($line -match '^```') {
+            if ($null -eq $fence) { Complete ' '; $fence = $true } else { Complete "`n"; $fence = $null }
+            continue
+        }
+        if ($fence) { $current.Add($line); continue }
+        if (-not $line.Trim()) { Complete ' '; continue }
+        if ($line -match '^\s*([-*]|\d+\.)\s+') { Complete ' ' }
+        $current.Add($line.Trim())
+    }
+    Complete $(if ($fence) { "`n" } else { ' ' })
+    @($paragraphs | Where-Object { $_ })
 }
 
 function Add-Para([Xml.XmlWriter] $W, [string[]] $Paragraphs) {
@@ -131,12 +153,12 @@ try {
         foreach ($title in $exampleDocs.Keys) {
             $text = $exampleDocs[$title] -join "`n"
             if ($text -notmatch '(?s)```powershell\n(.*?)\n```(.*)') { throw "docs/$($cmd.Name).md example '$title' has no powershell code block." }
-            $code, $remarks = $Matches[1], $Matches[2].Trim()
+            $code, $remarks = $Matches[1], $Matches[2]
             $w.WriteStartElement('command', 'example', $command)
             $w.WriteElementString('maml', 'title', $maml, "-------- $title --------")
             $w.WriteElementString('dev', 'code', $dev, $code)
             $w.WriteStartElement('dev', 'remarks', $dev)
-            foreach ($para in ($remarks -split "`n\s*`n" | Where-Object { $_.Trim() })) { $w.WriteElementString('maml', 'para', $maml, ($para.Trim() -replace "`n", ' ')) }
+            foreach ($para in Get-Paragraphs ($remarks -split "`n")) { $w.WriteElementString('maml', 'para', $maml, $para) }
             $w.WriteEndElement()
             $w.WriteEndElement()
         }

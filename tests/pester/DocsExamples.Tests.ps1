@@ -1,6 +1,12 @@
 # Runs every example of every docs/<Cmdlet>.md page against the simulator, as a user would paste them: the
-# examples of one page in order, in one fresh runspace (a later example may use what an earlier one connected). The environment gives what the examples name: a DR pair as the default kubeconfig
-# (contexts primary and standby), $env:GU_MONITOR_URI, and whatever later fixtures add.
+# examples of one page in order, in one fresh runspace (a later example may use what an earlier one connected). The
+# environment gives what the examples name: a DR pair as the default kubeconfig (contexts primary and standby),
+# $env:GU_MONITOR_URI, etcd endpoints with TLS files laid out as on a control-plane node, and stand-in packages.
+#
+# Each example declares what it shows, in lines after its code block that the help leaves out:
+#   <!-- shows: <regex> -->   the text the example printed matches the regex (multi-line, case-insensitive);
+#   <!-- holds: <expression> -->   the PowerShell expression is true in the page's session after the example.
+# An example without a declaration fails: running without an error is not proof that it shows what its page says.
 
 BeforeDiscovery {
     $docs = Join-Path $env:GLOBALUPGRADE_ROOT 'docs'
@@ -11,8 +17,14 @@ BeforeDiscovery {
     $script:examples = foreach ($page in $pages) {
         $text = Get-Content $page.FullName -Raw
         $section = ($text -split '(?m)^## ')| Where-Object { $_ -like 'EXAMPLES*' }
-        foreach ($m in [regex]::Matches($section, '(?ms)^### (?<title>[^\n]+)\n.*?```powershell\n(?<code>.*?)\n```')) {
-            @{ Page = $page.BaseName; Title = $m.Groups['title'].Value.Trim(); Code = $m.Groups['code'].Value }
+        foreach ($example in ($section -split '(?m)^### ' | Select-Object -Skip 1)) {
+            $m = [regex]::Match($example, '(?s)^(?<title>[^\n]+)\n.*?```powershell\n(?<code>.*?)\n```')
+            if (-not $m.Success) { continue }
+            @{
+                Page = $page.BaseName; Title = $m.Groups['title'].Value.Trim(); Code = $m.Groups['code'].Value
+                Shows = @([regex]::Matches($example, '<!-- shows: (.+?) -->') | ForEach-Object { $_.Groups[1].Value })
+                Holds = @([regex]::Matches($example, '<!-- holds: (.+?) -->') | ForEach-Object { $_.Groups[1].Value })
+            }
         }
     }
 }
@@ -31,11 +43,26 @@ BeforeAll {
     Set-EtcdTestKey -Endpoint $etcdStandby.PlainEndpoint -Keys '/registry/configmaps/app1/a'
     $env:GU_PRIMARY_ETCD = $etcdPrimary.PlainEndpoint
     $env:GU_STANDBY_ETCD = $etcdStandby.PlainEndpoint
+    # The TLS pages: the standby's files where kubeadm puts them on its control-plane nodes ($env:GU_PKI stands for
+    # /etc/kubernetes/pki), the primary's copied next to them as the page tells ($env:GU_PRIMARY_PKI).
+    $env:GU_PKI = (New-Item -ItemType Directory -Force (Join-Path $TestDrive 'pki/etcd')).Parent.FullName
+    Copy-Item $pki.CaPath (Join-Path $env:GU_PKI 'etcd/ca.crt')
+    Copy-Item $pki.ClientCertificatePath (Join-Path $env:GU_PKI 'apiserver-etcd-client.crt')
+    Copy-Item $pki.ClientKeyPath (Join-Path $env:GU_PKI 'apiserver-etcd-client.key')
+    $env:GU_PRIMARY_PKI = (New-Item -ItemType Directory -Force (Join-Path $TestDrive 'primary-pki')).FullName
+    Copy-Item $pki.CaPath (Join-Path $env:GU_PRIMARY_PKI 'etcd-ca.crt')
+    Copy-Item $pki.ClientCertificatePath (Join-Path $env:GU_PRIMARY_PKI 'apiserver-etcd-client.crt')
+    Copy-Item $pki.ClientKeyPath (Join-Path $env:GU_PRIMARY_PKI 'apiserver-etcd-client.key')
+    $env:GU_PRIMARY_ETCD_TLS = $etcdPrimary.TlsEndpoint
+    $env:GU_STANDBY_ETCD_TLS = $etcdStandby.TlsEndpoint
 
     # The stand-in upgrade package, quick, for the image sync and upgrade pages; run records go to the test drive.
     $env:GU_PACKAGE = Join-Path $TestDrive 'package'
     Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $env:GU_PACKAGE -Recurse
     Set-Content (Join-Path $env:GU_PACKAGE 'fake.conf') "GU_FAKE_DURATION_MS=300`nGU_FAKE_IMAGES=5"
+    $env:GU_FAILING_PACKAGE = Join-Path $TestDrive 'failing-package'
+    Copy-Item (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/package') $env:GU_FAILING_PACKAGE -Recurse
+    Set-Content (Join-Path $env:GU_FAILING_PACKAGE 'fake.conf') "GU_FAKE_DURATION_MS=300`nGU_FAKE_IMAGES=5`nGU_FAKE_EXIT=3"
     $env:GU_WORK = (New-Item -ItemType Directory (Join-Path $TestDrive 'work')).FullName
     $env:GU_JOURNAL = Join-Path $env:GU_WORK 'dr.journal.json'
     $script:runbookSim = $null
@@ -108,7 +135,7 @@ AfterAll {
     $etcdPrimary, $etcdStandby | Where-Object { $_ } | Stop-EtcdTestServer
     Stop-TestSimulator $script:runbookSim
     Stop-TestSimulator $script:upgradeSim
-    Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI, Env:GU_PRIMARY_ETCD, Env:GU_STANDBY_ETCD, Env:GU_PACKAGE, Env:GU_WORK, Env:GU_JOURNAL, Env:GU_DR_PRIMARY_PACKAGE, Env:GU_DR_STANDBY_PACKAGE, Env:GU_UPGRADE_PACKAGE -ErrorAction Ignore
+    Remove-Item Env:KUBECONFIG, Env:GU_MONITOR_URI, Env:GU_PRIMARY_ETCD, Env:GU_STANDBY_ETCD, Env:GU_PKI, Env:GU_PRIMARY_PKI, Env:GU_PRIMARY_ETCD_TLS, Env:GU_STANDBY_ETCD_TLS, Env:GU_PACKAGE, Env:GU_FAILING_PACKAGE, Env:GU_WORK, Env:GU_JOURNAL, Env:GU_DR_PRIMARY_PACKAGE, Env:GU_DR_STANDBY_PACKAGE, Env:GU_UPGRADE_PACKAGE -ErrorAction Ignore
     $env:GLOBALUPGRADE_STATE_HOME = $stateHome
 }
 
@@ -126,26 +153,47 @@ Describe 'Docs examples run' -Tag CI {
         elseif ($Page -in 'Start-GlobalUpgrade', 'Wait-GlobalUpgrade') { Use-UpgradeSimulator }
         else { $env:KUBECONFIG = $sim.Kubeconfig; $env:GLOBALUPGRADE_STATE_HOME = $pagesStateHome }
         if (-not $pageSessions.ContainsKey($Page)) {
-            $pageSessions[$Page] = [runspacefactory]::CreateRunspace()
+            # The test's own host, so that what the example writes to the host (-WhatIf's "What if:" lines, warnings)
+            # reaches the transcript below and can be checked like its output.
+            $pageSessions[$Page] = [runspacefactory]::CreateRunspace($Host)
             $pageSessions[$Page].Open()
             # Examples may ask for a login with Get-Credential; answer as a user would, without a prompt.
             $answer = [powershell]::Create()
             $answer.Runspace = $pageSessions[$Page]
             $null = $answer.AddScript('function Get-Credential { param([string] $Message, [string] $UserName = "docs-user") [pscredential]::new($UserName, (ConvertTo-SecureString "docs-password-0" -AsPlainText -Force)) }').Invoke()
+            # The user works in a folder of their own: what a cmdlet leaves in the current folder lands there.
+            $answer.Commands.Clear()
+            $null = $answer.AddCommand('Set-Location').AddParameter('LiteralPath', $env:GU_WORK).Invoke()
             $answer.Dispose()
         }
         $ps = [powershell]::Create()
         $ps.Runspace = $pageSessions[$Page]
         try {
-            $null = $ps.AddScript("`$ErrorActionPreference = 'Stop'; Import-Module '$env:GLOBALUPGRADE_MODULE'`n$Code`n").AddCommand('Out-String')
-            $null = $ps.Invoke()
+            $transcript = Join-Path $TestDrive "transcript-$([guid]::NewGuid().ToString('N')).txt"
+            $script = "`$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'; Import-Module '$env:GLOBALUPGRADE_MODULE'`n" +
+                "Start-Transcript -Path '$transcript' -UseMinimalHeader | Out-Null`ntry {`n$Code`n}`nfinally { Stop-Transcript | Out-Null }`n"
+            $null = $ps.AddScript($script).AddCommand('Out-String').AddParameter('Width', 250)
+            $printed = -join $ps.Invoke()
+            $printed += "`n" + ((Get-Content $transcript -ErrorAction Ignore | Where-Object { $_ -notmatch '^\*{10}|^PowerShell transcript|^Start time|^End time|^Transcript started' }) -join "`n")
             $errors = @($ps.Streams.Error | Where-Object { $_.CategoryInfo.Reason -ne 'ActionPreferenceStopException' })
+            # Under 'Stop' an error the example does not handle ends it (the catch below); one it catches is its own.
             $errors | Should -BeNullOrEmpty -Because ($errors | Out-String)
-            $ps.HadErrors | Should -BeFalse -Because ($ps.Streams.Error | Out-String)
         }
         catch [System.Management.Automation.MethodInvocationException] {
             throw "The example failed: $($_.Exception.InnerException.Message)"
         }
         finally { $ps.Dispose() }
+
+        ($Shows.Count + $Holds.Count) | Should -BeGreaterThan 0 -Because "the example declares what it shows (<!-- shows: regex --> or <!-- holds: expression -->); it printed:`n$printed"
+        foreach ($pattern in $Shows) {
+            $printed | Should -Match "(?mi)$pattern" -Because "the page says the example shows it; it printed:`n$printed"
+        }
+        foreach ($expression in $Holds) {
+            $check = [powershell]::Create()
+            $check.Runspace = $pageSessions[$Page]
+            try { $held = $check.AddScript("[bool]($expression)").Invoke() | Select-Object -First 1 }
+            finally { $check.Dispose() }
+            $held | Should -BeTrue -Because "the page says '$expression' holds after the example; it printed:`n$printed"
+        }
     }
 }

@@ -41,6 +41,25 @@ Describe 'Module manifest and layout' -Tag CI {
         }
     }
 
+    It 'renders each page''s lists and code blocks in Get-Help as the Markdown has them' {
+        $module = Import-Module $manifestPath -PassThru -Force
+        $checked = 0
+        foreach ($command in Get-Command -Module $module.Name) {
+            $page = Get-Content (Join-Path $env:GLOBALUPGRADE_ROOT "docs/$($command.Name).md") -Raw
+            $description = ($page -split '(?m)^## ' | Where-Object { $_ -like 'DESCRIPTION*' }) -replace '^DESCRIPTION\s*', ''
+            $rendered = @((Get-Help $command.Name -Full).description | ForEach-Object Text)
+            # A list item of the page starts a paragraph of its own in the help, and no paragraph holds two items.
+            foreach ($item in [regex]::Matches($description, '(?m)^- (.+)$')) {
+                $start = $item.Groups[1].Value.Substring(0, [Math]::Min(40, $item.Groups[1].Value.Length))
+                @($rendered | Where-Object { $_.StartsWith("- $start") }).Count | Should -Be 1 -Because "$($command.Name): the item '$start…' is a paragraph of its own"
+                $checked++
+            }
+            @($rendered | Where-Object { ([regex]::Matches($_, '(?m)(^|\s)- [A-Z`]')).Count -gt 1 -and $_ -notmatch '\n' }).Count |
+                Should -Be 0 -Because "$($command.Name): no help paragraph runs two list items together"
+        }
+        $checked | Should -BeGreaterThan 20 -Because 'the pages have lists in their descriptions'
+    }
+
     It 'uses approved verbs only' {
         Import-Module $manifestPath -Force
         $approved = (Get-Verb).Verb

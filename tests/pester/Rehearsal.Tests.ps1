@@ -142,20 +142,27 @@ current-context: primary
     }
 
     Context 'one cluster, exported then rehearsed' {
-        It 'runs Invoke-GlobalUpgrade to the target' {
+        It 'runs Invoke-GlobalUpgrade to the target, its journal and report in the current folder when no -OutputPath is given' {
             $sim = Start-TestSimulator -Scenario healthy -TimeScale 0.2
+            $here = New-Item -ItemType Directory (Join-Path $TestDrive 'operator-folder')
+            Push-Location $here
             try {
                 Get-GlobalCluster | Disconnect-GlobalCluster
                 $null = Connect-GlobalCluster -Kubeconfig $sim.Kubeconfig -Context global -Role Standalone
                 $snapshot = Export-GlobalClusterSnapshot -Path (Join-Path $TestDrive 'one.json')
-                $r = Invoke-GlobalUpgradeRehearsal -SnapshotPath $snapshot.Path -TargetVersion v4.2.0 -OutputPath (Join-Path $TestDrive 'one')
+                $r = Invoke-GlobalUpgradeRehearsal -SnapshotPath $snapshot.Path -TargetVersion v4.2.0
                 $r.Runbook | Should -Be 'Invoke-GlobalUpgrade'
                 $r.Steps | Should -Not -BeNullOrEmpty
                 $r.Completed | Should -BeTrue -Because ($r.Findings | Out-String)
                 (Get-ReportSections $r.ReportPath)[0] | Should -Be 'Findings'
                 $r.Findings.Code | Should -Not -Contain 'AssumedActiveClusterVip'
+                # What the operator reads afterwards is where they stand; the working files are not.
+                (Split-Path $r.JournalPath) | Should -Be $here.FullName
+                (Split-Path $r.ReportPath) | Should -Be $here.FullName
+                @(Get-ChildItem $here -Name | Sort-Object) | Should -Be @((Split-Path $r.JournalPath -Leaf), (Split-Path $r.ReportPath -Leaf) | Sort-Object)
+                (Get-Content $r.JournalPath -Raw | ConvertFrom-Json).steps.name | Should -Contain 'PostChecks'
             }
-            finally { Get-GlobalCluster | Disconnect-GlobalCluster; Stop-TestSimulator $sim }
+            finally { Pop-Location; Get-GlobalCluster | Disconnect-GlobalCluster; Stop-TestSimulator $sim }
         }
     }
 

@@ -30,11 +30,10 @@ public sealed record RehearsalPlan(string Runbook, string JournalPath, Hashtable
         Get-GlobalCluster | Disconnect-GlobalCluster
         """;
 
-    /// <summary>The plan; its journal and its run folders are kept in <paramref name="workDirectory"/>, never in the operator's.</summary>
-    public static RehearsalPlan Build(RehearsalSnapshot snapshot, string targetVersion, IReadOnlyDictionary<string, string> packages, string workDirectory, string? standbyVip, Hashtable? etcdSync, int stepTimeoutSec)
+    /// <summary>The plan; its run folders are kept in <paramref name="workDirectory"/>, never in the operator's; its journal is <paramref name="journalPath"/>.</summary>
+    public static RehearsalPlan Build(RehearsalSnapshot snapshot, string targetVersion, IReadOnlyDictionary<string, string> packages, string workDirectory, string journalPath, string? standbyVip, Hashtable? etcdSync, int stepTimeoutSec)
     {
         var assumptions = new List<RehearsalFinding>();
-        var journalPath = Path.Combine(workDirectory, "rehearsal.journal.json");
         var parameters = new Hashtable
         {
             ["TargetVersion"] = targetVersion,

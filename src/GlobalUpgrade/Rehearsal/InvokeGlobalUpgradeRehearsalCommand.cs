@@ -73,19 +73,22 @@ public sealed class InvokeGlobalUpgradeRehearsalCommand : GlobalUpgradeCmdlet
             ? System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"globalupgrade-rehearsal-{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("n")[..6]}")
             : GetUnresolvedProviderPathFromPSPath(OutputPath);
         Directory.CreateDirectory(work);
-        WriteVerbose($"Rehearsal folder: {work}");
+        var output = OutputPath is null
+            ? RehearsalOutput.InCurrentFolder(SessionState.Path.CurrentFileSystemLocation.ProviderPath, TargetVersion, DateTimeOffset.UtcNow)
+            : RehearsalOutput.In(work);
+        WriteVerbose($"Rehearsal folder: {work}; journal {output.JournalPath}; report {output.ReportPath}");
 
         using var simulator = Run(ct => RehearsalSimulator.StartAsync(simulatorPath, snapshotPath, TargetVersion, work, TimeScale, TimeSpan.FromSeconds(60), ct));
         var findings = new List<RehearsalFinding>(simulator.Findings);
         var template = StandInPackage.TemplateDirectory(moduleDirectory);
         var packages = snapshot.Contexts.ToDictionary(c => c.Context, c => Require(() => StandInPackage.Prepare(template, work, simulator.KubeconfigPath, c.Context, TargetVersion)));
-        var plan = RehearsalPlan.Build(snapshot, TargetVersion, packages, work, StandbyVip, EtcdSync, StepTimeoutSec);
+        var plan = RehearsalPlan.Build(snapshot, TargetVersion, packages, work, output.JournalPath, StandbyVip, EtcdSync, StepTimeoutSec);
         findings.AddRange(plan.Assumptions);
 
         var (readiness, steps) = RunInPrivateRunspace(simulator.KubeconfigPath, snapshot, plan, findings, System.IO.Path.Combine(work, "state"));
 
         findings.AddRange(RehearsalPlan.ReadinessFindings(readiness));
-        var reportPath = System.IO.Path.Combine(work, "rehearsal-report.html");
+        var reportPath = output.ReportPath;
         if (File.Exists(plan.JournalPath))
         {
             Require(() => RehearsalReport.Write(plan.JournalPath, reportPath, findings));

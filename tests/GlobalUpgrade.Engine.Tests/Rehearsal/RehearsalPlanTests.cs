@@ -53,7 +53,7 @@ public sealed class RehearsalPlanTests : IDisposable
     {
         var snapshot = RehearsalSnapshot.Read(Write("""{"kind":"GlobalClusterSnapshot","formatVersion":1,"clusters":[{"role":"Primary"},{"role":"Standby"}]}"""));
         var packages = new Dictionary<string, string> { ["primary"] = "/p", ["standby"] = "/s" };
-        var plan = RehearsalPlan.Build(snapshot, "v4.3.2", packages, "/work", null, null, 600);
+        var plan = RehearsalPlan.Build(snapshot, "v4.3.2", packages, "/work", "/work/rehearsal.journal.json", null, null, 600);
         Assert.Equal("Invoke-GlobalDrUpgrade", plan.Runbook);
         var etcdSync = Assert.IsType<Hashtable>(plan.Parameters["EtcdSync"]);
         Assert.Equal(RehearsalPlan.AssumedActiveClusterVip, etcdSync["ActiveClusterVip"]);
@@ -62,7 +62,7 @@ public sealed class RehearsalPlanTests : IDisposable
         Assert.False(plan.Parameters.ContainsKey("StandbyVip"));
         Assert.Equal(["StandInPackage", "AssumedActiveClusterVip", "EtcdEndpointsNotChecked"], plan.Assumptions.Select(a => a.Code));
 
-        var given = RehearsalPlan.Build(snapshot, "v4.3.2", packages, "/work", "10.0.1.10", new Hashtable { ["activeclustervip"] = "10.0.0.10" }, 600);
+        var given = RehearsalPlan.Build(snapshot, "v4.3.2", packages, "/work", "/work/rehearsal.journal.json", "10.0.1.10", new Hashtable { ["activeclustervip"] = "10.0.0.10" }, 600);
         Assert.Equal("10.0.0.10", ((Hashtable)given.Parameters["EtcdSync"]!)["ActiveClusterVip"]);
         Assert.DoesNotContain(given.Assumptions, a => a.Code == "AssumedActiveClusterVip");
     }
@@ -71,7 +71,7 @@ public sealed class RehearsalPlanTests : IDisposable
     public void OneClusterRunsTheStandardRunbook()
     {
         var snapshot = RehearsalSnapshot.Read(Write("""{"kind":"GlobalClusterSnapshot","formatVersion":1,"clusters":[{"role":"Standalone"}]}"""));
-        var plan = RehearsalPlan.Build(snapshot, "v4.2.0", new Dictionary<string, string> { ["global"] = "/g" }, "/work", null, null, 600);
+        var plan = RehearsalPlan.Build(snapshot, "v4.2.0", new Dictionary<string, string> { ["global"] = "/g" }, "/work", "/work/rehearsal.journal.json", null, null, 600);
         Assert.Equal("Invoke-GlobalUpgrade", plan.Runbook);
         Assert.Equal("/g", plan.Parameters["PackagePath"]);
         // Journal and run folders in the rehearsal's folder: a rehearsal needs no root and touches no real run.
