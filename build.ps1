@@ -140,7 +140,10 @@ function Invoke-Test {
     Remove-Item $ResultsOut -Recurse -Force -ErrorAction Ignore
     $null = New-Item -ItemType Directory -Force $ResultsOut
 
-    # xunit: every test project of the solution, against the assemblies just built.
+    # xunit: every test project of the solution, against the assemblies just built. Tests that leave evidence (the
+    # kill tests' instants) write it beside the results.
+    $evidence = Join-Path $ResultsOut 'evidence'
+    $env:GLOBALUPGRADE_TEST_EVIDENCE = $evidence
     & dotnet test (Join-Path $Root 'GlobalUpgrade.sln') -c $Configuration --no-build -nologo `
         --logger 'trx' --logger 'console;verbosity=normal' --results-directory (Join-Path $ResultsOut 'xunit')
     $xunitExit = $LASTEXITCODE
@@ -186,6 +189,8 @@ Import-Module '$PesterModule'
         $kind = if ($assembly -like '*Simulator*') { 'the simulator itself, not the product' } else { 'the product' }
         Write-Host "xunit $assembly ($kind): $($c.Passed) passed, $($c.Failed) failed, $($c.Skipped) skipped"
     }
+    $kills = @(Get-Content (Join-Path $evidence 'kill-instants.tsv') -ErrorAction Ignore | ForEach-Object { $f = $_ -split "`t"; "$($f[1]) ($($f[2]))" } | Sort-Object -Unique)
+    Write-Host "Kill tests: $($kills.Count) distinct instants covered: $($kills -join ', ')"
     Write-Host "Pester (the module as users drive it): $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
