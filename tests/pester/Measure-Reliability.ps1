@@ -37,6 +37,9 @@ function Write-Table([string] $Title, $Tests, [scriptblock] $Key) {
     ''
 }
 
+$commit = & git -C $PSScriptRoot rev-parse --short HEAD 2>$null
+"Measured $([DateTime]::UtcNow.ToString('yyyy-MM-dd HH:mm')) UTC at commit $commit (counts of cases: the load does not change them)"
+''
 $faults = @(Get-DiscoveredTest 'Faults.Tests.ps1' | Where-Object { (Get-Class $_) -ne '(unclassed)' })
 $bad = @(Get-DiscoveredTest 'BadInputs.Tests.ps1' | Where-Object { (Get-Class $_) -ne '(unclassed)' })
 Write-Table 'Faults by class' $faults { Get-Class $_ }
