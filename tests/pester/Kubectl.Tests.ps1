@@ -17,14 +17,19 @@ BeforeAll {
         $false
     }
 
-    # Runs kubectl on one context of a simulator; returns its output lines, exit code and error text.
-    function Invoke-Kubectl($Simulator, [string] $Context, [string[]] $Arguments) {
+    # Starts kubectl on one context of a simulator (its kubeconfig, a cache of its own), output redirected.
+    function Start-Kubectl($Simulator, [string] $Context, [string[]] $Arguments, [int] $TimeoutSec = 30) {
         $info = [Diagnostics.ProcessStartInfo]::new($kubectlCommand.Source)
-        foreach ($a in @('--kubeconfig', $Simulator.Kubeconfig, '--context', $Context, '--cache-dir', (Join-Path $Simulator.Directory 'kube-cache'), '--request-timeout', '30s') + $Arguments) { $info.ArgumentList.Add($a) }
+        foreach ($a in @('--kubeconfig', $Simulator.Kubeconfig, '--context', $Context, '--cache-dir', (Join-Path $Simulator.Directory 'kube-cache'), '--request-timeout', "$($TimeoutSec)s") + $Arguments) { $info.ArgumentList.Add($a) }
         $info.RedirectStandardOutput = $true
         $info.RedirectStandardError = $true
         $info.UseShellExecute = $false
-        $p = [Diagnostics.Process]::Start($info)
+        [Diagnostics.Process]::Start($info)
+    }
+
+    # Runs kubectl; returns its output lines, exit code and error text.
+    function Invoke-Kubectl($Simulator, [string] $Context, [string[]] $Arguments) {
+        $p = Start-Kubectl $Simulator $Context $Arguments
         $stderr = $p.StandardError.ReadToEndAsync()
         $stdout = $p.StandardOutput.ReadToEnd()
         $p.WaitForExit()
@@ -43,12 +48,7 @@ BeforeAll {
     # Starts a streaming kubectl (logs -f, get -w) and returns the first output line matching -Pattern, waiting for it
     # as it arrives; -TimeoutSec bounds the wait, and the process is ended either way.
     function Wait-KubectlLine($Simulator, [string] $Context, [string[]] $Arguments, [string] $Pattern, [int] $TimeoutSec = 60, [scriptblock] $OnStarted) {
-        $info = [Diagnostics.ProcessStartInfo]::new($kubectlCommand.Source)
-        foreach ($a in @('--kubeconfig', $Simulator.Kubeconfig, '--context', $Context, '--cache-dir', (Join-Path $Simulator.Directory 'kube-cache'), '--request-timeout', "$($TimeoutSec)s") + $Arguments) { $info.ArgumentList.Add($a) }
-        $info.RedirectStandardOutput = $true
-        $info.RedirectStandardError = $true
-        $info.UseShellExecute = $false
-        $p = [Diagnostics.Process]::Start($info)
+        $p = Start-Kubectl $Simulator $Context $Arguments $TimeoutSec
         $stderr = $p.StandardError.ReadToEndAsync()
         $seen = [Collections.Generic.List[string]]::new()
         try {
