@@ -15,10 +15,11 @@ for (var i = 0; i < args.Length; i++)
         case "--scenario": options.Scenario = Next(); break;
         case "--snapshot": options.SnapshotPath = Next(); break;
         case "--time-scale": options.TimeScale = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--watch-history": options.WatchHistoryLimit = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--target-version": targetVersion = Next(); break;
         case "--ignore-stdin": watchStdin = false; break;
         case "-h" or "--help":
-            Console.WriteLine("usage: GlobalUpgrade.Simulator [--dr] --kubeconfig <path> [--scenario <name|path> | --snapshot <file>] [--target-version <v>] [--time-scale <x>] [--ignore-stdin]");
+            Console.WriteLine("usage: GlobalUpgrade.Simulator [--dr] --kubeconfig <path> [--scenario <name|path> | --snapshot <file>] [--target-version <v>] [--time-scale <x>] [--watch-history <events>] [--ignore-stdin]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");

@@ -163,6 +163,12 @@ public sealed class EtcdSyncTests
         await WatchTests.WaitUntilAsync(async () => (pending = (await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items.FirstOrDefault()) is not null);
         Assert.Equal("Pending", pending!.Status.Phase);
 
+        // Like a real API server: no log while the container waits to start; the client retries.
+        var waiting = await Assert.ThrowsAsync<HttpOperationException>(() => standby.CoreV1.ReadNamespacedPodLogAsync(pending.Metadata.Name, "cpaas-system", follow: true));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, waiting.Response.StatusCode);
+        Assert.Contains("is waiting to start: ContainerCreating", waiting.Response.Content, StringComparison.Ordinal);
+        await WatchTests.WaitUntilAsync(async () => (await standby.CoreV1.ReadNamespacedPodAsync(pending.Metadata.Name, "cpaas-system")).Status.Phase == "Running");
+
         using var stream = await standby.CoreV1.ReadNamespacedPodLogAsync(pending.Metadata.Name, "cpaas-system", follow: true);
         using var reader = new StreamReader(stream);
         string? line;

@@ -35,8 +35,9 @@ public sealed class ScenarioTests
     {
         await using var host = await SimHost.StartAsync("failed-machine");
         using var client = host.Client("standby");
-        var list = (JsonElement)await client.CustomObjects.ListClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines", fieldSelector: "status.phase!=Running");
-        var failed = Assert.Single(list.GetProperty("items").EnumerateArray());
+        // Custom resources support no status field selector (as on a real API server): filter here.
+        var list = (JsonElement)await client.CustomObjects.ListClusterCustomObjectAsync("platform.tkestack.io", "v1", "machines");
+        var failed = Assert.Single(list.GetProperty("items").EnumerateArray(), m => m.GetProperty("status").GetProperty("phase").GetString() != "Running");
         Assert.Equal("Failed", failed.GetProperty("status").GetProperty("phase").GetString());
         Assert.Equal("NodeNotReady", failed.GetProperty("status").GetProperty("reason").GetString());
         Assert.False(string.IsNullOrEmpty(failed.GetProperty("status").GetProperty("message").GetString()));

@@ -104,6 +104,21 @@ internal sealed class AdminApi
                 cluster.Store.Compact();
                 ctx.Response.StatusCode = 204;
                 break;
+            case ("/_sim/watch-history", "PUT"):
+                {
+                    // How many events the store keeps for resuming watches: a short history makes 410 Gone common.
+                    var body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
+                    var limit = body?["limit"]?.GetValue<int>() ?? throw ApiException.BadRequest("limit is required");
+                    if (limit < 1)
+                    {
+                        throw ApiException.BadRequest("limit must be at least 1");
+                    }
+
+                    cluster.Store.HistoryLimit = limit;
+                    await KubeStatus.WriteJsonAsync(ctx, new JsonObject { ["limit"] = limit, ["compactedUpTo"] = cluster.Store.CompactedUpTo });
+                    break;
+                }
+
             default:
                 throw new ApiException(404, "NotFound", $"no admin endpoint {method} {path}");
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using GlobalUpgrade.Simulator.Store;
 using Microsoft.AspNetCore.Http;
 
@@ -16,6 +17,7 @@ internal sealed class PodLogHandler(SimCluster cluster, CancellationToken stoppi
         var pod = cluster.Store.Get(ResourceTypes.Pods, route.Namespace, route.Name!) ?? throw ApiException.NotFound(ResourceTypes.Pods, route.Name!);
         var uid = pod.Str("metadata.uid");
         var q = ctx.Request.Query;
+        CheckReadable(pod, q["container"]);
         var follow = ResourceHandler.IsTrue(q["follow"]);
         var timestamps = ResourceHandler.IsTrue(q["timestamps"]);
         DateTimeOffset? since = DateTimeOffset.TryParse(q["sinceTime"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var st) ? st : null;
@@ -64,6 +66,47 @@ internal sealed class PodLogHandler(SimCluster cluster, CancellationToken stoppi
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Like the kubelet behind a real API server: a log is read from one container that has started. Several
+    /// containers and none named, or a container still waiting (ContainerCreating, ImagePullBackOff), is 400 Bad
+    /// Request; a client must retry, not read an empty log as "nothing logged yet".
+    /// </summary>
+    private static void CheckReadable(JsonObject pod, string? container)
+    {
+        var name = pod.Name();
+        var containers = (pod["spec"]?["containers"] as JsonArray ?? []).Select(c => c.Str("name") ?? "").ToList();
+        if (string.IsNullOrEmpty(container))
+        {
+            if (containers.Count > 1)
+            {
+                throw ApiException.BadRequest($"a container name must be specified for pod {name}, choose one of: [{string.Join(' ', containers)}]");
+            }
+
+            container = containers.FirstOrDefault() ?? "";
+        }
+        else if (!containers.Contains(container))
+        {
+            throw ApiException.BadRequest($"container {container} is not valid for pod {name}");
+        }
+
+        var status = (pod["status"]?["containerStatuses"] as JsonArray ?? []).FirstOrDefault(s => s.Str("name") == container);
+        if (status is null)
+        {
+            throw ApiException.BadRequest($"container \"{container}\" in pod \"{name}\" is not available");
+        }
+
+        if (status["state"]?["waiting"] is { } waiting && status["state"]?["running"] is null && status["state"]?["terminated"] is null)
+        {
+            var why = waiting.Str("reason") switch
+            {
+                "ErrImagePull" => "image can't be pulled",
+                "ImagePullBackOff" => "trying and failing to pull image",
+                var reason => reason ?? "",
+            };
+            throw ApiException.BadRequest($"container \"{container}\" in pod \"{name}\" is waiting to start: {why}");
         }
     }
 

@@ -35,8 +35,20 @@ internal sealed class ResourceHandler(SimCluster cluster, WatchStreamer watches)
 
                 break;
             case "GET":
-                await WriteObjectAsync(ctx, route, Store.Get(route.Type, route.Namespace, route.Name) ?? throw ApiException.NotFound(route.Type, route.Name));
-                break;
+                {
+                    var obj = Store.Get(route.Type, route.Namespace, route.Name) ?? throw ApiException.NotFound(route.Type, route.Name);
+                    if (TableOutput.Wanted(ctx.Request) && !statusMode)
+                    {
+                        await KubeStatus.WriteJsonAsync(ctx, TableOutput.Build(route.Type, [obj], null, includeObject: IncludeObject(ctx.Request.Query)));
+                    }
+                    else
+                    {
+                        await WriteObjectAsync(ctx, route, obj);
+                    }
+
+                    break;
+                }
+
             case "POST" when route.Name is null:
                 {
                     var body = await ReadObjectAsync(ctx);
@@ -91,25 +103,30 @@ internal sealed class ResourceHandler(SimCluster cluster, WatchStreamer watches)
 
     public static bool IsTrue(string? value) => value is "true" or "1" or "True";
 
+    /// <summary>includeObject=Object: a table row carries the whole object, not only its metadata.</summary>
+    public static bool IncludeObject(IQueryCollection q) => q["includeObject"] == "Object";
+
     private async Task ListAsync(HttpContext ctx, ApiRoute route)
     {
         var q = ctx.Request.Query;
         var labels = LabelSelector.Parse(q["labelSelector"]);
-        var fields = FieldSelector.Parse(q["fieldSelector"]);
-        var (all, rv) = Store.List(route.Type, route.Namespace);
-        var items = all.Where(o => labels.Matches(o.Labels()) && fields.Matches(o)).ToList();
-
-        // A continue token names the last key served; the next page starts after it.
+        var fields = FieldSelector.Parse(q["fieldSelector"], route.Type);
+        List<JsonObject> all;
+        long rv;
+        string? after = null;
         if (!string.IsNullOrEmpty(q["continue"]))
         {
-            var (tokenRv, after) = DecodeContinue(q["continue"]!);
-            if (tokenRv < Store.CompactedUpTo)
-            {
-                throw new ApiException(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
-            }
-
-            items = items.Where(o => string.CompareOrdinal(SortKey(o), after) > 0).ToList();
+            // A continue token names the snapshot (its resourceVersion) and the last key served: the next page is read
+            // from that same snapshot, as etcd reads an older revision, whatever changed since (410 once compacted).
+            (rv, after) = DecodeContinue(q["continue"]!);
+            all = Store.ListAt(route.Type, route.Namespace, rv);
         }
+        else
+        {
+            (all, rv) = Store.List(route.Type, route.Namespace);
+        }
+
+        var items = all.Where(o => labels.Matches(o.Labels()) && fields.Matches(o) && (after is null || string.CompareOrdinal(SortKey(o), after) > 0)).ToList();
 
         var meta = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) };
         if (int.TryParse(q["limit"], out var limit) && limit > 0 && items.Count > limit)
@@ -117,6 +134,12 @@ internal sealed class ResourceHandler(SimCluster cluster, WatchStreamer watches)
             meta["remainingItemCount"] = items.Count - limit;
             items = items.Take(limit).ToList();
             meta["continue"] = EncodeContinue(rv, SortKey(items[^1]));
+        }
+
+        if (TableOutput.Wanted(ctx.Request))
+        {
+            await KubeStatus.WriteJsonAsync(ctx, TableOutput.Build(route.Type, items, meta.Str("resourceVersion"), meta.Str("continue"), IncludeObject(q)));
+            return;
         }
 
         var list = new JsonObject
@@ -134,6 +157,12 @@ internal sealed class ResourceHandler(SimCluster cluster, WatchStreamer watches)
         var contentType = ctx.Request.ContentType?.Split(';')[0].Trim() ?? "";
         var patch = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted)
             ?? throw ApiException.BadRequest("empty patch");
+        if (contentType == "application/strategic-merge-patch+json" && route.Type.IsCustom)
+        {
+            // Custom resources have no patch strategy: the API server refuses strategic merge patches on them.
+            throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
+        }
+
         Func<JsonObject, JsonObject> apply = contentType switch
         {
             "application/merge-patch+json" or "application/strategic-merge-patch+json" =>
@@ -170,7 +199,7 @@ internal sealed class ResourceHandler(SimCluster cluster, WatchStreamer watches)
     private async Task DeleteCollectionAsync(HttpContext ctx, ApiRoute route)
     {
         var labels = LabelSelector.Parse(ctx.Request.Query["labelSelector"]);
-        var fields = FieldSelector.Parse(ctx.Request.Query["fieldSelector"]);
+        var fields = FieldSelector.Parse(ctx.Request.Query["fieldSelector"], route.Type);
         var (all, _) = Store.List(route.Type, route.Namespace);
         var deleted = new JsonArray();
         foreach (var o in all.Where(o => labels.Matches(o.Labels()) && fields.Matches(o)))

@@ -19,8 +19,9 @@ internal sealed class WatchStreamer(SimCluster cluster, TimeSpan bookmarkInterva
     {
         var q = ctx.Request.Query;
         var labels = LabelSelector.Parse(q["labelSelector"]);
-        var fields = FieldSelector.Parse(q["fieldSelector"]);
+        var fields = FieldSelector.Parse(q["fieldSelector"], route.Type);
         var bookmarks = ResourceHandler.IsTrue(q["allowWatchBookmarks"]);
+        var table = TableOutput.Wanted(ctx.Request) ? new TableRequest(ResourceHandler.IncludeObject(q)) : null;
         long? from = long.TryParse(q["resourceVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var rv) && rv > 0 ? rv : null;
         var timeout = int.TryParse(q["timeoutSeconds"], out var t) && t > 0 ? TimeSpan.FromSeconds(t) : Timeout.InfiniteTimeSpan;
         var fault = ctx.Items[FaultItem] as FaultRule;
@@ -53,7 +54,6 @@ internal sealed class WatchStreamer(SimCluster cluster, TimeSpan bookmarkInterva
         using (subscription)
         {
             var sent = 0;
-            var matching = new Selection(from is null);
             var lastRv = from ?? cluster.Store.ResourceVersion;
             try
             {
@@ -62,7 +62,7 @@ internal sealed class WatchStreamer(SimCluster cluster, TimeSpan bookmarkInterva
                 foreach (var e in subscription.Initial)
                 {
                     lastRv = Math.Max(lastRv, e.ResourceVersion);
-                    if (await SendAsync(ctx, route, e, labels, fields, matching, cts.Token) && ++sent >= (fault?.DropWatchAfterEvents ?? int.MaxValue))
+                    if (await SendAsync(ctx, route, e, labels, fields, table, cts.Token) && ++sent >= (fault?.DropWatchAfterEvents ?? int.MaxValue))
                     {
                         await DropAsync(ctx);
                         return;
@@ -97,7 +97,7 @@ internal sealed class WatchStreamer(SimCluster cluster, TimeSpan bookmarkInterva
                     }
 
                     lastRv = e.ResourceVersion;
-                    if (await SendAsync(ctx, route, e, labels, fields, matching, cts.Token) && ++sent >= (fault?.DropWatchAfterEvents ?? int.MaxValue))
+                    if (await SendAsync(ctx, route, e, labels, fields, table, cts.Token) && ++sent >= (fault?.DropWatchAfterEvents ?? int.MaxValue))
                     {
                         await DropAsync(ctx);
                         return;
@@ -116,53 +116,48 @@ internal sealed class WatchStreamer(SimCluster cluster, TimeSpan bookmarkInterva
         }
     }
 
-    // Like the real server, an object that starts or stops matching the selectors is reported as ADDED or DELETED.
-    private static async Task<bool> SendAsync(HttpContext ctx, ApiRoute route, StoreEvent e, LabelSelector labels, FieldSelector fields, Selection matching, CancellationToken ct)
+    // Like the real API server's watch cache: the object before and after the change decide the event. One that
+    // enters the selectors is ADDED, one that leaves them is DELETED (with its last matching state), one that stays
+    // is MODIFIED; the same on a resumed watch, since every event knows the object it replaced.
+    private static async Task<bool> SendAsync(HttpContext ctx, ApiRoute route, StoreEvent e, LabelSelector labels, FieldSelector fields, TableRequest? table, CancellationToken ct)
     {
-        var key = $"{e.Object.Namespace()}/{e.Object.Name()}";
-        var matches = labels.Matches(e.Object.Labels()) && fields.Matches(e.Object);
-        var type = e.Type;
-        if (type == StoreEvent.Deleted)
+        bool Matches(JsonObject? o) => o is not null && labels.Matches(o.Labels()) && fields.Matches(o);
+
+        var now = Matches(e.Object);
+        var before = e.Type != StoreEvent.Added && Matches(e.Previous);
+        var (type, obj) = e.Type switch
         {
-            if (!matching.Keys.Remove(key) && !matches)
-            {
-                return false;
-            }
-        }
-        else if (matches)
-        {
-            if (matching.Keys.Add(key) && matching.Complete)
-            {
-                type = StoreEvent.Added;
-            }
-        }
-        else if (matching.Keys.Remove(key))
-        {
-            type = StoreEvent.Deleted;
-        }
-        else
+            StoreEvent.Deleted when now || before => (StoreEvent.Deleted, e.Object),
+            StoreEvent.Modified when now && before => (StoreEvent.Modified, e.Object),
+            StoreEvent.Modified when now => (StoreEvent.Added, e.Object),
+            StoreEvent.Modified when before => (StoreEvent.Deleted, WithResourceVersion(e.Previous!, e.ResourceVersion)),
+            StoreEvent.Added when now => (StoreEvent.Added, e.Object),
+            _ => (null, e.Object),
+        };
+        if (type is null)
         {
             return false;
         }
 
-        var obj = e.Object;
         if (route.Version != route.Type.Version)
         {
             obj = (JsonObject)obj.DeepClone();
             obj["apiVersion"] = route.ApiVersion;
         }
 
-        await WriteEventAsync(ctx, type, obj, ct);
+        // kubectl get -w asks for tables: each event then carries a one-row Table.
+        await WriteEventAsync(ctx, type, table is null ? obj : TableOutput.Build(route.Type, [obj], obj.Str("metadata.resourceVersion"), includeObject: table.IncludeObject), ct);
         return true;
     }
 
-    /// <summary>
-    /// The objects a watch has reported as matching. Complete when the watch began with the current state; a resumed
-    /// watch does not know what matched before, so it cannot turn a MODIFIED into an ADDED.
-    /// </summary>
-    private sealed record Selection(bool Complete)
+    private sealed record TableRequest(bool IncludeObject);
+
+    // The DELETED event of an object that left the selectors carries the event's resourceVersion to resume from.
+    private static JsonObject WithResourceVersion(JsonObject obj, long rv)
     {
-        public HashSet<string> Keys { get; } = new(StringComparer.Ordinal);
+        var copy = (JsonObject)obj.DeepClone();
+        copy.Metadata()["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
+        return copy;
     }
 
     // Give the flushed events time to leave the socket; Abort discards whatever is still queued.

@@ -18,12 +18,13 @@ public sealed class ObjectStore
     private readonly TimeProvider time;
     private long resourceVersion;
     private long compactedUpTo;
+    private int historyLimit;
 
     public ObjectStore(string clusterName, TimeProvider? time = null, int historyLimit = DefaultHistoryLimit)
     {
         ClusterName = clusterName;
         this.time = time ?? TimeProvider.System;
-        HistoryLimit = historyLimit;
+        this.historyLimit = historyLimit;
         foreach (var t in ResourceTypes.All)
         {
             objects[t] = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
@@ -76,7 +77,27 @@ public sealed class ObjectStore
         }
     }
 
-    public int HistoryLimit { get; }
+    /// <summary>How many events are kept for resuming watches (and older list pages); a smaller limit compacts at once.</summary>
+    public int HistoryLimit
+    {
+        get
+        {
+            lock (gate)
+            {
+                return historyLimit;
+            }
+        }
+
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            lock (gate)
+            {
+                historyLimit = value;
+                Trim();
+            }
+        }
+    }
 
     public long ResourceVersion
     {
@@ -113,6 +134,43 @@ public sealed class ObjectStore
     }
 
     public List<JsonObject> List(string resource, string? ns = null) => List(ResourceTypes.ByResource(resource), ns).Items;
+
+    /// <summary>
+    /// The objects of a type as they were at <paramref name="atResourceVersion"/>, as etcd reads an older revision:
+    /// the current state with the retained history after it undone. A list's <c>continue</c> pages read here, so
+    /// every page belongs to the first page's snapshot. 410 Expired when that revision was compacted.
+    /// </summary>
+    public List<JsonObject> ListAt(ResourceType type, string? ns, long atResourceVersion)
+    {
+        lock (gate)
+        {
+            if (atResourceVersion < compactedUpTo)
+            {
+                throw ApiException.Gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+            }
+
+            var state = new SortedDictionary<string, JsonObject>(objects[type], StringComparer.Ordinal);
+            for (var e = history.Last; e is not null && e.Value.ResourceVersion > atResourceVersion; e = e.Previous)
+            {
+                if (e.Value.Resource != type)
+                {
+                    continue;
+                }
+
+                var key = Key(type, type.Namespaced ? e.Value.Object.Namespace() : null, e.Value.Object.Name());
+                if (e.Value.Previous is { } before)
+                {
+                    state[key] = before;
+                }
+                else
+                {
+                    state.Remove(key);
+                }
+            }
+
+            return state.Values.Where(o => ns is null || o.Namespace() == ns).Select(o => (JsonObject)o.DeepClone()).ToList();
+        }
+    }
 
     /// <summary>Every stored object, sorted by etcd key.</summary>
     public List<(ResourceType Type, JsonObject Object)> All()
@@ -160,7 +218,7 @@ public sealed class ObjectStore
                 throw ApiException.NotFound(ResourceTypes.Namespaces, ns);
             }
 
-            if (mode == WriteMode.Api && type.HasStatus && IsCustom(type))
+            if (mode == WriteMode.Api && type.HasStatus && type.IsCustom)
             {
                 obj.Remove("status");
             }
@@ -214,10 +272,10 @@ public sealed class ObjectStore
 
             if (next.IsDeleting() && next.Finalizers().Count == 0)
             {
-                return Remove(type, next);
+                return Remove(type, next, current);
             }
 
-            return Commit(type, next, StoreEvent.Modified);
+            return Commit(type, next, StoreEvent.Modified, current);
         }
     }
 
@@ -273,7 +331,7 @@ public sealed class ObjectStore
                 var next = (JsonObject)current.DeepClone();
                 next.Metadata()["deletionTimestamp"] = ObjectMeta.Timestamp(time.GetUtcNow());
                 next.Metadata()["deletionGracePeriodSeconds"] = 0;
-                return (Commit(type, next, StoreEvent.Modified), false);
+                return (Commit(type, next, StoreEvent.Modified, current), false);
             }
 
             if (type == ResourceTypes.Namespaces)
@@ -283,12 +341,12 @@ public sealed class ObjectStore
                 {
                     foreach (var o in objects[t].Values.Where(o => o.Namespace() == name).ToList())
                     {
-                        Remove(t, (JsonObject)o.DeepClone());
+                        Remove(t, (JsonObject)o.DeepClone(), o);
                     }
                 }
             }
 
-            return (Remove(type, (JsonObject)current.DeepClone()), true);
+            return (Remove(type, (JsonObject)current.DeepClone(), current), true);
         }
     }
 
@@ -343,8 +401,6 @@ public sealed class ObjectStore
             compactedUpTo = resourceVersion;
         }
     }
-
-    private static bool IsCustom(ResourceType t) => t.Group.Contains('.', StringComparison.Ordinal) && !t.Group.EndsWith(".k8s.io", StringComparison.Ordinal);
 
     private static string Key(ResourceType type, string? ns, string name) => type.Namespaced ? $"{ns}/{name}" : name;
 
@@ -426,32 +482,38 @@ public sealed class ObjectStore
         return b;
     }
 
-    private JsonObject Commit(ResourceType type, JsonObject obj, string eventType)
+    // The stored objects are never mutated in place (a change replaces them), so the previous one is kept as is.
+    private JsonObject Commit(ResourceType type, JsonObject obj, string eventType, JsonObject? previous = null)
     {
         var rv = ++resourceVersion;
         obj.Metadata()["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
         objects[type][Key(type, type.Namespaced ? obj.Namespace() : null, obj.Name())] = obj;
-        Publish(new StoreEvent(rv, eventType, type, (JsonObject)obj.DeepClone()));
+        Publish(new StoreEvent(rv, eventType, type, (JsonObject)obj.DeepClone(), previous));
         return (JsonObject)obj.DeepClone();
     }
 
-    private JsonObject Remove(ResourceType type, JsonObject obj)
+    private JsonObject Remove(ResourceType type, JsonObject obj, JsonObject previous)
     {
         objects[type].Remove(Key(type, type.Namespaced ? obj.Namespace() : null, obj.Name()));
         var rv = ++resourceVersion;
         obj.Metadata()["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
-        Publish(new StoreEvent(rv, StoreEvent.Deleted, type, (JsonObject)obj.DeepClone()));
+        Publish(new StoreEvent(rv, StoreEvent.Deleted, type, (JsonObject)obj.DeepClone(), previous));
         return obj;
+    }
+
+    private void Trim()
+    {
+        while (history.Count > historyLimit)
+        {
+            compactedUpTo = history.First!.Value.ResourceVersion;
+            history.RemoveFirst();
+        }
     }
 
     private void Publish(StoreEvent e)
     {
         history.AddLast(e);
-        while (history.Count > HistoryLimit)
-        {
-            compactedUpTo = history.First!.Value.ResourceVersion;
-            history.RemoveFirst();
-        }
+        Trim();
 
         foreach (var s in subscriptions)
         {

@@ -20,6 +20,9 @@ public sealed record ResourceType(
 
     public bool IsCore => Group.Length == 0;
 
+    /// <summary>Served by a CustomResourceDefinition (not a built-in group such as apps or coordination.k8s.io).</summary>
+    public bool IsCustom => Group.Contains('.', StringComparison.Ordinal) && !Group.EndsWith(".k8s.io", StringComparison.Ordinal);
+
     /// <summary>The name used in API error messages: <c>pods</c> or <c>machines.platform.tkestack.io</c>.</summary>
     public string QualifiedResource => IsCore ? Resource : $"{Resource}.{Group}";
 

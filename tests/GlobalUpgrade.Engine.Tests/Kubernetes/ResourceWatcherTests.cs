@@ -215,18 +215,64 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AShortWatchHistoryMakesTheResumedWatch410AndTheWaitListsAgain()
+    {
+        // A busy cluster: the history holds 3 events. The first watch drops; while it is down other changes push the
+        // wait's resourceVersion out of the history, so resuming is 410 Expired and the wait lists again.
+        Primary.Store.HistoryLimit = 3;
+        Primary.Faults.Add(new FaultRule { PathRegex = "namespaces/app1/configmaps.*watch=", DropWatchAfterMs = 600, Times = 1 });
+        var waiting = Wait("after-churn");
+        await Eventually.TrueAsync(() => Primary.Requests.InFlight().Any(IsConfigMapWatch), "the first watch");
+        for (var i = 0; i < 4; i++)
+        {
+            CreateConfigMap("app2", $"churn-{i}");
+        }
+
+        await Eventually.TrueAsync(() => Begun(IsConfigMapList) >= 2, "the list after the 410");
+        CreateConfigMap("app1", "after-churn");
+        var result = await waiting;
+        Assert.Equal(2, result.Lists);
+        Assert.Contains(result.Objects, o => JsonPath.Name(o) == "after-churn");
+    }
+
+    private ClusterConnection Connection() =>
+        new(new GlobalCluster { Name = "primary", Role = ClusterRole.Primary, Context = "primary", Server = endpoint.Server, PlatformVersion = "v4.1.0", KubernetesVersion = "v1.31.4", Kubeconfig = sim.KubeconfigPath }, client, endpoint);
+
+    private static JsonObject Pod(string name, JsonObject state) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Pod",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = "app1" },
+        ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "c", ["image"] = "x" }) },
+        ["status"] = new JsonObject
+        {
+            ["phase"] = state.ContainsKey("running") ? "Running" : "Pending",
+            ["containerStatuses"] = new JsonArray(new JsonObject { ["name"] = "c", ["ready"] = state.ContainsKey("running"), ["restartCount"] = 0, ["state"] = state }),
+        },
+    };
+
+    [Fact]
+    public async Task PodLogFollowerRetriesWhileTheContainerIsWaitingToStart()
+    {
+        // A new synchronizer pod: its log answers 400 "waiting to start" until the container runs.
+        Primary.Store.Create("pods", Pod("new-leader", new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } }));
+        var waiting = PodLogFollower.WaitForLineAsync(Connection(), "app1", "new-leader", "Start Sync update", TimeSpan.FromSeconds(20), default);
+        bool IsLog(RequestRecord r) => r.Path.Contains("/pods/new-leader/log", StringComparison.Ordinal);
+        await Eventually.TrueAsync(() => Primary.Requests.Snapshot().Count(r => IsLog(r) && r.Status == 400) >= 2, "two log reads answered 400");
+        Assert.False(waiting.IsCompleted);
+
+        Primary.Store.Mutate("pods", "app1", "new-leader", p => p["status"] = Pod("new-leader", new JsonObject { ["running"] = new JsonObject() })["status"]!.DeepClone());
+        Primary.Logs.Append("app1", "new-leader", "I0101 Start Sync update");
+        var match = await waiting;
+        Assert.Equal("I0101 Start Sync update", match.Line);
+    }
+
+    [Fact]
     public async Task PodLogFollowerSeesALineLoggedLater()
     {
-        var pod = new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Pod",
-            ["metadata"] = new JsonObject { ["name"] = "logger", ["namespace"] = "app1" },
-            ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "c", ["image"] = "x" }) },
-        };
-        Primary.Store.Create("pods", pod);
+        Primary.Store.Create("pods", Pod("logger", new JsonObject { ["running"] = new JsonObject() }));
         Primary.Logs.Append("app1", "logger", "starting");
-        var connection = new ClusterConnection(new GlobalCluster { Name = "primary", Role = ClusterRole.Primary, Context = "primary", Server = endpoint.Server, PlatformVersion = "v4.1.0", KubernetesVersion = "v1.31.4", Kubeconfig = sim.KubeconfigPath }, client, endpoint);
+        var connection = Connection();
         var waiting = PodLogFollower.WaitForLineAsync(connection, "app1", "logger", "Start Sync update", TimeSpan.FromSeconds(10), default);
         await Eventually.TrueAsync(() => Primary.Requests.InFlight().Any(r => r.Path.Contains("/log", StringComparison.Ordinal)), "the followed log stream");
         Primary.Logs.Append("app1", "logger", "I0101 Start Sync update");
