@@ -12,7 +12,9 @@ namespace GlobalUpgrade.EtcdSync;
 /// Installs the 4.x etcd synchronizer plugin on the standby as the docs of its version describe: (4.3.1+) the primary's
 /// token copied into the standby's token secret, a ModuleInfo with the required labels, the ModuleConfig's version and
 /// the version's form, then event-driven waits ((4.3.1+) bootstrap job, ModuleInfo Running, pod 1/1, the leader logging
-/// "Start Sync update"), and one restart of the leader so objects with ownerReferences are synced again.
+/// "Start Sync update"), and one restart of the leader so objects with ownerReferences are synced again. Once verified
+/// (master docs): the legacy plain-token keys are removed, and the credentials the bootstrap job used are recorded;
+/// -RefreshCredentials reinstalls first when they changed.
 /// </summary>
 public static class EtcdSyncInstaller
 {
