@@ -5,7 +5,7 @@ namespace GlobalUpgrade;
 /// version, the leader pod that logged "Start Sync update" and when. <see cref="Changed"/> is false when the run found
 /// everything already as asked and changed nothing.
 /// </summary>
-public sealed class EtcdSyncInstallation
+public sealed record EtcdSyncInstallation
 {
     public required string Cluster { get; init; }
 
@@ -28,6 +28,12 @@ public sealed class EtcdSyncInstallation
 
     /// <summary>False when nothing had to be changed (an idempotent re-run).</summary>
     public required bool Changed { get; init; }
+
+    /// <summary>Paths in the ModuleInfo's spec.config of the legacy plain-token keys removed after the install was verified (never their values).</summary>
+    public IReadOnlyList<string> RemovedLegacyTokenKeys { get; init; } = [];
+
+    /// <summary>True when the plugin was reinstalled so that its bootstrap job refreshed the credentials (-RefreshCredentials).</summary>
+    public bool CredentialsRefreshed { get; init; }
 
     public override string ToString() => $"{ModuleName} {Version} on {Cluster}: {Phase}, leader {LeaderPod}";
 }

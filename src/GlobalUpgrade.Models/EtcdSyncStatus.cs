@@ -4,7 +4,7 @@ namespace GlobalUpgrade;
 /// What the etcd synchronizer's monitor (/check) reports for the standby. <see cref="IsInSync"/> is true only when
 /// the whole report was read and understood and both lists are empty; anything else is not in sync.
 /// </summary>
-public sealed class EtcdSyncStatus
+public sealed record EtcdSyncStatus
 {
     public required string Cluster { get; init; }
 
@@ -24,6 +24,15 @@ public sealed class EtcdSyncStatus
 
     /// <summary>Where the report came from: the service proxy path or the monitor URI.</summary>
     public required string Source { get; init; }
+
+    /// <summary>
+    /// True when the primary's token or etcd CA changed since the synchronizer's bootstrap job last ran (Install-EtcdSync
+    /// -RefreshCredentials refreshes them); null when not known (see <see cref="CredentialsReason"/>).
+    /// </summary>
+    public bool? CredentialsChanged { get; init; }
+
+    /// <summary>Why <see cref="CredentialsChanged"/> is what it is (which credential changed, or why it is not known).</summary>
+    public string? CredentialsReason { get; init; }
 
     public override string ToString() => IsInSync ? $"{Cluster}: in sync" : $"{Cluster}: {MissedCount} missed, {SurplusCount} surplus keys";
 }

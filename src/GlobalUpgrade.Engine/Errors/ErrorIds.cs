@@ -88,6 +88,7 @@ public static class ErrorIds
     public const string EtcdSyncNoLeader = nameof(EtcdSyncNoLeader);
     public const string EtcdSyncUnsupportedVersion = nameof(EtcdSyncUnsupportedVersion);
     public const string EtcdSyncAmbiguous = nameof(EtcdSyncAmbiguous);
+    public const string EtcdSyncTooOldForEncryption = nameof(EtcdSyncTooOldForEncryption);
     public const string EtcdEndpointUnreachable = nameof(EtcdEndpointUnreachable);
     public const string ActiveClusterTokenMissing = nameof(ActiveClusterTokenMissing);
     public const string BootstrapJobFailed = nameof(BootstrapJobFailed);

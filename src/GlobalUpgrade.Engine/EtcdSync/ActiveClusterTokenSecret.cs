@@ -100,7 +100,8 @@ public static class ActiveClusterTokenSecret
             return true;
         }, cancellationToken);
 
-    private static Task<V1Secret?> ReadSecretAsync(ClusterConnection cluster, string ns, string name, CancellationToken cancellationToken) =>
+    /// <summary>A secret, or null when it does not exist.</summary>
+    internal static Task<V1Secret?> ReadSecretAsync(ClusterConnection cluster, string ns, string name, CancellationToken cancellationToken) =>
         cluster.CallAsync($"reading secret {ns}/{name}", async (c, ct) =>
         {
             try

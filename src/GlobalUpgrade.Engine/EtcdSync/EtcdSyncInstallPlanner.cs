@@ -36,6 +36,7 @@ public static class EtcdSyncInstallPlanner
         var module = await EtcdSyncPlugin.ResolveModuleNameAsync(standby, request.Profile, request.ModuleName, cancellationToken).ConfigureAwait(false);
         var moduleConfig = await EtcdSyncPlugin.SelectModuleConfigAsync(standby, module, request.Version, request.Profile.Version, cancellationToken).ConfigureAwait(false);
         var version = EtcdSyncPlugin.VersionOf(moduleConfig)!;
+        await EtcdEncryptionGuard.CheckAsync(request.Primary, standby, details, module, version, cancellationToken).ConfigureAwait(false);
 
         // The form, bootstrap job and leader are the plugin's: its own line (the platform's, unless -Version said otherwise).
         var line = PlatformLine.Of(version)?.EtcdSync ?? request.Profile.EtcdSyncLine;
@@ -75,7 +76,40 @@ public static class EtcdSyncInstallPlanner
         var tokenChange = line.HasTokenSecret
             ? await ActiveClusterTokenSecret.ChangeAsync(request.Primary, standby, details, cancellationToken).ConfigureAwait(false)
             : PlannedChange.None;
-        return new EtcdSyncInstallPlan(request, line, module, version, config, current?.Name, infoChange, tokenChange);
+
+        // [doc master UGC] A changed token or remote etcd-ca needs the upgrade or reinstall workflow again, for the bootstrap hook.
+        var credentials = line.HasBootstrapJob && current is not null
+            ? await EtcdSyncCredentials.CompareAsync(request.Primary, standby, details, cancellationToken).ConfigureAwait(false)
+            : null;
+        var reinstall = request.RefreshCredentials && credentials is { Changed: not false } && infoChange != PlannedChange.Create;
+        if (reinstall)
+        {
+            await RequireConsistentAsync(request, cancellationToken).ConfigureAwait(false);
+            infoChange = PlannedChange.Create;
+        }
+
+        return new EtcdSyncInstallPlan(request, line, module, version, config, current?.Name, infoChange, tokenChange)
+        {
+            // [doc master UGC] Only where the token secret replaces them; a reinstalled ModuleInfo is written without them.
+            LegacyTokenKeys = line.HasTokenSecret && !reinstall && current is not null ? LegacyTokenConfig.Find(current.Config, details) : [],
+            Credentials = credentials,
+            Reinstall = reinstall,
+            RunsBootstrap = line.HasBootstrapJob && (infoChange == PlannedChange.Create || !EtcdSyncPlugin.SameVersion(current?.SpecVersion, version)),
+        };
+    }
+
+    /// <summary>docs/safety.md rule 2: a reinstall removes the plugin first, so it must pass the removal's DR consistency checks.</summary>
+    private static async Task RequireConsistentAsync(EtcdSyncInstallRequest request, CancellationToken cancellationToken)
+    {
+        var failed = await EtcdSyncGuard.FailedChecksAsync(request.Primary, request.Standby, request.Details, SyncMonitorClient.DefaultTimeout, cancellationToken).ConfigureAwait(false);
+        if (failed.Count > 0)
+        {
+            throw new GlobalUpgradeException(
+                ErrorIds.StandbyNotConsistent,
+                FailureCategory.InvalidOperation,
+                $"Refusing to reinstall the etcd synchronizer to refresh its credentials: {failed.Count} DR consistency check(s) failed, and removing it while the standby misses keys can make owner references resolve wrongly and delete workload clusters' Machines. Nothing was changed. Fix these first (Restart-EtcdSync often cures missed keys):{Environment.NewLine}{EtcdSyncGuard.Describe(failed)}",
+                request.Standby.Name);
+        }
     }
 
     private static async Task CheckEndpointsAsync(EtcdSyncInstallRequest request, IEnumerable<Uri> endpoints, CancellationToken cancellationToken)

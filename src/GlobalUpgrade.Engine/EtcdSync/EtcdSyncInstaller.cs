@@ -12,7 +12,9 @@ namespace GlobalUpgrade.EtcdSync;
 /// Installs the 4.x etcd synchronizer plugin on the standby as the docs of its version describe: (4.3.1+) the primary's
 /// token copied into the standby's token secret, a ModuleInfo with the required labels, the ModuleConfig's version and
 /// the version's form, then event-driven waits ((4.3.1+) bootstrap job, ModuleInfo Running, pod 1/1, the leader logging
-/// "Start Sync update"), and one restart of the leader so objects with ownerReferences are synced again.
+/// "Start Sync update"), and one restart of the leader so objects with ownerReferences are synced again. Once verified
+/// (master docs): the legacy plain-token keys are removed, and the credentials the bootstrap job used are recorded;
+/// -RefreshCredentials reinstalls first when they changed.
 /// </summary>
 public static class EtcdSyncInstaller
 {
@@ -30,12 +32,20 @@ public static class EtcdSyncInstaller
         var log = OperationLog.Current;
         var selector = EtcdSyncPlugin.ModuleInfoSelector(plan.ModuleName, details);
 
-        if (!plan.HasChanges)
+        if (!plan.InstallChanges)
         {
-            log.Verbose($"[{standby.Name}] plugin {plan.ModuleName} {plan.Version} is installed as asked{(plan.Line.HasTokenSecret ? " and the token secret is current" : "")}: nothing to change; checking that it syncs");
+            log.Verbose($"[{standby.Name}] plugin {plan.ModuleName} {plan.Version} is installed as asked{(plan.Line.HasTokenSecret ? " and the token secret is current" : "")}: nothing to install; checking that it syncs");
             var (currentLeader, since) = await EtcdSyncWaits.LeaderSyncingAsync(standby, details, detection, null, budget, cancellationToken).ConfigureAwait(false);
             var info = await EtcdSyncWaits.ModuleInfoRunningAsync(standby, selector, plan.Version, budget, cancellationToken).ConfigureAwait(false);
-            return Result(plan, info, currentLeader, since, changed: false);
+            var removed = await RemoveLegacyTokenKeysAsync(plan, ModuleInfo.From(info).Name, cancellationToken).ConfigureAwait(false);
+            return Result(plan, info, currentLeader, since, changed: removed.Count > 0) with { RemovedLegacyTokenKeys = removed };
+        }
+
+        if (plan.Reinstall)
+        {
+            // [doc master UGC] "run the plugin upgrade or reinstall workflow again": removed, then installed as new below.
+            var removal = await EtcdSyncUninstaller.PlanAsync(standby, request.Profile, plan.ModuleName, cancellationToken).ConfigureAwait(false);
+            await EtcdSyncUninstaller.ExecuteAsync(removal, budget.Remaining, null, cancellationToken).ConfigureAwait(false);
         }
 
         if (plan.TokenSecretChange != PlannedChange.None)
@@ -56,7 +66,26 @@ public static class EtcdSyncInstaller
         // [doc] Once syncing, delete the leader pod once so objects with ownerReferences are synced again.
         var (successor, startedAt) = await EtcdSyncRestarter.RestartLeaderAsync(standby, details, detection, syncing, budget, cancellationToken).ConfigureAwait(false);
         var final = await EtcdSyncWaits.ModuleInfoRunningAsync(standby, selector, plan.Version, budget, cancellationToken).ConfigureAwait(false);
-        return Result(plan, final, successor, startedAt, changed: true);
+        var removedKeys = await RemoveLegacyTokenKeysAsync(plan, ModuleInfo.From(final).Name, cancellationToken).ConfigureAwait(false);
+        if (plan.RunsBootstrap)
+        {
+            // The bootstrap job ran with the primary's current token and etcd CA: what Get-EtcdSyncStatus compares later.
+            await EtcdSyncCredentials.RecordAsync(request.Primary, standby, details, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Result(plan, final, successor, startedAt, changed: true) with { RemovedLegacyTokenKeys = removedKeys, CredentialsRefreshed = plan.Reinstall };
+    }
+
+    /// <summary>[doc master UGC] "After verification succeeds, remove any remaining legacy plain-token configuration from the plugin settings."</summary>
+    private static async Task<IReadOnlyList<string>> RemoveLegacyTokenKeysAsync(EtcdSyncInstallPlan plan, string moduleInfo, CancellationToken cancellationToken)
+    {
+        if (plan.LegacyTokenKeys.Count == 0)
+        {
+            return [];
+        }
+
+        await LegacyTokenConfig.RemoveAsync(plan.Request.Standby, moduleInfo, plan.LegacyTokenKeys, cancellationToken).ConfigureAwait(false);
+        return plan.LegacyTokenKeys;
     }
 
     private static async Task WriteModuleInfoAsync(EtcdSyncInstallPlan plan, string selector, CancellationToken cancellationToken)

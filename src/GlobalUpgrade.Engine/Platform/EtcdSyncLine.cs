@@ -108,6 +108,13 @@ public sealed record EtcdSyncLine
         Source = "release-4.3 docs/en/upgrade/upgrade_global_cluster.mdx (tab \"4.3.1+\", lease after the tabs)",
     };
 
+    /// <summary>
+    /// [doc master docs/en/configure/etcd/encryption.mdx warning "etcd Synchronizer version"] With the etcd Encryption
+    /// Manager in deterministic mode the synchronizer must be v4.3.7 or later: "Earlier versions do not replicate the
+    /// shared SeedBundle, so the Standby cluster cannot derive matching keys."
+    /// </summary>
+    public static readonly PlatformVersion MinimumWithDeterministicEncryption = PlatformVersion.Parse("4.3.7");
+
     /// <summary>The synchronizer of every documented line, oldest first.</summary>
     public static IReadOnlyList<EtcdSyncLine> All => PlatformLine.All.Select(l => l.EtcdSync).ToList();
 

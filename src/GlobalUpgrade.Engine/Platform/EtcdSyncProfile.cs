@@ -96,6 +96,23 @@ public sealed record EtcdSyncProfile
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, null),
     };
 
+    /// <summary>
+    /// [assumed] Keys of the legacy plain-token configuration in ModuleInfo spec.config (matched against a key at any
+    /// depth, case and punctuation ignored). [doc master upgrade/upgrade_global_cluster.mdx "Reinstall the etcd
+    /// synchronization plugin"]: "Legacy plain-token configuration remains only as a compatibility fallback", and after
+    /// verification "remove any remaining legacy plain-token configuration from the plugin settings"; the keys are not named.
+    /// </summary>
+    public IReadOnlyList<string> LegacyTokenKeys { get; init; } = ["activeClusterToken", "activeGlobalClusterToken", "token"];
+
+    /// <summary>
+    /// [assumed] "namespace/name" of the primary's etcd CA secret, the "remote etcd-ca" the bootstrap job copies into
+    /// remote-etcd-ca [doc master upgrade/upgrade_global_cluster.mdx, last step]; where it lives is not published.
+    /// </summary>
+    public string RemoteEtcdCaSecret { get; init; } = "kube-system/etcd-ca";
+
+    /// <summary>[assumed] cpaas.io/module-name of the etcd Encryption Manager plugin (it is also found by its documented display name).</summary>
+    public string EncryptionManagerModuleName { get; init; } = "etcd-encryption-manager";
+
     /// <summary>[doc] etcd's client port, forwarded from both VIPs to the control-plane nodes.</summary>
     public int EtcdPort { get; init; } = DocumentedEtcdPort;
 
@@ -110,6 +127,9 @@ public sealed record EtcdSyncProfile
         [nameof(ActiveClusterTokenSecretKeys)] = (p, v) => p with { ActiveClusterTokenSecretKeys = List(v) },
         [nameof(DataCheckIntervalKeys)] = (p, v) => p with { DataCheckIntervalKeys = List(v) },
         [nameof(PrintDetailLogsKeys)] = (p, v) => p with { PrintDetailLogsKeys = List(v) },
+        [nameof(LegacyTokenKeys)] = (p, v) => p with { LegacyTokenKeys = List(v) },
+        [nameof(RemoteEtcdCaSecret)] = (p, v) => p with { RemoteEtcdCaSecret = NamespacedName(v) },
+        [nameof(EncryptionManagerModuleName)] = (p, v) => p with { EncryptionManagerModuleName = v.Trim() },
     };
 
     /// <summary>The [assumed] values -Assumption may replace (lists comma-separated).</summary>
@@ -121,6 +141,12 @@ public sealed record EtcdSyncProfile
         result = Setters.TryGetValue(name, out var set) ? set(this, value) : this;
         return set is not null;
     }
+
+    private static string NamespacedName(string text) =>
+        text.Split('/') is [{ Length: > 0 }, { Length: > 0 }]
+            ? text.Trim()
+            : throw new GlobalUpgradeException(ErrorIds.InvalidProfileOverride, FailureCategory.InvalidArgument,
+                $"The assumption 'RemoteEtcdCaSecret' ('{text}') is not 'namespace/name'. Fix -Assumption and run again.", text);
 
     private static string[] List(string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 

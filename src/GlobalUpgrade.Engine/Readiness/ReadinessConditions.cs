@@ -35,6 +35,7 @@ public static class ReadinessConditions
         new(ExtensionPublished, $"{PreUpgrade} \"Download the Packages\" / violet (release-4.0 … release-4.2); \"Step 2: Inventory the plugins\" (release-4.3)",
             (_, _) => true, ReadinessRules.Extensions),
         new("CvoPreflight", CvoPreflight.Source, (_, to) => PlatformLine.For(to).HasClusterVersionOperator, ReadinessRules.CvoChecks),
+        EtcdSyncEncryptionCondition.Condition,
     ];
 
     /// <summary>Every applicable condition judged on one cluster's facts; with an unreadable running version only the path check (NotChecked).</summary>

@@ -83,6 +83,9 @@ public sealed class PluginScenario
 
     /// <summary>ModuleInfo <c>status.phase</c> of an installed plugin.</summary>
     public string Phase { get; set; } = "Running";
+
+    /// <summary>Settings of an installed plugin (ModuleInfo <c>spec.config</c>); for the synchronizer each key is a dotted path set over the form the DR pair fills.</summary>
+    public JsonObject? Config { get; set; }
 }
 
 public sealed class ClusterModuleScenario

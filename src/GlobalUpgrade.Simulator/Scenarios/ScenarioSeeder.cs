@@ -50,6 +50,11 @@ public static class ScenarioSeeder
                     // The console's name of the plugin [schema: crds/cluster.alauda.io_moduleinfoes.yaml, printer column Display_Name].
                     info.Set("metadata.annotations", new JsonObject { ["cpaas.io/display-name"] = p.DisplayName });
                 }
+                if (p.Config is not null)
+                {
+                    info.Set("spec.config", p.Config.DeepClone());
+                }
+
                 store.Upsert(ResourceTypes.ModuleInfos, info);
             }
         }
@@ -99,6 +104,12 @@ public static class ScenarioSeeder
         foreach (var field in line.Form.Where(f => values.ContainsKey(f.DisplayName)))
         {
             config.Set(field.Path, values[field.DisplayName]);
+        }
+
+        // A scenario's own settings stay (e.g. a legacy plain-token key, [doc master upgrade_global_cluster.mdx]).
+        foreach (var (key, value) in plugin.Config ?? [])
+        {
+            config.Set(key, value?.DeepClone());
         }
 
         var name = Plugins.PlatformName("global", EtcdSyncNames.ModuleName);

@@ -6,7 +6,7 @@ using GlobalUpgrade.Platform;
 
 namespace GlobalUpgrade.Commands.EtcdSync;
 
-/// <summary>Reads the etcd synchronizer monitor's /check report of the standby: missed and surplus keys.</summary>
+/// <summary>Reads the etcd synchronizer monitor's /check report of the standby (missed and surplus keys), and whether the primary's token or etcd CA changed since its bootstrap job ran.</summary>
 [Cmdlet(VerbsCommon.Get, "EtcdSyncStatus", DefaultParameterSetName = ViaApiServer)]
 [OutputType(typeof(EtcdSyncStatus))]
 public sealed class GetEtcdSyncStatusCommand : GlobalUpgradeCmdlet
@@ -60,7 +60,10 @@ public sealed class GetEtcdSyncStatusCommand : GlobalUpgradeCmdlet
         var profile = Engine.Assumptions.EtcdSync;
         if (TryRun(ct => SyncMonitorClient.ReadViaProxyAsync(standby, profile, timeout, ct), out var status))
         {
-            WriteObject(status);
+            var platform = Require(() => PlatformProfile.For(PlatformVersion.Parse(standby.Info.PlatformVersion)) with { EtcdSyncDetails = profile });
+            var primary = EtcdSyncTargets.TryByRole(Connections, ClusterRole.Primary);
+            var credentials = Run(ct => EtcdSyncCredentials.StateAsync(primary == standby ? null : primary, standby, platform, ct));
+            WriteObject(status with { CredentialsChanged = credentials.Changed, CredentialsReason = credentials.Reason });
         }
     }
 }

@@ -60,6 +60,10 @@ public sealed class InstallEtcdSyncCommand : GlobalUpgradeCmdlet
     [Parameter]
     public SwitchParameter SkipEndpointCheck { get; set; }
 
+    /// <summary>Reinstall the plugin when the primary's token or etcd CA changed since its bootstrap job last ran (or that is not recorded), so the job refreshes the credentials.</summary>
+    [Parameter]
+    public SwitchParameter RefreshCredentials { get; set; }
+
     [Parameter]
     [ValidateRange(1, 86400)]
     public int TimeoutSec { get; set; } = (int)EtcdSyncProfile.DefaultTimeout.TotalSeconds;
@@ -87,8 +91,17 @@ public sealed class InstallEtcdSyncCommand : GlobalUpgradeCmdlet
             ModuleName = ModuleName,
             SkipEndpointCheck = SkipEndpointCheck,
         };
-        var request = Require(() => EtcdSyncInstallRequests.From(options, HashtableInput.ToJson(Config), primary, standby, profile, standbyVip: null));
+        var request = Require(() => EtcdSyncInstallRequests.From(options, HashtableInput.ToJson(Config), primary, standby, profile, standbyVip: null)) with { RefreshCredentials = RefreshCredentials };
         var plan = Run(ct => EtcdSyncInstaller.PlanAsync(request, ct));
+        if (plan.Credentials is { Changed: true } changed && !RefreshCredentials)
+        {
+            WriteWarning($"'{standby.Name}': {changed.Reason}.");
+        }
+        else if (RefreshCredentials && !plan.Reinstall)
+        {
+            WriteWarning($"-RefreshCredentials: nothing to refresh on '{standby.Name}': {plan.Credentials?.Reason ?? "no installed synchronizer with a bootstrap job"}.");
+        }
+
         if (!plan.HasChanges)
         {
             WriteWarning($"The etcd synchronizer plugin {plan.ModuleName} {plan.Version} is already installed on '{standby.Name}' as asked, and its token secret is current: nothing changed.");
