@@ -22,6 +22,9 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    # Runbooks run in child pwsh processes, but the reports are exported here: the file must not rely on another
+    # file having imported the module first.
+    Import-Module $env:GLOBALUPGRADE_MODULE -Force
 
     function New-PathFixture([string] $Scenario, [string] $Target, [string] $Name = "$Scenario-$Target") {
         $f = New-TestDrPair -Root $TestDrive -Name $Name -Scenario $Scenario -Target $Target -SyncMs 200 -Images 3
