@@ -19,8 +19,9 @@ public static class UpgradeScriptFlags
     public const string SkipCheckArtifacts = "--skip-check-artifacts";
 
     /// <summary>
-    /// The image-sync flag as the package's line spells it (<see cref="PlatformLine.ImageSyncFlag"/>); for a package
-    /// whose version file is missing or unreadable, the spelling of 4.0…4.2 [assumed: the older script is the likelier one to be without it].
+    /// The image-sync flag as the package's line spells it (<see cref="PlatformLine.ImageSyncFlag"/>). A package whose
+    /// version file is missing or unreadable has no line: it gets the spelling of 4.0…4.2 (the module's choice, not a
+    /// fact; a script that does not know it refuses it at once, before any image is pushed, and says so in the run's log).
     /// </summary>
     public static string ImageSyncOf(string? packageVersion)
     {
