@@ -39,7 +39,7 @@ $child = @"
 Import-Module '$ModulePath'
 `$node = @{ ComputerName = '$($node.ComputerName)'; Port = $($node.Port); UserName = '$($node.UserName)'; KeyFilePath = '$($node.KeyFilePath)'; KnownHostsPath = '$($node.KnownHostsPath)' }
 `$sshdPid = $($sshd.Process.Id)
-`$sync = "bash upgrade.sh --only-sync-image=true"
+`$sync = "bash upgrade.sh --only-sync-image"
 function Get-Status([string] `$Key) { `$line = [IO.File]::ReadAllLines('/proc/self/status') | Where-Object { `$_.StartsWith(`$Key + ':') }; [long](`$line -replace '\D', '') * 1KB }
 # CPU time in ms from /proc/<pid>/stat: own (utime+stime) and of reaped children (cutime+cstime); 100 ticks/s.
 function Get-Cpu([string] `$Id = 'self') { `$f = ([IO.File]::ReadAllText("/proc/`$Id/stat") -split '\) ', 2)[1].Split(' '); @{ Own = ([long]`$f[11] + [long]`$f[12]) * 10; Children = ([long]`$f[13] + [long]`$f[14]) * 10 } }
@@ -154,7 +154,7 @@ so the node's work and the module's share the same 2 cores, as they would not on
 
 | command | median | ratio to the baseline |
 |---|---|---|
-| ``bash upgrade.sh --only-sync-image=true > /dev/null`` (baseline; its CPU $([Math]::Round($bashCpu)) ms) | $([Math]::Round($bash)) ms | 1× |
+| ``bash upgrade.sh --only-sync-image > /dev/null`` (baseline; its CPU $([Math]::Round($bashCpu)) ms) | $([Math]::Round($bash)) ms | 1× |
 | ``Invoke-GlobalImageSync -PackagePath <package>`` (this machine, attached: the run's log read in place) | $([Math]::Round((Get-Row Local))) ms | **$(Format-Ratio Local)** |
 | ``Invoke-GlobalImageSync @node -PackagePath <package>`` (SSH, attached, full local copy: the default; compressed on the node) | $([Math]::Round((Get-Row SshCopy))) ms | **$(Format-Ratio SshCopy)** |
 | ``Invoke-GlobalImageSync @node -PackagePath <package> -NoLogCopy`` (SSH, attached, by the tail only) | $([Math]::Round((Get-Row SshTail))) ms | **$(Format-Ratio SshTail)** |

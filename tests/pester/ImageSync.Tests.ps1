@@ -162,12 +162,23 @@ Describe 'Invoke-GlobalImageSync' -Tag CI {
         $package = New-Package 'skip-check' -DurationMs 100 -Conf @{ GU_FAKE_ARGS_LOG = "$Work/skip-check-args.log" }
         $run = Invoke-GlobalImageSync @Node -PackagePath $package -SkipCheckArtifacts -RunRoot $RunRoot -Confirm:$false
         $run.State | Should -Be 'Succeeded'
-        @(Get-Content "$Work/skip-check-args.log") | Should -Be @('--only-sync-image=true --skip-check-artifacts')
+        @(Get-Content "$Work/skip-check-args.log") | Should -Be @('--only-sync-image --skip-check-artifacts')
         Get-Content $run.LogPath -Raw | Should -Match 'skipping the artifact check'
 
         # Without the switch the flag is not passed.
         Invoke-GlobalImageSync -PackagePath $package -RunRoot $RunRoot -Confirm:$false | Out-Null
-        (Get-Content "$Work/skip-check-args.log")[-1] | Should -BeExactly '--only-sync-image=true'
+        (Get-Content "$Work/skip-check-args.log")[-1] | Should -BeExactly '--only-sync-image'
+    }
+
+    It 'spells the image-sync flag as the package''s docs do: <Flag> for <Version>, which the stand-in accepts alone' -ForEach @(
+        @{ Version = 'v4.2.0'; Flag = '--only-sync-image=true' }
+        @{ Version = 'v4.3.1'; Flag = '--only-sync-image' }
+    ) {
+        $package = New-Package "flag-$Version" -DurationMs 50 -Conf @{ GU_FAKE_ARGS_LOG = "$Work/flag-$Version.log" }
+        Set-Content (Join-Path $package 'version') $Version
+        $run = Invoke-GlobalImageSync @Node -PackagePath $package -RunRoot $RunRoot -Confirm:$false
+        $run.State | Should -Be 'Succeeded' -Because 'the stand-in refuses the spelling of the other line'
+        @(Get-Content "$Work/flag-$Version.log") | Should -Be @($Flag)
     }
 
     It '-SkipCheckArtifacts is refused for a package before 4.3, before anything starts' {
@@ -240,7 +251,7 @@ Describe 'Invoke-GlobalImageSync' -Tag CI {
         $run = Invoke-GlobalImageSync @Node -PackagePath $package -Registry 'registry.example:5000' -RegistryCredential $registry -RunRoot $RunRoot -Detach -Confirm:$false
         $done = $run | Wait-GlobalImageSync @Node
         $done.State | Should -Be 'Succeeded'
-        $done.LastLines | Should -Contain 'args: --only-sync-image=true --registry registry.example:5000 --username pusher --password ********'
+        $done.LastLines | Should -Contain 'args: --only-sync-image --registry registry.example:5000 --username pusher --password ********'
         foreach ($file in Get-ChildItem $env:GLOBALUPGRADE_STATE_HOME, $RunRoot -Recurse -File) {
             (Get-Content $file.FullName -Raw) | Should -Not -Match ([regex]::Escape($password)) -Because $file.FullName
         }

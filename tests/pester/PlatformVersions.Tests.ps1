@@ -28,10 +28,17 @@ BeforeAll {
 
     function New-PathFixture([string] $Scenario, [string] $Target, [string] $Name = "$Scenario-$Target") {
         $f = New-TestDrPair -Root $TestDrive -Name $Name -Scenario $Scenario -Target $Target -SyncMs 200 -Images 3
-        # The stand-in upgrade.sh records the arguments of every run.
-        foreach ($cluster in 'primary', 'standby') { Add-Content (Join-Path $f.Work "package-$cluster/fake.conf") "GU_FAKE_ARGS_LOG=$($f.Work)/args-$cluster.log" }
+        # The stand-in upgrade.sh records the arguments of every run, and every run of both packages in one file, in order.
+        foreach ($cluster in 'primary', 'standby') { Add-Content (Join-Path $f.Work "package-$cluster/fake.conf") "GU_FAKE_ARGS_LOG=$($f.Work)/args-$cluster.log", "GU_FAKE_RUN_LOG=$($f.Work)/runs.log" }
         $f
     }
+
+    # The runs of upgrade.sh as the stand-in recorded them: "package-standby preflight", …
+    function Get-ScriptRun($Fixture) { @(Get-Content (Join-Path $Fixture.Work 'runs.log') -ErrorAction Ignore) }
+
+    # The simulator does not upgrade Kubernetes (no ACP page gives the request for a traditional-OS global cluster), so on a
+    # 4.3 target PostChecks fails KubernetesVersionUpgraded; these tests are about other steps and waive it by name.
+    $script:KubernetesWaiver = '-SkipReadinessCheck KubernetesVersionUpgraded'
 
     # Every leaf path of a config object, dotted ("etcd.active.endpoints").
     function Get-LeafPath($Node, [string] $Prefix = '') {
@@ -51,7 +58,7 @@ Describe 'Invoke-GlobalDrUpgrade on every supported path' -Tag CI {
     It '<From> → <Target> (scenario <Source>): the standby runs the target''s etcd-sync with its documented form' -ForEach $paths {
         $f = New-PathFixture $Source $Target
         try {
-            $run = Invoke-Runbook $f $Target $Extra
+            $run = Invoke-Runbook $f $Target "$Extra $(if ($Target -like 'v4.3.*') { $KubernetesWaiver })"
             $run.ExitCode | Should -Be 0 -Because $run.Error
             $steps = @($run.Output -split "`n" | Where-Object { $_ -like 'STEP *' })
             $steps | Where-Object { $_ -notmatch ' (Succeeded|Skipped)$' } | Should -BeNullOrEmpty
@@ -81,7 +88,9 @@ Describe 'Invoke-GlobalDrUpgrade on every supported path' -Tag CI {
                 $calls = @(Get-Content (Join-Path $f.Work "args-$cluster.log"))
                 $sync = @($calls | Where-Object { $_ -like '--only-sync-image*' })
                 $sync | Should -HaveCount 1
-                $sync[0] | Should -BeExactly ($Extra -eq '-SkipCheckArtifacts' ? '--only-sync-image=true --skip-check-artifacts' : '--only-sync-image=true')
+                # The flag as the target's docs spell it: --only-sync-image=true (release-4.0…4.2), --only-sync-image (release-4.3).
+                $flag = $Target -like 'v4.3.*' ? '--only-sync-image' : '--only-sync-image=true'
+                $sync[0] | Should -BeExactly ($Extra -eq '-SkipCheckArtifacts' ? "$flag --skip-check-artifacts" : $flag)
                 $calls | Where-Object { $_ -notlike '--only-sync-image*' } | Should -Not -Match 'skip-check-artifacts'
                 $calls | Should -Contain '--skip-sync-image'
             }
@@ -122,10 +131,27 @@ Describe 'Invoke-GlobalDrUpgrade on every supported path' -Tag CI {
             $preflight.outputs.checks | Where-Object { $_.state -eq 'Failed' -and -not ($_.check -eq 'ExtensionPublished' -and $_.target -like '*/etcd-sync') } |
                 Should -BeNullOrEmpty
             ($preflight.outputs.checks | Where-Object check -eq 'MinioFreeSpace').state | Sort-Object -Unique | Should -Be 'NotChecked' -Because 'the gate uses no node access for node checks'
+            $runs = Get-ScriptRun $f
+            @($runs | Select-Object -First 2 | Sort-Object) | Should -Be @('package-primary sync', 'package-standby sync') -Because "both clusters' artifacts are synced first (runs: $($runs -join ' | '))"
             if ($Target -like 'v4.3.*') {
-                # upgrade.sh --preflight ran on each cluster's node with its package (the documented 4.3 check set).
-                @($preflight.outputs.checks | Where-Object check -eq 'ResourcePatchUpgradeable') | Should -HaveCount 2
-                $preflight.outputs.checks | Where-Object check -eq 'ResourcePatchUpgradeable' | ForEach-Object { $_.state | Should -Be 'Passed' }
+                # [doc release-4.3 UGC "Upgrade the standby/primary global cluster"] after the sync, per cluster, standby first:
+                # run preflight checks, then deploy the CVO (upgrade.sh --skip-sync-image); the preflight never ran in Preflight.
+                @($runs | Select-Object -Skip 2) | Should -Be @('package-standby preflight', 'package-standby upgrade-only', 'package-primary preflight', 'package-primary upgrade-only')
+                $journal = Get-Content $f.Journal -Raw | ConvertFrom-Json
+                foreach ($step in 'UpgradeStandby', 'UpgradePrimary') {
+                    $checks = @(($journal.steps | Where-Object name -eq $step).outputs.checks)
+                    $cluster = $step -eq 'UpgradeStandby' ? 'standby' : 'primary'
+                    ($checks | Where-Object check -eq 'ResourcePatchUpgradeable').target | Should -Be "$cluster/preflight"
+                    ($checks | Where-Object check -eq 'ResourcePatchUpgradeable').state | Should -Be 'Passed'
+                    ($checks | Where-Object check -eq 'PreflightSummary').state | Should -Be 'Passed'
+                }
+                # PostChecks read each cluster's Kubernetes: the simulator stayed on its scenario's, not 4.3's 1.34.
+                $post = @((($journal.steps | Where-Object name -eq 'PostChecks').outputs.checks) | Where-Object check -eq 'KubernetesVersionUpgraded')
+                $post | Should -HaveCount 2
+                $post | ForEach-Object { $_.state | Should -Be 'Failed'; $_.waived | Should -BeTrue; $_.expected | Should -Be '1.34' }
+            }
+            else {
+                @($runs | Select-Object -Skip 2) | Should -Be @('package-standby upgrade-only', 'package-primary upgrade-only')
             }
         }
         finally { Stop-TestSimulator $f.Simulator }
@@ -188,28 +214,34 @@ Describe 'A 3.x source: no /check report, consistency attested by the operator' 
 }
 
 Describe 'The runbook''s readiness gate on a 4.3 target' -Tag CI {
-    It 'stops before any change on a Failed preflight check, and goes on once it is waived by name' {
+    It 'runs upgrade.sh --preflight right before the standby''s trigger: a Failed check stops it there, and it goes on once waived by name' {
         $f = New-PathFixture 'v4.2-to-4.3' 'v4.3.0'
         try {
             Add-Content (Join-Path $f.Work 'package-standby/fake.conf') 'GU_FAKE_PREFLIGHT=ResourcePatchUpgradeable=Failed:UnexemptResourcePatches:rp-a not exempt'
-            $run = Invoke-Runbook $f 'v4.3.0'
+            $run = Invoke-Runbook $f 'v4.3.0' $KubernetesWaiver
             $run.ExitCode | Should -Not -Be 0
             "$($run.Output) $($run.Error)" | Should -Match 'ResourcePatchUpgradeable on standby/preflight'
-            "$($run.Output) $($run.Error)" | Should -Not -Match 'ExtensionPublished on standby/global/etcd-sync' -Because 'the synchronizer of the target comes with the platform; InstallEtcdSync checks it after the upgrade'
             "$($run.Output) $($run.Error)" | Should -Match 'SkipReadinessCheck'
-            $changes = @(foreach ($cluster in 'primary', 'standby') {
-                    Invoke-SimAdmin -Simulator $f.Simulator -Cluster $cluster -Path '/_sim/requests' | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' -and $_.path -notmatch '/_sim/|selfsubject|tokenreviews' }
-                })
-            $changes | Should -BeNullOrEmpty -Because 'Preflight is read-only and stops the run before any change'
+            $journal = Get-Content $f.Journal -Raw | ConvertFrom-Json
+            ($journal.steps | Where-Object name -eq 'Preflight').state | Should -Be 'Succeeded' -Because 'the package preflight is not run before the sync'
+            $standby = $journal.steps | Where-Object name -eq 'UpgradeStandby'
+            $standby.state | Should -Be 'Failed'
+            ($standby.outputs.checks | Where-Object check -eq 'ResourcePatchUpgradeable').state | Should -Be 'Failed'
+            # The artifacts of both were synced, the standby's preflight ran, and its CVO was not deployed.
+            $runs = Get-ScriptRun $f
+            @($runs | Select-Object -Skip 2) | Should -Be @('package-standby preflight')
+            @(Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/requests' | Where-Object { $_.method -eq 'PATCH' -and $_.path -match 'clusterversionshadows' }) | Should -BeNullOrEmpty
 
-            $resumed = Invoke-Runbook $f 'v4.3.0' "-Resume -SkipReadinessCheck ResourcePatchUpgradeable"
+            $resumed = Invoke-Runbook $f 'v4.3.0' "-Resume -SkipReadinessCheck ResourcePatchUpgradeable,KubernetesVersionUpgraded"
             $resumed.ExitCode | Should -Be 0 -Because $resumed.Error
-            $preflight = (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'Preflight'
-            $preflight.outputs.skipReadinessCheck | Should -Be 'ResourcePatchUpgradeable'
-            $waived = $preflight.outputs.checks | Where-Object { $_.check -eq 'ResourcePatchUpgradeable' -and $_.target -like 'standby*' }
+            $standby = (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'UpgradeStandby'
+            $waived = $standby.outputs.checks | Where-Object { $_.check -eq 'ResourcePatchUpgradeable' }
+            $waived.target | Should -Be 'standby/preflight'
             $waived.state | Should -Be 'Failed'
             $waived.waived | Should -BeTrue
             $waived.message | Should -Match 'Waived by -SkipReadinessCheck'
+            $standby.message | Should -Match 'upgrade.sh --preflight'
+            @(Get-ScriptRun $f | Select-Object -Skip 2) | Should -Be @('package-standby preflight', 'package-standby preflight', 'package-standby upgrade-only', 'package-primary preflight', 'package-primary upgrade-only')
         }
         finally { Stop-TestSimulator $f.Simulator }
     }
@@ -235,16 +267,67 @@ Describe 'The runbook''s readiness gate on a 4.3 target' -Tag CI {
         finally { Stop-TestSimulator $f.Simulator }
     }
 
-    It 'does not stop on a Retry check: recorded NotChecked, not passed' {
+    It 'does not stop on a Retry check: recorded NotChecked, not passed, in the primary''s upgrade step' {
         $f = New-PathFixture 'v4.2-to-4.3' 'v4.3.0' 'retry'
         try {
             Add-Content (Join-Path $f.Work 'package-primary/fake.conf') 'GU_FAKE_PREFLIGHT=ClusterRunning=Retry:NodesNotReady:waiting'
-            $run = Invoke-Runbook $f 'v4.3.0' '-PauseBefore ImageSync'
-            $preflight = (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'Preflight'
-            $preflight.state | Should -Be 'Succeeded' -Because "$($run.Output) $($run.Error)"
-            $retry = $preflight.outputs.checks | Where-Object { $_.check -eq 'ClusterRunning' -and $_.target -like 'primary*' }
+            $run = Invoke-Runbook $f 'v4.3.0' '-PauseBefore CheckEtcdPorts'
+            $primary = (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'UpgradePrimary'
+            $primary.state | Should -Be 'Succeeded' -Because "$($run.Output) $($run.Error)"
+            $retry = $primary.outputs.checks | Where-Object { $_.check -eq 'ClusterRunning' }
+            $retry.target | Should -Be 'primary/preflight'
             $retry.state | Should -Be 'NotChecked'
             $retry.passed | Should -BeFalse
+        }
+        finally { Stop-TestSimulator $f.Simulator }
+    }
+    It 'standard runbook: an output upgrade.sh --preflight prints in a layout the module cannot read is NotChecked and stops the trigger until waived; PostChecks fail while Kubernetes stays behind 1.34' {
+        $f = New-PathFixture 'v4.2-to-4.3' 'v4.3.0' 'standard-unreadable'
+        $layout = Join-Path $f.Work 'preflight-table.txt'
+        Set-Content $layout "PREFLIGHT RESULT: PASSED`nCHECK                      STATE`nClusterRunning             Passed"
+        Add-Content (Join-Path $f.Work 'package-primary/fake.conf') "GU_FAKE_PREFLIGHT_OUTPUT=$layout"
+        $script = {
+            param([string] $Extra)
+            @"
+`$ErrorActionPreference = 'Stop'
+`$env:GLOBALUPGRADE_STATE_HOME = '$($f.State)'
+Import-Module '$env:GLOBALUPGRADE_MODULE'
+`$env:KUBECONFIG = '$($f.Simulator.Kubeconfig)'
+Connect-GlobalCluster -Context primary -Role Standalone -Name global | Out-Null
+Invoke-GlobalUpgrade -Cluster global -PackagePath '$($f.Work)/package-primary' -TargetVersion v4.3.0 -JournalPath '$($f.Journal)' -Confirm:`$false $Extra |
+    ForEach-Object { 'STEP ' + `$_.Name + ' ' + `$_.Cluster + ' ' + `$_.State }
+"@
+        }
+        function Get-Step([string] $Name) { (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq $Name }
+        try {
+            $run = Invoke-ChildPwsh -Script (& $script '')
+            $run.ExitCode | Should -Not -Be 0
+            $upgrade = Get-Step 'Upgrade'
+            $upgrade.state | Should -Be 'Failed' -Because "$($run.Output) $($run.Error)"
+            $summary = $upgrade.outputs.checks | Where-Object check -eq 'PreflightSummary'
+            $summary.state | Should -Be 'NotChecked'
+            $summary.passed | Should -BeFalse
+            $summary.actual | Should -Match 'PREFLIGHT RESULT: PASSED'
+            "$($run.Output) $($run.Error)" | Should -Match 'PreflightSummary on global/preflight'
+            @(Get-ScriptRun $f) | Should -Be @('package-primary sync', 'package-primary preflight') -Because 'the preflight runs after the sync, and its CVO is not deployed'
+
+            $resumed = Invoke-ChildPwsh -Script (& $script '-Resume -SkipReadinessCheck PreflightSummary')
+            $resumed.ExitCode | Should -Not -Be 0
+            $upgrade = Get-Step 'Upgrade'
+            $upgrade.state | Should -Be 'Succeeded' -Because "$($resumed.Output) $($resumed.Error)"
+            ($upgrade.outputs.checks | Where-Object check -eq 'PreflightSummary').waived | Should -BeTrue
+            @(Get-ScriptRun $f) | Should -Be @('package-primary sync', 'package-primary preflight', 'package-primary preflight', 'package-primary upgrade-only')
+            $post = Get-Step 'PostChecks'
+            $post.state | Should -Be 'Failed'
+            $kubernetes = $post.outputs.checks | Where-Object check -eq 'KubernetesVersionUpgraded'
+            $kubernetes.state | Should -Be 'Failed'
+            $kubernetes.expected | Should -Be '1.34'
+            $kubernetes.actual | Should -Be (Invoke-RestMethod -SkipCertificateCheck -Uri "$($f.Simulator.Clusters['primary'].Server)/version" -Headers @{ Authorization = "Bearer $($f.Simulator.Clusters['primary'].Token)" }).gitVersion
+            "$($resumed.Output) $($resumed.Error)" | Should -Match 'KubernetesVersionUpgraded on global'
+
+            $waived = Invoke-ChildPwsh -Script (& $script '-Resume -SkipReadinessCheck PreflightSummary,KubernetesVersionUpgraded')
+            $waived.ExitCode | Should -Be 0 -Because $waived.Error
+            (Get-Step 'PostChecks').state | Should -Be 'Succeeded'
         }
         finally { Stop-TestSimulator $f.Simulator }
     }

@@ -4,11 +4,12 @@ using GlobalUpgrade.Errors;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Remote;
 using GlobalUpgrade.Reporting;
+using GlobalUpgrade.Upgrade;
 
 namespace GlobalUpgrade.ImageSync;
 
 /// <summary>
-/// Image sync: <c>bash upgrade.sh --only-sync-image=true</c> run detached on a node, recorded locally, followed.
+/// Image sync: <c>bash upgrade.sh --only-sync-image[=true]</c> (as the package's line spells it) run detached on a node, recorded locally, followed.
 /// Record, then act: <see cref="Record"/> saves the run (State Starting) before anything runs, so a caller can note
 /// its id (a runbook journal) first; <see cref="LaunchAsync"/> starts it unless the node shows it started already
 /// (State Running); <see cref="FollowAsync"/> follows it to its end. A kill anywhere in between never starts a
@@ -98,9 +99,22 @@ public static class ImageSyncService
 
     private static async Task<ImageSyncRun> LaunchAsync(ImageSyncRun run, ImageSyncRequest request, IRemoteHost host, ImageSyncStore store, CancellationToken cancellationToken)
     {
-        var (command, shown, secrets) = Command(request);
         var root = DetachedRun.RootOf(run.RunFolder, run.Id);
         var where = host.Target.DisplayName;
+        string flag;
+        try
+        {
+            // The flag is spelled as the package's line documents it (UpgradeScriptFlags.ImageSyncOf).
+            flag = UpgradeScriptFlags.ImageSyncOf(PackageVersion.FromIdentity(await UpgradePackage.ReadIdentityAsync(host, run.PackagePath, cancellationToken).ConfigureAwait(false)));
+        }
+        catch (GlobalUpgradeException ex) when (ex.ErrorId is ErrorIds.PackagePathNotFound or ErrorIds.UpgradeScriptNotFound)
+        {
+            // Nothing was created: there is no run to remember.
+            store.Delete(run.Id);
+            throw;
+        }
+
+        var (command, shown, secrets) = Command(request, flag);
 
         if (!string.IsNullOrEmpty(request.Registry) && request.RegistryCredential is null)
         {
@@ -161,9 +175,9 @@ public static class ImageSyncService
             "from the cpaas-system/registry-admin Secret by itself. Pass -RegistryCredential. Nothing was started.", run.PackagePath);
     }
 
-    private static (string Command, string Shown, Dictionary<string, string> Secrets) Command(ImageSyncRequest request)
+    private static (string Command, string Shown, Dictionary<string, string> Secrets) Command(ImageSyncRequest request, string imageSyncFlag)
     {
-        var command = new StringBuilder($"bash upgrade.sh {PlatformLine.CommonImageSyncFlag}");
+        var command = new StringBuilder($"bash upgrade.sh {imageSyncFlag}");
         if (request.SkipCheckArtifacts)
         {
             command.Append(' ').Append(UpgradeScriptFlags.SkipCheckArtifacts);

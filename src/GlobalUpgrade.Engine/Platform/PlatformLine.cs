@@ -37,14 +37,12 @@ public sealed record PlatformLine
     /// </summary>
     public bool ReadsRegistryCredentialsFromSecret { get; init; }
 
-    /// <summary>[doc release-4.x upgrade/upgrade_global_cluster.mdx "Sync upgrade artifacts"] how upgrade.sh is told to sync images only.</summary>
-    public string ImageSyncFlag { get; init; } = CommonImageSyncFlag;
-
     /// <summary>
-    /// The <see cref="ImageSyncFlag"/> of every documented line: the image sync builds its command before it reads the
-    /// package's version, so a line that spells it otherwise must make the command ask the package's line first.
+    /// How upgrade.sh is told to sync images only, as the line's docs spell it: <c>--only-sync-image=true</c> [doc
+    /// release-4.0/4.1/4.2 upgrade/upgrade_global_cluster.mdx "Upload images"], <c>--only-sync-image</c> [doc release-4.3
+    /// upgrade/upgrade_global_cluster.mdx "Sync upgrade artifacts"]. The image sync reads the package's version first.
     /// </summary>
-    public const string CommonImageSyncFlag = "--only-sync-image=true";
+    public string ImageSyncFlag { get; init; } = "--only-sync-image=true";
 
     /// <summary>
     /// Whether upgrading a DR standby to this line requires https://&lt;standby VIP&gt; in its ProductBase
@@ -89,6 +87,16 @@ public sealed record PlatformLine
 
     /// <summary>[doc release-4.3 "Post-upgrade"] L5 plugins must be upgraded to versions compatible with the line.</summary>
     public bool RequiresL5PluginsCompatible { get; init; }
+
+    /// <summary>
+    /// The Kubernetes minor (1.x) the global cluster must run once upgraded to this line, where the docs require its
+    /// Kubernetes upgrade in the same window; null where they make it optional (4.0, 4.1: "Upgrading the Kubernetes
+    /// version is optional" [doc release-4.0/4.1 UGC "Upgrade the global cluster"]) or say nothing (4.2). 4.3: "Kubernetes
+    /// — Required in the same window" [doc release-4.3 upgrade/overview.mdx "Upgrade Scope and Sequencing"], and 4.3's
+    /// one Kubernetes version is 1.34 ("Supported for Cluster Creation" [doc release-4.3
+    /// overview/kubernetes-support-matrix.mdx "Version Support Matrix"]; "ACP 4.3 adds support for Kubernetes 1.34").
+    /// </summary>
+    public int? GlobalKubernetesMinor { get; init; }
 
     /// <summary>The Cluster Version Operator's preflight (ClusterVersionShadow status.preflight) exists on this line.</summary>
     public bool HasClusterVersionOperator => ComponentUpgrade == ComponentUpgradeKind.ClusterVersionShadow;
@@ -150,12 +158,14 @@ public sealed record PlatformLine
         RequiresStandbyAlternativeUrl = false,
         HasPackagePreflight = true,
         HasSkipCheckArtifacts = true,
+        ImageSyncFlag = "--only-sync-image",
         ReadsRegistryCredentialsFromSecret = true,
         TopoLvmUploadFrom = ["4.0"],
         NeedsLogEssentials = true,
         RequiresEveryPluginPublished = true,
         UpgradesAgnosticPluginsAfter = true,
         RequiresL5PluginsCompatible = true,
+        GlobalKubernetesMinor = 34,
     };
 
     /// <summary>[doc release-4.3 upgrade/upgrade_global_cluster.mdx (tab "4.3.1+")]: the 4.3.0 facts with the larger synchronizer form, token secret and bootstrap job.</summary>

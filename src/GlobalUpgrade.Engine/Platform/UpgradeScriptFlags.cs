@@ -1,6 +1,7 @@
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Remote;
+using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Upgrade;
 
 namespace GlobalUpgrade.Platform;
@@ -16,6 +17,22 @@ public static class UpgradeScriptFlags
     /// docs/en/upgrade/upgrade_global_cluster.mdx, "Sync upgrade artifacts"); not in release-4.0…4.2.
     /// </summary>
     public const string SkipCheckArtifacts = "--skip-check-artifacts";
+
+    /// <summary>
+    /// The image-sync flag as the package's line spells it (<see cref="PlatformLine.ImageSyncFlag"/>). A package whose
+    /// version file is missing or unreadable has no line: it gets the spelling of 4.0…4.2 (the module's choice, not a
+    /// fact; a script that does not know it refuses it at once, before any image is pushed, and says so in the run's log).
+    /// </summary>
+    public static string ImageSyncOf(string? packageVersion)
+    {
+        if (PlatformLine.Of(packageVersion) is { } line)
+        {
+            return line.ImageSyncFlag;
+        }
+
+        OperationLog.Current.Verbose($"The package's version is '{packageVersion ?? "unknown"}': passing upgrade.sh {PlatformLine.V42.ImageSyncFlag}, the spelling of 4.0…4.2.");
+        return PlatformLine.V42.ImageSyncFlag;
+    }
 
     /// <summary>Whether upgrade.sh of <paramref name="version"/> has <paramref name="flag"/>.</summary>
     public static bool Has(PlatformVersion version, string flag) => flag switch

@@ -31,6 +31,9 @@ public sealed record PostUpgradeFacts
 
     public IReadOnlyList<PublishedPlugin> PublishedPlugins { get; init; } = [];
 
+    /// <summary>The cluster's Kubernetes version as its API server reports it (/version gitVersion); null when not read.</summary>
+    public string? KubernetesVersion { get; init; }
+
     /// <summary>The pods in the GitOps namespace; null when no GitOps plugin is installed (nothing was read).</summary>
     public IReadOnlyList<PodHealth>? GitOpsPods { get; init; }
 }

@@ -3,6 +3,7 @@ using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
+using k8s;
 
 namespace GlobalUpgrade.Readiness;
 
@@ -24,6 +25,9 @@ public static class PostUpgradeReader
             gitOpsPods = ObjectList.ItemsOf(pods.Items).Select(Health).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
         }
 
+        var kubernetes = PlatformLine.For(target).GlobalKubernetesMinor is null
+            ? null
+            : await cluster.CallAsync("reading /version", (c, ct) => c.Version.GetCodeAsync(ct), cancellationToken).ConfigureAwait(false);
         return new PostUpgradeFacts
         {
             Cluster = cluster.Name,
@@ -33,6 +37,7 @@ public static class PostUpgradeReader
             InstalledPlugins = installed,
             PublishedPlugins = ReadinessReader.Published(configs),
             GitOpsPods = gitOpsPods,
+            KubernetesVersion = kubernetes is null ? null : kubernetes.GitVersion ?? $"v{kubernetes.Major}.{kubernetes.Minor}",
         };
     }
 

@@ -98,6 +98,18 @@ internal static class PostUpgradeRules
         }
     }
 
+    public static IEnumerable<CheckResult> Kubernetes(PostUpgradeFacts f)
+    {
+        var minor = PlatformLine.For(f.Target).GlobalKubernetesMinor;
+        var expected = $"1.{minor}";
+        var upgraded = PlatformVersion.TryParse(f.KubernetesVersion, out var running) && running.Major == 1 && running.Minor == minor;
+        yield return Create(KubernetesVersionUpgraded, f.Cluster, upgraded ? CheckState.Passed : CheckState.Failed, expected, f.KubernetesVersion ?? "not read",
+            upgraded
+                ? $"{f.Cluster} runs Kubernetes {f.KubernetesVersion}, the {f.Target.Line} line's {expected}."
+                : $"{f.Cluster} runs Kubernetes {f.KubernetesVersion ?? "(not read)"}, not the {f.Target.Line} line's {expected}: the docs require the global cluster's Kubernetes upgrade in the same window as its Core (\"mixing a new Core release with an old Kubernetes minor version is not validated\"). Upgrade it as the docs describe, or waive with -SkipReadinessCheck {KubernetesVersionUpgraded}.",
+            SourceOf(KubernetesVersionUpgraded));
+    }
+
     /// <summary>A plugin not released with the platform: its version is neither the target's line nor a line the clusters ran before.</summary>
     private static bool IsAgnostic(PostUpgradeFacts f, InstalledPlugin plugin) =>
         !(PlatformVersion.TryParse(plugin.Version, out var v) && (v.Line == f.Target.Line || f.FromLines.Contains(v.Line, StringComparer.Ordinal)));

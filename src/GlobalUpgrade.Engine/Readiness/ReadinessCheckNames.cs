@@ -22,6 +22,7 @@ public static class ReadinessCheckNames
     public const string GitOpsPodsHealthy = nameof(GitOpsPodsHealthy);
     public const string AgnosticPluginUpgraded = nameof(AgnosticPluginUpgraded);
     public const string L5PluginCompatible = nameof(L5PluginCompatible);
+    public const string KubernetesVersionUpgraded = nameof(KubernetesVersionUpgraded);
 
     /// <summary>The summary line of a 4.3 preflight (upgrade.sh --preflight "Summary", CVSH PreflightReady).</summary>
     public const string PreflightSummary = nameof(PreflightSummary);

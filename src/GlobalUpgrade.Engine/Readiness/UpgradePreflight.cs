@@ -29,6 +29,7 @@ public static class UpgradePreflight
 
         OperationLog.Current.Verbose($"Running {Command} in {packagePath} on {node.DisplayName} (read-only).");
         var (exitCode, output, error) = await host.RunAsync($"cd -- {RemoteHost.Quote(packagePath)} && {Command}", cancellationToken).ConfigureAwait(false);
+        var origin = $"upgrade.sh --preflight on {node.DisplayName}";
         PreflightOutput parsed;
         try
         {
@@ -39,9 +40,44 @@ public static class UpgradePreflight
             throw new GlobalUpgradeException(ErrorIds.PreflightFailedToRun, FailureCategory.InvalidOperation,
                 $"{Command} in {packagePath} on {node.DisplayName} failed with exit code {exitCode} before printing its result: {Tail(error.Length > 0 ? error : output)}", packagePath);
         }
+        catch (GlobalUpgradeException unreadable) when (unreadable.ErrorId == ErrorIds.PreflightOutputUnreadable)
+        {
+            // Exit code 0 with a layout the parser does not know: readiness is unknown, never passed and never a crash.
+            return Unreadable(target, origin, output, unreadable.Message);
+        }
 
-        var origin = $"upgrade.sh --preflight on {node.DisplayName}";
         return [Summary(target, parsed, origin), .. CvoPreflight.Judge(target, parsed.Checks, origin, "Run upgrade.sh --preflight again.")];
+    }
+
+    /// <summary>Detail key set on the summary of an output the parser could not read (<see cref="IsUnreadable"/>).</summary>
+    public const string UnreadableKey = "Unreadable";
+
+    /// <summary>Whether <paramref name="result"/> is the summary of a preflight output the parser could not read.</summary>
+    public static bool IsUnreadable(CheckResult result) =>
+        result.Check == ReadinessCheckNames.PreflightSummary && result.State == CheckState.NotChecked && result.Detail?.ContainsKey(UnreadableKey) == true;
+
+    /// <summary>The summary NotChecked with what the script printed (its Summary section, else its last lines), every check NotChecked.</summary>
+    private static IReadOnlyList<CheckResult> Unreadable(string target, string origin, string output, string why)
+    {
+        var raw = RawSummary(output);
+        return
+        [
+            ReadinessResult.Create(ReadinessCheckNames.PreflightSummary, target, CheckState.NotChecked, "Passed", raw,
+                $"{why} Printed: {raw}. It is not counted as passed; after reading it yourself, waive it with -SkipReadinessCheck {ReadinessCheckNames.PreflightSummary}.",
+                CvoPreflight.Source,
+                new Dictionary<string, object?> { [UnreadableKey] = true, ["RawSummary"] = raw, ["Origin"] = origin }),
+            .. CvoPreflight.Judge(target, null, $"{origin} printed nothing the module can read", "Read the output of upgrade.sh --preflight yourself."),
+        ];
+    }
+
+    /// <summary>The lines from "Summary" on (at most 12), else the last lines, joined with " | ".</summary>
+    private static string RawSummary(string output)
+    {
+        var lines = output.Replace("\r", "", StringComparison.Ordinal).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        var start = lines.FindIndex(l => l.StartsWith("Summary", StringComparison.OrdinalIgnoreCase));
+        var shown = start >= 0 ? lines.Skip(start).Take(12) : lines.Skip(Math.Max(0, lines.Count - 12));
+        var text = string.Join(" | ", shown);
+        return text.Length == 0 ? "nothing" : text.Length > 600 ? text[..600] + "…" : text;
     }
 
     /// <summary>The same checks as the Cluster Version Operator reports them (no node needed).</summary>

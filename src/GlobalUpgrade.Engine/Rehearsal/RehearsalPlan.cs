@@ -43,6 +43,13 @@ public sealed record RehearsalPlan(string Runbook, string JournalPath, Hashtable
             ["RunRoot"] = Path.Combine(workDirectory, "runs"),
         };
         assumptions.Add(new("Rehearsal", "", "StandInPackage", "The upgrade ran a stand-in package (the module's upgrade.sh), not the vendor's: image sync and the package's own checks were not rehearsed."));
+        if (Platform.PlatformLine.Of(targetVersion)?.GlobalKubernetesMinor is { } kubernetes)
+        {
+            // The simulator plays no Kubernetes upgrade (no page gives its request), so PostChecks' check of it is waived here only.
+            parameters["SkipReadinessCheck"] = new[] { Readiness.ReadinessCheckNames.KubernetesVersionUpgraded };
+            assumptions.Add(new("Rehearsal", "", "KubernetesUpgradeNotRehearsed", $"The global cluster's Kubernetes upgrade (to 1.{kubernetes}, required in the same window) was not rehearsed: the simulator keeps the snapshot's Kubernetes, so PostChecks' {Readiness.ReadinessCheckNames.KubernetesVersionUpgraded} was waived. The real run checks it."));
+        }
+
         if (!snapshot.IsDr)
         {
             parameters["PackagePath"] = packages["global"];

@@ -9,9 +9,10 @@ namespace GlobalUpgrade.Runbook;
 /// The runbooks' readiness gate (docs/runbook.md): every documented pre-upgrade condition of Test-GlobalUpgradeReadiness,
 /// judged in Preflight before any change. A Failed condition blocks unless waived by name (-SkipReadinessCheck);
 /// NotChecked never blocks (node checks such as MinioFreeSpace need node access the gate does not use) and is
-/// recorded as such. On 4.3 targets the CVO preflight comes from upgrade.sh --preflight on the cluster's node and
-/// package [doc: release-4.3 upgrade_global_cluster.mdx "Run preflight checks"]: a Failed check blocks, Retry or no
-/// data reads NotChecked ("not passed yet").
+/// recorded as such. On 4.3 targets the package's upgrade.sh --preflight does not run here but at its documented
+/// moment, right before each cluster's trigger (<see cref="PackagePreflightGate"/>); here the CVO's own last result
+/// (ClusterVersionShadow status.preflight) is read where there is one: a Failed check blocks, Retry or no data reads
+/// NotChecked ("not passed yet").
 /// </summary>
 public static class ReadinessGate
 {
@@ -25,14 +26,10 @@ public static class ReadinessGate
     {
         var target = PlatformVersion.Parse(request.TargetVersion);
         var results = new List<CheckResult>();
-        foreach (var (cluster, node) in ClustersOf(request))
+        foreach (var cluster in ClustersOf(request))
         {
-            var readiness = new ReadinessRequest([cluster], target)
-            {
-                PackagePath = PlatformLine.For(target).HasPackagePreflight ? request.PackagePathOf(cluster) : null,
-                PreflightNode = node,
-                Assumptions = assumptions,
-            };
+            // The package's upgrade.sh --preflight runs later, right before each cluster's trigger (PackagePreflightGate).
+            var readiness = new ReadinessRequest([cluster], target) { Assumptions = assumptions };
             results.AddRange(await ReadinessChecker.RunAsync(readiness, cancellationToken).ConfigureAwait(false));
         }
 
@@ -77,8 +74,9 @@ public static class ReadinessGate
         return PostUpgradeConditions.Judge(facts).Select(r => Waive(r, request.SkipReadinessCheck)).ToList();
     }
 
-    private static CheckResult Waive(CheckResult result, IReadOnlyCollection<string> waived) =>
-        result.State == CheckState.Failed && waived.Contains(result.Check, StringComparer.OrdinalIgnoreCase)
+    /// <summary>A Failed result (or a 4.3 preflight output the module could not read) named in <paramref name="waived"/>, marked waived; the state stays.</summary>
+    public static CheckResult Waive(CheckResult result, IReadOnlyCollection<string> waived) =>
+        (result.State == CheckState.Failed || UpgradePreflight.IsUnreadable(result)) && waived.Contains(result.Check, StringComparer.OrdinalIgnoreCase)
             ? Mark(result, WaivedKey, true, $"Waived by -SkipReadinessCheck {result.Check}: {result.Message}")
             : result;
 
@@ -89,7 +87,7 @@ public static class ReadinessGate
         {
             Check = result.Check,
             Target = result.Target,
-            State = CheckState.Failed,
+            State = result.State,
             Expected = result.Expected,
             Actual = result.Actual,
             Message = message,
@@ -97,10 +95,8 @@ public static class ReadinessGate
         };
     }
 
-    private static IEnumerable<(ClusterConnection Cluster, Remote.RemoteTarget Node)> ClustersOf(RunbookRequest request) =>
-        request.Standby is { } standby
-            ? [(standby, request.StandbyTarget), (request.Primary, request.PrimaryTarget)]
-            : [(request.Primary, request.PrimaryTarget)];
+    private static IEnumerable<ClusterConnection> ClustersOf(RunbookRequest request) =>
+        request.Standby is { } standby ? [standby, request.Primary] : [request.Primary];
 
     /// <summary>The gate's (or the post-upgrade items') result in one phrase, for the step's message.</summary>
     public static string Describe(IReadOnlyCollection<CheckResult> readiness, string what = "readiness")

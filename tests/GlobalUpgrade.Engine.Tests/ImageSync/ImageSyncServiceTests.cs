@@ -98,7 +98,7 @@ public sealed class ImageSyncServiceTests(SshdFixture sshd)
         var done = await ImageSyncService.FollowAsync(run, request.Target, new FollowOptions { Secrets = [password] }, store, CancellationToken.None);
         Assert.Equal(ImageSyncState.Succeeded, done.State);
         Assert.Contains("password-arrived", done.LastLines);
-        Assert.Contains("args: --only-sync-image=true --registry registry.example:5000 --username pusher --password ********", done.LastLines);
+        Assert.Contains("args: --only-sync-image --registry registry.example:5000 --username pusher --password ********", done.LastLines);
         foreach (var file in Directory.GetFiles(Path.Combine(folder, "state"), "*", SearchOption.AllDirectories)
                      .Concat(Directory.GetFiles(Path.Combine(folder, "runs", run.Id))))
         {

@@ -41,7 +41,6 @@ public sealed class PlatformLineTests
             Assert.Same(line, PlatformLine.For(line.First));
             Assert.Equal(line.Name, line.EtcdSync.Name);
             Assert.Same(line.EtcdSync, EtcdSyncLine.For(line.First));
-            Assert.Equal(PlatformLine.CommonImageSyncFlag, line.ImageSyncFlag);
         }
     }
 

@@ -57,4 +57,16 @@ public sealed class UpgradeScriptFlagsTests
 
         Directory.Delete(folder, true);
     }
+
+    [Fact]
+    public void TheImageSyncFlagIsSpelledAsThePackagesLineDocumentsIt()
+    {
+        foreach (var line in PlatformLine.All)
+        {
+            Assert.Equal(line.ImageSyncFlag, UpgradeScriptFlags.ImageSyncOf(line.First.Text));
+        }
+
+        Assert.NotEqual(PlatformLine.V42.ImageSyncFlag, PlatformLine.V430.ImageSyncFlag);
+        Assert.Equal(PlatformLine.V42.ImageSyncFlag, UpgradeScriptFlags.ImageSyncOf(null));
+    }
 }

@@ -25,9 +25,9 @@ public sealed class PostUpgradeConditionsTests
     [Fact]
     public void EveryItemCitesItsDocAndAppliesWhereTheDocsSaySo()
     {
-        Assert.All(PostUpgradeConditions.Table, c => Assert.Matches(@"release-4\.\d .*upgrade_global_cluster\.mdx", c.Source));
+        Assert.All(PostUpgradeConditions.Table, c => Assert.Matches(@"release-4\.\d docs/en/.*\.mdx", c.Source));
         Assert.Equal([ReadinessCheckNames.GitOpsPodsHealthy], PostUpgradeConditions.Judge(Facts("4.2")).Select(r => r.Check));
-        Assert.Equal([ReadinessCheckNames.AgnosticPluginUpgraded, ReadinessCheckNames.L5PluginCompatible], PostUpgradeConditions.Judge(Facts("4.3.0")).Select(r => r.Check));
+        Assert.Equal([ReadinessCheckNames.AgnosticPluginUpgraded, ReadinessCheckNames.L5PluginCompatible, ReadinessCheckNames.KubernetesVersionUpgraded], PostUpgradeConditions.Judge(Facts("4.3.0")).Select(r => r.Check));
         Assert.All(PostUpgradeConditions.Judge(Facts("4.3.0")), r => Assert.False(string.IsNullOrEmpty(r.Detail?["Source"] as string)));
     }
 
@@ -106,4 +106,24 @@ public sealed class PostUpgradeConditionsTests
         };
         Assert.Equal(CheckState.Failed, One(facts, ReadinessCheckNames.GitOpsPodsHealthy).State);
     }
+
+    [Theory]
+    [InlineData("4.3.0", "v1.31.4", CheckState.Failed)]
+    [InlineData("4.3.1", "v1.33.2", CheckState.Failed)]
+    [InlineData("4.3.0", null, CheckState.Failed)]
+    [InlineData("4.3.1", "v1.34.1", CheckState.Passed)]
+    public void OnFourThreeTheGlobalClustersKubernetesMustBeTheLinesOwn(string to, string? kubernetes, CheckState state)
+    {
+        var result = One(Facts(to) with { KubernetesVersion = kubernetes }, ReadinessCheckNames.KubernetesVersionUpgraded);
+        Assert.Equal(state, result.State);
+        Assert.Equal($"1.{PlatformLine.For(PlatformVersion.Parse(to)).GlobalKubernetesMinor}", result.Expected);
+        Assert.Equal(kubernetes ?? "not read", result.Actual);
+    }
+
+    [Theory]
+    [InlineData("4.0")]
+    [InlineData("4.1")]
+    [InlineData("4.2")]
+    public void BeforeFourThreeTheKubernetesUpgradeIsNotChecked(string to) =>
+        Assert.DoesNotContain(PostUpgradeConditions.Judge(Facts(to) with { KubernetesVersion = "v1.28.0" }), r => r.Check == ReadinessCheckNames.KubernetesVersionUpgraded);
 }

@@ -1,5 +1,6 @@
 using System.Collections;
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Readiness;
 using GlobalUpgrade.Rehearsal;
 using Xunit;
 
@@ -60,7 +61,9 @@ public sealed class RehearsalPlanTests : IDisposable
         Assert.Equal(true, etcdSync["SkipEndpointCheck"]);
         Assert.Equal("/s", plan.Parameters["StandbyPackagePath"]);
         Assert.False(plan.Parameters.ContainsKey("StandbyVip"));
-        Assert.Equal(["StandInPackage", "AssumedActiveClusterVip", "EtcdEndpointsNotChecked"], plan.Assumptions.Select(a => a.Code));
+        // 4.3: the simulator keeps the snapshot's Kubernetes, so PostChecks' check of its upgrade is waived and said so.
+        Assert.Equal(["StandInPackage", "KubernetesUpgradeNotRehearsed", "AssumedActiveClusterVip", "EtcdEndpointsNotChecked"], plan.Assumptions.Select(a => a.Code));
+        Assert.Equal([ReadinessCheckNames.KubernetesVersionUpgraded], Assert.IsType<string[]>(plan.Parameters["SkipReadinessCheck"]));
 
         var given = RehearsalPlan.Build(snapshot, "v4.3.2", packages, "/work", "/work/rehearsal.journal.json", "10.0.1.10", new Hashtable { ["activeclustervip"] = "10.0.0.10" }, 600);
         Assert.Equal("10.0.0.10", ((Hashtable)given.Parameters["EtcdSync"]!)["ActiveClusterVip"]);
@@ -74,6 +77,7 @@ public sealed class RehearsalPlanTests : IDisposable
         var plan = RehearsalPlan.Build(snapshot, "v4.2.0", new Dictionary<string, string> { ["global"] = "/g" }, "/work", "/work/rehearsal.journal.json", null, null, 600);
         Assert.Equal("Invoke-GlobalUpgrade", plan.Runbook);
         Assert.Equal("/g", plan.Parameters["PackagePath"]);
+        Assert.False(plan.Parameters.ContainsKey("SkipReadinessCheck"), "before 4.3 nothing is waived");
         // Journal and run folders in the rehearsal's folder: a rehearsal needs no root and touches no real run.
         Assert.Equal("/work/rehearsal.journal.json", plan.Parameters["JournalPath"]);
         Assert.Equal("/work/runs", plan.Parameters["RunRoot"]);

@@ -191,8 +191,8 @@ public sealed class RunFollowerTests(SshdFixture sshd)
     }
 
     [Theory]
-    [InlineData("Pa$$-w0rd-long", "args: --only-sync-image=true --registry registry.example:5000 --username pusher --password ********")]
-    [InlineData("pw1", "args: --only-sync-image=true --registry registry.example:5000 --username pusher --password ********")]
+    [InlineData("Pa$$-w0rd-long", "args: --only-sync-image --registry registry.example:5000 --username pusher --password ********")]
+    [InlineData("pw1", "args: --only-sync-image --registry registry.example:5000 --username pusher --password ********")]
     public async Task SecretsAreMaskedTheSameWhenReAttachedWithoutThem(string password, string maskedArgs)
     {
         var folder = TestPaths.NewTempFolder();
