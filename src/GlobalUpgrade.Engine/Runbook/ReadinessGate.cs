@@ -77,10 +77,24 @@ public static class ReadinessGate
         return PostUpgradeConditions.Judge(facts).Select(r => Waive(r, request.SkipReadinessCheck)).ToList();
     }
 
-    private static CheckResult Waive(CheckResult result, IReadOnlyCollection<string> waived) =>
-        result.State == CheckState.Failed && waived.Contains(result.Check, StringComparer.OrdinalIgnoreCase)
-            ? Mark(result, WaivedKey, true, $"Waived by -SkipReadinessCheck {result.Check}: {result.Message}")
-            : result;
+    /// <summary>
+    /// An open administrator gate is not waived by -SkipReadinessCheck: the Cluster Version Operator's AdminAckRequired
+    /// would stop the upgrade anyway [doc master UGC "Handle administrator acknowledgement gates"]; it is acknowledged
+    /// with Approve-GlobalUpgradeGate once its prerequisite passes.
+    /// </summary>
+    private static readonly string[] NotWaivable = [ReadinessCheckNames.AdminGateAcknowledged];
+
+    internal static CheckResult Waive(CheckResult result, IReadOnlyCollection<string> waived)
+    {
+        if (result.State != CheckState.Failed || !waived.Contains(result.Check, StringComparer.OrdinalIgnoreCase))
+        {
+            return result;
+        }
+
+        return NotWaivable.Contains(result.Check, StringComparer.Ordinal)
+            ? Mark(result, "WaiverRefused", true, $"-SkipReadinessCheck {result.Check} does not apply: the preflight's AdminAckRequired would stop the upgrade anyway. {result.Message}")
+            : Mark(result, WaivedKey, true, $"Waived by -SkipReadinessCheck {result.Check}: {result.Message}");
+    }
 
     private static CheckResult Mark(CheckResult result, string key, object value, string message)
     {
