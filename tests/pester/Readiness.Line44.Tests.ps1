@@ -39,6 +39,8 @@ Describe 'Readiness toward 4.4 with the administrator gate and the node checks' 
         $script:ssh = Start-TestSshd -Directory (Join-Path $work 'sshd')
         $script:node = $ssh.Node
         $script:nodeTarget = "global/127.0.0.1:$($ssh.Port)"
+        # The SSH options without -ComputerName: every Machine of the global cluster (the scenario's one, on 127.0.0.1).
+        $script:everyNode = $ssh.Node.Clone(); $everyNode.Remove('ComputerName')
         $fake = (New-Item -ItemType Directory -Force (Join-Path $ssh.Directory 'fakebin')).FullName
         Set-Content -Path (Join-Path $fake 'uname') -Value "#!/bin/sh`ncat '$($ssh.Directory)/fake-kernel'"
         Set-Content -Path (Join-Path $fake 'stat') -Value "#!/bin/sh`n[ `"`$*`" = '-fc %T /sys/fs/cgroup/' ] || exit 9`ncat '$($ssh.Directory)/fake-cgroup'"
@@ -91,12 +93,15 @@ Describe 'Readiness toward 4.4 with the administrator gate and the node checks' 
 
     It 'acknowledges the gate once the node checks pass, and AdminAckRequired then passes' {
         Set-NodeAnswer -Kernel '6.1.0-18-amd64' -Cgroup 'cgroup2fs'
-        $before = @(Test-GlobalUpgradeReadiness -TargetVersion 4.4 @node)
-        (Get-Result $before NodeKernelVersion $nodeTarget).State | Should -Be 'Passed'
-        (Get-Result $before NodeCgroupV2 $nodeTarget).State | Should -Be 'Passed'
+        # The SSH options alone reach every Machine of the global cluster, with the options given (port, key, known_hosts).
+        $before = @(Test-GlobalUpgradeReadiness -TargetVersion 4.4 @everyNode)
+        (Get-Result $before NodeKernelVersion 'global/127.0.0.1').State | Should -Be 'Passed' -Because (Get-Result $before NodeKernelVersion).Message
+        (Get-Result $before NodeCgroupV2 'global/127.0.0.1').State | Should -Be 'Passed'
         (Get-Result $before AdminGateAcknowledged "global/admin-gates/$gate").Detail.PrerequisiteMet | Should -BeTrue
 
-        $approval = Approve-GlobalUpgradeGate -Name $gate @node -Confirm:$false
+        $approval = Approve-GlobalUpgradeGate -Name $gate @everyNode -Confirm:$false
+        $approval.Prerequisite.Target | Sort-Object -Unique | Should -Be 'global/127.0.0.1'
+        $approval.Prerequisite.State | Sort-Object -Unique | Should -Be 'Passed'
         $approval.Acknowledged | Should -BeTrue
         $approval.Forced | Should -BeFalse
         $approval.PrerequisiteMet | Should -BeTrue

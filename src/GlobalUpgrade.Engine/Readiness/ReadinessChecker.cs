@@ -108,7 +108,25 @@ public static class ReadinessChecker
             measured.Add(await NodeReadinessProbe.MeasureAsync(target, name, cancellationToken).ConfigureAwait(false));
         }
 
-        return measured;
+        return [.. measured, .. NotReached(access, node, nodes)];
+    }
+
+    /// <summary>
+    /// The Machines one named node (-ComputerName, -Local) does not stand for: the docs ask the checks on every node,
+    /// so each is reported unmeasured rather than covered by the one that was reached.
+    /// </summary>
+    internal static IEnumerable<NodeKernel> NotReached(NodeAccess access, RemoteTarget node, IReadOnlyList<string> machines)
+    {
+        var reached = access switch
+        {
+            NodeAccess.Named => node.ComputerName,
+            NodeAccess.Local => Environment.MachineName,
+            _ => null,
+        };
+        return access is NodeAccess.Named or NodeAccess.Local
+            ? machines.Where(m => !string.Equals(m, reached, StringComparison.OrdinalIgnoreCase))
+                .Select(m => new NodeKernel(m, null, null, $"not reached: {(access == NodeAccess.Local ? "-Local" : "-ComputerName")} checks one node only; give the SSH options without -ComputerName to reach every Machine of the global cluster"))
+            : [];
     }
 
     private static RemoteTarget? NodeOf(ReadinessRequest request, IReadOnlyList<string> controlPlane) =>

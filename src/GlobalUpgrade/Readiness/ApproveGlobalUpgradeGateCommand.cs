@@ -36,10 +36,11 @@ public sealed class ApproveGlobalUpgradeGateCommand : RemoteCmdlet
     protected override void ProcessRecord()
     {
         var cluster = Require(() => Connections.Select(Cluster, "whose gate to acknowledge"));
+        var nodes = NodeChecks(Local);
         var request = new AdminGateApprovalRequest(cluster, Name)
         {
-            NodeAccess = Local ? NodeAccess.Local : !string.IsNullOrEmpty(ComputerName) ? NodeAccess.Named : RemoteOptionGiven ? NodeAccess.ControlPlane : NodeAccess.None,
-            Node = BuildTarget(),
+            NodeAccess = nodes.Access,
+            Node = nodes.Node,
             Force = Force,
         };
         var plan = Run(ct => AdminGateApprover.PlanAsync(request, ct));

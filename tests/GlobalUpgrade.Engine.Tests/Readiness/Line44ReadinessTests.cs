@@ -146,4 +146,18 @@ public sealed class Line44ReadinessTests
         var kernel = ReadinessResult.Create(ReadinessCheckNames.NodeKernelVersion, "global/n1", CheckState.Failed, "5.8", "5.4", "old", "src");
         Assert.False(ReadinessGate.Blocks(ReadinessGate.Waive(kernel, [ReadinessCheckNames.NodeKernelVersion])));
     }
+
+    [Fact]
+    public void OneNamedNodeDoesNotStandForTheOtherMachines()
+    {
+        var named = new GlobalUpgrade.Remote.RemoteTarget { ComputerName = "10.0.0.1" };
+        var missed = ReadinessChecker.NotReached(NodeAccess.Named, named, ["10.0.0.1", "10.0.0.9"]).ToList();
+        Assert.Equal("10.0.0.9", Assert.Single(missed).Node);
+        Assert.Empty(ReadinessChecker.NotReached(NodeAccess.ControlPlane, named, ["10.0.0.1", "10.0.0.9"]));
+
+        var facts = Facts("4.4", f => f with { NodeKernels = [new("10.0.0.1:22", "6.1.0", "cgroup2fs", null), .. missed] });
+        var gate = Assert.Single(Judge(facts, ReadinessCheckNames.AdminGateAcknowledged));
+        Assert.Null(gate.Detail!["PrerequisiteMet"]);
+        Assert.Contains("not reached", Judge(facts, ReadinessCheckNames.NodeKernelVersion)[1].Message, StringComparison.Ordinal);
+    }
 }
