@@ -75,6 +75,14 @@ Describe 'Readiness toward 4.4 with the administrator gate and the node checks' 
         $path.Message | Should -Match 'no supported path to 4\.4 is published yet'
     }
 
+    It 'expects AdminAckRequired from a 4.4 package''s upgrade.sh --preflight: NotChecked, never passed, when it does not report it' {
+        $results = @(Invoke-GlobalUpgradePreflight @node -PackagePath (New-TestPackage -Root $work -Version 'v4.4.0'))
+        $ack = @($results | Where-Object Check -eq AdminAckRequired)
+        $ack.Count | Should -Be 1
+        $ack[0].State | Should -Be 'NotChecked'
+        ($results | Where-Object Check -eq PlatformLicense).State | Should -Be 'Passed'
+    }
+
     It 'without node access reports every Machine of the global cluster NotChecked, with the command to run by hand' {
         $results = @(Test-GlobalUpgradeReadiness -TargetVersion 4.4)
         $kernel = @(Get-Result $results NodeKernelVersion)

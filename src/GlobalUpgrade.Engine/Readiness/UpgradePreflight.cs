@@ -41,7 +41,8 @@ public static class UpgradePreflight
         }
 
         var origin = $"upgrade.sh --preflight on {node.DisplayName}";
-        return [Summary(target, parsed, origin), .. CvoPreflight.Judge(target, parsed.Checks, origin, "Run upgrade.sh --preflight again.")];
+        var documented = PlatformVersion.TryParse(PackageVersion.FromIdentity(identity), out var line) ? CvoPreflight.ChecksFor(PlatformLine.For(line)) : null;
+        return [Summary(target, parsed, origin), .. CvoPreflight.Judge(target, parsed.Checks, origin, "Run upgrade.sh --preflight again.", documented)];
     }
 
     /// <summary>The same checks as the Cluster Version Operator reports them (no node needed).</summary>
