@@ -36,6 +36,7 @@
         'Export-GlobalUpgradeReport'
         'Test-GlobalUpgradeReadiness'
         'Invoke-GlobalUpgradePreflight'
+        'Approve-GlobalUpgradeGate'
         'Export-GlobalClusterSnapshot'
         'Invoke-GlobalUpgradeRehearsal'
     )

@@ -126,6 +126,11 @@ public static class ErrorIds
     public const string NodeClusterAmbiguous = nameof(NodeClusterAmbiguous);
     public const string NodeAccessRequired = nameof(NodeAccessRequired);
 
+    // Approve-GlobalUpgradeGate
+    public const string AdminGatesNotFound = nameof(AdminGatesNotFound);
+    public const string AdminGateNotFound = nameof(AdminGateNotFound);
+    public const string AdminGatePrerequisiteNotMet = nameof(AdminGatePrerequisiteNotMet);
+
     // snapshot
     public const string SnapshotPathInvalid = nameof(SnapshotPathInvalid);
     public const string SnapshotFormatUnsupported = nameof(SnapshotFormatUnsupported);

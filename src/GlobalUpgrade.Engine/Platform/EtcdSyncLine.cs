@@ -115,6 +115,9 @@ public sealed record EtcdSyncLine
     /// </summary>
     public static readonly PlatformVersion MinimumWithDeterministicEncryption = PlatformVersion.Parse("4.3.7");
 
+    /// <summary>[doc master UGC, DRI] the next line's synchronizer: as 4.3.1+ (the same form, token secret, bootstrap job and lease, without tabs).</summary>
+    public static readonly EtcdSyncLine V44 = V431 with { Name = "4.4", Source = "master docs/en/upgrade/upgrade_global_cluster.mdx and docs/en/install/global_dr.mdx (as 4.3.1+, no tabs)" };
+
     /// <summary>The synchronizer of every documented line, oldest first.</summary>
     public static IReadOnlyList<EtcdSyncLine> All => PlatformLine.All.Select(l => l.EtcdSync).ToList();
 

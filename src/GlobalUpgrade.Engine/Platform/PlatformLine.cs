@@ -1,7 +1,7 @@
 namespace GlobalUpgrade.Platform;
 
 /// <summary>
-/// One documented ACP version line (3.16, 3.18, 4.0, 4.1, 4.2, 4.3.0, 4.3.1+) and every fact the engine needs that
+/// One documented ACP version line (3.16, 3.18, 4.0, 4.1, 4.2, 4.3.0, 4.3.1+, 4.4 from the docs' master branch) and every fact the engine needs that
 /// differs between lines, each a named member with its source (branches of alauda/acp-docs). The engine asks a
 /// line's facts; versions are compared only here (<see cref="For"/>). docs/platform-versions.md mirrors this file.
 /// A new line is one more record below, added to <see cref="All"/> (<see cref="For"/> finds it by its first version).
@@ -98,6 +98,17 @@ public sealed record PlatformLine
     /// </summary>
     public int? GlobalKubernetesMinor { get; init; }
 
+    // Administrator acknowledgement gates and the Kubernetes they guard [doc master UGC, PRE], as facts of the target line.
+
+    /// <summary>[doc master UGC "Run preflight checks"] the default preflight set adds AdminAckRequired (gates in cpaas-system/admin-gates, acknowledgements in cpaas-system/admin-acks).</summary>
+    public bool HasAdminAckGates { get; init; }
+
+    /// <summary>The gates the docs name for this line, with what each requires before it is acknowledged.</summary>
+    public IReadOnlyList<AdminGateDefinition> AdminGates { get; init; } = [];
+
+    /// <summary>As a target: the node checks its Kubernetes needs on every node that will run it (kernel, cgroup); null where the docs ask none.</summary>
+    public NodeReadinessRequirement? NodeReadiness { get; init; }
+
     /// <summary>The Cluster Version Operator's preflight (ClusterVersionShadow status.preflight) exists on this line.</summary>
     public bool HasClusterVersionOperator => ComponentUpgrade == ComponentUpgradeKind.ClusterVersionShadow;
 
@@ -171,8 +182,25 @@ public sealed record PlatformLine
     /// <summary>[doc release-4.3 upgrade/upgrade_global_cluster.mdx (tab "4.3.1+")]: the 4.3.0 facts with the larger synchronizer form, token secret and bootstrap job.</summary>
     public static readonly PlatformLine V431 = V430 with { Name = "4.3.1+", First = new PlatformVersion(4, 3, 1, "4.3.1"), EtcdSync = EtcdSyncLine.V431 };
 
+    /// <summary>
+    /// [doc master UGC, PRE]: the next line (unreleased; the docs' master branch): the 4.3.1+ facts, Kubernetes 1.35
+    /// behind the administrator gate ack-4.4-kubernetes-1.35-kernel-update and its node readiness checks. No upgrade
+    /// path to it is published yet (<see cref="UpgradePaths"/>); readiness toward it can be checked.
+    /// </summary>
+    public static readonly PlatformLine V44 = V431 with
+    {
+        Name = "4.4",
+        First = new PlatformVersion(4, 4, 0, "4.4.0"),
+        EtcdSync = EtcdSyncLine.V44,
+        HasAdminAckGates = true,
+        AdminGates = [AdminGateDefinition.Kubernetes135KernelUpdate],
+        NodeReadiness = NodeReadinessRequirement.Kubernetes135,
+        // [doc master PRE "ACP 4.4 Kubernetes 1.35 Node Readiness"] "ACP 4.4 upgrades clusters to Kubernetes 1.35."
+        GlobalKubernetesMinor = 35,
+    };
+
     /// <summary>Every documented line, oldest first.</summary>
-    public static IReadOnlyList<PlatformLine> All { get; } = [V316, V318, V40, V41, V42, V430, V431];
+    public static IReadOnlyList<PlatformLine> All { get; } = [V316, V318, V40, V41, V42, V430, V431, V44];
 
     /// <summary>The line a version belongs to: the newest line that starts at or before it (older than 3.16: 3.16; newer than the newest documented line: that line).</summary>
     public static PlatformLine For(PlatformVersion version) => All.LastOrDefault(l => version.CompareTo(l.First) >= 0) ?? V316;

@@ -14,7 +14,20 @@ public static class UpgradePaths
         ["4.3"] = ["4.0", "4.1", "4.2"],
     };
 
+    /// <summary>
+    /// Lines the docs describe but publish no upgrade path to yet: an upgrade to them is refused (the callers' stable id
+    /// UnsupportedUpgradePath), while readiness toward them can already be checked. 4.4: [doc master PRE "Supported
+    /// upgrade paths"] still lists only the three paths to 4.3.
+    /// </summary>
+    private static readonly Dictionary<string, string> Unpublished = new(StringComparer.Ordinal)
+    {
+        ["4.4"] = "master docs/en/upgrade/pre-upgrade.mdx \"Supported upgrade paths\" lists only the paths to 4.3",
+    };
+
     public static IReadOnlyDictionary<string, string[]> Table => SupportedSources;
+
+    /// <summary>Whether the docs describe <paramref name="line"/> without publishing a path to it yet.</summary>
+    public static bool IsUnpublished(string line) => Unpublished.ContainsKey(line);
 
     /// <summary>True when <paramref name="from"/> can be upgraded to <paramref name="to"/>; a patch upgrade within a line is always allowed.</summary>
     public static bool IsSupported(PlatformVersion from, PlatformVersion to, out string reason)
@@ -35,6 +48,12 @@ public static class UpgradePaths
         {
             reason = $"{from.Line} → {to.Line} is a supported path";
             return true;
+        }
+
+        if (Unpublished.TryGetValue(to.Line, out var citation))
+        {
+            reason = $"no supported path to {to.Line} is published yet ({citation}): an upgrade to it is refused until the docs publish one. Test-GlobalUpgradeReadiness -TargetVersion {to.Line} already checks its documented conditions";
+            return false;
         }
 
         reason = SupportedSources.TryGetValue(to.Line, out sources)

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Platform;
 using GlobalUpgrade.Platform.Objects;
 
 namespace GlobalUpgrade.Readiness;
@@ -24,6 +25,11 @@ public static class CvoPreflight
         "CustomEtcdBackupCronJobsAbsent", "CRIUpgradePodsAbsent", "ModuleInfoStable", "PlatformLicense",
     ];
 
+    /// <summary>The default check set of a target line: [doc master UGC "Run preflight checks"] adds AdminAckRequired after ClusterVersionUpgradeable where the line has administrator gates.</summary>
+    public static IReadOnlyList<string> ChecksFor(PlatformLine line) => line.HasAdminAckGates
+        ? [.. DocumentedChecks.Take(2), ReadinessCheckNames.AdminAckRequired, .. DocumentedChecks.Skip(2)]
+        : DocumentedChecks;
+
     /// <summary>The entries of CVSH status.preflight.checks[]; null when the CVSH has no preflight data yet.</summary>
     public static IReadOnlyList<PreflightEntry>? EntriesOf(JsonObject? clusterVersionShadow)
     {
@@ -37,10 +43,11 @@ public static class CvoPreflight
     /// One result per documented check (plus any other check the platform reported), from <paramref name="entries"/>;
     /// null entries = no data: every check NotChecked, with <paramref name="howToCheck"/> in the message.
     /// </summary>
-    public static IReadOnlyList<CheckResult> Judge(string target, IReadOnlyList<PreflightEntry>? entries, string origin, string howToCheck)
+    public static IReadOnlyList<CheckResult> Judge(string target, IReadOnlyList<PreflightEntry>? entries, string origin, string howToCheck, IReadOnlyList<string>? documented = null)
     {
+        documented ??= DocumentedChecks;
         var byName = (entries ?? []).GroupBy(e => e.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
-        var names = DocumentedChecks.Concat(byName.Keys.Where(k => !DocumentedChecks.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal));
+        var names = documented.Concat(byName.Keys.Where(k => !documented.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal));
         return names.Select(name => byName.TryGetValue(name, out var entry)
             ? FromEntry(target, entry, origin)
             : ReadinessResult.Create(name, target, CheckState.NotChecked, "Passed", "no result",

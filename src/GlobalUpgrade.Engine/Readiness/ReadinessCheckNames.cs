@@ -18,6 +18,14 @@ public static class ReadinessCheckNames
     public const string LogEssentialsPublished = nameof(LogEssentialsPublished);
     public const string ExtensionPublished = nameof(ExtensionPublished);
 
+    // 4.4 [doc master PRE "ACP 4.4 Kubernetes 1.35 Node Readiness", UGC "Handle administrator acknowledgement gates"].
+    public const string NodeKernelVersion = nameof(NodeKernelVersion);
+    public const string NodeCgroupV2 = nameof(NodeCgroupV2);
+    public const string AdminGateAcknowledged = nameof(AdminGateAcknowledged);
+
+    /// <summary>The preflight check of the Cluster Version Operator that fails while a gate is not acknowledged [doc master UGC].</summary>
+    public const string AdminAckRequired = nameof(AdminAckRequired);
+
     // After the upgrade (the runbooks' PostChecks, PostUpgradeConditions).
     public const string GitOpsPodsHealthy = nameof(GitOpsPodsHealthy);
     public const string AgnosticPluginUpgraded = nameof(AgnosticPluginUpgraded);

@@ -66,6 +66,8 @@ public static class ReadinessChecker
             {
                 KubernetesOverride = request.KubernetesVersionRange is { } range ? KubernetesPrerequisites.Parse(range, from?.Line ?? "?", request.Target.Line) : null,
                 MinioSpace = await MeasureAsync(request, facts.ControlPlaneNodes, cancellationToken).ConfigureAwait(false),
+                NodeKernels = PlatformLine.For(request.Target).NodeReadiness is null ? null
+                    : await MeasureKernelsAsync(request.NodeAccess, request.Node, facts.GlobalNodes.Count > 0 ? facts.GlobalNodes : facts.ControlPlaneNodes, cancellationToken).ConfigureAwait(false),
                 PackagePreflight = request.PackagePath is { } package && PlatformLine.For(request.Target).HasPackagePreflight && (request.PreflightNode ?? NodeOf(request, facts.ControlPlaneNodes)) is { } node
                     ? await UpgradePreflight.RunAsync(node, package, $"{cluster.Name}/preflight", cancellationToken).ConfigureAwait(false)
                     : null,
@@ -92,15 +94,53 @@ public static class ReadinessChecker
         return measured;
     }
 
+    /// <summary>The node readiness commands on every node the access reaches (<paramref name="nodes"/>: every Machine of the global cluster); null without node access.</summary>
+    public static async Task<IReadOnlyList<NodeKernel>?> MeasureKernelsAsync(NodeAccess access, RemoteTarget node, IReadOnlyList<string> nodes, CancellationToken cancellationToken)
+    {
+        if (access == NodeAccess.None)
+        {
+            return null;
+        }
+
+        var measured = new List<NodeKernel>();
+        foreach (var (name, target) in NodesOf(access, node, nodes))
+        {
+            measured.Add(await NodeReadinessProbe.MeasureAsync(target, name, cancellationToken).ConfigureAwait(false));
+        }
+
+        return [.. measured, .. NotReached(access, node, nodes)];
+    }
+
+    /// <summary>
+    /// The Machines one named node (-ComputerName, -Local) does not stand for: the docs ask the checks on every node,
+    /// so each is reported unmeasured rather than covered by the one that was reached.
+    /// </summary>
+    internal static IEnumerable<NodeKernel> NotReached(NodeAccess access, RemoteTarget node, IReadOnlyList<string> machines)
+    {
+        var reached = access switch
+        {
+            NodeAccess.Named => node.ComputerName,
+            NodeAccess.Local => Environment.MachineName,
+            _ => null,
+        };
+        return access is NodeAccess.Named or NodeAccess.Local
+            ? machines.Where(m => !string.Equals(m, reached, StringComparison.OrdinalIgnoreCase))
+                .Select(m => new NodeKernel(m, null, null, $"not reached: {(access == NodeAccess.Local ? "-Local" : "-ComputerName")} checks one node only; give the SSH options without -ComputerName to reach every Machine of the global cluster"))
+            : [];
+    }
+
     private static RemoteTarget? NodeOf(ReadinessRequest request, IReadOnlyList<string> controlPlane) =>
         request.NodeAccess == NodeAccess.None ? null : NodesOf(request, controlPlane)[0].Target;
 
-    private static List<(string Name, RemoteTarget Target)> NodesOf(ReadinessRequest request, IReadOnlyList<string> controlPlane) => request.NodeAccess switch
+    private static List<(string Name, RemoteTarget Target)> NodesOf(ReadinessRequest request, IReadOnlyList<string> controlPlane) =>
+        NodesOf(request.NodeAccess, request.Node, controlPlane);
+
+    private static List<(string Name, RemoteTarget Target)> NodesOf(NodeAccess access, RemoteTarget node, IReadOnlyList<string> machines) => access switch
     {
         NodeAccess.Local => [(Environment.MachineName, RemoteTarget.Local)],
-        NodeAccess.Named => [(request.Node.DisplayName, request.Node)],
-        _ => controlPlane.Count > 0
-            ? controlPlane.Select(ip => (ip, request.Node with { ComputerName = ip })).ToList()
+        NodeAccess.Named => [(node.DisplayName, node)],
+        _ => machines.Count > 0
+            ? machines.Select(ip => (ip, node with { ComputerName = ip })).ToList()
             : throw new GlobalUpgradeException(ErrorIds.NodeClusterAmbiguous, FailureCategory.ObjectNotFound,
                 "The global cluster lists no control-plane Machine (spec.role master), so there is no node to reach. Name the node with -ComputerName."),
     };

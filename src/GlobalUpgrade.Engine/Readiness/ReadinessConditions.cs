@@ -34,6 +34,9 @@ public static class ReadinessConditions
             (from, to) => PlatformLine.For(to).NeedsLogEssentials && !PlatformLine.For(from).NeedsLogEssentials, ReadinessRules.LogEssentials),
         new(ExtensionPublished, $"{PreUpgrade} \"Download the Packages\" / violet (release-4.0 … release-4.2); \"Step 2: Inventory the plugins\" (release-4.3)",
             (_, _) => true, ReadinessRules.Extensions),
+        new(NodeKernelVersion, $"master {PreUpgrade} \"ACP 4.4 Kubernetes 1.35 Node Readiness\": kernel 5.8 or later and cgroup v2 on every node (with {NodeCgroupV2})",
+            (_, to) => PlatformLine.For(to).NodeReadiness is not null, NodeReadinessRules.Judge),
+        new(AdminGateAcknowledged, AdminGateRules.Source, (_, to) => PlatformLine.For(to).HasAdminAckGates, AdminGateRules.Judge),
         new("CvoPreflight", CvoPreflight.Source, (_, to) => PlatformLine.For(to).HasClusterVersionOperator, ReadinessRules.CvoChecks),
         EtcdSyncEncryptionCondition.Condition,
     ];

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 
 namespace GlobalUpgrade.Readiness;
 
@@ -54,6 +55,15 @@ public sealed record ReadinessFacts
 
     /// <summary>The control-plane Machines of the global cluster ("name (ip)").</summary>
     public IReadOnlyList<string> ControlPlaneNodes { get; init; } = [];
+
+    /// <summary>Every Machine of the global cluster (IP, else name): the nodes that will run the target's Kubernetes.</summary>
+    public IReadOnlyList<string> GlobalNodes { get; init; } = [];
+
+    /// <summary>What the node readiness commands printed per node (targets with <see cref="PlatformLine.NodeReadiness"/>); null when no node access was given.</summary>
+    public IReadOnlyList<NodeKernel>? NodeKernels { get; init; }
+
+    /// <summary>The administrator gates in cpaas-system/admin-gates with their acknowledgements; null when there is no admin-gates (or the target has no gates).</summary>
+    public IReadOnlyList<AdminGate>? AdminGates { get; init; }
 
     /// <summary>What df said per node; null when no node access was given.</summary>
     public IReadOnlyList<MinioSpace>? MinioSpace { get; init; }

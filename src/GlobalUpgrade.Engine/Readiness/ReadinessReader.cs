@@ -27,6 +27,10 @@ public static class ReadinessReader
             shadow = await ClusterVersionShadowReader.ReadAsync(cluster, cancellationToken).ConfigureAwait(false);
         }
 
+        var gates = PlatformLine.For(target).HasAdminAckGates
+            ? await AdminGateConfigMaps.ReadAsync(cluster, cancellationToken).ConfigureAwait(false)
+            : null;
+        var globalMachines = machines.Select(Machine.From).Where(m => m.ClusterName == AcpResources.GlobalClusterName).ToList();
         return new ReadinessFacts
         {
             Cluster = cluster.Name,
@@ -35,8 +39,10 @@ public static class ReadinessReader
             Assumptions = assumptions,
             ManagedClusters = clusters.Select(Cluster.From).Select(c => new ManagedCluster(c.Name, c.KubernetesVersion))
                 .OrderBy(c => c.Name == AcpResources.GlobalClusterName ? 0 : 1).ThenBy(c => c.Name, StringComparer.Ordinal).ToList(),
-            ControlPlaneNodes = machines.Select(Machine.From).Where(m => m.IsControlPlaneOf(AcpResources.GlobalClusterName))
+            ControlPlaneNodes = globalMachines.Where(m => m.IsControlPlaneOf(AcpResources.GlobalClusterName))
                 .Select(m => m.IP ?? m.Name).Order(StringComparer.Ordinal).ToList(),
+            GlobalNodes = globalMachines.Select(m => m.IP ?? m.Name).Order(StringComparer.Ordinal).ToList(),
+            AdminGates = gates,
             InstalledPlugins = infos.Select(Installed).ToList(),
             PublishedPlugins = Published(configs),
             EtcdBackupTasks = backups?.Select(ObjectMeta.NameOf).ToList(),

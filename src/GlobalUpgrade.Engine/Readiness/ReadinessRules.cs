@@ -223,7 +223,8 @@ internal static class ReadinessRules
 
         var results = CvoPreflight.Judge(target, CvoPreflight.EntriesOf(f.ClusterVersionShadow),
             f.ClusterVersionShadow is null ? $"{f.Cluster} has no ClusterVersionShadow" : $"ClusterVersionShadow of {f.Cluster}",
-            "Run Invoke-GlobalUpgradePreflight -PackagePath <extracted 4.3 package> on a control-plane node (upgrade.sh --preflight), or pass -PackagePath here.");
+            "Run Invoke-GlobalUpgradePreflight -PackagePath <extracted 4.3 package> on a control-plane node (upgrade.sh --preflight), or pass -PackagePath here.",
+            CvoPreflight.ChecksFor(PlatformLine.For(f.Target)));
         return f.ClusterVersionShadow is null ? results : [CvoPreflight.SummaryOf(target, f.ClusterVersionShadow), .. results];
     }
 

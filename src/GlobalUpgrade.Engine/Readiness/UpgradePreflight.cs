@@ -46,7 +46,8 @@ public static class UpgradePreflight
             return Unreadable(target, origin, output, unreadable.Message);
         }
 
-        return [Summary(target, parsed, origin), .. CvoPreflight.Judge(target, parsed.Checks, origin, "Run upgrade.sh --preflight again.")];
+        var documented = PlatformVersion.TryParse(PackageVersion.FromIdentity(identity), out var line) ? CvoPreflight.ChecksFor(PlatformLine.For(line)) : null;
+        return [Summary(target, parsed, origin), .. CvoPreflight.Judge(target, parsed.Checks, origin, "Run upgrade.sh --preflight again.", documented)];
     }
 
     /// <summary>Detail key set on the summary of an output the parser could not read (<see cref="IsUnreadable"/>).</summary>

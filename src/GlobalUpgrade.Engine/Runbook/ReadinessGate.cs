@@ -74,11 +74,25 @@ public static class ReadinessGate
         return PostUpgradeConditions.Judge(facts).Select(r => Waive(r, request.SkipReadinessCheck)).ToList();
     }
 
+    /// <summary>
+    /// An open administrator gate is not waived by -SkipReadinessCheck: the Cluster Version Operator's AdminAckRequired
+    /// would stop the upgrade anyway [doc master UGC "Handle administrator acknowledgement gates"]; it is acknowledged
+    /// with Approve-GlobalUpgradeGate once its prerequisite passes.
+    /// </summary>
+    private static readonly string[] NotWaivable = [ReadinessCheckNames.AdminGateAcknowledged];
+
     /// <summary>A Failed result (or a 4.3 preflight output the module could not read) named in <paramref name="waived"/>, marked waived; the state stays.</summary>
-    public static CheckResult Waive(CheckResult result, IReadOnlyCollection<string> waived) =>
-        (result.State == CheckState.Failed || UpgradePreflight.IsUnreadable(result)) && waived.Contains(result.Check, StringComparer.OrdinalIgnoreCase)
-            ? Mark(result, WaivedKey, true, $"Waived by -SkipReadinessCheck {result.Check}: {result.Message}")
-            : result;
+    public static CheckResult Waive(CheckResult result, IReadOnlyCollection<string> waived)
+    {
+        if ((result.State != CheckState.Failed && !UpgradePreflight.IsUnreadable(result)) || !waived.Contains(result.Check, StringComparer.OrdinalIgnoreCase))
+        {
+            return result;
+        }
+
+        return NotWaivable.Contains(result.Check, StringComparer.Ordinal)
+            ? Mark(result, "WaiverRefused", true, $"-SkipReadinessCheck {result.Check} does not apply: the preflight's AdminAckRequired would stop the upgrade anyway. {result.Message}")
+            : Mark(result, WaivedKey, true, $"Waived by -SkipReadinessCheck {result.Check}: {result.Message}");
+    }
 
     private static CheckResult Mark(CheckResult result, string key, object value, string message)
     {

@@ -16,6 +16,7 @@ internal sealed class ControllerHost(IReadOnlyDictionary<string, SimCluster> clu
             ctx.Spawn(moduleInfos.RunAsync);
             ctx.Spawn(new ClusterModuleController(cluster, ctx).RunAsync);
             ctx.Spawn(new ClusterVersionShadowController(cluster, ctx).RunAsync);
+            ctx.Spawn(new AdminAckController(cluster, ctx).RunAsync);
 
             // Before 4.0 the synchronizer runs on the primary and no /check monitor is documented [doc release-4.0
             // upgrade/upgrade_global_cluster.mdx: "follow your regular global DR inspection procedures"]: a 3.x pair

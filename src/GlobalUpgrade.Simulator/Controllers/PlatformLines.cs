@@ -62,8 +62,16 @@ public sealed record PlatformLine(
         new(PrintDetailLogs, "debug", Switch, false),
     ]);
 
+    // 4.4: the 4.3.1+ synchronizer and CVO [doc master UGC, DRI]; the preflight adds AdminAckRequired, fed by the
+    // gates of cpaas-system/admin-gates and the acknowledgements of cpaas-system/admin-acks [doc master UGC "Run
+    // preflight checks", "Handle administrator acknowledgement gates"].
+    public static readonly PlatformLine V44 = V431 with { Name = "4.4", HasAdminAckGates = true };
+
     /// <summary>Every line, oldest first (the engine's Platform/PlatformLine.cs names the same ones).</summary>
-    public static IReadOnlyList<PlatformLine> All { get; } = [V316, V318, V40, V41, V42, V430, V431];
+    public static IReadOnlyList<PlatformLine> All { get; } = [V316, V318, V40, V41, V42, V430, V431, V44];
+
+    /// <summary>The preflight has AdminAckRequired (administrator acknowledgement gates).</summary>
+    public bool HasAdminAckGates { get; init; }
 
     /// <summary>Before 4.3 the functional components are upgraded from the console once the ClusterModule offers it; from 4.3 the CVO does it.</summary>
     public bool OffersFunctionalComponentsUpgrade => !HasClusterVersionOperator;
@@ -72,7 +80,7 @@ public sealed record PlatformLine(
 
     public FormField? Field(string displayName) => Form.FirstOrDefault(f => f.DisplayName == displayName);
 
-    /// <summary>The line a platform or plugin version belongs to (3.17 as 3.16, like the engine); versions after 4.3.1 behave as 4.3.1+.</summary>
+    /// <summary>The line a platform or plugin version belongs to (3.17 as 3.16, like the engine); versions after 4.4 behave as 4.4.</summary>
     public static PlatformLine For(string? version)
     {
         var v = VersionText.Parse(version ?? "");
@@ -84,7 +92,8 @@ public sealed record PlatformLine(
             (4, 1) => V41,
             (4, 2) => V42,
             (4, 3) when v.Build < 1 => V430,
-            _ => V431,
+            (4, 3) => V431,
+            _ => V44,
         };
     }
 

@@ -57,12 +57,13 @@ public sealed class TestGlobalUpgradeReadinessCommand : RemoteCmdlet
             _ = Require(() => KubernetesPrerequisites.Parse(KubernetesVersionRange, "?", target.Line));
         }
 
+        var nodes = NodeChecks(Local);
         var request = new ReadinessRequest(Require(() => Connections.Resolve(Cluster)), target)
         {
             Assumptions = Engine.Assumptions.Readiness,
             KubernetesVersionRange = KubernetesVersionRange,
-            NodeAccess = Local ? NodeAccess.Local : !string.IsNullOrEmpty(ComputerName) ? NodeAccess.Named : RemoteOptionGiven ? NodeAccess.ControlPlane : NodeAccess.None,
-            Node = BuildTarget(),
+            NodeAccess = nodes.Access,
+            Node = nodes.Node,
             PackagePath = PackagePath,
         };
         var results = Run(ct => ReadinessChecker.RunAsync(request, ct));

@@ -80,6 +80,16 @@ public abstract class RemoteCmdlet : GlobalUpgradeCmdlet
             ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeoutSec),
         };
 
+    /// <summary>
+    /// How node checks reach the nodes: -Local; the one node -ComputerName names; the SSH options alone for every
+    /// Machine of the cluster (the options kept, ComputerName set per Machine); else none.
+    /// </summary>
+    protected (GlobalUpgrade.Readiness.NodeAccess Access, RemoteTarget Node) NodeChecks(bool local) =>
+        local ? (GlobalUpgrade.Readiness.NodeAccess.Local, RemoteTarget.Local)
+        : !string.IsNullOrEmpty(ComputerName) ? (GlobalUpgrade.Readiness.NodeAccess.Named, BuildTarget())
+        : RemoteOptionGiven ? (GlobalUpgrade.Readiness.NodeAccess.ControlPlane, BuildTarget("each-machine"))
+        : (GlobalUpgrade.Readiness.NodeAccess.None, RemoteTarget.Local);
+
     /// <summary>A recorded run's target, with what the user passed now taken over (a password is never recorded).</summary>
     protected RemoteTarget TargetForRecorded(RemoteTarget recorded, string recordedComputerName)
     {

@@ -33,7 +33,7 @@ public sealed class EtcdSyncLineTests
     [Fact]
     public void TheLinesAreDistinctAndInOrder()
     {
-        Assert.Equal(["3.16", "3.18", "4.0", "4.1", "4.2", "4.3.0", "4.3.1+"], EtcdSyncLine.All.Select(l => l.Name));
+        Assert.Equal(["3.16", "3.18", "4.0", "4.1", "4.2", "4.3.0", "4.3.1+", "4.4"], EtcdSyncLine.All.Select(l => l.Name));
     }
 
     [Fact]

@@ -56,6 +56,7 @@ public sealed class PlatformLineTests
             Assert.Equal(sync.HasBootstrapJob, sim.RunsBootstrapJob);
             Assert.Equal(sync.HasTokenSecret, sim.RequiresActiveToken);
             Assert.Equal(line.HasClusterVersionOperator, sim.HasClusterVersionOperator);
+            Assert.Equal(line.HasAdminAckGates, sim.HasAdminAckGates);
             Assert.Equal(sync.Form.Select(EtcdSyncFormFields.Label), sim.Form.Select(f => f.DisplayName));
         }
     }
@@ -67,7 +68,7 @@ public sealed class PlatformLineTests
     [InlineData("v4.2.1", "4.2", "standby", false, false)]
     [InlineData("v4.3.0", "4.3.0", "standby", true, true)]
     [InlineData("v4.3.1", "4.3.1+", "standby", true, true)]
-    [InlineData("v4.4.0", "4.3.1+", "standby", true, true)]
+    [InlineData("v4.4.0", "4.4", "standby", true, true)]
     public void TheUpgradeFactsFollowTheLine(string version, string name, string host, bool cvo, bool secretCredentials)
     {
         var line = PlatformLine.For(PlatformVersion.Parse(version));
@@ -77,5 +78,40 @@ public sealed class PlatformLineTests
         Assert.Equal(cvo, line.HasPackagePreflight);
         Assert.Equal(cvo, line.HasSkipCheckArtifacts);
         Assert.Equal(secretCredentials, line.ReadsRegistryCredentialsFromSecret);
+    }
+
+    [Fact]
+    public void FourFourIsTheMasterLineWithItsGateAndNodeReadiness()
+    {
+        var line = PlatformLine.For(PlatformVersion.Parse("v4.4.2"));
+        Assert.Same(PlatformLine.V44, line);
+        Assert.Same(PlatformLine.V44, PlatformLine.For(PlatformVersion.Parse("5.0.0")));
+        Assert.True(line.HasAdminAckGates);
+        var gate = Assert.Single(line.AdminGates);
+        Assert.Equal("ack-4.4-kubernetes-1.35-kernel-update", gate.Name);
+        Assert.Same(line.NodeReadiness, gate.NodeReadiness);
+        Assert.Equal(35, line.NodeReadiness!.KubernetesMinor);
+        Assert.Equal(new Version(5, 8), line.NodeReadiness.MinimumKernel);
+        Assert.Equal("cgroup2fs", line.NodeReadiness.CgroupFileSystem);
+        Assert.StartsWith("master ", line.NodeReadiness.Citation, StringComparison.Ordinal);
+
+        // The 4.3 lines have neither: their preflight has no AdminAckRequired and no node check applies.
+        foreach (var older in PlatformLine.All.Where(l => l != PlatformLine.V44))
+        {
+            Assert.False(older.HasAdminAckGates, older.Name);
+            Assert.Empty(older.AdminGates);
+            Assert.Null(older.NodeReadiness);
+        }
+    }
+
+    [Fact]
+    public void AnUpgradeToFourFourIsRefusedUntilTheDocsPublishAPathButAPatchWithinItIsNot()
+    {
+        Assert.False(UpgradePaths.IsSupported(PlatformVersion.Parse("v4.3.1"), PlatformVersion.Parse("4.4.0"), out var reason));
+        Assert.Contains("no supported path to 4.4 is published yet", reason, StringComparison.Ordinal);
+        Assert.Contains("Test-GlobalUpgradeReadiness -TargetVersion 4.4", reason, StringComparison.Ordinal);
+        Assert.True(UpgradePaths.IsUnpublished("4.4"));
+        Assert.False(UpgradePaths.IsUnpublished("4.3"));
+        Assert.True(UpgradePaths.IsSupported(PlatformVersion.Parse("v4.4.0"), PlatformVersion.Parse("4.4.1"), out _));
     }
 }
