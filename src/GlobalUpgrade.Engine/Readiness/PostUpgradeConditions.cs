@@ -33,6 +33,10 @@ public static class PostUpgradeConditions
             to => PlatformLine.For(to).UpgradesAgnosticPluginsAfter, PostUpgradeRules.Agnostic),
         new(L5PluginCompatible, $"release-4.3 {GlobalGuide} \"Post-upgrade\" (L5 plugins to upgrade to ACP v4.3-compatible versions); release-4.3 docs/en/upgrade/overview.mdx \"Post-upgrade Security Hardening\"",
             to => PlatformLine.For(to).RequiresL5PluginsCompatible, PostUpgradeRules.L5Plugins),
+        new(PluginNotDowngraded, $"release-4.2 {GlobalGuide} \"Known Issue in ACP 4.2.1\" (cluster plugins downgraded when not set to \"Do not upgrade\" or when Upgrade is pressed again)",
+            to => PlatformLine.For(to).ComponentUpgrade == ComponentUpgradeKind.ClusterModule, PostUpgradePluginVersions.NotDowngraded),
+        new(PluginNotBehind, $"release-4.0 {GlobalGuide} \"Upgrade the global cluster\" (review the component updates in the dialog); release-4.1 docs/en/extend/cluster_plugin.mdx \"Upgrade Process\"",
+            to => PlatformLine.For(to).ComponentUpgrade == ComponentUpgradeKind.ClusterModule, PostUpgradePluginVersions.NotBehind),
     ];
 
     /// <summary>Every post-upgrade item that applies to the target, judged on one cluster's facts.</summary>
