@@ -14,7 +14,7 @@ namespace GlobalUpgrade.Simulator.Controllers;
 /// <c>status.upgradable</c> turn true (the fields that say so are not documented: the engine's profile marks them
 /// [assumed]); with <c>upgrade.notOfferedReason</c> it never is, and <c>status.unableUpgradeReason</c> says why.
 /// The cluster plugins go exactly where the request says (<see cref="ClusterModulePlugins"/>); a request that changes
-/// neither the version nor a plugin does nothing.
+/// neither the version nor a plugin, and names nothing it cannot do, does nothing.
 /// </summary>
 internal sealed class ClusterModuleController(SimCluster cluster, ControllerContext ctx)
 {
@@ -52,9 +52,10 @@ internal sealed class ClusterModuleController(SimCluster cluster, ControllerCont
             handledGeneration[name] = generation;
             var target = obj.Str("spec.version");
             var moves = plugins.Requested(name, obj);
-            if (!string.IsNullOrEmpty(target) && (target != obj.Str("status.base.version") || moves.Count > 0))
+            var unknown = plugins.NamedButNotInstalled(name, obj).Select(m => $"{m} (not installed)")
+                .Concat(moves.Where(m => !plugins.IsPublished(m.Module, m.To)).Select(m => $"{m.Module} {m.To} (not published)")).ToList();
+            if (!string.IsNullOrEmpty(target) && (target != obj.Str("status.base.version") || moves.Count > 0 || unknown.Count > 0))
             {
-                var unknown = plugins.NamedButNotInstalled(name, obj).Concat(moves.Where(m => !plugins.IsPublished(m.Module, m.To)).Select(m => $"{m.Module} {m.To} (not published)")).ToList();
                 ctx.Spawn(() => UpgradeAsync(name, target, generation, moves, unknown));
             }
         }
