@@ -78,6 +78,9 @@ public sealed class GlobalUpgradeRun : RecordedRun
     /// <summary>When this run wrote the component upgrade request; null when it found the request already there.</summary>
     public DateTimeOffset? ComponentRequestedAt { get; set; }
 
+    /// <summary>Before 4.3: the cluster plugins' targets the request named, and those held ("Do not upgrade") with why.</summary>
+    public string? ComponentPlugins { get; set; }
+
     public bool IncludeKubernetes { get; set; }
 
     /// <summary>-ComponentProfile overrides of the [assumed] component profile (names and values, nothing secret).</summary>

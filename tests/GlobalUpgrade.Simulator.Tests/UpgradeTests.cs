@@ -66,6 +66,64 @@ public sealed class UpgradeTests
     }
 
     [Fact]
+    public async Task TheComponentRequestMovesExactlyThePluginsItNamesAndFailsOnAModuleNotInstalled()
+    {
+        await using var host = await OfferedAsync("components-plugins", "v4.2.0");
+        using var client = host.Client("global");
+        var store = host.Sim.Clusters["global"].Store;
+        Assert.Equal("v1.3.0", Plugin(store, "velero")["status"]!["availableVersions"]![0]!["version"]!.ToString());
+
+        // An explicit empty list: "Do not upgrade" for every plugin.
+        await client.CustomObjects.PatchClusterCustomObjectAsync(new V1Patch("""{"spec":{"version":"v4.2.0","upgradeModulesInfos":[]}}""", V1Patch.PatchType.MergePatch), "cluster.alauda.io", "v1alpha1", "clustermodules", "global");
+        await WatchTests.WaitUntil(() => Base(store)?["version"]?.ToString() == "v4.2.0" && Base(store)?["deployStatus"]?.ToString() == "Completed");
+        Assert.Equal("v1.2.0", Plugin(store, "velero").Str("status.version"));
+
+        await client.CustomObjects.PatchClusterCustomObjectAsync(new V1Patch("""{"spec":{"upgradeModulesInfos":[{"name":"gitops","version":"v4.2.0"}]}}""", V1Patch.PatchType.MergePatch), "cluster.alauda.io", "v1alpha1", "clustermodules", "global");
+        await WatchTests.WaitUntil(() => Base(store)?["deployStatus"]?.ToString() == "DeployFailed");
+        Assert.Contains("gitops", store.Get("clustermodules", null, "global").Str("status.unableUpgradeReason"), StringComparison.Ordinal);
+        Assert.Equal("v1.2.0", Plugin(store, "velero").Str("status.version"));
+    }
+
+    [Fact]
+    public async Task FromFourTwoZeroToFourTwoOneThePluginsShownALowerTargetAreDowngradedWhenNotHeld()
+    {
+        await using var host = await OfferedAsync("components-4.2.0", "v4.2.1");
+        using var client = host.Client("global");
+        var store = host.Sim.Clusters["global"].Store;
+        Assert.Equal("v4.1.0", Plugin(store, "acp-base")["status"]!["availableVersions"]![0]!["version"]!.ToString());
+
+        // Confirming the dialog as shown (no targets stated): Base goes to the lower Target it shows.
+        await client.CustomObjects.PatchClusterCustomObjectAsync(new V1Patch("""{"spec":{"version":"v4.2.1"}}""", V1Patch.PatchType.MergePatch), "cluster.alauda.io", "v1alpha1", "clustermodules", "global");
+        await WatchTests.WaitUntil(() => Base(store)?["version"]?.ToString() == "v4.2.1" && Base(store)?["deployStatus"]?.ToString() == "Completed");
+        Assert.Equal("v4.1.0", Plugin(store, "acp-base").Str("status.version"));
+        Assert.Equal("v1.3.0", Plugin(store, "velero").Str("status.version"));
+        Assert.Equal("v1.1.0", Plugin(store, "hyperflux").Str("status.version"));
+        Assert.Equal("true", store.Get("clustermodules", null, "global").Str("status.needUpgrade"));
+        Assert.Equal("v1.2.0", Plugin(store, "velero")["status"]!["availableVersions"]![0]!["version"]!.ToString());
+    }
+
+    // A single cluster of the scenario whose platform reached the target and whose ClusterModule offers the upgrade.
+    private static async Task<SimHost> OfferedAsync(string scenario, string target)
+    {
+        var host = await SimHost.StartAsync(scenario, dr: false);
+        try
+        {
+            var store = host.Sim.Clusters["global"].Store;
+            await PostTriggerAsync(host, "global", target);
+            await WatchTests.WaitUntil(() => store.Get("clustermodules", null, "global").Str("status.upgradable") == "true");
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static JsonObject Plugin(GlobalUpgrade.Simulator.Store.ObjectStore store, string module) =>
+        store.List("moduleinfoes").Single(i => i["metadata"]?["labels"]?["cpaas.io/module-name"]?.ToString() == module);
+
+    [Fact]
     public async Task The43TriggerBringsTheOperatorAndAnUpgradeWritesTheDocumentedStatus()
     {
         await using var host = await SimHost.StartAsync("v4.2-to-4.3");

@@ -24,6 +24,14 @@ public sealed record ComponentUpgradeProfile
     public string ClusterModuleVersionField { get; init; } = "spec.version";
 
     /// <summary>
+    /// [assumed] Where the request names each cluster plugin's target: the console's dialog lets the operator choose
+    /// the targets of the cluster plugins ([doc] release-4.0 UGC "Upgrade the global cluster"; release-4.1
+    /// extend/cluster_plugin.mdx "Upgrade Process"); the ClusterModule schema has spec.upgradeModulesInfos[] (name,
+    /// version, config), which is taken as where the dialog writes them. A plugin left out is "Do not upgrade".
+    /// </summary>
+    public string ClusterModulePluginTargetsField { get; init; } = "spec.upgradeModulesInfos";
+
+    /// <summary>
     /// [assumed] When the Functional Components upgrade counts as available: every field listed (comma-separated
     /// dotted paths) is true on the ClusterModule. The docs wait "10–15 minutes" after upgrade.sh --skip-sync-image
     /// "for the upgrade button of the Functional Components tab to be available" (release-4.2
@@ -56,10 +64,18 @@ public sealed record ComponentUpgradeProfile
 
     private static readonly string[] Overridable =
     [
-        nameof(TriggerCommand), nameof(ClusterModuleName), nameof(ClusterModuleVersionField), nameof(ClusterModuleUpgradeAvailableFields),
+        nameof(TriggerCommand), nameof(ClusterModuleName), nameof(ClusterModuleVersionField), nameof(ClusterModulePluginTargetsField), nameof(ClusterModuleUpgradeAvailableFields),
         nameof(ClusterModuleUpgradeAvailableTimeout), nameof(ClusterVersionShadowNamespace), nameof(ClusterVersionShadowName),
         nameof(ClusterVersionShadowVersionField), nameof(ClusterVersionShadowOfferTimeout),
     ];
+
+    /// <summary>
+    /// [doc release-4.2 UGC "Known Issue in ACP 4.2.1"] From 4.2.0 to 4.2.1 the dialog shows a lower Target for
+    /// cluster plugins: they must be set to "Do not upgrade", and Upgrade must not be pressed a second time, or they
+    /// are downgraded. Only cluster plugins, not Operators.
+    /// </summary>
+    public static bool ShowsLowerPluginTargets(PlatformVersion from, PlatformVersion to) =>
+        from.Major == 4 && from.Minor == 2 && from.Patch == 0 && to.Major == 4 && to.Minor == 2 && to.Patch == 1;
 
     /// <summary>The names -ComponentProfile accepts.</summary>
     public static IReadOnlyList<string> OverridableNames => Overridable;

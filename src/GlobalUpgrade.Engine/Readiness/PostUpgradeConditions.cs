@@ -35,6 +35,10 @@ public static class PostUpgradeConditions
             to => PlatformLine.For(to).RequiresL5PluginsCompatible, PostUpgradeRules.L5Plugins),
         new(KubernetesVersionUpgraded, "release-4.3 docs/en/upgrade/overview.mdx \"Upgrade Scope and Sequencing\" (Kubernetes: Required in the same window); release-4.3 docs/en/overview/kubernetes-support-matrix.mdx \"Version Support Matrix\" (4.3: 1.34)",
             to => PlatformLine.For(to).GlobalKubernetesMinor is not null, PostUpgradeRules.Kubernetes),
+        new(PluginNotDowngraded, $"release-4.2 {GlobalGuide} \"Known Issue in ACP 4.2.1\" (cluster plugins downgraded when not set to \"Do not upgrade\" or when Upgrade is pressed again)",
+            to => PlatformLine.For(to).ComponentUpgrade == ComponentUpgradeKind.ClusterModule, PostUpgradePluginVersions.NotDowngraded),
+        new(PluginNotBehind, $"release-4.0 {GlobalGuide} \"Upgrade the global cluster\" (review the component updates in the dialog); release-4.1 docs/en/extend/cluster_plugin.mdx \"Upgrade Process\"",
+            to => PlatformLine.For(to).ComponentUpgrade == ComponentUpgradeKind.ClusterModule, PostUpgradePluginVersions.NotBehind),
     ];
 
     /// <summary>Every post-upgrade item that applies to the target, judged on one cluster's facts.</summary>

@@ -29,6 +29,9 @@ public sealed record PostUpgradeFacts
 
     public IReadOnlyList<InstalledPlugin> InstalledPlugins { get; init; } = [];
 
+    /// <summary>Every plugin's version as Preflight recorded it ("&lt;cluster label&gt;/&lt;module&gt;" → version); null when not recorded.</summary>
+    public IReadOnlyDictionary<string, string>? PluginsBefore { get; init; }
+
     public IReadOnlyList<PublishedPlugin> PublishedPlugins { get; init; } = [];
 
     /// <summary>The cluster's Kubernetes version as its API server reports it (/version gitVersion); null when not read.</summary>

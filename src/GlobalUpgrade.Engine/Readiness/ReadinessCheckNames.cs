@@ -31,6 +31,8 @@ public static class ReadinessCheckNames
     public const string AgnosticPluginUpgraded = nameof(AgnosticPluginUpgraded);
     public const string L5PluginCompatible = nameof(L5PluginCompatible);
     public const string KubernetesVersionUpgraded = nameof(KubernetesVersionUpgraded);
+    public const string PluginNotDowngraded = nameof(PluginNotDowngraded);
+    public const string PluginNotBehind = nameof(PluginNotBehind);
 
     /// <summary>The summary line of a 4.3 preflight (upgrade.sh --preflight "Summary", CVSH PreflightReady).</summary>
     public const string PreflightSummary = nameof(PreflightSummary);

@@ -63,7 +63,7 @@ public static class ReadinessReader
             .Where(p => p.Version.Length > 0).ToList();
 
     /// <summary>The objects of a resource, or null when the server does not serve it (404: the CRD is absent).</summary>
-    private static async Task<IReadOnlyList<JsonObject>?> ListIfServedAsync(ClusterConnection cluster, AcpResource resource, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<JsonObject>?> ListIfServedAsync(ClusterConnection cluster, AcpResource resource, CancellationToken cancellationToken)
     {
         try
         {

@@ -68,10 +68,11 @@ public static class ReadinessGate
             : result;
 
     /// <summary>The post-upgrade items (PostChecks), with the same waivers: a Failed item blocks the step unless named in -SkipReadinessCheck.</summary>
-    public static async Task<IReadOnlyList<CheckResult>> PostUpgradeAsync(RunbookRequest request, ReadinessAssumptions assumptions, ClusterConnection cluster, IReadOnlyList<string> fromLines, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<CheckResult>> PostUpgradeAsync(RunbookRequest request, ReadinessAssumptions assumptions, ClusterConnection cluster, IReadOnlyList<string> fromLines,
+        IReadOnlyDictionary<string, string>? pluginsBefore, CancellationToken cancellationToken)
     {
         var facts = await PostUpgradeReader.ReadAsync(cluster, PlatformVersion.Parse(request.TargetVersion), fromLines, assumptions, cancellationToken).ConfigureAwait(false);
-        return PostUpgradeConditions.Judge(facts).Select(r => Waive(r, request.SkipReadinessCheck)).ToList();
+        return PostUpgradeConditions.Judge(facts with { PluginsBefore = pluginsBefore }).Select(r => Waive(r, request.SkipReadinessCheck)).ToList();
     }
 
     /// <summary>

@@ -94,7 +94,7 @@ public static class ComponentUpgrade
             },
         }, Left(), cancellationToken).ConfigureAwait(false);
         var final = ComponentState.Read(done.Objects[0], profile);
-        run.Message = $"{profile.ComponentObject} is {final.State} at {target}";
+        run.Message = $"{profile.ComponentObject} is {final.State} at {target}" + (run.ComponentPlugins is { } plugins ? $"; cluster plugins: {plugins}" : "");
     }
 
     /// <summary>
@@ -184,7 +184,19 @@ public static class ComponentUpgrade
     private static async Task RequestAsync(GlobalUpgradeRun run, ClusterConnection cluster, ComponentUpgradeProfile profile, AcpResource resource, UpgradeRunStore store, CancellationToken cancellationToken)
     {
         var (ns, name) = NameOf(profile);
-        var patch = BuildPatch(profile, run.ToVersion);
+        IReadOnlyList<PluginTarget>? plugins = null;
+        if (profile.Kind == ComponentUpgradeKind.ClusterModule)
+        {
+            // The dialog's targets, read when the upgrade is offered (the platform publishes them then).
+            plugins = await PluginTargets.ReadAsync(cluster, profile.ClusterModuleName, cancellationToken).ConfigureAwait(false);
+            run.ComponentPlugins = PluginTargets.Describe(plugins);
+            if (PlatformVersion.TryParse(run.FromVersion, out var from) && PlatformVersion.TryParse(run.ToVersion, out var to) && ComponentUpgradeProfile.ShowsLowerPluginTargets(from, to))
+            {
+                OperationLog.Current.Verbose($"[{cluster.Name}] {from} → {to}: the known issue of ACP 4.2.1 shows lower targets for cluster plugins; those are held (Do not upgrade) and Upgrade is asked once only.");
+            }
+        }
+
+        var patch = BuildPatch(profile, run.ToVersion, plugins);
         OperationLog.Current.Verbose($"[{cluster.Name}] merge-patching {profile.ComponentObject}: {patch.ToJsonString()}");
         await cluster.CallAsync($"patching {profile.ComponentObject}", (client, ct) => ns is null
             ? client.CustomObjects.PatchClusterCustomObjectAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), resource.Group, resource.Version, resource.Plural, name, cancellationToken: ct)
@@ -195,14 +207,17 @@ public static class ComponentUpgrade
     }
 
     /// <summary>
-    /// The merge patch that asks for the target, built from the profile's field path. Only the platform version is
-    /// written: no ACP doc gives the field that asks for the Kubernetes upgrade (release-4.3
+    /// The merge patch that asks for the target, built from the profile's field path (before 4.3 the request adds the
+    /// cluster plugins' targets, <see cref="PluginTargets"/>). No Kubernetes target is written: no ACP doc gives the
+    /// field that asks for the Kubernetes upgrade (release-4.3
     /// upgrade_global_cluster.mdx documents only spec.desiredUpdate.version), so the module never writes one; the
     /// Kubernetes upgrade is done from the web console as the docs describe.
     /// </summary>
-    public static JsonObject BuildPatch(ComponentUpgradeProfile profile, string target) =>
+    public static JsonObject BuildPatch(ComponentUpgradeProfile profile, string target, IReadOnlyList<PluginTarget>? plugins = null) =>
         profile.Kind == ComponentUpgradeKind.ClusterModule
-            ? MergePatch.At(profile.ClusterModuleVersionField, target)
+            ? plugins is null
+                ? MergePatch.At(profile.ClusterModuleVersionField, target)
+                : MergePatch.Both(MergePatch.At(profile.ClusterModuleVersionField, target), MergePatch.At(profile.ClusterModulePluginTargetsField, PluginTargets.ToModulesInfos(plugins)))
             // 4.3+: written as the docs write it, "4.3.0" without "v" (release-4.3 upgrade_global_cluster.mdx "Request the upgrade").
             : MergePatch.At(profile.ClusterVersionShadowVersionField, OfferedTarget.Spell(target));
 

@@ -13,6 +13,8 @@ namespace GlobalUpgrade.Simulator.Controllers;
 /// release-4.0…4.2 upgrade_global_cluster.mdx): after the scenario's notice delay <c>status.needUpgrade</c> and
 /// <c>status.upgradable</c> turn true (the fields that say so are not documented: the engine's profile marks them
 /// [assumed]); with <c>upgrade.notOfferedReason</c> it never is, and <c>status.unableUpgradeReason</c> says why.
+/// The cluster plugins go exactly where the request says (<see cref="ClusterModulePlugins"/>); a request that changes
+/// neither the version nor a plugin, and names nothing it cannot do, does nothing.
 /// </summary>
 internal sealed class ClusterModuleController(SimCluster cluster, ControllerContext ctx)
 {
@@ -22,6 +24,11 @@ internal sealed class ClusterModuleController(SimCluster cluster, ControllerCont
     private readonly StoreSubscription platform = cluster.Store.Subscribe(ResourceTypes.ProductBases, null, null);
 
     private readonly Dictionary<string, long> handledGeneration = [];
+
+    private readonly ClusterModulePlugins plugins = new(cluster);
+
+    // Set once the platform went 4.2.0 → 4.2.1: the dialog shows lower Targets for cluster plugins [doc release-4.2 UGC "Known Issue in ACP 4.2.1"].
+    private volatile bool lowerPluginTargets;
 
     public async Task RunAsync()
     {
@@ -44,14 +51,17 @@ internal sealed class ClusterModuleController(SimCluster cluster, ControllerCont
 
             handledGeneration[name] = generation;
             var target = obj.Str("spec.version");
-            if (!string.IsNullOrEmpty(target) && target != obj.Str("status.base.version"))
+            var moves = plugins.Requested(name, obj);
+            var unknown = plugins.NamedButNotInstalled(name, obj).Select(m => $"{m} (not installed)")
+                .Concat(moves.Where(m => !plugins.IsPublished(m.Module, m.To)).Select(m => $"{m.Module} {m.To} (not published)")).ToList();
+            if (!string.IsNullOrEmpty(target) && (target != obj.Str("status.base.version") || moves.Count > 0 || unknown.Count > 0))
             {
-                ctx.Spawn(() => UpgradeAsync(name, target, generation));
+                ctx.Spawn(() => UpgradeAsync(name, target, generation, moves, unknown));
             }
         }
     }
 
-    private async Task UpgradeAsync(string name, string target, long generation)
+    private async Task UpgradeAsync(string name, string target, long generation, List<ClusterModulePlugins.Move> moves, List<string> unknown)
     {
         Update(name, generation, o =>
         {
@@ -61,7 +71,19 @@ internal sealed class ClusterModuleController(SimCluster cluster, ControllerCont
             o["status"]!.AsObject().Remove("unableUpgradeReason");
         });
         await ctx.Delay(cluster.Scenario.Durations.UpgradeSeconds);
-        var failure = cluster.Scenario.Upgrade.DeployFailedReason;
+
+        // The docs are silent on a request naming a plugin the cluster lacks or a version not published: it fails.
+        var failure = cluster.Scenario.Upgrade.DeployFailedReason
+            ?? (unknown.Count > 0 ? $"cannot upgrade modules: {string.Join(", ", unknown)}" : null);
+        if (failure is null && IsCurrent(name, generation))
+        {
+            var lower = lowerPluginTargets;
+            foreach (var move in moves)
+            {
+                plugins.Deploy(move, lower);
+            }
+        }
+
         Update(name, generation, o =>
         {
             o.Set("status.base.lastTransitionTime", ObjectMeta.Timestamp(DateTimeOffset.UtcNow));
@@ -80,10 +102,14 @@ internal sealed class ClusterModuleController(SimCluster cluster, ControllerCont
                 o.Set("status.base.runningStatus", "Healthy");
                 o.Set("status.base.version", target);
                 o.Set("status.base.deployTime", ObjectMeta.Timestamp(DateTimeOffset.UtcNow));
-                o.Set("status.needUpgrade", false);
+                // On the known-issue path the Upgrade button stays clickable [doc release-4.2 UGC "Known Issue in ACP 4.2.1"].
+                o.Set("status.needUpgrade", lowerPluginTargets);
             }
         });
     }
+
+    private bool IsCurrent(string name, long generation) =>
+        cluster.Store.Get(ResourceTypes.ClusterModules, null, name) is { } o && Generation(o.Str("metadata.generation")) == generation;
 
     private async Task OfferOnPlatformUpgradeAsync()
     {
@@ -97,6 +123,7 @@ internal sealed class ClusterModuleController(SimCluster cluster, ControllerCont
                 continue;
             }
 
+            var before = version;
             version = now;
             if (!PlatformLine.For(now).OffersFunctionalComponentsUpgrade)
             {
@@ -104,10 +131,19 @@ internal sealed class ClusterModuleController(SimCluster cluster, ControllerCont
             }
 
             var reached = now;
+            lowerPluginTargets = before is not null && VersionText.Parse(before) == new Version(4, 2, 0) && VersionText.Parse(now) == new Version(4, 2, 1);
             ctx.Spawn(async () =>
             {
                 await ctx.Delay(cluster.Scenario.Durations.ComponentNoticeSeconds);
                 var reason = cluster.Scenario.Upgrade.NotOfferedReason;
+                if (reason is null)
+                {
+                    foreach (var module in cluster.Store.List(ResourceTypes.ClusterModules, null).Items)
+                    {
+                        plugins.Offer(module.Name(), lowerPluginTargets);
+                    }
+                }
+
                 foreach (var module in cluster.Store.List(ResourceTypes.ClusterModules, null).Items.Where(m => m.Str("status.base.version") != reached))
                 {
                     cluster.Store.Mutate(ResourceTypes.ClusterModules, null, module.Name(), o =>

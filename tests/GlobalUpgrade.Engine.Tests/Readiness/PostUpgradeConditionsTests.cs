@@ -26,7 +26,7 @@ public sealed class PostUpgradeConditionsTests
     public void EveryItemCitesItsDocAndAppliesWhereTheDocsSaySo()
     {
         Assert.All(PostUpgradeConditions.Table, c => Assert.Matches(@"release-4\.\d docs/en/.*\.mdx", c.Source));
-        Assert.Equal([ReadinessCheckNames.GitOpsPodsHealthy], PostUpgradeConditions.Judge(Facts("4.2")).Select(r => r.Check));
+        Assert.Equal([ReadinessCheckNames.GitOpsPodsHealthy, ReadinessCheckNames.PluginNotDowngraded, ReadinessCheckNames.PluginNotBehind], PostUpgradeConditions.Judge(Facts("4.2")).Select(r => r.Check));
         Assert.Equal([ReadinessCheckNames.AgnosticPluginUpgraded, ReadinessCheckNames.L5PluginCompatible, ReadinessCheckNames.KubernetesVersionUpgraded], PostUpgradeConditions.Judge(Facts("4.3.0")).Select(r => r.Check));
         Assert.All(PostUpgradeConditions.Judge(Facts("4.3.0")), r => Assert.False(string.IsNullOrEmpty(r.Detail?["Source"] as string)));
     }

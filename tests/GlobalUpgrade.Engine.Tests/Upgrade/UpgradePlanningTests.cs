@@ -147,10 +147,13 @@ public sealed class UpgradePreconditionTests
     }
 
     [Fact]
-    public void ThePatchWritesOnlyThePlatformVersionAtTheProfilePath()
+    public void ThePatchWritesThePlatformVersionAndThePluginTargetsAtTheProfilePaths()
     {
-        // No Kubernetes field is documented: the patch never carries one (no upgradeModulesInfos, no desiredUpdate extra).
+        // No Kubernetes field is documented: the patch never carries one (no kubernetes module, no desiredUpdate extra).
         Assert.Equal("""{"spec":{"version":"v4.2.0"}}""", ComponentUpgrade.BuildPatch(ModuleProfile, "v4.2.0").ToJsonString());
+        // Before 4.3 the plugins' targets go with it; a held plugin is left out ("Do not upgrade").
+        Assert.Equal("""{"spec":{"version":"v4.2.0","upgradeModulesInfos":[{"name":"velero","version":"v1.3.0"}]}}""",
+            ComponentUpgrade.BuildPatch(ModuleProfile, "v4.2.0", [new PluginTarget("velero", "v1.2.0", "v1.3.0", "offered"), new PluginTarget("acp-base", "v4.2.0", null, "held")]).ToJsonString());
         // 4.3+: written as the docs write it, without "v" (release-4.3 upgrade_global_cluster.mdx: version "4.3.0").
         Assert.Equal("""{"spec":{"desiredUpdate":{"version":"4.3.0"}}}""", ComponentUpgrade.BuildPatch(ShadowProfile, "v4.3.0").ToJsonString());
         Assert.Equal("""{"spec":{"desiredUpdate":{"version":"4.3.0"}}}""", ComponentUpgrade.BuildPatch(ShadowProfile, "4.3.0").ToJsonString());

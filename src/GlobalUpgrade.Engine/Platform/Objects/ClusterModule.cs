@@ -5,8 +5,9 @@ namespace GlobalUpgrade.Platform.Objects;
 
 /// <summary>
 /// A ClusterModule: a cluster's functional components before 4.3 [schema crds/cluster.alauda.io_clustermodules.yaml]:
-/// status.base (deployStatus, runningStatus, version, message), status.unableUpgradeReason; where the console writes
-/// the target and which fields offer the upgrade are [assumed] paths of the component profile, read through <see cref="Field"/>.
+/// status.base (deployStatus, runningStatus, version, message), status.unableUpgradeReason; spec.upgradeModulesInfos[]
+/// (name, version) lists the modules to upgrade. Where the console writes the target and the plugins' targets, and
+/// which fields offer the upgrade, are [assumed] paths of the component profile, read through <see cref="Field"/>.
 /// </summary>
 public sealed record ClusterModule
 {

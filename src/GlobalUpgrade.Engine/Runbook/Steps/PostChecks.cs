@@ -11,7 +11,7 @@ namespace GlobalUpgrade.Runbook.Steps;
 /// </summary>
 public sealed class PostChecks(RunbookShape shape) : RunbookStepDefinition(UpgradeSteps.PostChecks, shape, [.. shape.All])
 {
-    public override StepPlan Plan(PlanFacts facts) => StepPlan.Run("versions, Machines, components, the documented post-upgrade items (GitOps pods, Agnostic and L5 plugins)");
+    public override StepPlan Plan(PlanFacts facts) => StepPlan.Run("versions, Machines, components, the documented post-upgrade items (GitOps pods, Agnostic and L5 plugins; before 4.3 no plugin downgraded or left behind)");
 
     public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
     {
@@ -32,7 +32,7 @@ public sealed class PostChecks(RunbookShape shape) : RunbookStepDefinition(Upgra
                 Actual = version,
                 Message = $"{cluster.Name} runs {version}.",
             });
-            items.AddRange(await ReadinessGate.PostUpgradeAsync(context.Request, context.Engine.Assumptions.Readiness, cluster, fromLines, cancellationToken).ConfigureAwait(false));
+            items.AddRange(await ReadinessGate.PostUpgradeAsync(context.Request, context.Engine.Assumptions.Readiness, cluster, fromLines, ComponentVersionRecord.Read(context, cluster.Name), cancellationToken).ConfigureAwait(false));
         }
 
         checks.AddRange(items);

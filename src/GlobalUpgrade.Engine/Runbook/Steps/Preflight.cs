@@ -51,6 +51,7 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
         }
 
         values.Save(context);
+        await ComponentVersionRecord.SaveAsync(context, request.Standby is { } pair ? [pair, request.Primary] : [request.Primary], cancellationToken).ConfigureAwait(false);
         var checks = new List<CheckResult>();
         if (request.Standby is { } standby)
         {
