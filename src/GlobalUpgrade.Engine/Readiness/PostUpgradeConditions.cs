@@ -33,6 +33,7 @@ public static class PostUpgradeConditions
             to => PlatformLine.For(to).UpgradesAgnosticPluginsAfter, PostUpgradeRules.Agnostic),
         new(L5PluginCompatible, $"release-4.3 {GlobalGuide} \"Post-upgrade\" (L5 plugins to upgrade to ACP v4.3-compatible versions); release-4.3 docs/en/upgrade/overview.mdx \"Post-upgrade Security Hardening\"",
             to => PlatformLine.For(to).RequiresL5PluginsCompatible, PostUpgradeRules.L5Plugins),
+        new(ManualStepConditions.Name, ManualStepConditions.Source, _ => true, ManualStepConditions.AfterUpgrade),
     ];
 
     /// <summary>Every post-upgrade item that applies to the target, judged on one cluster's facts.</summary>

@@ -34,6 +34,7 @@ public static class ReadinessConditions
             (from, to) => PlatformLine.For(to).NeedsLogEssentials && !PlatformLine.For(from).NeedsLogEssentials, ReadinessRules.LogEssentials),
         new(ExtensionPublished, $"{PreUpgrade} \"Download the Packages\" / violet (release-4.0 … release-4.2); \"Step 2: Inventory the plugins\" (release-4.3)",
             (_, _) => true, ReadinessRules.Extensions),
+        new(ManualStepConditions.Name, ManualStepConditions.Source, ManualStepConditions.HasStepsBefore, ManualStepConditions.BeforeUpgrade),
         new("CvoPreflight", CvoPreflight.Source, (_, to) => PlatformLine.For(to).HasClusterVersionOperator, ReadinessRules.CvoChecks),
     ];
 

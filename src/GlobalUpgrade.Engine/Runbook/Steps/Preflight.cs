@@ -64,6 +64,7 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
             }
             checks.Add(await AlternativeUrlCheckAsync(request, standby, cancellationToken).ConfigureAwait(false));
             gated.Add(ReadinessGate.Waive(await PreflightTargetSynchronizer.RunAsync(request, standby, values.StandbyVip, context.Engine.Assumptions.EtcdSync, cancellationToken).ConfigureAwait(false), request.SkipReadinessCheck));
+            gated.AddRange(ManualSteps.Of(PlatformVersion.Parse(values.VersionOf(standby.Name)), target, dr: true).Where(s => s.DrOnly).Select(s => Readiness.ManualStepConditions.NeedsAPerson(standby.Name, s)));
             checks.AddRange(gated);
         }
         else
