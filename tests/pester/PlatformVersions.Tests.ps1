@@ -22,6 +22,8 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    # Export-GlobalUpgradeReport below runs here, not in the runbook's child pwsh.
+    Import-Module $env:GLOBALUPGRADE_MODULE -Force
 
     function New-PathFixture([string] $Scenario, [string] $Target, [string] $Name = "$Scenario-$Target") {
         $f = New-TestDrPair -Root $TestDrive -Name $Name -Scenario $Scenario -Target $Target -SyncMs 200 -Images 3

@@ -32,10 +32,14 @@ public static class ManualStepConditions
             .DistinctBy(s => s.Check)
             .Select(s => After(f, s));
 
+    /// <summary>Detail key (true) on a NotChecked result that only a person can check: the shipped readiness suite reports it Inconclusive, not failed.</summary>
+    public const string NeedsPersonKey = "NeedsPerson";
+
     /// <summary>A step only a person can confirm.</summary>
     public static CheckResult NeedsAPerson(string cluster, ManualStep step) =>
         Create(step.Check, cluster, CheckState.NotChecked, "done by a person", null,
-            $"Needs a person ({ManualSteps.Describe(step.Phase)}): {step.Action} {step.Source}", step.Source);
+            $"Needs a person ({ManualSteps.Describe(step.Phase)}): {step.Action} {step.Source}", step.Source,
+            new Dictionary<string, object?> { [NeedsPersonKey] = true });
 
     private static CheckResult Before(ReadinessFacts f, ManualStep step)
     {
