@@ -11,8 +11,9 @@
     Kubeconfig (default: $env:KUBECONFIG, then ~/.kube/config); Node (node options of Test-GlobalUpgradeReadiness,
     e.g. @{ Local = $true } or SSH options; without them the node checks are not checked); Assumption; PackagePath.
     One Context per cluster, one It per condition and target, named '<Check> on <Target>'. A condition that could not
-    be checked (NotChecked) fails with "NOT CHECKED" and what would check it: it is never passed. If the clusters
-    cannot be reached at all the container fails.
+    be checked (NotChecked) fails with "NOT CHECKED" and what would check it: it is never passed. A documented step
+    only a person can do (NotChecked "Needs a person") is Inconclusive with "NEEDS A PERSON" and the step: never
+    passed, and not a failure of the cluster. If the clusters cannot be reached at all the container fails.
 #>
 param(
     [Parameter(Mandatory)] [string] $TargetVersion,
@@ -42,7 +43,7 @@ BeforeDiscovery {
             @{
                 Cluster = $name
                 Checks  = @(Test-GlobalUpgradeReadiness @options -Cluster $name -ErrorAction Stop |
-                        ForEach-Object { @{ Check = $_.Check; Target = $_.Target; State = "$($_.State)"; Message = $_.Message } })
+                        ForEach-Object { @{ Check = $_.Check; Target = $_.Target; State = "$($_.State)"; Message = $_.Message; NeedsPerson = $_.Detail.NeedsPerson -eq $true } })
             }
         }
     }
@@ -54,6 +55,7 @@ BeforeDiscovery {
 Describe "Upgrade readiness for $TargetVersion" {
     Context '<Cluster>' -ForEach $clusters {
         It '<Check> on <Target>' -ForEach $Checks {
+            if ($NeedsPerson -and $State -eq 'NotChecked') { Set-ItResult -Inconclusive -Because "NEEDS A PERSON: $Message"; return }
             $State | Should -Be 'Passed' -Because $(if ($State -eq 'NotChecked') { "NOT CHECKED: $Message" } else { $Message })
         }
     }

@@ -48,7 +48,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
 await using var sim = await AcpSimulator.StartAsync(options, done.Token);
 // With --target-version, also what the snapshot lacks for that target (a rehearsal reads these lines).
 var findings = sim.Snapshot is null ? [] : targetVersion is null ? sim.Snapshot.Findings
-    : sim.Snapshot.Findings.Concat(sim.Snapshot.FindingsForTarget(targetVersion)).Concat(sim.Snapshot.OfferTarget(sim.Clusters, targetVersion));
+    : sim.Snapshot.Findings.Concat(sim.Snapshot.FindingsForTarget(targetVersion)).Concat(sim.Snapshot.PushTargetSynchronizer(sim.Clusters, targetVersion)).Concat(sim.Snapshot.OfferTarget(sim.Clusters, targetVersion));
 foreach (var finding in findings)
 {
     Console.Error.WriteLine($"finding {finding}");

@@ -1,7 +1,7 @@
 # The whole DR runbook (Invoke-GlobalDrUpgrade) on every supported path into 4.1, 4.2, 4.3.0 and 4.3.1, from each
 # supported source line (Platform/UpgradePaths.cs; release-4.x docs/en/upgrade/pre-upgrade.mdx), one simulator
 # scenario per source line. After the run the standby must carry the etcd synchronizer of the target's line:
-# the target's plugin version (released with the platform), its form written only at the paths its ModuleConfig's
+# the target's plugin version (from 4.3 pushed to the standby with violet, as the operator does), its form written only at the paths its ModuleConfig's
 # spec.deployDescriptors declare (nothing undocumented), the token secret only where the form has it (4.3.1+), and
 # the leader pod deleted once.
 BeforeDiscovery {
@@ -30,6 +30,9 @@ BeforeAll {
         $f = New-TestDrPair -Root $TestDrive -Name $Name -Scenario $Scenario -Target $Target -SyncMs 200 -Images 3
         # The stand-in upgrade.sh records the arguments of every run, and every run of both packages in one file, in order.
         foreach ($cluster in 'primary', 'standby') { Add-Content (Join-Path $f.Work "package-$cluster/fake.conf") "GU_FAKE_ARGS_LOG=$($f.Work)/args-$cluster.log", "GU_FAKE_RUN_LOG=$($f.Work)/runs.log" }
+        # From 4.3 the synchronizer is an Aligned plugin the core package does not bring: the operator pushes it to
+        # the standby with violet (--dest-repo <standby VIP>) before the window [doc release-4.3 PRE "Step 1"].
+        if ([version]$Target.TrimStart('v') -ge [version]'4.3.0') { Push-SimPlugin -Simulator $f.Simulator -Cluster standby -Version $Target | Out-Null }
         $f
     }
 

@@ -227,6 +227,7 @@ Describe 'Invoke-GlobalDrUpgrade: gates as the docs ask for them' -Tag CI {
     ) {
         $f = New-TestDrPair -Root $TestDrive -Name "alt43-$WebConsole" -Scenario 'v4.2-to-4.3' -Target v4.3.0 -SyncMs 200 -Images 3
         try {
+            Push-SimPlugin -Simulator $f.Simulator -Cluster standby -Version v4.3.0 | Out-Null
             # The standby's ProductBase without the entry.
             $base = (Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/store') | Where-Object kind -eq 'ProductBase'
             $base.spec.PSObject.Properties.Remove('alternativeURLs')

@@ -89,6 +89,12 @@ function Invoke-SimAdmin {
     Invoke-RestMethod @params
 }
 
+function Push-SimPlugin {
+    <# What an operator's violet push of a plugin package does on one cluster's platform (/_sim/push-plugin): its ArtifactVersion, ModulePlugin and ModuleConfig. #>
+    param([Parameter(Mandatory)] $Simulator, [Parameter(Mandatory)] [string] $Cluster, [Parameter(Mandatory)] [string] $Version, [string] $Module = 'etcd-sync')
+    Invoke-SimAdmin -Simulator $Simulator -Cluster $Cluster -Path '/_sim/push-plugin' -Method POST -Body @{ module = $Module; version = $Version }
+}
+
 function Wait-SimRequestInFlight {
     <# Waits until one cluster of the simulator is serving a request whose path matches (e.g. a watch a cmdlet opened): a test acts once the wait it drives has started, never after a fixed delay. #>
     param(

@@ -13,6 +13,8 @@ public static class AcpResources
     public static readonly AcpResource ModulePlugins = new("cluster.alauda.io", "v1alpha1", "moduleplugins", Namespaced: false);
     public static readonly AcpResource ModuleConfigs = new("cluster.alauda.io", "v1alpha1", "moduleconfigs", Namespaced: false);
     public static readonly AcpResource ClusterModules = new("cluster.alauda.io", "v1alpha1", "clustermodules", Namespaced: false);
+    /// <summary>[schema release-4.3 docs/shared/crds/app.alauda.io_artifactversions.yaml] what violet push creates.</summary>
+    public static readonly AcpResource ArtifactVersions = new("app.alauda.io", "v1alpha1", "artifactversions", Namespaced: true);
     /// <summary>[assumed] Group/version/plural of ClusterVersionShadow (only the kind and short name cvsh are documented):
     /// the fallback when API discovery finds nothing; use <see cref="ClusterVersionShadowDiscovery.ResolveAsync"/>.</summary>
     public static readonly AcpResource ClusterVersionShadows = new("config.alauda.io", "v1", "clusterversionshadows", Namespaced: true);

@@ -39,6 +39,7 @@ public static class PostUpgradeConditions
             to => PlatformLine.For(to).ComponentUpgrade == ComponentUpgradeKind.ClusterModule, PostUpgradePluginVersions.NotDowngraded),
         new(PluginNotBehind, $"release-4.0 {GlobalGuide} \"Upgrade the global cluster\" (review the component updates in the dialog); release-4.1 docs/en/extend/cluster_plugin.mdx \"Upgrade Process\"",
             to => PlatformLine.For(to).ComponentUpgrade == ComponentUpgradeKind.ClusterModule, PostUpgradePluginVersions.NotBehind),
+        new(ManualStepConditions.Name, ManualStepConditions.Source, _ => true, ManualStepConditions.AfterUpgrade),
     ];
 
     /// <summary>Every post-upgrade item that applies to the target, judged on one cluster's facts.</summary>

@@ -37,6 +37,7 @@ public static class ReadinessConditions
         new(NodeKernelVersion, $"master {PreUpgrade} \"ACP 4.4 Kubernetes 1.35 Node Readiness\": kernel 5.8 or later and cgroup v2 on every node (with {NodeCgroupV2})",
             (_, to) => PlatformLine.For(to).NodeReadiness is not null, NodeReadinessRules.Judge),
         new(AdminGateAcknowledged, AdminGateRules.Source, (_, to) => PlatformLine.For(to).HasAdminAckGates, AdminGateRules.Judge),
+        new(ManualStepConditions.Name, ManualStepConditions.Source, ManualStepConditions.HasStepsBefore, ManualStepConditions.BeforeUpgrade),
         new("CvoPreflight", CvoPreflight.Source, (_, to) => PlatformLine.For(to).HasClusterVersionOperator, ReadinessRules.CvoChecks),
         EtcdSyncEncryptionCondition.Condition,
     ];

@@ -58,13 +58,13 @@ public static class ReadinessGate
 
     public static bool IsWaived(CheckResult result) => result.Detail?.ContainsKey(WaivedKey) == true;
 
-    // The DR runbook removes the etcd synchronizer before the upgrade and installs the target's line after it; its
-    // plugin is released with the platform, so it is often published only once the platform runs the target.
-    // InstallEtcdSync checks it then (EtcdSyncVersionMismatch), so an unpublished one does not stop Preflight.
+    // The DR runbook removes the etcd synchronizer before the upgrade and installs the target's line after it. Whether
+    // that line is pushed to the standby's own platform is Preflight's TargetSynchronizerPublished (its ArtifactVersions;
+    // a ModuleConfig the synchronizer copied from the primary does not say so), so this one does not block twice.
     private static CheckResult Defer(CheckResult result, string? etcdSyncModule) =>
         etcdSyncModule is not null && result.State == CheckState.Failed && result.Check == ReadinessCheckNames.ExtensionPublished
             && result.Target.EndsWith("/" + etcdSyncModule, StringComparison.Ordinal)
-            ? Mark(result, DeferredKey, UpgradeSteps.InstallEtcdSync, $"Checked again by InstallEtcdSync after the upgrade (EtcdSyncVersionMismatch if still not published): {result.Message}")
+            ? Mark(result, DeferredKey, Steps.PreflightTargetSynchronizer.Check, $"Judged by {Steps.PreflightTargetSynchronizer.Check} (the standby's own push): {result.Message}")
             : result;
 
     /// <summary>The post-upgrade items (PostChecks), with the same waivers: a Failed item blocks the step unless named in -SkipReadinessCheck.</summary>

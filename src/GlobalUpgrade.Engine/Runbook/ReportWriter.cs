@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
 using System.Xml;
+using GlobalUpgrade.Platform;
 using Newtonsoft.Json.Linq;
 
 namespace GlobalUpgrade.Runbook;
 
 /// <summary>
-/// A self-contained report of a runbook for change records: summary, steps with times and messages, the checks
-/// with their results, and a timeline. HTML is well-formed XHTML with the SVG inline; Markdown embeds the same
+/// A self-contained report of a runbook for change records: summary, steps with times and messages, the documented
+/// manual steps of the path in order, the checks with their results, and a timeline. HTML is well-formed XHTML with the SVG inline; Markdown embeds the same
 /// SVG as a data URI. No external assets either way. Everything comes from the journal, which holds no secret.
 /// </summary>
 public static class ReportWriter
@@ -53,6 +54,17 @@ public static class ReportWriter
 
         writer.WriteElementString("h2", xhtml, "Steps");
         Table(writer, xhtml, ["Step", "Cluster", "State", "Started", "Finished", "Duration", "Message"], journal.Steps.Select(StepRow), row => row[2]);
+
+        writer.WriteElementString("h2", xhtml, ManualStepsTitle);
+        var manual = ManualStepRows(journal).ToList();
+        if (manual.Count == 0)
+        {
+            writer.WriteElementString("p", xhtml, ManualStepsNone(journal));
+        }
+        else
+        {
+            Table(writer, xhtml, ManualStepHeaders, manual, null);
+        }
 
         writer.WriteElementString("h2", xhtml, "Checks");
         var checks = Checks(journal).ToList();
@@ -120,6 +132,23 @@ public static class ReportWriter
         }
 
         output.WriteLine();
+        output.WriteLine($"## {ManualStepsTitle}");
+        var manual = ManualStepRows(journal).ToList();
+        if (manual.Count == 0)
+        {
+            output.WriteLine(ManualStepsNone(journal));
+        }
+        else
+        {
+            output.WriteLine("| " + string.Join(" | ", ManualStepHeaders) + " |");
+            output.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", ManualStepHeaders.Length)));
+            foreach (var row in manual)
+            {
+                output.WriteLine("| " + string.Join(" | ", row.Select(Cell)) + " |");
+            }
+        }
+
+        output.WriteLine();
         output.WriteLine("## Checks");
         var checks = Checks(journal).ToList();
         if (checks.Count == 0)
@@ -137,6 +166,44 @@ public static class ReportWriter
     }
 
     private const string FindingsNone = "The rehearsal found nothing to fix.";
+
+    private const string ManualStepsTitle = "Manual steps";
+
+    private static readonly string[] ManualStepHeaders = ["#", "When", "Step", "What to do", "Recorded result", "Source"];
+
+    private static string ManualStepsNone(JournalDocument journal) =>
+        PlatformVersion.TryParse(journal.SourceVersion, out _) && PlatformVersion.TryParse(journal.TargetVersion, out _)
+            ? $"The docs give no step for a person on {journal.SourceVersion} → {journal.TargetVersion}."
+            : "The path is unknown (the journal has no source version), so its manual steps cannot be listed.";
+
+    /// <summary>
+    /// The documented steps of the journal's path that need a person, in the order they are done
+    /// (<see cref="ManualSteps"/>), each with what the runbook recorded for it, if it did.
+    /// </summary>
+    private static IEnumerable<string[]> ManualStepRows(JournalDocument journal)
+    {
+        if (!PlatformVersion.TryParse(journal.SourceVersion, out var from) || !PlatformVersion.TryParse(journal.TargetVersion, out var to))
+        {
+            return [];
+        }
+
+        var recorded = (from step in journal.Steps
+                        where step.Outputs["checks"] is JArray
+                        from check in ((JArray)step.Outputs["checks"]!).OfType<JObject>()
+                        select check).ToList();
+        return ManualSteps.Of(from, to, journal.Runbook == UpgradeRunbooks.DrRunbook).Select((step, i) => new[]
+        {
+            (i + 1).ToString(CultureInfo.InvariantCulture),
+            ManualSteps.Describe(step.Phase),
+            step.Check,
+            step.Action,
+            Recorded(recorded.Where(c => (string?)c["check"] == step.Check).ToList()),
+            step.Source,
+        });
+    }
+
+    private static string Recorded(IReadOnlyList<JObject> checks) =>
+        checks.Count == 0 ? "not yet recorded" : string.Join("; ", checks.Select(c => $"{(string?)c["state"] ?? ((bool?)c["passed"] == true ? "Passed" : "Failed")} on {(string?)c["target"]}"));
 
     private static readonly string[] FindingHeaders = ["Source", "Cluster", "Finding", "Message"];
 

@@ -10,8 +10,8 @@ namespace GlobalUpgrade.Runbook;
 /// <summary>
 /// Values several steps use, worked out once by Preflight and kept as its outputs in the journal, so every later
 /// step — and a resume days later — uses the same ones: the version each cluster ran, the standby's VIP and the
-/// etcd synchronizer to re-install: its line (the target's major.minor; the plugin is released with the platform) and
-/// the exact version when -EtcdSync Version pins one.
+/// etcd synchronizer to re-install: its line (the target's major.minor; Preflight checks it is pushed to the standby,
+/// see Steps.PreflightTargetSynchronizer) and the exact version when -EtcdSync Version pins one.
 /// </summary>
 public sealed record RunbookValues(IReadOnlyDictionary<string, string> Versions, string? StandbyVip, string? PluginVersion, string PluginLine)
 {

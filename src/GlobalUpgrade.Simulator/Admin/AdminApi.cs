@@ -88,6 +88,16 @@ internal sealed class AdminApi
                     break;
                 }
 
+            case ("/_sim/push-plugin", "POST"):
+                {
+                    // violet push of a plugin package to this cluster's platform [doc release-4.3 UGC "Sync upgrade artifacts"].
+                    var body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
+                    var module = body.Str("module") ?? throw ApiException.BadRequest("module is required");
+                    var version = body.Str("version") ?? throw ApiException.BadRequest("version is required");
+                    await KubeStatus.WriteJsonAsync(ctx, Platform.PushPlugin(cluster.Store, module, version));
+                    break;
+                }
+
             case ("/_sim/monitor", "POST"):
                 {
                     var over = await JsonSerializer.DeserializeAsync<MonitorOverride>(ctx.Request.Body, Json, ctx.RequestAborted);

@@ -13,8 +13,8 @@ public static class Platform
     /// <summary>
     /// Sets <c>status.version</c> of ProductBase <c>base</c> (the platform is at a version: before 4.3 what
     /// <c>upgrade.sh --skip-sync-image</c> ends with, from 4.3 what the operator ends with), and
-    /// does what reaching that version brings: the version's etcd synchronizer plugin is published (plugins are released
-    /// with the platform, docs/platform-versions.md), and on 4.3+ the Cluster Version Operator with ClusterVersionShadow
+    /// does what reaching that version brings: before 4.3 the version's etcd synchronizer plugin is published (the
+    /// simulator treats it as part of the core package; from 4.3 it is not, see <see cref="PushPlugin"/>), and on 4.3+ the Cluster Version Operator with ClusterVersionShadow
     /// <c>cpaas-system/global</c> is there (release-4.3 upgrade_global_cluster.mdx: <c>--skip-sync-image</c> deploys it).
     /// </summary>
     public static JsonObject SetVersion(ObjectStore store, string version)
@@ -27,7 +27,7 @@ public static class Platform
             return pb;
         });
         var line = PlatformLine.For(version);
-        if (line.HasEtcdSyncPlugin)
+        if (line.HasEtcdSyncPlugin && line.PublishesAlignedPluginsWithCore)
         {
             PublishEtcdSync(store, version);
         }
@@ -70,6 +70,28 @@ public static class Platform
         }
 
         store.Upsert(ResourceTypes.ModuleConfigs, Plugins.ModuleConfig(EtcdSyncNames.ModuleName, version));
+    }
+
+    /// <summary>
+    /// What <c>violet push</c> of a cluster-plugin package does on the platform it is pointed at: its ArtifactVersion in
+    /// cpaas-system [doc release-4.3 extend/upload_package.mdx "Create Artifact and ArtifactVersion resources"], and the
+    /// plugin becomes installable there (ModulePlugin, ModuleConfig). Only on this cluster: a push to the standby is
+    /// its own (violet --platform-address of the standby, --dest-repo its VIP), and cpaas-system is not synchronized.
+    /// </summary>
+    public static JsonObject PushPlugin(ObjectStore store, string moduleName, string version)
+    {
+        var artifact = store.Upsert(ResourceTypes.ArtifactVersions, Plugins.ArtifactVersion(moduleName, version));
+        if (moduleName == EtcdSyncNames.ModuleName)
+        {
+            PublishEtcdSync(store, version);
+        }
+        else
+        {
+            store.Upsert(ResourceTypes.ModulePlugins, Plugins.ModulePlugin(moduleName, moduleName, version));
+            store.Upsert(ResourceTypes.ModuleConfigs, Plugins.ModuleConfig(moduleName, version));
+        }
+
+        return artifact;
     }
 
     public static string? Version(ObjectStore store) => store.Get(ResourceTypes.ProductBases, null, ProductBaseName).Str("status.version");

@@ -76,6 +76,13 @@ public sealed record PlatformLine(
     /// <summary>Before 4.3 the functional components are upgraded from the console once the ClusterModule offers it; from 4.3 the CVO does it.</summary>
     public bool OffersFunctionalComponentsUpgrade => !HasClusterVersionOperator;
 
+    /// <summary>
+    /// From 4.3 the core package carries only the core artifacts: the Aligned plugins (the etcd synchronizer among
+    /// them) are pushed with violet, so reaching the version publishes none of them [doc release-4.3 PRE "Step 1:
+    /// Download the Core Package"]. Before 4.3 the simulator publishes the line's synchronizer with the platform.
+    /// </summary>
+    public bool PublishesAlignedPluginsWithCore => !HasClusterVersionOperator;
+
     public bool RequiresActiveToken => Form.Any(f => f.DisplayName == ActiveClusterTokenSecret);
 
     public FormField? Field(string displayName) => Form.FirstOrDefault(f => f.DisplayName == displayName);

@@ -56,6 +56,29 @@ public static class Plugins
         ["status"] = new JsonObject { ["readyForDeploy"] = true },
     };
 
+    /// <summary>
+    /// The ArtifactVersion violet creates for a pushed plugin version [schema release-4.3
+    /// docs/shared/crds/app.alauda.io_artifactversions.yaml: spec.present, spec.tag; status.name, status.version,
+    /// status.phase]. Label <c>cpaas.io/artifact-version</c> = the artifact [doc release-4.1 UGC "(Conditional) Remove
+    /// TopoLVM"]; the name <c>&lt;artifact&gt;.v&lt;version&gt;</c> as in [doc release-4.3 extend/upload_package.mdx]; that
+    /// a cluster plugin's artifact is named by its module name is [assumed].
+    /// </summary>
+    public static JsonObject ArtifactVersion(string moduleName, string version) => new()
+    {
+        ["apiVersion"] = ResourceTypes.ArtifactVersions.ApiVersion,
+        ["kind"] = "ArtifactVersion",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = $"{moduleName}.v{version.TrimStart('v')}",
+            ["namespace"] = EtcdSyncNames.Namespace,
+            ["labels"] = new JsonObject { [ArtifactVersionLabel] = moduleName },
+        },
+        ["spec"] = new JsonObject { ["present"] = true, ["tag"] = $"v{version.TrimStart('v')}" },
+        ["status"] = new JsonObject { ["name"] = moduleName, ["version"] = version, ["phase"] = "Present" },
+    };
+
+    public const string ArtifactVersionLabel = "cpaas.io/artifact-version";
+
     /// <summary>A ModuleInfo named the way the platform renames it: <c>&lt;cluster&gt;-&lt;hash&gt;</c>.</summary>
     public static JsonObject ModuleInfo(string clusterName, string moduleName, string version) => new()
     {

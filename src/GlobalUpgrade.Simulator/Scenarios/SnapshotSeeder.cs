@@ -148,7 +148,7 @@ public sealed class SnapshotSeeder
     public IReadOnlyList<SnapshotFinding> FindingsForTarget(string targetVersion)
     {
         var found = new List<SnapshotFinding>();
-        if (!IsDr)
+        if (!IsDr || !PlatformLine.For(targetVersion).PublishesAlignedPluginsWithCore)
         {
             return found;
         }
@@ -168,6 +168,24 @@ public sealed class SnapshotSeeder
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// From 4.3 the synchronizer of the target is an Aligned plugin the core package does not bring [doc release-4.3
+    /// PRE "Step 1: Download the Core Package"]: a snapshot has no ArtifactVersion (the export does not read them), so
+    /// the rehearsal pushes it on the standby, as violet would, and says so; before the window it must really be pushed
+    /// there (violet push --dest-repo &lt;standby VIP&gt;), or the runbook's Preflight stops.
+    /// </summary>
+    public IReadOnlyList<SnapshotFinding> PushTargetSynchronizer(IReadOnlyDictionary<string, SimCluster> clusters, string targetVersion)
+    {
+        if (!IsDr || PlatformLine.For(targetVersion).PublishesAlignedPluginsWithCore || !clusters.TryGetValue("standby", out var standby))
+        {
+            return [];
+        }
+
+        Platform.PushPlugin(standby.Store, EtcdSyncNames.ModuleName, targetVersion);
+        return [new SnapshotFinding("standby", "TargetSynchronizerPushed",
+            $"the rehearsal pushed plugin {EtcdSyncNames.ModuleName} {targetVersion} to the standby, as violet would. Before the window, push the {targetVersion} synchronizer package to the standby: violet push <package> --platform-address https://<standby platform address> --dest-repo <standby VIP>:11443 with the standby registry's credentials or --no-auth")];
     }
 
     /// <summary>

@@ -27,10 +27,15 @@ public static class ResourceTypes
     // [doc: release-4.1 docs/en/configure/backup/backups/etcd.mdx] the etcd backup tasks (Cluster Enhancer plugin).
     public static readonly ResourceType EtcdBackupConfigurations = new("enhancement.cluster.alauda.io", "v1", "etcdbackupconfigurations", "EtcdBackupConfiguration", false, "etcdbackupconfiguration", []);
 
+    // [schema release-4.3 docs/shared/crds/app.alauda.io_artifactversions.yaml] what violet push creates next to the images
+    // [doc release-4.3 extend/upload_package.mdx]; namespaced, in cpaas-system [doc release-4.1 UGC "(Conditional) Remove TopoLVM"].
+    public static readonly ResourceType ArtifactVersions = new("app.alauda.io", "v1alpha1", "artifactversions", "ArtifactVersion", true, "artifactversion", []);
+
     public static IReadOnlyList<ResourceType> All { get; } =
     [
         Namespaces, Pods, Services, Secrets, ConfigMaps, Leases, Jobs, Deployments, Machines, Clusters,
         ModuleInfos, ModulePlugins, ModuleConfigs, ClusterModules, ProductBases, ClusterVersionShadows, EtcdBackupConfigurations,
+        ArtifactVersions,
     ];
 
     private static readonly Dictionary<string, ResourceType> ByResourceName = All.ToDictionary(t => t.Resource);

@@ -9,13 +9,14 @@ using Newtonsoft.Json.Linq;
 namespace GlobalUpgrade.Runbook.Steps;
 
 /// <summary>
-/// The version path, a 4.3+ target the Cluster Version Operator offers (when it is deployed already), the clusters' state (DR: Test-GlobalDrConsistency and the standby's alternativeURLs) and the
+/// The version path, a 4.3+ target the Cluster Version Operator offers (when it is deployed already), the clusters' state (DR: Test-GlobalDrConsistency, the standby's alternativeURLs and the
+/// target's synchronizer pushed to the standby, <see cref="PreflightTargetSynchronizer"/>) and the
 /// values later steps share (<see cref="RunbookValues"/>). Read-only.
 /// </summary>
 public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(UpgradeSteps.Preflight, shape, [.. shape.All])
 {
     public override StepPlan Plan(PlanFacts facts) => StepPlan.Run(Shape.IsDr
-        ? "data consistency (etcd-sync /check), every Machine Running, components settled, the readiness conditions (Test-GlobalUpgradeReadiness)"
+        ? "data consistency (etcd-sync /check), every Machine Running, components settled, the target's etcd synchronizer pushed to the standby, the readiness conditions (Test-GlobalUpgradeReadiness)"
         : "every Machine Running, components settled, the readiness conditions (Test-GlobalUpgradeReadiness)");
 
     public override async Task<StepOutcome> RunAsync(StepContext context, CancellationToken cancellationToken)
@@ -53,6 +54,7 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
         values.Save(context);
         await ComponentVersionRecord.SaveAsync(context, request.Standby is { } pair ? [pair, request.Primary] : [request.Primary], cancellationToken).ConfigureAwait(false);
         var checks = new List<CheckResult>();
+        var gated = new List<CheckResult>();
         if (request.Standby is { } standby)
         {
             var consistency = await DrConsistencyChecker.RunAsync(new DrConsistencyRequest(request.Primary, standby, ConsistencySource.Monitor, context.Engine.Assumptions.EtcdSync, SyncMonitorClient.DefaultTimeout, Keyspace: null), cancellationToken).ConfigureAwait(false);
@@ -62,6 +64,9 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
                 context.SetOutput("consistencyAttestation", attestation);
             }
             checks.Add(await AlternativeUrlCheckAsync(request, standby, cancellationToken).ConfigureAwait(false));
+            gated.Add(ReadinessGate.Waive(await PreflightTargetSynchronizer.RunAsync(request, standby, values.StandbyVip, context.Engine.Assumptions.EtcdSync, cancellationToken).ConfigureAwait(false), request.SkipReadinessCheck));
+            gated.AddRange(ManualSteps.Of(PlatformVersion.Parse(values.VersionOf(standby.Name)), target, dr: true).Where(s => s.DrOnly).Select(s => Readiness.ManualStepConditions.NeedsAPerson(standby.Name, s)));
+            checks.AddRange(gated);
         }
         else
         {
@@ -75,7 +80,7 @@ public sealed class Preflight(RunbookShape shape) : RunbookStepDefinition(Upgrad
             $"{checks.Count(c => c.Passed)} checks passed{ReadinessGate.Describe(readiness)}; {string.Join(", ", values.Versions.Select(v => $"{v.Key} runs {v.Value}"))}; target {request.TargetVersion}; then {values.DescribePlugin()}.",
             $"of {checks.Count} checks failed",
             " Fix them, or waive a readiness condition by adding -SkipReadinessCheck <Check> when you resume.",
-            blocks: c => readiness.Contains(c) || ReadinessGate.IsStricterThanDocs(c) ? ReadinessGate.Blocks(c) : !c.Passed && !ConsistencyAttestation.IsAttested(c) && !IsNotRequired(c));
+            blocks: c => readiness.Contains(c) || ReadinessGate.IsStricterThanDocs(c) || gated.Contains(c) ? ReadinessGate.Blocks(c) : !c.Passed && !ConsistencyAttestation.IsAttested(c) && !IsNotRequired(c));
     }
 
     /// <summary>The readiness gate (docs/runbook.md), recorded with the waivers the operator gave.</summary>
