@@ -281,7 +281,7 @@ public sealed class EtcdSyncTests
         info.Set("spec.config.activeEtcdEndpoints", endpoint);
         store.Create("moduleinfoes", info, GlobalUpgrade.Simulator.Store.WriteMode.Api);
         var holder = await WaitForLogAsync(standby, LeaseHolder(store), logged);
-        Assert.All((await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items, p => Assert.Equal("Running", p.Status.Phase));
+        Assert.Equal("Running", (await standby.CoreV1.ReadNamespacedPodAsync(holder, "cpaas-system")).Status.Phase);
         Assert.DoesNotContain("Start Sync update", await LogAsync(standby, holder), StringComparison.Ordinal);
 
         store.Mutate("moduleinfoes", null, name, o => o.Set("spec.config.activeEtcdEndpoints", "https://192.168.130.11:2379,https://192.168.130.10:2379"));

@@ -17,6 +17,9 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
     private bool installed;
     private string version = "";
     private string? leader;
+
+    // The pods of the current installation: a deletion seen late (after an uninstall and a new install) is not replaced.
+    private readonly HashSet<string> pods = new(StringComparer.Ordinal);
     private int leaderChanges;
     private CancellationTokenSource? mirror;
 
@@ -89,7 +92,7 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
             await mutex.WaitAsync(ctx.Stopping);
             try
             {
-                if (!installed)
+                if (!installed || !pods.Remove(pod.Name()))
                 {
                     return;
                 }
@@ -116,6 +119,7 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
         try
         {
             installed = false;
+            pods.Clear();
             leader = null;
             if (mirror is not null)
             {
@@ -161,6 +165,7 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
             }
 
             Store.Create(ResourceTypes.Pods, pod, WriteMode.Raw);
+            pods.Add(name);
         }
         finally
         {
