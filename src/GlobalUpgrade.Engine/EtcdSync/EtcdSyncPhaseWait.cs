@@ -32,12 +32,12 @@ public static class EtcdSyncPhaseWait
         {
             var state = await DescribeAsync(cluster, details, cancellationToken).ConfigureAwait(false);
             var bound = phaseBound
-                ? $"its budget of {limit.TotalSeconds:0} s ran out; raise it with -Assumption @{{ {EtcdSyncWaitBudgets.NameOf(phase)} = '…' }} only if the objects below are still progressing"
+                ? $"its budget of {limit.TotalSeconds:0} s ran out; raise it with -Assumption @{{ {EtcdSyncWaitBudgets.NameOf(phase)} = '…' }} only if the objects named here are still progressing"
                 : $"the {budget.Total.TotalSeconds:0} s of the whole install or restart ran out";
             throw new GlobalUpgradeException(
                 ErrorIds.EtcdSyncStalled,
                 FailureCategory.OperationTimeout,
-                $"The etcd synchronizer on cluster '{cluster.Name}' stalled in phase {phase}, {what}: {bound}. {ex.Message} Its objects now: {state}. {Hint(phase, details)}",
+                $"The etcd synchronizer on cluster '{cluster.Name}' stalled in phase {phase}, {what}: {bound}. {ex.Message.TrimEnd().TrimEnd('.')}. Its objects now: {state}. {Hint(phase, details)}",
                 phase.ToString(),
                 ex);
         }
