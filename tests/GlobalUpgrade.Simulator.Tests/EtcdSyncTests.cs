@@ -125,25 +125,17 @@ public sealed class EtcdSyncTests
     {
         await using var host = await SimHost.StartAsync("v4.3.1");
         using var standby = host.Client("standby");
-        await WaitForLeaderAsync(standby);
         var store = host.Sim.Clusters["standby"].Store;
-        var name = store.List("moduleinfoes").Single().Str("metadata.name")!;
-        await standby.CustomObjects.DeleteClusterCustomObjectAsync("cluster.alauda.io", "v1alpha1", "moduleinfoes", name);
-        await WatchTests.WaitUntil(() => store.Get("moduleinfoes", null, name) is null);
+        var name = await UninstallSeededPluginAsync(standby, store);
         await standby.CoreV1.DeleteNamespacedSecretAsync("etcd-sync-active-cluster-token", "cpaas-system");
 
         var info = GlobalUpgrade.Simulator.Controllers.Plugins.ModuleInfo("global", "etcd-sync", "v4.3.1");
         info.Set("spec.config.active.etcdEndpoints", "https://192.168.130.10:2379");
         store.Create("moduleinfoes", info, GlobalUpgrade.Simulator.Store.WriteMode.Api);
-        V1Pod? pod = null;
-        await WatchTests.WaitUntilAsync(async () => (pod = (await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items.FirstOrDefault(p => p.Status.Phase == "Running")) is not null);
-        await WatchTests.WaitUntilAsync(async () =>
-        {
-            using var reader = new StreamReader(await standby.CoreV1.ReadNamespacedPodLogAsync(pod!.Metadata.Name, "cpaas-system"));
-            return (await reader.ReadToEndAsync()).Contains("cannot connect to the active cluster", StringComparison.Ordinal);
-        });
-        Assert.Null(store.Get("leases", "cpaas-system", "etcd-sync-mirror"));
-        Assert.Equal("Processing", store.Get("moduleinfoes", null, name).Str("status.phase"));
+        // The lease is taken before connecting (the docs grep the leader's log for "Acquired leader lease", then
+        // "Start Sync update"): the holder says why it cannot connect and never starts syncing.
+        var holder = await WaitForLogAsync(standby, LeaseHolder(store), "secret cpaas-system/etcd-sync-active-cluster-token is missing or its token is rejected");
+        Assert.DoesNotContain("Start Sync update", await LogAsync(standby, holder), StringComparison.Ordinal);
 
         using var primary = host.Client("primary");
         var primaryToken = (await primary.CoreV1.ReadNamespacedSecretAsync("k8sadmin", "cpaas-system")).Data["token"];
@@ -153,23 +145,25 @@ public sealed class EtcdSyncTests
     }
 
     [Fact]
-    public async Task FollowStreamsTheLogOfANewPodUntilStartSync()
+    public async Task FollowStreamsTheLogOfANewLeaderUntilStartSync()
     {
         await using var host = await SimHost.StartAsync("v4.3.0", timeScale: 0.5);
         using var standby = host.Client("standby");
         var leader = await WaitForLeaderAsync(standby);
-        await standby.CoreV1.DeleteNamespacedPodAsync(leader.Metadata.Name, "cpaas-system");
-        V1Pod? pending = null;
-        await WatchTests.WaitUntilAsync(async () => (pending = (await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items.FirstOrDefault()) is not null);
-        Assert.Equal("Pending", pending!.Status.Phase);
 
-        // Like a real API server: no log while the container waits to start; the client retries.
-        var waiting = await Assert.ThrowsAsync<HttpOperationException>(() => standby.CoreV1.ReadNamespacedPodLogAsync(pending.Metadata.Name, "cpaas-system", follow: true));
-        Assert.Equal(System.Net.HttpStatusCode.BadRequest, waiting.Response.StatusCode);
-        Assert.Contains("is waiting to start: ContainerCreating", waiting.Response.Content, StringComparison.Ordinal);
-        await WatchTests.WaitUntilAsync(async () => (await standby.CoreV1.ReadNamespacedPodAsync(pending.Metadata.Name, "cpaas-system")).Status.Phase == "Running");
+        // With the leader's and the other replica's pods both gone, the deployment's new pods elect a leader anew.
+        foreach (var pod in (await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items)
+        {
+            await standby.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, "cpaas-system");
+        }
 
-        using var stream = await standby.CoreV1.ReadNamespacedPodLogAsync(pending.Metadata.Name, "cpaas-system", follow: true);
+        var store = host.Sim.Clusters["standby"].Store;
+        string? next = null;
+        await WatchTests.WaitUntil(() => (next = LeaseHolder(store)()) is { } h && h != leader.Metadata.Name);
+        var pending = await standby.CoreV1.ReadNamespacedPodAsync(next!, "cpaas-system");
+        Assert.NotNull(pending.Metadata.CreationTimestamp);
+
+        using var stream = await standby.CoreV1.ReadNamespacedPodLogAsync(next, "cpaas-system", follow: true);
         using var reader = new StreamReader(stream);
         string? line;
         var lines = new List<string>();
@@ -252,6 +246,94 @@ public sealed class EtcdSyncTests
         }
     }
 
+    [Fact]
+    public async Task From43TwoReplicasRunAndOnlyTheLeaseHolderSyncs()
+    {
+        await using var host = await SimHost.StartAsync("v4.3.0");
+        using var standby = host.Client("standby");
+        var leader = await WaitForLeaderAsync(standby);
+        var pods = (await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items;
+        Assert.Equal(2, pods.Count);
+        Assert.All(pods, p => Assert.Equal("Running", p.Status.Phase));
+        var other = pods.Single(p => p.Metadata.Name != leader.Metadata.Name).Metadata.Name;
+        await WaitForLogAsync(standby, other, "attempting to acquire leader lease cpaas-system/etcd-sync-mirror");
+        Assert.DoesNotContain("Start Sync update", await LogAsync(standby, other), StringComparison.Ordinal);
+
+        // The leader's pod deleted, the waiting replica takes the lease and starts syncing; a new pod replaces the old.
+        await standby.CoreV1.DeleteNamespacedPodAsync(leader.Metadata.Name, "cpaas-system");
+        var successor = await WaitForLeaderAsync(standby, notNamed: leader.Metadata.Name);
+        Assert.Equal(other, successor.Metadata.Name);
+        await WatchTests.WaitUntilAsync(async () => (await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items.Count(p => p.Metadata.Name != other && p.Metadata.Name != leader.Metadata.Name) == 1);
+    }
+
+    [Theory]
+    [InlineData("https://192.168.130.99:2379", "dial tcp 192.168.130.99:2379: i/o timeout")]
+    [InlineData("https://192.168.130.10:2380", "dial tcp 192.168.130.10:2380: connect: connection refused")]
+    [InlineData("192.168.130.10:2379", "parse error")]
+    public async Task ALeaderWithAWrongActiveEndpointLogsWhyAndNeverStartsSyncUntilItIsFixed(string endpoint, string logged)
+    {
+        await using var host = await SimHost.StartAsync("v4.3.0");
+        using var standby = host.Client("standby");
+        var store = host.Sim.Clusters["standby"].Store;
+        var name = await UninstallSeededPluginAsync(standby, store);
+
+        var info = GlobalUpgrade.Simulator.Controllers.Plugins.ModuleInfo("global", "etcd-sync", "v4.3.0");
+        info.Set("spec.config.activeEtcdEndpoints", endpoint);
+        store.Create("moduleinfoes", info, GlobalUpgrade.Simulator.Store.WriteMode.Api);
+        var holder = await WaitForLogAsync(standby, LeaseHolder(store), logged);
+        Assert.Equal("Running", (await standby.CoreV1.ReadNamespacedPodAsync(holder, "cpaas-system")).Status.Phase);
+        Assert.DoesNotContain("Start Sync update", await LogAsync(standby, holder), StringComparison.Ordinal);
+
+        store.Mutate("moduleinfoes", null, name, o => o.Set("spec.config.activeEtcdEndpoints", "https://192.168.130.11:2379,https://192.168.130.10:2379"));
+        await WaitForLogAsync(standby, () => holder, "Start Sync update");
+    }
+
+    [Fact]
+    public async Task WhenPort2379OfTheActiveClusterIsNotReachableTheLeaderNeverStartsSync()
+    {
+        var scenario = Path.Combine(Path.GetTempPath(), $"etcd-unreachable-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(scenario, "extends: v4.3.0\nclusters:\n  standby:\n    etcdSync:\n      activeEtcdUnreachable: true\n");
+        try
+        {
+            await using var host = await SimHost.StartAsync(scenario);
+            using var standby = host.Client("standby");
+            var holder = await WaitForLogAsync(standby, LeaseHolder(host.Sim.Clusters["standby"].Store), "dial tcp 192.168.130.10:2379: i/o timeout (port 2379 not reachable from the standby)");
+            Assert.DoesNotContain("Start Sync update", await LogAsync(standby, holder), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(scenario);
+        }
+    }
+
+    /// <summary>Deletes the scenario's running plugin (its ModuleInfo) and waits until it and its lease are gone; returns the ModuleInfo's name.</summary>
+    private static async Task<string> UninstallSeededPluginAsync(Kubernetes standby, ObjectStore store)
+    {
+        await WaitForLeaderAsync(standby);
+        var name = store.List("moduleinfoes").Single().Str("metadata.name")!;
+        await standby.CustomObjects.DeleteClusterCustomObjectAsync("cluster.alauda.io", "v1alpha1", "moduleinfoes", name);
+        await WatchTests.WaitUntil(() => store.Get("moduleinfoes", null, name) is null && store.Get("leases", "cpaas-system", "etcd-sync-mirror") is null);
+        return name;
+    }
+
+    private static Func<string?> LeaseHolder(ObjectStore store) => () => store.Get("leases", "cpaas-system", "etcd-sync-mirror").Str("spec.holderIdentity");
+
+    private static async Task<string> LogAsync(Kubernetes client, string pod)
+    {
+        using var reader = new StreamReader(await client.CoreV1.ReadNamespacedPodLogAsync(pod, "cpaas-system"));
+        return await reader.ReadToEndAsync();
+    }
+
+    /// <summary>Waits until the pod <paramref name="pod"/> names (read again each time) has logged <paramref name="text"/>; returns that pod.</summary>
+    private static async Task<string> WaitForLogAsync(Kubernetes client, Func<string?> pod, string text)
+    {
+        string? name = null;
+        await WatchTests.WaitUntilAsync(async () => (name = pod()) is not null && (await LogAsync(client, name)).Contains(text, StringComparison.Ordinal));
+        return name!;
+    }
+
+    private static Task<string> WaitForLogAsync(Kubernetes client, string pod, string text) => WaitForLogAsync(client, () => pod, text);
+
     /// <summary>The leader as the docs find it: lease etcd-sync-mirror's holder on 4.3+, else the first pod by name
     /// (release-4.1 install/global_dr.mdx, `--no-headers | head -1`), once it runs and logged "Start Sync update".</summary>
     internal static async Task<V1Pod> WaitForLeaderAsync(Kubernetes client, string? notNamed = null)
@@ -264,6 +346,7 @@ public sealed class EtcdSyncTests
             {
                 var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("etcd-sync-mirror", "cpaas-system");
                 candidate = lease.Spec.HolderIdentity == notNamed ? null : await client.CoreV1.ReadNamespacedPodAsync(lease.Spec.HolderIdentity, "cpaas-system");
+                candidate = candidate is not null && (await LogAsync(client, candidate.Metadata.Name)).Contains("Start Sync update", StringComparison.Ordinal) ? candidate : null;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
             {

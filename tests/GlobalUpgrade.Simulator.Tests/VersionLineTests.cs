@@ -116,21 +116,25 @@ public sealed class VersionLineTests
         var info = Controllers.Plugins.ModuleInfo("global", "etcd-sync", "v4.0.0");
         info.Set("spec.config", new JsonObject { ["activeEtcdEndpoints"] = "https://192.168.130.10:2379" });
         store.Create("moduleinfoes", info, WriteMode.Api);
-        await WatchTests.WaitUntilAsync(async () =>
+        // The plugin is installed (its pod runs) but its only pod cannot connect: it says why and never starts syncing.
+        async Task<string> PodLog()
         {
             var pod = (await standby.CoreV1.ListNamespacedPodAsync("cpaas-system", labelSelector: "app=etcd-sync")).Items.FirstOrDefault(p => p.Status.Phase == "Running");
             if (pod is null)
             {
-                return false;
+                return "";
             }
 
             using var reader = new StreamReader(await standby.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, "cpaas-system"));
-            return (await reader.ReadToEndAsync()).Contains("no Active Global Cluster ETCD Endpoints", StringComparison.Ordinal);
-        });
-        Assert.Equal("Processing", store.Get("moduleinfoes", null, name).Str("status.phase"));
+            return await reader.ReadToEndAsync();
+        }
+
+        await WatchTests.WaitUntilAsync(async () => (await PodLog()).Contains("no Active Global Cluster ETCD Endpoints", StringComparison.Ordinal));
+        Assert.DoesNotContain("Start Sync update", await PodLog(), StringComparison.Ordinal);
 
         store.Mutate("moduleinfoes", null, name, o => o.Set("spec.config.etcd", new JsonObject { ["active"] = new JsonObject { ["endpoints"] = "https://192.168.130.10:2379" } }));
-        await WatchTests.WaitUntil(() => store.Get("moduleinfoes", null, name).Str("status.phase") == "Running");
+        await WatchTests.WaitUntilAsync(async () => (await PodLog()).Contains("Start Sync update", StringComparison.Ordinal));
+        Assert.Equal("Running", store.Get("moduleinfoes", null, name).Str("status.phase"));
         Assert.Null(store.Get("leases", "cpaas-system", "etcd-sync-mirror"));
     }
 }

@@ -352,15 +352,17 @@ Describe 'Older platforms: the synchronizer on the primary' -Tag CI {
 }
 
 Describe 'A synchronizer pod that never becomes Ready' -Tag CI {
-    It 'times out naming the pod and its last status; Ctrl+C stops the wait at once' {
+    It 'times out naming the phase, the pod and its last status; Ctrl+C stops the wait at once' {
         $sim = Start-TestSimulator -Scenario pod-never-ready -Dr -TimeScale 0.25
         try {
             Connect-SimPair $sim
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $failed = @(Get-Failure { Install-EtcdSync -ActiveClusterVip 192.168.130.10 -SkipEndpointCheck -TimeoutSec 4 })
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 15
-            $failed[0].FullyQualifiedErrorId | Should -BeExactly "WaitTimedOut,$Install"
+            $failed[0].FullyQualifiedErrorId | Should -BeExactly "EtcdSyncStalled,$Install"
             $failed[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+            $failed[0].TargetObject | Should -Be 'PodReady' -Because 'the error names the wait that stalled'
+            $failed[0].Exception.Message | Should -Match 'the 4 s of the whole install or restart ran out'
             $pod = (Get-SyncPods $sim)[0].metadata.name
             $failed[0].Exception.Message | Should -Match ([regex]::Escape($pod))
             $failed[0].Exception.Message | Should -Match 'Pending'

@@ -92,6 +92,7 @@ public static class ErrorIds
     public const string EtcdEndpointUnreachable = nameof(EtcdEndpointUnreachable);
     public const string ActiveClusterTokenMissing = nameof(ActiveClusterTokenMissing);
     public const string BootstrapJobFailed = nameof(BootstrapJobFailed);
+    public const string EtcdSyncStalled = nameof(EtcdSyncStalled);
 
     // Start-GlobalUpgrade, Wait-GlobalUpgrade, Get-GlobalUpgradePlan
     public const string UnsupportedUpgradePath = nameof(UnsupportedUpgradePath);

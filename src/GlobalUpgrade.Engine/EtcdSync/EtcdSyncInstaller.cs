@@ -28,7 +28,7 @@ public static class EtcdSyncInstaller
         var standby = request.Standby;
         var details = request.Details;
         var detection = plan.Line.Leader;
-        var budget = new WaitBudget(timeout);
+        var budget = new WaitBudget(timeout, details);
         var log = OperationLog.Current;
         var selector = EtcdSyncPlugin.ModuleInfoSelector(plan.ModuleName, details);
 

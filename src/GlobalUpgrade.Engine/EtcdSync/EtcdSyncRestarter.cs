@@ -39,7 +39,7 @@ public static class EtcdSyncRestarter
     public static async Task<EtcdSyncInstallation> RestartAsync(ClusterConnection cluster, PlatformProfile profile, string leader, string? moduleName, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var details = profile.EtcdSyncDetails;
-        var budget = new WaitBudget(timeout);
+        var budget = new WaitBudget(timeout, details);
         var (successor, startedAt) = await RestartLeaderAsync(cluster, details, profile.EtcdSyncLine.Leader, leader, budget, cancellationToken).ConfigureAwait(false);
         var module = await EtcdSyncPlugin.ResolveModuleNameAsync(cluster, profile, moduleName, cancellationToken).ConfigureAwait(false);
         var info = (await EtcdSyncPlugin.FindModuleInfosAsync(cluster, module, details, cancellationToken).ConfigureAwait(false)) is { Count: > 0 } infos ? ModuleInfo.From(infos[0]) : null;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Kubernetes;
@@ -7,17 +6,6 @@ using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 
 namespace GlobalUpgrade.EtcdSync;
-
-/// <summary>One time limit shared by the steps of an install, uninstall or restart.</summary>
-public sealed class WaitBudget(TimeSpan total)
-{
-    private readonly Stopwatch clock = Stopwatch.StartNew();
-
-    public TimeSpan Total => total;
-
-    /// <summary>What is left (at least a second, so the step that runs out reports itself as the one that timed out).</summary>
-    public TimeSpan Remaining => total - clock.Elapsed is var left && left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
-}
 
 /// <summary>The event-driven waits of the synchronizer's life, built on <see cref="ResourceWatcher"/> and <see cref="PodLogFollower"/>.</summary>
 public static class EtcdSyncWaits
@@ -40,12 +28,13 @@ public static class EtcdSyncWaits
 
     public static async Task<JsonObject> ModuleInfoRunningAsync(ClusterConnection cluster, string selector, string version, WaitBudget budget, CancellationToken cancellationToken)
     {
-        var result = await ResourceWatcher.WaitAsync(cluster, AcpResources.ModuleInfos, new ListArgs(null, selector, null), new WaitCondition
+        var what = $"waiting for ModuleInfo {selector} to be Running at {version}";
+        var result = await EtcdSyncPhaseWait.RunAsync(cluster, EtcdSyncPhase.ModuleInfoRunning, what, budget, limit => ResourceWatcher.WaitAsync(cluster, AcpResources.ModuleInfos, new ListArgs(null, selector, null), new WaitCondition
         {
             Description = $"ModuleInfo {selector} to be Running at {version}",
             IsDone = items => items.Any(i => IsRunningAt(i, version)),
             DescribeState = items => items.Count == 0 ? "no ModuleInfo yet" : string.Join("; ", items.Select(i => ModuleInfo.From(i).DescribeState())),
-        }, budget.Remaining, cancellationToken).ConfigureAwait(false);
+        }, limit, cancellationToken), cancellationToken).ConfigureAwait(false);
         return result.Objects.First(i => IsRunningAt(i, version));
     }
 
@@ -53,7 +42,7 @@ public static class EtcdSyncWaits
         ModuleInfo.From(moduleInfo) is { IsRunning: true } info && (info.StatusVersion is not { } v || EtcdSyncPlugin.SameVersion(v, version));
 
     public static Task JobCompleteAsync(ClusterConnection cluster, string ns, string job, WaitBudget budget, CancellationToken cancellationToken) =>
-        ResourceWatcher.WaitAsync(cluster, KubeKind.Jobs, new ListArgs(ns, null, $"metadata.name={job}"), new WaitCondition
+        EtcdSyncPhaseWait.RunAsync(cluster, EtcdSyncPhase.BootstrapJob, $"waiting for job {ns}/{job} to complete", budget, limit => ResourceWatcher.WaitAsync(cluster, KubeKind.Jobs, new ListArgs(ns, null, $"metadata.name={job}"), new WaitCondition
         {
             Description = $"job {ns}/{job} to complete",
             IsDone = items => items.Any(j => Job.From(j).IsComplete),
@@ -61,18 +50,18 @@ public static class EtcdSyncWaits
                 ? new GlobalUpgradeException(ErrorIds.BootstrapJobFailed, FailureCategory.InvalidOperation, $"Job {ns}/{job} on cluster '{cluster.Name}' failed: {failed.FailureMessage}. Read its pod's log (kubectl logs -n {ns} job/{job}) before installing again.", job)
                 : null,
             DescribeState = items => items.Count == 0 ? $"job {job} not created yet" : string.Join("; ", items.Select(j => Job.From(j).Describe())),
-        }, budget.Remaining, cancellationToken);
+        }, limit, cancellationToken), cancellationToken);
 
     /// <summary>Waits until a pod of the selection is Running with every container ready; returns its name.</summary>
     public static async Task<string> PodReadyAsync(ClusterConnection cluster, string ns, string labelSelector, string? podName, WaitBudget budget, CancellationToken cancellationToken)
     {
         var what = podName is null ? $"a pod {labelSelector} in {ns}" : $"pod {ns}/{podName}";
-        var result = await ResourceWatcher.WaitAsync(cluster, KubeKind.Pods, new ListArgs(ns, labelSelector, podName is null ? null : $"metadata.name={podName}"), new WaitCondition
+        var result = await EtcdSyncPhaseWait.RunAsync(cluster, EtcdSyncPhase.PodReady, $"waiting for {what} to be Running and Ready", budget, limit => ResourceWatcher.WaitAsync(cluster, KubeKind.Pods, new ListArgs(ns, labelSelector, podName is null ? null : $"metadata.name={podName}"), new WaitCondition
         {
             Description = $"{what} to be Running and Ready",
             IsDone = items => items.Any(IsReady),
             DescribeState = DescribePods,
-        }, budget.Remaining, cancellationToken).ConfigureAwait(false);
+        }, limit, cancellationToken), cancellationToken).ConfigureAwait(false);
         return ObjectMeta.NameOf(result.Objects.First(IsReady));
     }
 
@@ -101,12 +90,13 @@ public static class EtcdSyncWaits
 
     private static async Task<string> FirstPodAsync(ClusterConnection cluster, EtcdSyncProfile details, string? notPod, WaitBudget budget, CancellationToken cancellationToken)
     {
-        var result = await ResourceWatcher.WaitAsync(cluster, KubeKind.Pods, new ListArgs(details.Namespace, details.PodLabelSelector, null), new WaitCondition
+        var description = notPod is null ? $"a pod {details.PodLabelSelector} in {details.Namespace}" : $"a pod {details.PodLabelSelector} in {details.Namespace} other than {notPod}";
+        var result = await EtcdSyncPhaseWait.RunAsync(cluster, EtcdSyncPhase.PodReady, $"waiting for {description}", budget, limit => ResourceWatcher.WaitAsync(cluster, KubeKind.Pods, new ListArgs(details.Namespace, details.PodLabelSelector, null), new WaitCondition
         {
-            Description = notPod is null ? $"a pod {details.PodLabelSelector} in {details.Namespace}" : $"a pod {details.PodLabelSelector} in {details.Namespace} other than {notPod}",
+            Description = description,
             IsDone = items => FirstPodByName(items, notPod) is not null,
             DescribeState = DescribePods,
-        }, budget.Remaining, cancellationToken).ConfigureAwait(false);
+        }, limit, cancellationToken), cancellationToken).ConfigureAwait(false);
         return FirstPodByName(result.Objects, notPod)!;
     }
 
@@ -114,12 +104,13 @@ public static class EtcdSyncWaits
     private static async Task<string> LeaseHolderAsync(ClusterConnection cluster, EtcdSyncProfile details, string? notHolder, WaitBudget budget, CancellationToken cancellationToken)
     {
         static string? Holder(IReadOnlyList<JsonObject> items) => items.Select(l => Lease.From(l).Holder).FirstOrDefault(h => h is not null);
-        var result = await ResourceWatcher.WaitAsync(cluster, KubeKind.Leases, new ListArgs(details.Namespace, null, $"metadata.name={details.LeaderLease}"), new WaitCondition
+        var description = notHolder is null ? $"lease {details.Namespace}/{details.LeaderLease} to have a holder" : $"lease {details.Namespace}/{details.LeaderLease} to pass from {notHolder} to a new leader";
+        var result = await EtcdSyncPhaseWait.RunAsync(cluster, EtcdSyncPhase.LeaseHolder, $"waiting for {description}", budget, limit => ResourceWatcher.WaitAsync(cluster, KubeKind.Leases, new ListArgs(details.Namespace, null, $"metadata.name={details.LeaderLease}"), new WaitCondition
         {
-            Description = notHolder is null ? $"lease {details.Namespace}/{details.LeaderLease} to have a holder" : $"lease {details.Namespace}/{details.LeaderLease} to pass from {notHolder} to a new leader",
+            Description = description,
             IsDone = items => Holder(items) is { } h && h != notHolder,
             DescribeState = items => items.Count == 0 ? "no lease yet" : $"holder {Holder(items) ?? "(none)"}",
-        }, budget.Remaining, cancellationToken).ConfigureAwait(false);
+        }, limit, cancellationToken), cancellationToken).ConfigureAwait(false);
         return Holder(result.Objects)!;
     }
 
@@ -135,7 +126,8 @@ public static class EtcdSyncWaits
             try
             {
                 await PodReadyAsync(cluster, details.Namespace, details.PodLabelSelector, leader, budget, cancellationToken).ConfigureAwait(false);
-                var line = await PodLogFollower.WaitForLineAsync(cluster, details.Namespace, leader, details.SyncStartedLogLine, budget.Remaining, cancellationToken).ConfigureAwait(false);
+                var line = await EtcdSyncPhaseWait.RunAsync(cluster, EtcdSyncPhase.SyncStarted, $"waiting for log line '{details.SyncStartedLogLine}' of leader {details.Namespace}/{leader}", budget,
+                    limit => PodLogFollower.WaitForLineAsync(cluster, details.Namespace, leader, details.SyncStartedLogLine, limit, cancellationToken), cancellationToken).ConfigureAwait(false);
                 return (leader, line.Time);
             }
             catch (GlobalUpgradeException ex) when (ex.ErrorId == ErrorIds.PodGone && attempt < 3)

@@ -118,6 +118,9 @@ public sealed record EtcdSyncProfile
 
     public const int DocumentedEtcdPort = 2379;
 
+    /// <summary>[assumed] How long each wait of the synchronizer's start may take (<see cref="EtcdSyncWaitBudgets"/>).</summary>
+    public EtcdSyncWaitBudgets Waits { get; init; } = new();
+
     private static readonly Dictionary<string, Func<EtcdSyncProfile, string, EtcdSyncProfile>> Setters = new(StringComparer.OrdinalIgnoreCase)
     {
         [nameof(MonitorPort)] = (p, v) => p with { MonitorPort = Port(v) },
@@ -132,12 +135,18 @@ public sealed record EtcdSyncProfile
         [nameof(EncryptionManagerModuleName)] = (p, v) => p with { EncryptionManagerModuleName = v.Trim() },
     };
 
-    /// <summary>The [assumed] values -Assumption may replace (lists comma-separated).</summary>
-    public static IReadOnlyCollection<string> OverridableNames => Setters.Keys;
+    /// <summary>The [assumed] values -Assumption may replace (lists comma-separated; the waits' budgets as durations).</summary>
+    public static IReadOnlyCollection<string> OverridableNames => [.. Setters.Keys, .. EtcdSyncWaitBudgets.Names];
 
     /// <summary>This profile with one [assumed] value replaced; false when <paramref name="name"/> is not one of <see cref="OverridableNames"/>.</summary>
     public bool TryWith(string name, string value, out EtcdSyncProfile result)
     {
+        if (Waits.TryWith(name, value, out var waits))
+        {
+            result = this with { Waits = waits };
+            return true;
+        }
+
         result = Setters.TryGetValue(name, out var set) ? set(this, value) : this;
         return set is not null;
     }

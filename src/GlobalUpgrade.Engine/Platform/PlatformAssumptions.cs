@@ -6,7 +6,8 @@ namespace GlobalUpgrade.Platform;
 /// <summary>
 /// Every [assumed] platform fact a user may correct, in one object built from one parameter shape
 /// (-Assumption @{ MonitorPort = 8080; ClusterModuleUpgradeAvailableTimeout = '00:45:00' }): the etcd
-/// synchronizer's (<see cref="EtcdSyncProfile"/>), the component upgrade's (<see cref="ComponentUpgradeProfile"/>,
+/// synchronizer's (<see cref="EtcdSyncProfile"/>, with its waits' budgets <see cref="EtcdSyncWaitBudgets"/>, e.g.
+/// EtcdSyncStartTimeout = '90s'), the component upgrade's (<see cref="ComponentUpgradeProfile"/>,
 /// per target version) and the readiness checks' (<see cref="ReadinessAssumptions"/>). Names are case-insensitive;
 /// an unknown name or an unusable value is refused before anything is asked of a cluster. The runbook records
 /// <see cref="Overrides"/> in its journal and -WhatIf lists them.

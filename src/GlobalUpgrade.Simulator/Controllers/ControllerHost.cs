@@ -10,7 +10,7 @@ internal sealed class ControllerHost(IReadOnlyDictionary<string, SimCluster> clu
         foreach (var cluster in clusters.Values)
         {
             // The synchronizer on the standby mirrors the primary (the "active" cluster); elsewhere it compares with itself.
-            var active = cluster.Name == "standby" && clusters.TryGetValue("primary", out var primary) ? primary.Store : null;
+            var active = cluster.Name == "standby" && clusters.TryGetValue("primary", out var primary) ? primary : null;
             var etcdSync = new EtcdSyncRuntime(cluster, ctx, active);
             var moduleInfos = new ModuleInfoController(cluster, ctx, etcdSync);
             ctx.Spawn(moduleInfos.RunAsync);

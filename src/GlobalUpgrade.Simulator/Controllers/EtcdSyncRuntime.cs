@@ -4,23 +4,35 @@ using GlobalUpgrade.Simulator.Store;
 namespace GlobalUpgrade.Simulator.Controllers;
 
 /// <summary>
-/// The etcd synchronizer on one cluster: bootstrap job (4.3.1+), deployment, a pod that turns Running, takes the
-/// leader lease and logs, the monitor service, and the mirror that copies the active cluster's objects while a
-/// leader runs. A deleted pod is replaced by a new leader, as the deployment would do.
+/// The etcd synchronizer on one cluster: bootstrap job (4.3.1+), deployment, its pods (one before 4.3, two from 4.3)
+/// that turn Running, one of which leads (takes the lease from 4.3), connects to the active cluster and logs "Start
+/// Sync update", the monitor service, and the mirror that copies the active cluster's objects while a leader runs. A
+/// leader that cannot connect (endpoints, token, port 2379) logs why and retries, and never logs that line. A
+/// deleted pod is replaced, as the deployment would do; a waiting replica takes over from a deleted leader.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The SemaphoreSlim never allocates a wait handle (no AvailableWaitHandle); it lives as long as the simulator.")]
-internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx, ObjectStore? active)
+internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx, SimCluster? active)
 {
     private readonly SemaphoreSlim mutex = new(1, 1);
     private bool installed;
     private string version = "";
     private string? leader;
+
+    // The pods of the current installation: a deletion seen late (after an uninstall and a new install) is not replaced.
+    private readonly HashSet<string> pods = new(StringComparer.Ordinal);
     private int leaderChanges;
     private CancellationTokenSource? mirror;
 
     private ObjectStore Store => cluster.Store;
 
     private Scenarios.DurationsScenario Durations => cluster.Scenario.Durations;
+
+    // [doc release-4.1 UGC "Reinstall the etcd sync plugin"]: "Ensure pod is 1/1 Running" (one pod before 4.3);
+    // [doc release-4.3 DRI "Step 3: Enable etcd Synchronization"]: "Verify the sync Pods are running on the standby
+    // cluster and identify the current leader" (several pods, the lease holder leads).
+    private int Replicas => cluster.Scenario.EtcdSync.Replicas ?? (PlatformLine.For(version).HasLeaderLease ? 2 : 1);
+
+    private double RetrySeconds => Math.Max(Durations.PodStartSeconds, 0.5);
 
     public async Task InstallAsync(string version, bool instant)
     {
@@ -50,6 +62,14 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
             }
 
             Store.Upsert(ResourceTypes.Deployments, EtcdSyncObjects.Deployment(version));
+            var replicas = Replicas;
+            Store.Mutate(ResourceTypes.Deployments, EtcdSyncNames.Namespace, EtcdSyncNames.Deployment, d =>
+            {
+                d.Set("spec.replicas", replicas);
+                d.Set("status.replicas", replicas);
+                d.Set("status.updatedReplicas", replicas);
+                return d;
+            });
             Store.Upsert(ResourceTypes.Services, EtcdSyncObjects.MonitorService(cluster.Scenario.EtcdSync.MonitorPort));
         }
         finally
@@ -57,7 +77,7 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
             mutex.Release();
         }
 
-        await StartPodAsync(instant);
+        await Task.WhenAll(Enumerable.Range(0, Replicas).Select(_ => StartPodAsync(instant)));
     }
 
     public void OnPodDeleted(JsonObject pod)
@@ -72,7 +92,7 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
             await mutex.WaitAsync(ctx.Stopping);
             try
             {
-                if (!installed)
+                if (!installed || !pods.Remove(pod.Name()))
                 {
                     return;
                 }
@@ -99,6 +119,7 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
         try
         {
             installed = false;
+            pods.Clear();
             leader = null;
             if (mirror is not null)
             {
@@ -144,6 +165,7 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
             }
 
             Store.Create(ResourceTypes.Pods, pod, WriteMode.Raw);
+            pods.Add(name);
         }
         finally
         {
@@ -182,12 +204,59 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
             });
         }
 
-        // The synchronizer needs its form filled (and on 4.3.1+ the active cluster's token) before it can lead; it retries.
-        while (active is not null && NotConfigured(active) is { } problem)
+        // The plugin is installed once its pods run; leading and connecting go on in the pods themselves.
+        ctx.Spawn(() => LeadAsync(name));
+    }
+
+    // One replica leads at a time; the others wait for the lease. The leader connects to the active cluster before
+    // it syncs: until it can, it logs why and retries, never "Start Sync update" [doc release-4.3 DRI "Step 3: Enable
+    // etcd Synchronization"]: `kubectl logs … "$leader_pod" | grep -E "Acquired leader lease|Start Sync update"`.
+    private async Task LeadAsync(string name)
+    {
+        var line = PlatformLine.For(version);
+        var waiting = false;
+        while (true)
+        {
+            await mutex.WaitAsync(ctx.Stopping);
+            try
+            {
+                if (!installed || Store.Get(ResourceTypes.Pods, EtcdSyncNames.Namespace, name) is null)
+                {
+                    return;
+                }
+
+                RefreshReadyReplicas();
+                if (leader is null)
+                {
+                    leader = name;
+                    if (line.HasLeaderLease)
+                    {
+                        Store.Upsert(ResourceTypes.Leases, EtcdSyncObjects.Lease(name, DateTimeOffset.UtcNow, leaderChanges));
+                        cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"{EtcdSyncNames.AcquiredLeaderLine} {EtcdSyncNames.Namespace}/{EtcdSyncNames.Lease} holder={name}"));
+                    }
+
+                    break;
+                }
+
+                if (!waiting && line.HasLeaderLease)
+                {
+                    cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"attempting to acquire leader lease {EtcdSyncNames.Namespace}/{EtcdSyncNames.Lease}..."));
+                    waiting = true;
+                }
+            }
+            finally
+            {
+                mutex.Release();
+            }
+
+            await ctx.Delay(RetrySeconds);
+        }
+
+        while (active is not null && await CannotConnectAsync(active) is { } problem)
         {
             cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("E", $"cannot connect to the active cluster: {problem}; retrying"));
-            await ctx.Delay(Math.Max(Durations.PodStartSeconds, 0.5));
-            if (!installed || Store.Get(ResourceTypes.Pods, EtcdSyncNames.Namespace, name) is null)
+            await ctx.Delay(RetrySeconds);
+            if (!installed || leader != name || Store.Get(ResourceTypes.Pods, EtcdSyncNames.Namespace, name) is null)
             {
                 return;
             }
@@ -196,44 +265,38 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
         await mutex.WaitAsync(ctx.Stopping);
         try
         {
-            if (!installed || Store.Get(ResourceTypes.Pods, EtcdSyncNames.Namespace, name) is null)
+            if (!installed || leader != name || Store.Get(ResourceTypes.Pods, EtcdSyncNames.Namespace, name) is null)
             {
                 return;
             }
 
-            leader = name;
-            var line = PlatformLine.For(version);
-            if (line.HasLeaderLease)
-            {
-                Store.Upsert(ResourceTypes.Leases, EtcdSyncObjects.Lease(name, DateTimeOffset.UtcNow, leaderChanges));
-            }
-
-            Store.Mutate(ResourceTypes.Deployments, EtcdSyncNames.Namespace, EtcdSyncNames.Deployment, d =>
-            {
-                d.Set("status.readyReplicas", 1);
-                d.Set("status.availableReplicas", 1);
-                return d;
-            });
-            if (line.HasLeaderLease)
-            {
-                cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"attempting to acquire leader lease {EtcdSyncNames.Namespace}/{EtcdSyncNames.Lease}..."));
-                cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", $"{EtcdSyncNames.AcquiredLeaderLine} {EtcdSyncNames.Namespace}/{EtcdSyncNames.Lease} holder={name}"));
-            }
-
             cluster.Logs.Append(EtcdSyncNames.Namespace, name, Line("I", EtcdSyncNames.StartSyncLine));
-            var activeStore = active ?? Store;
+            var activeStore = active?.Store ?? Store;
             cluster.Services.Set(EtcdSyncNames.Namespace, EtcdSyncNames.MonitorService, (http, path) => MonitorBackend.HandleAsync(http, path, cluster, activeStore));
             if (active is not null && mirror is null)
             {
                 mirror = CancellationTokenSource.CreateLinkedTokenSource(ctx.Stopping);
                 var token = mirror.Token;
-                ctx.Spawn(() => MirrorLoopAsync(active, token));
+                ctx.Spawn(() => MirrorLoopAsync(active.Store, token));
             }
         }
         finally
         {
             mutex.Release();
         }
+    }
+
+    // The deployment's status counts the Ready pods, as the real controller does.
+    private void RefreshReadyReplicas()
+    {
+        var ready = Store.List(ResourceTypes.Pods, EtcdSyncNames.Namespace).Items.Count(p =>
+            p.Labels().GetValueOrDefault(EtcdSyncNames.PodLabelKey) == EtcdSyncNames.PodLabelValue && p.Str("status.phase") == "Running" && !p.IsDeleting());
+        Store.Mutate(ResourceTypes.Deployments, EtcdSyncNames.Namespace, EtcdSyncNames.Deployment, d =>
+        {
+            d.Set("status.readyReplicas", ready);
+            d.Set("status.availableReplicas", ready);
+            return d;
+        });
     }
 
     // Copies the active cluster's synced objects while a leader runs; never deletes (surplus keys stay for review).
@@ -286,21 +349,33 @@ internal sealed class EtcdSyncRuntime(SimCluster cluster, ControllerContext ctx,
         }
     }
 
-    // What keeps the synchronizer from connecting: the active etcd endpoints not set at their form path, or (4.3.1+)
-    // the token secret missing or not holding the active cluster's token. Null when it can connect.
-    private string? NotConfigured(ObjectStore activeStore)
+    // What keeps the synchronizer from connecting: the active etcd endpoints not set at their form path or one not
+    // answering (EtcdSyncEndpoints), or (4.3.1+) the token secret missing or not holding the active cluster's
+    // token. Null when it can connect.
+    private async Task<string?> CannotConnectAsync(SimCluster activeCluster)
     {
         var line = PlatformLine.For(version);
         var config = Store.List(ResourceTypes.ModuleInfos).Items
             .FirstOrDefault(m => m.Labels().GetValueOrDefault(Plugins.ModuleNameLabel) == EtcdSyncNames.ModuleName)?["spec"]?["config"];
-        var endpoints = EndpointsPath(line);
-        var value = endpoints is null ? null : config.At(endpoints);
-        if (endpoints is not null && (value is null or JsonArray { Count: 0 } || value is JsonValue v && v.TryGetValue<string>(out var text) && string.IsNullOrWhiteSpace(text)))
+        var path = EndpointsPath(line);
+        if (path is not null)
         {
-            return $"no {PlatformLine.ActiveEtcdEndpoints} in the ModuleInfo's spec.config";
+            var endpoints = EtcdSyncEndpoints.Read(config.At(path));
+            if (endpoints.Count == 0)
+            {
+                return $"no {PlatformLine.ActiveEtcdEndpoints} in the ModuleInfo's spec.config";
+            }
+
+            foreach (var endpoint in endpoints)
+            {
+                if (await EtcdSyncEndpoints.FailureAsync(endpoint, activeCluster.Scenario, cluster.Scenario.EtcdSync.ActiveEtcdUnreachable, ctx.Stopping) is { } failure)
+                {
+                    return $"etcd endpoint {endpoint}: {failure}";
+                }
+            }
         }
 
-        return line.RequiresActiveToken && !ActiveTokenAccepted(activeStore)
+        return line.RequiresActiveToken && !ActiveTokenAccepted(activeCluster.Store)
             ? $"secret {EtcdSyncNames.Namespace}/{EtcdSyncNames.ActiveClusterTokenSecret} is missing or its token is rejected (401 Unauthorized)"
             : null;
     }

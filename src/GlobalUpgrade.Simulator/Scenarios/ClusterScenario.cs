@@ -144,6 +144,12 @@ public sealed class EtcdSyncScenario
 
     /// <summary>The monitor service's port (the docs curl port 80); another one plays a platform that moved it.</summary>
     public int MonitorPort { get; set; } = Controllers.EtcdSyncNames.MonitorPort;
+
+    /// <summary>The synchronizer's replicas; null: the line's (one before 4.3, two with the leader lease from 4.3).</summary>
+    public int? Replicas { get; set; }
+
+    /// <summary>When true, port 2379 of the active cluster does not answer from the standby (not forwarded, or a firewall).</summary>
+    public bool ActiveEtcdUnreachable { get; set; }
 }
 
 public sealed class UpgradeScenario

@@ -40,8 +40,18 @@ public sealed class InstallEtcdSync(RunbookShape shape) : RunbookStepDefinition(
         // would ask again from this machine, which is not the synchronizer's path.
         var install = EtcdSyncInstallRequests.From(request.EtcdSync, request.EtcdSyncConfig, request.Primary, standby, profile, values.StandbyVip) with { Version = values.PluginVersion, SkipEndpointCheck = true };
         var plan = await EtcdSyncInstaller.PlanAsync(install, cancellationToken).ConfigureAwait(false);
-        var installation = await EtcdSyncInstaller.ExecuteAsync(plan, request.StepTimeout, cancellationToken).ConfigureAwait(false);
+        var installation = await EtcdSyncInstaller.ExecuteAsync(plan, SynchronizerBudget(plan, request.StepTimeout), cancellationToken).ConfigureAwait(false);
         context.SetOutput("leaderPod", installation.LeaderPod ?? "");
         return StepOutcome.Succeeded($"{installation.ModuleName} {installation.Version} is {installation.Phase} on {installation.Cluster}; leader {installation.LeaderPod} started syncing at {installation.SyncStartedAt:HH:mm:ss}.");
+    }
+
+    /// <summary>
+    /// The synchronizer's own budget (its waits, each bounded by <see cref="EtcdSyncWaitBudgets"/>), never more than the
+    /// step's: a synchronizer that cannot connect is reported within minutes, naming the wait that stalled, while DR is off.
+    /// </summary>
+    internal static TimeSpan SynchronizerBudget(EtcdSyncInstallPlan plan, TimeSpan stepTimeout)
+    {
+        var own = plan.Request.Details.Waits.InstallTotal(plan.Line.HasBootstrapJob);
+        return own < stepTimeout ? own : stepTimeout;
     }
 }
