@@ -63,7 +63,7 @@ BeforeDiscovery {
     Add-Case Connect-GlobalCluster Binding '-RequestTimeoutSec ten' @{ Kubeconfig = '<sim>'; Context = 'primary'; Role = 'Primary'; RequestTimeoutSec = 'ten' } $convert InvalidArgument 'ten'
 
     # Cluster names that are not connected, on every cmdlet that takes one.
-    foreach ($c in 'Get-GlobalMachine', 'Get-GlobalUpgradeStatus', 'Export-GlobalClusterSnapshot', 'Get-EtcdSyncStatus', 'Restart-EtcdSync', 'Test-GlobalUpgradeReadiness', 'Get-GlobalUpgradePlan', 'Invoke-GlobalImageSync', 'Install-EtcdSync', 'Uninstall-EtcdSync') {
+    foreach ($c in 'Get-GlobalMachine', 'Get-GlobalUpgradeStatus', 'Export-GlobalClusterSnapshot', 'Get-EtcdSyncStatus', 'Restart-EtcdSync', 'Test-GlobalUpgradeReadiness', 'Get-GlobalUpgradePlan', 'Invoke-GlobalImageSync', 'Install-EtcdSync', 'Uninstall-EtcdSync', 'Approve-GlobalUpgradeGate') {
         $arguments = @{ Cluster = 'nosuch-cluster' }
         switch ($c) {
             'Export-GlobalClusterSnapshot' { $arguments.Path = "$fx/snapshot.json" }
@@ -73,6 +73,7 @@ BeforeDiscovery {
             'Install-EtcdSync' { $arguments.ActiveClusterVip = '10.0.0.10'; $arguments.WhatIf = $true }
             'Uninstall-EtcdSync' { $arguments.WhatIf = $true }
             'Restart-EtcdSync' { $arguments.WhatIf = $true }
+            'Approve-GlobalUpgradeGate' { $arguments.Name = 'ack-4.4-kubernetes-1.35-kernel-update'; $arguments.WhatIf = $true }
         }
         Add-Case $c Name '-Cluster nosuch-cluster' $arguments ClusterNotConnected ObjectNotFound 'nosuch-cluster'
     }
@@ -151,6 +152,9 @@ BeforeDiscovery {
     Add-Case Install-EtcdSync Value 'a -Config key the form does not have' @{ ActiveClusterVip = '10.0.0.10'; Config = @{ dataCheckIntervall = 30 }; SkipEndpointCheck = $true; WhatIf = $true } EtcdSyncConfigKeyUnknown InvalidArgument 'dataCheckIntervall'
     Add-Case Install-EtcdSync Binding '-DataCheckInterval 0' @{ ActiveClusterVip = '10.0.0.10'; DataCheckInterval = 0 } $binding InvalidData '0'
     Add-Case Install-EtcdSync Binding '-TimeoutSec 0' @{ ActiveClusterVip = '10.0.0.10'; TimeoutSec = 0 } $binding InvalidData '0'
+
+    # Approve-GlobalUpgradeGate: a cluster whose target release brought no gates (the 4.1 pair here) has nothing to acknowledge.
+    Add-Case Approve-GlobalUpgradeGate Name 'a gate on a cluster without cpaas-system/admin-gates' @{ Name = 'ack-4.4-kubernetes-1.35-kernel-update'; Cluster = 'standby'; WhatIf = $true } AdminGatesNotFound ObjectNotFound 'standby'
 
     # Uninstall-EtcdSync / Restart-EtcdSync
     Add-Case Uninstall-EtcdSync Name '-ModuleName with a typo' @{ Cluster = 'standby'; ModuleName = 'etcd-synk'; WhatIf = $true } EtcdSyncPluginNotFound ObjectNotFound 'etcd-synk'
