@@ -13,6 +13,9 @@
     Both etcd servers run on loopback with plain HTTP (TLS would cost every row the same handshake; the module's
     TLS path is covered by the tests). The load average is printed with every round, the commit and the date with
     the result. Writes <OutputPath>/EtcdCompare-<keys>-<shape>.md.
+.PARAMETER OtherModulePath
+    Another build of the module, run cold in every round after the module's own cold run (same script, same checks):
+    a before/after of a build change in one run, under the same load.
 .PARAMETER KeyShape
     The keys: ConfigMaps (the default, ~50 bytes: /registry/configmaps/team-NNNN/app-config-NNNNNNNN) or EventLike
     (~120 bytes, named as Kubernetes names events, <deployment>-<10 chars>-<5 chars>.<16 hex>, eight per pod, but
@@ -21,7 +24,9 @@
     the key's number, so every run fills the same keys).
 #>
 param([string] $ModulePath, [string[]] $Pwsh, [int] $Keys = 200000, [int] $Runs = 5, [string] $OutputPath,
-    [ValidateSet('ConfigMaps', 'EventLike')] [string] $KeyShape = 'ConfigMaps')
+    [ValidateSet('ConfigMaps', 'EventLike')] [string] $KeyShape = 'ConfigMaps',
+    # Another build of the module (e.g. without ReadyToRun), measured cold in the same rounds: one more row.
+    [string] $OtherModulePath)
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $Runs = [Math]::Max($Runs, 3)
@@ -142,13 +147,13 @@ wait $p && wait $s
     # gives the milliseconds since the process started at each step, the script its own steps and the peak RSS.
     $cold = Join-Path $work 'cold.ps1'
     Set-Content $cold @"
-param([string] `$Out)
+param([string] `$Out, [string] `$Module)
 `$started = [Diagnostics.Process]::GetCurrentProcess().StartTime
-function Mark([string] `$What) { [Console]::Error.WriteLine("trace {0:0.0} {1}" -f ([DateTime]::Now - `$started).TotalMilliseconds, `$What) }
+function Mark([string] `$What) { [Console]::Error.WriteLine(("trace {0:0.0} {1}" -f ([DateTime]::Now - `$started).TotalMilliseconds, `$What)) }
 Mark 'script'
 `$ErrorActionPreference = 'Stop'
 `$ProgressPreference = 'SilentlyContinue'
-Import-Module '$ModulePath'
+Import-Module `$Module
 Mark 'imported'
 `$diff = $compare
 Mark 'returned'
@@ -157,12 +162,12 @@ Mark 'returned'
 `$hwm = [double]((Get-Content /proc/self/status | Select-String '^VmHWM:\s+(\d+)').Matches[0].Groups[1].Value) / 1024
 [Console]::Out.WriteLine((@{ PeakMB = `$hwm } | ConvertTo-Json -Compress))
 "@
-    function Measure-Cold {
+    function Measure-Cold([string] $Module = $ModulePath) {
         $out = Join-Path $work 'cold'
         $env:GLOBALUPGRADE_ETCD_TRACE = '1'
         try {
             $watch = [Diagnostics.Stopwatch]::StartNew()
-            $output = & $Pwsh[0] @($Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $cold -Out $out 2> (Join-Path $work 'trace.txt')
+            $output = & $Pwsh[0] @($Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $cold -Out $out -Module $Module 2> (Join-Path $work 'trace.txt')
             $ms = $watch.Elapsed.TotalMilliseconds
         }
         finally { Remove-Item Env:GLOBALUPGRADE_ETCD_TRACE }
@@ -207,7 +212,7 @@ while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
             Missed = (Join-Keys ([IO.File]::ReadAllLines("$out.missed"))); Surplus = (Join-Keys ([IO.File]::ReadAllLines("$out.surplus"))) }
     }
 
-    $rows = [ordered]@{ Pipeline = [Collections.Generic.List[object]]::new(); Floor = [Collections.Generic.List[double]]::new(); Cold = [Collections.Generic.List[object]]::new(); Warm = [Collections.Generic.List[object]]::new() }
+    $rows = [ordered]@{ Pipeline = [Collections.Generic.List[object]]::new(); Floor = [Collections.Generic.List[double]]::new(); Cold = [Collections.Generic.List[object]]::new(); Other = [Collections.Generic.List[object]]::new(); Warm = [Collections.Generic.List[object]]::new() }
     $loads = [Collections.Generic.List[string]]::new()
     $loadBefore = (Get-Content /proc/loadavg) -replace ' \d+/.*$'
     try {
@@ -218,12 +223,14 @@ while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
             $p = Measure-Pipeline; $rows.Pipeline.Add($p)
             $rows.Floor.Add((Measure-Bash $floor))
             $c = Measure-Cold; $rows.Cold.Add($c)
+            $o = $null
+            if ($OtherModulePath) { $o = Measure-Cold $OtherModulePath; $rows.Other.Add($o) }
             $w = Measure-Warm; $rows.Warm.Add($w)
-            foreach ($m in $c, $w) {
+            foreach ($m in @($c, $w, $o | Where-Object { $_ })) {
                 if ($m.Missed -cne $p.Missed -or $m.Surplus -cne $p.Surplus) { throw "Run $($i + 1): the module's key sets differ from the pipeline's." }
             }
             $loads.Add((Get-Load))
-            Write-Host ("run {0}: pipeline {1:N0} ms, floor {2:N0} ms, module cold {3:N0} ms ({4:N0} MB peak RSS), warm {5:N0} ms (load average {6})" -f ($i + 1), $p.Ms, $rows.Floor[-1], $c.Ms, $c.PeakMB, $w.Ms, $loads[-1])
+            Write-Host ("run {0}: pipeline {1:N0} ms, floor {2:N0} ms, module cold {3:N0} ms ({4:N0} MB peak RSS), warm {5:N0} ms{6} (load average {7})" -f ($i + 1), $p.Ms, $rows.Floor[-1], $c.Ms, $c.PeakMB, $w.Ms, $(if ($o) { ', other build cold {0:N0} ms' -f $o.Ms }), $loads[-1])
         }
         $child.StandardInput.WriteLine('exit')
     }
@@ -243,12 +250,25 @@ while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
     $commit = (& git -C $PSScriptRoot rev-parse --short HEAD 2>$null) + $(if (& git -C $PSScriptRoot status --porcelain --untracked-files=no 2>$null) { ' (with uncommitted changes)' } else { '' })
     $runsText = (0..($Runs - 1) | ForEach-Object { '{0:N0} / {1:N0} / {2:N0} / {3:N0}' -f $rows.Pipeline[$_].Ms, $rows.Floor[$_], $rows.Cold[$_].Ms, $rows.Warm[$_].Ms }) -join '; '
     # The cold run's steps: the median of each mark (ms since the process started), and the step from the mark before.
-    $marks = @($rows.Cold[0].Trace.Keys)
-    $previous = 0
-    $steps = foreach ($mark in $marks) {
-        $at = Get-Median @($rows.Cold | ForEach-Object { if ($_.Trace.Contains($mark)) { $_.Trace[$mark] } })
-        '| {0} | {1:N0} ms | +{2:N0} ms |' -f $mark, $at, ($at - $previous)
-        $previous = $at
+    function Get-Steps($Runs) {
+        $previous = 0
+        foreach ($mark in @($Runs[0].Trace.Keys)) {
+            $at = Get-Median @($Runs | ForEach-Object { if ($_.Trace.Contains($mark)) { $_.Trace[$mark] } })
+            '| {0} | {1:N0} ms | +{2:N0} ms |' -f $mark, $at, ($at - $previous)
+            $previous = $at
+        }
+    }
+    $steps = Get-Steps $rows.Cold
+    $other = if ($OtherModulePath) {
+        $otherMs = Get-Median $rows.Other.Ms
+        @"
+
+The other build (``$OtherModulePath``), cold, in the same rounds: median {0:N0} ms (**{1:N2}×** the module's cold run, {2:N2}× the expert), peak RSS {3:N0} MB; runs: {4}.
+
+| step reached | at | step |
+|---|---|---|
+{5}
+"@ -f $otherMs, ($otherMs / (Get-Median $rows.Cold.Ms)), ($otherMs / (Get-Median $rows.Pipeline.Ms)), ($rows.Other | Measure-Object PeakMB -Maximum).Maximum, (($rows.Other.Ms | ForEach-Object { '{0:N0}' -f $_ }) -join ', '), ((Get-Steps $rows.Other) -join "`n")
     }
     $section = @"
 ### Compare-EtcdKeyspace against the expert's pipeline ($(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC, commit $commit, {0:N0} keys per side, $KeyShape shape, 1 % differing, $Runs runs of each row, interleaved)
@@ -271,6 +291,7 @@ The cold run, step by step (median over the runs of the ms since the process sta
 | step reached | at | step |
 |---|---|---|
 $($steps -join "`n")
+$other
 
 Command: ``dotnet pwsh ./build.ps1 -Task Bench -BenchName EtcdCompare -BenchKeys $Keys -BenchRuns $Runs -BenchKeyShape $KeyShape``
 

@@ -14,7 +14,9 @@ param(
     [Parameter(Mandatory)] [string] $OutputPath,
     [string[]] $Name,
     # Passed to the benchmarks that take it (EtcdCompare).
-    [string] $KeyShape = 'ConfigMaps'
+    [string] $KeyShape = 'ConfigMaps',
+    # Passed to the benchmarks that take it (EtcdCompare): another build of the module, run cold in the same rounds.
+    [string] $OtherModulePath
 )
 $ErrorActionPreference = 'Stop'
 # Only this run's sections are printed: an earlier run's would read as if measured now.
@@ -25,6 +27,7 @@ foreach ($script in $scripts) {
     # The keyspace benchmarks (those with -KeyShape) run once per size in -Keys; the others once.
     $isKeyspace = (Get-Command $script.FullName).Parameters.ContainsKey('KeyShape')
     $shape = if ($isKeyspace) { @{ KeyShape = $KeyShape } } else { @{} }
+    if ($OtherModulePath -and (Get-Command $script.FullName).Parameters.ContainsKey('OtherModulePath')) { $shape.OtherModulePath = $OtherModulePath }
     $sizes = @(if ($isKeyspace) { $Keys } else { $Keys[0] })
     foreach ($size in $sizes) {
         Write-Host "== $($script.BaseName) $(if ($sizes.Count -gt 1) { "($size keys)" })" -ForegroundColor Cyan
