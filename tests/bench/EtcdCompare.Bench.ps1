@@ -16,6 +16,8 @@
 .PARAMETER OtherModulePath
     Another build of the module, run cold in every round after the module's own cold run (same script, same checks):
     a before/after of a build change in one run, under the same load.
+.PARAMETER OtherEnvironment
+    NAME=value pairs set for the other row's process only; without -OtherModulePath that row runs the module itself.
 .PARAMETER KeyShape
     The keys: ConfigMaps (the default, ~50 bytes: /registry/configmaps/team-NNNN/app-config-NNNNNNNN) or EventLike
     (~120 bytes, named as Kubernetes names events, <deployment>-<10 chars>-<5 chars>.<16 hex>, eight per pod, but
@@ -26,7 +28,11 @@
 param([string] $ModulePath, [string[]] $Pwsh, [int] $Keys = 200000, [int] $Runs = 5, [string] $OutputPath,
     [ValidateSet('ConfigMaps', 'EventLike')] [string] $KeyShape = 'ConfigMaps',
     # Another build of the module (e.g. without ReadyToRun), measured cold in the same rounds: one more row.
-    [string] $OtherModulePath)
+    [string] $OtherModulePath,
+    # Environment variables ('NAME=value') for that row's process only (with or without -OtherModulePath: the
+    # module itself under another runtime setting, e.g. DOTNET_TieredPGO=0).
+    [string[]] $OtherEnvironment)
+if ($OtherEnvironment -and -not $OtherModulePath) { $OtherModulePath = $ModulePath }
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $Runs = [Math]::Max($Runs, 3)
@@ -162,15 +168,19 @@ Mark 'returned'
 `$hwm = [double]((Get-Content /proc/self/status | Select-String '^VmHWM:\s+(\d+)').Matches[0].Groups[1].Value) / 1024
 [Console]::Out.WriteLine((@{ PeakMB = `$hwm } | ConvertTo-Json -Compress))
 "@
-    function Measure-Cold([string] $Module = $ModulePath) {
+    function Measure-Cold([string] $Module = $ModulePath, [string[]] $Environment) {
         $out = Join-Path $work 'cold'
         $env:GLOBALUPGRADE_ETCD_TRACE = '1'
+        foreach ($pair in $Environment) { $name, $value = $pair -split '=', 2; Set-Item "Env:$name" $value }
         try {
             $watch = [Diagnostics.Stopwatch]::StartNew()
             $output = & $Pwsh[0] @($Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $cold -Out $out -Module $Module 2> (Join-Path $work 'trace.txt')
             $ms = $watch.Elapsed.TotalMilliseconds
         }
-        finally { Remove-Item Env:GLOBALUPGRADE_ETCD_TRACE }
+        finally {
+            Remove-Item Env:GLOBALUPGRADE_ETCD_TRACE
+            foreach ($pair in $Environment) { Remove-Item "Env:$(($pair -split '=', 2)[0])" -ErrorAction Ignore }
+        }
         if ($LASTEXITCODE -ne 0) { throw "The cold run failed: $output $(Get-Content (Join-Path $work 'trace.txt') -Raw)" }
         $trace = [ordered]@{}
         foreach ($line in Get-Content (Join-Path $work 'trace.txt')) { if ($line -match '^trace (\S+) (.+)$' -and -not $trace.Contains($Matches[2])) { $trace[$Matches[2]] = [double]$Matches[1] } }
@@ -224,7 +234,7 @@ while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
             $rows.Floor.Add((Measure-Bash $floor))
             $c = Measure-Cold; $rows.Cold.Add($c)
             $o = $null
-            if ($OtherModulePath) { $o = Measure-Cold $OtherModulePath; $rows.Other.Add($o) }
+            if ($OtherModulePath) { $o = Measure-Cold $OtherModulePath $OtherEnvironment; $rows.Other.Add($o) }
             $w = Measure-Warm; $rows.Warm.Add($w)
             foreach ($m in @($c, $w, $o | Where-Object { $_ })) {
                 if ($m.Missed -cne $p.Missed -or $m.Surplus -cne $p.Surplus) { throw "Run $($i + 1): the module's key sets differ from the pipeline's." }
@@ -263,7 +273,7 @@ while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
         $otherMs = Get-Median $rows.Other.Ms
         @"
 
-The other build (``$OtherModulePath``), cold, in the same rounds: median {0:N0} ms (**{1:N2}×** the module's cold run, {2:N2}× the expert), peak RSS {3:N0} MB; runs: {4}.
+The other build (``$OtherModulePath``$(if ($OtherEnvironment) { ' with ' + ($OtherEnvironment -join ' ') })), cold, in the same rounds: median {0:N0} ms (**{1:N2}×** the module's cold run, {2:N2}× the expert), peak RSS {3:N0} MB; runs: {4}.
 
 | step reached | at | step |
 |---|---|---|

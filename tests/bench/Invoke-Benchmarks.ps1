@@ -16,7 +16,9 @@ param(
     # Passed to the benchmarks that take it (EtcdCompare).
     [string] $KeyShape = 'ConfigMaps',
     # Passed to the benchmarks that take it (EtcdCompare): another build of the module, run cold in the same rounds.
-    [string] $OtherModulePath
+    [string] $OtherModulePath,
+    # Passed to the benchmarks that take it (EtcdCompare): NAME=value pairs for that other cold row only.
+    [string[]] $OtherEnvironment
 )
 $ErrorActionPreference = 'Stop'
 # Only this run's sections are printed: an earlier run's would read as if measured now.
@@ -27,6 +29,7 @@ foreach ($script in $scripts) {
     # The keyspace benchmarks (those with -KeyShape) run once per size in -Keys; the others once.
     $isKeyspace = (Get-Command $script.FullName).Parameters.ContainsKey('KeyShape')
     $shape = if ($isKeyspace) { @{ KeyShape = $KeyShape } } else { @{} }
+    if ($OtherEnvironment -and (Get-Command $script.FullName).Parameters.ContainsKey('OtherEnvironment')) { $shape.OtherEnvironment = $OtherEnvironment }
     if ($OtherModulePath -and (Get-Command $script.FullName).Parameters.ContainsKey('OtherModulePath')) { $shape.OtherModulePath = $OtherModulePath }
     $sizes = @(if ($isKeyspace) { $Keys } else { $Keys[0] })
     foreach ($size in $sizes) {
