@@ -1,16 +1,23 @@
 <#
 .SYNOPSIS
-    Compare-EtcdKeyspace against the script an administrator would write (etcdctl get --prefix --keys-only on each
-    side to files, then sort and comm), on two real etcd servers with -Keys keys each, 1 % of them differing.
+    Compare-EtcdKeyspace against the expert's shell pipeline and the floor, on two real etcd servers with -Keys keys
+    each, 1 % of them differing.
 .DESCRIPTION
-    Both etcd servers run on loopback with plain HTTP (TLS would cost both contenders the same handshake; the
-    module's TLS path is covered by the tests). The runs are interleaved: baseline, module, baseline, module, …;
-    the module runs in one warm pwsh session (imported and run once before measuring) and is timed with a
-    Stopwatch; the baseline is timed by /usr/bin/time -v, which also gives its largest process's max RSS. The
-    module's memory is the peak working set of its pwsh process (VmHWM), absolute and as growth over the working
-    set after Import-Module. Then, as a user runs it, one fresh pwsh process starts, imports the module and compares
-    once: its peak RSS (VmHWM of the whole process, read at its end) is the memory figure the goal is about. The
-    load average is printed with every run. Writes <OutputPath>/EtcdCompare-<keys>-<shape>.md.
+    Four rows, interleaved (one of each per round), medians of -Runs rounds:
+    - expert: LC_ALL=C comm -3 <(etcdctl get /registry/ --prefix --keys-only | grep .) <(… the standby …);
+    - floor: both etcdctl reads in parallel into /dev/null (no comparison at all);
+    - module cold: `pwsh -NoProfile -File` a script that imports the module and compares once, as a script runs it;
+      its whole process's peak RSS (VmHWM) and, from GLOBALUPGRADE_ETCD_TRACE, where its time goes;
+    - module warm: the same call a second time in one pwsh session.
+    Every run's missed and surplus key sets of the module (cold and warm) are checked equal to the pipeline's.
+    Both etcd servers run on loopback with plain HTTP (TLS would cost every row the same handshake; the module's
+    TLS path is covered by the tests). The load average is printed with every round, the commit and the date with
+    the result. Writes <OutputPath>/EtcdCompare-<keys>-<shape>.md.
+.PARAMETER OtherModulePath
+    Another build of the module, run cold in every round after the module's own cold run (same script, same checks):
+    a before/after of a build change in one run, under the same load.
+.PARAMETER OtherEnvironment
+    NAME=value pairs set for the other row's process only; without -OtherModulePath that row runs the module itself.
 .PARAMETER KeyShape
     The keys: ConfigMaps (the default, ~50 bytes: /registry/configmaps/team-NNNN/app-config-NNNNNNNN) or EventLike
     (~120 bytes, named as Kubernetes names events, <deployment>-<10 chars>-<5 chars>.<16 hex>, eight per pod, but
@@ -19,7 +26,13 @@
     the key's number, so every run fills the same keys).
 #>
 param([string] $ModulePath, [string[]] $Pwsh, [int] $Keys = 200000, [int] $Runs = 5, [string] $OutputPath,
-    [ValidateSet('ConfigMaps', 'EventLike')] [string] $KeyShape = 'ConfigMaps')
+    [ValidateSet('ConfigMaps', 'EventLike')] [string] $KeyShape = 'ConfigMaps',
+    # Another build of the module (e.g. without ReadyToRun), measured cold in the same rounds: one more row.
+    [string] $OtherModulePath,
+    # Environment variables ('NAME=value') for that row's process only (with or without -OtherModulePath: the
+    # module itself under another runtime setting, e.g. DOTNET_TieredPGO=0).
+    [string[]] $OtherEnvironment)
+if ($OtherEnvironment -and -not $OtherModulePath) { $OtherModulePath = $ModulePath }
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $Runs = [Math]::Max($Runs, 3)
@@ -84,9 +97,11 @@ public static class EtcdFill {
 }
 
 function Get-Median([double[]] $Values) { $s = $Values | Sort-Object; if ($s.Count % 2) { $s[[int][Math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 } }
+function Get-Load { (Get-Content /proc/loadavg).Split(' ')[0] }
 
-$timeGoal = if ($Keys -ge 1000000) { 0.6 } else { 0.5 }
-$loads = $null
+# The keys a diff lists, sorted bytewise, one string (to compare two contenders' sets exactly).
+function Join-Keys([string[]] $Keys) { $k = [string[]]@($Keys | Where-Object { $_ }); [Array]::Sort($k, [StringComparer]::Ordinal); $k -join "`n" }
+
 $work = Join-Path ([IO.Path]::GetTempPath()) "gu-etcd-bench-$PID"
 $null = New-Item -ItemType Directory -Force $work
 $servers = @()
@@ -101,50 +116,96 @@ try {
     Write-Host ("Filled two etcd servers with {0:N0} keys each ({1} shape, e.g. '{2}', {3} bytes) in {4:N1} s" -f $Keys, $KeyShape, $sample, $sample.Length, $fill.Elapsed.TotalSeconds)
     $expected = [Math]::Ceiling($Keys / 100)
 
-    # The administrator's script: both sides to files (one after the other), sorted bytewise, compared with comm.
-# etcdctl's default --command-timeout (5 s) is too short for a large keyspace in one range, hence 600s.
-    $baseline = Join-Path $work 'baseline.sh'
-    Set-Content $baseline @"
-set -e
-export ETCDCTL_API=3 LC_ALL=C
-cd '$work'
-etcdctl --command-timeout=600s --endpoints $primary get /registry/ --prefix --keys-only > primary.txt
-etcdctl --command-timeout=600s --endpoints $standby get /registry/ --prefix --keys-only > standby.txt
-sed '/^`$/d' primary.txt | sort > primary.sorted
-sed '/^`$/d' standby.txt | sort > standby.sorted
-comm -23 primary.sorted standby.sorted > missed.txt
-comm -13 primary.sorted standby.sorted > surplus.txt
-"@
-    function Measure-Baseline {
+    # The expert's pipeline exactly as the goal gives it; etcdctl's --command-timeout is raised because its default
+    # (5 s) fails at a million keys in one range. Its output: missed keys as they are, surplus keys after a tab.
+    $pipeline = Join-Path $work 'pipeline.sh'
+    Set-Content $pipeline (@'
+export ETCDCTL_API=3
+LC_ALL=C comm -3 <(etcdctl --command-timeout=600s --endpoints @P@ get /registry/ --prefix --keys-only | grep .) \
+                 <(etcdctl --command-timeout=600s --endpoints @S@ get /registry/ --prefix --keys-only | grep .) > '@W@/pipeline.txt'
+'@ -replace '@P@', $primary -replace '@S@', $standby -replace '@W@', $work)
+    # The floor: both sides read in parallel into nothing, nothing compared.
+    $floor = Join-Path $work 'floor.sh'
+    Set-Content $floor (@'
+export ETCDCTL_API=3
+etcdctl --command-timeout=600s --endpoints @P@ get /registry/ --prefix --keys-only > /dev/null & p=$!
+etcdctl --command-timeout=600s --endpoints @S@ get /registry/ --prefix --keys-only > /dev/null & s=$!
+wait $p && wait $s
+'@ -replace '@P@', $primary -replace '@S@', $standby)
+
+    function Measure-Bash([string] $Script) {
         $watch = [Diagnostics.Stopwatch]::StartNew()
-        $report = & /usr/bin/time -v bash $baseline 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "The baseline failed: $report" }
-        $ms = $watch.Elapsed.TotalMilliseconds
-        $rss = [double](($report | Select-String 'Maximum resident set size \(kbytes\): (\d+)').Matches[0].Groups[1].Value) / 1024
-        $missed = @(Get-Content (Join-Path $work 'missed.txt')).Count
-        $surplus = @(Get-Content (Join-Path $work 'surplus.txt')).Count
-        if ($missed -ne $expected -or $surplus -ne $expected) { throw "The baseline found $missed missed and $surplus surplus keys, not $expected each." }
-        [pscustomobject]@{ Ms = $ms; RssMB = $rss }
+        $output = & bash $Script 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "$Script failed: $output" }
+        $watch.Elapsed.TotalMilliseconds
+    }
+    function Measure-Pipeline {
+        $ms = Measure-Bash $pipeline
+        $lines = [IO.File]::ReadAllLines((Join-Path $work 'pipeline.txt'))
+        $surplus = @($lines | Where-Object { $_.StartsWith("`t") } | ForEach-Object { $_.Substring(1) })
+        $missed = @($lines | Where-Object { -not $_.StartsWith("`t") })
+        if ($missed.Count -ne $expected -or $surplus.Count -ne $expected) { throw "The pipeline found $($missed.Count) missed and $($surplus.Count) surplus keys, not $expected each." }
+        [pscustomobject]@{ Ms = $ms; Missed = (Join-Keys $missed); Surplus = (Join-Keys $surplus) }
     }
 
-    # The module in one warm pwsh session: it reads a line per run from stdin and answers with one JSON line.
+    $compare = "Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby -TimeoutSec 600 -MaxKeys 10000000"
+    # Cold: a script run as `pwsh -NoProfile -File`, the import in it; the engine's trace (GLOBALUPGRADE_ETCD_TRACE)
+    # gives the milliseconds since the process started at each step, the script its own steps and the peak RSS.
+    $cold = Join-Path $work 'cold.ps1'
+    Set-Content $cold @"
+param([string] `$Out, [string] `$Module)
+`$started = [Diagnostics.Process]::GetCurrentProcess().StartTime
+function Mark([string] `$What) { [Console]::Error.WriteLine(("trace {0:0.0} {1}" -f ([DateTime]::Now - `$started).TotalMilliseconds, `$What)) }
+Mark 'script'
+`$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
+Import-Module `$Module
+Mark 'imported'
+`$diff = $compare
+Mark 'returned'
+[IO.File]::WriteAllLines("`$Out.missed", [string[]]`$diff.MissedKeys)
+[IO.File]::WriteAllLines("`$Out.surplus", [string[]]`$diff.SurplusKeys)
+`$hwm = [double]((Get-Content /proc/self/status | Select-String '^VmHWM:\s+(\d+)').Matches[0].Groups[1].Value) / 1024
+[Console]::Out.WriteLine((@{ PeakMB = `$hwm } | ConvertTo-Json -Compress))
+"@
+    function Measure-Cold([string] $Module = $ModulePath, [string[]] $Environment) {
+        $out = Join-Path $work 'cold'
+        $env:GLOBALUPGRADE_ETCD_TRACE = '1'
+        foreach ($pair in $Environment) { $name, $value = $pair -split '=', 2; Set-Item "Env:$name" $value }
+        try {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $output = & $Pwsh[0] @($Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $cold -Out $out -Module $Module 2> (Join-Path $work 'trace.txt')
+            $ms = $watch.Elapsed.TotalMilliseconds
+        }
+        finally {
+            Remove-Item Env:GLOBALUPGRADE_ETCD_TRACE
+            foreach ($pair in $Environment) { Remove-Item "Env:$(($pair -split '=', 2)[0])" -ErrorAction Ignore }
+        }
+        if ($LASTEXITCODE -ne 0) { throw "The cold run failed: $output $(Get-Content (Join-Path $work 'trace.txt') -Raw)" }
+        $trace = [ordered]@{}
+        foreach ($line in Get-Content (Join-Path $work 'trace.txt')) { if ($line -match '^trace (\S+) (.+)$' -and -not $trace.Contains($Matches[2])) { $trace[$Matches[2]] = [double]$Matches[1] } }
+        $trace['exited'] = $ms
+        [pscustomobject]@{ Ms = $ms; PeakMB = ($output | Select-Object -Last 1 | ConvertFrom-Json).PeakMB; Trace = $trace
+            Missed = (Join-Keys ([IO.File]::ReadAllLines("$out.missed"))); Surplus = (Join-Keys ([IO.File]::ReadAllLines("$out.surplus"))) }
+    }
+
+    # Warm: the same call a second time in one pwsh session; it reads a line per run from stdin, answers with one JSON line.
     $session = @"
 `$ErrorActionPreference = 'Stop'
 `$ProgressPreference = 'SilentlyContinue'
-# Above 1,000,000 keys the 1 % differing passes -MaxKeys (10,000): the lists are cut, the counts stay whole, and the
-# warning saying so would land on this child's stdout, which carries the results.
 Import-Module '$ModulePath'
 `$process = [Diagnostics.Process]::GetCurrentProcess()
-[GC]::Collect(); `$process.Refresh()
-`$afterImport = `$process.WorkingSet64
-`$null = Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby -TimeoutSec 600 -WarningAction SilentlyContinue   # warm-up
+`$null = $compare   # the first call
 [Console]::Out.WriteLine('READY')
-while ((`$line = [Console]::In.ReadLine()) -eq 'run') {
+while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
+    `$out = `$line.Substring(4)
     `$watch = [Diagnostics.Stopwatch]::StartNew()
-    `$diff = Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby -TimeoutSec 600 -WarningAction SilentlyContinue
+    `$diff = $compare
     `$ms = `$watch.Elapsed.TotalMilliseconds
+    [IO.File]::WriteAllLines("`$out.missed", [string[]]`$diff.MissedKeys)
+    [IO.File]::WriteAllLines("`$out.surplus", [string[]]`$diff.SurplusKeys)
     `$process.Refresh()
-    [Console]::Out.WriteLine((@{ Ms = `$ms; Missed = `$diff.MissedCount; Surplus = `$diff.SurplusCount; PeakMB = `$process.PeakWorkingSet64 / 1MB; GrowthMB = (`$process.PeakWorkingSet64 - `$afterImport) / 1MB; AfterImportMB = `$afterImport / 1MB } | ConvertTo-Json -Compress))
+    [Console]::Out.WriteLine((@{ Ms = `$ms; PeakMB = `$process.PeakWorkingSet64 / 1MB } | ConvertTo-Json -Compress))
 }
 "@
     $info = [Diagnostics.ProcessStartInfo]::new($Pwsh[0])
@@ -153,21 +214,33 @@ while ((`$line = [Console]::In.ReadLine()) -eq 'run') {
     $info.RedirectStandardOutput = $true
     $info.UseShellExecute = $false
     $child = [Diagnostics.Process]::Start($info)
+    function Measure-Warm {
+        $out = Join-Path $work 'warm'
+        $child.StandardInput.WriteLine("run $out")
+        $result = $child.StandardOutput.ReadLine() | ConvertFrom-Json
+        [pscustomobject]@{ Ms = $result.Ms; PeakMB = $result.PeakMB
+            Missed = (Join-Keys ([IO.File]::ReadAllLines("$out.missed"))); Surplus = (Join-Keys ([IO.File]::ReadAllLines("$out.surplus"))) }
+    }
+
+    $rows = [ordered]@{ Pipeline = [Collections.Generic.List[object]]::new(); Floor = [Collections.Generic.List[double]]::new(); Cold = [Collections.Generic.List[object]]::new(); Other = [Collections.Generic.List[object]]::new(); Warm = [Collections.Generic.List[object]]::new() }
+    $loads = [Collections.Generic.List[string]]::new()
+    $loadBefore = (Get-Content /proc/loadavg) -replace ' \d+/.*$'
     try {
         $ready = $child.StandardOutput.ReadLine()
         if ($ready -ne 'READY') { throw "The pwsh session did not start: $ready" }
-        $null = Measure-Baseline  # warm etcdctl and the page cache the same way
-        $base = [Collections.Generic.List[object]]::new()
-        $module = [Collections.Generic.List[object]]::new()
-        $loads = [Collections.Generic.List[string]]::new()
+        $null = Measure-Bash $floor  # etcdctl and the page cache warmed the same way for every row
         for ($i = 0; $i -lt $Runs; $i++) {
-            $base.Add((Measure-Baseline))
-            $child.StandardInput.WriteLine('run')
-            $result = $child.StandardOutput.ReadLine() | ConvertFrom-Json
-            if ($result.Missed -ne $expected -or $result.Surplus -ne $expected) { throw "Compare-EtcdKeyspace found $($result.Missed) missed and $($result.Surplus) surplus keys, not $expected each." }
-            $module.Add($result)
-            $loads.Add((Get-Content /proc/loadavg).Split(' ')[0])
-            Write-Host ("run {0}: baseline {1:N0} ms, Compare-EtcdKeyspace {2:N0} ms (load average {3})" -f ($i + 1), $base[-1].Ms, $result.Ms, $loads[-1])
+            $p = Measure-Pipeline; $rows.Pipeline.Add($p)
+            $rows.Floor.Add((Measure-Bash $floor))
+            $c = Measure-Cold; $rows.Cold.Add($c)
+            $o = $null
+            if ($OtherModulePath) { $o = Measure-Cold $OtherModulePath $OtherEnvironment; $rows.Other.Add($o) }
+            $w = Measure-Warm; $rows.Warm.Add($w)
+            foreach ($m in @($c, $w, $o | Where-Object { $_ })) {
+                if ($m.Missed -cne $p.Missed -or $m.Surplus -cne $p.Surplus) { throw "Run $($i + 1): the module's key sets differ from the pipeline's." }
+            }
+            $loads.Add((Get-Load))
+            Write-Host ("run {0}: pipeline {1:N0} ms, floor {2:N0} ms, module cold {3:N0} ms ({4:N0} MB peak RSS), warm {5:N0} ms{6} (load average {7})" -f ($i + 1), $p.Ms, $rows.Floor[-1], $c.Ms, $c.PeakMB, $w.Ms, $(if ($o) { ', other build cold {0:N0} ms' -f $o.Ms }), $loads[-1])
         }
         $child.StandardInput.WriteLine('exit')
     }
@@ -175,50 +248,64 @@ while ((`$line = [Console]::In.ReadLine()) -eq 'run') {
         if (-not $child.WaitForExit(10000)) { $child.Kill($true) }
     }
 
-    # As a user runs it: a fresh pwsh process that starts, imports the module and compares once; its whole peak RSS.
-    $fresh = @"
-`$ErrorActionPreference = 'Stop'
-`$ProgressPreference = 'SilentlyContinue'
-Import-Module '$ModulePath'
-`$diff = Compare-EtcdKeyspace -PrimaryEndpoint $primary -StandbyEndpoint $standby -TimeoutSec 600 -WarningAction SilentlyContinue
-`$hwm = [double]((Get-Content /proc/self/status | Select-String '^VmHWM:\s+(\d+)').Matches[0].Groups[1].Value) / 1024
-[Console]::Out.WriteLine((@{ Missed = `$diff.MissedCount; Surplus = `$diff.SurplusCount; PeakMB = `$hwm } | ConvertTo-Json -Compress))
-"@
-    $freshWatch = [Diagnostics.Stopwatch]::StartNew()
-    $freshOutput = & $Pwsh[0] @($Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $fresh
-    $freshMs = $freshWatch.Elapsed.TotalMilliseconds
-    $freshResult = $freshOutput | Select-Object -Last 1 | ConvertFrom-Json
-    if ($freshResult.Missed -ne $expected -or $freshResult.Surplus -ne $expected) { throw "The fresh pwsh process found $($freshResult.Missed) missed and $($freshResult.Surplus) surplus keys, not $expected each." }
-    $freshLoad = (Get-Content /proc/loadavg).Split(' ')[0]
-    Write-Host ("fresh pwsh (start, import, compare): {0:N0} ms, peak RSS {1:N0} MB (load average {2})" -f $freshMs, $freshResult.PeakMB, $freshLoad)
-
-    $baseMedian = Get-Median $base.Ms
-    $moduleMedian = Get-Median $module.Ms
-    $ratio = $moduleMedian / $baseMedian
-    $peak = ($module | Measure-Object PeakMB -Maximum).Maximum
-    $growth = ($module | Measure-Object GrowthMB -Maximum).Maximum
-    $afterImport = $module[0].AfterImportMB
-    $baseRss = ($base | Measure-Object RssMB -Maximum).Maximum
+    $pipelineMs = Get-Median $rows.Pipeline.Ms
+    $floorMs = Get-Median $rows.Floor
+    $coldMs = Get-Median $rows.Cold.Ms
+    $warmMs = Get-Median $rows.Warm.Ms
+    $coldRatio = $coldMs / $pipelineMs
+    $warmRatio = $warmMs / $floorMs
+    $coldPeak = ($rows.Cold | Measure-Object PeakMB -Maximum).Maximum
+    $warmPeak = ($rows.Warm | Measure-Object PeakMB -Maximum).Maximum
     $cpu = (Get-Content /proc/cpuinfo | Select-String '^model name\s*:\s*(.*)' | Select-Object -First 1).Matches.Groups[1].Value
-    $runsText = (0..($base.Count - 1) | ForEach-Object { '{0:N0} / {1:N0}' -f $base[$_].Ms, $module[$_].Ms }) -join '; '
-    $section = @"
-### Compare-EtcdKeyspace vs etcdctl + sort + comm ($(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC, {0:N0} keys per side, $KeyShape shape, 1 % differing, $Runs runs each, interleaved)
-Keys like ``$sample`` ($($sample.Length) bytes).
-Two etcd $((& /usr/bin/etcd --version | Select-Object -First 1) -replace '^etcd Version: ') servers on loopback, plain HTTP; $([Environment]::ProcessorCount) cores ($cpu); load average (1 min) after each run: $($loads -join ', '); after the fresh run: $freshLoad.
-Both find {1:N0} missed and {1:N0} surplus keys.
+    $commit = (& git -C $PSScriptRoot rev-parse --short HEAD 2>$null) + $(if (& git -C $PSScriptRoot status --porcelain --untracked-files=no 2>$null) { ' (with uncommitted changes)' } else { '' })
+    $runsText = (0..($Runs - 1) | ForEach-Object { '{0:N0} / {1:N0} / {2:N0} / {3:N0}' -f $rows.Pipeline[$_].Ms, $rows.Floor[$_], $rows.Cold[$_].Ms, $rows.Warm[$_].Ms }) -join '; '
+    # The cold run's steps: the median of each mark (ms since the process started), and the step from the mark before.
+    function Get-Steps($Runs) {
+        $previous = 0
+        foreach ($mark in @($Runs[0].Trace.Keys)) {
+            $at = Get-Median @($Runs | ForEach-Object { if ($_.Trace.Contains($mark)) { $_.Trace[$mark] } })
+            '| {0} | {1:N0} ms | +{2:N0} ms |' -f $mark, $at, ($at - $previous)
+            $previous = $at
+        }
+    }
+    $steps = Get-Steps $rows.Cold
+    $other = if ($OtherModulePath) {
+        $otherMs = Get-Median $rows.Other.Ms
+        @"
 
-| contender | median time | peak memory |
+The other build (``$OtherModulePath``$(if ($OtherEnvironment) { ' with ' + ($OtherEnvironment -join ' ') })), cold, in the same rounds: median {0:N0} ms (**{1:N2}×** the module's cold run, {2:N2}× the expert), peak RSS {3:N0} MB; runs: {4}.
+
+| step reached | at | step |
 |---|---|---|
-| baseline: ``etcdctl get /registry/ --prefix --keys-only`` on each side to files, then ``LC_ALL=C sort``, ``comm -23``/``comm -13`` | {2:N0} ms | {3:N0} MB max RSS (largest process, ``/usr/bin/time -v``) |
-| ``Compare-EtcdKeyspace -PrimaryEndpoint … -StandbyEndpoint …`` (warm pwsh session, Stopwatch) | {4:N0} ms | {5:N0} MB peak working set of pwsh (+{6:N0} MB over the {7:N0} MB after Import-Module) |
-| ratio | **{8:N2}×** (goal: ≤ {9}×, {10}) | |
-| a fresh pwsh: start, ``Import-Module``, ``Compare-EtcdKeyspace`` once (as a user runs it) | {11:N0} ms | **{12:N0} MB** peak RSS of the whole process (goal: < 200 MB, {13}) |
+{5}
+"@ -f $otherMs, ($otherMs / (Get-Median $rows.Cold.Ms)), ($otherMs / (Get-Median $rows.Pipeline.Ms)), ($rows.Other | Measure-Object PeakMB -Maximum).Maximum, (($rows.Other.Ms | ForEach-Object { '{0:N0}' -f $_ }) -join ', '), ((Get-Steps $rows.Other) -join "`n")
+    }
+    $section = @"
+### Compare-EtcdKeyspace against the expert's pipeline ($(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC, commit $commit, {0:N0} keys per side, $KeyShape shape, 1 % differing, $Runs runs of each row, interleaved)
+Keys like ``$sample`` ($($sample.Length) bytes). Two etcd $((& /usr/bin/etcd --version | Select-Object -First 1) -replace '^etcd Version: ') servers on loopback, plain HTTP; $([Environment]::ProcessorCount) cores ($cpu).
+Load average before: $loadBefore; (1 min) after each round: $($loads -join ', ').
+Every run of every row lists the same {1:N0} missed and {1:N0} surplus keys (the module's key sets checked equal to the pipeline's, each run).
 
-Runs (baseline / module, ms): $runsText.
+| row | median | ratio | goal |
+|---|---|---|---|
+| expert: ``LC_ALL=C comm -3 <(etcdctl … get /registry/ --prefix --keys-only \| grep .) <(… standby …)`` | {2:N0} ms | 1× | |
+| floor: both ``etcdctl … get /registry/ --prefix --keys-only > /dev/null`` in parallel | {3:N0} ms | | |
+| module cold: ``pwsh -NoProfile -File`` a script that imports the module and runs ``Compare-EtcdKeyspace`` once | {4:N0} ms | **{5:N2}×** the expert | ≤ 0.8×, {6} |
+| module warm: the same call again in that session | {7:N0} ms | **{8:N2}×** the floor | ≤ 1.1×, {9} |
+| peak RSS of the whole cold process (VmHWM, max of the runs) | **{10:N0} MB** | | < 200 MB, {11} |
+
+Runs (expert / floor / cold / warm, ms): $runsText. Warm session's peak working set: {12:N0} MB.
+
+The cold run, step by step (median over the runs of the ms since the process started; ``GLOBALUPGRADE_ETCD_TRACE=1``):
+
+| step reached | at | step |
+|---|---|---|
+$($steps -join "`n")
+$other
 
 Command: ``dotnet pwsh ./build.ps1 -Task Bench -BenchName EtcdCompare -BenchKeys $Keys -BenchRuns $Runs -BenchKeyShape $KeyShape``
 
-"@ -f $Keys, $expected, $baseMedian, $baseRss, $moduleMedian, $peak, $growth, $afterImport, $ratio, $timeGoal, $(if ($ratio -le $timeGoal) { 'met' } else { '**not met**' }), $freshMs, $freshResult.PeakMB, $(if ($freshResult.PeakMB -lt 200) { 'met' } else { '**not met**' })
+"@ -f $Keys, $expected, $pipelineMs, $floorMs, $coldMs, $coldRatio, $(if ($coldRatio -le 0.8) { 'met' } else { '**not met**' }), $warmMs, $warmRatio, $(if ($warmRatio -le 1.1) { 'met' } else { '**not met**' }), $coldPeak, $(if ($coldPeak -lt 200) { 'met' } else { '**not met**' }), $warmPeak
     Set-Content (Join-Path $OutputPath "EtcdCompare-$Keys-$KeyShape.md") $section
     Write-Host $section
 }

@@ -14,7 +14,11 @@ param(
     [Parameter(Mandatory)] [string] $OutputPath,
     [string[]] $Name,
     # Passed to the benchmarks that take it (EtcdCompare).
-    [string] $KeyShape = 'ConfigMaps'
+    [string] $KeyShape = 'ConfigMaps',
+    # Passed to the benchmarks that take it (EtcdCompare): another build of the module, run cold in the same rounds.
+    [string] $OtherModulePath,
+    # Passed to the benchmarks that take it (EtcdCompare): NAME=value pairs for that other cold row only.
+    [string[]] $OtherEnvironment
 )
 $ErrorActionPreference = 'Stop'
 # Only this run's sections are printed: an earlier run's would read as if measured now.
@@ -25,6 +29,8 @@ foreach ($script in $scripts) {
     # The keyspace benchmarks (those with -KeyShape) run once per size in -Keys; the others once.
     $isKeyspace = (Get-Command $script.FullName).Parameters.ContainsKey('KeyShape')
     $shape = if ($isKeyspace) { @{ KeyShape = $KeyShape } } else { @{} }
+    if ($OtherEnvironment -and (Get-Command $script.FullName).Parameters.ContainsKey('OtherEnvironment')) { $shape.OtherEnvironment = $OtherEnvironment }
+    if ($OtherModulePath -and (Get-Command $script.FullName).Parameters.ContainsKey('OtherModulePath')) { $shape.OtherModulePath = $OtherModulePath }
     $sizes = @(if ($isKeyspace) { $Keys } else { $Keys[0] })
     foreach ($size in $sizes) {
         Write-Host "== $($script.BaseName) $(if ($sizes.Count -gt 1) { "($size keys)" })" -ForegroundColor Cyan

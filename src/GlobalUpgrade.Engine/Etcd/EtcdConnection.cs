@@ -36,7 +36,7 @@ internal sealed class EtcdConnection(EtcdClientOptions options, EtcdTlsMaterial 
     /// No SortOrder: etcd returns a range in ascending key order by construction (its index is a B-tree), and asking
     /// for a sort makes etcd 3.4 read the whole remaining range for every page. The merge checks the order.
     /// </summary>
-    public async Task<KeyPage> RangeAsync(ByteString start, ByteString end, int limit, long revision, CancellationToken cancellationToken)
+    public async Task<KeyPage> RangeAsync(ByteString start, ByteString end, int limit, long revision, CancellationToken cancellationToken, bool countOnly = false)
     {
         var request = new RangeRequest
         {
@@ -44,6 +44,7 @@ internal sealed class EtcdConnection(EtcdClientOptions options, EtcdTlsMaterial 
             RangeEnd = end,
             Limit = limit,
             KeysOnly = !withValues,
+            CountOnly = countOnly,
             Revision = revision,
 
             // Later pages read the fixed revision, which any member that has it answers alike without a raft round.
@@ -54,9 +55,18 @@ internal sealed class EtcdConnection(EtcdClientOptions options, EtcdTlsMaterial 
             var current = await ClientAsync(revision, cancellationToken).ConfigureAwait(false);
             try
             {
+                if (Requests == 0)
+                {
+                    EtcdTrace.Mark($"{options.Role}: first request sent");
+                }
+
                 var started = Stopwatch.GetTimestamp();
                 var page = await current.RangePageAsync(request, buffers, cancellationToken).ConfigureAwait(false);
-                Interlocked.Increment(ref requests);
+                if (Interlocked.Increment(ref requests) == 1)
+                {
+                    EtcdTrace.Mark($"{options.Role}: first page received");
+                }
+
                 Interlocked.Add(ref keysWalked, page.Total);
                 OperationLog.Current.Debug($"{options.Role}: range from '{Shorten(start)}' to '{Shorten(end)}' → {page.Count} of {page.Total} keys in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms");
                 return page;
@@ -87,6 +97,7 @@ internal sealed class EtcdConnection(EtcdClientOptions options, EtcdTlsMaterial 
             while (client is null)
             {
                 var opened = EtcdClient.Open(options.Endpoints[endpointIndex], tls, options.EffectiveTimeout);
+                EtcdTrace.Mark($"{options.Role}: gRPC channel created");
                 OperationLog.Current.Verbose($"Reading the {options.Role} etcd at {opened.Endpoint} ({(withValues ? "keys and values" : "keys only")}, pages of {pageSize} keys{(revision == 0 ? "" : $", at revision {revision}")}).");
                 try
                 {

@@ -115,6 +115,51 @@ public sealed class EtcdKeyMatcher
 
     public bool IsEmpty => prefixes.Length == 0 && namespaces.Length == 0;
 
+    /// <summary>The key prefixes of the rules, as bytes.</summary>
+    internal IReadOnlyList<byte[]> Prefixes => prefixes;
+
+    /// <summary>The namespaces of the 'namespace:' rules, as bytes.</summary>
+    internal IReadOnlyList<byte[]> Namespaces => namespaces;
+
+    /// <summary>The Namespace object of <paramref name="ns"/>: /registry/namespaces/&lt;ns&gt;.</summary>
+    internal static byte[] NamespaceObjectKey(ReadOnlySpan<byte> ns) => [.. Root, .. NamespacesResource, (byte)'/', .. ns];
+
+    /// <summary>
+    /// The length of the key's resource part — "/registry/&lt;resource&gt;/", "/registry/&lt;group&gt;/&lt;resource&gt;/" or
+    /// "/registry/services/specs/" — after which a namespaced key has its namespace (the shape <see cref="IsExcluded"/>
+    /// reads); 0 when the key has no such part.
+    /// </summary>
+    internal static int ResourcePartLength(ReadOnlySpan<byte> key)
+    {
+        if (!key.StartsWith(Root))
+        {
+            return 0;
+        }
+
+        var rest = key[Root.Length..];
+        var slash = rest.IndexOf((byte)'/');
+        if (slash <= 0)
+        {
+            return 0;
+        }
+
+        if (rest[..slash].IndexOf((byte)'.') < 0)
+        {
+            foreach (var twoSegment in TwoSegmentResources)
+            {
+                if (rest.StartsWith(twoSegment))
+                {
+                    return Root.Length + twoSegment.Length;
+                }
+            }
+
+            return Root.Length + slash + 1;
+        }
+
+        var resourceEnd = rest[(slash + 1)..].IndexOf((byte)'/');
+        return resourceEnd > 0 ? Root.Length + slash + 1 + resourceEnd + 1 : 0;
+    }
+
     public bool IsExcluded(ReadOnlySpan<byte> key)
     {
         foreach (var prefix in prefixes)

@@ -69,36 +69,67 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
 
     public int MaxPageBytes { get; init; } = DefaultMaxPageBytes;
 
+    /// <summary>The parts not asked for, every key in them excluded (none: the whole prefix is read).</summary>
+    public ExcludedRanges? Excluded { get; init; }
+
+    /// <summary>Keys under the prefix at the scan's revision that were not read, being in an excluded range.</summary>
+    public long KeysSkipped { get; private set; }
+
     public async Task RunAsync(ChannelWriter<KeyPage> writer, CancellationToken cancellationToken)
     {
         using var scope = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var windows = new Queue<Window>();
+        Task<KeyPage>? counting = null;
         try
         {
-            var start = ByteString.CopyFromUtf8(prefix);
-            var rangeEnd = PrefixEnd(start);
+            var whole = ByteString.CopyFromUtf8(prefix);
+            var rangeEnd = PrefixEnd(whole);
 
-            // The first request looks at the whole range: linearizable, it fixes the revision, and etcd's count says
-            // how many keys there are in all.
-            var first = await connection.RangeAsync(start, rangeEnd, pageSize, 0, scope.Token).ConfigureAwait(false);
+            // The first request fixes the revision (linearizable) and etcd's count says how many keys its range holds.
+            // With exclusions it covers only up to the first excluded range; a count of the whole prefix at the same
+            // revision, sent alongside, tells how many keys were skipped (-ExcludedCount counts them).
+            var start = Skip(whole);
+            var firstEnd = Clip(start, rangeEnd);
+            var first = await RangeAsync(start, firstEnd, pageSize, 0, scope.Token).ConfigureAwait(false);
             Revision = first.Revision;
-            if (!first.More)
+            if (Excluded is not null)
+            {
+                counting = RangeAsync(whole, rangeEnd, 0, Revision, scope.Token, countOnly: true);
+            }
+
+            // The window estimate learns from the first page that has keys: excluded ranges may leave the first parts empty.
+            while (!first.More && first.Count < 2 && !firstEnd.Equals(rangeEnd) && IsBefore(Skip(firstEnd).Span, rangeEnd))
             {
                 await EmitAsync(first, writer, scope.Token).ConfigureAwait(false);
-                Complete();
+                start = Skip(firstEnd);
+                firstEnd = Clip(start, rangeEnd);
+                first = await RangeAsync(start, firstEnd, pageSize, Revision, scope.Token).ConfigureAwait(false);
+            }
+
+            if (!first.More && (firstEnd.Equals(rangeEnd) || !IsBefore(Skip(firstEnd).Span, rangeEnd)))
+            {
+                await EmitAsync(first, writer, scope.Token).ConfigureAwait(false);
+                await CompleteAsync(counting).ConfigureAwait(false);
                 return;
             }
 
             var limit = withValues ? pageSize : KeysOnlyLimit(first);
             var estimate = new KeyWindow(pageSize);
             estimate.LearnFirstPage(first);
-            var cursor = NextKey(first.LastKey);
+            ByteString? cursor = first.More ? NextKey(first.LastKey) : firstEnd;
             await EmitAsync(first, writer, scope.Token).ConfigureAwait(false);
 
             while (true)
             {
                 while (cursor is not null && windows.Count < Math.Max(1, WindowsInFlight))
                 {
+                    cursor = Skip(cursor);
+                    if (!IsBefore(cursor.Span, rangeEnd))
+                    {
+                        cursor = null;
+                        break;
+                    }
+
                     var end = estimate.End(cursor, rangeEnd);
                     if (Hooks?.CutWindow is { } cut)
                     {
@@ -126,7 +157,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                 windows.Dequeue();
             }
 
-            Complete();
+            await CompleteAsync(counting).ConfigureAwait(false);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested && windows.Select(w => w.Failed).OfType<GlobalUpgradeException>().FirstOrDefault() is { } own)
         {
@@ -141,6 +172,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         finally
         {
             await scope.CancelAsync().ConfigureAwait(false);
+            await Settle(counting).ConfigureAwait(false);
             foreach (var window in windows)
             {
                 await Settle(window.Task).ConfigureAwait(false);
@@ -168,8 +200,48 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         return (int)limit;
     }
 
-    private void Complete() =>
+    private async Task CompleteAsync(Task<KeyPage>? counting)
+    {
+        if (counting is not null)
+        {
+            var count = await counting.ConfigureAwait(false);
+            KeysSkipped = Math.Max(0, count.Total - KeysRead);
+            count.Release();
+        }
+
         OperationLog.Current.Progress(new OperationProgress(activityId, $"Reading the {Role} etcd", $"{KeysRead:N0} keys read", Completed: true));
+    }
+
+    /// <summary>A range request of the scan (the tests see each through <see cref="ScanHooks.Requested"/>).</summary>
+    private async Task<KeyPage> RangeAsync(ByteString start, ByteString end, int limit, long revision, CancellationToken cancellationToken, bool countOnly = false)
+    {
+        var page = await connection.RangeAsync(start, end, limit, revision, cancellationToken, countOnly).ConfigureAwait(false);
+        Hooks?.Requested?.Invoke(Role, start, end, countOnly, page);
+        if (!countOnly)
+        {
+            Excluded?.Learn(page);
+        }
+
+        return page;
+    }
+
+    /// <summary>The key, or the end of the excluded ranges it is in; its own resource's ranges are learned first.</summary>
+    private ByteString Skip(ByteString key)
+    {
+        if (Excluded is null)
+        {
+            return key;
+        }
+
+        Excluded.Learn(key.Span);
+        return Excluded.Skip(key);
+    }
+
+    private ByteString Clip(ByteString start, ByteString end) => Excluded?.Clip(start, end) ?? end;
+
+    /// <summary>Whether <paramref name="key"/> comes before the range end <paramref name="end"/> ("\0": no end).</summary>
+    internal static bool IsBefore(ReadOnlySpan<byte> key, ByteString end) =>
+        (end.Length == 1 && end[0] == 0) || key.SequenceCompareTo(end.Span) < 0;
 
     /// <summary>Reads one window [start, end) to its end, in as many requests as it takes, pages in key order.</summary>
     private async Task ReadWindowAsync(Window window, KeyWindow estimate, int limit, CancellationTokenSource scope)
@@ -182,6 +254,20 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             var overshoots = 0;
             while (true)
             {
+                // Excluded ranges are stepped over, and no request reaches into one.
+                start = Skip(start);
+                if (!IsBefore(start.Span, window.End))
+                {
+                    break;
+                }
+
+                if (!IsBefore(start.Span, end))
+                {
+                    end = estimate.End(start, window.End);
+                }
+
+                end = Clip(start, end);
+
                 // Ask for the next page only when the last one has been taken: a window that is not the head holds
                 // at most one page, so memory stays at a few pages per side however far ahead the windows run.
                 if (!await window.Pages.Writer.WaitToWriteAsync(scope.Token).ConfigureAwait(false))
@@ -194,7 +280,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                     await before(Role, scope.Token).ConfigureAwait(false);
                 }
 
-                var page = await connection.RangeAsync(start, end, limit, Revision, scope.Token).ConfigureAwait(false);
+                var page = await RangeAsync(start, end, limit, Revision, scope.Token).ConfigureAwait(false);
                 if (page.More && page.Count == 0)
                 {
                     throw new GlobalUpgradeException(ErrorIds.EtcdScanFailed, FailureCategory.ProtocolError, $"The {Role} etcd answered a range request with no keys and 'more'; the comparison cannot be trusted and was stopped.", Endpoint.ToString());

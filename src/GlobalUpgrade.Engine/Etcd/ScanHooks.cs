@@ -13,4 +13,7 @@ internal sealed class ScanHooks
 
     /// <summary>Awaited before each range request after the first, with the side.</summary>
     public Func<string, CancellationToken, Task>? BeforeRequest { get; init; }
+
+    /// <summary>Called after each range request with the side, its start and end, whether it only counted, and the answer.</summary>
+    public Action<string, ByteString, ByteString, bool, KeyPage>? Requested { get; init; }
 }

@@ -67,4 +67,25 @@ public sealed class SyncCheckParserTests
         Assert.Equal($"/registry/configmaps/ns{99_998 % 97}/cm-99998", report.MissedKeys[99_998]);
         Assert.Single(report.SurplusKeys);
     }
+
+    /// <summary>The parser reads in blocks of 64 K characters: a "\r\n" split between two blocks ends one line, and a line longer than a block is one key.</summary>
+    [Theory]
+    [InlineData(65536 - 1)]
+    [InlineData(65536)]
+    [InlineData(65536 + 1)]
+    public async Task LinesAcrossReadBlocksAreWholeAndCrLfCountsOnce(int firstLineLength)
+    {
+        var longKey = "/registry/configmaps/long/" + new string('k', 100_000);
+        var heading = "LOCAL ETCD missed keys:";
+        var padding = new string(' ', firstLineLength - heading.Length); // the heading line ends at the block's end
+        var body = heading + padding + "\r\n/registry/a\r\n" + longKey + "\r\nLOCAL ETCD surplus keys:\r\n\r\n/registry/b";
+        var report = await SyncCheckParser.ParseAsync(new StringReader(body), "test", default);
+        Assert.Equal(["/registry/a", longKey], report.MissedKeys);
+        Assert.Equal(["/registry/b"], report.SurplusKeys);
+
+        // Line numbers count "\r\n" once, wherever the blocks end: the bad line is the fifth.
+        var bad = heading + padding + "\r\n/registry/a\r\nLOCAL ETCD surplus keys:\r\n\r\nnot a key\r\n";
+        var ex = await Assert.ThrowsAsync<GlobalUpgradeException>(() => SyncCheckParser.ParseAsync(new StringReader(bad), "test", default));
+        Assert.Contains("line 5 ", ex.Message, StringComparison.Ordinal);
+    }
 }
