@@ -202,7 +202,7 @@ public static class ReportWriter
         });
     }
 
-    private static string Recorded(IReadOnlyList<JObject> checks) =>
+    private static string Recorded(List<JObject> checks) =>
         checks.Count == 0 ? "not yet recorded" : string.Join("; ", checks.Select(c => $"{(string?)c["state"] ?? ((bool?)c["passed"] == true ? "Passed" : "Failed")} on {(string?)c["target"]}"));
 
     private static readonly string[] FindingHeaders = ["Source", "Cluster", "Finding", "Message"];
