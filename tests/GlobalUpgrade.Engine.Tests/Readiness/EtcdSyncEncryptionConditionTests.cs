@@ -40,6 +40,6 @@ public sealed class EtcdSyncEncryptionConditionTests
 
     [Fact]
     public void DoesNotApplyBefore4x() =>
-        Assert.Empty(ReadinessConditions.Judge(new ReadinessFacts { Cluster = "p", Target = PlatformVersion.Parse("4.0"), RunningVersion = "v3.18.0", InstalledPlugins = [Encryption] })
-            .Where(r => r.Check == EtcdSyncEncryptionCondition.Check));
+        Assert.DoesNotContain(ReadinessConditions.Judge(new ReadinessFacts { Cluster = "p", Target = PlatformVersion.Parse("4.0"), RunningVersion = "v3.18.0", InstalledPlugins = [Encryption] }),
+            r => r.Check == EtcdSyncEncryptionCondition.Check);
 }

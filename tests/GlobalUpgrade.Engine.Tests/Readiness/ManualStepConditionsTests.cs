@@ -7,7 +7,7 @@ namespace GlobalUpgrade.Tests.Readiness;
 /// <summary>The documented steps that need a person: bound to their paths, in the docs' order, shown as conditions.</summary>
 public sealed class ManualStepConditionsTests
 {
-    private static IReadOnlyList<string> Steps(string from, string to, bool dr = false) =>
+    private static List<string> Steps(string from, string to, bool dr = false) =>
         ManualSteps.Of(PlatformVersion.Parse(from), PlatformVersion.Parse(to), dr).Select(s => s.Check).ToList();
 
     private static ReadinessFacts Before(string from, string to, params InstalledPlugin[] plugins) => new()
