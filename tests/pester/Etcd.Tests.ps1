@@ -239,24 +239,4 @@ Describe 'etcd cmdlets' -Tag CI {
             $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
         }
     }
-
-    Context 'The examples of the help pages' {
-        BeforeAll {
-            $env:GU_PRIMARY_ETCD = $primary.PlainEndpoint
-            $env:GU_STANDBY_ETCD = $standby.PlainEndpoint
-        }
-
-        It 'runs <Page> <Title>' -ForEach @(
-            foreach ($page in 'Compare-EtcdKeyspace', 'Test-EtcdEndpoint') {
-                $text = Get-Content (Join-Path $env:GLOBALUPGRADE_ROOT "docs/$page.md") -Raw
-                foreach ($m in [regex]::Matches($text, '### (Example \d+)[^\n]*\n```powershell\n(.*?)```', 'Singleline')) {
-                    @{ Page = $page; Title = $m.Groups[1].Value; Code = $m.Groups[2].Value }
-                }
-            }
-        ) {
-            $output = & ([scriptblock]::Create($Code)) 3>$null 4>$null
-            # The TLS examples run only on a control-plane node (they test for /etc/kubernetes/pki first).
-            if ($Code -notmatch 'kubernetes/pki') { $output | Should -Not -BeNullOrEmpty -Because 'every example shows something when the etcd servers run' }
-        }
-    }
 }

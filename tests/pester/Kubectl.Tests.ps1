@@ -85,21 +85,25 @@ Describe 'kubectl against the simulator: the documented commands' -Tag CI, Kubec
         # kubectl get po -n cpaas-system -l app=etcd-sync  # 1/1 Running
         $r = kube $sim standby get po -n cpaas-system -l app=etcd-sync
         $r.Lines[0] | Should -Match '^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$'
-        @($r.Lines | Select-Object -Skip 1) | Should -HaveCount 1
-        $r.Lines[1] | Should -Match '^etcd-sync-\S+\s+1/1\s+Running\s+0\s+\d+[smhd]'
+        # From 4.3 the synchronizer runs several replicas, one of them the leader [doc release-4.3 DRI "Step 3"].
+        $pods = @($r.Lines | Select-Object -Skip 1)
+        $pods.Count | Should -BeGreaterThan 0
+        foreach ($pod in $pods) { $pod | Should -Match '^etcd-sync-\S+\s+1/1\s+Running\s+0\s+\d+[smhd]' }
     }
 
-    It 'kubectl logs of the first pod (--no-headers, first column) shows "Start Sync update"; the lease names it' {
+    It 'kubectl finds the leader (the lease holder, among the pods listed --no-headers); its logs show "Start Sync update"' {
         if (-not (Assert-Kubectl)) { return }
         kube $sim standby wait --for=condition=Ready pod -l app=etcd-sync -n cpaas-system --timeout=60s | Out-Null
-        # $(kubectl get po -n cpaas-system -l app=etcd-sync --no-headers | awk '{print $1}' | head -1)
-        $pod = ((kube $sim standby get po -n cpaas-system -l app=etcd-sync --no-headers).Lines[0] -split '\s+')[0]
-        $pod | Should -Match '^etcd-sync-'
-        $line = Wait-KubectlLine $sim standby @('logs', '-f', '-n', 'cpaas-system', $pod) -Pattern '(?i)Start Sync update'
+        # $(kubectl get po -n cpaas-system -l app=etcd-sync --no-headers | awk '{print $1}')
+        $pods = @((kube $sim standby get po -n cpaas-system -l app=etcd-sync --no-headers).Lines | ForEach-Object { ($_ -split '\s+')[0] })
+        $pods | Should -Not -BeNullOrEmpty
+        # kubectl get lease etcd-sync-mirror -n cpaas-system -o jsonpath='{.spec.holderIdentity}'
+        $leader = (kube $sim standby get lease etcd-sync-mirror -n cpaas-system -o 'jsonpath={.spec.holderIdentity}').Text
+        $pods | Should -Contain $leader
+        $line = Wait-KubectlLine $sim standby @('logs', '-f', '-n', 'cpaas-system', $leader) -Pattern '(?i)Start Sync update'
         $line | Should -Match 'Start Sync update'
-        (kube $sim standby logs -n cpaas-system $pod).Lines | Should -Contain $line
-        (kube $sim standby get lease etcd-sync-mirror -n cpaas-system -o 'jsonpath={.spec.holderIdentity}').Text | Should -Be $pod
-        (kube $sim standby get po -n cpaas-system -l app=etcd-sync -o 'jsonpath={.items[*].metadata.name}').Text | Should -Be $pod
+        (kube $sim standby logs -n cpaas-system $leader).Lines | Should -Contain $line
+        ((kube $sim standby get po -n cpaas-system -l app=etcd-sync -o 'jsonpath={.items[*].metadata.name}').Text -split ' ') | Should -Be $pods
     }
 
     It 'kubectl delete po replaces the pod: get -w sees the new one, whose log reads 400 until it runs' {
