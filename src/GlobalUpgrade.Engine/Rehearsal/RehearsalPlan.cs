@@ -61,8 +61,13 @@ public sealed record RehearsalPlan(string Runbook, string JournalPath, Hashtable
         var options = etcdSync is null ? new Hashtable(StringComparer.OrdinalIgnoreCase) : new Hashtable(etcdSync, StringComparer.OrdinalIgnoreCase);
         if (options["ActiveClusterVip"] is null)
         {
-            options["ActiveClusterVip"] = AssumedActiveClusterVip;
-            assumptions.Add(new("Rehearsal", "primary", "AssumedActiveClusterVip", $"No -EtcdSync @{{ ActiveClusterVip = ... }} was given; the rehearsal assumed {AssumedActiveClusterVip}. Pass the primary's VIP to the real run."));
+            // A control-plane node of the primary reaches its etcd directly; without one in the snapshot, an address
+            // that routes nowhere, so the synchronizer visibly never connects.
+            var assumed = snapshot.PrimaryControlPlaneAddress ?? AssumedActiveClusterVip;
+            options["ActiveClusterVip"] = assumed;
+            assumptions.Add(new("Rehearsal", "primary", "AssumedActiveClusterVip", snapshot.PrimaryControlPlaneAddress is null
+                ? $"No -EtcdSync @{{ ActiveClusterVip = ... }} was given; the rehearsal assumed {AssumedActiveClusterVip}. Pass the primary's VIP to the real run."
+                : $"No -EtcdSync @{{ ActiveClusterVip = ... }} was given; the rehearsal used {assumed}, a control-plane node of the primary in the snapshot, whose etcd the synchronizer can reach directly. Pass the primary's VIP (or its etcd addresses) to the real run."));
         }
 
         // The simulator has no etcd: the endpoint check would only reach whatever the given addresses are.

@@ -12,6 +12,13 @@ namespace GlobalUpgrade.Rehearsal;
 /// </summary>
 public sealed record RehearsalSnapshot(string Path, bool IsDr, IReadOnlyList<(string Name, string Role, string? PlatformVersion)> Clusters)
 {
+    /// <summary>
+    /// The address of one of the primary's control-plane nodes (a master Machine's spec.ip), when the snapshot holds
+    /// one: its etcd answers on 2379, the documented direct access of the synchronizer [doc release-4.3 DRI "Step 3:
+    /// Enable etcd Synchronization"], so a rehearsal without the operator's VIP can still connect its synchronizer.
+    /// </summary>
+    public string? PrimaryControlPlaneAddress { get; init; }
+
     /// <summary>The simulator's kubeconfig contexts: primary/standby for a pair, global for one cluster.</summary>
     public IReadOnlyList<(string Context, string Role)> Contexts =>
         IsDr ? [("primary", "Primary"), ("standby", "Standby")] : [("global", "Standalone")];
@@ -47,8 +54,17 @@ public sealed record RehearsalSnapshot(string Path, bool IsDr, IReadOnlyList<(st
             throw Invalid(path, $"The snapshot '{path}' holds {clusters.Count} cluster(s) with roles [{string.Join(", ", roles)}]: a rehearsal needs one cluster, or a Primary and a Standby.");
         }
 
-        return new RehearsalSnapshot(path, isDr, clusters);
+        return new RehearsalSnapshot(path, isDr, clusters) { PrimaryControlPlaneAddress = isDr ? ControlPlaneAddress(document, "Primary") : null };
     }
+
+    private static string? ControlPlaneAddress(JObject document, string role) =>
+        (document["clusters"] as JArray ?? [])
+            .OfType<JObject>()
+            .Where(c => string.Equals((string?)c["role"], role, StringComparison.OrdinalIgnoreCase))
+            .SelectMany(c => (c["objects"] as JArray ?? []).OfType<JObject>())
+            .Where(o => (string?)o["kind"] == "Machine" && (string?)o["spec"]?["role"] == "master")
+            .Select(o => (string?)o["spec"]?["ip"])
+            .FirstOrDefault(ip => !string.IsNullOrWhiteSpace(ip));
 
     private static GlobalUpgradeException Invalid(string path, string message) =>
         new(ErrorIds.RehearsalSnapshotInvalid, FailureCategory.InvalidData, message, path);

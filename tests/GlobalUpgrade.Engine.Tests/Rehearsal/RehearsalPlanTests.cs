@@ -71,6 +71,22 @@ public sealed class RehearsalPlanTests : IDisposable
     }
 
     [Fact]
+    public void APairWithoutAVipConnectsItsSynchronizerToAControlPlaneNodeOfThePrimaryFromTheSnapshot()
+    {
+        var snapshot = RehearsalSnapshot.Read(Write("""
+            {"kind":"GlobalClusterSnapshot","formatVersion":1,"clusters":[
+              {"role":"Primary","objects":[
+                {"kind":"Machine","spec":{"role":"node","ip":"10.9.0.21"}},
+                {"kind":"Machine","spec":{"role":"master","ip":"10.9.0.11"}}]},
+              {"role":"Standby","objects":[{"kind":"Machine","spec":{"role":"master","ip":"10.9.1.11"}}]}]}
+            """));
+        Assert.Equal("10.9.0.11", snapshot.PrimaryControlPlaneAddress);
+        var plan = RehearsalPlan.Build(snapshot, "v4.3.2", new Dictionary<string, string> { ["primary"] = "/p", ["standby"] = "/s" }, "/work", "/work/rehearsal.journal.json", null, null, 600);
+        Assert.Equal("10.9.0.11", ((Hashtable)plan.Parameters["EtcdSync"]!)["ActiveClusterVip"]);
+        Assert.Contains("10.9.0.11", Assert.Single(plan.Assumptions, a => a.Code == "AssumedActiveClusterVip").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OneClusterRunsTheStandardRunbook()
     {
         var snapshot = RehearsalSnapshot.Read(Write("""{"kind":"GlobalClusterSnapshot","formatVersion":1,"clusters":[{"role":"Standalone"}]}"""));
