@@ -75,7 +75,10 @@ Describe 'Export-GlobalClusterSnapshot' -Tag CI {
         $stored = (Invoke-SimAdmin -Simulator $sim -Cluster standby -Path '/apis/cluster.alauda.io/v1alpha1/moduleconfigs').items |
             Where-Object { $_.metadata.name -eq $config[0].metadata.name }
         ($config[0].spec | ConvertTo-Json -Depth 50 -Compress) | Should -BeExactly ($stored.spec | ConvertTo-Json -Depth 50 -Compress)
-        (Objects $doc 'standby' 'Pod').metadata.labels.app | Should -Be @('etcd-sync')
+        # Only the synchronizer's pods (one per replica), no other pod of the cluster.
+        $pods = @(Objects $doc 'standby' 'Pod')
+        $pods | Should -Not -BeNullOrEmpty
+        @($pods.metadata.labels.app | Sort-Object -Unique) | Should -Be @('etcd-sync')
         (Objects $doc 'standby' 'Lease').metadata.name | Should -Contain 'etcd-sync-mirror'
     }
 
