@@ -35,9 +35,6 @@ public sealed record ReadinessRequest(IReadOnlyList<ClusterConnection> Clusters,
 
     /// <summary>A 4.3 package on the node: its upgrade.sh --preflight replaces the CVSH's preflight data.</summary>
     public string? PackagePath { get; init; }
-
-    /// <summary>The node that runs the package's preflight, apart from the node checks (the runbook: each cluster's own node).</summary>
-    public RemoteTarget? PreflightNode { get; init; }
 }
 
 /// <summary>Test-GlobalUpgradeReadiness: reads each cluster, measures the nodes, judges every condition. Changes nothing.</summary>
@@ -51,7 +48,7 @@ public static class ReadinessChecker
                 $"One node ({request.Node.DisplayName}) cannot stand for {request.Clusters.Count} clusters ({string.Join(", ", request.Clusters.Select(c => c.Name))}). Name one with -Cluster, or leave out -ComputerName/-Local to reach every control-plane node of each cluster over SSH.");
         }
 
-        if (request.PackagePath is not null && request.NodeAccess == NodeAccess.None && request.PreflightNode is null)
+        if (request.PackagePath is not null && request.NodeAccess == NodeAccess.None)
         {
             throw new GlobalUpgradeException(ErrorIds.NodeAccessRequired, FailureCategory.InvalidArgument,
                 "-PackagePath names a folder on a control-plane node, but no node access was given. Add -Local (this machine is the node) or -ComputerName with SSH options.", request.PackagePath);
@@ -68,7 +65,7 @@ public static class ReadinessChecker
                 MinioSpace = await MeasureAsync(request, facts.ControlPlaneNodes, cancellationToken).ConfigureAwait(false),
                 NodeKernels = PlatformLine.For(request.Target).NodeReadiness is null ? null
                     : await MeasureKernelsAsync(request.NodeAccess, request.Node, facts.GlobalNodes.Count > 0 ? facts.GlobalNodes : facts.ControlPlaneNodes, cancellationToken).ConfigureAwait(false),
-                PackagePreflight = request.PackagePath is { } package && PlatformLine.For(request.Target).HasPackagePreflight && (request.PreflightNode ?? NodeOf(request, facts.ControlPlaneNodes)) is { } node
+                PackagePreflight = request.PackagePath is { } package && PlatformLine.For(request.Target).HasPackagePreflight && NodeOf(request, facts.ControlPlaneNodes) is { } node
                     ? await UpgradePreflight.RunAsync(node, package, $"{cluster.Name}/preflight", cancellationToken).ConfigureAwait(false)
                     : null,
             };

@@ -8,7 +8,7 @@ using GlobalUpgrade.Validation;
 namespace GlobalUpgrade.Commands.ImageSync;
 
 /// <summary>
-/// Runs <c>bash upgrade.sh --only-sync-image=true</c> detached on a node (or here), then follows it to the end
+/// Runs the package's upgrade.sh in sync-only mode (<c>--only-sync-image</c>, spelled as the package's line writes it) detached on a node (or here), then follows it to the end
 /// unless -Detach. Several targets piped in are started one by one and followed concurrently.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "GlobalImageSync", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = CopySet)]
@@ -75,7 +75,7 @@ public sealed class InvokeGlobalImageSyncCommand : RemoteCmdlet
             _ = Require(() => Connections.Get(Cluster)); // an unknown name would record a run nothing else finds
         }
 
-        if (!ShouldProcess($"{PackagePath} on {target.DisplayName} (cluster {cluster})", "Sync the package's images (bash upgrade.sh --only-sync-image=true)"))
+        if (!ShouldProcess($"{PackagePath} on {target.DisplayName} (cluster {cluster})", "Sync the package's images (upgrade.sh in sync-only mode, --only-sync-image as its line spells it)"))
         {
             return;
         }
