@@ -29,7 +29,7 @@ public sealed class PostUpgradeConditionsTests
     [Fact]
     public void EveryItemCitesItsDocAndAppliesWhereTheDocsSaySo()
     {
-        Assert.All(PostUpgradeConditions.Table, c => Assert.Matches(@"(release-4\.\d|master) docs/en/.*\.mdx", c.Source));
+        Assert.All(PostUpgradeConditions.Table, c => Assert.Matches(@"release-4\.\d docs/en/.*\.mdx", c.Source));
         Assert.Equal([ReadinessCheckNames.GitOpsPodsHealthy, ReadinessCheckNames.PluginNotDowngraded, ReadinessCheckNames.PluginNotBehind], MachineItems(Facts("4.2")));
         Assert.Equal([ReadinessCheckNames.AgnosticPluginUpgraded, ReadinessCheckNames.L5PluginCompatible, ReadinessCheckNames.KubernetesVersionUpgraded], MachineItems(Facts("4.3.0")));
         Assert.All(PostUpgradeConditions.Judge(Facts("4.3.0")), r => Assert.False(string.IsNullOrEmpty(r.Detail?["Source"] as string)));
