@@ -169,9 +169,7 @@ Describe 'A 3.x source: no /check report, consistency attested by the operator' 
             $run.ExitCode | Should -Not -Be 0
             "$($run.Output) $($run.Error)" | Should -Match 'StandbyInSync on standby: NOT CHECKED'
             "$($run.Output) $($run.Error)" | Should -Match '-ConsistencyAttestation'
-            $changes = @(foreach ($cluster in 'primary', 'standby') {
-                    Invoke-SimAdmin -Simulator $f.Simulator -Cluster $cluster -Path '/_sim/requests' | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' -and $_.path -notmatch '/_sim/|selfsubject|tokenreviews' }
-                })
+            $changes = @(Get-SimClientWrite -Simulator $f.Simulator)
             $changes | Should -BeNullOrEmpty -Because 'Preflight is read-only and stops the run before any change'
 
             $attestation = 'J. Doe 2026-12-07: keyspaces of both etcds compared, no difference'
@@ -259,9 +257,7 @@ Describe 'The runbook''s readiness gate on a 4.3 target' -Tag CI {
             "$($run.Output) $($run.Error)" | Should -Match 'lists 4\.3\.1'
             $preflight = (Get-Content $f.Journal -Raw | ConvertFrom-Json).steps | Where-Object name -eq 'Preflight'
             $preflight.state | Should -Be 'Failed'
-            $changes = @(foreach ($cluster in 'primary', 'standby') {
-                    Invoke-SimAdmin -Simulator $f.Simulator -Cluster $cluster -Path '/_sim/requests' | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' -and $_.path -notmatch '/_sim/|selfsubject|tokenreviews' }
-                })
+            $changes = @(Get-SimClientWrite -Simulator $f.Simulator)
             $changes | Should -BeNullOrEmpty -Because 'the synchronizer is still installed and no cluster was asked for anything'
             $standby = Invoke-SimAdmin -Simulator $f.Simulator -Cluster standby -Path '/_sim/store'
             @($standby | Where-Object { $_.kind -eq 'ModuleInfo' -and $_.metadata.labels.'cpaas.io/module-name' -eq 'etcd-sync' }) | Should -HaveCount 1

@@ -89,6 +89,17 @@ function Invoke-SimAdmin {
     Invoke-RestMethod @params
 }
 
+function Get-SimClientWrite {
+    <# The writes (POST, PUT, PATCH, DELETE) that clients sent to the given clusters of the simulator, without its test API
+       and the reviews every authenticated call makes: what a read-only step must leave empty. #>
+    param([Parameter(Mandatory)] $Simulator, [string[]] $Cluster = @('primary', 'standby'))
+    foreach ($name in $Cluster) {
+        Invoke-SimAdmin -Simulator $Simulator -Cluster $name -Path '/_sim/requests' |
+            ForEach-Object { $_ } |
+            Where-Object { $_.method -in 'POST', 'PUT', 'PATCH', 'DELETE' -and $_.path -notmatch '^/_sim/|selfsubject|tokenreviews' }
+    }
+}
+
 function Push-SimPlugin {
     <# What an operator's violet push of a plugin package does on one cluster's platform (/_sim/push-plugin): its ArtifactVersion, ModulePlugin and ModuleConfig. #>
     param([Parameter(Mandatory)] $Simulator, [Parameter(Mandatory)] [string] $Cluster, [Parameter(Mandatory)] [string] $Version, [string] $Module = 'etcd-sync')
