@@ -1,5 +1,5 @@
 # A real client no one here wrote: the documented kubectl commands (the etcd synchronizer's verification, the
-# machines check, the ClusterVersionShadow request, the monitor's /check) run with the real kubectl against the
+# machines check, the ClusterVersionShadow request, the monitor's /check, a strategic patch) run with the real kubectl against the
 # simulator's kubeconfig and against a simulator seeded from a snapshot, as a rehearsal's is; their answers are checked.
 # CI must have kubectl (build.ps1 Bootstrap installs the Debian package kubernetes-client); elsewhere a missing kubectl
 # skips these tests with the reason.
@@ -166,6 +166,19 @@ Describe 'kubectl against the simulator: the documented commands' -Tag CI, Kubec
         (kube $sim primary get cvsh global -n cpaas-system -o 'jsonpath={.spec.desiredUpdate.version}').Text | Should -Be '4.3.1'
         # The CVO answers in the status; kubectl wait watches for it.
         kube $sim primary wait cvsh/global -n cpaas-system '--for=jsonpath={.status.desired.version}=4.3.1' --timeout=60s | Out-Null
+    }
+
+    It 'kubectl patch (its default strategic type) on a deployment merges the containers by name: the one not named stays' {
+        if (-not (Assert-Kubectl)) { return }
+        # Created from a file (sent as JSON; `create deployment` sends protobuf, which the simulator does not read), without
+        # client-side validation (the simulator serves no OpenAPI document).
+        $manifest = Join-Path $sim.Directory 'smp-web.json'
+        Set-Content -LiteralPath $manifest -Value '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"smp-web","namespace":"cpaas-system"},"spec":{"replicas":1,"selector":{"matchLabels":{"app":"smp-web"}},"template":{"metadata":{"labels":{"app":"smp-web"}},"spec":{"containers":[{"name":"app","image":"registry.example/app:1"}]}}}}'
+        kube $sim primary create -f $manifest --validate=false | Out-Null
+        (kube $sim primary get deployment smp-web -n cpaas-system -o 'jsonpath={.spec.template.spec.containers[*].name}').Text | Should -Be 'app'
+        (kube $sim primary patch deployment smp-web -n cpaas-system -p '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"side:1"}]}}}}').Text | Should -Be 'deployment.apps/smp-web patched'
+        (kube $sim primary get deployment smp-web -n cpaas-system -o 'jsonpath={.spec.template.spec.containers[*].name}').Text | Should -Be 'app sidecar'
+        (kube $sim primary get deployment smp-web -n cpaas-system -o 'jsonpath={.spec.template.spec.containers[*].image}').Text | Should -Be 'registry.example/app:1 side:1'
     }
 }
 

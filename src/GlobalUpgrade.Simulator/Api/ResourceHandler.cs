@@ -165,8 +165,12 @@ internal sealed class ResourceHandler(SimCluster cluster, WatchStreamer watches)
 
         Func<JsonObject, JsonObject> apply = contentType switch
         {
-            "application/merge-patch+json" or "application/strategic-merge-patch+json" =>
+            "application/merge-patch+json" =>
                 current => (JsonObject)Patches.Merge(current, patch)!,
+            "application/strategic-merge-patch+json" when patch is JsonObject strategic =>
+                current => StrategicMergePatch.Apply(current, strategic, route.Type.Kind),
+            "application/strategic-merge-patch+json" =>
+                throw ApiException.BadRequest("a strategic merge patch must be a JSON object"),
             "application/json-patch+json" when patch is JsonArray ops =>
                 current => Patches.Json(current, ops) as JsonObject ?? throw ApiException.BadRequest("patch result is not an object"),
             "application/apply-patch+yaml" =>

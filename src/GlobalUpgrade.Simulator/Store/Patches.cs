@@ -5,7 +5,7 @@ namespace GlobalUpgrade.Simulator.Store;
 /// <summary>RFC 7386 merge patch and RFC 6902 JSON patch over <see cref="JsonNode"/>s.</summary>
 public static class Patches
 {
-    /// <summary>Applies a merge patch; strategic merge patches are treated the same way (lists are replaced).</summary>
+    /// <summary>Applies a merge patch (lists are replaced; strategic merge patches are Api/StrategicMergePatch).</summary>
     public static JsonNode? Merge(JsonNode? target, JsonNode? patch)
     {
         if (patch is not JsonObject p)
