@@ -141,9 +141,62 @@ Describe 'Approve-GlobalUpgradeGate without a met prerequisite' -Tag CI {
         $approval.Forced | Should -BeTrue
         $approval.PrerequisiteMet | Should -BeNullOrEmpty
         $approval.Message | Should -Match 'with -Force'
+        $approval.Description | Should -Match 'kernel 5\.8 or later'
         $acks = Get-SimConfigMap $sim 'admin-acks'
         $acks.data.$gate | Should -Be 'true'
         $acks.metadata.annotations."globalupgrade.alauda.io/forced.$gate" | Should -Match 'acknowledged with -Force .* not checked: NodeKernelVersion NotChecked'
         $approval.AdminAckRequired.State | Should -Be 'Passed'
+    }
+}
+
+Describe 'Approve-GlobalUpgradeGate with -Assumption' -Tag CI {
+    BeforeAll {
+        $script:sim = Start-TestSimulator -Scenario readiness-admin-gate -TimeScale 0.2
+        Connect-Global $sim
+    }
+    AfterAll { Stop-TestSimulator $sim }
+
+    It 'refuses an unknown name or an unusable value with InvalidProfileOverride, before anything is written' {
+        $id = 'InvalidProfileOverride,GlobalUpgrade.Commands.Readiness.ApproveGlobalUpgradeGateCommand'
+        foreach ($bad in @(
+                @{ AdminGateNoSuchFact = 'x' },
+                @{ AdminGateForcedAnnotationPrefix = '' },
+                @{ AdminGateForcedAnnotationPrefix = 'Not A Key/' },
+                @{ AdminGateAcknowledgedValue = ' ' },
+                @{ AdminGateReevaluationTimeout = 'soon' },
+                @{ AdminGateReevaluationTimeout = '-5s' },
+                @{ AdminGateValueIsDescription = 'maybe' })) {
+            { Approve-GlobalUpgradeGate -Name $gate -Force -Assumption $bad -Confirm:$false } | Should -Throw -ErrorId $id -Because ($bad | Out-String)
+        }
+        $acks = Get-SimConfigMap $sim 'admin-acks'
+        $acks.data.$gate | Should -BeNullOrEmpty
+        $acks.metadata.annotations | Should -BeNullOrEmpty
+    }
+
+    It 'writes the value and the annotation key given, and reads AdminAckRequired again only as long as told' {
+        $prefix = 'example.com/forced-by-test.'
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $approval = Approve-GlobalUpgradeGate -Name $gate -Force -Confirm:$false -Assumption @{
+            AdminGateAcknowledgedValue = 'yes'; AdminGateForcedAnnotationPrefix = $prefix
+            AdminGateReevaluationTimeout = '0'; AdminGateValueIsDescription = $false
+        }
+        $watch.Stop()
+
+        $acks = Get-SimConfigMap $sim 'admin-acks'
+        $acks.data.$gate | Should -Be 'yes'
+        $acks.metadata.annotations."$prefix$gate" | Should -Match 'acknowledged with -Force'
+        $acks.metadata.annotations."globalupgrade.alauda.io/forced.$gate" | Should -BeNullOrEmpty
+        $approval.Message | Should -Match ([regex]::Escape("$prefix$gate"))
+        $approval.Acknowledged | Should -BeTrue
+        $approval.Description | Should -BeNullOrEmpty
+        # The simulator's operator wants "true" [doc]: AdminAckRequired stays Failed, and with a zero reevaluation
+        # time the cmdlet reads it once and returns (the default keeps reading it for 15 s).
+        $approval.AdminAckRequired.State | Should -Be 'Failed'
+        $approval.Message | Should -Match 'run the preflight again'
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 12
+
+        # Readiness reads the acknowledgement with the same assumption: 'yes' counts only when told so.
+        (Get-Result @(Test-GlobalUpgradeReadiness -TargetVersion 4.4) AdminGateAcknowledged "global/admin-gates/$gate").State | Should -Be 'Failed'
+        (Get-Result @(Test-GlobalUpgradeReadiness -TargetVersion 4.4 -Assumption @{ AdminGateAcknowledgedValue = 'yes' }) AdminGateAcknowledged "global/admin-gates/$gate").State | Should -Be 'Passed'
     }
 }

@@ -1,5 +1,3 @@
-using GlobalUpgrade.Errors;
-
 namespace GlobalUpgrade.Platform;
 
 /// <summary>The waits of the synchronizer's start, each named after what the docs tell the operator to watch.</summary>
@@ -80,7 +78,7 @@ public sealed record EtcdSyncWaitBudgets
             return false;
         }
 
-        var span = Duration(name, value);
+        var span = AssumedDuration.Parse(name, value);
         result = phase switch
         {
             EtcdSyncPhase.BootstrapJob => this with { BootstrapJob = span },
@@ -90,23 +88,5 @@ public sealed record EtcdSyncWaitBudgets
             _ => this with { SyncStarted = span },
         };
         return true;
-    }
-
-    private static TimeSpan Duration(string name, string value)
-    {
-        TimeSpan span;
-        try
-        {
-            span = Upgrade.UpgradeSteps.ParseEstimate(name, value);
-        }
-        catch (GlobalUpgradeException)
-        {
-            span = TimeSpan.Zero;
-        }
-
-        return span > TimeSpan.Zero
-            ? span
-            : throw new GlobalUpgradeException(ErrorIds.InvalidProfileOverride, FailureCategory.InvalidArgument,
-                $"The assumption '{name}' ('{value}') is not a positive duration: give '00:05:00', '5m', '90s' or minutes (5).", value);
     }
 }

@@ -15,6 +15,9 @@ public sealed record AdminGateApprovalRequest(ClusterConnection Cluster, string 
 
     /// <summary>Acknowledge although the prerequisite is not Passed; recorded on admin-acks and in the output.</summary>
     public bool Force { get; init; }
+
+    /// <summary>What is written and how long AdminAckRequired is read again (-Assumption).</summary>
+    public ReadinessAssumptions Assumptions { get; init; } = ReadinessAssumptions.Default;
 }
 
 /// <summary>The gate, its prerequisite as checked now, and whether it may be acknowledged.</summary>
@@ -34,7 +37,7 @@ public static class AdminGateApprover
     public static async Task<AdminGatePlan> PlanAsync(AdminGateApprovalRequest request, CancellationToken cancellationToken)
     {
         var cluster = request.Cluster;
-        var gates = await AdminGateConfigMaps.ReadAsync(cluster, cancellationToken).ConfigureAwait(false)
+        var gates = await AdminGateConfigMaps.ReadAsync(cluster, request.Assumptions, cancellationToken).ConfigureAwait(false)
             ?? throw new GlobalUpgradeException(ErrorIds.AdminGatesNotFound, FailureCategory.ObjectNotFound,
                 $"{cluster.Name} has no ConfigMap {AdminGateConfigMaps.Namespace}/{AdminGateConfigMaps.GatesName}: the target release's gates are not on the cluster, so there is nothing to acknowledge. Nothing was changed.", request.Name);
         var gate = gates.FirstOrDefault(g => g.Name == request.Name)
@@ -71,12 +74,6 @@ public static class AdminGateApprover
         return plan;
     }
 
-    /// <summary>
-    /// [assumed] How long the operator may take to reevaluate AdminAckRequired after the write before the result says
-    /// to run the preflight again (the docs re-run upgrade.sh --preflight; an operator may also reevaluate by itself).
-    /// </summary>
-    private static readonly TimeSpan ReevaluationWait = TimeSpan.FromSeconds(15);
-
     private static readonly TimeSpan ReevaluationPoll = TimeSpan.FromMilliseconds(500);
 
     private static async Task<CheckResult?> ReadAdminAckAsync(ClusterConnection cluster, CancellationToken cancellationToken) =>
@@ -86,6 +83,7 @@ public static class AdminGateApprover
     public static async Task<AdminGateApproval> ApplyAsync(AdminGatePlan plan, CancellationToken cancellationToken)
     {
         var cluster = plan.Request.Cluster;
+        var assumptions = plan.Request.Assumptions;
         var gate = plan.Gate;
         var forced = !gate.Acknowledged && plan.PrerequisiteMet != true;
         if (!gate.Acknowledged)
@@ -93,13 +91,13 @@ public static class AdminGateApprover
             var note = forced
                 ? $"acknowledged with -Force at {DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} while the prerequisite was {(plan.PrerequisiteMet == false ? "not met" : "not checked")}: {ReadinessResult.List(plan.Prerequisite.Where(c => c.State != CheckState.Passed).Select(c => $"{c.Check} {c.State} on {c.Target}"))}"
                 : null;
-            await AdminGateConfigMaps.AcknowledgeAsync(cluster, gate.Name, note, cancellationToken).ConfigureAwait(false);
+            await AdminGateConfigMaps.AcknowledgeAsync(cluster, gate.Name, note, assumptions, cancellationToken).ConfigureAwait(false);
         }
 
-        var now = await AdminGateConfigMaps.ReadAsync(cluster, cancellationToken).ConfigureAwait(false);
+        var now = await AdminGateConfigMaps.ReadAsync(cluster, assumptions, cancellationToken).ConfigureAwait(false);
         var acknowledged = now?.FirstOrDefault(g => g.Name == gate.Name)?.Acknowledged == true;
         var adminAck = await ReadAdminAckAsync(cluster, cancellationToken).ConfigureAwait(false);
-        var deadline = DateTimeOffset.UtcNow + ReevaluationWait;
+        var deadline = DateTimeOffset.UtcNow + assumptions.AdminGateReevaluationTimeout;
         while (!gate.Acknowledged && adminAck is { State: not CheckState.Passed } && DateTimeOffset.UtcNow < deadline)
         {
             await Task.Delay(ReevaluationPoll, cancellationToken).ConfigureAwait(false);
@@ -125,7 +123,7 @@ public static class AdminGateApprover
             AdminAckRequired = adminAck,
             Message = gate.Acknowledged
                 ? $"Gate {gate.Name} was already acknowledged on {cluster.Name}; nothing was written. {after}"
-                : $"Gate {gate.Name} acknowledged on {cluster.Name} ({AdminGateConfigMaps.Namespace}/{AdminGateConfigMaps.AcksName}){(forced ? $" with -Force, recorded as annotation {AdminGateConfigMaps.ForcedAnnotationPrefix}{gate.Name}" : "")}. {after}",
+                : $"Gate {gate.Name} acknowledged on {cluster.Name} ({AdminGateConfigMaps.Namespace}/{AdminGateConfigMaps.AcksName}){(forced ? $" with -Force, recorded as annotation {assumptions.AdminGateForcedAnnotation(gate.Name)}" : "")}. {after}",
         };
     }
 }

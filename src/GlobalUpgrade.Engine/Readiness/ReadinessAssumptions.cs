@@ -1,15 +1,17 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.Platform;
 
 namespace GlobalUpgrade.Readiness;
 
 /// <summary>
-/// Where the readiness conditions look, in one place. Values marked [doc] are documented; [assumed] ones are not
-/// published anywhere we found, are named in the messages that rely on them, and can be replaced through
-/// Test-GlobalUpgradeReadiness -Assumption @{ Name = 'value' } (lists comma-separated) without a rebuild.
+/// Where the readiness conditions look and how an administrator gate is acknowledged, in one place. Values marked
+/// [doc] are documented; [assumed] ones are not published anywhere we found, are named in the messages that rely on
+/// them, and can be replaced through Test-GlobalUpgradeReadiness or Approve-GlobalUpgradeGate
+/// -Assumption @{ Name = 'value' } (lists comma-separated) without a rebuild.
 /// </summary>
-public sealed record ReadinessAssumptions
+public sealed partial record ReadinessAssumptions
 {
     public static ReadinessAssumptions Default { get; } = new();
 
@@ -59,6 +61,31 @@ public sealed record ReadinessAssumptions
     /// <summary>[doc: same] at least 120 GB free.</summary>
     public double MinioMinimumFreeGB { get; init; } = 120;
 
+    /// <summary>
+    /// [doc master UGC "Handle administrator acknowledgement gates"] the value an acknowledgement writes under the gate's
+    /// key in cpaas-system/admin-acks (<c>{"data":{"&lt;gate&gt;":"true"}}</c>), and the value that reads as acknowledged.
+    /// </summary>
+    public string AdminGateAcknowledgedValue { get; init; } = "true";
+
+    /// <summary>[assumed] the value under a gate's key in cpaas-system/admin-gates is its description (the docs show the key only); false: no description.</summary>
+    public bool AdminGateValueIsDescription { get; init; } = true;
+
+    /// <summary>
+    /// [assumed] how long the Cluster Version Operator may take to reevaluate AdminAckRequired after the acknowledgement
+    /// before Approve-GlobalUpgradeGate returns and says to run the preflight again (the docs re-run upgrade.sh
+    /// --preflight; the operator may also reevaluate by itself). Zero: read once.
+    /// </summary>
+    public TimeSpan AdminGateReevaluationTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// [assumed, the module's own] prefix of the annotation on cpaas-system/admin-acks that records a gate acknowledged
+    /// with -Force while its prerequisite was not Passed; the key is this prefix followed by the gate's name.
+    /// </summary>
+    public string AdminGateForcedAnnotationPrefix { get; init; } = "globalupgrade.alauda.io/forced.";
+
+    /// <summary>The annotation key recording a forced acknowledgement of <paramref name="gate"/>.</summary>
+    public string AdminGateForcedAnnotation(string gate) => AdminGateForcedAnnotationPrefix + gate;
+
     private static readonly Dictionary<string, Func<ReadinessAssumptions, string, ReadinessAssumptions>> Setters = new(StringComparer.OrdinalIgnoreCase)
     {
         [nameof(EtcdBackupResource)] = (a, v) => a with { EtcdBackupResource = ParseResource(v) },
@@ -75,6 +102,10 @@ public sealed record ReadinessAssumptions
         [nameof(L5Modules)] = (a, v) => a with { L5Modules = List(v) },
         [nameof(MinioPath)] = (a, v) => a with { MinioPath = v },
         [nameof(MinioMinimumFreeGB)] = (a, v) => a with { MinioMinimumFreeGB = double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var gb) && gb >= 0 ? gb : throw Invalid(nameof(MinioMinimumFreeGB), $"'{v}' is not a number of GB") },
+        [nameof(AdminGateAcknowledgedValue)] = (a, v) => a with { AdminGateAcknowledgedValue = v },
+        [nameof(AdminGateValueIsDescription)] = (a, v) => a with { AdminGateValueIsDescription = bool.TryParse(v, out var b) ? b : throw Invalid(nameof(AdminGateValueIsDescription), $"'{v}' is not true or false") },
+        [nameof(AdminGateReevaluationTimeout)] = (a, v) => a with { AdminGateReevaluationTimeout = AssumedDuration.Parse(nameof(AdminGateReevaluationTimeout), v, zeroAllowed: true) },
+        [nameof(AdminGateForcedAnnotationPrefix)] = (a, v) => a with { AdminGateForcedAnnotationPrefix = AnnotationPrefix(v) },
     };
 
     /// <summary>The names -Assumption accepts.</summary>
@@ -108,6 +139,18 @@ public sealed record ReadinessAssumptions
             ? new AcpResource(parts[0], parts[1], parts[2], Namespaced: false)
             : throw Invalid(nameof(EtcdBackupResource), $"'{text}' is not group/version/plural (e.g. enhancement.cluster.alauda.io/v1/etcdbackupconfigurations)");
     }
+
+    /// <summary>
+    /// A prefix that, followed by a gate's name, is an annotation key the API server accepts: an optional DNS subdomain
+    /// and '/', then a name start of letters, digits, '-', '_' and '.' (beginning with a letter or digit).
+    /// </summary>
+    private static string AnnotationPrefix(string text) =>
+        AnnotationPrefixPattern().IsMatch(text)
+            ? text
+            : throw Invalid(nameof(AdminGateForcedAnnotationPrefix), $"'{text}' is not the start of an annotation key (e.g. example.com/forced.)");
+
+    [GeneratedRegex("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?([A-Za-z0-9][-A-Za-z0-9_.]*)?$")]
+    private static partial Regex AnnotationPrefixPattern();
 
     private static string[] List(string text) =>
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

@@ -28,7 +28,7 @@ public static class ReadinessReader
         }
 
         var gates = PlatformLine.For(target).HasAdminAckGates
-            ? await AdminGateConfigMaps.ReadAsync(cluster, cancellationToken).ConfigureAwait(false)
+            ? await AdminGateConfigMaps.ReadAsync(cluster, assumptions, cancellationToken).ConfigureAwait(false)
             : null;
         var globalMachines = machines.Select(Machine.From).Where(m => m.ClusterName == AcpResources.GlobalClusterName).ToList();
         return new ReadinessFacts

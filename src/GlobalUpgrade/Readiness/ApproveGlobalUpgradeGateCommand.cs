@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Commands.Remote;
@@ -33,6 +34,12 @@ public sealed class ApproveGlobalUpgradeGateCommand : RemoteCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Corrects [assumed] facts by name (PlatformAssumptions), e.g. @{ AdminGateReevaluationTimeout = '60s'; AdminGateForcedAnnotationPrefix = 'example.com/forced.' }.</summary>
+    [Parameter]
+    public Hashtable? Assumption { get; set; }
+
+    protected override IReadOnlyDictionary<string, string?>? AssumptionOverrides => HashtableInput.ToAssumptions(Assumption);
+
     protected override void ProcessRecord()
     {
         var cluster = Require(() => Connections.Select(Cluster, "whose gate to acknowledge"));
@@ -42,6 +49,7 @@ public sealed class ApproveGlobalUpgradeGateCommand : RemoteCmdlet
             NodeAccess = nodes.Access,
             Node = nodes.Node,
             Force = Force,
+            Assumptions = Engine.Assumptions.Readiness,
         };
         var plan = Run(ct => AdminGateApprover.PlanAsync(request, ct));
         var forced = !plan.Gate.Acknowledged && plan.PrerequisiteMet != true;

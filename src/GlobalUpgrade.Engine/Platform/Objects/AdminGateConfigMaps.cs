@@ -1,5 +1,6 @@
 using System.Net;
 using GlobalUpgrade.Kubernetes;
+using GlobalUpgrade.Readiness;
 using GlobalUpgrade.Reporting;
 using k8s;
 using k8s.Autorest;
@@ -18,14 +19,8 @@ public static class AdminGateConfigMaps
     public const string GatesName = "admin-gates";
     public const string AcksName = "admin-acks";
 
-    /// <summary>
-    /// [assumed, the module's own] annotation prefix on admin-acks recording a gate acknowledged with -Force while its
-    /// prerequisite was not Passed; the key is this prefix followed by the gate's name.
-    /// </summary>
-    public const string ForcedAnnotationPrefix = "globalupgrade.alauda.io/forced.";
-
     /// <summary>The gates with their acknowledgements; null when the cluster has no admin-gates (no release with gates prepared yet).</summary>
-    public static async Task<IReadOnlyList<AdminGate>?> ReadAsync(ClusterConnection cluster, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<AdminGate>?> ReadAsync(ClusterConnection cluster, ReadinessAssumptions assumptions, CancellationToken cancellationToken)
     {
         OperationLog.Current.Verbose($"[{cluster.Name}] reading ConfigMaps {Namespace}/{GatesName} and {Namespace}/{AcksName}.");
         var gates = await ReadDataAsync(cluster, GatesName, cancellationToken).ConfigureAwait(false);
@@ -35,21 +30,22 @@ public static class AdminGateConfigMaps
         }
 
         var acks = await ReadDataAsync(cluster, AcksName, cancellationToken).ConfigureAwait(false);
-        return AdminGate.From(gates, acks);
+        return AdminGate.From(gates, acks, assumptions);
     }
 
     /// <summary>
     /// Writes <c>{"data":{"&lt;gate&gt;":"true"}}</c> to admin-acks as the docs' merge patch (creating the ConfigMap
-    /// when it is absent), with <paramref name="forcedNote"/> as an annotation when the prerequisite was overridden.
+    /// when it is absent), with <paramref name="forcedNote"/> as an annotation when the prerequisite was overridden
+    /// (the value and the annotation's key as <paramref name="assumptions"/> give them).
     /// </summary>
-    public static Task AcknowledgeAsync(ClusterConnection cluster, string gate, string? forcedNote, CancellationToken cancellationToken) =>
+    public static Task AcknowledgeAsync(ClusterConnection cluster, string gate, string? forcedNote, ReadinessAssumptions assumptions, CancellationToken cancellationToken) =>
         cluster.CallAsync($"acknowledging {gate} in ConfigMap {Namespace}/{AcksName}", async (c, ct) =>
         {
-            var annotations = forcedNote is null ? null : new Dictionary<string, string> { [ForcedAnnotationPrefix + gate] = forcedNote };
+            var annotations = forcedNote is null ? null : new Dictionary<string, string> { [assumptions.AdminGateForcedAnnotation(gate)] = forcedNote };
             var patch = new V1ConfigMap
             {
                 Metadata = annotations is null ? null : new V1ObjectMeta { Annotations = annotations },
-                Data = new Dictionary<string, string> { [gate] = AdminGate.AcknowledgedValue },
+                Data = new Dictionary<string, string> { [gate] = assumptions.AdminGateAcknowledgedValue },
             };
             try
             {
