@@ -18,6 +18,10 @@ public static class SnapshotFindings
 
     private static readonly ComponentUpgradeProfile Components = new();
 
+    // The synchronizer's pods by the label the docs select them with.
+    private static readonly (string Key, string Value)[] SynchronizerPodLabels =
+        [.. new EtcdSyncProfile().PodLabelSelector.Split(',').Select(s => s.Split('=', 2)).Where(kv => kv.Length == 2).Select(kv => (kv[0].Trim(), kv[1].Trim()))];
+
     /// <summary>
     /// The kinds Export-GlobalClusterSnapshot writes because the module reads them (<c>apiVersion kind</c>): the
     /// rehearsal's simulator plays each. Any other kind is served only where the snapshot's discovery documents list it.
@@ -207,10 +211,7 @@ public static class SnapshotFindings
 
     private static bool IsSynchronizer(JObject obj) => Label(obj, AcpLabels.ModuleName) == EtcdSyncLine.PluginModuleName;
 
-    // The synchronizer's pods by the label the docs select them with (EtcdSyncProfile.PodLabelSelector).
-    private static bool IsSynchronizerPod(JObject pod) =>
-        new EtcdSyncProfile().PodLabelSelector.Split(',').Select(s => s.Split('=', 2)).Where(kv => kv.Length == 2)
-            .All(kv => Label(pod, kv[0].Trim()) == kv[1].Trim());
+    private static bool IsSynchronizerPod(JObject pod) => SynchronizerPodLabels.All(l => Label(pod, l.Key) == l.Value);
 
     /// <summary>Whether the snapshot's discovery documents list <paramref name="kind"/> at <paramref name="apiVersion"/> (a resource, not a subresource).</summary>
     private static bool Discovered(JObject entry, string apiVersion, string kind) =>
