@@ -39,7 +39,7 @@ public sealed class AcpSimulator : IAsyncDisposable
 
     public string KubeconfigPath { get; }
 
-    /// <summary>The snapshot the clusters were seeded from, with its findings; null for a scenario.</summary>
+    /// <summary>The snapshot the clusters were seeded from; null for a scenario.</summary>
     public SnapshotSeeder? Snapshot { get; private init; }
 
     /// <summary>PEM of the generated CA, written next to the kubeconfig.</summary>

@@ -4,7 +4,6 @@ using GlobalUpgrade.Simulator;
 // The console entry point: start, print "READY <kubeconfig>", run until SIGTERM/Ctrl+C or stdin closes.
 var options = new SimulatorOptions();
 var watchStdin = true;
-string? targetVersion = null;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -16,10 +15,9 @@ for (var i = 0; i < args.Length; i++)
         case "--snapshot": options.SnapshotPath = Next(); break;
         case "--time-scale": options.TimeScale = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--watch-history": options.WatchHistoryLimit = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
-        case "--target-version": targetVersion = Next(); break;
         case "--ignore-stdin": watchStdin = false; break;
         case "-h" or "--help":
-            Console.WriteLine("usage: GlobalUpgrade.Simulator [--dr] --kubeconfig <path> [--scenario <name|path> | --snapshot <file>] [--target-version <v>] [--time-scale <x>] [--watch-history <events>] [--ignore-stdin]");
+            Console.WriteLine("usage: GlobalUpgrade.Simulator [--dr] --kubeconfig <path> [--scenario <name|path> | --snapshot <file>] [--time-scale <x>] [--watch-history <events>] [--ignore-stdin]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
@@ -45,15 +43,19 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
     done.Cancel();
 });
 
-await using var sim = await AcpSimulator.StartAsync(options, done.Token);
-// With --target-version, also what the snapshot lacks for that target (a rehearsal reads these lines).
-var findings = sim.Snapshot is null ? [] : targetVersion is null ? sim.Snapshot.Findings
-    : sim.Snapshot.Findings.Concat(sim.Snapshot.FindingsForTarget(targetVersion)).Concat(sim.Snapshot.PushTargetSynchronizer(sim.Clusters, targetVersion)).Concat(sim.Snapshot.OfferTarget(sim.Clusters, targetVersion));
-foreach (var finding in findings)
+AcpSimulator started;
+try
 {
-    Console.Error.WriteLine($"finding {finding}");
+    started = await AcpSimulator.StartAsync(options, done.Token);
+}
+catch (InvalidDataException ex)
+{
+    // A snapshot or scenario it cannot read: say why, not a stack trace.
+    Console.Error.WriteLine(ex.Message);
+    return 2;
 }
 
+await using var sim = started;
 Console.Out.WriteLine($"READY {sim.KubeconfigPath}");
 Console.Out.Flush();
 

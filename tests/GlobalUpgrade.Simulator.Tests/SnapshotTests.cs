@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Simulator.Scenarios;
 using GlobalUpgrade.Simulator.Store;
@@ -6,7 +7,10 @@ using Xunit;
 
 namespace GlobalUpgrade.Simulator.Tests;
 
-/// <summary>The simulator seeded from a snapshot (Export-GlobalClusterSnapshot's file) instead of a scenario.</summary>
+/// <summary>
+/// The simulator seeded from a snapshot (Export-GlobalClusterSnapshot's file) instead of a scenario: it seeds and serves
+/// the objects, and acts when the rehearsal asks through its admin API; what the snapshot lacks the engine judges.
+/// </summary>
 public sealed class SnapshotTests
 {
     private static readonly string HandWritten = FindFixture("tests/fixtures/snapshot/handwritten-pair.json");
@@ -33,13 +37,6 @@ public sealed class SnapshotTests
         var machines = await GetAsync(host.Http("primary"), "/apis/platform.tkestack.io/v1/machines");
         Assert.Equal(["dc-a-cp-1", "dc-a-cp-2"], machines!["items"]!.AsArray().Select(m => m!["metadata"]!["name"]!.GetValue<string>()).Order());
         Assert.All(machines["items"]!.AsArray(), m => Assert.Equal("r-07", m!["metadata"]!["labels"]!["topology.example.com/rack"]!.GetValue<string>()));
-
-        var findings = host.Sim.Snapshot!.Findings;
-        Assert.DoesNotContain(findings, f => f.Code == "KindNotServed");
-        // Its install form names the fields otherwise than the docs: reported, not papered over.
-        Assert.Contains(findings, f => f.Code == "FormLabelsNotFound" && f.Cluster == "standby" && f.Message.Contains("'Active Global Cluster VIP'", StringComparison.Ordinal));
-        Assert.Contains(findings, f => f.Code == "SecretValuesStandIn" && f.Message.Contains("etcd-sync-active-cluster-token", StringComparison.Ordinal));
-        Assert.DoesNotContain(findings, f => f.Code is "ProductBaseMissing" or "NoMachines" or "GlobalClusterMissing");
     }
 
     [Fact]
@@ -75,20 +72,19 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public async Task ARehearsalsOperatorOffersATargetTheSnapshotsDidNotAndSaysSo()
+    public async Task AskedThroughItsAdminApiTheOperatorOffersATargetAsItsProductManifestWould()
     {
         await using var host = await SimHost.StartAsync(snapshot: HandWritten);
-        var found = host.Sim.Snapshot!.OfferTarget(host.Sim.Clusters, "v4.3.2");
-        Assert.Equal(["primary", "standby"], found.Select(f => f.Cluster).Order());
-        Assert.All(found, f => Assert.Equal("TargetNotOffered", f.Code));
-        Assert.All(found, f => Assert.Contains("does not offer 4.3.2 (status.availableUpdates: none)", f.Message, StringComparison.Ordinal));
+        using var http = host.Http("primary");
+        var before = await OfferAsync(http, "v4.3.2");
+        Assert.Empty(before!["offeredBefore"]!.AsArray());
         var store = host.Sim.Clusters["primary"].Store;
         var cvsh = store.Get(store.ServedAs(Store.ResourceTypes.ClusterVersionShadows), "cpaas-system", "global")!;
         Assert.Equal("4.3.2", Assert.Single(cvsh["status"]!["availableUpdates"]!.AsArray())!.Str("version"));
 
-        // Offered now: nothing more to say. A target before 4.3 has no operator to offer it.
-        Assert.Empty(host.Sim.Snapshot.OfferTarget(host.Sim.Clusters, "4.3.2"));
-        Assert.Empty(host.Sim.Snapshot.OfferTarget(host.Sim.Clusters, "v4.2.0"));
+        // Offered now, as the docs write it: nothing changes.
+        Assert.Null((await OfferAsync(http, "4.3.2"))!["offeredBefore"]);
+        Assert.Single(store.Get(store.ServedAs(Store.ResourceTypes.ClusterVersionShadows), "cpaas-system", "global")!["status"]!["availableUpdates"]!.AsArray());
     }
 
     [Fact]
@@ -129,27 +125,26 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public async Task AFrom43TargetsSynchronizerIsPushedToTheStandbyAsVioletWouldAndSaidSo()
+    public async Task AFrom43TargetsSynchronizerPushedThroughTheAdminApiIsPublishedOnTheStandby()
     {
         await using var host = await SimHost.StartAsync(snapshot: HandWritten);
-        // From 4.3 the platform's upgrade does not publish the synchronizer [doc release-4.3 PRE "Step 1"], so no
-        // "published with the core package" finding; the rehearsal pushes it, and says what the operator must do.
-        Assert.Empty(host.Sim.Snapshot!.FindingsForTarget("v4.4.0"));
+        // From 4.3 the platform's upgrade does not publish the synchronizer [doc release-4.3 PRE "Step 1"]: a rehearsal
+        // pushes it on the standby as violet would.
         var store = host.Sim.Clusters["standby"].Store;
         Assert.Null(store.Get(Store.ResourceTypes.ModuleConfigs, null, "etcd-sync-v4.4.0"));
-        var pushed = Assert.Single(host.Sim.Snapshot.PushTargetSynchronizer(host.Sim.Clusters, "v4.4.0"));
-        Assert.Equal("TargetSynchronizerPushed", pushed.Code);
-        Assert.Contains("--dest-repo", pushed.Message, StringComparison.Ordinal);
+        using var http = host.Http("standby");
+        (await http.PostAsJsonAsync(new Uri("/_sim/push-plugin", UriKind.Relative), new { module = "etcd-sync", version = "v4.4.0" })).EnsureSuccessStatusCode();
         Assert.NotNull(store.Get(Store.ResourceTypes.ModuleConfigs, null, "etcd-sync-v4.4.0"));
     }
 
     [Fact]
-    public async Task WhatASnapshotLacksIsReportedNotInvented()
+    public async Task WhatASnapshotLacksIsNotInventedAndAKindItsDiscoveryDoesNotListIsNotServed()
     {
         var path = Path.Combine(Path.GetTempPath(), $"snapshot-{Guid.NewGuid():N}.json");
         var doc = new JsonObject
         {
             ["kind"] = "GlobalClusterSnapshot",
+            ["formatVersion"] = 1,
             ["clusters"] = new JsonArray(new JsonObject
             {
                 ["name"] = "lone",
@@ -169,10 +164,31 @@ public sealed class SnapshotTests
         {
             await using var host = await SimHost.StartAsync(dr: false, snapshot: path);
             Assert.Equal(["global"], host.Sim.Clusters.Keys);
-            var codes = host.Sim.Snapshot!.Findings.Select(f => f.Code).ToList();
-            Assert.Equal(["KindNotServed", "ProductBaseMissing", "GlobalClusterMissing", "NoMachines", "NotServedOnSource"], codes);
+            Assert.DoesNotContain(host.Sim.Clusters["global"].Store.ExtraTypes, t => t.Kind == "Widget");
+            using var http = host.Http("global");
+            Assert.Null(await GetAsync(http, "/apis/example.io/v1"));
             Assert.Empty(host.Sim.Clusters["global"].Store.List(Store.ResourceTypes.ProductBases).Items);
             Assert.Empty(host.Sim.Clusters["global"].Store.List(Store.ResourceTypes.Machines).Items);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData(",\"formatVersion\":2", "has formatVersion 2; this simulator reads formatVersion 1 only")]
+    [InlineData(",\"formatVersion\":\"1\"", "has formatVersion \"1\"; this simulator reads formatVersion 1 only")]
+    [InlineData("", "has no formatVersion; this simulator reads formatVersion 1 only")]
+    public void ASnapshotOfAnotherFormatVersionIsRefused(string formatVersion, string says)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"snapshot-format-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, "{\"kind\":\"GlobalClusterSnapshot\"" + formatVersion + ",\"clusters\":[{\"name\":\"lone\",\"role\":\"Standalone\",\"objects\":[]}]}");
+        try
+        {
+            var ex = Assert.Throws<InvalidDataException>(() => SnapshotSeeder.Load(path));
+            Assert.Contains(says, ex.Message, StringComparison.Ordinal);
+            Assert.Contains(path, ex.Message, StringComparison.Ordinal);
         }
         finally
         {
@@ -193,6 +209,13 @@ public sealed class SnapshotTests
         {
             File.Delete(path);
         }
+    }
+
+    private static async Task<JsonObject?> OfferAsync(HttpClient http, string version)
+    {
+        using var response = await http.PostAsJsonAsync(new Uri("/_sim/offer-target", UriKind.Relative), new { version });
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync()) as JsonObject;
     }
 
     private static async Task<JsonObject?> GetAsync(HttpClient http, string path)

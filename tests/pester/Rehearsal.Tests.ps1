@@ -198,6 +198,15 @@ current-context: primary
             $handVerbose | Where-Object { $_ -match '/apis/config\.alauda\.io/v1/' } | Should -BeNullOrEmpty -Because 'the pair does not serve the assumed group'
         }
 
+        It 'asks its own simulator, through the admin API once it is ready, to push the target''s synchronizer on the standby and to offer the target, and says so' {
+            $own = @((Read-SimKubeconfig (Join-Path $TestDrive 'hand/rehearsal.kubeconfig')).Values | ForEach-Object { ([uri]$_.Server).GetLeftPart('Authority') })
+            $asked = @($handVerbose | ForEach-Object { if ($_ -match '^\[(?<c>\w+)\] POST (?<uri>https://[^/\s]+)(?<path>/_sim/\S+)$') { [pscustomobject]@{ Cluster = $Matches.c; Server = $Matches.uri; Path = $Matches.path } } })
+            @($asked | ForEach-Object { "$($_.Cluster) $($_.Path)" } | Sort-Object) | Should -Be @('primary /_sim/offer-target', 'standby /_sim/offer-target', 'standby /_sim/push-plugin')
+            foreach ($a in $asked) { $own | Should -Contain $a.Server }
+            @($hand.Findings | Where-Object Code -EQ 'TargetNotOffered' | ForEach-Object Cluster | Sort-Object) | Should -Be @('primary', 'standby')
+            ($hand.Findings | Where-Object Code -EQ 'TargetSynchronizerPushed').Cluster | Should -Be 'standby'
+        }
+
         It 'reports what the pair lacks and what it assumed, first in its report' {
             $codes = $hand.Findings.Code
             $codes | Should -Contain 'FormLabelsNotFound' -Because 'its synchronizer form names the fields otherwise than the docs'

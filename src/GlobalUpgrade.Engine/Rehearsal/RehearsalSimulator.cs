@@ -1,6 +1,9 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Kubernetes;
 
 namespace GlobalUpgrade.Rehearsal;
 
@@ -8,8 +11,11 @@ namespace GlobalUpgrade.Rehearsal;
 /// The simulator program started from a snapshot, as a child process with its own kubeconfig in a private folder.
 /// The module never loads the simulator: it is a program found by -SimulatorPath, GLOBALUPGRADE_SIMULATOR or the
 /// copy shipped in the module's Simulator/ folder. Disposing stops it (closing its stdin stops it even if we die).
+/// The simulator only seeds the snapshot's objects and serves them: what the snapshot lacks is judged here
+/// (<see cref="SnapshotFindings"/>), and what the rehearsal needs done on its platform is asked of it through its
+/// admin API once it is ready, with the kubeconfig it wrote (its server, CA and token), as the tests reach it.
 /// </summary>
-public sealed partial class RehearsalSimulator : IDisposable
+public sealed class RehearsalSimulator : IDisposable
 {
     public const string EnvironmentVariable = "GLOBALUPGRADE_SIMULATOR";
     private const string ProgramName = "GlobalUpgrade.Simulator.dll";
@@ -24,7 +30,7 @@ public sealed partial class RehearsalSimulator : IDisposable
 
     public string KubeconfigPath { get; }
 
-    /// <summary>What the simulator reported of the snapshot (lines "finding [cluster] Code: message").</summary>
+    /// <summary>What the snapshot lacks for the target, and what the rehearsal did about it on the simulator.</summary>
     public IReadOnlyList<RehearsalFinding> Findings { get; }
 
     /// <summary>The simulator program: the explicit path, else the environment variable, else the module's copy.</summary>
@@ -57,7 +63,7 @@ public sealed partial class RehearsalSimulator : IDisposable
         throw NotFound($"No simulator to rehearse on: pass -SimulatorPath <path to {ProgramName}> or set ${EnvironmentVariable}; the module ships one under Simulator/ when built with ./build.ps1.");
     }
 
-    public static async Task<RehearsalSimulator> StartAsync(string simulatorPath, string snapshotPath, string targetVersion, string workDirectory, double timeScale, TimeSpan startTimeout, CancellationToken ct)
+    public static async Task<RehearsalSimulator> StartAsync(string simulatorPath, RehearsalSnapshot snapshot, string targetVersion, string workDirectory, double timeScale, TimeSpan startTimeout, CancellationToken ct)
     {
         var kubeconfig = Path.Combine(workDirectory, "rehearsal.kubeconfig");
         var info = new ProcessStartInfo(DotnetHost())
@@ -68,7 +74,7 @@ public sealed partial class RehearsalSimulator : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workDirectory,
         };
-        foreach (var argument in new[] { simulatorPath, "--kubeconfig", kubeconfig, "--snapshot", snapshotPath, "--target-version", targetVersion, "--time-scale", timeScale.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var argument in new[] { simulatorPath, "--kubeconfig", kubeconfig, "--snapshot", snapshot.Path, "--time-scale", timeScale.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             info.ArgumentList.Add(argument);
         }
@@ -122,14 +128,20 @@ public sealed partial class RehearsalSimulator : IDisposable
             throw;
         }
 
-        // Findings are printed before READY, so they are all in by now.
-        List<RehearsalFinding> findings;
-        lock (errors)
+        try
         {
-            findings = errors.Select(ParseFinding).OfType<RehearsalFinding>().ToList();
+            foreach (var act in SnapshotFindings.Acts(snapshot, targetVersion))
+            {
+                await AskAsync(kubeconfig, act, ct).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            Stop(process);
+            throw;
         }
 
-        return new RehearsalSimulator(process, kubeconfig, findings);
+        return new RehearsalSimulator(process, kubeconfig, SnapshotFindings.Of(snapshot, targetVersion));
     }
 
     public void Dispose() => Stop(process);
@@ -152,10 +164,43 @@ public sealed partial class RehearsalSimulator : IDisposable
         process.Dispose();
     }
 
-    private static RehearsalFinding? ParseFinding(string line)
+    /// <summary>POSTs <paramref name="act"/> to the admin API of its cluster, through the kubeconfig's context of that name (its CA verified, its token sent).</summary>
+    private static async Task AskAsync(string kubeconfig, SimulatorAct act, CancellationToken ct)
     {
-        var match = FindingLine().Match(line);
-        return match.Success ? new RehearsalFinding("Snapshot", match.Groups["cluster"].Value, match.Groups["code"].Value, match.Groups["message"].Value) : null;
+        var (client, _) = KubeClientFactory.Create(kubeconfig, act.Cluster);
+        using var disposable = client;
+        if (client is not k8s.Kubernetes kube)
+        {
+            throw new InvalidOperationException("the simulator's admin API needs the KubernetesClient implementation");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(kube.BaseUri, act.Path.TrimStart('/')))
+        {
+            Content = new StringContent(JsonSerializer.Serialize(act.Body), Encoding.UTF8, "application/json"),
+        };
+        if (kube.Credentials is { } credentials)
+        {
+            await credentials.ProcessHttpRequestAsync(request, ct).ConfigureAwait(false);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await kube.HttpClient.SendAsync(request, ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw Failed($"The simulator did not answer {act}: {ex.Message}");
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                throw Failed($"The simulator refused {act} ({(int)response.StatusCode}): {body}");
+            }
+        }
     }
 
     /// <summary>The dotnet host running us (under 'dotnet pwsh'), else the one on PATH.</summary>
@@ -165,7 +210,4 @@ public sealed partial class RehearsalSimulator : IDisposable
     private static GlobalUpgradeException NotFound(string message) => new(ErrorIds.RehearsalSimulatorNotFound, FailureCategory.ObjectNotFound, message);
 
     private static GlobalUpgradeException Failed(string message) => new(ErrorIds.RehearsalSimulatorFailed, FailureCategory.ResourceUnavailable, message);
-
-    [GeneratedRegex(@"^finding \[(?<cluster>[^\]]*)\] (?<code>\w+): (?<message>.*)$")]
-    private static partial Regex FindingLine();
 }

@@ -8,7 +8,8 @@ namespace GlobalUpgrade.Rehearsal;
 
 /// <summary>
 /// What a rehearsal needs to know of a snapshot before the simulator reads it: a DR pair (a Primary and a Standby)
-/// or one cluster, and each cluster's name and platform version.
+/// or one cluster, each cluster's name and platform version, and each cluster's entry, from which the rehearsal
+/// judges what the snapshot lacks (<see cref="SnapshotFindings"/>).
 /// </summary>
 public sealed record RehearsalSnapshot(string Path, bool IsDr, IReadOnlyList<(string Name, string Role, string? PlatformVersion)> Clusters)
 {
@@ -18,6 +19,9 @@ public sealed record RehearsalSnapshot(string Path, bool IsDr, IReadOnlyList<(st
     /// Enable etcd Synchronization"], so a rehearsal without the operator's VIP can still connect its synchronizer.
     /// </summary>
     public string? PrimaryControlPlaneAddress { get; init; }
+
+    /// <summary>Each cluster's entry of the snapshot under the simulator's name for it (<see cref="Contexts"/>), in the file's order.</summary>
+    public IReadOnlyList<(string Context, JObject Entry)> Entries { get; init; } = [];
 
     /// <summary>The simulator's kubeconfig contexts: primary/standby for a pair, global for one cluster.</summary>
     public IReadOnlyList<(string Context, string Role)> Contexts =>
@@ -54,8 +58,17 @@ public sealed record RehearsalSnapshot(string Path, bool IsDr, IReadOnlyList<(st
             throw Invalid(path, $"The snapshot '{path}' holds {clusters.Count} cluster(s) with roles [{string.Join(", ", roles)}]: a rehearsal needs one cluster, or a Primary and a Standby.");
         }
 
-        return new RehearsalSnapshot(path, isDr, clusters) { PrimaryControlPlaneAddress = isDr ? ControlPlaneAddress(document, "Primary") : null };
+        var entries = (document["clusters"] as JArray ?? []).OfType<JObject>().Select(c => (ContextOf((string?)c["role"], isDr), c)).ToList();
+        return new RehearsalSnapshot(path, isDr, clusters)
+        {
+            PrimaryControlPlaneAddress = isDr ? ControlPlaneAddress(document, "Primary") : null,
+            Entries = entries,
+        };
     }
+
+    // The simulator names a pair's clusters after their roles, and one cluster "global".
+    private static string ContextOf(string? role, bool isDr) =>
+        !isDr ? "global" : string.Equals(role, "Primary", StringComparison.OrdinalIgnoreCase) ? "primary" : "standby";
 
     private static string? ControlPlaneAddress(JObject document, string role) =>
         (document["clusters"] as JArray ?? [])

@@ -9,7 +9,7 @@ namespace GlobalUpgrade.Simulator.Admin;
 
 /// <summary>
 /// Test hooks under <c>/_sim/</c> on each cluster's port (same bearer token): store dump, request log, faults,
-/// raw object writes, the platform version and the etcd-sync monitor's answer.
+/// raw object writes, the platform version, plugins pushed, targets offered and the etcd-sync monitor's answer.
 /// </summary>
 internal sealed class AdminApi
 {
@@ -95,6 +95,18 @@ internal sealed class AdminApi
                     var module = body.Str("module") ?? throw ApiException.BadRequest("module is required");
                     var version = body.Str("version") ?? throw ApiException.BadRequest("version is required");
                     await KubeStatus.WriteJsonAsync(ctx, Platform.PushPlugin(cluster.Store, module, version));
+                    break;
+                }
+
+            case ("/_sim/offer-target", "POST"):
+                {
+                    // ac adm release import-manifest: with the target's ProductManifest the upgrade controller lists it in
+                    // status.availableUpdates [doc release-4.3 CLI "Before You Start", "Creating a ProductManifest"].
+                    // Answers what the operator offered before, or null when it offered the target already or there is none.
+                    var body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
+                    var version = body.Str("version") ?? throw ApiException.BadRequest("version is required");
+                    var before = ClusterVersionShadowController.Offer(cluster.Store, version);
+                    await KubeStatus.WriteJsonAsync(ctx, new JsonObject { ["offeredBefore"] = before is null ? null : new JsonArray([.. before.Select(v => (JsonNode)v)]) });
                     break;
                 }
 

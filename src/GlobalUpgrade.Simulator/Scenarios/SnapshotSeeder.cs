@@ -8,14 +8,17 @@ namespace GlobalUpgrade.Simulator.Scenarios;
 /// <summary>
 /// Seeds the simulated clusters from a snapshot written by Export-GlobalClusterSnapshot: its objects as they are,
 /// kinds the simulator does not model served as stored (their group/version/plural from the snapshot's discovery
-/// documents), and a list of <see cref="SnapshotFinding"/>s for what a rehearsal would otherwise have to invent.
+/// documents). It judges nothing: what a snapshot lacks for a rehearsal is the engine's to say (its
+/// Rehearsal/SnapshotFindings); an object of a kind it cannot serve is left out.
 /// </summary>
 public sealed class SnapshotSeeder
 {
     private const string SnapshotKind = "GlobalClusterSnapshot";
 
+    /// <summary>The one snapshot format read here: the engine's SnapshotFormat.Version, which the export writes.</summary>
+    public const int FormatVersion = 1;
+
     private readonly Dictionary<string, JsonObject> entries;
-    private readonly List<SnapshotFinding> findings = [];
 
     private SnapshotSeeder(Dictionary<string, JsonObject> entries, Dictionary<string, ClusterScenario> scenarios)
     {
@@ -30,9 +33,6 @@ public sealed class SnapshotSeeder
 
     public bool IsDr => entries.ContainsKey("primary") && entries.ContainsKey("standby");
 
-    /// <summary>What the snapshot lacks for a rehearsal, found while seeding.</summary>
-    public IReadOnlyList<SnapshotFinding> Findings => findings;
-
     public static SnapshotSeeder Load(string path)
     {
         var doc = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
@@ -40,6 +40,8 @@ public sealed class SnapshotSeeder
         {
             throw new InvalidDataException($"{path} is not a snapshot written by Export-GlobalClusterSnapshot (kind {SnapshotKind} with clusters)");
         }
+
+        RequireSupportedVersion(doc, path);
 
         var entries = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         foreach (var entry in clusters.OfType<JsonObject>())
@@ -71,8 +73,6 @@ public sealed class SnapshotSeeder
         }
 
         ServeClusterVersionShadowAsDiscovered(cluster, entry);
-        var standIns = new List<string>();
-        var replaced = new List<string>();
         var synchronizerDriven = Objects(entry, "ModuleInfo").Any(IsSynchronizerModuleInfo);
         foreach (var source in objects)
         {
@@ -83,7 +83,6 @@ public sealed class SnapshotSeeder
             if (synchronizerDriven && kind == "Pod" && obj.Labels().GetValueOrDefault(EtcdSyncNames.PodLabelKey) == EtcdSyncNames.PodLabelValue)
             {
                 // The simulator's plugin manager plays the installed synchronizer: it starts its own pod (logs, leader lease).
-                replaced.Add(obj.Name());
                 continue;
             }
 
@@ -95,29 +94,17 @@ public sealed class SnapshotSeeder
             var type = ResourceTypes.FindByKind(apiVersion, kind) ?? StoredType(cluster, entry, apiVersion, kind);
             if (type is null)
             {
-                Find(cluster, "KindNotServed", $"{kind} {obj.Name()} ({apiVersion}) is not in the snapshot's discovery documents; it is not served");
+                // Not in the snapshot's discovery documents: left out, as an API server serves no kind it does not list.
                 continue;
             }
 
-            if (type == ResourceTypes.Secrets && FillStandIns(obj))
+            if (type == ResourceTypes.Secrets)
             {
-                standIns.Add($"{obj.Namespace()}/{obj.Name()}");
+                FillStandIns(obj);
             }
 
             store.Upsert(type, obj);
         }
-
-        if (replaced.Count > 0)
-        {
-            Find(cluster, "SynchronizerPodsReplaced", $"the synchronizer's pods {string.Join(", ", replaced)} are played by the simulator's own pod, which logs and takes the leader lease as the documented plugin does");
-        }
-
-        if (standIns.Count > 0)
-        {
-            Find(cluster, "SecretValuesStandIn", $"the snapshot holds secret keys, never values; the simulator serves generated stand-in values for {string.Join(", ", standIns)}");
-        }
-
-        CheckWhatARehearsalReads(cluster, entry);
     }
 
     /// <summary>
@@ -142,112 +129,6 @@ public sealed class SnapshotSeeder
     }
 
     /// <summary>
-    /// Findings that depend on where the rehearsal goes: the synchronizer plugin must be published for the target
-    /// version (its ModuleConfig) on a DR pair's standby, or the runbook's reinstall step has nothing to install.
-    /// </summary>
-    public IReadOnlyList<SnapshotFinding> FindingsForTarget(string targetVersion)
-    {
-        var found = new List<SnapshotFinding>();
-        if (!IsDr || !PlatformLine.For(targetVersion).PublishesAlignedPluginsWithCore)
-        {
-            return found;
-        }
-
-        var versions = Objects(entries["standby"], "ModuleConfig")
-            .Where(c => c.Labels().GetValueOrDefault(Plugins.ModuleNameLabel) == EtcdSyncNames.ModuleName)
-            .Select(c => c.Str("spec.version") ?? c.Labels().GetValueOrDefault("cpaas.io/module-version"))
-            .OfType<string>()
-            .ToList();
-        if (!versions.Any(v => SameLine(v, targetVersion)))
-        {
-            // The platform publishes the plugins released with it when it reaches a version (Platform.SetVersion); the
-            // simulator does that for a seeded cluster too, so the rehearsal re-installs a plugin the snapshot lacked.
-            found.Add(new SnapshotFinding("standby", "PluginVersionMissingForTarget",
-                $"no ModuleConfig of plugin {EtcdSyncNames.ModuleName} for {targetVersion} is in the snapshot (found: {(versions.Count == 0 ? "none" : string.Join(", ", versions))}). " +
-                $"The rehearsal's platform publishes it with its own install form when it reaches {targetVersion}, as the core package does; after the real image sync, check that it is published (Test-GlobalUpgradeReadiness, ExtensionPublished) or push it with violet before the window"));
-        }
-
-        return found;
-    }
-
-    /// <summary>
-    /// From 4.3 the synchronizer of the target is an Aligned plugin the core package does not bring [doc release-4.3
-    /// PRE "Step 1: Download the Core Package"]: a snapshot has no ArtifactVersion (the export does not read them), so
-    /// the rehearsal pushes it on the standby, as violet would, and says so; before the window it must really be pushed
-    /// there (violet push --dest-repo &lt;standby VIP&gt;), or the runbook's Preflight stops.
-    /// </summary>
-    public IReadOnlyList<SnapshotFinding> PushTargetSynchronizer(IReadOnlyDictionary<string, SimCluster> clusters, string targetVersion)
-    {
-        if (!IsDr || PlatformLine.For(targetVersion).PublishesAlignedPluginsWithCore || !clusters.TryGetValue("standby", out var standby))
-        {
-            return [];
-        }
-
-        Platform.PushPlugin(standby.Store, EtcdSyncNames.ModuleName, targetVersion);
-        return [new SnapshotFinding("standby", "TargetSynchronizerPushed",
-            $"the rehearsal pushed plugin {EtcdSyncNames.ModuleName} {targetVersion} to the standby, as violet would. Before the window, push the {targetVersion} synchronizer package to the standby: violet push <package> --platform-address https://<standby platform address> --dest-repo <standby VIP>:11443 with the standby registry's credentials or --no-auth")];
-    }
-
-    /// <summary>
-    /// A snapshot's Cluster Version Operator that does not offer the target yet: the rehearsal publishes the offer (as
-    /// the target's ProductManifest does) so the runbook can go on, and says so; before the window, the real one must
-    /// list it in status.availableUpdates or the module refuses the target [doc: release-4.3
-    /// docs/en/ui/cli_tools/ac/upgrading-clusters.md].
-    /// </summary>
-    public IReadOnlyList<SnapshotFinding> OfferTarget(IReadOnlyDictionary<string, SimCluster> clusters, string targetVersion)
-    {
-        var found = new List<SnapshotFinding>();
-        foreach (var (name, cluster) in clusters)
-        {
-            if (!PlatformLine.For(targetVersion).HasClusterVersionOperator || ClusterVersionShadowController.Offer(cluster.Store, targetVersion) is not { } before)
-            {
-                continue;
-            }
-
-            found.Add(new SnapshotFinding(name, "TargetNotOffered",
-                $"its ClusterVersionShadow does not offer {ClusterVersionShadowController.Documented(targetVersion)} (status.availableUpdates: {(before.Count == 0 ? "none" : string.Join(", ", before))}); " +
-                "the rehearsal's operator offers it, as the target's ProductManifest would. Before the window, check that 'ac adm upgrade' lists it (ac adm release import-manifest publishes it), or the upgrade is refused (TargetVersionNotOffered)"));
-        }
-
-        return found;
-    }
-
-    private void CheckWhatARehearsalReads(SimCluster cluster, JsonObject entry)
-    {
-        if (!Objects(entry, "ProductBase").Any(p => p.Name() == Platform.ProductBaseName && p.Str("status.version") is not null))
-        {
-            Find(cluster, "ProductBaseMissing", $"no ProductBase {Platform.ProductBaseName} with status.version: the platform version is unknown");
-        }
-
-        if (!Objects(entry, "Cluster").Any(c => c.Name() == "global"))
-        {
-            Find(cluster, "GlobalClusterMissing", "no clusters.platform.tkestack.io/global: the module will not treat it as a global cluster");
-        }
-
-        if (!Objects(entry, "Machine").Any())
-        {
-            Find(cluster, "NoMachines", "no Machines: node checks and the machine inventory have nothing to read");
-        }
-
-        foreach (var notServed in entry["notServed"] as JsonArray ?? [])
-        {
-            Find(cluster, "NotServedOnSource", $"{notServed} was not served by the source cluster");
-        }
-
-        foreach (var config in Objects(entry, "ModuleConfig").Where(c => c.Labels().GetValueOrDefault(Plugins.ModuleNameLabel) == EtcdSyncNames.ModuleName))
-        {
-            var version = config.Str("spec.version") ?? "";
-            var labels = (config["spec"]?["deployDescriptors"] as JsonArray ?? []).OfType<JsonObject>().Select(d => d.Str("displayName")).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            var missing = PlatformLine.For(version).Form.Select(f => f.DisplayName).Where(l => !labels.Contains(l)).ToList();
-            if (missing.Count > 0)
-            {
-                Find(cluster, "FormLabelsNotFound",
-                    $"the install form of {EtcdSyncNames.ModuleName} {version} (ModuleConfig {config.Name()}, spec.deployDescriptors) lacks the documented labels {string.Join(", ", missing.Select(l => $"'{l}'"))}: a re-install of a plugin with this form cannot fill them");
-            }
-        }
-    }
-
-    /// <summary>
     /// The ClusterVersionShadow served where the source served it (the snapshot's discovered group/version, even with
     /// no object of it yet), so the simulator's operator drives it there and the module's discovery finds it there.
     /// </summary>
@@ -258,10 +139,11 @@ public sealed class SnapshotSeeder
             return;
         }
 
+        // Not in its discovery documents there: served at the simulator's own group/version.
         var modeled = ResourceTypes.ClusterVersionShadows;
-        if ((group, version) != (modeled.Group, modeled.Version) && StoredType(cluster, entry, $"{group}/{version}", modeled.Kind) is null)
+        if ((group, version) != (modeled.Group, modeled.Version))
         {
-            Find(cluster, "KindNotServed", $"the snapshot says {modeled.Kind} is served at {group}/{version}, but its discovery documents do not list it there; it is served at {modeled.ApiVersion}");
+            _ = StoredType(cluster, entry, $"{group}/{version}", modeled.Kind);
         }
     }
 
@@ -298,11 +180,11 @@ public sealed class SnapshotSeeder
     }
 
     // Secret values never leave the source cluster; the simulator needs some value for the keys it reads.
-    private static bool FillStandIns(JsonObject secret)
+    private static void FillStandIns(JsonObject secret)
     {
-        if (secret["data"] is not JsonObject data || !data.Any(p => p.Value?.GetValue<string>() is null or ""))
+        if (secret["data"] is not JsonObject data)
         {
-            return false;
+            return;
         }
 
         foreach (var key in data.Select(p => p.Key).ToList())
@@ -312,21 +194,27 @@ public sealed class SnapshotSeeder
                 data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))));
             }
         }
-
-        return true;
     }
 
     private static bool IsSynchronizerModuleInfo(JsonObject moduleInfo) => moduleInfo.Labels().GetValueOrDefault(Plugins.ModuleNameLabel) == EtcdSyncNames.ModuleName;
 
-    private void Find(SimCluster cluster, string code, string message) => findings.Add(new SnapshotFinding(cluster.Name, code, message));
-
     private static IEnumerable<JsonObject> Objects(JsonObject entry, string kind) =>
         (entry["objects"] as JsonArray ?? []).OfType<JsonObject>().Where(o => o.Str("kind") == kind);
 
-    private static bool SameLine(string a, string b)
+    /// <summary>
+    /// Refuses a snapshot whose formatVersion is missing or not <see cref="FormatVersion"/>, as the engine's
+    /// SnapshotFormat.RequireSupportedVersion does: no reader guesses at a shape it does not know.
+    /// </summary>
+    private static void RequireSupportedVersion(JsonObject doc, string path)
     {
-        static string Line(string v) => string.Join('.', v.TrimStart('v').Split('-', '+')[0].Split('.').Take(2));
-        return Line(a) == Line(b);
+        var node = doc["formatVersion"];
+        if (node is JsonValue value && value.TryGetValue<int>(out var version) && version == FormatVersion)
+        {
+            return;
+        }
+
+        var found = node is null ? "no formatVersion" : $"formatVersion {node.ToJsonString()}";
+        throw new InvalidDataException($"The snapshot '{path}' has {found}; this simulator reads formatVersion {FormatVersion} only. Take it again with Export-GlobalClusterSnapshot.");
     }
 
     private static string SimName(string? role, int count) => role switch

@@ -78,7 +78,7 @@ public sealed class InvokeGlobalUpgradeRehearsalCommand : GlobalUpgradeCmdlet
             : RehearsalOutput.In(work);
         WriteVerbose($"Rehearsal folder: {work}; journal {output.JournalPath}; report {output.ReportPath}");
 
-        using var simulator = Run(ct => RehearsalSimulator.StartAsync(simulatorPath, snapshotPath, TargetVersion, work, TimeScale, TimeSpan.FromSeconds(60), ct));
+        using var simulator = Run(ct => RehearsalSimulator.StartAsync(simulatorPath, snapshot, TargetVersion, work, TimeScale, TimeSpan.FromSeconds(60), ct));
         var findings = new List<RehearsalFinding>(simulator.Findings);
         var template = StandInPackage.TemplateDirectory(moduleDirectory);
         var packages = snapshot.Contexts.ToDictionary(c => c.Context, c => Require(() => StandInPackage.Prepare(template, work, simulator.KubeconfigPath, c.Context, TargetVersion)));
