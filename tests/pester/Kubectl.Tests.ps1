@@ -106,22 +106,28 @@ Describe 'kubectl against the simulator: the documented commands' -Tag CI, Kubec
         ((kube $sim standby get po -n cpaas-system -l app=etcd-sync -o 'jsonpath={.items[*].metadata.name}').Text -split ' ') | Should -Be $pods
     }
 
-    It 'kubectl delete po replaces the pod: get -w sees the new one, whose log reads 400 until it runs' {
+    It 'kubectl delete po of the leader replaces the pod: get -w sees the new one, whose log reads 400 until it runs; the lease moves to a running pod, which syncs' {
         if (-not (Assert-Kubectl)) { return }
         kube $sim standby wait --for=condition=Ready pod -l app=etcd-sync -n cpaas-system --timeout=60s | Out-Null
-        $old = ((kube $sim standby get po -n cpaas-system -l app=etcd-sync --no-headers).Lines[0] -split '\s+')[0]
+        # The documented restart deletes the leader: the lease holder.
+        $old = (kube $sim standby get lease etcd-sync-mirror -n cpaas-system -o 'jsonpath={.spec.holderIdentity}').Text
+        $old | Should -Match '^etcd-sync-'
         # The watch is open (its first line printed) before the delete: the new pod arrives as a watch event.
-        $newLine = Wait-KubectlLine $sim standby @('get', 'po', '-n', 'cpaas-system', '-l', 'app=etcd-sync', '-w') -Pattern "^(?!$([regex]::Escape($old))\s)etcd-sync-\S+\s" -OnStarted {
+        $newLine = Wait-KubectlLine $sim standby @('get', 'po', '-n', 'cpaas-system', '-l', 'app=etcd-sync', '-w') -Pattern "^(?!$([regex]::Escape($old))\s)etcd-sync-\S+\s+0/1\s" -OnStarted {
             $script:deleted = kube $sim standby delete po -n cpaas-system $old --wait=false
         }
         $script:deleted.Text | Should -Be "pod `"$old`" deleted"
-        $newLine | Should -Match '^etcd-sync-\S+\s+\d/1\s+\S+\s+\d+\s+\d+'
+        $newLine | Should -Match '^etcd-sync-\S+\s+0/1\s+\S+\s+\d+\s+\d+'
         $new = ($newLine -split '\s+')[0]
         # While the container waits to start, kubectl logs is refused as by a real server (or it already runs).
         $early = Invoke-Kubectl $sim standby @('logs', '-n', 'cpaas-system', $new)
         if ($early.ExitCode -ne 0) { $early.Error | Should -Match "container `"etcd-sync`" in pod `"$new`" is waiting to start" }
         kube $sim standby wait --for=condition=Ready pod $new -n cpaas-system --timeout=60s | Out-Null
-        Wait-KubectlLine $sim standby @('logs', '-f', '-n', 'cpaas-system', $new) -Pattern 'Start Sync update' | Should -Match 'Start Sync update'
+        Wait-KubectlLine $sim standby @('logs', '-f', '-n', 'cpaas-system', $new) -Pattern 'starting etcd-sync' | Should -Match 'starting etcd-sync'
+        # The lease goes to a pod that runs (the new one or the other replica, whichever takes it), and that pod syncs.
+        $holder = Wait-KubectlLine $sim standby @('get', 'lease', 'etcd-sync-mirror', '-n', 'cpaas-system', '-w', '-o', 'jsonpath={.spec.holderIdentity}{"\n"}') -Pattern "^(?!$([regex]::Escape($old))$)etcd-sync-\S+$"
+        @((kube $sim standby get po -n cpaas-system -l app=etcd-sync -o 'jsonpath={.items[*].metadata.name}').Text -split ' ') | Should -Contain $holder
+        Wait-KubectlLine $sim standby @('logs', '-f', '-n', 'cpaas-system', $holder) -Pattern 'Start Sync update' | Should -Match 'Start Sync update'
     }
 
     It 'kubectl get --raw reads the monitor''s /check through the service proxy; the jsonpath gives the service''s clusterIP' {

@@ -158,10 +158,12 @@ public sealed class SshHost : IRemoteHost, ITcpForwarder
         }
         catch (OperationCanceledException)
         {
+            await StopCopyingAsync(command, copyOut, copyErr).ConfigureAwait(false);
             throw;
         }
         catch (Exception ex) when (ex is SshException or ObjectDisposedException or SocketException or IOException)
         {
+            await StopCopyingAsync(command, copyOut, copyErr).ConfigureAwait(false);
             throw SessionLost(ex);
         }
 
@@ -172,6 +174,24 @@ public sealed class SshHost : IRemoteHost, ITcpForwarder
         }
 
         return new RemoteCommandResult(exitCode, Encoding.UTF8.GetString(error.GetBuffer(), 0, (int)error.Length));
+    }
+
+    /// <summary>
+    /// Ends the copying of a command that failed or was cancelled before returning: whatever it still writes must reach
+    /// <c>output</c> before the caller counts what it received (a follower resumes from that count; bytes written after
+    /// it would be copied twice on re-attach).
+    /// </summary>
+    private static async Task StopCopyingAsync(SshCommand command, Task copyOut, Task copyErr)
+    {
+        command.Dispose();
+        try
+        {
+            await Task.WhenAll(copyOut, copyErr).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException or SshException or ZstdSharp.ZstdException or GlobalUpgradeException)
+        {
+            // A stream cut mid-way: what was decoded before the cut has been written, the rest is read again on re-attach.
+        }
     }
 
     private static void Pump(Stream source, Stream destination)
