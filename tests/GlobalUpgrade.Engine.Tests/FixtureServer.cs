@@ -26,7 +26,11 @@ internal sealed class FixtureServer : IDisposable
     public IReadOnlyDictionary<string, string> Fields { get; }
 
     /// <param name="script">The starter, relative to the repository root.</param>
-    public static async Task<FixtureServer> StartAsync(string script, params string[] arguments)
+    public static Task<FixtureServer> StartAsync(string script, params string[] arguments) =>
+        StartAsync(new Dictionary<string, string>(), script, arguments);
+
+    /// <param name="environment">Variables for the starter (GU_FIXTURE_TIMEOUT, GU_FIXTURE_FIRST_PORTS).</param>
+    public static async Task<FixtureServer> StartAsync(IReadOnlyDictionary<string, string> environment, string script, params string[] arguments)
     {
         var info = new ProcessStartInfo("bash")
         {
@@ -36,6 +40,11 @@ internal sealed class FixtureServer : IDisposable
             // The starter stops the server when this pipe closes: also when the test host dies without disposing.
             RedirectStandardInput = true,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(Path.Combine(TestPaths.Root, script));
         foreach (var argument in arguments)
         {
