@@ -16,11 +16,6 @@ BeforeAll {
 
     function Get-SyncInfo($Simulator) { @((Invoke-SimAdmin -Simulator $Simulator -Cluster standby -Path $ModuleInfos).items) }
 
-    function Get-Failure([scriptblock] $Command) {
-        try { & $Command | Out-Null } catch { return $_ }
-        throw 'expected the command to fail'
-    }
-
     # Replaces one key of a secret on a cluster, as an operator rotating it would.
     function Set-SecretData($Simulator, [string] $Cluster, [string] $Namespace, [string] $Name, [string] $Key, [string] $Value) {
         $path = "/api/v1/namespaces/$Namespace/secrets/$Name"

@@ -29,11 +29,6 @@ BeforeAll {
     }
 
     # Runs a cmdlet that fails with a terminating error and returns that ErrorRecord.
-    function Get-Failure([scriptblock] $Command) {
-        try { & $Command | Out-Null } catch { return $_ }
-        throw 'expected the command to fail'
-    }
-
     function Get-Leader($Simulator) {
         (Invoke-SimAdmin -Simulator $Simulator -Cluster standby -Path '/apis/coordination.k8s.io/v1/namespaces/cpaas-system/leases/etcd-sync-mirror').spec.holderIdentity
     }

@@ -5,11 +5,6 @@ BeforeAll {
     Import-Module $env:GLOBALUPGRADE_MODULE -Force
     $script:Install = 'GlobalUpgrade.Commands.EtcdSync.InstallEtcdSyncCommand'
 
-    function Get-Failure([scriptblock] $Command) {
-        try { & $Command | Out-Null } catch { return $_ }
-        throw 'expected the command to fail'
-    }
-
     function Get-SyncPodNames($Simulator) {
         @((Invoke-SimAdmin -Simulator $Simulator -Cluster standby -Path '/api/v1/namespaces/cpaas-system/pods?labelSelector=app%3Detcd-sync').items | ForEach-Object { $_.metadata.name })
     }

@@ -6,7 +6,8 @@
 #>
 Set-StrictMode -Version Latest
 
-$script:EtcdPath = '/usr/bin/etcd'
+# Start-FixtureServer, Stop-FixtureServer: the servers' starters (tests/fixtures), shared with TestHelpers.psm1.
+. (Join-Path $PSScriptRoot '../fixtures/FixtureServer.ps1')
 
 function Get-FreePort {
     $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
@@ -72,46 +73,24 @@ function Start-EtcdTestServer {
     PlainEndpoint; without: plain HTTP only (PlainEndpoint).
     #>
     param([Parameter(Mandatory)] [string] $Name, $Pki)
-    if (-not (Test-Path $script:EtcdPath)) {
-        throw "$script:EtcdPath is missing: the etcd tests need a real etcd. Install it with 'apt-get install etcd-server' (or run ./build.ps1 -Task Bootstrap as root)."
-    }
     $root = if (Test-Path /dev/shm) { '/dev/shm' } else { [IO.Path]::GetTempPath() }
-    # A free port is only free until someone takes it (another test's outgoing connection, a server starting): etcd
-    # that finds its port taken is started again on new ones.
-    for ($attempt = 1; ; $attempt++) {
-        $data = Join-Path $root "gu-etcd-$Name-$([guid]::NewGuid().ToString('N'))"
-        $plainPort = Get-FreePort; $peerPort = Get-FreePort
-        $peer = "http://127.0.0.1:$peerPort"
-        $plain = "http://127.0.0.1:$plainPort"
-        $tls = if ($Pki) { "https://127.0.0.1:$(Get-FreePort)" }
-        # tests/fixtures/etcd/start-etcd.sh holds the flags (shared with the xunit tests) and runs etcd in its place.
-        $arguments = @((Join-Path $PSScriptRoot '../fixtures/etcd/start-etcd.sh'), $Name, $data, $peer)
-        $arguments += if ($Pki) { "$tls,$plain", $tls, $Pki.CaPath, $Pki.ServerCertificatePath, $Pki.ServerKeyPath } else { $plain, $plain }
-        $log = "$data.log"
-        $process = Start-Process -FilePath bash -ArgumentList $arguments -PassThru -RedirectStandardError $log -RedirectStandardOutput "$data.out"
-        $server = [pscustomobject]@{ Name = $Name; Process = $process; DataPath = $data; LogPath = $log; PlainEndpoint = $plain; TlsEndpoint = $tls }
-        $deadline = [DateTime]::UtcNow.AddSeconds(20)
-        $portTaken = $false
-        while ($true) {
-            if ($process.HasExited) {
-                $output = Get-Content $log -Raw -ErrorAction Ignore
-                if ($attempt -lt 5 -and $output -match 'address already in use') { $portTaken = $true; break }
-                throw "etcd '$Name' exited with code $($process.ExitCode): $output"
-            }
-            try { $null = Invoke-RestMethod -Method Post -Uri "$plain/v3/maintenance/status" -Body '{}' -TimeoutSec 2; break }
-            catch { if ([DateTime]::UtcNow -gt $deadline) { Stop-EtcdTestServer $server; throw "etcd '$Name' did not answer within 20 s: $_" } }
-            Start-Sleep -Milliseconds 100
-        }
-        if (-not $portTaken) { return $server }
-        Stop-EtcdTestServer $server
+    $folder = Join-Path $root "gu-etcd-$Name-$([guid]::NewGuid().ToString('N'))"
+    # tests/fixtures/etcd/start-etcd.sh (shared with the xunit tests) holds the flags, picks the ports, retries when
+    # one was taken and returns once etcd answers; it says what to install when /usr/bin/etcd is missing.
+    $arguments = @($Name, $folder)
+    if ($Pki) { $arguments += $Pki.CaPath, $Pki.ServerCertificatePath, $Pki.ServerKeyPath }
+    $server = Start-FixtureServer -Script 'etcd/start-etcd.sh' -ArgumentList $arguments
+    [pscustomobject]@{
+        Name = $Name; Process = $server.Process; Server = $server; DataPath = $folder; LogPath = (Join-Path $folder 'etcd.log')
+        PlainEndpoint = $server.Fields['plain']; TlsEndpoint = $server.Fields['tls']
     }
 }
 
 function Stop-EtcdTestServer {
     param([Parameter(Mandatory, ValueFromPipeline)] $Server)
     process {
-        if (-not $Server.Process.HasExited) { $Server.Process.Kill($true); $null = $Server.Process.WaitForExit(10000) }
-        Remove-Item $Server.DataPath, $Server.LogPath, "$($Server.DataPath).out" -Recurse -Force -ErrorAction Ignore
+        Stop-FixtureServer $Server.Server
+        Remove-Item $Server.DataPath -Recurse -Force -ErrorAction Ignore
     }
 }
 

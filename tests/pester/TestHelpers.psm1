@@ -3,6 +3,9 @@
 
 $ErrorActionPreference = 'Stop'
 
+# Start-FixtureServer, Stop-FixtureServer: the servers' starters (tests/fixtures), shared with EtcdTestServer.psm1.
+. (Join-Path $PSScriptRoot '../fixtures/FixtureServer.ps1')
+
 function Get-TestPwsh {
     # The pwsh that runs the tests, as a command line (under 'dotnet pwsh' it is dotnet + pwsh.dll).
     @($env:GLOBALUPGRADE_PWSH -split [IO.Path]::PathSeparator)
@@ -168,23 +171,13 @@ function New-TestKubeconfig {
 function Start-TestSshd {
     <# A real OpenSSH server on loopback (tests/fixtures/sshd); returns the process, its folder, the host key's fingerprint and the node options (-ComputerName, -Port, -UserName, -KeyFilePath, -KnownHostsPath). #>
     param([Parameter(Mandatory)] [string] $Directory)
-    if (-not (Test-Path /usr/sbin/sshd)) { throw '/usr/sbin/sshd is missing: apt-get install openssh-server (./build.ps1 -Task Bootstrap does it on Debian as root).' }
-    # A free port is only free until someone takes it: an sshd that cannot bind it exits, and starts again on another.
-    for ($attempt = 1; ; $attempt++) {
-        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
-        & bash (Join-Path $env:GLOBALUPGRADE_ROOT 'tests/fixtures/sshd/prepare-sshd.sh') $Directory $port | Out-Null
-        $process = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-e', '-f', (Join-Path $Directory 'sshd_config') -PassThru -RedirectStandardError (Join-Path $Directory 'sshd.log')
-        $deadline = [DateTime]::UtcNow.AddSeconds(10)
-        $listening = $false
-        while (-not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) {
-            try { $tcp = [Net.Sockets.TcpClient]::new('127.0.0.1', $port); $tcp.Dispose(); $listening = $true; break } catch { Start-Sleep -Milliseconds 100 }
-        }
-        if ($listening) { break }
-        Stop-Process -Id $process.Id -ErrorAction Ignore
-        if ($attempt -ge 5) { throw "sshd did not listen on 127.0.0.1:${port}: $(Get-Content (Join-Path $Directory 'sshd.log') -Raw -ErrorAction Ignore)" }
-    }
+    # The starter picks the port, retries when it was taken and returns once sshd listens (shared with xunit); it
+    # says what to install when /usr/sbin/sshd is missing.
+    $server = Start-FixtureServer -Script 'sshd/start-sshd.sh' -ArgumentList $Directory
+    $port = [int]$server.Fields['port']
     [pscustomobject]@{
-        Process     = $process
+        Process     = $server.Process
+        Server      = $server
         Port        = $port
         Directory   = $Directory
         Fingerprint = (Get-Content (Join-Path $Directory 'host_fingerprint') -Raw).Trim()
@@ -195,11 +188,15 @@ function Start-TestSshd {
 function Stop-TestSshd {
     <# Stops a server of Start-TestSshd with its per-connection processes. #>
     param($Sshd)
-    if (-not $Sshd -or $Sshd.Process.HasExited) { return }
-    $Sshd.Process.Kill($true)
-    $null = $Sshd.Process.WaitForExit(5000)
+    if ($Sshd) { Stop-FixtureServer $Sshd.Server }
 }
 
+function Get-Failure {
+    <# The error a command throws (the test fails when it does not throw). #>
+    param([Parameter(Mandatory)] [scriptblock] $Command)
+    try { & $Command | Out-Null } catch { return $_ }
+    throw 'expected the command to fail'
+}
 
 function New-TestPackage {
     <# A copy of the stand-in package (tests/fixtures/package) in $Root that says it installs $Version (or the fixture's); fake.conf gets the

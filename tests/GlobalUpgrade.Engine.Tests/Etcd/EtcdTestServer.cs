@@ -1,12 +1,9 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using Etcdserverpb;
 using GlobalUpgrade.Etcd;
-using GlobalUpgrade.Tests.Remote;
 using Google.Protobuf;
 
 namespace GlobalUpgrade.Tests.Etcd;
@@ -102,18 +99,15 @@ public sealed class EtcdTestPki : IDisposable
 /// </summary>
 public sealed class EtcdTestServer : IAsyncDisposable
 {
-    public const string EtcdPath = "/usr/bin/etcd";
+    private readonly FixtureServer server;
+    private readonly string folder;
 
-    private readonly Process process;
-    private readonly string dataFolder;
-    private readonly StringBuilder output = new();
-
-    private EtcdTestServer(Process process, string dataFolder, Uri tlsEndpoint, Uri plainEndpoint)
+    private EtcdTestServer(FixtureServer server, string folder)
     {
-        this.process = process;
-        this.dataFolder = dataFolder;
-        TlsEndpoint = tlsEndpoint;
-        PlainEndpoint = plainEndpoint;
+        this.server = server;
+        this.folder = folder;
+        TlsEndpoint = new Uri(server.Fields["tls"]);
+        PlainEndpoint = new Uri(server.Fields["plain"]);
     }
 
     public Uri TlsEndpoint { get; }
@@ -122,64 +116,16 @@ public sealed class EtcdTestServer : IAsyncDisposable
 
     public static async Task<EtcdTestServer> StartAsync(EtcdTestPki pki, string name)
     {
-        if (!File.Exists(EtcdPath))
-        {
-            throw new InvalidOperationException($"{EtcdPath} is missing: the etcd tests need a real etcd. Install it with 'apt-get install etcd-server' (or run ./build.ps1 -Task Bootstrap as root).");
-        }
-
         var root = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
-        // A free port is only free until someone takes it: etcd that finds its port taken is started again on new ones.
-        for (var attempt = 1; ; attempt++)
-        {
-            var data = Path.Combine(root, $"gu-etcd-{name}-{Guid.NewGuid():N}");
-            var (tlsPort, plainPort, peerPort) = (FreePort(), FreePort(), FreePort());
-            var tls = new Uri($"https://127.0.0.1:{tlsPort}");
-            var plain = new Uri($"http://127.0.0.1:{plainPort}");
-            var info = new ProcessStartInfo("bash")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-
-            // tests/fixtures/etcd/start-etcd.sh holds the flags (shared with the Pester tests) and runs etcd in its place.
-            foreach (var argument in new[]
-            {
-                Path.Combine(TestPaths.Root, "tests/fixtures/etcd/start-etcd.sh"), name, data, $"http://127.0.0.1:{peerPort}",
-                $"https://127.0.0.1:{tlsPort},http://127.0.0.1:{plainPort}", $"https://127.0.0.1:{tlsPort}",
-                pki.CaPath, pki.ServerCertificatePath, pki.ServerKeyPath,
-            })
-            {
-                info.ArgumentList.Add(argument);
-            }
-
-            var process = Process.Start(info) ?? throw new InvalidOperationException("etcd did not start");
-            var server = new EtcdTestServer(process, data, tls, plain);
-            process.OutputDataReceived += (_, e) => server.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                await server.WaitReadyAsync().ConfigureAwait(false);
-                return server;
-            }
-            catch (InvalidOperationException) when (attempt < 5 && server.Output.Contains("address already in use", StringComparison.Ordinal))
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
-            }
-        }
+        var folder = Path.Combine(root, $"gu-etcd-{name}-{Guid.NewGuid():N}");
+        // tests/fixtures/etcd/start-etcd.sh (shared with the Pester tests) holds the flags, picks the ports, retries
+        // when one was taken and returns once etcd answers; it says what to install when /usr/bin/etcd is missing.
+        var server = await FixtureServer.StartAsync("tests/fixtures/etcd/start-etcd.sh", name, folder, pki.CaPath, pki.ServerCertificatePath, pki.ServerKeyPath).ConfigureAwait(false);
+        return new EtcdTestServer(server, folder);
     }
 
     /// <summary>Kills etcd at once (a crash, as far as clients can tell).</summary>
-    public void Kill()
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(true);
-            process.WaitForExit(10000);
-        }
-    }
+    public void Kill() => server.Kill();
 
     public Task PutAsync(IEnumerable<(string Key, string Value)> pairs) =>
         PutAsync(pairs.Select(p => (ByteString.CopyFromUtf8(p.Key), ByteString.CopyFromUtf8(p.Value))));
@@ -202,12 +148,11 @@ public sealed class EtcdTestServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Kill();
-        process.Dispose();
+        server.Dispose();
         await Task.Yield();
         try
         {
-            Directory.Delete(dataFolder, true);
+            Directory.Delete(folder, true);
         }
         catch (IOException)
         {
@@ -219,57 +164,6 @@ public sealed class EtcdTestServer : IAsyncDisposable
 
     internal EtcdClient OpenPlain() =>
         EtcdClient.Open(PlainEndpoint, EtcdTlsMaterial.Load(new EtcdClientOptions("test", [PlainEndpoint])), TimeSpan.FromSeconds(10));
-
-    private string Output
-    {
-        get
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            if (output.Length < 20000)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private async Task WaitReadyAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        using var client = OpenPlain();
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                process.WaitForExit();
-                throw new InvalidOperationException($"etcd exited with code {process.ExitCode}: {output}");
-            }
-
-            try
-            {
-                await client.Maintenance.StatusAsync(new StatusRequest(), client.Call(CancellationToken.None)).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100).ConfigureAwait(false);
-            }
-        }
-    }
 
     internal static int FreePort()
     {

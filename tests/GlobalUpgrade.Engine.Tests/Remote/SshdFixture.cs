@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using GlobalUpgrade.Remote;
 using Xunit;
 
@@ -12,76 +10,23 @@ namespace GlobalUpgrade.Tests.Remote;
 /// </summary>
 public sealed class SshdFixture : IDisposable
 {
-    private readonly Process sshd;
+    private readonly FixtureServer sshd;
 
     public SshdFixture()
     {
         Directory = Path.Combine(Path.GetTempPath(), "gu-sshd-" + Guid.NewGuid().ToString("N")[..8]);
-        if (!File.Exists("/usr/sbin/sshd"))
-        {
-            throw new InvalidOperationException("The SSH tests need a real OpenSSH server: /usr/sbin/sshd is missing. Install it: apt-get install openssh-server");
-        }
-
-        // A free port is only free until someone takes it: an sshd that cannot bind it exits, and starts again on another.
-        for (var attempt = 1; ; attempt++)
-        {
-            Port = FreePort();
-            Run("bash", Path.Combine(TestPaths.Root, "tests/fixtures/sshd/prepare-sshd.sh"), Directory, Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var info = new ProcessStartInfo("/usr/sbin/sshd") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in new[] { "-D", "-e", "-f", Path.Combine(Directory, "sshd_config") })
-            {
-                info.ArgumentList.Add(a);
-            }
-
-            sshd = Process.Start(info)!;
-            sshd.ErrorDataReceived += (_, _) => { };
-            sshd.BeginErrorReadLine();
-            sshd.BeginOutputReadLine();
-            if (Listening(sshd, Port))
-            {
-                break;
-            }
-
-            if (!sshd.HasExited)
-            {
-                sshd.Kill();
-            }
-
-            sshd.Dispose();
-            if (attempt == 5)
-            {
-                throw new InvalidOperationException($"sshd did not listen on 127.0.0.1:{Port} after {attempt} attempts.");
-            }
-        }
-
+        // The starter picks the port, retries when it was taken and returns once sshd listens (shared with Pester); it
+        // says what to install when /usr/sbin/sshd is missing.
+        sshd = FixtureServer.Start("tests/fixtures/sshd/start-sshd.sh", Directory);
+        Port = int.Parse(sshd.Fields["port"], System.Globalization.CultureInfo.InvariantCulture);
         HostFingerprint = File.ReadAllText(Path.Combine(Directory, "host_fingerprint")).Trim();
-    }
-
-    private static bool Listening(Process server, int port)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!server.HasExited && DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, port);
-                return true;
-            }
-            catch (SocketException)
-            {
-                Thread.Sleep(50);
-            }
-        }
-
-        return false;
     }
 
     public string Directory { get; }
 
     public int Port { get; }
 
-    public int ServerProcessId => sshd.Id;
+    public int ServerProcessId => sshd.ProcessId;
 
     public string HostFingerprint { get; }
 
@@ -106,7 +51,7 @@ public sealed class SshdFixture : IDisposable
     /// <summary>The per-connection sshd processes (children of the listener): killing them drops the sessions.</summary>
     public IReadOnlyList<int> SessionProcessIds()
     {
-        var path = $"/proc/{sshd.Id}/task/{sshd.Id}/children";
+        var path = $"/proc/{sshd.ProcessId}/task/{sshd.ProcessId}/children";
         return File.Exists(path)
             ? File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList()
             : [];
@@ -114,15 +59,6 @@ public sealed class SshdFixture : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            sshd.Kill(entireProcessTree: true);
-            sshd.WaitForExit(5000);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
         sshd.Dispose();
         try
         {
@@ -131,15 +67,6 @@ public sealed class SshdFixture : IDisposable
         catch (IOException)
         {
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     internal static string Run(string file, params string[] args)
