@@ -58,6 +58,7 @@ internal sealed class ApiRetryHandler(string context, TimeSpan budget) : Delegat
         }
 
         var what = $"[{context}] {request.Method} {request.RequestUri?.AbsolutePath}";
+        // Ambient, not the engine context: the handler is shared by every command of the session that uses the connection.
         var log = OperationLog.Current;
         if (attempts >= decision.MaxAttempts)
         {

@@ -8,6 +8,7 @@ internal sealed class RequestTracingHandler(string context) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // Ambient, not the engine context: the handler is shared by every command of the session that uses the connection.
         var log = OperationLog.Current;
         log.Verbose($"[{context}] {request.Method} {request.RequestUri?.GetLeftPart(UriPartial.Path)}{RedactedQuery(request.RequestUri)}");
         var watch = Stopwatch.StartNew();

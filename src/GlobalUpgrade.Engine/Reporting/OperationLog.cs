@@ -1,8 +1,9 @@
 namespace GlobalUpgrade.Reporting;
 
 /// <summary>
-/// The log of the operation running on this async flow. Long-lived objects (HTTP handlers shared by a session's
-/// connections) report through it to whichever cmdlet is calling them now.
+/// The log of the operation running on this async flow: the same log the command's engine context carries
+/// (<c>EngineContext.Log</c>), which engine code with a context uses. Long-lived objects that no context reaches (HTTP
+/// handlers shared by a session's connections) report through this to whichever cmdlet is calling them now.
 /// </summary>
 public static class OperationLog
 {

@@ -1,5 +1,4 @@
 using GlobalUpgrade.Errors;
-using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Runbook.Steps;
 using GlobalUpgrade.Session;
 
@@ -42,7 +41,7 @@ public sealed class RunbookRunner(RunbookRequest request, EngineContext engine, 
             entry.Attempts++;
             entry.Message = resumed ? "resumed" : "running";
         });
-        OperationLog.Current.Verbose($"Step {definition.Name} [{definition.Cluster}] {(resumed ? "resumes" : "starts")}.");
+        engine.Log.Verbose($"Step {definition.Name} [{definition.Cluster}] {(resumed ? "resumes" : "starts")}.");
         StepOutcome outcome;
         try
         {

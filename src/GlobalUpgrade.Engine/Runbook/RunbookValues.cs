@@ -1,7 +1,6 @@
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Platform;
-using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Upgrade;
 using Newtonsoft.Json.Linq;
 
@@ -60,7 +59,7 @@ public sealed record RunbookValues(IReadOnlyDictionary<string, string> Versions,
                 Text(outputs[PluginLineKey]) ?? PlatformVersion.Parse(context.Request.TargetVersion).Line);
         }
 
-        OperationLog.Current.Verbose("The journal has no values from Preflight; reading them from the clusters.");
+        context.Engine.Log.Verbose("The journal has no values from Preflight; reading them from the clusters.");
         return await ComputeAsync(context.Request, cancellationToken).ConfigureAwait(false);
     }
 

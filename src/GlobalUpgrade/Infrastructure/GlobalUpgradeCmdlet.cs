@@ -10,14 +10,15 @@ namespace GlobalUpgrade.Commands.Infrastructure;
 
 /// <summary>
 /// The base of every cmdlet: cancellation on Ctrl+C, the session's connections, the engine context (state folder
-/// and run stores, assumptions, clock), engine work run off the pipeline thread with its messages written on it,
-/// and engine failures turned into ErrorRecords.
+/// and run stores, assumptions, clock, the command's log and node connections), engine work run off the pipeline
+/// thread with its messages written on it, and engine failures turned into ErrorRecords.
 /// </summary>
 public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
 {
     private static readonly ConcurrentDictionary<Guid, byte> WatchedSessions = new();
     private CancellationTokenSource? cancellation;
     private ConnectionRegistry? connections;
+    private readonly PipelineOperationLog log = new();
     private EngineContext? engine;
 
     protected CancellationToken CancellationToken => (cancellation ??= new CancellationTokenSource()).Token;
@@ -26,10 +27,11 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
     protected ConnectionRegistry Connections => connections ??= SessionConnections();
 
     /// <summary>
-    /// What engine work of this command uses: the session's state folder and run stores, and the [assumed] facts with
-    /// the command's -Assumption applied (an unknown name is a terminating error). Resolved on the pipeline thread.
+    /// What engine work of this command uses: the session's state folder and run stores, the [assumed] facts with
+    /// the command's -Assumption applied (an unknown name is a terminating error), the command's log and its node
+    /// connections (closed when the command ends). Resolved on the pipeline thread.
     /// </summary>
-    protected EngineContext Engine => engine ??= new EngineContext(StateFolder.For(SessionId), Require(() => PlatformAssumptions.From(AssumptionOverrides)));
+    protected EngineContext Engine => engine ??= new EngineContext(StateFolder.For(SessionId), Require(() => PlatformAssumptions.From(AssumptionOverrides)), log: log);
 
     /// <summary>The -Assumption values of a cmdlet that takes them (with any older parameter that names one, e.g. -MonitorPort).</summary>
     protected virtual IReadOnlyDictionary<string, string?>? AssumptionOverrides => null;
@@ -66,6 +68,7 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
         if (disposing)
         {
             cancellation?.Dispose();
+            engine?.Dispose();
         }
     }
 
@@ -107,7 +110,6 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
 
     private (T? Result, ErrorRecord? Failure) Execute<T>(Func<CancellationToken, Task<T>> operation)
     {
-        var log = new PipelineOperationLog();
         var token = CancellationToken;
         Task<T> task;
         using (OperationLog.Use(log))
@@ -115,11 +117,7 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
             task = Task.Run(() => operation(token), token);
         }
 
-        _ = task.ContinueWith(_ => log.Queue.CompleteAdding(), TaskScheduler.Default);
-        foreach (var write in log.Queue.GetConsumingEnumerable())
-        {
-            write(this);
-        }
+        log.WriteUntil(task, this);
 
         try
         {

@@ -10,7 +10,6 @@ namespace GlobalUpgrade.Commands.Remote;
 /// </summary>
 public abstract class RemoteCmdlet : GlobalUpgradeCmdlet
 {
-    private RemoteSessions? sessions;
     /// <summary>The node (control-plane node of the global cluster). Omit to run on this machine.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -47,18 +46,8 @@ public abstract class RemoteCmdlet : GlobalUpgradeCmdlet
     [ValidateRange(1, 600)]
     public int ConnectTimeoutSec { get; set; } = 20;
 
-    /// <summary>This call's connections, one per node (a run's start and its following share one login); closed with the cmdlet.</summary>
-    protected RemoteSessions Sessions => sessions ??= new RemoteSessions();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            sessions?.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
+    /// <summary>This call's connections, one per node (a run's start and its following share one login): the engine context's, closed with the command.</summary>
+    protected RemoteSessions Sessions => Engine.Sessions;
 
     protected bool RemoteOptionGiven =>
         SshCredential is not null || UserName is not null || KeyFilePath is not null || KnownHostsPath is not null || HostKeyFingerprint is not null;

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Runbook;
 using GlobalUpgrade.Validation;
 
@@ -62,30 +63,22 @@ public sealed class InvokeGlobalDrUpgradeCommand : RunbookCmdlet
     [ValidateNotNullOrEmpty]
     public string? ConsistencyAttestation { get; set; }
 
-    protected override RunbookRequest BuildRequest()
+    protected override (ClusterConnection Primary, ClusterConnection? Standby) ResolveClusters() =>
+        (Require(() => Connections.ByRole(ClusterRole.Primary)), Require(() => Connections.ByRole(ClusterRole.Standby)));
+
+    protected override Func<RunbookRequest, RunbookRequest> OwnInputs()
     {
         var etcdSync = Require(() => TypedOptionsAttribute.Accepted(EtcdSync)) ?? new EtcdSyncOptions();
-        var primary = Require(() => Connections.ByRole(ClusterRole.Primary));
-        var standby = Require(() => Connections.ByRole(ClusterRole.Standby));
-        return new RunbookRequest
+        return shared => shared with
         {
-            Primary = primary,
-            Standby = standby,
-            PackagePath = PackagePath,
             StandbyPackagePath = StandbyPackagePath,
-            TargetVersion = TargetVersion,
-            PrimaryTarget = BuildTarget(ComputerName),
             StandbyTarget = BuildTarget(StandbyComputerName),
-            Registry = Registry,
-            RegistryCredential = RegistryCredential?.GetNetworkCredential(),
             EtcdSync = etcdSync,
             EtcdSyncConfig = HashtableInput.ToJson(etcdSync.Config),
             StandbyVip = StandbyVip is null ? null : Require(() => HostInput.Host(StandbyVip, "-StandbyVip")),
             VerifySyncTimeout = TimeSpan.FromSeconds(VerifySyncTimeoutSec),
-            StepTimeout = TimeSpan.FromSeconds(StepTimeoutSec),
             StandbyRegistry = StandbyRegistry,
             StandbyRegistryCredential = StandbyRegistryCredential?.GetNetworkCredential(),
-            SkipReadinessCheck = SkipReadinessCheck ?? [],
             ConsistencyAttestation = ConsistencyAttestation,
             StandbyWebConsole = StandbyWebConsole,
         };

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Runbook;
 
 namespace GlobalUpgrade.Commands.Runbook;
@@ -17,15 +18,6 @@ public sealed class InvokeGlobalUpgradeCommand : RunbookCmdlet
     [Infrastructure.ClusterNameTransformation]
     public string? Cluster { get; set; }
 
-    protected override RunbookRequest BuildRequest() => new()
-    {
-        Primary = Require(() => Connections.Select(Cluster, ClusterRole.Standalone)),
-        PackagePath = PackagePath,
-        TargetVersion = TargetVersion,
-        PrimaryTarget = BuildTarget(ComputerName),
-        Registry = Registry,
-        RegistryCredential = RegistryCredential?.GetNetworkCredential(),
-        StepTimeout = TimeSpan.FromSeconds(StepTimeoutSec),
-        SkipReadinessCheck = SkipReadinessCheck ?? [],
-    };
+    protected override (ClusterConnection Primary, ClusterConnection? Standby) ResolveClusters() =>
+        (Require(() => Connections.Select(Cluster, ClusterRole.Standalone)), null);
 }

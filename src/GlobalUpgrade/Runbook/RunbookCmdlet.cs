@@ -3,6 +3,7 @@ using System.Management.Automation;
 using GlobalUpgrade.Commands.Infrastructure;
 using GlobalUpgrade.Commands.Remote;
 using GlobalUpgrade.Errors;
+using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
 using GlobalUpgrade.Readiness;
 using GlobalUpgrade.Remote;
@@ -84,16 +85,41 @@ public abstract class RunbookCmdlet : RemoteCmdlet
 
     protected override IReadOnlyDictionary<string, string?>? AssumptionOverrides => HashtableInput.ToAssumptions(Assumption);
 
-    protected abstract RunbookRequest BuildRequest();
+    /// <summary>The clusters the runbook upgrades: the standalone one, or the primary and the standby.</summary>
+    protected abstract (ClusterConnection Primary, ClusterConnection? Standby) ResolveClusters();
+
+    /// <summary>
+    /// The inputs only this runbook takes, added to the shared request. Resolved before the clusters, so a bad value is
+    /// refused before a missing connection; what the returned function resolves is resolved after them.
+    /// </summary>
+    protected virtual Func<RunbookRequest, RunbookRequest> OwnInputs() => shared => shared;
+
+    /// <summary>The one place the runbook's parameters become its request, validated before anything is asked of a cluster.</summary>
+    private RunbookRequest BuildRequest()
+    {
+        var own = OwnInputs();
+        var (primary, standby) = ResolveClusters();
+        var request = own(new RunbookRequest
+        {
+            Primary = primary,
+            Standby = standby,
+            PackagePath = PackagePath,
+            TargetVersion = TargetVersion,
+            PrimaryTarget = BuildTarget(ComputerName),
+            Registry = Registry,
+            RegistryCredential = RegistryCredential?.GetNetworkCredential(),
+            StepTimeout = TimeSpan.FromSeconds(StepTimeoutSec),
+            SkipReadinessCheck = SkipReadinessCheck ?? [],
+            SkipCheckArtifacts = SkipCheckArtifacts,
+            RunRoot = RunRoot,
+        });
+        Require(request.Validate);
+        return request;
+    }
 
     protected override void ProcessRecord()
     {
-        var request = BuildRequest() with
-        {
-            SkipCheckArtifacts = SkipCheckArtifacts,
-            RunRoot = RunRoot,
-        };
-        Require(request.Validate);
+        var request = BuildRequest();
 
         var estimates = Require(() => HashtableInput.ToEstimates(Estimate));
         var journalPath = GetUnresolvedProviderPathFromPSPath(JournalPath ?? RunbookSession.DefaultJournalName(request));

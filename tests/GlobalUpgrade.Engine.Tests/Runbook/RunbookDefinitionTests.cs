@@ -104,6 +104,35 @@ public sealed class RunbookDefinitionTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task AStepsVerboseMessagesReachTheEngineContextsLog()
+    {
+        var folder = Directory.CreateTempSubdirectory("gu-log-").FullName;
+        try
+        {
+            // No ambient log is installed: what arrives came through the context.
+            var log = new RecordingLog();
+            var engine = new GlobalUpgrade.Session.EngineContext(folder, new PlatformAssumptions(), log: log);
+            var request = new RunbookRequest { Primary = Connect("east", ClusterRole.Primary), Standby = Connect("west", ClusterRole.Standby), PackagePath = "/pkg", TargetVersion = "v4.2.0" };
+            var steps = RunbookSession.StepsOf(request, "v4.1.0");
+            using var journal = RunbookJournal.Create(Path.Combine(folder, "j.json"), UpgradeRunbooks.NewJournal(request, steps, "v4.1.0"));
+
+            // A step that needs Preflight's values before Preflight kept them says so, then asks the (unreachable) clusters.
+            var context = new StepContext(request, engine, journal, journal.Document.Steps[^1], resumed: false);
+            _ = await Assert.ThrowsAnyAsync<Exception>(() => RunbookValues.ReadAsync(context, CancellationToken.None));
+            Assert.Contains("The journal has no values from Preflight; reading them from the clusters.", log.Messages);
+
+            // The runner announces each step it runs on the same log (the step itself fails: no cluster answers).
+            var runner = new RunbookRunner(request, engine, journal, steps);
+            var records = await runner.RunGroupAsync(runner.Groups[0], CancellationToken.None);
+            Assert.All(records, r => Assert.Contains($"Step {r.Name} [{r.Cluster}] starts.", log.Messages));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private ClusterConnection Connect(string name, ClusterRole role)
     {
         var server = new Uri($"https://{name}.invalid:6443");
@@ -124,5 +153,23 @@ public sealed class RunbookDefinitionTests : IDisposable
             ["status"] = new JsonObject { ["base"] = new JsonObject { ["version"] = version, ["deployStatus"] = "Completed", ["runningStatus"] = "Healthy" } },
         };
         return new UpgradeInspector.ClusterFacts(name, role, version, ComponentState.Read(module, profile), synced);
+    }
+
+    /// <summary>Records what the engine reports, as a cmdlet's log would receive it.</summary>
+    private sealed class RecordingLog : GlobalUpgrade.Reporting.IOperationLog
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> messages = new();
+
+        public IReadOnlyCollection<string> Messages => messages.ToArray();
+
+        public void Verbose(string message) => messages.Enqueue(message);
+
+        public void Debug(string message) => messages.Enqueue(message);
+
+        public void Warning(string message) => messages.Enqueue(message);
+
+        public void Progress(GlobalUpgrade.Reporting.OperationProgress progress)
+        {
+        }
     }
 }

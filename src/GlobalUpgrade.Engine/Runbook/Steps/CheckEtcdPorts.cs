@@ -1,5 +1,4 @@
 using GlobalUpgrade.EtcdSync;
-using GlobalUpgrade.Remote;
 using GlobalUpgrade.Upgrade;
 
 namespace GlobalUpgrade.Runbook.Steps;
@@ -44,8 +43,8 @@ public sealed class CheckEtcdPorts(RunbookShape shape) : RunbookStepDefinition(U
         var probes = EtcdSyncInstallRequests.ActiveEndpoints(options).Select(e => (Endpoint: e, Cluster: "active", PkiNode: context.Target(ClusterSlot.Primary)))
             .Concat(EtcdSyncInstallRequests.StandbyEndpoints(options, values.StandbyVip!).Select(e => (Endpoint: e, Cluster: "standby", PkiNode: standbyNode)));
 
-        // One endpoint after the other: they share one SSH session per node, and its forwards.
-        using var sessions = new RemoteSessions();
+        // One endpoint after the other: they share one SSH session per node (the command's), and its forwards.
+        var sessions = context.Engine.Sessions;
         var results = new List<CheckResult>();
         foreach (var (endpoint, cluster, pkiNode) in probes)
         {

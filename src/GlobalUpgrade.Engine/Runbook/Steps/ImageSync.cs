@@ -1,8 +1,6 @@
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.ImageSync;
 using GlobalUpgrade.Platform;
-using GlobalUpgrade.Remote;
-using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Upgrade;
 using GlobalUpgrade.Validation;
 
@@ -58,13 +56,13 @@ public sealed class ImageSync(RunbookShape shape, ClusterSlot slot) : RunbookSte
         }
         else
         {
-            OperationLog.Current.Verbose($"[{cluster.Name}] re-attaching to image sync run {run.Id} ({run.State}).");
+            context.Engine.Log.Verbose($"[{cluster.Name}] re-attaching to image sync run {run.Id} ({run.State}).");
         }
 
         if (run.State != ImageSyncState.Succeeded)
         {
-            // One login for the start and the following.
-            using var sessions = new RemoteSessions();
+            // One login for the start and the following (the command's connections).
+            var sessions = context.Engine.Sessions;
             run = await ImageSyncService.LaunchAsync(run, syncRequest, store, cancellationToken, sessions).ConfigureAwait(false);
             run = await ImageSyncService.FollowAsync(run, ImageSyncService.TargetOf(run, target.Credential), follow, store, cancellationToken, sessions).ConfigureAwait(false);
         }

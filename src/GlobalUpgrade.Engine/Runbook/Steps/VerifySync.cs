@@ -2,7 +2,6 @@ using GlobalUpgrade.Consistency;
 using GlobalUpgrade.Errors;
 using GlobalUpgrade.EtcdSync;
 using GlobalUpgrade.Platform;
-using GlobalUpgrade.Reporting;
 using GlobalUpgrade.Upgrade;
 
 namespace GlobalUpgrade.Runbook.Steps;
@@ -33,7 +32,7 @@ public sealed class VerifySync(RunbookShape shape) : RunbookStepDefinition(Upgra
             catch (GlobalUpgradeException ex) when (DateTimeOffset.Now < deadline)
             {
                 // The monitor may still be starting after the install: an unknown state is retried, never taken as in sync.
-                OperationLog.Current.Verbose($"[{standby.Name}] sync state unknown yet: {ex.Message}");
+                context.Engine.Log.Verbose($"[{standby.Name}] sync state unknown yet: {ex.Message}");
             }
 
             if (status is not null)
