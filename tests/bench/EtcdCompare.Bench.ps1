@@ -9,8 +9,9 @@
     - module cold: `pwsh -NoProfile -File` a script that imports the module and compares once, as a script runs it;
       its whole process's peak RSS (VmHWM) and, from GLOBALUPGRADE_ETCD_TRACE, where its time goes and how many
       methods the process JIT-compiled by each step, with the time spent compiling them (System.Runtime.JitInfo,
-      process-wide): figures a loaded machine does not stretch, so they show before the first page and during the
-      reading what tier-0 code generation cost, and whether a precompiled (ReadyToRun) build was used;
+      process-wide): the method counts do not change with the machine's load (the JIT time does), so they show
+      before the first page and during the reading what code generation cost, and whether a precompiled
+      (ReadyToRun) build's code was used;
     - module warm: the same call a second time in one pwsh session.
     Every run's missed and surplus key sets of the module (cold and warm) are checked equal to the pipeline's.
     Both etcd servers run on loopback with plain HTTP (TLS would cost every row the same handshake; the module's
@@ -305,12 +306,21 @@ while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
     $coldJit = Get-JitPhases $rows.Cold
     $stepsHeader = "| step reached | at | step | methods JIT-compiled (step) | JIT time (step) |`n|---|---|---|---|---|"
 
+    # The framework a build of the module targets (its engine's TargetFrameworkAttribute) and whether it is precompiled.
+    function Get-TargetFramework([string] $Manifest) {
+        $engine = Join-Path (Split-Path $Manifest) 'Dependencies/GlobalUpgrade.Engine.dll'
+        $framework = [regex]::Match([IO.File]::ReadAllText($engine, [Text.Encoding]::Latin1), 'NETCoreApp,Version=v(\d+\.\d+)').Groups[1].Value
+        $stream = [IO.File]::OpenRead($engine)
+        try { $readyToRun = [Reflection.PortableExecutable.PEReader]::new($stream).PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -gt 0 }
+        finally { $stream.Dispose() }
+        "net$framework$(if ($readyToRun) { ', ReadyToRun' } else { ', IL only' })"
+    }
     $other = if ($OtherModulePath) {
         $otherMs = Get-Median $rows.Other.Ms
         $otherJit = Get-JitPhases $rows.Other
         @"
 
-The other build (``$OtherModulePath``$(if ($OtherEnvironment) { ' with ' + ($OtherEnvironment -join ' ') })), cold, in the same rounds: median {0:N0} ms (**{1:N2}×** the module's cold run, {2:N2}× the expert), peak RSS {3:N0} MB; runs: {4}.
+The other build (``$OtherModulePath``, $(Get-TargetFramework $OtherModulePath)$(if ($OtherEnvironment) { ' with ' + ($OtherEnvironment -join ' ') })), cold, in the same rounds: median {0:N0} ms (**{1:N2}×** the module's cold run, {2:N2}× the expert), peak RSS {3:N0} MB; runs: {4}.
 
 JIT, the other build: $(Format-JitPhases $otherJit); the module's own cold run: $(Format-JitPhases $coldJit).
 
@@ -351,7 +361,7 @@ $stepsHeader
 $($steps -join "`n")
 $other
 
-Command: ``dotnet pwsh ./build.ps1 -Task Bench -BenchName EtcdCompare -BenchKeys $Keys -BenchRuns $Runs -BenchKeyShape $KeyShape$(if ($OtherModulePath -like '*/r2r/*') { ' -BenchReadyToRun' })``
+Command: ``dotnet pwsh ./build.ps1 -Task Bench -BenchName EtcdCompare -BenchKeys $Keys -BenchRuns $Runs -BenchKeyShape $KeyShape$(if ($OtherModulePath -like '*/r2r/*') { " -BenchReadyToRun -ReadyToRunFramework $((Get-TargetFramework $OtherModulePath) -replace ',.*')" })``
 
 "@ -f $Keys, $expected, $pipelineMs, $floorMs, $coldMs, $coldRatio, $(if ($coldRatio -le 0.8) { 'met' } else { '**not met**' }), $warmMs, $warmRatio, $(if ($warmRatio -le 1.1) { 'met' } else { '**not met**' }), $coldPeak, $(if ($coldPeak -lt 200) { 'met' } else { '**not met**' }), $warmPeak
     Set-Content (Join-Path $OutputPath "EtcdCompare-$Keys-$KeyShape.md") $section
