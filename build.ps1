@@ -22,7 +22,18 @@ param(
     # Bench only: run only these benchmarks (file names without .Bench.ps1, e.g. EtcdCompare); all when empty.
     [string[]] $BenchName,
     # Bench only: the key shape of the etcd benchmark (ConfigMaps, the default, or EventLike: ~120-byte keys).
-    [string] $BenchKeyShape = 'ConfigMaps'
+    [string] $BenchKeyShape = 'ConfigMaps',
+
+    # Build (and Bench): also lay out the module precompiled (ReadyToRun, linux-x64) in out/r2r/GlobalUpgrade/<version>,
+    # beside the ordinary one: the engine and every dependency carry native code, so a cold process JIT-compiles less.
+    [switch] $ReadyToRun,
+    # The target of that layout: net8.0 (the module's) or net10.0 (the runtime pwsh 7.6 runs on). Measured with the
+    # bench's JIT counts: .NET 10 ignores the precompiled code of a net8.0 layout (crossgen 8) and JIT-compiles the
+    # module's methods as if it were plain IL; a net10.0 layout's is used.
+    [ValidateSet('net8.0', 'net10.0')]
+    [string] $ReadyToRunFramework = 'net8.0',
+    # Bench only: build that ReadyToRun layout too and run it as the EtcdCompare bench's other cold row (-OtherModulePath).
+    [switch] $BenchReadyToRun
 )
 
 $ErrorActionPreference = 'Stop'
@@ -32,6 +43,8 @@ $Out = Join-Path $Root 'out'
 $Version = ([xml](Get-Content (Join-Path $Root 'Directory.Build.props') -Raw)).Project.PropertyGroup.Version | Select-Object -First 1
 $ModuleOut = Join-Path $Out "GlobalUpgrade/$Version"
 $SimulatorOut = Join-Path $Out 'simulator'
+$ReadyToRunModuleOut = Join-Path $Out "r2r/GlobalUpgrade/$Version"
+$ReadyToRunRuntime = 'linux-x64'
 $ResultsOut = Join-Path $Out 'test-results'
 $NuGetPackages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
 $PesterModule = Join-Path $NuGetPackages 'pester/5.7.1/tools/Pester.psd1'
@@ -97,26 +110,48 @@ function Invoke-Build {
     $publish = Join-Path $Out 'publish'
     Remove-Item $publish, $ModuleOut -Recurse -Force -ErrorAction Ignore
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GlobalUpgrade/GlobalUpgrade.csproj'), '-c', $Configuration, '-o', $publish, '--no-build', '-nologo')
+    Remove-Item $SimulatorOut -Recurse -Force -ErrorAction Ignore
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GlobalUpgrade.Simulator/GlobalUpgrade.Simulator.csproj'), '-c', $Configuration, '-o', $SimulatorOut, '--no-build', '-nologo')
+    Write-ModuleLayout -Publish $publish -ModuleOut $ModuleOut
+}
 
-    # The module as it ships: cmdlet assembly at the root, everything it loads privately under Dependencies/.
+# The module as it ships, from a published cmdlet project: cmdlet assembly at the root, everything it loads privately
+# under Dependencies/, formats, help, the simulator (published beforehand) and the rehearsal's stand-in package.
+# -Help: the help file of a layout built before, copied (building it imports the module, and one process cannot load
+# a second GlobalUpgrade.dll).
+function Write-ModuleLayout([string] $Publish, [string] $ModuleOut, [string] $Help) {
+    Remove-Item $ModuleOut -Recurse -Force -ErrorAction Ignore
     $dependencies = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'Dependencies')
-    Get-ChildItem $publish -File | Where-Object Name -NotMatch '^(GlobalUpgrade(\.Models)?\.(dll|pdb)|GlobalUpgrade\.deps\.json|System\.Management\.Automation\.dll)$' |
+    Get-ChildItem $Publish -File | Where-Object Name -NotMatch '^(GlobalUpgrade(\.Models)?\.(dll|pdb)|GlobalUpgrade\.deps\.json|System\.Management\.Automation\.dll)$' |
         Copy-Item -Destination $dependencies
-    Copy-Item (Join-Path $publish 'GlobalUpgrade*.dll'), (Join-Path $publish 'GlobalUpgrade*.pdb') $ModuleOut -Exclude 'GlobalUpgrade.Engine.*'
+    Copy-Item (Join-Path $Publish 'GlobalUpgrade*.dll'), (Join-Path $Publish 'GlobalUpgrade*.pdb') $ModuleOut -Exclude 'GlobalUpgrade.Engine.*'
     Merge-FormatFile -Source (Join-Path $Root 'module/Formats') -Destination (Join-Path $ModuleOut 'GlobalUpgrade.Format.ps1xml')
     Copy-Item (Join-Path $Root 'module/Preflight') $ModuleOut -Recurse
     Copy-Item (Join-Path $Root 'module/en-US') $ModuleOut -Recurse
     $manifest = Get-Content (Join-Path $Root 'module/GlobalUpgrade.psd1') -Raw
     $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$Version'" | Set-Content (Join-Path $ModuleOut 'GlobalUpgrade.psd1')
-    & (Join-Path $Root 'docs/Build-Help.ps1') -DocsPath (Join-Path $Root 'docs') -OutputPath (Join-Path $ModuleOut 'en-US/GlobalUpgrade.dll-Help.xml')
+    $helpOut = Join-Path $ModuleOut 'en-US/GlobalUpgrade.dll-Help.xml'
+    if ($Help) { Copy-Item $Help $helpOut }
+    else { & (Join-Path $Root 'docs/Build-Help.ps1') -DocsPath (Join-Path $Root 'docs') -OutputPath $helpOut }
 
-    Remove-Item $SimulatorOut -Recurse -Force -ErrorAction Ignore
-    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GlobalUpgrade.Simulator/GlobalUpgrade.Simulator.csproj'), '-c', $Configuration, '-o', $SimulatorOut, '--no-build', '-nologo')
     # Invoke-GlobalUpgradeRehearsal runs the simulator as a program (never loads it) and a stand-in upgrade package.
     Copy-Item $SimulatorOut (Join-Path $ModuleOut 'Simulator') -Recurse
     $standIn = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'Rehearsal/StandInPackage')
     Copy-Item (Join-Path $Root 'tests/fixtures/package/*') $standIn
     Write-Host "Module: $ModuleOut"
+}
+
+# The same module, its assemblies precompiled by crossgen2 for linux-x64 (ReadyToRun: native code beside the IL, used
+# instead of tier-0 JIT when the runtime accepts it; still framework-dependent). A second, RID-specific compile of
+# the cmdlet project and its references (obj/<configuration>/<framework>/linux-x64), then the ordinary layout.
+function Invoke-ReadyToRunBuild {
+    $publish = Join-Path $Out 'publish-r2r'
+    # The SDK reuses the precompiled images in obj when their inputs look older (an updated package, another crossgen):
+    # compiled anew every time, so the layout never carries images a runtime would refuse.
+    Remove-Item $publish, (Join-Path $Root "src/GlobalUpgrade/obj/$Configuration/$ReadyToRunFramework/$ReadyToRunRuntime/R2R") -Recurse -Force -ErrorAction Ignore
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GlobalUpgrade/GlobalUpgrade.csproj'), '-c', $Configuration, '-o', $publish, '-nologo', '-clp:ErrorsOnly',
+        '-r', $ReadyToRunRuntime, '--self-contained', 'false', '-p:PublishReadyToRun=true', "-p:ModuleTargetFramework=$ReadyToRunFramework")
+    Write-ModuleLayout -Publish $publish -ModuleOut $ReadyToRunModuleOut -Help (Join-Path $ModuleOut 'en-US/GlobalUpgrade.dll-Help.xml')
 }
 
 function Read-TrxCounts([string] $Folder) {
@@ -222,16 +257,17 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
-    & (Join-Path $Root 'tests/bench/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $ModuleOut 'GlobalUpgrade.psd1') -Pwsh (Get-PwshCommand) -Keys ($BenchKeys -split ',' | ForEach-Object { [int]$_.Trim() }) -Runs $BenchRuns -OutputPath (Join-Path $Out 'bench') -Name ($BenchName -split ",") -KeyShape $BenchKeyShape
+    $other = if ($BenchReadyToRun) { @{ OtherModulePath = Join-Path $ReadyToRunModuleOut 'GlobalUpgrade.psd1' } } else { @{} }
+    & (Join-Path $Root 'tests/bench/Invoke-Benchmarks.ps1') @other -ModulePath (Join-Path $ModuleOut 'GlobalUpgrade.psd1') -Pwsh (Get-PwshCommand) -Keys ($BenchKeys -split ',' | ForEach-Object { [int]$_.Trim() }) -Runs $BenchRuns -OutputPath (Join-Path $Out 'bench') -Name ($BenchName -split ",") -KeyShape $BenchKeyShape
 }
 
 foreach ($t in $Task) {
     switch ($t) {
         'Bootstrap' { Invoke-Bootstrap }
-        'Build' { Invoke-Bootstrap; Invoke-Build }
+        'Build' { Invoke-Bootstrap; Invoke-Build; if ($ReadyToRun) { Invoke-ReadyToRunBuild } }
         'Test' { Invoke-Bootstrap; Invoke-Build; Invoke-Test }
         'Package' { Invoke-Bootstrap; Invoke-Build; Invoke-Package }
-        'Bench' { Invoke-Bootstrap; Invoke-Build; Invoke-Bench }
+        'Bench' { Invoke-Bootstrap; Invoke-Build; if ($ReadyToRun -or $BenchReadyToRun) { Invoke-ReadyToRunBuild }; Invoke-Bench }
         'Demo' { Invoke-Bootstrap; Invoke-Build; Invoke-Demo }
     }
 }

@@ -7,7 +7,11 @@
     - expert: LC_ALL=C comm -3 <(etcdctl get /registry/ --prefix --keys-only | grep .) <(… the standby …);
     - floor: both etcdctl reads in parallel into /dev/null (no comparison at all);
     - module cold: `pwsh -NoProfile -File` a script that imports the module and compares once, as a script runs it;
-      its whole process's peak RSS (VmHWM) and, from GLOBALUPGRADE_ETCD_TRACE, where its time goes;
+      its whole process's peak RSS (VmHWM) and, from GLOBALUPGRADE_ETCD_TRACE, where its time goes and how many
+      methods the process JIT-compiled by each step, with the time spent compiling them (System.Runtime.JitInfo,
+      process-wide): the method counts do not change with the machine's load (the JIT time does), so they show
+      before the first page and during the reading what code generation cost, and whether a precompiled
+      (ReadyToRun) build's code was used;
     - module warm: the same call a second time in one pwsh session.
     Every run's missed and surplus key sets of the module (cold and warm) are checked equal to the pipeline's.
     Both etcd servers run on loopback with plain HTTP (TLS would cost every row the same handshake; the module's
@@ -155,7 +159,7 @@ wait $p && wait $s
     Set-Content $cold @"
 param([string] `$Out, [string] `$Module)
 `$started = [Diagnostics.Process]::GetCurrentProcess().StartTime
-function Mark([string] `$What) { [Console]::Error.WriteLine(("trace {0:0.0} {1}" -f ([DateTime]::Now - `$started).TotalMilliseconds, `$What)) }
+function Mark([string] `$What) { [Console]::Error.WriteLine([string]::Format([cultureinfo]::InvariantCulture, "trace {0:0.0} {1} {2:0.0} {3}", ([DateTime]::Now - `$started).TotalMilliseconds, [Runtime.JitInfo]::GetCompiledMethodCount(`$false), [Runtime.JitInfo]::GetCompilationTime(`$false).TotalMilliseconds, `$What)) }
 Mark 'script'
 `$ErrorActionPreference = 'Stop'
 `$ProgressPreference = 'SilentlyContinue'
@@ -182,10 +186,15 @@ Mark 'returned'
             foreach ($pair in $Environment) { Remove-Item "Env:$(($pair -split '=', 2)[0])" -ErrorAction Ignore }
         }
         if ($LASTEXITCODE -ne 0) { throw "The cold run failed: $output $(Get-Content (Join-Path $work 'trace.txt') -Raw)" }
-        $trace = [ordered]@{}
-        foreach ($line in Get-Content (Join-Path $work 'trace.txt')) { if ($line -match '^trace (\S+) (.+)$' -and -not $trace.Contains($Matches[2])) { $trace[$Matches[2]] = [double]$Matches[1] } }
+        # Each trace line: ms since the process started, methods JIT-compiled so far, ms spent JIT-compiling so far, step.
+        $trace = [ordered]@{}; $jitMethods = @{}; $jitMs = @{}
+        foreach ($line in Get-Content (Join-Path $work 'trace.txt')) {
+            if ($line -match '^trace (\S+) (\d+) (\S+) (.+)$' -and -not $trace.Contains($Matches[4])) {
+                $trace[$Matches[4]] = [double]$Matches[1]; $jitMethods[$Matches[4]] = [double]$Matches[2]; $jitMs[$Matches[4]] = [double]$Matches[3]
+            }
+        }
         $trace['exited'] = $ms
-        [pscustomobject]@{ Ms = $ms; PeakMB = ($output | Select-Object -Last 1 | ConvertFrom-Json).PeakMB; Trace = $trace
+        [pscustomobject]@{ Ms = $ms; PeakMB = ($output | Select-Object -Last 1 | ConvertFrom-Json).PeakMB; Trace = $trace; JitMethods = $jitMethods; JitMs = $jitMs
             Missed = (Join-Keys ([IO.File]::ReadAllLines("$out.missed"))); Surplus = (Join-Keys ([IO.File]::ReadAllLines("$out.surplus"))) }
     }
 
@@ -259,24 +268,72 @@ while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
     $cpu = (Get-Content /proc/cpuinfo | Select-String '^model name\s*:\s*(.*)' | Select-Object -First 1).Matches.Groups[1].Value
     $commit = (& git -C $PSScriptRoot rev-parse --short HEAD 2>$null) + $(if (& git -C $PSScriptRoot status --porcelain --untracked-files=no 2>$null) { ' (with uncommitted changes)' } else { '' })
     $runsText = (0..($Runs - 1) | ForEach-Object { '{0:N0} / {1:N0} / {2:N0} / {3:N0}' -f $rows.Pipeline[$_].Ms, $rows.Floor[$_], $rows.Cold[$_].Ms, $rows.Warm[$_].Ms }) -join '; '
-    # The cold run's steps: the median of each mark (ms since the process started), and the step from the mark before.
+    # The cold run's steps: the median of each mark (ms since the process started; methods JIT-compiled and ms spent
+    # compiling, process-wide), and the step from the mark before.
     function Get-Steps($Runs) {
-        $previous = 0
+        $previous = 0; $previousMethods = 0; $previousJitMs = 0
         foreach ($mark in @($Runs[0].Trace.Keys)) {
             $at = Get-Median @($Runs | ForEach-Object { if ($_.Trace.Contains($mark)) { $_.Trace[$mark] } })
-            '| {0} | {1:N0} ms | +{2:N0} ms |' -f $mark, $at, ($at - $previous)
+            $methods = @($Runs | ForEach-Object { if ($_.JitMethods.Contains($mark)) { $_.JitMethods[$mark] } })
+            if ($methods.Count -eq 0) { '| {0} | {1:N0} ms | +{2:N0} ms | | |' -f $mark, $at, ($at - $previous) }
+            else {
+                $methods = Get-Median $methods
+                $jit = Get-Median @($Runs | ForEach-Object { if ($_.JitMs.Contains($mark)) { $_.JitMs[$mark] } })
+                '| {0} | {1:N0} ms | +{2:N0} ms | {3:N0} (+{4:N0}) | {5:N0} ms (+{6:N0} ms) |' -f $mark, $at, ($at - $previous), $methods, ($methods - $previousMethods), $jit, ($jit - $previousJitMs)
+                $previousMethods = $methods; $previousJitMs = $jit
+            }
             $previous = $at
         }
     }
+    # JIT before the first key arrived (up to the later side's first page) and during the reading (from there to
+    # both sides read and merged): medians over the runs of methods compiled and ms spent compiling.
+    function Get-JitPhases($Runs) {
+        $phases = foreach ($run in $Runs) {
+            $firstPage = @($run.Trace.Keys | Where-Object { $_ -like '*first page received' } | Sort-Object { $run.Trace[$_] } | Select-Object -Last 1)[0]
+            $merged = 'engine: both sides read and merged'
+            [pscustomobject]@{ BeforeMethods = $run.JitMethods[$firstPage]; BeforeMs = $run.JitMs[$firstPage]
+                ReadingMethods = $run.JitMethods[$merged] - $run.JitMethods[$firstPage]; ReadingMs = $run.JitMs[$merged] - $run.JitMs[$firstPage]
+                TotalMethods = $run.JitMethods['returned']; TotalMs = $run.JitMs['returned'] }
+        }
+        [pscustomobject]@{ BeforeMethods = Get-Median $phases.BeforeMethods; BeforeMs = Get-Median $phases.BeforeMs
+            ReadingMethods = Get-Median $phases.ReadingMethods; ReadingMs = Get-Median $phases.ReadingMs
+            TotalMethods = Get-Median $phases.TotalMethods; TotalMs = Get-Median $phases.TotalMs }
+    }
+    function Format-JitPhases($Jit) {
+        '{0:N0} methods JIT-compiled in {1:N0} ms before the first page, {2:N0} methods in {3:N0} ms during the reading ({4:N0} methods, {5:N0} ms, when the cmdlet returned)' -f $Jit.BeforeMethods, $Jit.BeforeMs, $Jit.ReadingMethods, $Jit.ReadingMs, $Jit.TotalMethods, $Jit.TotalMs
+    }
     $steps = Get-Steps $rows.Cold
+    $coldJit = Get-JitPhases $rows.Cold
+    $stepsHeader = "| step reached | at | step | methods JIT-compiled (step) | JIT time (step) |`n|---|---|---|---|---|"
+
+    # The framework a build of the module targets (its engine's TargetFrameworkAttribute) and whether it is precompiled.
+    function Get-TargetFramework([string] $Manifest) {
+        $engine = Join-Path (Split-Path $Manifest) 'Dependencies/GlobalUpgrade.Engine.dll'
+        $framework = [regex]::Match([IO.File]::ReadAllText($engine, [Text.Encoding]::Latin1), 'NETCoreApp,Version=v(\d+\.\d+)').Groups[1].Value
+        $stream = [IO.File]::OpenRead($engine)
+        try { $readyToRun = [Reflection.PortableExecutable.PEReader]::new($stream).PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -gt 0 }
+        finally { $stream.Dispose() }
+        "net$framework$(if ($readyToRun) { ', ReadyToRun' } else { ', IL only' })"
+    }
     $other = if ($OtherModulePath) {
         $otherMs = Get-Median $rows.Other.Ms
+        $otherJit = Get-JitPhases $rows.Other
         @"
 
-The other build (``$OtherModulePath``$(if ($OtherEnvironment) { ' with ' + ($OtherEnvironment -join ' ') })), cold, in the same rounds: median {0:N0} ms (**{1:N2}×** the module's cold run, {2:N2}× the expert), peak RSS {3:N0} MB; runs: {4}.
+The other build (``$OtherModulePath``, $(Get-TargetFramework $OtherModulePath)$(if ($OtherEnvironment) { ' with ' + ($OtherEnvironment -join ' ') })), cold, in the same rounds: median {0:N0} ms (**{1:N2}×** the module's cold run, {2:N2}× the expert), peak RSS {3:N0} MB; runs: {4}.
 
-| step reached | at | step |
+JIT, the other build: $(Format-JitPhases $otherJit); the module's own cold run: $(Format-JitPhases $coldJit).
+
+| JIT (median of the runs, process-wide) | module cold | other build |
 |---|---|---|
+| methods compiled before the first page | $('{0:N0}' -f $coldJit.BeforeMethods) | $('{0:N0}' -f $otherJit.BeforeMethods) |
+| JIT time before the first page | $('{0:N0}' -f $coldJit.BeforeMs) ms | $('{0:N0}' -f $otherJit.BeforeMs) ms |
+| methods compiled during the reading | $('{0:N0}' -f $coldJit.ReadingMethods) | $('{0:N0}' -f $otherJit.ReadingMethods) |
+| JIT time during the reading | $('{0:N0}' -f $coldJit.ReadingMs) ms | $('{0:N0}' -f $otherJit.ReadingMs) ms |
+| methods compiled by the cmdlet's return | $('{0:N0}' -f $coldJit.TotalMethods) | $('{0:N0}' -f $otherJit.TotalMethods) |
+| JIT time by the cmdlet's return | $('{0:N0}' -f $coldJit.TotalMs) ms | $('{0:N0}' -f $otherJit.TotalMs) ms |
+
+$stepsHeader
 {5}
 "@ -f $otherMs, ($otherMs / (Get-Median $rows.Cold.Ms)), ($otherMs / (Get-Median $rows.Pipeline.Ms)), ($rows.Other | Measure-Object PeakMB -Maximum).Maximum, (($rows.Other.Ms | ForEach-Object { '{0:N0}' -f $_ }) -join ', '), ((Get-Steps $rows.Other) -join "`n")
     }
@@ -296,14 +353,15 @@ Every run of every row lists the same {1:N0} missed and {1:N0} surplus keys (the
 
 Runs (expert / floor / cold / warm, ms): $runsText. Warm session's peak working set: {12:N0} MB.
 
-The cold run, step by step (median over the runs of the ms since the process started; ``GLOBALUPGRADE_ETCD_TRACE=1``):
+The cold run, step by step (median over the runs of the ms since the process started, and of the methods the process
+had JIT-compiled and the ms it had spent compiling them, all threads; ``GLOBALUPGRADE_ETCD_TRACE=1``):
+$(Format-JitPhases $coldJit).
 
-| step reached | at | step |
-|---|---|---|
+$stepsHeader
 $($steps -join "`n")
 $other
 
-Command: ``dotnet pwsh ./build.ps1 -Task Bench -BenchName EtcdCompare -BenchKeys $Keys -BenchRuns $Runs -BenchKeyShape $KeyShape``
+Command: ``dotnet pwsh ./build.ps1 -Task Bench -BenchName EtcdCompare -BenchKeys $Keys -BenchRuns $Runs -BenchKeyShape $KeyShape$(if ($OtherModulePath -like '*/r2r/*') { " -BenchReadyToRun -ReadyToRunFramework $((Get-TargetFramework $OtherModulePath) -replace ',.*')" })``
 
 "@ -f $Keys, $expected, $pipelineMs, $floorMs, $coldMs, $coldRatio, $(if ($coldRatio -le 0.8) { 'met' } else { '**not met**' }), $warmMs, $warmRatio, $(if ($warmRatio -le 1.1) { 'met' } else { '**not met**' }), $coldPeak, $(if ($coldPeak -lt 200) { 'met' } else { '**not met**' }), $warmPeak
     Set-Content (Join-Path $OutputPath "EtcdCompare-$Keys-$KeyShape.md") $section
