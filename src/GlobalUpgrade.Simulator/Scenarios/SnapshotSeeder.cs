@@ -132,7 +132,7 @@ public sealed class SnapshotSeeder
     /// The ClusterVersionShadow served where the source served it (the snapshot's discovered group/version, even with
     /// no object of it yet), so the simulator's operator drives it there and the module's discovery finds it there.
     /// </summary>
-    private void ServeClusterVersionShadowAsDiscovered(SimCluster cluster, JsonObject entry)
+    private static void ServeClusterVersionShadowAsDiscovered(SimCluster cluster, JsonObject entry)
     {
         if (entry["clusterVersionShadow"] is not JsonObject cvsh || cvsh.Str("group") is not { } group || cvsh.Str("version") is not { } version)
         {

@@ -69,6 +69,7 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
         {
             cancellation?.Dispose();
             engine?.Dispose();
+            log.Dispose();
         }
     }
 
