@@ -24,6 +24,11 @@ $ErrorActionPreference = 'Stop'
 # Only this run's sections are printed: an earlier run's would read as if measured now.
 Remove-Item $OutputPath -Recurse -Force -ErrorAction Ignore
 $null = New-Item -ItemType Directory -Force $OutputPath
+# Every figure printed comes with the run it belongs to: the date, the commit, the machine and its load.
+$commit = (& git -C $PSScriptRoot rev-parse --short HEAD 2>$null) + $(if (& git -C $PSScriptRoot status --porcelain --untracked-files=no 2>$null) { ' (with uncommitted changes)' } else { '' })
+$cpu = (Get-Content /proc/cpuinfo | Where-Object { $_ -match '^model name' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
+$started = Get-Date -AsUTC
+$loadBefore = (Get-Content /proc/loadavg -Raw).Split(' ')[0..2] -join ' '
 $scripts = Get-ChildItem $PSScriptRoot -Filter *.Bench.ps1 | Where-Object { -not $Name -or $_.BaseName -replace '\.Bench$' -in $Name }
 foreach ($script in $scripts) {
     # The keyspace benchmarks (those with -KeyShape) run once per size in -Keys; the others once.
@@ -37,6 +42,13 @@ foreach ($script in $scripts) {
         & $script.FullName -ModulePath $ModulePath -Pwsh $Pwsh -Keys $size -Runs $Runs -OutputPath $OutputPath @shape
     }
 }
+$loadAfter = (Get-Content /proc/loadavg -Raw).Split(' ')[0..2] -join ' '
+Set-Content (Join-Path $OutputPath 'Run.md') @"
+### The run (commit $commit)
+$($started.ToString('yyyy-MM-dd HH:mm')) to $((Get-Date -AsUTC).ToString('HH:mm')) UTC, commit $commit; $([Environment]::ProcessorCount) cores, $cpu; load average (1, 5, 15 min)
+before: $loadBefore, after: $loadAfter. Benchmarks: $(($scripts | ForEach-Object { $_.BaseName -replace '\.Bench$' }) -join ', '); keys per side: $($Keys -join ', '); runs: $Runs.
+
+"@
 foreach ($section in Get-ChildItem $OutputPath -Filter *.md | Sort-Object LastWriteTime) {
     Get-Content -LiteralPath $section.FullName -Raw | Write-Host
 }
