@@ -167,6 +167,8 @@ function Read-TrxCounts([string] $Folder) {
         $counts[$assembly].Passed += [int]$counters.passed
         $counts[$assembly].Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         $counts[$assembly].Skipped += [int]$counters.notExecuted
+        $counts[$assembly].FailedNames = @($counts[$assembly].FailedNames) + @($run.Results.UnitTestResult | Where-Object outcome -ne 'Passed' |
+            Where-Object outcome -ne 'NotExecuted' | ForEach-Object testName)
     }
     $counts
 }
@@ -206,7 +208,8 @@ Import-Module '$PesterModule'
 `$c.TestResult.Enabled = `$true
 `$c.TestResult.OutputPath = '$(Join-Path $ResultsOut 'pester.xml')'
 `$r = Invoke-Pester -Configuration `$c
-@{ Passed = [int]`$r.PassedCount; Failed = [int]`$r.FailedCount + [int]`$r.FailedBlocksCount + [int]`$r.FailedContainersCount; Skipped = [int]`$r.SkippedCount + [int]`$r.NotRunCount } | ConvertTo-Json | Set-Content '$pesterSummary'
+`$failedNames = @(`$r.Failed | ForEach-Object ExpandedPath) + @(`$r.FailedBlocks | ForEach-Object ExpandedPath) + @(`$r.FailedContainers | ForEach-Object Item)
+@{ FailedNames = `$failedNames; Passed = [int]`$r.PassedCount; Failed = [int]`$r.FailedCount + [int]`$r.FailedBlocksCount + [int]`$r.FailedContainersCount; Skipped = [int]`$r.SkippedCount + [int]`$r.NotRunCount } | ConvertTo-Json | Set-Content '$pesterSummary'
 "@
     $pwsh = Get-PwshCommand
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script
@@ -227,6 +230,8 @@ Import-Module '$PesterModule'
     $kills = @(Get-Content (Join-Path $evidence 'kill-instants.tsv') -ErrorAction Ignore | ForEach-Object { $f = $_ -split "`t"; "$($f[1]) ($($f[2]))" } | Sort-Object -Unique)
     Write-Host "Kill tests: $($kills.Count) distinct instants covered: $($kills -join ', ')"
     Write-Host "Pester (the module as users drive it): $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+    # The names of what failed, last, so that the tail of a CI log says which tests to look at.
+    foreach ($name in @($byAssembly.Values | ForEach-Object { $_.FailedNames }) + @($pester.FailedNames) | Where-Object { $_ }) { Write-Host "FAILED: $name" }
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }
