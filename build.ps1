@@ -163,11 +163,11 @@ function Read-TrxCounts([string] $Folder) {
         $assembly = @($run.TestDefinitions.UnitTest.TestMethod.codeBase | Select-Object -First 1 | ForEach-Object { [IO.Path]::GetFileNameWithoutExtension($_) })[0]
         if (-not $assembly) { $assembly = $file.BaseName }
         $counters = $run.ResultSummary.Counters
-        if (-not $counts.Contains($assembly)) { $counts[$assembly] = @{ Passed = 0; Failed = 0; Skipped = 0 } }
+        if (-not $counts.Contains($assembly)) { $counts[$assembly] = @{ Passed = 0; Failed = 0; Skipped = 0; FailedNames = @() } }
         $counts[$assembly].Passed += [int]$counters.passed
         $counts[$assembly].Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         $counts[$assembly].Skipped += [int]$counters.notExecuted
-        $counts[$assembly].FailedNames = @($counts[$assembly].FailedNames) + @($run.Results.UnitTestResult | Where-Object outcome -ne 'Passed' |
+        $counts[$assembly].FailedNames += @($run.GetElementsByTagName('UnitTestResult') | Where-Object outcome -ne 'Passed' |
             Where-Object outcome -ne 'NotExecuted' | ForEach-Object testName)
     }
     $counts
@@ -214,7 +214,7 @@ Import-Module '$PesterModule'
     $pwsh = Get-PwshCommand
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script
     $pesterExit = $LASTEXITCODE
-    $pester = if (Test-Path $pesterSummary) { Get-Content $pesterSummary -Raw | ConvertFrom-Json -AsHashtable } else { @{ Passed = 0; Failed = 0; Skipped = 0 } }
+    $pester = if (Test-Path $pesterSummary) { Get-Content $pesterSummary -Raw | ConvertFrom-Json -AsHashtable } else { @{ Passed = 0; Failed = 0; Skipped = 0; FailedNames = @() } }
     # A Pester run that crashed or reported nothing counts as a failure, never as green.
     if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
     if ($pester.Passed + $pester.Failed -eq 0) { $pester.Failed = 1 }
