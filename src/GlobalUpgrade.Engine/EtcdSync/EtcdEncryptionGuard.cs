@@ -29,7 +29,7 @@ public static class EtcdEncryptionGuard
         var infos = (await cluster.ListAsync(AcpResources.ModuleInfos, null, null, cancellationToken).ConfigureAwait(false)).Select(ModuleInfo.From);
         return infos
             .Where(i => !i.Meta.IsDeleting && (modules.Contains(i.Module) || (i.DisplayName is { } d && IsEncryptionManagerText(d))))
-            .Select(i => new EncryptionManagerFound(cluster.Name, i.Name, KeyStrategyOf(i.Config)))
+            .Select(i => new EncryptionManagerFound(cluster.Name, i.Name, EtcdEncryptionManager.KeyStrategyOf(i.Config)))
             .FirstOrDefault(f => f.IsDeterministic);
     }
 
@@ -56,33 +56,4 @@ public static class EtcdEncryptionGuard
     }
 
     private static bool IsEncryptionManagerText(string text) => text.Contains(EtcdEncryptionManager.DisplayName, StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The key strategy in the plugin's settings: the form parameter at any depth, or the chart value path.</summary>
-    private static string? KeyStrategyOf(JsonNode? config)
-    {
-        if (JsonPath.String(config, EtcdEncryptionManager.KeyStrategyChartValue) is { } chart)
-        {
-            return chart;
-        }
-
-        return config is JsonObject obj ? Find(obj) : null;
-
-        static string? Find(JsonObject node)
-        {
-            foreach (var (key, child) in node)
-            {
-                if (key == EtcdEncryptionManager.KeyStrategyParameter && child is JsonValue value && value.TryGetValue<string>(out var text))
-                {
-                    return text;
-                }
-
-                if (child is JsonObject nested && Find(nested) is { } inner)
-                {
-                    return inner;
-                }
-            }
-
-            return null;
-        }
-    }
 }

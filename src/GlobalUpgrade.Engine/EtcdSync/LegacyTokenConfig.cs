@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Reporting;
 using k8s;
 using k8s.Models;
@@ -46,11 +47,7 @@ public static class LegacyTokenConfig
     /// <summary>Removes <paramref name="paths"/> from spec.config of ModuleInfo <paramref name="moduleInfo"/> (a merge patch with nulls).</summary>
     public static async Task RemoveAsync(ClusterConnection standby, string moduleInfo, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
-        var patch = new JsonObject();
-        foreach (var path in paths)
-        {
-            Merge(patch, JsonPath.Patch("spec.config." + path, null));
-        }
+        var patch = paths.Aggregate(new JsonObject(), (merged, path) => MergePatch.Both(merged, MergePatch.Remove("spec.config." + path)));
 
         OperationLog.Current.Verbose($"[{standby.Name}] removing legacy plain-token keys from ModuleInfo {moduleInfo} spec.config: {string.Join(", ", paths)}");
         await standby.CallAsync($"removing legacy plain-token keys from ModuleInfo {moduleInfo}", (c, ct) =>
@@ -60,22 +57,6 @@ public static class LegacyTokenConfig
     // The 4.3.1+ field "Active Global Cluster Token Secret" holds the secret's name, which is not a plain token.
     private static bool IsTokenSecretName(JsonNode? value, EtcdSyncProfile details) =>
         value is JsonValue v && v.TryGetValue<string>(out var text) && text == details.ActiveClusterTokenSecret;
-
-    private static void Merge(JsonObject into, JsonObject from)
-    {
-        foreach (var (key, value) in from.ToList())
-        {
-            from.Remove(key);
-            if (value is JsonObject nested && into[key] is JsonObject existing)
-            {
-                Merge(existing, nested);
-            }
-            else
-            {
-                into[key] = value;
-            }
-        }
-    }
 
     private static string Normalize(string key) => new(key.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 }

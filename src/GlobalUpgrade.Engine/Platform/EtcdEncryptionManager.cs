@@ -1,3 +1,6 @@
+using System.Text.Json.Nodes;
+using GlobalUpgrade.Kubernetes;
+
 namespace GlobalUpgrade.Platform;
 
 /// <summary>
@@ -24,4 +27,33 @@ public static class EtcdEncryptionManager
     /// </summary>
     public static bool IsDeterministic(string? keyStrategy) =>
         keyStrategy is null || string.Equals(keyStrategy, Deterministic, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The key strategy in the plugin's settings: the form parameter at any depth, or the chart value path.</summary>
+    public static string? KeyStrategyOf(JsonNode? config)
+    {
+        if (JsonPath.String(config, KeyStrategyChartValue) is { } chart)
+        {
+            return chart;
+        }
+
+        return config is JsonObject obj ? Find(obj) : null;
+
+        static string? Find(JsonObject node)
+        {
+            foreach (var (key, child) in node)
+            {
+                if (key == KeyStrategyParameter && child is JsonValue value && value.TryGetValue<string>(out var text))
+                {
+                    return text;
+                }
+
+                if (child is JsonObject nested && Find(nested) is { } inner)
+                {
+                    return inner;
+                }
+            }
+
+            return null;
+        }
+    }
 }

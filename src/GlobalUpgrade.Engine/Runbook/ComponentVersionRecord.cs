@@ -1,5 +1,6 @@
 using GlobalUpgrade.Kubernetes;
 using GlobalUpgrade.Platform;
+using GlobalUpgrade.Platform.Objects;
 using GlobalUpgrade.Readiness;
 using GlobalUpgrade.Upgrade;
 using Newtonsoft.Json.Linq;
@@ -18,9 +19,6 @@ public static class ComponentVersionRecord
     private const string Key = "pluginVersions";
     private const string OperatorsKey = "operatorVersions";
 
-    /// <summary>[doc release-4.1 extend/operator.mdx] An Operator's version is its ClusterServiceVersion's (OLM).</summary>
-    private static readonly AcpResource ClusterServiceVersions = new("operators.coreos.com", "v1alpha1", "clusterserviceversions", Namespaced: true);
-
     /// <summary>Reads the plugins of every connection of the request and keeps them as Preflight's output.</summary>
     public static async Task SaveAsync(StepContext context, IEnumerable<ClusterConnection> clusters, CancellationToken cancellationToken)
     {
@@ -30,9 +28,8 @@ public static class ComponentVersionRecord
         {
             var infos = await cluster.ListAsync(AcpResources.ModuleInfos, null, null, cancellationToken).ConfigureAwait(false);
             record[cluster.Name] = JObject.FromObject(Of(infos.Select(ReadinessReader.Installed)));
-            var csvs = await ReadinessReader.ListIfServedAsync(cluster, ClusterServiceVersions, cancellationToken).ConfigureAwait(false);
-            operators[cluster.Name] = csvs is null ? JValue.CreateNull() : JObject.FromObject(csvs
-                .Select(c => (Key: $"{JsonPath.String(c, "metadata.namespace")}/{JsonPath.Name(c)}", Version: JsonPath.String(c, "spec.version")))
+            var csvs = await ReadinessReader.ListIfServedAsync(cluster, ClusterServiceVersion.Resource, cancellationToken).ConfigureAwait(false);
+            operators[cluster.Name] = csvs is null ? JValue.CreateNull() : JObject.FromObject(csvs.Select(ClusterServiceVersion.From)
                 .Where(c => c.Version is not null).GroupBy(c => c.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Version, StringComparer.Ordinal));
         }
 

@@ -80,6 +80,21 @@ public sealed class ObjectViewTests
     }
 
     [Fact]
+    public void RemovalsOfSeveralFormFieldsAreOneMergePatchOfNulls()
+    {
+        var patch = MergePatch.Both(MergePatch.Remove("spec.config.token"), MergePatch.Remove("spec.config.sync.activeToken"));
+        Assert.Equal("""{"spec":{"config":{"token":null,"sync":{"activeToken":null}}}}""", patch.ToJsonString());
+    }
+
+    [Fact]
+    public void AnOperatorsVersionIsItsClusterServiceVersionsSpecVersion()
+    {
+        var csv = ClusterServiceVersion.From(Parse("""{"metadata":{"name":"etcd-operator.v0.9.4","namespace":"operators"},"spec":{"version":"0.9.4"}}"""));
+        Assert.Equal(("operators/etcd-operator.v0.9.4", "0.9.4"), (csv.Key, csv.Version));
+        Assert.Null(ClusterServiceVersion.From(Parse("""{"metadata":{"name":"x"}}""")).Version);
+    }
+
+    [Fact]
     public void AJobIsCompleteByConditionOrBySucceededPodAndSaysWhyItFailed()
     {
         Assert.True(Job.From(Parse("""{"status":{"succeeded":1}}""")).IsComplete);
