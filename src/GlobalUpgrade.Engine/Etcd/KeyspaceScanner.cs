@@ -45,7 +45,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
     private readonly EtcdConnection connection = new(options, tls, withValues, pageSize, buffers);
 
     // The count-only requests of the parts stepped over (see CountSkipped); windows add to it concurrently.
-    private readonly List<Task<KeyPage>> skippedCounts = [];
+    private readonly List<Task<long>> skippedCounts = [];
     private long lastProgress = long.MinValue / 2;
 
     public string Role => options.Role;
@@ -215,9 +215,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         // Every window is done: no count is added any more.
         foreach (var counting in SkippedCounts())
         {
-            var count = await counting.ConfigureAwait(false);
-            KeysSkipped += count.Total;
-            count.Release();
+            KeysSkipped += await counting.ConfigureAwait(false);
         }
 
         OperationLog.Current.Progress(new OperationProgress(activityId, $"Reading the {Role} etcd", $"{KeysRead:N0} keys read", Completed: true));
@@ -264,14 +262,23 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             return;
         }
 
-        var counting = RangeAsync(from, end, 0, Revision, cancellationToken, countOnly: true);
+        var counting = CountAsync(from, end, cancellationToken);
         lock (skippedCounts)
         {
             skippedCounts.Add(counting);
         }
     }
 
-    private Task<KeyPage>[] SkippedCounts()
+    /// <summary>The keys of [start, end) at the pinned revision; the page goes back at once, a count holds no buffer.</summary>
+    private async Task<long> CountAsync(ByteString start, ByteString end, CancellationToken cancellationToken)
+    {
+        var page = await RangeAsync(start, end, 0, Revision, cancellationToken, countOnly: true).ConfigureAwait(false);
+        var total = page.Total;
+        page.Release();
+        return total;
+    }
+
+    private Task<long>[] SkippedCounts()
     {
         lock (skippedCounts)
         {
