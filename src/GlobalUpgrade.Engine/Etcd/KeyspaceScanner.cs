@@ -43,6 +43,9 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
     private const int ProgressIntervalMs = 250;
 
     private readonly EtcdConnection connection = new(options, tls, withValues, pageSize, buffers);
+
+    // The count-only requests of the parts stepped over (see CountSkipped); windows add to it concurrently.
+    private readonly List<Task<long>> skippedCounts = [];
     private long lastProgress = long.MinValue / 2;
 
     public string Role => options.Role;
@@ -79,37 +82,37 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
     {
         using var scope = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var windows = new Queue<Window>();
-        Task<KeyPage>? counting = null;
         try
         {
             var whole = ByteString.CopyFromUtf8(prefix);
             var rangeEnd = PrefixEnd(whole);
 
             // The first request fixes the revision (linearizable) and etcd's count says how many keys its range holds.
-            // With exclusions it covers only up to the first excluded range; a count of the whole prefix at the same
-            // revision, sent alongside, tells how many keys were skipped (-ExcludedCount counts them).
+            // With exclusions it covers only up to the first excluded range. The keys skipped (-ExcludedCount counts
+            // them) are counted part by part, each part stepped over counted on its own at the same revision: a count
+            // of the whole prefix would make etcd walk its entire index a second time, alongside the scan.
             var start = Skip(whole);
             var firstEnd = Clip(start, rangeEnd);
             var first = await RangeAsync(start, firstEnd, pageSize, 0, scope.Token).ConfigureAwait(false);
             Revision = first.Revision;
-            if (Excluded is not null)
-            {
-                counting = RangeAsync(whole, rangeEnd, 0, Revision, scope.Token, countOnly: true);
-            }
+            CountSkipped(whole, start, rangeEnd, scope.Token);
 
             // The window estimate learns from the first page that has keys: excluded ranges may leave the first parts empty.
             while (!first.More && first.Count < 2 && !firstEnd.Equals(rangeEnd) && IsBefore(Skip(firstEnd).Span, rangeEnd))
             {
                 await EmitAsync(first, writer, scope.Token).ConfigureAwait(false);
                 start = Skip(firstEnd);
+                CountSkipped(firstEnd, start, rangeEnd, scope.Token);
                 firstEnd = Clip(start, rangeEnd);
                 first = await RangeAsync(start, firstEnd, pageSize, Revision, scope.Token).ConfigureAwait(false);
             }
 
             if (!first.More && (firstEnd.Equals(rangeEnd) || !IsBefore(Skip(firstEnd).Span, rangeEnd)))
             {
+                // The rest of the prefix, if any, is excluded.
                 await EmitAsync(first, writer, scope.Token).ConfigureAwait(false);
-                await CompleteAsync(counting).ConfigureAwait(false);
+                CountSkipped(firstEnd, rangeEnd, rangeEnd, scope.Token);
+                await CompleteAsync().ConfigureAwait(false);
                 return;
             }
 
@@ -123,7 +126,9 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             {
                 while (cursor is not null && windows.Count < Math.Max(1, WindowsInFlight))
                 {
+                    var from = cursor;
                     cursor = Skip(cursor);
+                    CountSkipped(from, cursor, rangeEnd, scope.Token);
                     if (!IsBefore(cursor.Span, rangeEnd))
                     {
                         cursor = null;
@@ -157,7 +162,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                 windows.Dequeue();
             }
 
-            await CompleteAsync(counting).ConfigureAwait(false);
+            await CompleteAsync().ConfigureAwait(false);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested && windows.Select(w => w.Failed).OfType<GlobalUpgradeException>().FirstOrDefault() is { } own)
         {
@@ -172,10 +177,15 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         finally
         {
             await scope.CancelAsync().ConfigureAwait(false);
-            await Settle(counting).ConfigureAwait(false);
             foreach (var window in windows)
             {
                 await Settle(window.Task).ConfigureAwait(false);
+            }
+
+            // After the windows: none of them adds a count any more.
+            foreach (var counting in SkippedCounts())
+            {
+                await Settle(counting).ConfigureAwait(false);
             }
 
             connection.Dispose();
@@ -200,13 +210,12 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         return (int)limit;
     }
 
-    private async Task CompleteAsync(Task<KeyPage>? counting)
+    private async Task CompleteAsync()
     {
-        if (counting is not null)
+        // Every window is done: no count is added any more.
+        foreach (var counting in SkippedCounts())
         {
-            var count = await counting.ConfigureAwait(false);
-            KeysSkipped = Math.Max(0, count.Total - KeysRead);
-            count.Release();
+            KeysSkipped += await counting.ConfigureAwait(false);
         }
 
         OperationLog.Current.Progress(new OperationProgress(activityId, $"Reading the {Role} etcd", $"{KeysRead:N0} keys read", Completed: true));
@@ -239,6 +248,44 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
 
     private ByteString Clip(ByteString start, ByteString end) => Excluded?.Clip(start, end) ?? end;
 
+    /// <summary>
+    /// Counts the keys of [<paramref name="from"/>, <paramref name="to"/>), a part the scan stepped over, at the pinned
+    /// revision, without waiting for the answer. The part is cut at <paramref name="bound"/>, the end that applies
+    /// where it was stepped over (the prefix's, or the window's: the next window's start steps over the rest), so no
+    /// two parts overlap and their counts add up to exactly the keys under the prefix that were not read.
+    /// </summary>
+    private void CountSkipped(ByteString from, ByteString to, ByteString bound, CancellationToken cancellationToken)
+    {
+        var end = IsBefore(to.Span, bound) ? to : bound;
+        if (from.Equals(end) || !IsBefore(from.Span, end))
+        {
+            return;
+        }
+
+        var counting = CountAsync(from, end, cancellationToken);
+        lock (skippedCounts)
+        {
+            skippedCounts.Add(counting);
+        }
+    }
+
+    /// <summary>The keys of [start, end) at the pinned revision; the page goes back at once, a count holds no buffer.</summary>
+    private async Task<long> CountAsync(ByteString start, ByteString end, CancellationToken cancellationToken)
+    {
+        var page = await RangeAsync(start, end, 0, Revision, cancellationToken, countOnly: true).ConfigureAwait(false);
+        var total = page.Total;
+        page.Release();
+        return total;
+    }
+
+    private Task<long>[] SkippedCounts()
+    {
+        lock (skippedCounts)
+        {
+            return [.. skippedCounts];
+        }
+    }
+
     /// <summary>Whether <paramref name="key"/> comes before the range end <paramref name="end"/> ("\0": no end).</summary>
     internal static bool IsBefore(ReadOnlySpan<byte> key, ByteString end) =>
         (end.Length == 1 && end[0] == 0) || key.SequenceCompareTo(end.Span) < 0;
@@ -255,7 +302,9 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             while (true)
             {
                 // Excluded ranges are stepped over, and no request reaches into one.
+                var from = start;
                 start = Skip(start);
+                CountSkipped(from, start, window.End, scope.Token);
                 if (!IsBefore(start.Span, window.End))
                 {
                     break;

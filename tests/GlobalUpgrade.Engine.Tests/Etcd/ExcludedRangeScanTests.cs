@@ -82,6 +82,139 @@ public sealed class ExcludedRangeScanTests(EtcdPairFixture etcd)
     }
 
     /// <summary>
+    /// The keys not read are counted where the scan stepped over them, not by a second walk of the whole prefix:
+    /// windows end inside excluded namespaces and prefix rules (each part is counted once, up to the window's end,
+    /// the rest from the next window's start), and -ExcludedCount is still exact. Without the CRDs the first ranges
+    /// hold no key and the first page is looked for past them.
+    /// </summary>
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(3, true)]
+    [InlineData(3, false)]
+    public async Task SkippedKeysAreCountedInTheRangesSteppedOverOnly(int windows, bool withCrds)
+    {
+        await using var primary = await EtcdTestServer.StartAsync(etcd.Pki, $"count-p{windows}{withCrds}");
+        await using var standby = await EtcdTestServer.StartAsync(etcd.Pki, $"count-s{windows}{withCrds}");
+        var keys = ClusterShape().Where(k => withCrds || !k.Contains("customresourcedefinitions", StringComparison.Ordinal)).ToList();
+        var standbyKeys = keys.Where((_, i) => i % 13 != 0).Concat(["/registry/secrets/kube-system/only-on-standby"]).ToList();
+        await primary.PutAsync(keys.Select(k => (k, "v")));
+        await standby.PutAsync(standbyKeys.Select(k => (k, "v")));
+        var matcher = new EtcdKeyMatcher(EtcdExclusions.DefaultRules);
+        bool IsExcluded(string key) => matcher.IsExcluded(Encoding.UTF8.GetBytes(key));
+
+        // Windows end inside an excluded namespace, at the start of one, and inside a prefix rule's range.
+        string[] cuts = ["/registry/configmaps/cert-manager/obj-0075", "/registry/configmaps/kube-system/", "/registry/secrets/cpaas-system/obj-0010",
+            "/registry/example.io/widgets/kube-system/obj-0140", "/registry/events/app-a/event-00200", "/registry/leases/kube-node-lease/node-050"];
+        var windowEnds = new List<string>();
+        var counts = new List<(string Side, string Start, string End, long Total)>();
+        var excludedKeysRead = 0;
+        var hooks = new ScanHooks
+        {
+            CutWindow = (_, start, end) =>
+            {
+                var cut = cuts.Where(c => string.CompareOrdinal(c, start.ToStringUtf8()) > 0 && string.CompareOrdinal(c, end.ToStringUtf8()) < 0).Order(StringComparer.Ordinal).FirstOrDefault();
+                var chosen = cut is null ? end : ByteString.CopyFromUtf8(cut);
+                lock (windowEnds)
+                {
+                    windowEnds.Add(chosen.ToStringUtf8());
+                }
+
+                return chosen;
+            },
+            Requested = (side, start, end, countOnly, page) =>
+            {
+                lock (counts)
+                {
+                    if (countOnly)
+                    {
+                        counts.Add((side, start.ToStringUtf8(), end.ToStringUtf8(), page.Total));
+                    }
+
+                    excludedKeysRead += Enumerable.Range(0, page.Count).Count(i => matcher.IsExcluded(page.Key(i)));
+                }
+            },
+        };
+        var diff = await EtcdKeyspaceComparer.CompareAsync(Request(primary, standby, 20, windows), hooks, default);
+
+        // (a) Exact: every excluded key of both sides, read and dropped or not read.
+        var excluded = keys.Count(IsExcluded) + standbyKeys.Count(IsExcluded);
+        Assert.Equal(excluded, diff.ExcludedCount);
+        Assert.Equal(keys.Count - keys.Count(IsExcluded), diff.PrimaryCount);
+        Assert.Equal(standbyKeys.Count - standbyKeys.Count(IsExcluded), diff.StandbyCount);
+
+        // (b) The counts cover the parts not read: never the whole prefix, no two overlap, each holds only excluded keys,
+        // and together they hold exactly the excluded keys that were not read.
+        Assert.NotEmpty(counts);
+        Assert.DoesNotContain(counts, c => c.Start == EtcdExclusions.StorageRoot);
+        foreach (var (side, sideKeys) in new[] { ("primary", keys), ("standby", standbyKeys) })
+        {
+            var parts = counts.Where(c => c.Side == side).OrderBy(c => c.Start, StringComparer.Ordinal).ToList();
+            for (var i = 1; i < parts.Count; i++)
+            {
+                Assert.True(string.CompareOrdinal(parts[i - 1].End, parts[i].Start) <= 0, $"The counted parts [{parts[i - 1].Start}, {parts[i - 1].End}) and [{parts[i].Start}, {parts[i].End}) overlap.");
+            }
+
+            foreach (var part in parts)
+            {
+                var inside = sideKeys.Where(k => string.CompareOrdinal(k, part.Start) >= 0 && string.CompareOrdinal(k, part.End) < 0).ToList();
+                Assert.All(inside, k => Assert.True(IsExcluded(k), $"{k} is counted as skipped but is not excluded."));
+                Assert.Equal(inside.Count, part.Total);
+            }
+        }
+
+        Assert.Equal(excluded - excludedKeysRead, counts.Sum(c => c.Total));
+
+        // The windows did end inside excluded ranges, and a part was counted up to such an end and on from it.
+        var endsInside = windowEnds.Where(IsExcluded).ToList();
+        Assert.NotEmpty(endsInside);
+        Assert.Contains(counts, c => endsInside.Contains(c.End) && counts.Any(o => o.Side == c.Side && o.Start == c.End));
+    }
+
+    /// <summary>
+    /// A prefix inside an excluded range is skipped whole, and only its own keys are counted, not the rest of the
+    /// range it lies in; exclusions the scan never steps over cost no count at all.
+    /// </summary>
+    [Fact]
+    public async Task OnlyTheKeysOfThePrefixAreCountedAndNothingWhenNothingIsSteppedOver()
+    {
+        await using var primary = await EtcdTestServer.StartAsync(etcd.Pki, "count-prefix-p");
+        await using var standby = await EtcdTestServer.StartAsync(etcd.Pki, "count-prefix-s");
+        var keys = Enumerable.Range(0, 150).Select(i => $"/registry/configmaps/kube-system/obj-{i:D4}")
+            .Concat(Enumerable.Range(0, 50).Select(i => $"/registry/configmaps/team-a/obj-{i:D4}")).ToList();
+        await primary.PutAsync(keys.Select(k => (k, "v")));
+        await standby.PutAsync(keys.Select(k => (k, "v")));
+        var counts = new List<(string Start, string End, long Total)>();
+        var hooks = new ScanHooks
+        {
+            Requested = (_, start, end, countOnly, page) =>
+            {
+                lock (counts)
+                {
+                    if (countOnly)
+                    {
+                        counts.Add((start.ToStringUtf8(), end.ToStringUtf8(), page.Total));
+                    }
+                }
+            },
+        };
+
+        // '/registry/configmaps/kube-system/obj-00' lies in kube-system's range: its 100 keys a side are excluded, not kube-system's 150.
+        var inside = Request(primary, standby, 20, 2) with { Prefix = "/registry/configmaps/kube-system/obj-00" };
+        var empty = await Assert.ThrowsAsync<GlobalUpgrade.Errors.GlobalUpgradeException>(() => EtcdKeyspaceComparer.CompareAsync(inside, hooks, default));
+        Assert.Equal(GlobalUpgrade.Errors.ErrorIds.EtcdKeyspaceEmpty, empty.ErrorId);
+        Assert.Contains("(200 excluded)", empty.Message, StringComparison.Ordinal);
+        Assert.Equal(200, counts.Sum(c => c.Total));
+
+        // Rules outside the prefix: nothing is stepped over, nothing is counted.
+        counts.Clear();
+        var outside = Request(primary, standby, 20, 2) with { Prefix = "/registry/configmaps/", Exclusions = ["/registry/events/", "/registry/secrets/kube-system/"] };
+        var diff = await EtcdKeyspaceComparer.CompareAsync(outside, hooks, default);
+        Assert.Equal(0, diff.ExcludedCount);
+        Assert.Equal(keys.Count, diff.PrimaryCount);
+        Assert.Empty(counts);
+    }
+
+    /// <summary>
     /// A global cluster's shape in small: each resource starts with a kept namespace (more keys than a request asks
     /// for), then excluded namespaces (cert-manager, cpaas-system, kube-system) between kept ones, and the resources
     /// excluded whole (API services, events, leases).
