@@ -101,8 +101,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             while (!first.More && first.Count < 2 && !firstEnd.Equals(rangeEnd) && IsBefore(Skip(firstEnd).Span, rangeEnd))
             {
                 await EmitAsync(first, writer, scope.Token).ConfigureAwait(false);
-                start = Skip(firstEnd);
-                CountSkipped(firstEnd, start, rangeEnd, scope.Token);
+                start = StepOver(firstEnd, rangeEnd, scope.Token);
                 firstEnd = Clip(start, rangeEnd);
                 first = await RangeAsync(start, firstEnd, pageSize, Revision, scope.Token).ConfigureAwait(false);
             }
@@ -126,9 +125,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             {
                 while (cursor is not null && windows.Count < Math.Max(1, WindowsInFlight))
                 {
-                    var from = cursor;
-                    cursor = Skip(cursor);
-                    CountSkipped(from, cursor, rangeEnd, scope.Token);
+                    cursor = StepOver(cursor, rangeEnd, scope.Token);
                     if (!IsBefore(cursor.Span, rangeEnd))
                     {
                         cursor = null;
@@ -246,6 +243,17 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         return Excluded.Skip(key);
     }
 
+    /// <summary>
+    /// The key, or the end of the excluded ranges it is in, with the keys stepped over counted (up to
+    /// <paramref name="bound"/>, see <see cref="CountSkipped"/>).
+    /// </summary>
+    private ByteString StepOver(ByteString key, ByteString bound, CancellationToken cancellationToken)
+    {
+        var next = Skip(key);
+        CountSkipped(key, next, bound, cancellationToken);
+        return next;
+    }
+
     private ByteString Clip(ByteString start, ByteString end) => Excluded?.Clip(start, end) ?? end;
 
     /// <summary>
@@ -302,9 +310,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             while (true)
             {
                 // Excluded ranges are stepped over, and no request reaches into one.
-                var from = start;
-                start = Skip(start);
-                CountSkipped(from, start, window.End, scope.Token);
+                start = StepOver(start, window.End, scope.Token);
                 if (!IsBefore(start.Span, window.End))
                 {
                     break;
