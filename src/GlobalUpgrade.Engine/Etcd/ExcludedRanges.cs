@@ -5,11 +5,14 @@ namespace GlobalUpgrade.Etcd;
 
 /// <summary>
 /// The parts of the keyspace a scan does not ask etcd for, because every key in them is excluded: the range of each
-/// prefix rule, the Namespace object of each 'namespace:' rule, and, for every resource seen so far, the range of
-/// each excluded namespace in it ("/registry/configmaps/kube-system/"…). Resources are learned from the pages as they
-/// arrive (etcd cannot list them), so an excluded namespace of a resource is skipped from the first page that shows
-/// the resource on; the keys of such a namespace that come in that same page are read and dropped by the merge, as
-/// before. Shared by both sides and all windows of a comparison; thread-safe.
+/// prefix rule, the Namespace object of each 'namespace:' rule, and, for every namespaced resource seen so far, the
+/// range of each excluded namespace in it ("/registry/configmaps/kube-system/"…). Resources are learned from the
+/// keys etcd returns (etcd cannot list them), so an excluded namespace of a resource is skipped from the first page
+/// that shows the resource on; the keys of such a namespace that come in that same page are read and dropped by the
+/// merge. Only keys etcd returned teach a resource: a window's start is often a point the scan estimated, which names
+/// no resource that exists, and every range learned costs the scan a count and a split window where it lies. A
+/// cluster-scoped resource (its keys have no segment between the resource and the name) has no namespace ranges.
+/// Shared by both sides and all windows of a comparison; thread-safe.
 /// </summary>
 internal sealed class ExcludedRanges
 {
@@ -45,17 +48,7 @@ internal sealed class ExcludedRanges
         }
     }
 
-    /// <summary>Notes the resource a key is in (a request's start: its resource is known before its keys arrive).</summary>
-    public void Learn(ReadOnlySpan<byte> key)
-    {
-        var length = namespaces.Count == 0 ? 0 : EtcdKeyMatcher.ResourcePartLength(key);
-        if (length > 0)
-        {
-            Note(key[..length]);
-        }
-    }
-
-    /// <summary>Notes the resources of a page's keys: one key per resource is parsed, the rest of it is jumped over.</summary>
+    /// <summary>Notes the namespaced resources of a page's keys: one key per resource is parsed, the rest of it is jumped over.</summary>
     public void Learn(KeyPage page)
     {
         if (namespaces.Count == 0)
@@ -75,7 +68,12 @@ internal sealed class ExcludedRanges
             }
 
             var resource = key[..length];
-            Note(resource);
+            if (key[length..].IndexOf((byte)'/') > 0)
+            {
+                // "<namespace>/<name>" after the resource: it is namespaced.
+                Note(resource);
+            }
+
             i = FirstAtOrAfter(page, i + 1, KeyspaceScanner.PrefixEnd(ByteString.CopyFrom(resource)).Span);
         }
     }

@@ -231,17 +231,8 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         return page;
     }
 
-    /// <summary>The key, or the end of the excluded ranges it is in; its own resource's ranges are learned first.</summary>
-    private ByteString Skip(ByteString key)
-    {
-        if (Excluded is null)
-        {
-            return key;
-        }
-
-        Excluded.Learn(key.Span);
-        return Excluded.Skip(key);
-    }
+    /// <summary>The key, or the end of the excluded ranges it is in.</summary>
+    private ByteString Skip(ByteString key) => Excluded?.Skip(key) ?? key;
 
     /// <summary>
     /// The key, or the end of the excluded ranges it is in, with the keys stepped over counted (up to

@@ -171,8 +171,8 @@ public sealed class ExcludedRangeScanTests(EtcdPairFixture etcd)
     }
 
     /// <summary>
-    /// A prefix inside an excluded range is skipped whole, and only its own keys are counted, not the rest of the
-    /// range it lies in; exclusions the scan never steps over cost no count at all.
+    /// A prefix inside an excluded range: after the first page the rest is stepped over, and only the prefix's own keys
+    /// are counted, not the rest of the range it lies in; exclusions the scan never steps over cost no count at all.
     /// </summary>
     [Fact]
     public async Task OnlyTheKeysOfThePrefixAreCountedAndNothingWhenNothingIsSteppedOver()
@@ -203,7 +203,10 @@ public sealed class ExcludedRangeScanTests(EtcdPairFixture etcd)
         var empty = await Assert.ThrowsAsync<GlobalUpgrade.Errors.GlobalUpgradeException>(() => EtcdKeyspaceComparer.CompareAsync(inside, hooks, default));
         Assert.Equal(GlobalUpgrade.Errors.ErrorIds.EtcdKeyspaceEmpty, empty.ErrorId);
         Assert.Contains("(200 excluded)", empty.Message, StringComparison.Ordinal);
-        Assert.Equal(200, counts.Sum(c => c.Total));
+
+        // A resource is learned from the keys etcd returns: each side's first page (20 keys) is read and dropped, the
+        // rest of the prefix (80 keys a side) is stepped over and counted.
+        Assert.Equal(200 - (2 * 20), counts.Sum(c => c.Total));
 
         // Rules outside the prefix: nothing is stepped over, nothing is counted.
         counts.Clear();
@@ -238,6 +241,58 @@ public sealed class ExcludedRangeScanTests(EtcdPairFixture etcd)
         keys.AddRange(Enumerable.Range(0, 100).Select(i => $"/registry/leases/kube-node-lease/node-{i:D3}"));
         keys.AddRange(["/registry/namespaces/app-a", "/registry/namespaces/cpaas-system", "/registry/namespaces/kube-system", "/registry/namespaces/zz-team"]);
         return keys;
+    }
+
+    /// <summary>
+    /// Namespace ranges come only from keys etcd returned, and only for namespaced resources: the windows' estimated
+    /// starts (which often name no resource that exists) and cluster-scoped resources would each add a count and a split
+    /// window per excluded namespace — at a million keys per side, over a hundred requests of nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task OnlyNamespacedResourcesEtcdReturnedGetNamespaceRanges(int windows)
+    {
+        await using var primary = await EtcdTestServer.StartAsync(etcd.Pki, $"learn-p{windows}");
+        await using var standby = await EtcdTestServer.StartAsync(etcd.Pki, $"learn-s{windows}");
+        var keys = Enumerable.Range(0, 300).Select(i => $"/registry/clusterroles/role-{i * 7919 % 100000:D5}")
+            .Concat(Enumerable.Range(0, 300).Select(i => $"/registry/configmaps/app-a/cm-{i * 7919 % 100000:D5}"))
+            .Concat(Enumerable.Range(0, 40).Select(i => $"/registry/configmaps/kube-system/cm-{i:D5}"))
+            .Concat(Enumerable.Range(0, 300).Select(i => $"/registry/secrets/zz-team/s-{i * 7919 % 100000:D5}")).ToList();
+        await primary.PutAsync(keys.Select(k => (k, "v")));
+        await standby.PutAsync(keys.Select(k => (k, "v")));
+        var counts = new List<string>();
+        var hooks = new ScanHooks
+        {
+            Requested = (_, start, _, countOnly, _) =>
+            {
+                lock (counts)
+                {
+                    if (countOnly)
+                    {
+                        counts.Add(start.ToStringUtf8());
+                    }
+                }
+            },
+        };
+
+        var diff = await EtcdKeyspaceComparer.CompareAsync(Request(primary, standby, 20, windows), hooks, default);
+
+        Assert.Equal(keys.Count - 40, diff.PrimaryCount);
+        Assert.Equal(2 * 40, diff.ExcludedCount);
+
+        // Every part counted is a static rule's range or a namespace range of configmaps or secrets, the namespaced
+        // resources etcd returned keys of: none in clusterroles, none in a resource the windows' starts made up.
+        var matcher = new EtcdKeyMatcher(EtcdExclusions.DefaultRules);
+        var prefixes = matcher.Prefixes.Select(p => Encoding.UTF8.GetString(p)).ToList();
+        var namespaceObjects = matcher.Namespaces.Select(n => Encoding.UTF8.GetString(EtcdKeyMatcher.NamespaceObjectKey(n))).ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(counts);
+        Assert.All(counts, start => Assert.True(
+            prefixes.Any(p => start.StartsWith(p, StringComparison.Ordinal)) || namespaceObjects.Contains(start) ||
+            start.StartsWith("/registry/configmaps/", StringComparison.Ordinal) || start.StartsWith("/registry/secrets/", StringComparison.Ordinal),
+            $"The part from '{start}' was counted: it lies in no static rule and no namespaced resource etcd returned."));
+        Assert.Contains("/registry/configmaps/kube-system/", counts);
+        Assert.DoesNotContain(counts, start => start.StartsWith("/registry/clusterroles/", StringComparison.Ordinal));
     }
 
     private static EtcdKeyspaceRequest Request(EtcdTestServer primary, EtcdTestServer standby, int pageSize, int windows) => new(
