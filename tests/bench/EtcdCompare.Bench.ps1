@@ -14,6 +14,8 @@
       (ReadyToRun) build's code was used;
     - module warm: the same call a second time in one pwsh session.
     Every run's missed and surplus key sets of the module (cold and warm) are checked equal to the pipeline's.
+    Each row's CPU time is measured too: both etcd servers' (what the reading costs the servers), and the module's own
+    process's; after the rounds one more warm call with debug output gives the index entries etcd walked per side.
     Both etcd servers run on loopback with plain HTTP (TLS would cost every row the same handshake; the module's
     TLS path is covered by the tests). The load average is printed with every round, the commit and the date with
     the result. Writes <OutputPath>/EtcdCompare-<keys>-<shape>.md.
@@ -102,6 +104,12 @@ public static class EtcdFill {
 
 function Get-Median([double[]] $Values) { $s = $Values | Sort-Object; if ($s.Count % 2) { $s[[int][Math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 } }
 function Get-Load { (Get-Content /proc/loadavg).Split(' ')[0] }
+# CPU time (user + system, ms) a process has used so far: /proc/<pid>/stat fields 14 and 15, in clock ticks.
+$script:ticksPerSecond = [double](& getconf CLK_TCK)
+function Get-CpuMs([int] $ProcessId) {
+    $fields = (Get-Content "/proc/$ProcessId/stat" -Raw) -replace '^.*\) ' -split ' '
+    ([double]$fields[11] + [double]$fields[12]) * 1000 / $script:ticksPerSecond
+}
 
 # The keys a diff lists, sorted bytewise, one string (to compare two contenders' sets exactly).
 function Join-Keys([string[]] $Keys) { $k = [string[]]@($Keys | Where-Object { $_ }); [Array]::Sort($k, [StringComparer]::Ordinal); $k -join "`n" }
@@ -170,7 +178,7 @@ Mark 'returned'
 [IO.File]::WriteAllLines("`$Out.missed", [string[]]`$diff.MissedKeys)
 [IO.File]::WriteAllLines("`$Out.surplus", [string[]]`$diff.SurplusKeys)
 `$hwm = [double]((Get-Content /proc/self/status | Select-String '^VmHWM:\s+(\d+)').Matches[0].Groups[1].Value) / 1024
-[Console]::Out.WriteLine((@{ PeakMB = `$hwm } | ConvertTo-Json -Compress))
+[Console]::Out.WriteLine((@{ PeakMB = `$hwm; CpuMs = [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalMilliseconds } | ConvertTo-Json -Compress))
 "@
     function Measure-Cold([string] $Module = $ModulePath, [string[]] $Environment) {
         $out = Join-Path $work 'cold'
@@ -194,7 +202,8 @@ Mark 'returned'
             }
         }
         $trace['exited'] = $ms
-        [pscustomobject]@{ Ms = $ms; PeakMB = ($output | Select-Object -Last 1 | ConvertFrom-Json).PeakMB; Trace = $trace; JitMethods = $jitMethods; JitMs = $jitMs
+        $result = $output | Select-Object -Last 1 | ConvertFrom-Json
+        [pscustomobject]@{ Ms = $ms; PeakMB = $result.PeakMB; CpuMs = $result.CpuMs; Trace = $trace; JitMethods = $jitMethods; JitMs = $jitMs
             Missed = (Join-Keys ([IO.File]::ReadAllLines("$out.missed"))); Surplus = (Join-Keys ([IO.File]::ReadAllLines("$out.surplus"))) }
     }
 
@@ -208,14 +217,20 @@ Import-Module '$ModulePath'
 [Console]::Out.WriteLine('READY')
 while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
     `$out = `$line.Substring(4)
+    `$process.Refresh()
+    `$cpu = `$process.TotalProcessorTime.TotalMilliseconds
     `$watch = [Diagnostics.Stopwatch]::StartNew()
     `$diff = $compare
     `$ms = `$watch.Elapsed.TotalMilliseconds
     [IO.File]::WriteAllLines("`$out.missed", [string[]]`$diff.MissedKeys)
     [IO.File]::WriteAllLines("`$out.surplus", [string[]]`$diff.SurplusKeys)
     `$process.Refresh()
-    [Console]::Out.WriteLine((@{ Ms = `$ms; PeakMB = `$process.PeakWorkingSet64 / 1MB } | ConvertTo-Json -Compress))
+    [Console]::Out.WriteLine((@{ Ms = `$ms; PeakMB = `$process.PeakWorkingSet64 / 1MB; CpuMs = `$process.TotalProcessorTime.TotalMilliseconds - `$cpu } | ConvertTo-Json -Compress))
 }
+# After the rounds: the same call with its debug output, for the requests and index entries walked per side.
+`$DebugPreference = 'Continue'
+`$requests = $compare 5>&1 | Where-Object { `$_ -is [Management.Automation.DebugRecord] -and `$_.Message -like 'Range requests:*' } | Select-Object -First 1
+[Console]::Out.WriteLine(`$requests.Message)
 "@
     $info = [Diagnostics.ProcessStartInfo]::new($Pwsh[0])
     foreach ($a in @($Pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $session)) { $info.ArgumentList.Add($a) }
@@ -227,24 +242,27 @@ while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
         $out = Join-Path $work 'warm'
         $child.StandardInput.WriteLine("run $out")
         $result = $child.StandardOutput.ReadLine() | ConvertFrom-Json
-        [pscustomobject]@{ Ms = $result.Ms; PeakMB = $result.PeakMB
+        [pscustomobject]@{ Ms = $result.Ms; PeakMB = $result.PeakMB; CpuMs = $result.CpuMs
             Missed = (Join-Keys ([IO.File]::ReadAllLines("$out.missed"))); Surplus = (Join-Keys ([IO.File]::ReadAllLines("$out.surplus"))) }
     }
 
     $rows = [ordered]@{ Pipeline = [Collections.Generic.List[object]]::new(); Floor = [Collections.Generic.List[double]]::new(); Cold = [Collections.Generic.List[object]]::new(); Other = [Collections.Generic.List[object]]::new(); Warm = [Collections.Generic.List[object]]::new() }
     $loads = [Collections.Generic.List[string]]::new()
+    # Both etcd servers' CPU time during each row (ms).
+    $etcdCpu = [ordered]@{ Pipeline = [Collections.Generic.List[double]]::new(); Floor = [Collections.Generic.List[double]]::new(); Cold = [Collections.Generic.List[double]]::new(); Warm = [Collections.Generic.List[double]]::new() }
+    function Get-EtcdCpuMs { ($servers | ForEach-Object { Get-CpuMs $_.Process.Id } | Measure-Object -Sum).Sum }
     $loadBefore = (Get-Content /proc/loadavg) -replace ' \d+/.*$'
     try {
         $ready = $child.StandardOutput.ReadLine()
         if ($ready -ne 'READY') { throw "The pwsh session did not start: $ready" }
         $null = Measure-Bash $floor  # etcdctl and the page cache warmed the same way for every row
         for ($i = 0; $i -lt $Runs; $i++) {
-            $p = Measure-Pipeline; $rows.Pipeline.Add($p)
-            $rows.Floor.Add((Measure-Bash $floor))
-            $c = Measure-Cold; $rows.Cold.Add($c)
+            $before = Get-EtcdCpuMs; $p = Measure-Pipeline; $rows.Pipeline.Add($p); $etcdCpu.Pipeline.Add((Get-EtcdCpuMs) - $before)
+            $before = Get-EtcdCpuMs; $rows.Floor.Add((Measure-Bash $floor)); $etcdCpu.Floor.Add((Get-EtcdCpuMs) - $before)
+            $before = Get-EtcdCpuMs; $c = Measure-Cold; $rows.Cold.Add($c); $etcdCpu.Cold.Add((Get-EtcdCpuMs) - $before)
             $o = $null
             if ($OtherModulePath) { $o = Measure-Cold $OtherModulePath $OtherEnvironment; $rows.Other.Add($o) }
-            $w = Measure-Warm; $rows.Warm.Add($w)
+            $before = Get-EtcdCpuMs; $w = Measure-Warm; $rows.Warm.Add($w); $etcdCpu.Warm.Add((Get-EtcdCpuMs) - $before)
             foreach ($m in @($c, $w, $o | Where-Object { $_ })) {
                 if ($m.Missed -cne $p.Missed -or $m.Surplus -cne $p.Surplus) { throw "Run $($i + 1): the module's key sets differ from the pipeline's." }
             }
@@ -252,6 +270,7 @@ while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
             Write-Host ("run {0}: pipeline {1:N0} ms, floor {2:N0} ms, module cold {3:N0} ms ({4:N0} MB peak RSS), warm {5:N0} ms{6} (load average {7})" -f ($i + 1), $p.Ms, $rows.Floor[-1], $c.Ms, $c.PeakMB, $w.Ms, $(if ($o) { ', other build cold {0:N0} ms' -f $o.Ms }), $loads[-1])
         }
         $child.StandardInput.WriteLine('exit')
+        $walked = $child.StandardOutput.ReadLine()
     }
     finally {
         if (-not $child.WaitForExit(10000)) { $child.Kill($true) }
@@ -352,6 +371,17 @@ Every run of every row lists the same {1:N0} missed and {1:N0} surplus keys (the
 | peak RSS of the whole cold process (VmHWM, max of the runs) | **{10:N0} MB** | | < 200 MB, {11} |
 
 Runs (expert / floor / cold / warm, ms): $runsText. Warm session's peak working set: {12:N0} MB.
+
+CPU time, median of the runs (both etcd servers together, and the module's own process):
+
+| row | etcd servers | module process |
+|---|---|---|
+| expert | $('{0:N0}' -f (Get-Median $etcdCpu.Pipeline)) ms | |
+| floor | $('{0:N0}' -f (Get-Median $etcdCpu.Floor)) ms | |
+| module cold | $('{0:N0}' -f (Get-Median $etcdCpu.Cold)) ms | $('{0:N0}' -f (Get-Median $rows.Cold.CpuMs)) ms (the whole process, pwsh's start included) |
+| module warm | $('{0:N0}' -f (Get-Median $etcdCpu.Warm)) ms | $('{0:N0}' -f (Get-Median $rows.Warm.CpuMs)) ms |
+
+The module's requests (one more warm call, with debug output): $walked
 
 The cold run, step by step (median over the runs of the ms since the process started, and of the methods the process
 had JIT-compiled and the ms it had spent compiling them, all threads; ``GLOBALUPGRADE_ETCD_TRACE=1``):
