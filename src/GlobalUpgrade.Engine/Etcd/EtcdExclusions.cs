@@ -121,9 +121,6 @@ public sealed class EtcdKeyMatcher
     /// <summary>The namespaces of the 'namespace:' rules, as bytes.</summary>
     internal IReadOnlyList<byte[]> Namespaces => namespaces;
 
-    /// <summary>The Namespace object of <paramref name="ns"/>: /registry/namespaces/&lt;ns&gt;.</summary>
-    internal static byte[] NamespaceObjectKey(ReadOnlySpan<byte> ns) => [.. Root, .. NamespacesResource, (byte)'/', .. ns];
-
     /// <summary>
     /// The length of the key's resource part — "/registry/&lt;resource&gt;/", "/registry/&lt;group&gt;/&lt;resource&gt;/" or
     /// "/registry/services/specs/" — after which a namespaced key has its namespace (the shape <see cref="IsExcluded"/>

@@ -5,8 +5,9 @@ namespace GlobalUpgrade.Etcd;
 
 /// <summary>
 /// The parts of the keyspace a scan does not ask etcd for, because every key in them is excluded: the range of each
-/// prefix rule, the Namespace object of each 'namespace:' rule, and, for every namespaced resource seen so far, the
-/// range of each excluded namespace in it ("/registry/configmaps/kube-system/"…). Resources are learned from the
+/// prefix rule and, for every namespaced resource seen so far, the range of each excluded namespace in it
+/// ("/registry/configmaps/kube-system/"…). Not the Namespace object of a 'namespace:' rule: it is one key, which the
+/// merge drops, where stepping over it would cost a count and a split window. Resources are learned from the
 /// keys etcd returns (etcd cannot list them), so an excluded namespace of a resource is skipped from the first page
 /// that shows the resource on; the keys of such a namespace that come in that same page are read and dropped by the
 /// merge. Only keys etcd returned teach a resource: a window's start is often a point the scan estimated, which names
@@ -27,12 +28,6 @@ internal sealed class ExcludedRanges
         foreach (var prefix in matcher.Prefixes)
         {
             Add(prefix, KeyspaceScanner.PrefixEnd(ByteString.CopyFrom(prefix)).ToByteArray());
-        }
-
-        foreach (var ns in namespaces)
-        {
-            var key = EtcdKeyMatcher.NamespaceObjectKey(ns);
-            Add(key, [.. key, 0]);
         }
     }
 
