@@ -86,6 +86,8 @@ function Invoke-Node([string] `$Script, [IO.Stream] `$Output) {
     PipeRead = { Invoke-Bash "`$sync | cat > /dev/null" }
     AwkMask = { Invoke-Bash "`$sync | awk -W interactive '{ print; fflush() }' > /dev/null" }
     OpenSsh = { Invoke-Bash "$ssh ``"cd '$package' && `$sync``" > /dev/null" }
+    # The fixed cost of a run with OpenSSH's client: the 1 KB script over ssh, nothing kept.
+    OpenSshTiny = { Invoke-Bash "$ssh ``"cd '$tiny' && `$sync``" > /dev/null" }
     SshChannel = { Invoke-Node "cd '$package' && `$sync" ([IO.Stream]::Null) }
     SshChannelCopy = { `$sink = [Activator]::CreateInstance(`$logSink, @([string]'$work/stage.copy', `$null)); try { Invoke-Node "cd '$package' && `$sync" `$sink } finally { `$sink.Dispose(); Remove-Item '$work/stage.copy' } }
 }
@@ -127,6 +129,7 @@ function Format-Ratio([string] $Name) { "$([Math]::Round((Get-Row $Name) / $bash
 # The floor: a detached run keeps its whole log in its run folder, so no attached sync is faster than the script
 # writing that file (WrapperWrite); what the module adds is the ratio over it.
 function Format-OverFloor([string] $Name) { "$([Math]::Round((Get-Row $Name) / (Get-Row WrapperWrite), 3))×" }
+function Format-Over([string] $Name, [string] $Base) { "$([Math]::Round((Get-Row $Name) / (Get-Row $Base), 3))×" }
 function Format-Cpu([string] $Name) { "$([Math]::Round((Get-Row $Name Module)))&nbsp;/&nbsp;$([Math]::Round((Get-Row $Name Sshd))) ms" }
 function Format-Growth([string] $Name) { "$([Math]::Round((($results | ForEach-Object { $_.$Name.Growth } | Measure-Object -Maximum).Maximum) / 1MB, 1)) MB" }
 $loads = $results | ForEach-Object { foreach ($p in $_.PSObject.Properties) { $p.Value.Load } }
@@ -159,11 +162,14 @@ so the node's work and the module's share the same 2 cores, as they would not on
 | ``Invoke-GlobalImageSync @node -PackagePath <package>`` (SSH, attached, full local copy: the default; compressed on the node) | $([Math]::Round((Get-Row SshCopy))) ms | **$(Format-Ratio SshCopy)** |
 | ``Invoke-GlobalImageSync @node -PackagePath <package> -NoLogCopy`` (SSH, attached, by the tail only) | $([Math]::Round((Get-Row SshTail))) ms | **$(Format-Ratio SshTail)** |
 | ``Invoke-GlobalImageSync @node`` of a 1 KB log (the fixed cost over SSH: connect, check, start, follow, end, record) | $([Math]::Round((Get-Row SshTiny))) ms | |
+| ``ssh node 'bash upgrade.sh --only-sync-image' > /dev/null`` of the same 1 KB log (OpenSSH's client: connect, run, nothing kept) | $([Math]::Round((Get-Row OpenSshTiny))) ms | |
 
 Goal: ≤ 1.1×. Local copy: $([Math]::Round($copyBytes / 1MB, 1)) MB (full copy), $tailBytes bytes (-NoLogCopy).
 Floor: the script writing its own log file alone (WrapperWrite, below) is $(Format-Ratio WrapperWrite) the baseline (a pipe that a reader
 discards at once, PipeRead: $(Format-Ratio PipeRead): the baseline's /dev/null is the only output that costs the script nothing); over that floor
 this machine is $(Format-OverFloor Local), SSH full copy $(Format-OverFloor SshCopy), SSH by the tail $(Format-OverFloor SshTail).
+Against OpenSSH's client running the script with no log file at all (the OpenSsh stage row, below): SSH full copy
+$(Format-Over SshCopy OpenSsh), SSH by the tail $(Format-Over SshTail OpenSsh); that row is itself $(Format-OverFloor OpenSsh) the floor.
 CPU time (median; module process / sshd and its sessions — the follower script, not the detached run): SSH full copy
 $(Format-Cpu SshCopy), SSH by the tail $(Format-Cpu SshTail), this machine $(Format-Cpu Local).
 Peak memory growth of the pwsh process during a run (max of $Runs, VmHWM − VmRSS before): this machine
