@@ -102,14 +102,8 @@ public static class EtcdFill {
 '@
 }
 
-function Get-Median([double[]] $Values) { $s = $Values | Sort-Object; if ($s.Count % 2) { $s[[int][Math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 } }
+Import-Module (Join-Path $PSScriptRoot 'BenchCommon.psm1') -Force
 function Get-Load { (Get-Content /proc/loadavg).Split(' ')[0] }
-# CPU time (user + system, ms) a process has used so far: /proc/<pid>/stat fields 14 and 15, in clock ticks.
-$script:ticksPerSecond = [double](& getconf CLK_TCK)
-function Get-CpuMs([int] $ProcessId) {
-    $fields = (Get-Content "/proc/$ProcessId/stat" -Raw) -replace '^.*\) ' -split ' '
-    ([double]$fields[11] + [double]$fields[12]) * 1000 / $script:ticksPerSecond
-}
 
 # The keys a diff lists, sorted bytewise, one string (to compare two contenders' sets exactly).
 function Join-Keys([string[]] $Keys) { $k = [string[]]@($Keys | Where-Object { $_ }); [Array]::Sort($k, [StringComparer]::Ordinal); $k -join "`n" }
@@ -250,7 +244,7 @@ while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
     $loads = [Collections.Generic.List[string]]::new()
     # Both etcd servers' CPU time during each row (ms).
     $etcdCpu = [ordered]@{ Pipeline = [Collections.Generic.List[double]]::new(); Floor = [Collections.Generic.List[double]]::new(); Cold = [Collections.Generic.List[double]]::new(); Warm = [Collections.Generic.List[double]]::new() }
-    function Get-EtcdCpuMs { ($servers | ForEach-Object { Get-CpuMs $_.Process.Id } | Measure-Object -Sum).Sum }
+    function Get-EtcdCpuMs { ($servers | ForEach-Object { (Get-ProcessCpu $_.Process.Id).Own } | Measure-Object -Sum).Sum }
     $loadBefore = (Get-Content /proc/loadavg) -replace ' \d+/.*$'
     try {
         $ready = $child.StandardOutput.ReadLine()

@@ -9,6 +9,7 @@
 param([string] $ModulePath, [string[]] $Pwsh, [int] $Keys, [int] $Runs, [string] $OutputPath, [long] $Bytes = 100MB)
 $ErrorActionPreference = 'Stop'
 $Runs = [Math]::Max($Runs, 3)
+Import-Module (Join-Path $PSScriptRoot 'BenchCommon.psm1') -Force
 $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
 $work = Join-Path ([IO.Path]::GetTempPath()) "gu-bench-sync-$PID"
 $package = Join-Path $work 'package'
@@ -37,12 +38,11 @@ $child = @"
 `$env:LC_ALL = 'C'
 `$env:GLOBALUPGRADE_STATE_HOME = '$work/state'
 Import-Module '$ModulePath'
+Import-Module '$PSScriptRoot/BenchCommon.psm1'
 `$node = @{ ComputerName = '$($node.ComputerName)'; Port = $($node.Port); UserName = '$($node.UserName)'; KeyFilePath = '$($node.KeyFilePath)'; KnownHostsPath = '$($node.KnownHostsPath)' }
 `$sshdPid = $($sshd.Process.Id)
 `$sync = "bash upgrade.sh --only-sync-image"
 function Get-Status([string] `$Key) { `$line = [IO.File]::ReadAllLines('/proc/self/status') | Where-Object { `$_.StartsWith(`$Key + ':') }; [long](`$line -replace '\D', '') * 1KB }
-# CPU time in ms from /proc/<pid>/stat: own (utime+stime) and of reaped children (cutime+cstime); 100 ticks/s.
-function Get-Cpu([string] `$Id = 'self') { `$f = ([IO.File]::ReadAllText("/proc/`$Id/stat") -split '\) ', 2)[1].Split(' '); @{ Own = ([long]`$f[11] + [long]`$f[12]) * 10; Children = ([long]`$f[13] + [long]`$f[14]) * 10 } }
 function Wait-SshdIdle {
     # The sessions' processes are counted in sshd's children time once it reaped them.
     `$deadline = [DateTime]::UtcNow.AddSeconds(5)
@@ -52,12 +52,12 @@ function Measure-Once([scriptblock] `$Body) {
     [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
     `$before = Get-Status VmRSS
     try { [IO.File]::WriteAllText('/proc/self/clear_refs', '5') } catch { }
-    `$selfCpu = Get-Cpu; `$sshdCpu = Get-Cpu `$sshdPid
+    `$selfCpu = Get-ProcessCpu; `$sshdCpu = Get-ProcessCpu `$sshdPid
     `$w = [Diagnostics.Stopwatch]::StartNew()
     & `$Body
     `$ms = `$w.Elapsed.TotalMilliseconds
     Wait-SshdIdle
-    `$selfCpu2 = Get-Cpu; `$sshdCpu2 = Get-Cpu `$sshdPid
+    `$selfCpu2 = Get-ProcessCpu; `$sshdCpu2 = Get-ProcessCpu `$sshdPid
     [pscustomobject]@{ Ms = `$ms; Module = `$selfCpu2.Own - `$selfCpu.Own; Children = `$selfCpu2.Children - `$selfCpu.Children; Sshd = `$sshdCpu2.Children - `$sshdCpu.Children; Growth = (Get-Status VmHWM) - `$before; Load = [double]([IO.File]::ReadAllText('/proc/loadavg').Split(' ')[0]) }
 }
 function Invoke-Sync([string] `$Package, [hashtable] `$Extra = @{}) {
@@ -121,7 +121,6 @@ finally {
 $results = ($json | Select-Object -Last 1) | ConvertFrom-Json
 Remove-Item $work -Recurse -Force -ErrorAction Ignore
 
-function Get-Median([double[]] $Values) { $s = $Values | Sort-Object; if ($s.Count % 2) { $s[[int][Math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 } }
 function Get-Row([string] $Name, [string] $Field = 'Ms') { Get-Median ($results | ForEach-Object { $_.$Name.$Field }) }
 $bash = Get-Row Bash
 $bashCpu = Get-Row Bash Children

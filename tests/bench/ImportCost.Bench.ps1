@@ -15,7 +15,7 @@ function Measure-Start([string] $Command) {
     if ($LASTEXITCODE -ne 0) { throw "pwsh -c '$Command' failed" }
     $watch.Elapsed.TotalMilliseconds
 }
-function Get-Median([double[]] $Values) { $s = $Values | Sort-Object; if ($s.Count % 2) { $s[[int][Math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 } }
+Import-Module (Join-Path $PSScriptRoot 'BenchCommon.psm1') -Force
 
 $null = Measure-Start '$null'  # warm the disk cache for both
 $null = Measure-Start "Import-Module '$ModulePath'"

@@ -14,7 +14,7 @@ param([string] $ModulePath, [string[]] $Pwsh, [int] $Keys, [int] $Runs, [string]
 $ErrorActionPreference = 'Stop'
 $Runs = [Math]::Max($Runs, 10)
 $keyCount = 100000
-function Get-Median([double[]] $Values) { $s = $Values | Sort-Object; if ($s.Count % 2) { $s[[int][Math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 } }
+Import-Module (Join-Path $PSScriptRoot 'BenchCommon.psm1') -Force
 
 $body = [Text.StringBuilder]::new("LOCAL ETCD missed keys:`n")
 for ($i = 0; $i -lt $keyCount; $i++) { $null = $body.Append("/registry/configmaps/team-$($i % 97)/app-config-$i`n") }
