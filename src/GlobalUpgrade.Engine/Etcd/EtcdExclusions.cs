@@ -219,8 +219,18 @@ public sealed class EtcdKeyMatcher
     /// <summary>Given "&lt;namespace&gt;/&lt;name&gt;" or "&lt;name&gt;", whether it is namespaced in an excluded namespace.</summary>
     private bool MatchNamespaceSegment(ReadOnlySpan<byte> tail)
     {
+        var ns = NamespaceOf(tail);
+        return !ns.IsEmpty && Contains(ns);
+    }
+
+    /// <summary>
+    /// Given what follows a key's resource part, "&lt;namespace&gt;/&lt;name&gt;" or "&lt;name&gt;": the namespace, or
+    /// nothing for a cluster-scoped key (names never contain '/').
+    /// </summary>
+    internal static ReadOnlySpan<byte> NamespaceOf(ReadOnlySpan<byte> tail)
+    {
         var slash = tail.IndexOf((byte)'/');
-        return slash > 0 && Contains(tail[..slash]);
+        return slash > 0 ? tail[..slash] : [];
     }
 
     private bool Contains(ReadOnlySpan<byte> name)

@@ -63,9 +63,8 @@ internal sealed class ExcludedRanges
             }
 
             var resource = key[..length];
-            if (key[length..].IndexOf((byte)'/') > 0)
+            if (!EtcdKeyMatcher.NamespaceOf(key[length..]).IsEmpty)
             {
-                // "<namespace>/<name>" after the resource: it is namespaced.
                 Note(resource);
             }
 
