@@ -92,6 +92,25 @@ Describe 'etcd cmdlets' -Tag CI {
             ($verbose -match '^  /registry/events/ \[assumed: ').Count | Should -Be 1
         }
 
+        It 'runs with -Debug in a script (no one to answer a prompt): the verbose lines are shown as debug, nothing is asked' {
+            # PowerShell makes -Debug ask before each verbose message of a compiled cmdlet; in a script that fails the command.
+            $child = Invoke-ChildPwsh -Environment @{ GU_ENDPOINTS = "$($primary.PlainEndpoint) $($standby.PlainEndpoint)" } -Script @"
+Import-Module '$env:GLOBALUPGRADE_MODULE'
+`$p, `$s = `$env:GU_ENDPOINTS -split ' '
+`$records = Compare-EtcdKeyspace -PrimaryEndpoint `$p -StandbyEndpoint `$s -Debug 5>&1
+`$diff = @(`$records | Where-Object { `$_ -is [GlobalUpgrade.EtcdKeyspaceDiff] })
+`$debug = @(`$records | Where-Object { `$_ -is [System.Management.Automation.DebugRecord] })
+"diffs=`$(`$diff.Count) missed=`$(`$diff[0].MissedCount)"
+`$debug | ForEach-Object { "DEBUG=`$(`$_.Message)" }
+"@
+            $child.Error | Should -BeNullOrEmpty
+            $child.ExitCode | Should -Be 0
+            $lines = $child.Output -split "`n"
+            $lines | Should -Contain 'diffs=1 missed=3'
+            $lines | Where-Object { $_ -like 'DEBUG=Excluding * rules*' } | Should -Not -BeNullOrEmpty
+            $lines | Where-Object { $_ -like 'DEBUG=*range*' } | Should -Not -BeNullOrEmpty
+        }
+
         It '-ExcludeDefault:$false compares the excluded keys too' {
             $diff = Compare-EtcdKeyspace @plain -ExcludeDefault:$false
             $diff.ExcludedCount | Should -Be 0

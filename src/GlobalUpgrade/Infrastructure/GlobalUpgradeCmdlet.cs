@@ -84,6 +84,23 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => cancellation?.Cancel();
 
+    /// <summary>
+    /// Writes a verbose message, or a debug message under -Debug without -Verbose. PowerShell makes -Debug ask
+    /// before each verbose message of a compiled cmdlet (Inquire), which a script or CI job, having no one to answer,
+    /// turns into a failure of the command; shown as debug, the message is still there and nothing is asked.
+    /// </summary>
+    public new void WriteVerbose(string text)
+    {
+        var bound = MyInvocation.BoundParameters;
+        if (!bound.ContainsKey("Verbose") && bound.TryGetValue("Debug", out var debug) && debug is SwitchParameter { IsPresent: true })
+        {
+            WriteDebug(text);
+            return;
+        }
+
+        base.WriteVerbose(text);
+    }
+
     /// <summary>Runs engine work, pumping its verbose/progress messages onto the pipeline; a failure is terminating.</summary>
     protected T Run<T>(Func<CancellationToken, Task<T>> operation)
     {
@@ -118,7 +135,17 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
             task = Task.Run(() => operation(token), token);
         }
 
-        log.WriteUntil(task, this);
+        try
+        {
+            log.WriteUntil(task, this);
+        }
+        catch
+        {
+            // Writing a message failed (the host refused it, the pipeline stopped): the work must not go on unseen.
+            cancellation?.Cancel();
+            Settle(task);
+            throw;
+        }
 
         try
         {
@@ -136,6 +163,18 @@ public abstract class GlobalUpgradeCmdlet : PSCmdlet, IDisposable
         {
             // A failure we did not foresee: still an ErrorRecord with its message, never a raw stack trace.
             return (default, new ErrorRecord(ex, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, null));
+        }
+    }
+
+    private static void Settle(Task task)
+    {
+        try
+        {
+            task.GetAwaiter().GetResult();
+        }
+        catch
+        {
+            // Its own failure, if any, is a consequence of the cancellation; the write's failure is reported.
         }
     }
 
