@@ -21,7 +21,7 @@ param(
     [int] $BenchRuns = 5,
     # Bench only: run only these benchmarks (file names without .Bench.ps1, e.g. EtcdCompare); all when empty.
     [string[]] $BenchName,
-    # Bench only: the key shape of the etcd benchmark (ConfigMaps, the default, or EventLike: ~120-byte keys).
+    # Bench only: the key shape of the etcd benchmark (ConfigMaps, the default; EventLike: ~120-byte keys; GlobalLike: a global cluster's mix).
     [string] $BenchKeyShape = 'ConfigMaps',
 
     # Build (and Bench): also lay out the module precompiled (ReadyToRun, linux-x64) in out/r2r/GlobalUpgrade/<version>,

@@ -29,10 +29,12 @@
     (~120 bytes, named as Kubernetes names events, <deployment>-<10 chars>-<5 chars>.<16 hex>, eight per pod, but
     under a custom resource, /registry/monitoring.example.io/eventrecords/<namespace>/…, since /registry/events/ is
     excluded by default; namespaces and names from word lists, the hashes random-looking but a fixed function of
-    the key's number, so every run fills the same keys).
+    the key's number, so every run fills the same keys) or GlobalLike (a global cluster's mix: a third events,
+    leases and nodes, cluster roles, and 30 namespaced resources, built-in and custom, in 150 tenant namespaces and,
+    for two in five objects, in the platform's namespaces the synchronizer leaves out — cpaas-system most of them).
 #>
 param([string] $ModulePath, [string[]] $Pwsh, [int] $Keys = 200000, [int] $Runs = 5, [string] $OutputPath,
-    [ValidateSet('ConfigMaps', 'EventLike')] [string] $KeyShape = 'ConfigMaps',
+    [ValidateSet('ConfigMaps', 'EventLike', 'GlobalLike')] [string] $KeyShape = 'ConfigMaps',
     # Another build of the module (e.g. without ReadyToRun), measured cold in the same rounds: one more row.
     [string] $OtherModulePath,
     # Environment variables ('NAME=value') for that row's process only (with or without -OtherModulePath: the
@@ -58,7 +60,7 @@ using System.Threading.Tasks;
 namespace GlobalUpgradeBench {
 public static class EtcdFill {
     public static string Shape = "ConfigMaps";
-    public static string Key(int i) => Shape == "EventLike" ? EventKey(i) : $"/registry/configmaps/team-{i % 1000:D4}/app-config-{i:D8}";
+    public static string Key(int i) => Shape == "EventLike" ? EventKey(i) : Shape == "GlobalLike" ? GlobalKey(i) : $"/registry/configmaps/team-{i % 1000:D4}/app-config-{i:D8}";
 
     static readonly string[] Tenants = { "payments", "identity", "logistics", "observability", "storefront", "analytics", "platform-core", "messaging" };
     static readonly string[] Apps = { "gateway-reconciler", "order-history-exporter", "session-token-refresher", "inventory-sync-worker", "metrics-aggregation-pipeline", "notification-dispatcher", "catalog-search-indexer", "ledger-consistency-checker" };
@@ -73,6 +75,38 @@ public static class EtcdFill {
         var ns = (int)(p % 300);
         var app = Apps[(int)((p >> 20) % (ulong)Apps.Length)];
         return $"/registry/monitoring.example.io/eventrecords/{Tenants[ns % Tenants.Length]}-team-{ns:D3}/{app}-{Chars(Mix(pod / 4 + 7), 10)}-{Chars(p >> 24, 5)}.{Mix((ulong)i):x16}";
+    }
+    // A global cluster's mix: a third events (excluded), leases and nodes (excluded), cluster-scoped objects, and
+    // namespaced objects of 30 resources (built-in and custom, each resource's share weighted) in 150 tenant namespaces
+    // and in the excluded platform namespaces (cpaas-system a quarter of them, kube-system, cert-manager, operators…).
+    static readonly (string Resource, int Weight)[] Namespaced = {
+        ("configmaps", 8), ("secrets", 12), ("serviceaccounts", 5), ("pods", 10), ("replicasets", 10), ("deployments", 4),
+        ("services/specs", 3), ("services/endpoints", 3), ("discovery.k8s.io/endpointslices", 3), ("controllerrevisions", 3),
+        ("rolebindings", 5), ("roles", 3), ("statefulsets", 1), ("daemonsets", 1), ("persistentvolumeclaims", 1), ("jobs", 2),
+        ("cronjobs", 1), ("networkpolicies", 1), ("poddisruptionbudgets", 1), ("horizontalpodautoscalers", 1),
+        ("app.alauda.io/helmrequests", 2), ("monitoring.coreos.com/servicemonitors", 2), ("monitoring.coreos.com/prometheusrules", 1),
+        ("cert-manager.io/certificates", 1), ("operators.coreos.com/subscriptions", 1), ("operators.coreos.com/clusterserviceversions", 2),
+        ("auth.alauda.io/projectbindings", 1), ("infrastructure.alauda.io/dnsrecords", 1), ("tekton.dev/pipelineruns", 2), ("argoproj.io/applications", 1) };
+    static readonly (string Name, int Weight)[] PlatformNamespaces = {
+        ("cpaas-system", 250), ("kube-system", 80), ("cert-manager", 10), ("default", 10), ("operators", 10), ("cpaas-solution", 5), ("kube-public", 1) };
+    static readonly string[] Words = { "billing", "checkout", "crm", "data-lake", "edge", "fraud", "hr-portal", "iot", "ledger", "maps", "media", "ml-serving", "mobile-api", "notify", "orders", "partner", "pricing", "reports", "search", "shipping", "sso", "support", "tax", "video", "warehouse" };
+    static readonly string[] Stages = { "dev", "test", "staging", "prod", "perf", "dr" };
+    static T Pick<T>((T Item, int Weight)[] items, ulong h) { var total = 0; foreach (var x in items) total += x.Weight; var r = (int)(h % (ulong)total); foreach (var x in items) { if (r < x.Weight) return x.Item; r -= x.Weight; } return items[0].Item; }
+    public static string GlobalKey(int i) {
+        var h = Mix((ulong)i + 0x5151);
+        var name = Chars(Mix((ulong)i), 15); // 27^15 > 2^64: the whole mixed number, so every key is distinct
+        var app = Apps[(int)((h >> 40) % (ulong)Apps.Length)];
+        var tenant = $"{Words[(int)((h >> 8) % (ulong)Words.Length)]}-{Stages[(int)((h >> 16) % (ulong)Stages.Length)]}";
+        var slot = h % 100;
+        if (slot < 33) return $"/registry/events/{tenant}/{app}-{name.Substring(0, 10)}-{name.Substring(10)}.{Mix(h):x16}";
+        if (slot < 35) return $"/registry/leases/kube-node-lease/node-{name}";
+        if (slot < 36) return $"/registry/minions/node-{name}";
+        if (slot < 38) return $"/registry/clusterroles/{app}-{name}";
+        if (slot < 39) return $"/registry/clusterrolebindings/{app}-{name}";
+        var resource = Pick(Namespaced, h >> 24);
+        // Two in five namespaced objects are the platform's own, in the namespaces the synchronizer leaves out.
+        var ns = (h >> 32) % 5 < 2 ? Pick(PlatformNamespaces, h >> 44) : tenant;
+        return $"/registry/{resource}/{ns}/{app}-{name.Substring(0, 10)}-{name.Substring(10)}";
     }
     // The primary holds Key(i) for every i; the standby lacks every 100th and holds Key(i)+"-s" instead.
     public static string StandbyKey(int i) => i % 100 == 0 ? Key(i) + "-s" : Key(i);

@@ -37,6 +37,18 @@ internal sealed class KeyWindow(int pageSize)
     private BigInteger narrowest = BigInteger.Zero; // zero: no window has been measured yet
     private int sparseInARow;
 
+    /// <summary>Whether the last windows held too few keys to measure: the estimate is growing blind across a gap.</summary>
+    public bool IsCrossing
+    {
+        get
+        {
+            lock (gate)
+            {
+                return sparseInARow > 0 || narrowest.IsZero;
+            }
+        }
+    }
+
     internal BigInteger Width
     {
         get

@@ -225,7 +225,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         Hooks?.Requested?.Invoke(Role, start, end, countOnly, page);
         if (!countOnly)
         {
-            Excluded?.Learn(page);
+            Excluded?.Learn(page, end);
         }
 
         return page;
@@ -245,7 +245,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         return next;
     }
 
-    private ByteString Clip(ByteString start, ByteString end) => Excluded?.Clip(start, end) ?? end;
+    private ByteString Clip(ByteString start, ByteString end, bool fenced = true) => Excluded?.Clip(start, end, fenced) ?? end;
 
     /// <summary>
     /// Counts the keys of [<paramref name="from"/>, <paramref name="to"/>), a part the scan stepped over, at the pinned
@@ -287,7 +287,10 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
 
     /// <summary>Whether <paramref name="key"/> comes before the range end <paramref name="end"/> ("\0": no end).</summary>
     internal static bool IsBefore(ReadOnlySpan<byte> key, ByteString end) =>
-        (end.Length == 1 && end[0] == 0) || key.SequenceCompareTo(end.Span) < 0;
+        IsEverything(end) || key.SequenceCompareTo(end.Span) < 0;
+
+    /// <summary>Whether a range end is "\0": no end, every key from the start on.</summary>
+    internal static bool IsEverything(ByteString end) => end.Length == 1 && end[0] == 0;
 
     /// <summary>Reads one window [start, end) to its end, in as many requests as it takes, pages in key order.</summary>
     private async Task ReadWindowAsync(Window window, KeyWindow estimate, int limit, CancellationTokenSource scope)
@@ -312,7 +315,8 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                     end = estimate.End(start, window.End);
                 }
 
-                end = Clip(start, end);
+                // A window the estimate grew blind stops at the next fence; one cut by a measured density is not split.
+                end = Clip(start, end, fenced: overshoots == 0 && estimate.IsCrossing);
 
                 // Ask for the next page only when the last one has been taken: a window that is not the head holds
                 // at most one page, so memory stays at a few pages per side however far ahead the windows run.

@@ -28,10 +28,10 @@ public sealed class ExcludedRangeScanTests(EtcdPairFixture etcd)
         var matcher = new EtcdKeyMatcher(EtcdExclusions.DefaultRules);
 
         var requests = new List<(string Start, string End, bool CountOnly)>();
-        var excludedKeysRead = new List<string>();
+        var excludedKeysRead = new List<(string Side, int Request, string Key)>();
         var hooks = new ScanHooks
         {
-            Requested = (_, start, end, countOnly, page) =>
+            Requested = (side, start, end, countOnly, page) =>
             {
                 lock (requests)
                 {
@@ -40,7 +40,7 @@ public sealed class ExcludedRangeScanTests(EtcdPairFixture etcd)
                     {
                         if (matcher.IsExcluded(page.Key(i)))
                         {
-                            excludedKeysRead.Add(page.KeyText(i));
+                            excludedKeysRead.Add((side, requests.Count, page.KeyText(i)));
                         }
                     }
                 }
@@ -60,12 +60,18 @@ public sealed class ExcludedRangeScanTests(EtcdPairFixture etcd)
         Assert.Equal(keys.Count(k => matcher.IsExcluded(Encoding.UTF8.GetBytes(k))) + standbyKeys.Count(k => matcher.IsExcluded(Encoding.UTF8.GetBytes(k))), skipping.ExcludedCount);
         Assert.Contains("/registry/configmaps/app-a/only-on-standby", skipping.SurplusKeys);
 
-        // No excluded key crossed the wire but the Namespace objects of excluded namespaces (one key each, which the
-        // merge drops: stepping over each would cost two requests), and no request reached into an excluded prefix.
+        // Excluded keys crossed the wire only where the scan met an excluded namespace of a resource: each window in
+        // flight that reached into one read one page of it, then the rest of it was stepped over — so most of them were
+        // not read — and a Namespace object (one key, which the merge drops) is read where it lies.
         var namespaceObjects = EtcdExclusions.DefaultRules.Where(r => r.StartsWith(EtcdExclusions.NamespacePrefix, StringComparison.Ordinal))
             .Select(r => "/registry/namespaces/" + r[EtcdExclusions.NamespacePrefix.Length..]).ToHashSet(StringComparer.Ordinal);
-        Assert.All(excludedKeysRead, k => Assert.Contains(k, namespaceObjects));
-        Assert.Contains(excludedKeysRead, namespaceObjects.Contains);
+        Assert.Contains(excludedKeysRead, r => namespaceObjects.Contains(r.Key));
+        foreach (var meeting in excludedKeysRead.Where(r => !namespaceObjects.Contains(r.Key)).GroupBy(r => (r.Side, Namespace: r.Key[..(r.Key.LastIndexOf('/') + 1)])))
+        {
+            Assert.True(meeting.Select(r => r.Request).Distinct().Count() <= windows, $"The {meeting.Key.Side} read keys of {meeting.Key.Namespace} in more requests than it has windows: {string.Join(", ", meeting.Select(r => r.Key))}.");
+        }
+
+        Assert.True(excludedKeysRead.Count * 3 < skipping.ExcludedCount, $"{excludedKeysRead.Count} of {skipping.ExcludedCount} excluded keys were read.");
         var reads = requests.Where(r => !r.CountOnly).ToList();
         Assert.NotEmpty(reads);
         var staticRanges = EtcdExclusions.DefaultRules.Where(r => r.StartsWith('/'))
@@ -220,6 +226,71 @@ public sealed class ExcludedRangeScanTests(EtcdPairFixture etcd)
     }
 
     /// <summary>
+    /// Stepping over an excluded namespace costs a split window and a count: it is done only where the keys etcd
+    /// returned show it is worth it. A resource with no keys in an excluded namespace (secrets here) costs no request
+    /// for it, a namespace with a few keys (kube-public) is read and dropped by the merge, and one with many
+    /// (cpaas-system) is read up to the end of the page that meets it, then stepped over and counted; the counts stay
+    /// exact. Before, every excluded namespace of every resource was stepped over and counted, keys or not.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task ExcludedNamespacesAreSteppedOverOnlyWhereTheKeysReadShowTheyHoldMany(int windows)
+    {
+        await using var primary = await EtcdTestServer.StartAsync(etcd.Pki, $"worth-p{windows}");
+        await using var standby = await EtcdTestServer.StartAsync(etcd.Pki, $"worth-s{windows}");
+        const int pageSize = 50;
+        var keys = Enumerable.Range(0, 300).Select(i => $"/registry/configmaps/app-a/cm-{i * 7919 % 100000:D5}")
+            .Concat(Enumerable.Range(0, 600).Select(i => $"/registry/configmaps/cpaas-system/cm-{i * 7919 % 100000:D5}"))
+            .Concat(Enumerable.Range(0, 3).Select(i => $"/registry/configmaps/kube-public/cm-{i:D5}"))
+            .Concat(Enumerable.Range(0, 300).Select(i => $"/registry/configmaps/zz-team/cm-{i * 7919 % 100000:D5}"))
+            .Concat(Enumerable.Range(0, 300).Select(i => $"/registry/secrets/app-a/s-{i * 7919 % 100000:D5}")).ToList();
+        await primary.PutAsync(keys.Select(k => (k, "v")));
+        await standby.PutAsync(keys.Select(k => (k, "v")));
+        var counted = new List<(string Start, long Total)>();
+        var keysRead = new List<(string Side, string Key)>();
+        var hooks = new ScanHooks
+        {
+            Requested = (side, start, _, countOnly, page) =>
+            {
+                lock (counted)
+                {
+                    if (countOnly)
+                    {
+                        counted.Add((start.ToStringUtf8(), page.Total));
+                    }
+
+                    keysRead.AddRange(Enumerable.Range(0, page.Count).Select(i => (side, page.KeyText(i))));
+                }
+            },
+        };
+
+        var diff = await EtcdKeyspaceComparer.CompareAsync(Request(primary, standby, pageSize, windows), hooks, default);
+
+        Assert.Equal(900, diff.PrimaryCount);
+        Assert.Equal(900, diff.StandbyCount);
+        Assert.Equal(2 * 603, diff.ExcludedCount);
+        Assert.True(diff.IsConsistent);
+
+        // Stepped over and counted: the static rules' ranges the scan passed, and cpaas-system; no part of secrets (no
+        // excluded namespace holds any), and kube-public's keys were read (a part of it after them, should a page end
+        // there, holds nothing).
+        var prefixes = new EtcdKeyMatcher(EtcdExclusions.DefaultRules).Prefixes.Select(p => Encoding.UTF8.GetString(p)).ToList();
+        Assert.All(counted, part => Assert.True(
+            prefixes.Any(p => part.Start.StartsWith(p, StringComparison.Ordinal)) || part.Start.StartsWith("/registry/configmaps/cpaas-system/", StringComparison.Ordinal) || part.Total == 0,
+            $"The part from '{part.Start}' ({part.Total} keys) was stepped over and counted: it holds no excluded key worth a request."));
+        Assert.DoesNotContain(counted, part => part.Start.StartsWith("/registry/secrets/", StringComparison.Ordinal));
+        Assert.Contains(counted, part => part.Start.StartsWith("/registry/configmaps/cpaas-system/", StringComparison.Ordinal) && part.Total > 0);
+        foreach (var side in new[] { "primary", "standby" })
+        {
+            Assert.Equal(3, keysRead.Count(r => r.Side == side && r.Key.StartsWith("/registry/configmaps/kube-public/", StringComparison.Ordinal)));
+
+            // cpaas-system: at most one page per window in flight crossed the wire, of its 600 keys.
+            Assert.InRange(keysRead.Count(r => r.Side == side && r.Key.StartsWith("/registry/configmaps/cpaas-system/", StringComparison.Ordinal)), 0, windows * KeyspaceScanner.MaxPageGrowth * pageSize);
+        }
+    }
+
+    /// <summary>
     /// A global cluster's shape in small: each resource starts with a kept namespace (more keys than a request asks
     /// for), then excluded namespaces (cert-manager, cpaas-system, kube-system) between kept ones, and the resources
     /// excluded whole (API services, events, leases).
@@ -259,7 +330,7 @@ public sealed class ExcludedRangeScanTests(EtcdPairFixture etcd)
         await using var standby = await EtcdTestServer.StartAsync(etcd.Pki, $"learn-s{windows}");
         var keys = Enumerable.Range(0, 300).Select(i => $"/registry/clusterroles/role-{i * 7919 % 100000:D5}")
             .Concat(Enumerable.Range(0, 300).Select(i => $"/registry/configmaps/app-a/cm-{i * 7919 % 100000:D5}"))
-            .Concat(Enumerable.Range(0, 40).Select(i => $"/registry/configmaps/kube-system/cm-{i:D5}"))
+            .Concat(Enumerable.Range(0, 400).Select(i => $"/registry/configmaps/kube-system/cm-{i:D5}"))
             .Concat(Enumerable.Range(0, 300).Select(i => $"/registry/secrets/zz-team/s-{i * 7919 % 100000:D5}")).ToList();
         await primary.PutAsync(keys.Select(k => (k, "v")));
         await standby.PutAsync(keys.Select(k => (k, "v")));
@@ -280,8 +351,8 @@ public sealed class ExcludedRangeScanTests(EtcdPairFixture etcd)
 
         var diff = await EtcdKeyspaceComparer.CompareAsync(Request(primary, standby, 20, windows), hooks, default);
 
-        Assert.Equal(keys.Count - 40, diff.PrimaryCount);
-        Assert.Equal(2 * 40, diff.ExcludedCount);
+        Assert.Equal(keys.Count - 400, diff.PrimaryCount);
+        Assert.Equal(2 * 400, diff.ExcludedCount);
 
         // Every part counted is a static rule's range or a namespace range of configmaps or secrets, the namespaced
         // resources etcd returned keys of: none in clusterroles, none in a resource the windows' starts made up.
@@ -292,7 +363,7 @@ public sealed class ExcludedRangeScanTests(EtcdPairFixture etcd)
             prefixes.Any(p => start.StartsWith(p, StringComparison.Ordinal)) ||
             start.StartsWith("/registry/configmaps/", StringComparison.Ordinal) || start.StartsWith("/registry/secrets/", StringComparison.Ordinal),
             $"The part from '{start}' was counted: it lies in no static rule and no namespaced resource etcd returned."));
-        Assert.Contains("/registry/configmaps/kube-system/", counts);
+        Assert.Contains(counts, start => start.StartsWith("/registry/configmaps/kube-system/", StringComparison.Ordinal));
         Assert.DoesNotContain(counts, start => start.StartsWith("/registry/clusterroles/", StringComparison.Ordinal));
     }
 
