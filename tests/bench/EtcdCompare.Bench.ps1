@@ -185,6 +185,14 @@ wait $p && wait $s
         $surplus = @($lines | Where-Object { $_.StartsWith("`t") } | ForEach-Object { $_.Substring(1) })
         $missed = @($lines | Where-Object { -not $_.StartsWith("`t") })
         if ($missed.Count -ne $expected -or $surplus.Count -ne $expected) { throw "The pipeline found $($missed.Count) missed and $($surplus.Count) surplus keys, not $expected each." }
+        # The pipeline compares every key; the module leaves out what its default list excludes. GlobalLike puts keys
+        # there on purpose: those the generator put under events, leases and nodes and in the platform's namespaces.
+        if ($KeyShape -eq 'GlobalLike') {
+            $notSynced = '^/registry/(events|leases|minions)/|^/registry/(services/specs|services/endpoints|[^/]+\.[^/]+/[^/]+|[^/]+)/(cpaas-system|kube-system|cert-manager|default|operators|cpaas-solution|kube-public)/'
+            $missed = @($missed -notmatch $notSynced)
+            $surplus = @($surplus -notmatch $notSynced)
+        }
+        $script:listed = $missed.Count
         [pscustomobject]@{ Ms = $ms; Missed = (Join-Keys $missed); Surplus = (Join-Keys $surplus) }
     }
 
@@ -388,7 +396,7 @@ $stepsHeader
 ### Compare-EtcdKeyspace against the expert's pipeline ($(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC, commit $commit, {0:N0} keys per side, $KeyShape shape, 1 % differing, $Runs runs of each row, interleaved)
 Keys like ``$sample`` ($($sample.Length) bytes). Two etcd $((& /usr/bin/etcd --version | Select-Object -First 1) -replace '^etcd Version: ') servers on loopback, plain HTTP; $([Environment]::ProcessorCount) cores ($cpu).
 Load average before: $loadBefore; (1 min) after each round: $($loads -join ', ').
-Every run of every row lists the same {1:N0} missed and {1:N0} surplus keys (the module's key sets checked equal to the pipeline's, each run).
+Every run of every row lists the same $('{0:N0}' -f $listed) missed and $('{0:N0}' -f $listed) surplus keys (the module's key sets checked equal to the pipeline's$(if ($KeyShape -eq 'GlobalLike') { ", less the keys the module excludes by default: of the pipeline's {0:N0} a side, those under events, leases and nodes and in the platform's namespaces" -f $expected }), each run).
 
 | row | median | ratio | goal |
 |---|---|---|---|
