@@ -81,9 +81,7 @@ internal sealed class ExcludedRanges
                 AddFences(resource);
                 foreach (var ns in namespaces)
                 {
-                    // Every key "<resource><ns>/…": from "<ns>/" to "<ns>0" ('0' follows '/').
-                    byte[] rangeStart = [.. resource, .. ns, (byte)'/'];
-                    byte[] rangeEnd = [.. resource, .. ns, (byte)'0'];
+                    var (rangeStart, rangeEnd) = NamespaceRange(resource, ns);
                     var first = FirstAtOrAfter(page, i, rangeStart);
                     var after = FirstAtOrAfter(page, first, rangeEnd);
                     if (first < after && ((after == page.Count && ContinuesPast(page, end, rangeEnd)) || after - first >= KeysWorthSkipping))
@@ -151,6 +149,10 @@ internal sealed class ExcludedRanges
     private static bool ContinuesPast(KeyPage page, ByteString requestEnd, byte[] rangeEnd) =>
         page.More || (!KeyspaceScanner.IsEverything(requestEnd) && requestEnd.Span.SequenceCompareTo(rangeEnd) < 0);
 
+    /// <summary>Every key "&lt;resource&gt;&lt;ns&gt;/…": from "&lt;ns&gt;/" to "&lt;ns&gt;0" ('0' follows '/').</summary>
+    private static (byte[] Start, byte[] End) NamespaceRange(ReadOnlySpan<byte> resource, byte[] ns) =>
+        ([.. resource, .. ns, (byte)'/'], [.. resource, .. ns, (byte)'0']);
+
     private void AddFences(ReadOnlySpan<byte> resource)
     {
         lock (gate)
@@ -159,7 +161,7 @@ internal sealed class ExcludedRanges
             {
                 foreach (var ns in namespaces)
                 {
-                    fences.Add([.. resource, .. ns, (byte)'/']);
+                    fences.Add(NamespaceRange(resource, ns).Start);
                 }
             }
         }

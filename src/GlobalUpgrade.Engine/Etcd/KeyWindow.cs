@@ -193,16 +193,13 @@ internal sealed class KeyWindow(int pageSize)
             }
         }
 
-        return IsEverythingAfter(rangeEnd) || key.AsSpan().SequenceCompareTo(rangeEnd.Span) < 0 ? UnsafeByteOperations.UnsafeWrap(key) : rangeEnd;
+        return KeyspaceScanner.IsEverything(rangeEnd) || key.AsSpan().SequenceCompareTo(rangeEnd.Span) < 0 ? UnsafeByteOperations.UnsafeWrap(key) : rangeEnd;
     }
 
     private BigInteger Distance(ByteString start, ByteString end) =>
-        BigInteger.Max(BigInteger.One, (IsEverythingAfter(end) ? KeyScale.Limit : scale.Position(end.Span)) - scale.Position(start.Span));
+        BigInteger.Max(BigInteger.One, (KeyspaceScanner.IsEverything(end) ? KeyScale.Limit : scale.Position(end.Span)) - scale.Position(start.Span));
 
     private BigInteger Span(KeyPage page) => scale.Position(page.LastKey) - scale.Position(page.Key(0));
-
-    /// <summary>"\0" as a range end: every key from the start on.</summary>
-    private static bool IsEverythingAfter(ByteString rangeEnd) => rangeEnd.Length == 1 && rangeEnd[0] == 0;
 
     /// <summary>The smallest key above every key that starts with <paramref name="key"/> (empty: none, it is all 0xff).</summary>
     private static byte[] Successor(ReadOnlySpan<byte> key)
