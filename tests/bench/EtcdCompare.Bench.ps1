@@ -87,7 +87,7 @@ public static class EtcdFill {
         ("app.alauda.io/helmrequests", 2), ("monitoring.coreos.com/servicemonitors", 2), ("monitoring.coreos.com/prometheusrules", 1),
         ("cert-manager.io/certificates", 1), ("operators.coreos.com/subscriptions", 1), ("operators.coreos.com/clusterserviceversions", 2),
         ("auth.alauda.io/projectbindings", 1), ("infrastructure.alauda.io/dnsrecords", 1), ("tekton.dev/pipelineruns", 2), ("argoproj.io/applications", 1) };
-    static readonly (string Name, int Weight)[] PlatformNamespaces = {
+    public static readonly (string Name, int Weight)[] PlatformNamespaces = {
         ("cpaas-system", 250), ("kube-system", 80), ("cert-manager", 10), ("default", 10), ("operators", 10), ("cpaas-solution", 5), ("kube-public", 1) };
     static readonly string[] Words = { "billing", "checkout", "crm", "data-lake", "edge", "fraud", "hr-portal", "iot", "ledger", "maps", "media", "ml-serving", "mobile-api", "notify", "orders", "partner", "pricing", "reports", "search", "shipping", "sso", "support", "tax", "video", "warehouse" };
     static readonly string[] Stages = { "dev", "test", "staging", "prod", "perf", "dr" };
@@ -188,7 +188,8 @@ wait $p && wait $s
         # The pipeline compares every key; the module leaves out what its default list excludes. GlobalLike puts keys
         # there on purpose: those the generator put under events, leases and nodes and in the platform's namespaces.
         if ($KeyShape -eq 'GlobalLike') {
-            $notSynced = '^/registry/(events|leases|minions)/|^/registry/(services/specs|services/endpoints|[^/]+\.[^/]+/[^/]+|[^/]+)/(cpaas-system|kube-system|cert-manager|default|operators|cpaas-solution|kube-public)/'
+            $platform = ([GlobalUpgradeBench.EtcdFill]::PlatformNamespaces | ForEach-Object Item1) -join '|'
+            $notSynced = "^/registry/(events|leases|minions)/|^/registry/(services/specs|services/endpoints|[^/]+\.[^/]+/[^/]+|[^/]+)/($platform)/"
             $missed = @($missed -notmatch $notSynced)
             $surplus = @($surplus -notmatch $notSynced)
         }
