@@ -31,6 +31,12 @@ public sealed record EtcdKeyspaceRequest(
     /// <summary>The bytes a keys-only request asks for at most (tests vary it).</summary>
     internal int MaxPageBytes { get; init; } = KeyspaceScanner.DefaultMaxPageBytes;
 
+    /// <summary>
+    /// Where earlier comparisons in this session found each cluster's keys (none: every comparison learns it anew); a
+    /// comparison that completes leaves its own there.
+    /// </summary>
+    public KeyspaceLayouts? Layouts { get; init; }
+
     /// <summary>Whether excluded ranges are left unread (the default) or read and dropped by the merge (tests compare both).</summary>
     internal bool SkipExcludedRanges { get; init; } = true;
 }
@@ -86,8 +92,8 @@ public static class EtcdKeyspaceComparer
 
         // Excluded keys are not asked for at all where a range holds nothing else; the merge drops the rest.
         var excluded = matcher.IsEmpty || !request.SkipExcludedRanges ? null : new ExcludedRanges(matcher);
-        var primary = new KeyspaceScanner(request.Primary, primaryTls, request.Prefix, request.CompareValues, request.PageSize, 1, buffers) { Hooks = hooks, WindowsInFlight = request.WindowsInFlight, MaxPageBytes = request.MaxPageBytes, Excluded = excluded };
-        var standby = new KeyspaceScanner(request.Standby, standbyTls, request.Prefix, request.CompareValues, request.PageSize, 2, buffers) { Hooks = hooks, WindowsInFlight = request.WindowsInFlight, MaxPageBytes = request.MaxPageBytes, Excluded = excluded };
+        var primary = new KeyspaceScanner(request.Primary, primaryTls, request.Prefix, request.CompareValues, request.PageSize, 1, buffers) { Hooks = hooks, WindowsInFlight = request.WindowsInFlight, MaxPageBytes = request.MaxPageBytes, Excluded = excluded, Layout = request.Layouts?.Find(request.Primary, request.Prefix, request.CompareValues, request.PageSize) };
+        var standby = new KeyspaceScanner(request.Standby, standbyTls, request.Prefix, request.CompareValues, request.PageSize, 2, buffers) { Hooks = hooks, WindowsInFlight = request.WindowsInFlight, MaxPageBytes = request.MaxPageBytes, Excluded = excluded, Layout = request.Layouts?.Find(request.Standby, request.Prefix, request.CompareValues, request.PageSize) };
         using var scope = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var primaryPages = NewChannel();
         var standbyPages = NewChannel();
@@ -124,6 +130,14 @@ public static class EtcdKeyspaceComparer
         }
 
         watch.Stop();
+        foreach (var (side, scanner) in new[] { (request.Primary, primary), (request.Standby, standby) })
+        {
+            if (scanner.ReadLayout is { } layout)
+            {
+                request.Layouts?.Remember(side, request.Prefix, request.CompareValues, request.PageSize, layout);
+            }
+        }
+
         var excludedCount = merged.Excluded + primary.KeysSkipped + standby.KeysSkipped;
         if (merged.PrimaryCompared == 0 && merged.StandbyCompared == 0)
         {

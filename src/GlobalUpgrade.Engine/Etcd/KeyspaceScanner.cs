@@ -44,6 +44,9 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
 
     private readonly EtcdConnection connection = new(options, tls, withValues, pageSize, buffers);
 
+    // Marks every window's worth of keys read, for the next scan of this cluster (KeyWindow cuts windows for 3/4 of a page).
+    private readonly KeyspaceLayout.Recorder recorder = new(Math.Max(1, pageSize * 3 / 4));
+
     // The count-only requests of the parts stepped over (see CountSkipped); windows add to it concurrently.
     private readonly List<Task<long>> skippedCounts = [];
     private long lastProgress = long.MinValue / 2;
@@ -78,6 +81,12 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
     /// <summary>Keys under the prefix at the scan's revision that were not read, being in an excluded range.</summary>
     public long KeysSkipped { get; private set; }
 
+    /// <summary>Where the last scan of this cluster found the keys (none: the estimate learns it from this scan's pages).</summary>
+    public KeyspaceLayout? Layout { get; init; }
+
+    /// <summary>Where this scan found the keys, once it has read them all.</summary>
+    public KeyspaceLayout? ReadLayout { get; private set; }
+
     public async Task RunAsync(ChannelWriter<KeyPage> writer, CancellationToken cancellationToken)
     {
         using var scope = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -91,18 +100,31 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             // With exclusions it covers only up to the first excluded range. The keys skipped (-ExcludedCount counts
             // them) are counted part by part, each part stepped over counted on its own at the same revision: a count
             // of the whole prefix would make etcd walk its entire index a second time, alongside the scan.
+            // With the layout of an earlier scan the first request ends where that scan's first window would: no
+            // count of the whole range, which etcd 3.4 walks whatever the limit.
+            var layout = Layout;
             var start = Skip(whole);
-            var firstEnd = Clip(start, rangeEnd);
+            var firstEnd = Clip(start, LayoutEnd(layout, start, rangeEnd) ?? rangeEnd);
             var first = await RangeAsync(start, firstEnd, pageSize, 0, scope.Token).ConfigureAwait(false);
             Revision = first.Revision;
             CountSkipped(whole, start, rangeEnd, scope.Token);
+            if (layout is not null && Revision < layout.Revision)
+            {
+                // An etcd older than the one scanned before answers at this address: what that one held says nothing here.
+                layout = null;
+            }
+
+            if (layout is not null)
+            {
+                OperationLog.Current.Debug($"{Role}: windows cut where the last scan of this etcd found the keys ({layout.Keys:N0} keys at revision {layout.Revision}, {layout.Marks:N0} marks).");
+            }
 
             // The window estimate learns from the first page that has keys: excluded ranges may leave the first parts empty.
             while (!first.More && first.Count < 2 && !firstEnd.Equals(rangeEnd) && IsBefore(Skip(firstEnd).Span, rangeEnd))
             {
                 await EmitAsync(first, writer, scope.Token).ConfigureAwait(false);
                 start = StepOver(firstEnd, rangeEnd, scope.Token);
-                firstEnd = Clip(start, rangeEnd);
+                firstEnd = Clip(start, LayoutEnd(layout, start, rangeEnd) ?? rangeEnd);
                 first = await RangeAsync(start, firstEnd, pageSize, Revision, scope.Token).ConfigureAwait(false);
             }
 
@@ -115,7 +137,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                 return;
             }
 
-            var limit = withValues ? pageSize : KeysOnlyLimit(first);
+            var limit = withValues ? pageSize : KeysOnlyLimit(first, Math.Max(first.Total, layout?.Keys ?? 0));
             var estimate = new KeyWindow(pageSize);
             estimate.LearnFirstPage(first);
             ByteString? cursor = first.More ? NextKey(first.LastKey) : firstEnd;
@@ -132,7 +154,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                         break;
                     }
 
-                    var end = estimate.End(cursor, rangeEnd);
+                    var end = layout is null ? estimate.End(cursor, rangeEnd) : LayoutEnd(layout, cursor, rangeEnd, limit) ?? rangeEnd;
                     if (Hooks?.CutWindow is { } cut)
                     {
                         end = cut(Role, cursor, end);
@@ -190,14 +212,14 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
     }
 
     /// <summary>
-    /// The keys per request of a keys-only scan: a tenth of the keyspace, from the page size to <see cref="MaxPageGrowth"/>
+    /// The keys per request of a keys-only scan: a tenth of the keyspace (<paramref name="total"/> keys), from the page size to <see cref="MaxPageGrowth"/>
     /// times it, and no more than <see cref="MaxPageBytes"/> hold at the first page's bytes per key — but never below
     /// the page size, for which the windows are cut (keys longer than ~150 bytes make larger pages: -PageSize is the
     /// lever there).
     /// </summary>
-    private int KeysOnlyLimit(KeyPage first)
+    private int KeysOnlyLimit(KeyPage first, long total)
     {
-        var limit = Math.Clamp(first.Total / 10, pageSize, (long)pageSize * MaxPageGrowth);
+        var limit = Math.Clamp(total / 10, pageSize, (long)pageSize * MaxPageGrowth);
         if (first.Count > 0)
         {
             var bytesPerKey = Math.Max(1, first.Bytes / first.Count);
@@ -207,8 +229,20 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         return (int)limit;
     }
 
+    /// <summary>
+    /// The end of a window from <paramref name="start"/> that held as many keys as a request asks for, three
+    /// quarters of them (see <see cref="KeyWindow"/>), in the earlier scan; null: the rest of the range.
+    /// </summary>
+    private static ByteString? LayoutEnd(KeyspaceLayout? layout, ByteString start, ByteString rangeEnd, int keys = 0)
+    {
+        var end = layout?.End(start, keys * 3L / 4);
+        return end is not null && IsBefore(end.Span, rangeEnd) ? end : null;
+    }
+
     private async Task CompleteAsync()
     {
+        ReadLayout = recorder.Build(Revision);
+
         // Every window is done: no count is added any more.
         foreach (var counting in SkippedCounts())
         {
@@ -386,6 +420,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         }
 
         KeysRead += count;
+        recorder.Note(page); // before the page goes on: the merge releases its buffer
         await writer.WriteAsync(page, cancellationToken).ConfigureAwait(false);
         if (Environment.TickCount64 - lastProgress >= ProgressIntervalMs)
         {

@@ -12,6 +12,9 @@ namespace GlobalUpgrade.Commands.Etcd;
 [OutputType(typeof(EtcdKeyspaceDiff))]
 public sealed class CompareEtcdKeyspaceCommand : GlobalUpgradeCmdlet
 {
+    // One per process: a later comparison of the same clusters cuts its requests where this one found the keys.
+    private static readonly KeyspaceLayouts SessionLayouts = new();
+
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public Uri[] PrimaryEndpoint { get; set; } = [];
@@ -94,7 +97,8 @@ public sealed class CompareEtcdKeyspaceCommand : GlobalUpgradeCmdlet
             exclusions,
             CompareValues,
             pageSize,
-            MaxKeys);
+            MaxKeys)
+        { Layouts = SessionLayouts };
         WriteObject(Run(ct => EtcdKeyspaceComparer.CompareAsync(request, ct)));
     }
 

@@ -146,6 +146,14 @@ public sealed class EtcdTestServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Deletes every key that starts with <paramref name="prefix"/>.</summary>
+    public async Task DeleteAsync(string prefix)
+    {
+        using var client = OpenPlain();
+        var key = ByteString.CopyFromUtf8(prefix);
+        await client.Kv.DeleteRangeAsync(new DeleteRangeRequest { Key = key, RangeEnd = KeyspaceScanner.PrefixEnd(key) }, client.Call(CancellationToken.None));
+    }
+
     public async ValueTask DisposeAsync()
     {
         server.Dispose();

@@ -344,6 +344,7 @@ public sealed class KeyspaceWindowTests(EtcdPairFixture etcd, ITestOutputHelper 
         return (diff, read);
     }
 
-    private static List<string> ByteOrder(IEnumerable<string> keys) =>
+    /// <summary>Keys in etcd's order: their UTF-8 bytes compared.</summary>
+    internal static List<string> ByteOrder(IEnumerable<string> keys) =>
         keys.Select(Encoding.UTF8.GetBytes).Order(Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b))).Select(Encoding.UTF8.GetString).ToList();
 }
