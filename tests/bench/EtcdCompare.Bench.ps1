@@ -3,7 +3,7 @@
     Compare-EtcdKeyspace against the expert's shell pipeline and the floor, on two real etcd servers with -Keys keys
     each, 1 % of them differing.
 .DESCRIPTION
-    Four rows, interleaved (one of each per round), medians of -Runs rounds:
+    Five rows, interleaved (one of each per round), medians of -Runs rounds:
     - expert: LC_ALL=C comm -3 <(etcdctl get /registry/ --prefix --keys-only | grep .) <(… the standby …);
     - floor: both etcdctl reads in parallel into /dev/null (no comparison at all);
     - module cold: `pwsh -NoProfile -File` a script that imports the module and compares once, as a script runs it;
@@ -12,8 +12,11 @@
       process-wide): the method counts do not change with the machine's load (the JIT time does), so they show
       before the first page and during the reading what code generation cost, and whether a precompiled
       (ReadyToRun) build's code was used;
-    - module warm: the same call a second time in one pwsh session.
-    Every run's missed and surplus key sets of the module (cold and warm) are checked equal to the pipeline's.
+    - module warm: the same call a second time in one pwsh session (which cuts its requests where the session's
+      earlier comparison of the pair found the keys);
+    - module warm on a pair not compared before: the same session, -PageSize 10001, 10002, … (a layout is kept per
+      page size, so none applies): what a session's first comparison of a pair costs once the code is compiled.
+    Every run's missed and surplus key sets of the module (cold and both warm rows) are checked equal to the pipeline's.
     Each row's CPU time is measured too: both etcd servers' (what the reading costs the servers), and the module's own
     process's; after the rounds one more warm call with debug output gives the index entries etcd walked per side.
     Both etcd servers run on loopback with plain HTTP (TLS would cost every row the same handshake; the module's
@@ -245,6 +248,8 @@ Mark 'returned'
     }
 
     # Warm: the same call a second time in one pwsh session; it reads a line per run from stdin, answers with one JSON line.
+    # 'fresh' runs it with another -PageSize each time: the session keeps where a comparison found the keys per cluster
+    # and page size, so that call has nothing to cut its requests by, as the first comparison of a pair in a session.
     $session = @"
 `$ErrorActionPreference = 'Stop'
 `$ProgressPreference = 'SilentlyContinue'
@@ -252,12 +257,12 @@ Import-Module '$ModulePath'
 `$process = [Diagnostics.Process]::GetCurrentProcess()
 `$null = $compare   # the first call
 [Console]::Out.WriteLine('READY')
-while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
-    `$out = `$line.Substring(4)
+while ((`$line = [Console]::In.ReadLine()) -match '^(run|fresh) ') {
+    `$how, `$out, `$pageSize = `$line -split ' '
     `$process.Refresh()
     `$cpu = `$process.TotalProcessorTime.TotalMilliseconds
     `$watch = [Diagnostics.Stopwatch]::StartNew()
-    `$diff = $compare
+    `$diff = if (`$how -eq 'fresh') { $compare -PageSize ([int]`$pageSize) } else { $compare }
     `$ms = `$watch.Elapsed.TotalMilliseconds
     [IO.File]::WriteAllLines("`$out.missed", [string[]]`$diff.MissedKeys)
     [IO.File]::WriteAllLines("`$out.surplus", [string[]]`$diff.SurplusKeys)
@@ -275,18 +280,18 @@ while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
     $info.RedirectStandardOutput = $true
     $info.UseShellExecute = $false
     $child = [Diagnostics.Process]::Start($info)
-    function Measure-Warm {
+    function Measure-Warm([int] $FreshPageSize) {
         $out = Join-Path $work 'warm'
-        $child.StandardInput.WriteLine("run $out")
+        $child.StandardInput.WriteLine($(if ($FreshPageSize) { "fresh $out $FreshPageSize" } else { "run $out" }))
         $result = $child.StandardOutput.ReadLine() | ConvertFrom-Json
         [pscustomobject]@{ Ms = $result.Ms; PeakMB = $result.PeakMB; CpuMs = $result.CpuMs
             Missed = (Join-Keys ([IO.File]::ReadAllLines("$out.missed"))); Surplus = (Join-Keys ([IO.File]::ReadAllLines("$out.surplus"))) }
     }
 
-    $rows = [ordered]@{ Pipeline = [Collections.Generic.List[object]]::new(); Floor = [Collections.Generic.List[double]]::new(); Cold = [Collections.Generic.List[object]]::new(); Other = [Collections.Generic.List[object]]::new(); Warm = [Collections.Generic.List[object]]::new() }
+    $rows = [ordered]@{ Pipeline = [Collections.Generic.List[object]]::new(); Floor = [Collections.Generic.List[double]]::new(); Cold = [Collections.Generic.List[object]]::new(); Other = [Collections.Generic.List[object]]::new(); Warm = [Collections.Generic.List[object]]::new(); Fresh = [Collections.Generic.List[object]]::new() }
     $loads = [Collections.Generic.List[string]]::new()
     # Both etcd servers' CPU time during each row (ms).
-    $etcdCpu = [ordered]@{ Pipeline = [Collections.Generic.List[double]]::new(); Floor = [Collections.Generic.List[double]]::new(); Cold = [Collections.Generic.List[double]]::new(); Warm = [Collections.Generic.List[double]]::new() }
+    $etcdCpu = [ordered]@{ Pipeline = [Collections.Generic.List[double]]::new(); Floor = [Collections.Generic.List[double]]::new(); Cold = [Collections.Generic.List[double]]::new(); Warm = [Collections.Generic.List[double]]::new(); Fresh = [Collections.Generic.List[double]]::new() }
     function Get-EtcdCpuMs { ($servers | ForEach-Object { (Get-ProcessCpu $_.Process.Id).Own } | Measure-Object -Sum).Sum }
     $loadBefore = (Get-Content /proc/loadavg) -replace ' \d+/.*$'
     try {
@@ -300,11 +305,12 @@ while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
             $o = $null
             if ($OtherModulePath) { $o = Measure-Cold $OtherModulePath $OtherEnvironment; $rows.Other.Add($o) }
             $before = Get-EtcdCpuMs; $w = Measure-Warm; $rows.Warm.Add($w); $etcdCpu.Warm.Add((Get-EtcdCpuMs) - $before)
-            foreach ($m in @($c, $w, $o | Where-Object { $_ })) {
+            $before = Get-EtcdCpuMs; $f = Measure-Warm -FreshPageSize (10001 + $i); $rows.Fresh.Add($f); $etcdCpu.Fresh.Add((Get-EtcdCpuMs) - $before)
+            foreach ($m in @($c, $w, $f, $o | Where-Object { $_ })) {
                 if ($m.Missed -cne $p.Missed -or $m.Surplus -cne $p.Surplus) { throw "Run $($i + 1): the module's key sets differ from the pipeline's." }
             }
             $loads.Add((Get-Load))
-            Write-Host ("run {0}: pipeline {1:N0} ms, floor {2:N0} ms, module cold {3:N0} ms ({4:N0} MB peak RSS), warm {5:N0} ms{6} (load average {7})" -f ($i + 1), $p.Ms, $rows.Floor[-1], $c.Ms, $c.PeakMB, $w.Ms, $(if ($o) { ', other build cold {0:N0} ms' -f $o.Ms }), $loads[-1])
+            Write-Host ("run {0}: pipeline {1:N0} ms, floor {2:N0} ms, module cold {3:N0} ms ({4:N0} MB peak RSS), warm {5:N0} ms, warm on a pair not compared before {8:N0} ms{6} (load average {7})" -f ($i + 1), $p.Ms, $rows.Floor[-1], $c.Ms, $c.PeakMB, $w.Ms, $(if ($o) { ', other build cold {0:N0} ms' -f $o.Ms }), $loads[-1], $f.Ms)
         }
         $child.StandardInput.WriteLine('exit')
         $walked = $child.StandardOutput.ReadLine()
@@ -317,13 +323,14 @@ while ((`$line = [Console]::In.ReadLine()) -like 'run *') {
     $floorMs = Get-Median $rows.Floor
     $coldMs = Get-Median $rows.Cold.Ms
     $warmMs = Get-Median $rows.Warm.Ms
+    $freshMs = Get-Median $rows.Fresh.Ms
     $coldRatio = $coldMs / $pipelineMs
     $warmRatio = $warmMs / $floorMs
     $coldPeak = ($rows.Cold | Measure-Object PeakMB -Maximum).Maximum
     $warmPeak = ($rows.Warm | Measure-Object PeakMB -Maximum).Maximum
     $cpu = (Get-Content /proc/cpuinfo | Select-String '^model name\s*:\s*(.*)' | Select-Object -First 1).Matches.Groups[1].Value
     $commit = (& git -C $PSScriptRoot rev-parse --short HEAD 2>$null) + $(if (& git -C $PSScriptRoot status --porcelain --untracked-files=no 2>$null) { ' (with uncommitted changes)' } else { '' })
-    $runsText = (0..($Runs - 1) | ForEach-Object { '{0:N0} / {1:N0} / {2:N0} / {3:N0}' -f $rows.Pipeline[$_].Ms, $rows.Floor[$_], $rows.Cold[$_].Ms, $rows.Warm[$_].Ms }) -join '; '
+    $runsText = (0..($Runs - 1) | ForEach-Object { '{0:N0} / {1:N0} / {2:N0} / {3:N0} / {4:N0}' -f $rows.Pipeline[$_].Ms, $rows.Floor[$_], $rows.Cold[$_].Ms, $rows.Warm[$_].Ms, $rows.Fresh[$_].Ms }) -join '; '
     # The cold run's steps: the median of each mark (ms since the process started; methods JIT-compiled and ms spent
     # compiling, process-wide), and the step from the mark before.
     function Get-Steps($Runs) {
@@ -405,9 +412,10 @@ Every run of every row lists the same $('{0:N0}' -f $listed) missed and $('{0:N0
 | floor: both ``etcdctl … get /registry/ --prefix --keys-only > /dev/null`` in parallel | {3:N0} ms | | |
 | module cold: ``pwsh -NoProfile -File`` a script that imports the module and runs ``Compare-EtcdKeyspace`` once | {4:N0} ms | **{5:N2}×** the expert | ≤ 0.8×, {6} |
 | module warm: the same call again in that session | {7:N0} ms | **{8:N2}×** the floor | ≤ 1.1×, {9} |
+| module warm, on a pair that session has not compared (``-PageSize`` 10,001, 10,002, …: where a comparison found the keys is kept per cluster and page size) | {13:N0} ms | {14:N2}× the floor | |
 | peak RSS of the whole cold process (VmHWM, max of the runs) | **{10:N0} MB** | | < 200 MB, {11} |
 
-Runs (expert / floor / cold / warm, ms): $runsText. Warm session's peak working set: {12:N0} MB.
+Runs (expert / floor / cold / warm / warm on a pair not compared before, ms): $runsText. Warm session's peak working set: {12:N0} MB.
 
 CPU time, median of the runs (both etcd servers together, and the module's own process):
 
@@ -417,6 +425,7 @@ CPU time, median of the runs (both etcd servers together, and the module's own p
 | floor | $('{0:N0}' -f (Get-Median $etcdCpu.Floor)) ms | |
 | module cold | $('{0:N0}' -f (Get-Median $etcdCpu.Cold)) ms | $('{0:N0}' -f (Get-Median $rows.Cold.CpuMs)) ms (the whole process, pwsh's start included) |
 | module warm | $('{0:N0}' -f (Get-Median $etcdCpu.Warm)) ms | $('{0:N0}' -f (Get-Median $rows.Warm.CpuMs)) ms |
+| module warm, a pair not compared before | $('{0:N0}' -f (Get-Median $etcdCpu.Fresh)) ms | $('{0:N0}' -f (Get-Median $rows.Fresh.CpuMs)) ms |
 
 The module's requests (one more warm call, with debug output): $walked
 
@@ -430,7 +439,7 @@ $other
 
 Command: ``dotnet pwsh ./build.ps1 -Task Bench -BenchName EtcdCompare -BenchKeys $Keys -BenchRuns $Runs -BenchKeyShape $KeyShape$(if ($OtherModulePath -like '*/r2r/*') { " -BenchReadyToRun -ReadyToRunFramework $((Get-TargetFramework $OtherModulePath) -replace ',.*')" })``
 
-"@ -f $Keys, $expected, $pipelineMs, $floorMs, $coldMs, $coldRatio, $(if ($coldRatio -le 0.8) { 'met' } else { '**not met**' }), $warmMs, $warmRatio, $(if ($warmRatio -le 1.1) { 'met' } else { '**not met**' }), $coldPeak, $(if ($coldPeak -lt 200) { 'met' } else { '**not met**' }), $warmPeak
+"@ -f $Keys, $expected, $pipelineMs, $floorMs, $coldMs, $coldRatio, $(if ($coldRatio -le 0.8) { 'met' } else { '**not met**' }), $warmMs, $warmRatio, $(if ($warmRatio -le 1.1) { 'met' } else { '**not met**' }), $coldPeak, $(if ($coldPeak -lt 200) { 'met' } else { '**not met**' }), $warmPeak, $freshMs, ($freshMs / $floorMs)
     Set-Content (Join-Path $OutputPath "EtcdCompare-$Keys-$KeyShape.md") $section
     Write-Host $section
 }
