@@ -104,7 +104,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             // count of the whole range, which etcd 3.4 walks whatever the limit.
             var layout = Layout;
             var start = Skip(whole);
-            var firstEnd = Clip(start, LayoutEnd(layout, start, rangeEnd) ?? rangeEnd);
+            var firstEnd = FirstEnd(layout, start, rangeEnd);
             var first = await RangeAsync(start, firstEnd, pageSize, 0, scope.Token).ConfigureAwait(false);
             Revision = first.Revision;
             CountSkipped(whole, start, rangeEnd, scope.Token);
@@ -124,7 +124,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             {
                 await EmitAsync(first, writer, scope.Token).ConfigureAwait(false);
                 start = StepOver(firstEnd, rangeEnd, scope.Token);
-                firstEnd = Clip(start, LayoutEnd(layout, start, rangeEnd) ?? rangeEnd);
+                firstEnd = FirstEnd(layout, start, rangeEnd);
                 first = await RangeAsync(start, firstEnd, pageSize, Revision, scope.Token).ConfigureAwait(false);
             }
 
@@ -161,7 +161,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                     }
 
                     var window = new Window(cursor, end);
-                    window.Task = ReadWindowAsync(window, estimate, limit, scope);
+                    window.Task = ReadWindowAsync(window, estimate, limit, fencesBlindWindows: layout is null, scope);
                     windows.Enqueue(window);
                     cursor = end.Equals(rangeEnd) ? null : end;
                 }
@@ -238,6 +238,13 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
         var end = layout?.End(start, keys * 3L / 4);
         return end is not null && IsBefore(end.Span, rangeEnd) ? end : null;
     }
+
+    /// <summary>
+    /// The end of a first request from <paramref name="start"/>: where the earlier scan's first window ended, or
+    /// blind, the end of the range; either cut at the excluded ranges known, and a blind one at the next fence.
+    /// </summary>
+    private ByteString FirstEnd(KeyspaceLayout? layout, ByteString start, ByteString rangeEnd) =>
+        LayoutEnd(layout, start, rangeEnd) is { } end ? Clip(start, end, fenced: false) : Clip(start, rangeEnd);
 
     private async Task CompleteAsync()
     {
@@ -327,7 +334,7 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
     internal static bool IsEverything(ByteString end) => end.Length == 1 && end[0] == 0;
 
     /// <summary>Reads one window [start, end) to its end, in as many requests as it takes, pages in key order.</summary>
-    private async Task ReadWindowAsync(Window window, KeyWindow estimate, int limit, CancellationTokenSource scope)
+    private async Task ReadWindowAsync(Window window, KeyWindow estimate, int limit, bool fencesBlindWindows, CancellationTokenSource scope)
     {
         await Task.Yield();
         try
@@ -349,8 +356,9 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
                     end = estimate.End(start, window.End);
                 }
 
-                // A window the estimate grew blind stops at the next fence; one cut by a measured density is not split.
-                end = Clip(start, end, fenced: overshoots == 0 && estimate.IsCrossing);
+                // A window the estimate grew blind stops at the next fence; one cut by a measured density or by the
+                // layout of an earlier scan is not split.
+                end = Clip(start, end, fenced: fencesBlindWindows && overshoots == 0 && estimate.IsCrossing);
 
                 // Ask for the next page only when the last one has been taken: a window that is not the head holds
                 // at most one page, so memory stays at a few pages per side however far ahead the windows run.
