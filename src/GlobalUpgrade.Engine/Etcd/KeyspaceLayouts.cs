@@ -19,12 +19,13 @@ public sealed class KeyspaceLayouts
 
     internal void Remember(EtcdClientOptions side, string prefix, bool withValues, int pageSize, KeyspaceLayout layout)
     {
-        if (known.Count >= MaxRemembered)
+        var key = Key(side, prefix, withValues, pageSize);
+        if (known.Count >= MaxRemembered && !known.ContainsKey(key))
         {
             known.Clear();
         }
 
-        known[Key(side, prefix, withValues, pageSize)] = layout;
+        known[key] = layout;
     }
 
     private static string Key(EtcdClientOptions side, string prefix, bool withValues, int pageSize) =>

@@ -97,11 +97,11 @@ internal sealed class KeyspaceScanner(EtcdClientOptions options, EtcdTlsMaterial
             var rangeEnd = PrefixEnd(whole);
 
             // The first request fixes the revision (linearizable) and etcd's count says how many keys its range holds.
-            // With exclusions it covers only up to the first excluded range. The keys skipped (-ExcludedCount counts
-            // them) are counted part by part, each part stepped over counted on its own at the same revision: a count
-            // of the whole prefix would make etcd walk its entire index a second time, alongside the scan.
-            // With the layout of an earlier scan the first request ends where that scan's first window would: no
-            // count of the whole range, which etcd 3.4 walks whatever the limit.
+            // With exclusions it covers only up to the first excluded range; with the layout of an earlier scan, only
+            // up to where that scan's first window ended (no count of the whole range, which etcd walks whatever the
+            // limit). The keys skipped (-ExcludedCount counts them) are counted part by part, each part stepped over
+            // counted on its own at the same revision: a count of the whole prefix would make etcd walk its entire
+            // index a second time, alongside the scan.
             var layout = Layout;
             var start = Skip(whole);
             var firstEnd = FirstEnd(layout, start, rangeEnd);
