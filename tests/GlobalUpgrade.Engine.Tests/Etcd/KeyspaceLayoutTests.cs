@@ -93,7 +93,7 @@ public sealed class KeyspaceLayoutTests(EtcdPairFixture etcd, ITestOutputHelper 
         Families.SelectMany(family => Enumerable.Range(0, 30).SelectMany(ns => Enumerable.Range(0, 25).Select(i =>
             $"/fam/ns/{family}-team-{ns * 7:D3}/order-history-{(ns * 25) + i:D4}"))).ToList();
 
-    private async Task<(KeyspaceScanner Scanner, List<string> Keys)> ScanAsync(EtcdTestServer server, KeyspaceLayout? layout)
+    private static async Task<(KeyspaceScanner Scanner, List<string> Keys)> ScanAsync(EtcdTestServer server, KeyspaceLayout? layout)
     {
         var options = new EtcdClientOptions("primary", [server.PlainEndpoint], Timeout: TimeSpan.FromSeconds(60));
         var scanner = new KeyspaceScanner(options, EtcdTlsMaterial.Load(options), "/fam/", withValues: false, PageSize, activityId: 1, new PageBuffers()) { Layout = layout };
