@@ -92,8 +92,18 @@ public static class EtcdKeyspaceComparer
 
         // Excluded keys are not asked for at all where a range holds nothing else; the merge drops the rest.
         var excluded = matcher.IsEmpty || !request.SkipExcludedRanges ? null : new ExcludedRanges(matcher);
-        var primary = new KeyspaceScanner(request.Primary, primaryTls, request.Prefix, request.CompareValues, request.PageSize, 1, buffers) { Hooks = hooks, WindowsInFlight = request.WindowsInFlight, MaxPageBytes = request.MaxPageBytes, Excluded = excluded, Layout = request.Layouts?.Find(request.Primary, request.Prefix, request.CompareValues, request.PageSize) };
-        var standby = new KeyspaceScanner(request.Standby, standbyTls, request.Prefix, request.CompareValues, request.PageSize, 2, buffers) { Hooks = hooks, WindowsInFlight = request.WindowsInFlight, MaxPageBytes = request.MaxPageBytes, Excluded = excluded, Layout = request.Layouts?.Find(request.Standby, request.Prefix, request.CompareValues, request.PageSize) };
+        KeyspaceScanner ScannerFor(EtcdClientOptions side, EtcdTlsMaterial tls, int activityId) =>
+            new(side, tls, request.Prefix, request.CompareValues, request.PageSize, activityId, buffers)
+            {
+                Hooks = hooks,
+                WindowsInFlight = request.WindowsInFlight,
+                MaxPageBytes = request.MaxPageBytes,
+                Excluded = excluded,
+                Layout = request.Layouts?.Find(side, request.Prefix, request.CompareValues, request.PageSize),
+            };
+
+        var primary = ScannerFor(request.Primary, primaryTls, 1);
+        var standby = ScannerFor(request.Standby, standbyTls, 2);
         using var scope = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var primaryPages = NewChannel();
         var standbyPages = NewChannel();

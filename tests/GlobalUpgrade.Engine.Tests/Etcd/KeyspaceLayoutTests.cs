@@ -97,31 +97,8 @@ public sealed class KeyspaceLayoutTests(EtcdPairFixture etcd, ITestOutputHelper 
     {
         var options = new EtcdClientOptions("primary", [server.PlainEndpoint], Timeout: TimeSpan.FromSeconds(60));
         var scanner = new KeyspaceScanner(options, EtcdTlsMaterial.Load(options), "/fam/", withValues: false, PageSize, activityId: 1, new PageBuffers()) { Layout = layout };
-        var pages = System.Threading.Channels.Channel.CreateUnbounded<KeyPage>();
-        var keys = new List<string>();
-        var draining = Task.Run(async () =>
-        {
-            await foreach (var page in pages.Reader.ReadAllAsync())
-            {
-                for (var i = 0; i < page.Count; i++)
-                {
-                    keys.Add(Encoding.UTF8.GetString(page.Key(i)));
-                }
-
-                page.Release();
-            }
-        });
-        try
-        {
-            await scanner.RunAsync(pages.Writer, default);
-        }
-        finally
-        {
-            pages.Writer.Complete();
-            await draining;
-        }
-
-        return (scanner, keys);
+        var keys = await ScannerRun.ReadKeysAsync(scanner);
+        return (scanner, keys.Select(k => Encoding.UTF8.GetString(k)).ToList());
     }
 
     private async Task<(EtcdKeyspaceDiff Diff, int PrimaryRequests)> CompareAsync(EtcdTestServer primary, KeyspaceLayouts layouts, int pageSize)

@@ -283,20 +283,7 @@ public sealed class KeyspaceWindowTests(EtcdPairFixture etcd, ITestOutputHelper 
         {
             var options = new EtcdClientOptions("primary", [server.PlainEndpoint], Timeout: TimeSpan.FromSeconds(60));
             var scanner = new KeyspaceScanner(options, EtcdTlsMaterial.Load(options), prefix, withValues: false, pageSize, activityId: 1, new PageBuffers()) { WindowsInFlight = 1 };
-            var pages = System.Threading.Channels.Channel.CreateUnbounded<KeyPage>();
-            var scan = scanner.RunAsync(pages.Writer, default);
-            long read = 0;
-            var draining = Task.Run(async () =>
-            {
-                await foreach (var page in pages.Reader.ReadAllAsync())
-                {
-                    read += page.Count;
-                    page.Release();
-                }
-            });
-            await scan;
-            pages.Writer.Complete();
-            await draining;
+            var read = (await ScannerRun.ReadKeysAsync(scanner)).Count;
 
             Assert.Equal(keys.Count, read);
             var windows = scanner.KeysWalked - keys.Count; // beyond the first request's walk of everything
