@@ -24,11 +24,14 @@ internal sealed class KeyScale
     /// <summary>The room of a value seen at a position over one not seen there: 10 digits then fill 57 % of a position.</summary>
     internal const int SeenWeight = 32;
 
+    /// <summary>Bits of the line: see <see cref="Limit"/>.</summary>
+    private const int LineBits = 1024;
+
     /// <summary>
     /// The line's length: a value seen at a position takes about 4 bits of it, one not seen about 9, so 1024 bits
     /// place keys well past the 128 bytes read (deeper, keys share a point and the window still moves on).
     /// </summary>
-    public static readonly BigInteger Limit = BigInteger.One << 1024;
+    public static readonly BigInteger Limit = BigInteger.One << LineBits;
 
     // Symbols per position: 0 = the key ends here, 1 + b = byte b.
     private const int Symbols = 257;
@@ -38,6 +41,13 @@ internal sealed class KeyScale
 
     // Per position, the total weight of the symbols below each symbol (Symbols + 1 entries); null until needed again.
     private readonly int[]?[] below = new int[]?[Depth];
+
+    // Where Position and KeyAt work, changed in place: the start and width of the room so far, the point sought.
+    private readonly LinePoint low = new();
+    private readonly LinePoint size = new();
+    private readonly LinePoint target = new();
+    private readonly LinePoint offset = new();
+    private readonly LinePoint term = new();
 
     /// <summary>Notes the values of a key read from etcd.</summary>
     public void Observe(ReadOnlySpan<byte> key)
@@ -61,22 +71,21 @@ internal sealed class KeyScale
     /// <summary>The point where the key starts: every key above it is at the same point or after.</summary>
     public BigInteger Position(ReadOnlySpan<byte> key)
     {
-        var low = BigInteger.Zero;
-        var size = Limit;
+        low.SetZero();
+        size.SetPowerOfTwo(LineBits);
         for (var p = 0; p < Depth && !size.IsZero; p++)
         {
             var cumulative = Below(p);
             var total = cumulative[Symbols];
             var symbol = p < key.Length ? key[p] + 1 : 0;
-            low += size * cumulative[symbol] / total;
-            size = size * (cumulative[symbol + 1] - cumulative[symbol]) / total;
+            Narrow(cumulative, symbol, total);
             if (symbol == 0)
             {
                 break;
             }
         }
 
-        return low;
+        return low.ToBigInteger();
     }
 
     /// <summary>
@@ -86,35 +95,19 @@ internal sealed class KeyScale
     public byte[] KeyAt(BigInteger position)
     {
         var key = new List<byte>(64);
-        var low = BigInteger.Zero;
-        var size = Limit;
+        target.Set(position);
+        low.SetZero();
+        size.SetPowerOfTwo(LineBits);
         for (var p = 0; p < Depth && !size.IsZero; p++)
         {
             var cumulative = Below(p);
             var total = cumulative[Symbols];
-            var offset = position - low;
-
-            // The symbol whose room holds the point: estimated in one division, then corrected for rounding.
-            var x = (int)BigInteger.Min(total - 1, BigInteger.Max(0, offset * total / size));
-            var symbol = Array.BinarySearch(cumulative, 0, Symbols + 1, x);
-            symbol = symbol >= 0 ? symbol : ~symbol - 1;
-            while (symbol > 0 && size * cumulative[symbol] / total > offset)
-            {
-                symbol--;
-            }
-
-            while (symbol < Symbols - 1 && size * cumulative[symbol + 1] / total <= offset)
-            {
-                symbol++;
-            }
-
-            var start = size * cumulative[symbol] / total;
-            low += start;
-            size = size * (cumulative[symbol + 1] - cumulative[symbol]) / total;
+            var symbol = SymbolHolding(cumulative, total);
+            Narrow(cumulative, symbol, total);
             if (symbol == 0)
             {
                 // The key ends here. A point inside that room is past the key itself: the next key is it plus a zero.
-                if (position > low)
+                if (target.CompareTo(low) > 0)
                 {
                     key.Add(0);
                 }
@@ -126,6 +119,41 @@ internal sealed class KeyScale
         }
 
         return [.. key];
+    }
+
+    /// <summary>Moves into the room of <paramref name="symbol"/> at this position: low to its start, size to its width.</summary>
+    private void Narrow(int[] cumulative, int symbol, int total)
+    {
+        term.SetScaled(size, cumulative[symbol], total);
+        low.Add(term);
+        size.SetScaled(size, cumulative[symbol + 1] - cumulative[symbol], total);
+    }
+
+    /// <summary>The last symbol whose room starts at or before the target (0 when the target lies before low).</summary>
+    private int SymbolHolding(int[] cumulative, int total)
+    {
+        if (target.CompareTo(low) < 0)
+        {
+            return 0;
+        }
+
+        offset.SetDifference(target, low);
+        var (first, last) = (0, Symbols - 1);
+        while (first < last)
+        {
+            var middle = (first + last + 1) / 2;
+            term.SetScaled(size, cumulative[middle], total);
+            if (term.CompareTo(offset) <= 0)
+            {
+                first = middle;
+            }
+            else
+            {
+                last = middle - 1;
+            }
+        }
+
+        return first;
     }
 
     /// <summary>The byte values that stand for each other: digits, lower-case letters, upper-case letters; else the value alone.</summary>

@@ -51,6 +51,31 @@ public sealed class KeyScaleTests
         }
     }
 
+    [Fact]
+    public void PlacingAKeyAllocatesLittleMoreThanItsPoint()
+    {
+        var scale = new KeyScale();
+        var keys = Enumerable.Range(0, 200).Select(i => Encoding.UTF8.GetBytes($"/registry/monitoring.example.io/eventrecords/payments-team-{i % 30:D3}/gateway-reconciler-bcdfghjklm-{i:D5}.{i * 7919:x16}")).ToList();
+        keys.ForEach(k => scale.Observe(k));
+        var points = keys.Select(k => scale.Position(k)).ToList(); // the scale's tables are built before measuring
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var key in keys)
+        {
+            scale.Position(key);
+        }
+
+        foreach (var point in points)
+        {
+            scale.KeyAt(point + 1);
+        }
+
+        // A point is a 1024-bit number (about 150 bytes) and KeyAt's key a list and an array; as BigInteger arithmetic
+        // the work in between allocated some 90 KB per key of this length.
+        var perKey = (GC.GetAllocatedBytesForCurrentThread() - before) / (2 * keys.Count);
+        Assert.InRange(perKey, 0, 1024);
+    }
+
     /// <summary>Key shapes of a Kubernetes store and some that are not: numbered, hashed, skewed, long, binary.</summary>
     internal static IEnumerable<(string Name, List<byte[]> Keys)> Shapes(Random random, int n)
     {
