@@ -218,7 +218,7 @@ Mark 'returned'
 [IO.File]::WriteAllLines("`$Out.missed", [string[]]`$diff.MissedKeys)
 [IO.File]::WriteAllLines("`$Out.surplus", [string[]]`$diff.SurplusKeys)
 `$hwm = [double]((Get-Content /proc/self/status | Select-String '^VmHWM:\s+(\d+)').Matches[0].Groups[1].Value) / 1024
-[Console]::Out.WriteLine((@{ PeakMB = `$hwm; CpuMs = [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalMilliseconds } | ConvertTo-Json -Compress))
+[Console]::Out.WriteLine((@{ PeakMB = `$hwm; CpuMs = [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalMilliseconds; AllocMB = [GC]::GetTotalAllocatedBytes() / 1MB } | ConvertTo-Json -Compress))
 "@
     function Measure-Cold([string] $Module = $ModulePath, [string[]] $Environment) {
         $out = Join-Path $work 'cold'
@@ -243,7 +243,7 @@ Mark 'returned'
         }
         $trace['exited'] = $ms
         $result = $output | Select-Object -Last 1 | ConvertFrom-Json
-        [pscustomobject]@{ Ms = $ms; PeakMB = $result.PeakMB; CpuMs = $result.CpuMs; Trace = $trace; JitMethods = $jitMethods; JitMs = $jitMs
+        [pscustomobject]@{ Ms = $ms; PeakMB = $result.PeakMB; CpuMs = $result.CpuMs; AllocMB = $result.AllocMB; Trace = $trace; JitMethods = $jitMethods; JitMs = $jitMs
             Missed = (Join-Keys ([IO.File]::ReadAllLines("$out.missed"))); Surplus = (Join-Keys ([IO.File]::ReadAllLines("$out.surplus"))) }
     }
 
@@ -261,13 +261,14 @@ while ((`$line = [Console]::In.ReadLine()) -match '^(run|fresh) ') {
     `$how, `$out, `$pageSize = `$line -split ' '
     `$process.Refresh()
     `$cpu = `$process.TotalProcessorTime.TotalMilliseconds
+    `$allocated = [GC]::GetTotalAllocatedBytes()
     `$watch = [Diagnostics.Stopwatch]::StartNew()
     `$diff = if (`$how -eq 'fresh') { $compare -PageSize ([int]`$pageSize) } else { $compare }
     `$ms = `$watch.Elapsed.TotalMilliseconds
     [IO.File]::WriteAllLines("`$out.missed", [string[]]`$diff.MissedKeys)
     [IO.File]::WriteAllLines("`$out.surplus", [string[]]`$diff.SurplusKeys)
     `$process.Refresh()
-    [Console]::Out.WriteLine((@{ Ms = `$ms; PeakMB = `$process.PeakWorkingSet64 / 1MB; CpuMs = `$process.TotalProcessorTime.TotalMilliseconds - `$cpu } | ConvertTo-Json -Compress))
+    [Console]::Out.WriteLine((@{ Ms = `$ms; PeakMB = `$process.PeakWorkingSet64 / 1MB; CpuMs = `$process.TotalProcessorTime.TotalMilliseconds - `$cpu; AllocMB = ([GC]::GetTotalAllocatedBytes() - `$allocated) / 1MB } | ConvertTo-Json -Compress))
 }
 # After the rounds: the same call with its debug output, for the requests and index entries walked per side.
 `$DebugPreference = 'Continue'
@@ -284,7 +285,7 @@ while ((`$line = [Console]::In.ReadLine()) -match '^(run|fresh) ') {
         $out = Join-Path $work 'warm'
         $child.StandardInput.WriteLine($(if ($FreshPageSize) { "fresh $out $FreshPageSize" } else { "run $out" }))
         $result = $child.StandardOutput.ReadLine() | ConvertFrom-Json
-        [pscustomobject]@{ Ms = $result.Ms; PeakMB = $result.PeakMB; CpuMs = $result.CpuMs
+        [pscustomobject]@{ Ms = $result.Ms; PeakMB = $result.PeakMB; CpuMs = $result.CpuMs; AllocMB = $result.AllocMB
             Missed = (Join-Keys ([IO.File]::ReadAllLines("$out.missed"))); Surplus = (Join-Keys ([IO.File]::ReadAllLines("$out.surplus"))) }
     }
 
@@ -383,7 +384,7 @@ while ((`$line = [Console]::In.ReadLine()) -match '^(run|fresh) ') {
         $otherJit = Get-JitPhases $rows.Other
         @"
 
-The other build (``$OtherModulePath``, $(Get-TargetFramework $OtherModulePath)$(if ($OtherEnvironment) { ' with ' + ($OtherEnvironment -join ' ') })), cold, in the same rounds: median {0:N0} ms (**{1:N2}×** the module's cold run, {2:N2}× the expert), peak RSS {3:N0} MB; runs: {4}.
+The other build (``$OtherModulePath``, $(Get-TargetFramework $OtherModulePath)$(if ($OtherEnvironment) { ' with ' + ($OtherEnvironment -join ' ') })), cold, in the same rounds: median {0:N0} ms (**{1:N2}×** the module's cold run, {2:N2}× the expert), peak RSS {3:N0} MB, allocated {6:N0} MB (the module's cold run: {7:N0} MB); runs: {4}.
 
 JIT, the other build: $(Format-JitPhases $otherJit); the module's own cold run: $(Format-JitPhases $coldJit).
 
@@ -398,7 +399,7 @@ JIT, the other build: $(Format-JitPhases $otherJit); the module's own cold run: 
 
 $stepsHeader
 {5}
-"@ -f $otherMs, ($otherMs / (Get-Median $rows.Cold.Ms)), ($otherMs / (Get-Median $rows.Pipeline.Ms)), ($rows.Other | Measure-Object PeakMB -Maximum).Maximum, (($rows.Other.Ms | ForEach-Object { '{0:N0}' -f $_ }) -join ', '), ((Get-Steps $rows.Other) -join "`n")
+"@ -f $otherMs, ($otherMs / (Get-Median $rows.Cold.Ms)), ($otherMs / (Get-Median $rows.Pipeline.Ms)), ($rows.Other | Measure-Object PeakMB -Maximum).Maximum, (($rows.Other.Ms | ForEach-Object { '{0:N0}' -f $_ }) -join ', '), ((Get-Steps $rows.Other) -join "`n"), (Get-Median $rows.Other.AllocMB), (Get-Median $rows.Cold.AllocMB)
     }
     $section = @"
 ### Compare-EtcdKeyspace against the expert's pipeline ($(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC, commit $commit, {0:N0} keys per side, $KeyShape shape, 1 % differing, $Runs runs of each row, interleaved)
@@ -417,15 +418,16 @@ Every run of every row lists the same $('{0:N0}' -f $listed) missed and $('{0:N0
 
 Runs (expert / floor / cold / warm / warm on a pair not compared before, ms): $runsText. Warm session's peak working set: {12:N0} MB.
 
-CPU time, median of the runs (both etcd servers together, and the module's own process):
+CPU time, median of the runs (both etcd servers together, and the module's own process), and what the module's
+process allocated on the managed heap (``[GC]::GetTotalAllocatedBytes()``, median):
 
-| row | etcd servers | module process |
-|---|---|---|
-| expert | $('{0:N0}' -f (Get-Median $etcdCpu.Pipeline)) ms | |
-| floor | $('{0:N0}' -f (Get-Median $etcdCpu.Floor)) ms | |
-| module cold | $('{0:N0}' -f (Get-Median $etcdCpu.Cold)) ms | $('{0:N0}' -f (Get-Median $rows.Cold.CpuMs)) ms (the whole process, pwsh's start included) |
-| module warm | $('{0:N0}' -f (Get-Median $etcdCpu.Warm)) ms | $('{0:N0}' -f (Get-Median $rows.Warm.CpuMs)) ms |
-| module warm, a pair not compared before | $('{0:N0}' -f (Get-Median $etcdCpu.Fresh)) ms | $('{0:N0}' -f (Get-Median $rows.Fresh.CpuMs)) ms |
+| row | etcd servers | module process | allocated |
+|---|---|---|---|
+| expert | $('{0:N0}' -f (Get-Median $etcdCpu.Pipeline)) ms | | |
+| floor | $('{0:N0}' -f (Get-Median $etcdCpu.Floor)) ms | | |
+| module cold | $('{0:N0}' -f (Get-Median $etcdCpu.Cold)) ms | $('{0:N0}' -f (Get-Median $rows.Cold.CpuMs)) ms (the whole process, pwsh's start included) | $('{0:N0}' -f (Get-Median $rows.Cold.AllocMB)) MB (the whole process) |
+| module warm | $('{0:N0}' -f (Get-Median $etcdCpu.Warm)) ms | $('{0:N0}' -f (Get-Median $rows.Warm.CpuMs)) ms | $('{0:N0}' -f (Get-Median $rows.Warm.AllocMB)) MB |
+| module warm, a pair not compared before | $('{0:N0}' -f (Get-Median $etcdCpu.Fresh)) ms | $('{0:N0}' -f (Get-Median $rows.Fresh.CpuMs)) ms | $('{0:N0}' -f (Get-Median $rows.Fresh.AllocMB)) MB |
 
 The module's requests (one more warm call, with debug output): $walked
 
