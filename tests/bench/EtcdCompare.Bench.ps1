@@ -213,12 +213,13 @@ Mark 'script'
 `$ProgressPreference = 'SilentlyContinue'
 Import-Module `$Module
 Mark 'imported'
+`$importedHwm = [double][regex]::Match([IO.File]::ReadAllText('/proc/self/status'), 'VmHWM:\s+(\d+)').Groups[1].Value / 1024 # cheap: the run is timed
 `$diff = $compare
 Mark 'returned'
 [IO.File]::WriteAllLines("`$Out.missed", [string[]]`$diff.MissedKeys)
 [IO.File]::WriteAllLines("`$Out.surplus", [string[]]`$diff.SurplusKeys)
 `$hwm = [double]((Get-Content /proc/self/status | Select-String '^VmHWM:\s+(\d+)').Matches[0].Groups[1].Value) / 1024
-[Console]::Out.WriteLine((@{ PeakMB = `$hwm; CpuMs = [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalMilliseconds; AllocMB = [GC]::GetTotalAllocatedBytes() / 1MB } | ConvertTo-Json -Compress))
+[Console]::Out.WriteLine((@{ PeakMB = `$hwm; ImportedPeakMB = `$importedHwm; CpuMs = [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalMilliseconds; AllocMB = [GC]::GetTotalAllocatedBytes() / 1MB } | ConvertTo-Json -Compress))
 "@
     function Measure-Cold([string] $Module = $ModulePath, [string[]] $Environment) {
         $out = Join-Path $work 'cold'
@@ -243,7 +244,7 @@ Mark 'returned'
         }
         $trace['exited'] = $ms
         $result = $output | Select-Object -Last 1 | ConvertFrom-Json
-        [pscustomobject]@{ Ms = $ms; PeakMB = $result.PeakMB; CpuMs = $result.CpuMs; AllocMB = $result.AllocMB; Trace = $trace; JitMethods = $jitMethods; JitMs = $jitMs
+        [pscustomobject]@{ Ms = $ms; PeakMB = $result.PeakMB; ImportedPeakMB = $result.ImportedPeakMB; CpuMs = $result.CpuMs; AllocMB = $result.AllocMB; Trace = $trace; JitMethods = $jitMethods; JitMs = $jitMs
             Missed = (Join-Keys ([IO.File]::ReadAllLines("$out.missed"))); Surplus = (Join-Keys ([IO.File]::ReadAllLines("$out.surplus"))) }
     }
 
@@ -417,6 +418,7 @@ Every run of every row lists the same $('{0:N0}' -f $listed) missed and $('{0:N0
 | peak RSS of the whole cold process (VmHWM, max of the runs) | **{10:N0} MB** | | < 200 MB, {11} |
 
 Runs (expert / floor / cold / warm / warm on a pair not compared before, ms): $runsText. Warm session's peak working set: {12:N0} MB.
+The cold process's peak RSS per run: $(($rows.Cold | ForEach-Object { '{0:N0} MB ({1:N0} MB of it reached before the call: pwsh started, the module imported)' -f $_.PeakMB, $_.ImportedPeakMB }) -join '; ').
 
 CPU time, median of the runs (both etcd servers together, and the module's own process), and what the module's
 process allocated on the managed heap (``[GC]::GetTotalAllocatedBytes()``, median):
